@@ -1,0 +1,93 @@
+/**
+ * AWS SDK failures → `CliError`s that say what happened and what to do. The SDK has already retried
+ * throttling and transient errors (see `maxAttempts`) by the time an error reaches here.
+ */
+import { CliError } from "../cli/errors.js";
+import { maxAttempts, type AwsSettings } from "./clients.js";
+
+/** What was being done when the error happened, for the message. */
+export interface AwsCallContext extends AwsSettings {
+  /** The API action, e.g. `ec2:DescribeInstanceTypes`. */
+  action: string;
+}
+
+const throttlingCodes = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown"]);
+const expiredCodes = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"]);
+const invalidCodes = new Set(["AuthFailure", "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidAccessKeyId"]);
+const deniedCodes = new Set(["UnauthorizedOperation", "AccessDenied", "AccessDeniedException"]);
+const networkCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/** Regions AWS ships disabled until the account opts in (an error there often means "not enabled"). */
+const optInRegions = new Set([
+  "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6",
+  "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+]);
+
+/** Translates an SDK error; a `CliError` passes through unchanged. */
+export function awsErrorToCliError(error: unknown, context: AwsCallContext): CliError {
+  if (error instanceof CliError) return error;
+  const err = (error ?? {}) as { name?: string; message?: string; code?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const name = err.name ?? "";
+  const code = err.Code ?? err.code ?? name;
+  const message = err.message ?? String(error);
+  const where = context.region ? ` in ${context.region}` : "";
+  const profile = context.profile ? ` --profile ${context.profile}` : "";
+  const profileText = context.profile ? `profile '${context.profile}'` : "the default credential chain";
+
+  if (/region is missing/i.test(message)) {
+    return new CliError("RegionMissing", "No AWS region was given and none is configured.", {
+      fix: "Pass --region (e.g. --region us-east-1) or set AWS_REGION.",
+      cause: error,
+    });
+  }
+  if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
+    return new CliError("CredentialsMissing", `No AWS credentials found for ${profileText}: ${firstLine(message)}`, {
+      fix: `Run 'aws configure${profile}' or 'aws sso login${profile}', or set AWS_PROFILE; see docs/AWS_SETUP.md.`,
+      cause: error,
+    });
+  }
+  if (expiredCodes.has(code) || name === "TokenProviderError" || /(token|session).*(expired|has expired)/i.test(message)) {
+    return new CliError("CredentialsExpired", `The AWS credentials of ${profileText} have expired.`, {
+      fix: `Log in again: 'aws sso login${profile}' (or refresh your temporary credentials).`,
+      cause: error,
+    });
+  }
+  if (code === "OptInRequired" || (invalidCodes.has(code) && context.region !== undefined && optInRegions.has(context.region))) {
+    return new CliError("RegionNotEnabled", `Region ${context.region ?? "(unknown)"} is not enabled for this account (${code}).`, {
+      fix: "Enable it in the AWS console (Account → AWS Regions), or choose another region with --region.",
+      cause: error,
+    });
+  }
+  if (invalidCodes.has(code)) {
+    return new CliError("CredentialsInvalid", `AWS rejected the credentials of ${profileText}${where} (${code}).`, {
+      fix: `Check the access key or log in again with 'aws sso login${profile}'; 'aws sts get-caller-identity${profile}' shows which identity is used.`,
+      cause: error,
+    });
+  }
+  if (deniedCodes.has(code)) {
+    return new CliError("AccessDenied", `Not allowed to call ${context.action}${where} (${code}).`, {
+      fix: `Grant ${context.action} to this identity; docs/AWS_SETUP.md has the least-privilege policy per command.`,
+      cause: error,
+    });
+  }
+  if (throttlingCodes.has(code) || err.$metadata?.httpStatusCode === 429) {
+    return new CliError("Throttled", `AWS kept throttling ${context.action}${where} after ${maxAttempts} attempts.`, {
+      fix: "Wait a minute and run again; use fewer concurrent runs in the same account.",
+      cause: error,
+    });
+  }
+  if (networkCodes.has(code) || name === "TimeoutError" || /getaddrinfo|ECONNREFUSED|socket hang up/i.test(message)) {
+    return new CliError("EndpointUnreachable", `Cannot reach the AWS endpoint for ${context.action}${where}: ${firstLine(message)}`, {
+      fix: "Check the network, the region name, and AWS_ENDPOINT_URL if you set one.",
+      cause: error,
+    });
+  }
+  return new CliError("AwsError", `${context.action}${where} failed: ${code ? `${code}: ` : ""}${firstLine(message)}`, {
+    fix: "Run again with --debug for the SDK's details.",
+    cause: error,
+  });
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

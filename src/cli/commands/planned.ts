@@ -1,0 +1,60 @@
+/**
+ * Commands that DESIGN.md promises but this version does not have yet. They are registered so `--help` shows
+ * the whole tool, and each fails plainly with `NotYetAvailable` instead of pretending to work. A command
+ * leaves this table when its own module lands.
+ */
+import { CliError } from "../errors.js";
+import type { AnyCommand } from "../command.js";
+
+interface PlannedCommand {
+  command: string;
+  describe: string;
+  example: readonly [string, string];
+  /** What the user can do today instead, if anything. */
+  meanwhile?: string;
+}
+
+const planned: readonly PlannedCommand[] = [
+  {
+    command: "plan",
+    describe: "Plan a batch: instance types × repeats, images, zones, quota check, time and cost",
+    example: ["$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl", "show what a batch would create and cost"],
+  },
+  {
+    command: "run",
+    describe: "Benchmark instance types in your account (or this host with --target local)",
+    example: ["$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark", "run a whole batch, then tear it down"],
+  },
+  { command: "preview", describe: "CI step: preview a batch stack", example: ["$0 preview --batch ID", "show the resources of batch ID"] },
+  { command: "up", describe: "CI step: create a batch stack and launch its instances", example: ["$0 up --batch ID", "launch batch ID"] },
+  { command: "collect", describe: "CI step: wait for a batch's results and store them", example: ["$0 collect --batch ID", "download, verify and store results"] },
+  { command: "destroy", describe: "CI step: destroy a batch stack", example: ["$0 destroy --batch ID --yes", "tear batch ID down"] },
+  { command: "status", describe: "Show the state of a batch", example: ["$0 status --batch ID", "instances, results and deadlines of batch ID"] },
+  { command: "list", describe: "List batches on the state backend", example: ["$0 list", "every batch stack and its expiry"] },
+  { command: "cleanup", describe: "Destroy expired batches and sweep tagged leftovers", example: ["$0 cleanup --yes", "remove everything past its expiry"] },
+  { command: "bootstrap", describe: "Create the long-lived results bucket", example: ["$0 bootstrap --region us-east-1", "create a versioned, encrypted results bucket"] },
+  { command: "build", describe: "Build (and push) benchmark images", example: ["$0 build --tags intel-icelake --dry-run", "show how an image would be built"] },
+  { command: "pricing", describe: "Fetch on-demand and spot prices into data/pricing", example: ["$0 pricing --region us-east-1", "refresh the price snapshot"] },
+  { command: "parse", describe: "Parse a raw STREAM, HPL, HPCC or CoreMark output", example: ["$0 parse stream stream.txt --json", "print the parsed result"] },
+  { command: "validate", describe: "Check data files against their JSON Schemas", example: ["$0 validate data/catalog/instance-types.json", "print each schema error with its JSON path"] },
+  { command: "analyze", describe: "Aggregate results into processed data and the static API", example: ["$0 analyze", "recompute data/processed and data/api"] },
+  { command: "rank", describe: "Rank instance types by a metric or price-performance", example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"] },
+  { command: "compare", describe: "Compare instance types side by side", example: ["$0 compare m7i.large c7g.large", "headline numbers with intervals"] },
+  { command: "report", describe: "Generate the static site", example: ["$0 report --out site", "write tables and charts"] },
+  { command: "submit", describe: "Package a local result for contribution", example: ["$0 submit aws-bench-results/RUN", "prepare a contribution"] },
+  { command: "review", describe: "Review a contributed result", example: ["$0 review contribution.tar.gz", "check a contribution before merging"] },
+];
+
+/** The planned commands as CLI commands that fail with `NotYetAvailable` (exit 1). */
+export const plannedCommands: readonly AnyCommand[] = planned.map((entry) => ({
+  command: entry.command,
+  describe: `${entry.describe} (not yet available)`,
+  // Accept any options: users following DESIGN.md should hear "not yet available", not "unknown argument".
+  build: (argv) => argv.strict(false).example(...entry.example),
+  run: () =>
+    Promise.reject(
+      new CliError("NotYetAvailable", `'${entry.command}' is not yet available in this version of aws-bench.`, {
+        fix: entry.meanwhile ?? "See the project's open issues for its progress; `aws-bench --help` lists what works today.",
+      }),
+    ),
+}));

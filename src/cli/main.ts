@@ -1,0 +1,122 @@
+/**
+ * The CLI's one process boundary. `exec(argv)` parses, runs one command and returns its exit code; it never
+ * calls `process.exit`. `cli()` is the only function that touches the real process.
+ */
+import yargs from "yargs";
+import { packageVersion } from "../package-files.js";
+import type { AnyCommand, CommandContext } from "./command.js";
+import { globalOptions } from "./command.js";
+import { discoverCommand } from "./commands/discover.js";
+import { plannedCommands } from "./commands/planned.js";
+import { CliError, ExitCode, isCliError } from "./errors.js";
+import type { CliIo } from "./io.js";
+import { processIo } from "./io.js";
+
+/** Every command, built or planned, in the order `--help` lists them. */
+export const commands: readonly AnyCommand[] = [discoverCommand, ...plannedCommands];
+
+/** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */
+const legacyScriptName = "aws-benchmark-collector";
+
+/** Options of {@link exec}. */
+export interface ExecOptions {
+  /** The name the CLI was invoked as; `aws-benchmark-collector` enables the seed's command-less form. */
+  scriptName?: string;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
+ *
+ * @param argv - arguments, e.g. `["discover", "--input", "dump.json"]`
+ * @param io - streams, environment and working directory (default: the real process)
+ * @param options - the invoked name
+ * @returns the process exit code (DESIGN.md: 0 ok, 1 failed, 2 usage, 3 partial, 130 interrupted)
+ */
+export async function exec(argv: readonly string[], io: CliIo = processIo(), options: ExecOptions = {}): Promise<number> {
+  const scriptName = options.scriptName ?? "aws-bench";
+  const args = legacyArguments(argv, scriptName);
+  const context: CommandContext = { io, scriptName };
+  let exitCode: number = ExitCode.Success;
+  let output = "";
+  // Anything that fails before a handler starts is yargs rejecting the command line: a usage error.
+  let handlerStarted = false;
+  const debug = args.includes("--debug");
+
+  let parser = yargs()
+    .scriptName(scriptName)
+    .env("AWS_BENCH")
+    .options(globalOptions)
+    .strict()
+    .demandCommand(1, "Name a command.")
+    .recommendCommands()
+    .exitProcess(false)
+    .fail(false)
+    .wrap(Math.min(120, Number(io.env["COLUMNS"]) || 100))
+    .version(packageVersion())
+    .help()
+    .epilogue("Data goes to stdout, progress to stderr. Docs: docs/ARCHITECTURE.md, docs/AWS_SETUP.md.");
+  for (const command of commands) {
+    parser = parser.command(
+      command.command,
+      command.describe,
+      (argvOfCommand) => command.build(argvOfCommand),
+      async (parsed) => {
+        handlerStarted = true;
+        exitCode = await command.run(parsed as Record<string, unknown>, context);
+      },
+    );
+  }
+
+  try {
+    await parser.parseAsync([...args], {}, (_error, _parsed, text) => {
+      if (text) output += text;
+    });
+    if (output) io.stdout.write(output.endsWith("\n") ? output : output + "\n");
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io, debug, scriptName, !handlerStarted);
+  }
+}
+
+function legacyArguments(argv: readonly string[], scriptName: string): readonly string[] {
+  const first = argv[0];
+  const asksForMeta = argv.some((arg) => arg === "--help" || arg === "-h" || arg === "--version");
+  if (scriptName === legacyScriptName && first !== undefined && first.startsWith("--") && !asksForMeta) return ["run", ...argv];
+  return argv;
+}
+
+function reportError(error: unknown, io: CliIo, debug: boolean, scriptName: string, duringParsing: boolean): number {
+  const cliError = isCliError(error)
+    ? error
+    : duringParsing && error instanceof Error
+      ? new CliError("UsageError", error.message.startsWith("Did you mean") ? `Unknown command. ${error.message}` : error.message, { fix: `Run '${scriptName} --help' for the commands and their options.` })
+      : undefined;
+  if (cliError) {
+    io.stderr.write(`error [${cliError.code}]: ${cliError.message}\n`);
+    if (cliError.fix) io.stderr.write(`  fix: ${cliError.fix}\n`);
+    if (debug) io.stderr.write(`${formatDebug(cliError)}\n`);
+    return cliError.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`error [Unexpected]: ${message}\n`);
+  io.stderr.write(debug ? `${formatDebug(error)}\n` : "  (run again with --debug for the stack trace, and please report it)\n");
+  return ExitCode.Failure;
+}
+
+function formatDebug(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current !== undefined && current !== null) {
+    parts.push(current instanceof Error ? (current.stack ?? current.message) : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+    if (current !== undefined) parts.push("caused by:");
+  }
+  return parts.join("\n");
+}
+
+/** Runs the CLI on the real process and sets `process.exitCode`. */
+export async function cli(): Promise<void> {
+  const scriptName = (process.argv[1] ?? "aws-bench").split(/[\\/]/).pop()?.replace(/\.(c|m)?js$/, "") ?? "aws-bench";
+  const invokedAs = scriptName === "bin" ? "aws-bench" : scriptName;
+  process.exitCode = await exec(process.argv.slice(2), processIo(), { scriptName: invokedAs });
+}

@@ -1,0 +1,169 @@
+/**
+ * Every JSON file the project reads or writes has a schema in `schemas/`; this module validates documents on
+ * read and on write, and writes them deterministically (sorted keys, two-space indent, newline at end), all at
+ * once and atomically, so a failure never leaves a half-written set of files.
+ */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { CliError } from "../cli/errors.js";
+import { packagePath } from "../package-files.js";
+import type { ArchitectureMappings } from "./generated/architecture-mappings.js";
+import type { BenchmarkResult } from "./generated/benchmark-result.js";
+import type { ContainerTagList } from "./generated/container-tags.js";
+import type { FamilyTable } from "./generated/families.js";
+import type { InstanceCatalog } from "./generated/instance-catalog.js";
+
+/** Document kinds and their TypeScript types (generated from the schemas). */
+export interface DocumentTypes {
+  "architecture-mappings": ArchitectureMappings;
+  "benchmark-result": BenchmarkResult;
+  "container-tags": ContainerTagList;
+  families: FamilyTable;
+  "instance-catalog": InstanceCatalog;
+}
+
+/** Name of a schema in `schemas/` (without `.schema.json`). */
+export type DocumentKind = keyof DocumentTypes;
+
+/** Every document kind, for tools that check any file (`validate`). */
+export const documentKinds: readonly DocumentKind[] = [
+  "architecture-mappings",
+  "benchmark-result",
+  "container-tags",
+  "families",
+  "instance-catalog",
+];
+
+type AjvInstance = { compile(schema: object): ValidateFunction };
+let ajv: AjvInstance | undefined;
+const validators = new Map<DocumentKind, ValidateFunction>();
+
+async function validatorFor(kind: DocumentKind): Promise<ValidateFunction> {
+  const cached = validators.get(kind);
+  if (cached) return cached;
+  if (!ajv) {
+    // Loaded on first use: ajv costs start-up time that --help should not pay.
+    const [{ default: Ajv2020 }, { default: addFormats }] = await Promise.all([import("ajv/dist/2020.js"), import("ajv-formats")]);
+    const instance = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true });
+    addFormats.default(instance);
+    ajv = instance;
+  }
+  const schema = JSON.parse(readFileSync(packagePath("schemas", `${kind}.schema.json`), "utf8")) as object;
+  const validate = ajv.compile(schema);
+  validators.set(kind, validate);
+  return validate;
+}
+
+/** Schema errors as lines `JSON path: message`, the path in JSON Pointer form (`/instanceTypes/3/vcpus`). */
+export function formatSchemaErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((error) => {
+    const path = error.instancePath === "" ? "/" : error.instancePath;
+    const detail =
+      error.keyword === "additionalProperties"
+        ? `unknown property '${String((error.params as { additionalProperty?: string }).additionalProperty)}'`
+        : error.message ?? error.keyword;
+    return `${path}: ${detail}`;
+  });
+}
+
+/** Result of {@link checkDocument}: valid, or the list of errors with their JSON paths. */
+export type CheckResult = { valid: true } | { valid: false; errors: string[] };
+
+/** Checks `data` against the schema of `kind` without throwing. */
+export async function checkDocument(kind: DocumentKind, data: unknown): Promise<CheckResult> {
+  const validate = await validatorFor(kind);
+  return validate(data) ? { valid: true } : { valid: false, errors: formatSchemaErrors(validate.errors) };
+}
+
+/**
+ * Validates `data` as a `kind` document and returns it typed; throws `SchemaViolation` naming `label` (a file
+ * path or a description) and the JSON path of each error.
+ */
+export async function assertDocument<K extends DocumentKind>(kind: K, data: unknown, label: string): Promise<DocumentTypes[K]> {
+  const result = await checkDocument(kind, data);
+  if (!result.valid) {
+    const shown = result.errors.slice(0, 10).join("; ");
+    const more = result.errors.length > 10 ? ` (and ${result.errors.length - 10} more)` : "";
+    throw new CliError("SchemaViolation", `${label} does not match schemas/${kind}.schema.json: ${shown}${more}`, {
+      fix: `Correct the listed fields, or regenerate the file with the command that owns it.`,
+    });
+  }
+  return data as DocumentTypes[K];
+}
+
+/** Reads a JSON file; throws `InputUnreadable` or `InputMalformed` naming the file. */
+export function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message;
+    throw new CliError("InputUnreadable", `Cannot read ${path}: ${reason}.`, { fix: "Check the path and its permissions.", cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError("InputMalformed", `${path} is not valid JSON: ${(error as Error).message}.`, {
+      fix: "Pass the JSON exactly as the producing command wrote it.",
+      cause: error,
+    });
+  }
+}
+
+/** Reads and validates a document. */
+export async function readDocument<K extends DocumentKind>(kind: K, path: string): Promise<DocumentTypes[K]> {
+  return assertDocument(kind, readJsonFile(path), path);
+}
+
+/** JSON with object keys sorted at every level, two-space indent and a final newline: stable under re-runs. */
+export function stableJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === "object") {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const item = (value as Record<string, unknown>)[key];
+      if (item !== undefined) sorted[key] = sortKeys(item);
+    }
+    return sorted;
+  }
+  return value;
+}
+
+/** One document to write with {@link writeDocuments}. */
+export interface PendingDocument<K extends DocumentKind = DocumentKind> {
+  /** Its schema. */
+  kind: K;
+  /** Destination path. */
+  path: string;
+  /** Content. */
+  data: DocumentTypes[K];
+}
+
+/**
+ * Validates every document first, then writes each to a temporary file beside its destination and renames them
+ * into place: on any validation or write error nothing is replaced.
+ */
+export async function writeDocuments(documents: readonly PendingDocument[]): Promise<void> {
+  for (const document of documents) await assertDocument(document.kind, document.data, `${document.path} (to be written)`);
+  const staged: Array<{ temporary: string; path: string }> = [];
+  try {
+    for (const document of documents) {
+      mkdirSync(dirname(document.path), { recursive: true });
+      const temporary = join(dirname(document.path), `.${basename(document.path)}.${process.pid}.tmp`);
+      writeFileSync(temporary, stableJson(document.data));
+      staged.push({ temporary, path: document.path });
+    }
+  } catch (error) {
+    for (const { temporary } of staged) rmSync(temporary, { force: true });
+    throw new CliError("WriteFailed", `Cannot write ${documents.map((d) => d.path).join(", ")}: ${(error as Error).message}.`, {
+      fix: "Check that the directories are writable and the disk has space; nothing was changed.",
+      cause: error,
+    });
+  }
+  for (const { temporary, path } of staged) renameSync(temporary, path);
+}
