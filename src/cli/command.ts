@@ -66,8 +66,8 @@ export function defineCommand<
     describe: spec.describe,
     build(argv) {
       // Typed declarations are the point of `spec`; yargs' chained generics add nothing here.
-      let built: Argv = argv.options(spec.options) as unknown as Argv;
-      for (const [name, positional] of Object.entries(spec.positionals ?? {})) built = built.positional(name, positional) as unknown as Argv;
+      let built: Argv = argv.options(spec.options);
+      for (const [name, positional] of Object.entries(spec.positionals ?? {})) built = built.positional(name, positional);
       for (const [line, meaning] of spec.examples) built = built.example(line, meaning);
       return spec.configure ? spec.configure(built) : built;
     },

@@ -62,7 +62,7 @@ export async function exec(argv: readonly string[], io: CliIo = processIo(), opt
       (argvOfCommand) => command.build(argvOfCommand),
       async (parsed) => {
         handlerStarted = true;
-        exitCode = await command.run(parsed as Record<string, unknown>, context);
+        exitCode = await command.run(parsed, context);
       },
     );
   }
@@ -107,7 +107,7 @@ function formatDebug(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   while (current !== undefined && current !== null) {
-    parts.push(current instanceof Error ? (current.stack ?? current.message) : String(current));
+    parts.push(current instanceof Error ? (current.stack ?? current.message) : JSON.stringify(current));
     current = current instanceof Error ? current.cause : undefined;
     if (current !== undefined) parts.push("caused by:");
   }

@@ -97,7 +97,7 @@ export async function discoverInstanceTypes(options: DiscoverOptions, progress: 
 
   const pending: PendingDocument[] = [];
   const stage = <K extends DocumentKind>(kind: K, path: string, data: DocumentTypes[K], current: DocumentTypes[K] | undefined): void => {
-    if (current === undefined || stableJson(current) !== stableJson(data)) pending.push({ kind, path, data } as PendingDocument);
+    if (current === undefined || stableJson(current) !== stableJson(data)) pending.push({ kind, path, data });
   };
   stage("instance-catalog", options.paths.catalog, catalog, existing.catalog);
   stage("architecture-mappings", options.paths.mappings, mapped.mappings, existing.mappings);

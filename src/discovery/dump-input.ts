@@ -84,7 +84,7 @@ function checkedEntry(entry: unknown, pointer: string, path: string): InstanceTy
   if (!Array.isArray(architectures) || architectures.length === 0) {
     malformed(path, `${pointer}/ProcessorInfo/SupportedArchitectures`, "is missing or empty");
   }
-  return entry as InstanceTypeInfo;
+  return entry;
 }
 
 function requireNumber(entry: Record<string, unknown>, keys: readonly [string, string], pointer: string, path: string): void {

@@ -28,7 +28,7 @@ export function normalizeInstanceType(info: InstanceTypeInfo): InstanceTypeRecor
     defaultCores: info.VCpuInfo?.DefaultCores ?? Math.max(1, Math.round(vcpus / threadsPerCore)),
     defaultThreadsPerCore: threadsPerCore,
     memoryMiB: info.MemoryInfo?.SizeInMiB ?? 0,
-    architectures: [...(info.ProcessorInfo?.SupportedArchitectures ?? [])].sort() as InstanceTypeRecord["architectures"],
+    architectures: [...(info.ProcessorInfo?.SupportedArchitectures ?? [])].sort(),
     manufacturer: info.ProcessorInfo?.Manufacturer ?? null,
     sustainedClockGhz: info.ProcessorInfo?.SustainedClockSpeedInGhz ?? null,
     bareMetal: info.BareMetal ?? false,
@@ -60,7 +60,7 @@ export function normalizeInstanceType(info: InstanceTypeInfo): InstanceTypeRecor
         : null,
     gpus: (info.GpuInfo?.Gpus ?? []).map((gpu) => deviceOf(gpu)),
     accelerators: acceleratorsOf(info),
-    usageClasses: [...(info.SupportedUsageClasses ?? [])].sort() as InstanceTypeRecord["usageClasses"],
+    usageClasses: [...(info.SupportedUsageClasses ?? [])].sort(),
   };
 }
 
