@@ -47,8 +47,3 @@ export function catalogChanges(
     families: keyChanges(families(before.mappings), families(after.mappings)),
   };
 }
-
-/** True when nothing changed. */
-export function isUnchanged(changes: CatalogChanges): boolean {
-  return [changes.instanceTypes, changes.families].every((c) => c.added.length + c.removed.length + c.changed.length === 0);
-}
