@@ -7,13 +7,15 @@ import { packageVersion } from "../package-files.js";
 import type { AnyCommand, CommandContext } from "./command.js";
 import { globalOptions } from "./command.js";
 import { discoverCommand } from "./commands/discover.js";
+import { parseCommand } from "./commands/parse.js";
 import { plannedCommands } from "./commands/planned.js";
+import { validateCommand } from "./commands/validate.js";
 import { CliError, ExitCode, isCliError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
 /** Every command, built or planned, in the order `--help` lists them. */
-export const commands: readonly AnyCommand[] = [discoverCommand, ...plannedCommands];
+export const commands: readonly AnyCommand[] = [discoverCommand, parseCommand, validateCommand, ...plannedCommands];
 
 /** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */
 const legacyScriptName = "aws-benchmark-collector";

@@ -8,11 +8,13 @@ import { dirname, basename, join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { CliError } from "../cli/errors.js";
 import { packagePath } from "../package-files.js";
+import { findPrivateDetails } from "./private-details.js";
 import type { ArchitectureMappings } from "./generated/architecture-mappings.js";
 import type { BenchmarkResult } from "./generated/benchmark-result.js";
 import type { ContainerTagList } from "./generated/container-tags.js";
 import type { FamilyTable } from "./generated/families.js";
 import type { InstanceCatalog } from "./generated/instance-catalog.js";
+import type { ParsedOutput } from "./generated/parsed-output.js";
 
 /** Document kinds and their TypeScript types (generated from the schemas). */
 export interface DocumentTypes {
@@ -21,6 +23,7 @@ export interface DocumentTypes {
   "container-tags": ContainerTagList;
   families: FamilyTable;
   "instance-catalog": InstanceCatalog;
+  "parsed-output": ParsedOutput;
 }
 
 /** Name of a schema in `schemas/` (without `.schema.json`). */
@@ -33,6 +36,7 @@ export const documentKinds: readonly DocumentKind[] = [
   "container-tags",
   "families",
   "instance-catalog",
+  "parsed-output",
 ];
 
 type AjvInstance = { compile(schema: object): ValidateFunction };
@@ -70,10 +74,18 @@ export function formatSchemaErrors(errors: readonly ErrorObject[] | null | undef
 /** Result of {@link checkDocument}: valid, or the list of errors with their JSON paths. */
 export type CheckResult = { valid: true } | { valid: false; errors: string[] };
 
-/** Checks `data` against the schema of `kind` without throwing. */
+/** Rules beyond the schema, per kind: results never carry private details. */
+const extraRules: Partial<Record<DocumentKind, (data: unknown) => string[]>> = {
+  "benchmark-result": findPrivateDetails,
+  "parsed-output": findPrivateDetails,
+};
+
+/** Checks `data` against the schema of `kind` (and the kind's extra rules) without throwing. */
 export async function checkDocument(kind: DocumentKind, data: unknown): Promise<CheckResult> {
   const validate = await validatorFor(kind);
-  return validate(data) ? { valid: true } : { valid: false, errors: formatSchemaErrors(validate.errors) };
+  const errors = validate(data) ? [] : formatSchemaErrors(validate.errors);
+  errors.push(...(extraRules[kind]?.(data) ?? []));
+  return errors.length === 0 ? { valid: true } : { valid: false, errors };
 }
 
 /**

@@ -36,7 +36,7 @@ describe("schemas", () => {
 });
 
 const result: BenchmarkResult = {
-  schemaVersion: 0,
+  schemaVersion: 1,
   runId: "2026-11-28T17-00-00Z-abc123",
   startedAt: "2026-11-28T17:00:00Z",
   finishedAt: "2026-11-28T17:05:00Z",

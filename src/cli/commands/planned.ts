@@ -35,8 +35,6 @@ const planned: readonly PlannedCommand[] = [
   { command: "bootstrap", describe: "Create the long-lived results bucket", example: ["$0 bootstrap --region us-east-1", "create a versioned, encrypted results bucket"] },
   { command: "build", describe: "Build (and push) benchmark images", example: ["$0 build --tags intel-icelake --dry-run", "show how an image would be built"] },
   { command: "pricing", describe: "Fetch on-demand and spot prices into data/pricing", example: ["$0 pricing --region us-east-1", "refresh the price snapshot"] },
-  { command: "parse", describe: "Parse a raw STREAM, HPL, HPCC or CoreMark output", example: ["$0 parse stream stream.txt --json", "print the parsed result"] },
-  { command: "validate", describe: "Check data files against their JSON Schemas", example: ["$0 validate data/catalog/instance-types.json", "print each schema error with its JSON path"] },
   { command: "analyze", describe: "Aggregate results into processed data and the static API", example: ["$0 analyze", "recompute data/processed and data/api"] },
   { command: "rank", describe: "Rank instance types by a metric or price-performance", example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"] },
   { command: "compare", describe: "Compare instance types side by side", example: ["$0 compare m7i.large c7g.large", "headline numbers with intervals"] },

@@ -1,10 +1,10 @@
 /* DO NOT EDIT: generated from schemas/benchmark-result.schema.json by `npm run generate:types`. */
 
 /**
- * One run of the benchmark runner on one boot of one host: provenance, host, and per benchmark its parameters, every trial, statistics, validity and raw files with SHA-256. First version (0); the results issue makes it v1. Never holds an account id, instance id or private IP.
+ * One run of the benchmark runner on one boot of one host: provenance, host, and per benchmark its implementation, parameters, every trial, per-configuration statistics, the headline (a configuration fixed in advance), validity, and every raw file with its SHA-256. Never holds an account id, instance id or private IP. Version 1.
  */
 export interface BenchmarkResult {
-  schemaVersion: 0;
+  schemaVersion: 1;
   runId: string;
   startedAt: string;
   finishedAt: string;
@@ -12,12 +12,17 @@ export interface BenchmarkResult {
   host: Host;
   benchmarks: BenchmarkRun[];
   rawFiles: RawFile[];
+  toolchain?: Toolchain;
+  container?: ContainerProvenance;
 }
 export interface RunnerProvenance {
   version: string;
   gitCommit?: string;
   gitDirty?: boolean;
-  containerImageDigest?: string;
+  /**
+   * SHA-256 of the runner bundle that ran.
+   */
+  bundleSha256?: string;
 }
 export interface Host {
   architecture: "x86_64" | "arm64";
@@ -39,6 +44,17 @@ export interface Host {
   region?: string;
   availabilityZoneId?: string;
   amiId?: string;
+  /**
+   * Cache size per level (`l1d`, `l2`, `l3`), per instance of that cache.
+   */
+  cacheBytes?: {
+    [k: string]: number;
+  };
+  /**
+   * Simultaneous multithreading active.
+   */
+  smt?: boolean;
+  availableMemoryMiB?: number;
 }
 export interface BenchmarkRun {
   benchmark: "stream" | "hpl" | "coremark";
@@ -46,6 +62,9 @@ export interface BenchmarkRun {
    * e.g. `stream.c-openmp`, `hpcc-starstream`, `hpl-2.3`, `hpcc-hpl-2.0`, `coremark-pthread`; numbers from different implementations are never combined.
    */
   implementation: string;
+  /**
+   * Array size, NTIMES, N, NB, P×Q, ranks × threads, iterations…, and which limit set them.
+   */
   parameters: {
     [k: string]: string | number | boolean;
   };
@@ -56,10 +75,13 @@ export interface BenchmarkRun {
      */
     configuration: string;
     metric: string;
+    statistics?: Statistics;
   };
   validity: {
     valid: boolean;
     reason?: string;
+    validTrials?: number;
+    trials?: number;
   };
 }
 export interface Configuration {
@@ -87,13 +109,19 @@ export interface Trial {
    * Path of the trial's raw output within rawFiles.
    */
   rawFile?: string;
+  startedAt?: string;
+  durationSeconds?: number;
 }
 export interface Quantity {
   value: number;
   /**
-   * Explicit unit, e.g. `MB/s` (10^6 bytes), `GFLOPS`, `iterations/s`, `s`.
+   * Explicit unit, e.g. `MB/s` (10^6 bytes per second), `GB/s`, `GFLOPS`, `iterations/s`, `s`.
    */
   unit: string;
+  /**
+   * The number exactly as the program printed it.
+   */
+  printed?: string;
 }
 export interface Statistics {
   n: number;
@@ -102,9 +130,19 @@ export interface Statistics {
     low: number;
     high: number;
     /**
-     * Achieved coverage of the order-statistic interval.
+     * @minItems 2
+     * @maxItems 2
+     */
+    ranks: number[];
+    /**
+     * Coverage the order-statistic interval achieves.
      */
     confidence: number;
+    target: number;
+    /**
+     * False when n is too small for the target (n < 6 for 95 %).
+     */
+    meetsTarget: boolean;
   };
   mean: number;
   standardDeviation?: number;
@@ -117,4 +155,30 @@ export interface RawFile {
   path: string;
   sha256: string;
   bytes: number;
+}
+export interface Toolchain {
+  /**
+   * e.g. `gcc 14.2.0`.
+   */
+  compiler?: string;
+  compilerFlags?: string;
+  /**
+   * e.g. `Open MPI 5.0.7`.
+   */
+  mpi?: string;
+  /**
+   * e.g. `OpenBLAS 0.3.29`.
+   */
+  blas?: string;
+  libraries?: {
+    [k: string]: string;
+  };
+}
+export interface ContainerProvenance {
+  /**
+   * Repository and tag, without registry credentials.
+   */
+  image?: string;
+  imageDigest: string;
+  containerTag?: string;
 }

@@ -1,0 +1,28 @@
+/**
+ * Private details that must never be published in a result: AWS account ids, EC2 instance ids, private IPv4
+ * addresses (and EC2's internal host names built from them). Checked on every benchmark result written or
+ * validated, on every string value, with the JSON path of each finding.
+ */
+
+const patterns: ReadonlyArray<{ what: string; pattern: RegExp }> = [
+  { what: "an EC2 instance id", pattern: /\bi-(?:[0-9a-f]{8}|[0-9a-f]{17})\b/ },
+  { what: "an AWS account id", pattern: /(?<![0-9a-fA-F.])\d{12}(?![0-9a-fA-F.])/ },
+  { what: "a private IPv4 address", pattern: /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b/ },
+  { what: "an EC2 internal host name", pattern: /\bip-(?:10|172|192)-\d{1,3}-\d{1,3}-\d{1,3}\b/ },
+  { what: "an ARN with an account id", pattern: /arn:aws[\w-]*:[\w-]*:[\w-]*:\d{12}:/ },
+];
+
+/** Each private detail found in `document` as `JSON path: what`. */
+export function findPrivateDetails(document: unknown, path = ""): string[] {
+  if (typeof document === "string") {
+    return patterns.filter(({ pattern }) => pattern.test(document)).map(({ what }) => `${path || "/"}: contains ${what}`);
+  }
+  if (Array.isArray(document)) return document.flatMap((item, index) => findPrivateDetails(item, `${path}/${index}`));
+  if (document !== null && typeof document === "object") {
+    return Object.entries(document).flatMap(([key, value]) => [
+      ...patterns.filter(({ pattern }) => pattern.test(key)).map(({ what }) => `${path}/${key}: key contains ${what}`),
+      ...findPrivateDetails(value, `${path}/${key}`),
+    ]);
+  }
+  return [];
+}
