@@ -65,7 +65,7 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
     let m: RegExpExecArray | null;
     if ((m = runTypeLine.exec(text))) {
       parameters["runType"] = m[3] ? "profile" : (m[2] as string);
-      if (m[1]) parameters["dataSize"] = (m[1] as string).toUpperCase();
+      if (m[1]) parameters["dataSize"] = (m[1]).toUpperCase();
     } else if ((m = /^CoreMark Size\s*:\s*(\d+)/.exec(text))) parameters["coremarkSize"] = Number(m[1]);
     else if ((m = /^Total ticks\s*:\s*(\S+)/.exec(text))) setMetric(metrics, "totalTicks", m[1] as string, "ticks");
     else if ((m = /^Total time \(secs\)\s*:\s*(\S+)/.exec(text))) setMetric(metrics, "totalTime", m[1] as string, "s");
@@ -74,8 +74,9 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
     else if ((m = /^Compiler version\s*:\s*(.*)$/.exec(text))) parameters["compilerVersion"] = (m[1] as string).trim();
     else if ((m = /^Compiler flags\s*:\s*(.*)$/.exec(text))) parameters["compilerFlags"] = (m[1] as string).trim();
     else if ((m = /^Parallel (\S+)\s*:\s*(\d+)/.exec(text))) {
-      parallelMethod = m[1] as string;
-      parameters["parallelMethod"] = parallelMethod;
+      const method = m[1] as string;
+      parallelMethod = method;
+      parameters["parallelMethod"] = method;
       parameters["threads"] = Number(m[2]);
     } else if ((m = /^Memory location\s*:\s*(.*)$/.exec(text))) parameters["memoryLocation"] = (m[1] as string).trim();
     else if ((m = /^seedcrc\s*:\s*(0x[0-9a-fA-F]+)/.exec(text))) parameters["seedCrc"] = m[1] as string;
