@@ -8,6 +8,7 @@ import type { BenchmarkResult } from "../../src/schemas/generated/benchmark-resu
 import type { ParsedOutput } from "../../src/schemas/generated/parsed-output.js";
 import { checkDocument } from "../../src/schemas/documents.js";
 import { fixturesDir, output, outputPath } from "../helpers/fixtures.js";
+import { minimalResult } from "../helpers/results.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
@@ -81,16 +82,8 @@ describe("aws-bench parse", () => {
 });
 
 function resultFixture(rawText: string): BenchmarkResult {
-  return {
-    schemaVersion: 1,
-    runId: "run-1",
-    startedAt: "2026-11-28T17:00:00Z",
-    finishedAt: "2026-11-28T17:05:00Z",
-    runner: { version: "0.1.0" },
-    host: { architecture: "x86_64", cpuModel: "AMD EPYC 7R13", logicalCpus: 2, memoryMiB: 8192, kernel: "6.1.0" },
-    benchmarks: [],
-    rawFiles: [{ path: "raw/stream.txt", sha256: createHash("sha256").update(rawText).digest("hex"), bytes: Buffer.byteLength(rawText) }],
-  };
+  const sha256 = createHash("sha256").update(rawText).digest("hex");
+  return minimalResult({ rawFiles: [{ path: "raw/stream.txt", sha256, bytes: Buffer.byteLength(rawText) }] });
 }
 
 describe("aws-bench validate", () => {

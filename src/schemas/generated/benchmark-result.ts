@@ -113,7 +113,10 @@ export interface Trial {
   durationSeconds?: number;
 }
 export interface Quantity {
-  value: number;
+  /**
+   * null when the program printed inf or nan (the trial is then invalid).
+   */
+  value: number | null;
   /**
    * Explicit unit, e.g. `MB/s` (10^6 bytes per second), `GB/s`, `GFLOPS`, `iterations/s`, `s`.
    */
