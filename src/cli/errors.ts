@@ -7,6 +7,7 @@
 export type CliErrorCode =
   | "AccessDenied"
   | "BackendNotShared"
+  | "BuildFailed"
   | "CredentialsExpired"
   | "CredentialsInvalid"
   | "CredentialsMissing"

@@ -9,13 +9,14 @@ import { globalOptions } from "./command.js";
 import { discoverCommand } from "./commands/discover.js";
 import { parseCommand } from "./commands/parse.js";
 import { plannedCommands } from "./commands/planned.js";
+import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { CliError, ExitCode, isCliError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
 /** Every command, built or planned, in the order `--help` lists them. */
-export const commands: readonly AnyCommand[] = [discoverCommand, parseCommand, validateCommand, ...plannedCommands];
+export const commands: readonly AnyCommand[] = [discoverCommand, runCommand, parseCommand, validateCommand, ...plannedCommands];
 
 /** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */
 const legacyScriptName = "aws-benchmark-collector";

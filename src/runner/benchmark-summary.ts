@@ -15,6 +15,12 @@ export const headlineChoice: Readonly<Record<BenchmarkName, { configuration: str
   coremark: { configuration: "all-threads", metric: "iterationsPerSecond" },
 };
 
+/**
+ * Implementations whose headline metric differs from their benchmark's: HPCC's StarSTREAM prints per-rank
+ * bandwidth, so its headline is the sum over ranks (the runner derives `triadAllRanks`).
+ */
+export const headlineMetricByImplementation: Readonly<Record<string, string>> = { "hpcc-starstream": "triadAllRanks" };
+
 /** One configuration's trials, as the runner collected them. */
 export interface ConfigurationTrials {
   /** Configuration id, e.g. `all-cores-spread`, `numa-node-1`, `single-thread`. */
@@ -24,7 +30,7 @@ export interface ConfigurationTrials {
   /** Placement settings (OMP_PROC_BIND, OMP_PLACES, numactl binding…). */
   placement?: Record<string, string | number | boolean>;
   /** Each trial's parsed run and where its raw output is. */
-  trials: ReadonlyArray<{ run: ParsedRun; rawFile?: string; startedAt?: string; durationSeconds?: number }>;
+  trials: Array<{ run: ParsedRun; rawFile?: string; startedAt?: string; durationSeconds?: number }>;
 }
 
 /** Builds a benchmark section; throws when trials of different implementations or benchmarks are mixed. */
@@ -59,7 +65,7 @@ export function summarizeBenchmark(
     };
   });
 
-  const choice = headlineChoice[benchmark];
+  const choice = { ...headlineChoice[benchmark], metric: headlineMetricByImplementation[implementation] ?? headlineChoice[benchmark].metric };
   const headlineSection = sections.find((section) => section.id === choice.configuration);
   const headlineStatistics = headlineSection?.statistics[choice.metric];
   const validTrials = headlineSection?.trials.filter((trial) => trial.valid).length ?? 0;

@@ -15,6 +15,7 @@ import type { ContainerTagList } from "./generated/container-tags.js";
 import type { FamilyTable } from "./generated/families.js";
 import type { InstanceCatalog } from "./generated/instance-catalog.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
+import type { SourceManifest } from "./generated/source-manifest.js";
 
 /** Document kinds and their TypeScript types (generated from the schemas). */
 export interface DocumentTypes {
@@ -24,6 +25,7 @@ export interface DocumentTypes {
   families: FamilyTable;
   "instance-catalog": InstanceCatalog;
   "parsed-output": ParsedOutput;
+  "source-manifest": SourceManifest;
 }
 
 /** Name of a schema in `schemas/` (without `.schema.json`). */
@@ -37,6 +39,7 @@ export const documentKinds: readonly DocumentKind[] = [
   "families",
   "instance-catalog",
   "parsed-output",
+  "source-manifest",
 ];
 
 type AjvInstance = { compile(schema: object): ValidateFunction };

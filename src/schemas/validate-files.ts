@@ -35,6 +35,7 @@ export function detectDocumentKind(data: unknown): DocumentKind | undefined {
   if (has("runId") && has("benchmarks")) return "benchmark-result";
   if (has("program") && has("runs")) return "parsed-output";
   if (has("instanceTypes")) return "instance-catalog";
+  if (has("sources") && has("schemaVersion")) return "source-manifest";
   if (has("tags") && !has("families")) return "container-tags";
   if (has("families") && has("containerTags")) {
     const first = Object.values((data as { families: Record<string, unknown> }).families)[0];

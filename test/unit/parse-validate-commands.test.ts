@@ -151,7 +151,7 @@ describe("aws-bench validate", () => {
     expect(repo.code).toBe(0);
     const report = JSON.parse(repo.out) as { valid: boolean; files: Array<{ kind: string }> };
     expect(report.valid).toBe(true);
-    expect(report.files.map((f) => f.kind).sort()).toEqual(["architecture-mappings", "container-tags", "families"]);
+    expect(report.files.map((f) => f.kind).sort()).toEqual(["architecture-mappings", "container-tags", "families", "source-manifest"]);
   });
 
   it("says what to do when there is nothing to validate", async () => {

@@ -20,11 +20,6 @@ const planned: readonly PlannedCommand[] = [
     describe: "Plan a batch: instance types × repeats, images, zones, quota check, time and cost",
     example: ["$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl", "show what a batch would create and cost"],
   },
-  {
-    command: "run",
-    describe: "Benchmark instance types in your account (or this host with --target local)",
-    example: ["$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark", "run a whole batch, then tear it down"],
-  },
   { command: "preview", describe: "CI step: preview a batch stack", example: ["$0 preview --batch ID", "show the resources of batch ID"] },
   { command: "up", describe: "CI step: create a batch stack and launch its instances", example: ["$0 up --batch ID", "launch batch ID"] },
   { command: "collect", describe: "CI step: wait for a batch's results and store them", example: ["$0 collect --batch ID", "download, verify and store results"] },

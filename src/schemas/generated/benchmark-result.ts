@@ -14,6 +14,18 @@ export interface BenchmarkResult {
   rawFiles: RawFile[];
   toolchain?: Toolchain;
   container?: ContainerProvenance;
+  /**
+   * Benchmarks that did not run, with the reason and the command that fixes it.
+   */
+  skipped?: {
+    benchmark: "stream" | "hpl" | "coremark";
+    reason: string;
+    fix: string;
+  }[];
+  /**
+   * The run was interrupted; the result holds what finished.
+   */
+  interrupted?: boolean;
 }
 export interface RunnerProvenance {
   version: string;

@@ -1,0 +1,155 @@
+/**
+ * `aws-bench run`: `--target local` benchmarks this host (built); the default target, a batch of EC2 instance
+ * types in the user's account, is not yet available.
+ */
+import { resolve } from "node:path";
+import { defineCommand } from "../command.js";
+import { CliError, ExitCode } from "../errors.js";
+import type { CliIo } from "../io.js";
+import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
+import type { LocalRunOutcome } from "../../runner/local-run.js";
+
+const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
+
+/** The `run` command. */
+export const runCommand = defineCommand({
+  command: "run",
+  describe: "Benchmark this host (--target local) or a batch of EC2 instance types (not yet available)",
+  options: {
+    target: { choices: ["aws", "local"] as const, default: "aws" as const, describe: "Where to run: EC2 instances in your account, or this host" },
+    benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
+    quick: { type: "boolean", default: false, describe: "Shorter run: 2 trials per configuration, HPL sized for 1 minute" },
+    trials: { type: "number", describe: "Trials per configuration (default 5; --quick 2)" },
+    out: { type: "string", describe: "Output directory (default ./aws-bench-results/<run-id>)" },
+    program: { type: "string", array: true, describe: "Use this executable: NAME=PATH (e.g. hpl=/opt/hpl/xhpl)" },
+    source: { type: "string", array: true, describe: "Build from this source: NAME=DIR_OR_ARCHIVE (e.g. stream=./stream.c)" },
+    "hpl-minutes": { type: "number", describe: "HPL time budget in minutes (default 5; --quick 1)" },
+    "hpl-sizing": { choices: ["time", "top500"] as const, describe: "time: N within the budget; top500: N by memory alone" },
+    imds: { type: "boolean", default: true, describe: "Ask EC2's metadata service for the instance type and zone (--no-imds to skip)" },
+    "instance-types": { type: "string", describe: "Batch: comma-separated EC2 instance types" },
+    "key-pair": { type: "string", describe: "Batch: EC2 key pair for SSH" },
+    "security-group": { type: "string", describe: "Batch: existing security group" },
+    subnet: { type: "string", describe: "Batch: existing subnet" },
+    "skip-quota-check": { type: "boolean", describe: "Batch: do not check vCPU quotas first" },
+  },
+  examples: [
+    ["$0 run --target local --quick", "a short local run of STREAM, HPL and CoreMark"],
+    ["$0 run --target local --benchmarks stream --source stream=./stream.c", "STREAM built from its source for this host"],
+    ["$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl", "a batch on EC2 (not yet available)"],
+  ],
+  async run(args, { io }) {
+    if (args.target === "aws") {
+      throw new CliError("NotYetAvailable", "'run' on EC2 instances (the batch lifecycle) is not yet available in this version of aws-bench.", {
+        fix: "Run on this host with `aws-bench run --target local`.",
+      });
+    }
+    const benchmarks = parseBenchmarks(args.benchmarks);
+    if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
+      throw new CliError("UsageError", `--trials ${args.trials} is not a positive whole number.`, { fix: "Pass --trials 1 or more." });
+    }
+    if (args["hpl-minutes"] !== undefined && !(args["hpl-minutes"] > 0)) {
+      throw new CliError("UsageError", `--hpl-minutes ${args["hpl-minutes"]} must be positive.`, { fix: "Pass e.g. --hpl-minutes 5." });
+    }
+    const { runLocal } = await import("../../runner/local-run.js");
+    const { ProcessGroupSet } = await import("../../runner/processes.js");
+    const processes = new ProcessGroupSet();
+    const stop = () => {
+      io.stderr.write("\nrun: interrupted; stopping the running benchmark and keeping what finished…\n");
+      processes.stopAll();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    let outcome: LocalRunOutcome;
+    try {
+      outcome = await runLocal(
+        {
+          benchmarks,
+          quick: args.quick,
+          trials: args.trials,
+          outDir: args.out === undefined ? undefined : resolve(io.cwd, args.out),
+          cwd: io.cwd,
+          env: io.env,
+          programs: assignments("--program", args.program),
+          sources: assignments("--source", args.source, (path) => resolve(io.cwd, path)),
+          hplMinutes: args["hpl-minutes"],
+          hplSizing: args["hpl-sizing"],
+          imds: args.imds,
+          progress: (line) => io.stderr.write(`${line}\n`),
+        },
+        processes,
+      );
+    } finally {
+      process.removeListener("SIGINT", stop);
+      process.removeListener("SIGTERM", stop);
+    }
+    if (args.json) io.stdout.write(`${JSON.stringify(summaryJson(outcome), null, 2)}\n`);
+    else printSummary(outcome, io);
+    if (outcome.interrupted) return ExitCode.Interrupted;
+    const valid = outcome.result.benchmarks.filter((section) => section.validity.valid).length;
+    if (valid === 0) return ExitCode.Failure;
+    return outcome.skipped.length > 0 || valid < outcome.result.benchmarks.length ? ExitCode.Partial : ExitCode.Success;
+  },
+});
+
+function parseBenchmarks(list: string): BenchmarkName[] {
+  const names = list.split(",").map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, { fix: `Choose from ${benchmarkNames.join(", ")}.` });
+  }
+  return [...new Set(names)] as BenchmarkName[];
+}
+
+function assignments(flag: string, values: readonly string[] | undefined, transform: (value: string) => string = (value) => value): Partial<Record<BenchmarkName, string>> {
+  const result: Partial<Record<BenchmarkName, string>> = {};
+  for (const value of values ?? []) {
+    const m = /^(stream|hpl|coremark)=(.+)$/.exec(value);
+    if (!m) throw new CliError("UsageError", `${flag} '${value}' is not NAME=PATH with NAME one of ${benchmarkNames.join(", ")}.`, { fix: `e.g. ${flag} stream=./stream.c` });
+    result[m[1] as BenchmarkName] = transform(m[2] as string);
+  }
+  return result;
+}
+
+function summaryJson(outcome: LocalRunOutcome): object {
+  return {
+    runId: outcome.runId,
+    outDir: outcome.outDir,
+    resultPath: outcome.resultPath,
+    interrupted: outcome.interrupted,
+    skipped: outcome.skipped,
+    benchmarks: outcome.result.benchmarks.map((section) => ({ benchmark: section.benchmark, implementation: section.implementation, headline: section.headline, validity: section.validity })),
+  };
+}
+
+function printSummary(outcome: LocalRunOutcome, io: CliIo): void {
+  const rows = [["benchmark", "implementation", "configuration", "metric", "median", "interval (coverage)", "n", "valid"]];
+  for (const section of outcome.result.benchmarks) {
+    for (const configuration of section.configurations) {
+      const isHeadline = configuration.id === section.headline.configuration;
+      const metric = isHeadline ? section.headline.metric : (Object.keys(configuration.statistics).find((name) => name === section.headline.metric) ?? section.headline.metric);
+      const stats = configuration.statistics[metric];
+      const interval = stats?.medianInterval ? `[${format(stats.medianInterval.low)}, ${format(stats.medianInterval.high)}] (${Math.round(stats.medianInterval.confidence * 100)}%${stats.medianInterval.meetsTarget ? "" : ", n too small for 95%"})` : "-";
+      const validTrials = configuration.trials.filter((trial) => trial.valid).length;
+      rows.push([
+        section.benchmark,
+        section.implementation,
+        `${configuration.id}${isHeadline ? " *" : ""}`,
+        metric,
+        stats ? `${format(stats.median)} ${stats.unit}` : "-",
+        interval,
+        `${validTrials}/${configuration.trials.length}`,
+        isHeadline ? (section.validity.valid ? "yes" : `no: ${section.validity.reason ?? ""}`) : validTrials > 0 ? "yes" : "no",
+      ]);
+    }
+  }
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
+  for (const skipped of outcome.skipped) lines.push(`skipped ${skipped.benchmark}: ${skipped.reason}\n  fix: ${skipped.fix}`);
+  lines.push("* headline configuration (fixed in advance)");
+  lines.push(`result: ${outcome.resultPath}${outcome.interrupted ? " (interrupted: holds what finished)" : ""}`);
+  io.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function format(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(1) : value.toPrecision(4);
+}

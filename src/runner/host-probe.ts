@@ -1,0 +1,326 @@
+/**
+ * What the runner knows about the host, read from /proc and /sys (no lscpu or numactl needed): CPU model,
+ * vendor and microcode, sockets, cores, threads per core, caches per level, NUMA nodes with their CPUs and
+ * memory, total and available memory, kernel, compiler; and on EC2 (IMDSv2, given up on within about a
+ * second elsewhere) the instance type, region, zone ID and AMI. The signed instance identity document holds
+ * the account and instance ids, so it is returned apart from the host description and never enters a result.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { arch, release } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** One cache level as the kernel describes it. */
+export interface CacheLevel {
+  /** 1, 2, 3… */
+  level: number;
+  /** Data, Instruction or Unified. */
+  type: string;
+  /** Size of one instance in bytes. */
+  sizeBytes: number;
+  /** Distinct instances across the host (one per core for L1/L2, per socket or CCX for L3). */
+  instances: number;
+}
+
+/** A NUMA node. */
+export interface NumaNode {
+  /** Node number. */
+  id: number;
+  /** Logical CPUs on it. */
+  cpus: number[];
+  /** Its memory in MiB, when the kernel says. */
+  memoryMiB?: number;
+}
+
+/** The host as the runner sizes and places benchmarks for it. */
+export interface HostProbe {
+  /** x86_64 or arm64. */
+  architecture: "x86_64" | "arm64";
+  /** CPU model name. */
+  cpuModel: string;
+  /** Vendor: GenuineIntel, AuthenticAMD, or the Arm implementer. */
+  cpuVendor: string;
+  /** Microcode revision (x86). */
+  microcode?: string;
+  /** CPU feature flags (x86 `flags`, arm64 `Features`). */
+  flags: string[];
+  /** Nominal clock in GHz when known. */
+  clockGhz?: number;
+  /** Sockets (physical packages). */
+  sockets: number;
+  /** Physical cores in all sockets. */
+  cores: number;
+  /** Hardware threads per core (2 with SMT on). */
+  threadsPerCore: number;
+  /** Online logical CPUs. */
+  logicalCpus: number;
+  /** One logical CPU per physical core, lowest first: where one-thread-per-core runs place threads. */
+  firstThreadOfEachCore: number[];
+  /** Simultaneous multithreading in use. */
+  smt: boolean;
+  /** Cache levels. */
+  caches: CacheLevel[];
+  /** Total bytes of the last-level cache over all its instances. */
+  lastLevelCacheBytes: number;
+  /** NUMA nodes (one when the kernel exposes none). */
+  numaNodes: NumaNode[];
+  /** MemTotal in MiB. */
+  memoryMiB: number;
+  /** MemAvailable in MiB. */
+  availableMemoryMiB: number;
+  /** Kernel release. */
+  kernel: string;
+  /** First line of `cc --version`, when a compiler is there. */
+  compiler?: string;
+  /** EC2 facts, when on EC2. */
+  ec2?: Ec2Placement;
+}
+
+/** Where an EC2 instance runs: public facts only. */
+export interface Ec2Placement {
+  /** e.g. m7i.large */
+  instanceType: string;
+  /** e.g. us-east-1 */
+  region: string;
+  /** e.g. use1-az4 */
+  availabilityZoneId?: string;
+  /** e.g. ami-0abc… */
+  amiId?: string;
+}
+
+/** The signed instance identity document: holds the account and instance ids, so it is kept out of results. */
+export interface InstanceIdentity {
+  /** The JSON document as IMDS returned it. */
+  document: string;
+  /** Its PKCS7 signature. */
+  pkcs7?: string;
+}
+
+/** Options of {@link probeHost}. */
+export interface ProbeOptions {
+  /** Root of the file system to read (tests point it at a fake /proc and /sys). */
+  root?: string;
+  /** Ask the EC2 instance metadata service (default true). */
+  imds?: boolean;
+  /** IMDS base URL (tests point it at a local server). */
+  imdsEndpoint?: string;
+  /** Give up on IMDS after this many milliseconds. */
+  imdsTimeoutMs?: number;
+}
+
+/** Probes the host; never fails for a missing file, only reports less. */
+export async function probeHost(options: ProbeOptions = {}): Promise<{ host: HostProbe; identity?: InstanceIdentity }> {
+  const root = options.root ?? "/";
+  const read = (path: string): string | undefined => {
+    try {
+      return readFileSync(join(root, path), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  const cpuinfo = parseCpuinfo(read("proc/cpuinfo") ?? "");
+  const online = parseCpuList(read("sys/devices/system/cpu/online")?.trim() ?? "") ;
+  const cpus = online.length > 0 ? online : cpuinfo.processors;
+  const topology = cpus.map((cpu) => ({
+    cpu,
+    socket: Number(read(`sys/devices/system/cpu/cpu${cpu}/topology/physical_package_id`) ?? 0),
+    core: Number(read(`sys/devices/system/cpu/cpu${cpu}/topology/core_id`) ?? cpu),
+  }));
+  const coreKeys = new Map<string, number>();
+  for (const { cpu, socket, core } of topology) {
+    const key = `${socket}:${core}`;
+    if (!coreKeys.has(key)) coreKeys.set(key, cpu);
+  }
+  const sockets = new Set(topology.map((t) => t.socket)).size || 1;
+  const cores = coreKeys.size || cpus.length || 1;
+  const logicalCpus = cpus.length || 1;
+  const caches = readCaches(root, cpus, read);
+  const lastLevel = caches.filter((c) => c.type !== "Instruction").sort((a, b) => b.level - a.level)[0];
+  const meminfo = parseMeminfo(read("proc/meminfo") ?? "");
+  const host: HostProbe = {
+    architecture: arch() === "arm64" || cpuinfo.isArm ? "arm64" : "x86_64",
+    cpuModel: cpuinfo.model ?? "unknown",
+    cpuVendor: cpuinfo.vendor ?? "unknown",
+    ...(cpuinfo.microcode ? { microcode: cpuinfo.microcode } : {}),
+    flags: cpuinfo.flags,
+    ...(cpuinfo.mhz ? { clockGhz: Math.round(cpuinfo.mhz / 10) / 100 } : {}),
+    sockets,
+    cores,
+    threadsPerCore: Math.max(1, Math.round(logicalCpus / cores)),
+    logicalCpus,
+    firstThreadOfEachCore: [...coreKeys.values()].sort((a, b) => a - b),
+    smt: logicalCpus > cores,
+    caches,
+    lastLevelCacheBytes: lastLevel ? lastLevel.sizeBytes * lastLevel.instances : 0,
+    numaNodes: readNumaNodes(root, cpus, read),
+    memoryMiB: Math.round((meminfo["MemTotal"] ?? 0) / 1024),
+    availableMemoryMiB: Math.round((meminfo["MemAvailable"] ?? meminfo["MemFree"] ?? 0) / 1024),
+    kernel: root === "/" ? release() : (read("proc/sys/kernel/osrelease")?.trim() ?? "unknown"),
+  };
+  if (root === "/") {
+    const compiler = await firstLine("cc", ["--version"]);
+    if (compiler) host.compiler = compiler;
+  }
+  if (options.imds === false) return { host };
+  const ec2 = await readImds(options.imdsEndpoint ?? "http://169.254.169.254", options.imdsTimeoutMs ?? 1000);
+  if (!ec2) return { host };
+  return { host: { ...host, ec2: ec2.placement }, identity: ec2.identity };
+}
+
+interface Cpuinfo {
+  processors: number[];
+  model?: string;
+  vendor?: string;
+  microcode?: string;
+  mhz?: number;
+  flags: string[];
+  isArm: boolean;
+}
+
+/** Arm CPU parts by implementer and part number, for the model name /proc/cpuinfo does not give. */
+const armParts: Record<string, string> = {
+  "0x41:0xd08": "Arm Cortex-A72",
+  "0x41:0xd0c": "Arm Neoverse N1",
+  "0x41:0xd40": "Arm Neoverse V1",
+  "0x41:0xd49": "Arm Neoverse N2",
+  "0x41:0xd4f": "Arm Neoverse V2",
+  "0x41:0xd84": "Arm Neoverse V3",
+  "0x41:0xd8e": "Arm Neoverse N3",
+};
+
+/** Reads /proc/cpuinfo on x86_64 or arm64. */
+export function parseCpuinfo(text: string): Cpuinfo {
+  const info: Cpuinfo = { processors: [], flags: [], isArm: false };
+  let implementer: string | undefined;
+  let part: string | undefined;
+  for (const line of text.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const key = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (key === "processor" && /^\d+$/.test(value)) info.processors.push(Number(value));
+    else if (key === "model name" && !info.model) info.model = value;
+    else if (key === "vendor_id" && !info.vendor) info.vendor = value;
+    else if (key === "microcode" && !info.microcode) info.microcode = value;
+    else if (key === "cpu MHz" && !info.mhz) info.mhz = Number(value);
+    else if ((key === "flags" || key === "Features") && info.flags.length === 0) info.flags = value.split(/\s+/).filter(Boolean);
+    else if (key === "CPU implementer" && !implementer) implementer = value;
+    else if (key === "CPU part" && !part) part = value;
+  }
+  if (implementer) {
+    info.isArm = true;
+    info.vendor ??= implementer === "0x41" ? "ARM" : `implementer ${implementer}`;
+    info.model ??= armParts[`${implementer}:${part ?? ""}`] ?? `Arm part ${part ?? "unknown"}`;
+  }
+  return info;
+}
+
+/** Expands a kernel CPU list such as `0-3,8,10-11`. */
+export function parseCpuList(text: string): number[] {
+  const cpus: number[] = [];
+  for (const range of text.split(",").map((r) => r.trim()).filter(Boolean)) {
+    const [from, to] = range.split("-").map(Number);
+    if (from === undefined || Number.isNaN(from)) continue;
+    for (let cpu = from; cpu <= (to ?? from); cpu++) cpus.push(cpu);
+  }
+  return cpus;
+}
+
+function parseMeminfo(text: string): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const line of text.split("\n")) {
+    const m = /^(\w+):\s+(\d+)\s*kB/.exec(line);
+    if (m) values[m[1] as string] = Number(m[2]);
+  }
+  return values;
+}
+
+function parseSize(text: string | undefined): number {
+  const m = /^(\d+)\s*([KMG]?)/.exec(text?.trim() ?? "");
+  if (!m) return 0;
+  return Number(m[1]) * ({ "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as "" | "K" | "M" | "G"] ?? 1);
+}
+
+function readCaches(root: string, cpus: number[], read: (path: string) => string | undefined): CacheLevel[] {
+  const levels = new Map<string, { level: number; type: string; sizeBytes: number; instances: Set<string> }>();
+  for (const cpu of cpus) {
+    const base = `sys/devices/system/cpu/cpu${cpu}/cache`;
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(join(root, base)).filter((entry) => /^index\d+$/.test(entry));
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const level = Number(read(`${base}/${entry}/level`));
+      const type = read(`${base}/${entry}/type`)?.trim() ?? "Unified";
+      const sizeBytes = parseSize(read(`${base}/${entry}/size`));
+      const shared = read(`${base}/${entry}/shared_cpu_list`)?.trim() ?? String(cpu);
+      if (!level || !sizeBytes) continue;
+      const key = `${level}:${type}`;
+      const record = levels.get(key) ?? { level, type, sizeBytes, instances: new Set<string>() };
+      record.instances.add(shared);
+      levels.set(key, record);
+    }
+  }
+  return [...levels.values()]
+    .map(({ level, type, sizeBytes, instances }) => ({ level, type, sizeBytes, instances: instances.size }))
+    .sort((a, b) => a.level - b.level || a.type.localeCompare(b.type));
+}
+
+function readNumaNodes(root: string, cpus: number[], read: (path: string) => string | undefined): NumaNode[] {
+  const base = "sys/devices/system/node";
+  let entries: string[] = [];
+  if (existsSync(join(root, base))) entries = readdirSync(join(root, base)).filter((entry) => /^node\d+$/.test(entry));
+  const nodes = entries
+    .map((entry) => {
+      const id = Number(entry.slice(4));
+      const memory = /MemTotal:\s+(\d+)\s*kB/.exec(read(`${base}/${entry}/meminfo`) ?? "");
+      return { id, cpus: parseCpuList(read(`${base}/${entry}/cpulist`)?.trim() ?? ""), ...(memory ? { memoryMiB: Math.round(Number(memory[1]) / 1024) } : {}) };
+    })
+    .filter((node) => node.cpus.length > 0)
+    .sort((a, b) => a.id - b.id);
+  return nodes.length > 0 ? nodes : [{ id: 0, cpus: [...cpus] }];
+}
+
+async function firstLine(command: string, args: string[]): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(command, args, { timeout: 5000 });
+    return stdout.split("\n")[0]?.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** IMDSv2: a session token first, then metadata; undefined when there is no answer within the timeout. */
+async function readImds(endpoint: string, timeoutMs: number): Promise<{ placement: Ec2Placement; identity: InstanceIdentity } | undefined> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  try {
+    const tokenResponse = await fetch(`${endpoint}/latest/api/token`, { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "300" }, signal: deadline });
+    if (!tokenResponse.ok) return undefined;
+    const token = await tokenResponse.text();
+    const get = async (path: string): Promise<string | undefined> => {
+      const response = await fetch(`${endpoint}${path}`, { headers: { "X-aws-ec2-metadata-token": token }, signal: AbortSignal.timeout(timeoutMs) });
+      return response.ok ? await response.text() : undefined;
+    };
+    const document = await get("/latest/dynamic/instance-identity/document");
+    if (!document) return undefined;
+    const parsed = JSON.parse(document) as { instanceType?: string; region?: string; imageId?: string };
+    if (!parsed.instanceType || !parsed.region) return undefined;
+    const [zoneId, pkcs7] = await Promise.all([get("/latest/meta-data/placement/availability-zone-id"), get("/latest/dynamic/instance-identity/pkcs7")]);
+    return {
+      placement: {
+        instanceType: parsed.instanceType,
+        region: parsed.region,
+        ...(zoneId ? { availabilityZoneId: zoneId.trim() } : {}),
+        ...(parsed.imageId ? { amiId: parsed.imageId } : {}),
+      },
+      identity: { document, ...(pkcs7 ? { pkcs7 } : {}) },
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Child processes of a run: each in its own process group, so a timeout or Ctrl-C stops the benchmark and
+ * everything it started (mpirun's ranks, OpenMP threads) at once. Output goes to files, never into memory
+ * unbounded.
+ */
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+
+/** A command to run. */
+export interface CommandSpec {
+  /** Executable. */
+  command: string;
+  /** Arguments (never passed through a shell). */
+  args: readonly string[];
+  /** Working directory. */
+  cwd: string;
+  /** Environment additions. */
+  env?: Record<string, string>;
+  /** File receiving stdout. */
+  stdoutFile: string;
+  /** File receiving stderr. */
+  stderrFile: string;
+  /** Kill after this many seconds. */
+  timeoutSeconds: number;
+}
+
+/** How a command ended. */
+export interface CommandOutcome {
+  /** Exit code, or null when killed by a signal. */
+  exitCode: number | null;
+  /** Signal that ended it. */
+  signal: NodeJS.Signals | null;
+  /** Whether the timeout fired. */
+  timedOut: boolean;
+  /** Whether it was stopped because the run was interrupted. */
+  interrupted: boolean;
+  /** Wall seconds. */
+  seconds: number;
+}
+
+/** Stops running commands (Ctrl-C): every process group started through it. */
+export class ProcessGroupSet {
+  private readonly running = new Set<number>();
+  /** True once {@link stopAll} was called. */
+  interrupted = false;
+
+  /** Runs one command to completion (or timeout, or interruption). */
+  async run(spec: CommandSpec): Promise<CommandOutcome> {
+    if (this.interrupted) return { exitCode: null, signal: null, timedOut: false, interrupted: true, seconds: 0 };
+    const started = process.hrtime.bigint();
+    const stdout = createWriteStream(spec.stdoutFile);
+    const stderr = createWriteStream(spec.stderrFile);
+    const child = spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.pipe(stdout);
+    child.stderr.pipe(stderr);
+    let timedOut = false;
+    const pid = child.pid;
+    if (pid !== undefined) this.running.add(pid);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(pid);
+    }, spec.timeoutSeconds * 1000);
+    const outcome = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.on("error", (error) => {
+        stderr.write(`${error.message}\n`);
+        resolve({ exitCode: 127, signal: null });
+      });
+      child.on("close", (exitCode, signal) => resolve({ exitCode, signal }));
+    });
+    clearTimeout(timer);
+    if (pid !== undefined) this.running.delete(pid);
+    await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
+    return { ...outcome, timedOut, interrupted: this.interrupted, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  }
+
+  /** Stops every running command's process group. */
+  stopAll(): void {
+    this.interrupted = true;
+    for (const pid of this.running) killGroup(pid);
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    return; // already gone
+  }
+  setTimeout(() => {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // exited after SIGTERM
+    }
+  }, 5000).unref();
+}
