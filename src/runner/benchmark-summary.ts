@@ -33,11 +33,21 @@ export interface ConfigurationTrials {
   trials: Array<{ run: ParsedRun; rawFile?: string; startedAt?: string; durationSeconds?: number }>;
 }
 
+/** Options of {@link summarizeBenchmark}. */
+export interface SummaryOptions {
+  /**
+   * A supplementary section (a measurement beside the headline, such as HPCC's SingleSTREAM): its headline is
+   * this configuration of its own, and it never stands for the benchmark.
+   */
+  supplementaryHeadline?: string;
+}
+
 /** Builds a benchmark section; throws when trials of different implementations or benchmarks are mixed. */
 export function summarizeBenchmark(
   benchmark: BenchmarkName,
   parameters: Record<string, string | number | boolean>,
   configurations: readonly ConfigurationTrials[],
+  options: SummaryOptions = {},
 ): BenchmarkRun {
   const runs = configurations.flatMap((configuration) => configuration.trials.map((trial) => trial.run));
   const implementations = [...new Set(runs.map((run) => run.implementation))];
@@ -65,7 +75,10 @@ export function summarizeBenchmark(
     };
   });
 
-  const choice = { ...headlineChoice[benchmark], metric: headlineMetricByImplementation[implementation] ?? headlineChoice[benchmark].metric };
+  const choice = {
+    configuration: options.supplementaryHeadline ?? headlineChoice[benchmark].configuration,
+    metric: headlineMetricByImplementation[implementation] ?? headlineChoice[benchmark].metric,
+  };
   const headlineSection = sections.find((section) => section.id === choice.configuration);
   const headlineStatistics = headlineSection?.statistics[choice.metric];
   const validTrials = headlineSection?.trials.filter((trial) => trial.valid).length ?? 0;
@@ -80,6 +93,7 @@ export function summarizeBenchmark(
     parameters: { ...parameters },
     configurations: sections,
     headline: { ...choice, ...(headlineStatistics ? { statistics: headlineStatistics } : {}) },
+    ...(options.supplementaryHeadline ? { supplementary: true } : {}),
     validity: {
       valid: reason === undefined,
       ...(reason ? { reason } : {}),

@@ -375,7 +375,7 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
     if (streamArray < rule) context.options.progress(`stream: HPCC sizes STREAM from HPL's N: ${streamArray} elements per array, below STREAM's rule of ${rule}`);
     sections.push(summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray, arraySizeLimitedBy: "hpcc-hpl-n", streamRuleElements: rule }, [starStream]));
     // SingleSTREAM is its own implementation: reported in its own section, never mixed with StarSTREAM.
-    sections.push(summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray }, [singleStream]));
+    sections.push(summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray }, [singleStream], { supplementaryHeadline: "single-thread" }));
   }
   if (benchmarks.includes("hpl")) sections.push(summarizeBenchmark("hpl", { program: "hpcc", ...hplParameters(sizing) }, [hpl]));
   return sections;

@@ -85,9 +85,10 @@ export const runCommand = defineCommand({
     if (args.json) io.stdout.write(`${JSON.stringify(summaryJson(outcome), null, 2)}\n`);
     else printSummary(outcome, io);
     if (outcome.interrupted) return ExitCode.Interrupted;
-    const valid = outcome.result.benchmarks.filter((section) => section.validity.valid).length;
+    const headlines = outcome.result.benchmarks.filter((section) => !section.supplementary);
+    const valid = headlines.filter((section) => section.validity.valid).length;
     if (valid === 0) return ExitCode.Failure;
-    return outcome.skipped.length > 0 || valid < outcome.result.benchmarks.length ? ExitCode.Partial : ExitCode.Success;
+    return outcome.skipped.length > 0 || valid < headlines.length ? ExitCode.Partial : ExitCode.Success;
   },
 });
 

@@ -95,6 +95,10 @@ export interface BenchmarkRun {
     validTrials?: number;
     trials?: number;
   };
+  /**
+   * A measurement beside the benchmark's headline (e.g. HPCC's SingleSTREAM, its own implementation): its headline is its own fixed configuration, and it never stands for the benchmark in rankings.
+   */
+  supplementary?: boolean;
 }
 export interface Configuration {
   /**

@@ -1,0 +1,149 @@
+/**
+ * `aws-bench run --target local` end to end with the built CLI: STREAM built from a source the test supplies
+ * (a directory, a tar archive, and a pinned download from an HTTP server on 127.0.0.1), run in each placement
+ * configuration, parsed, summarized and written with checksums; the result validates. The stand-in source
+ * prints STREAM's format with the size and threads it was compiled and run with.
+ */
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import type { BenchmarkResult } from "../../src/schemas/generated/benchmark-result.js";
+import { exec } from "../../src/cli/main.js";
+import { memoryIo } from "../../src/cli/io.js";
+import { fixturesDir } from "../helpers/fixtures.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const bin = join(import.meta.dirname, "..", "..", "dist", "src", "cli", "bin.js");
+const hasCompiler = spawnSync("sh", ["-c", "command -v cc"]).status === 0;
+if (!hasCompiler) console.warn("run-local test skipped: no C compiler (cc)");
+const tempDir = useTempDir();
+const run = promisify(execFile);
+
+/** The CLI in this process (so coverage sees the runner), with a PATH that has no benchmark programs. */
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const io = memoryIo({ cwd: tempDir(), env: { PATH: "/usr/bin:/bin", HOME: tempDir(), XDG_CACHE_HOME: join(tempDir(), "cache"), AWS_BENCH_IMAGE_ROOT: join(tempDir(), "no-image"), ...env } });
+  const code = await exec(args, io);
+  return { code, stdout: io.out(), stderr: io.err() };
+}
+
+/** The built executable, as a user runs it. */
+async function builtCli(args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: tempDir(), env: { PATH: "/usr/bin:/bin", HOME: tempDir() } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe.skipIf(!hasCompiler)("run --target local", () => {
+  it("builds STREAM from a source directory for this host, runs each configuration and writes a valid result", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "src"));
+    copyFileSync(join(fixturesDir, "generators", "fake-stream.c"), join(dir, "src", "stream.c"));
+    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "stream", "--source", "stream=src", "--trials", "3", "--out", "out", "--no-imds"]);
+    expect(stderr).toMatch(/stream: explicit-source /);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/stream\s+stream\.c-openmp\s+all-cores-spread \*\s+triad/);
+    expect(stdout).toMatch(/single-thread/);
+    const result = JSON.parse(readFileSync(join(dir, "out", "result.json"), "utf8")) as BenchmarkResult;
+    const [section] = result.benchmarks;
+    expect(section?.implementation).toBe("stream.c-openmp");
+    expect(section?.headline).toMatchObject({ configuration: "all-cores-spread", metric: "triad", statistics: { n: 3 } });
+    expect(section?.parameters).toMatchObject({ program: "explicit-source", arraySizeLimitedBy: expect.stringMatching(/last-level-cache|minimum-elements|available-memory/) });
+    const spread = section?.configurations.find((c) => c.id === "all-cores-spread");
+    expect(spread?.placement).toMatchObject({ OMP_PROC_BIND: "spread", OMP_PLACES: "cores" });
+    expect(spread?.trials[0]?.rawFile).toBe("raw/stream/all-cores-spread/trial-1.txt");
+    // The build used the sized array: the program reports it.
+    const printed = readFileSync(join(dir, "out", "raw", "stream", "all-cores-spread", "trial-1.txt"), "utf8");
+    expect(printed).toContain(`Array size = ${String(section?.parameters["arraySize"])} (elements)`);
+    expect(readFileSync(join(dir, "out", "build", "stream.log"), "utf8")).toMatch(/-O3 -march=native -fopenmp -DSTREAM_ARRAY_SIZE=\d+ -DNTIMES=10/);
+    expect(result.rawFiles.some((file) => file.path === "build/stream.log")).toBe(true);
+    const sums = readFileSync(join(dir, "out", "SHA256SUMS"), "utf8");
+    expect(sums).toMatch(/^[0-9a-f]{64} {2}raw\/stream\/all-cores-spread\/trial-1\.txt$/m);
+    const validated = await builtCli(["validate", "out/result.json"]);
+    expect(validated.code).toBe(0);
+  });
+
+  it("builds from an archive, and downloads a pinned source only when its checksum matches", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, "pkg", "stream-5.10"), { recursive: true });
+    copyFileSync(join(fixturesDir, "generators", "fake-stream.c"), join(dir, "pkg", "stream-5.10", "stream.c"));
+    execFileSync("tar", ["-czf", "stream.tar.gz", "-C", "pkg", "stream-5.10"], { cwd: dir });
+    const fromArchive = await cli(["run", "--target", "local", "--benchmarks", "stream", "--source", "stream=stream.tar.gz", "--trials", "1", "--out", "a", "--no-imds"]);
+    expect(fromArchive.code).toBe(0);
+    expect(fromArchive.stderr).toMatch(/stream: explicit-source .*stream-5\.10/);
+
+    // The manifest path, with a server on 127.0.0.1 and a manifest the test writes.
+    const body = readFileSync(join(dir, "stream.tar.gz"));
+    const server = createServer((_request, response) => response.end(body));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { createHash } = await import("node:crypto");
+      const sha = createHash("sha256").update(readFileSync(join(fixturesDir, "generators", "fake-stream.c"))).digest("hex");
+      const { resolveProgram } = await import("../../src/runner/programs.js");
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream.tar.gz`;
+      const manifest = (files: Record<string, string>) => ({ schemaVersion: 1 as const, sources: { stream: { version: "5.10", url, archive: "tar.gz" as const, stripComponents: 1, files, licence: "test" } } });
+      const base = { programs: {}, sources: {}, imageRoot: join(dir, "no-image"), workDir: join(dir, "work"), pathEnv: "" };
+      const good = await resolveProgram("stream", { ...base, manifest: manifest({ "stream.c": sha }), cacheDir: join(dir, "cache1") });
+      expect(good).toMatchObject({ found: true, program: { kind: "source", how: "manifest", pinned: "stream 5.10" } });
+      const bad = await resolveProgram("stream", { ...base, manifest: manifest({ "stream.c": "0".repeat(64) }), cacheDir: join(dir, "cache2") });
+      expect(bad.found).toBe(false);
+      expect(bad.attempts.join("\n")).toMatch(/manifest stream 5\.10: checksum mismatch for stream\.c: expected 0{64}, got [0-9a-f]{64}; not used/);
+      const unreachable = await resolveProgram("stream", { ...base, manifest: { ...manifest({ "stream.c": sha }), sources: { stream: { ...manifest({}).sources.stream, files: { "stream.c": sha }, url: "http://127.0.0.1:9/none" } } }, cacheDir: join(dir, "cache3") });
+      expect(unreachable.attempts.join("\n")).toMatch(/download from http:\/\/127\.0\.0\.1:9\/none failed/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("skips a benchmark it has no program for, says how to fix it, and still runs the others", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "stream.c"), readFileSync(join(fixturesDir, "generators", "fake-stream.c")));
+    const { code, stdout } = await cli(["run", "--target", "local", "--benchmarks", "stream,coremark", "--source", "stream=stream.c", "--trials", "1", "--out", "o", "--no-imds"]);
+    expect(code).toBe(3);
+    expect(stdout).toMatch(/skipped coremark: no program: .*not pinned/);
+    expect(stdout).toMatch(/fix: pass --source coremark=/);
+    const result = JSON.parse(readFileSync(join(dir, "o", "result.json"), "utf8")) as BenchmarkResult;
+    expect(result.skipped?.[0]).toMatchObject({ benchmark: "coremark" });
+  });
+
+  it("refuses bad options before running anything", async () => {
+    expect((await cli(["run", "--target", "local", "--benchmarks", "linpack"])).stderr).toMatch(/--benchmarks: unknown linpack/);
+    expect((await cli(["run", "--target", "local", "--program", "stream"])).stderr).toMatch(/--program 'stream' is not NAME=PATH/);
+    expect((await cli(["run", "--target", "local", "--trials", "0"])).code).toBe(2);
+    const dir = tempDir();
+    mkdirSync(join(dir, "full"));
+    writeFileSync(join(dir, "full", "keep.txt"), "x");
+    const full = await cli(["run", "--target", "local", "--out", "full", "--benchmarks", "stream", "--no-imds"]);
+    expect(full.code).toBe(1);
+    expect(full.stderr).toMatch(/already holds files; a run never overwrites results/);
+    expect(readFileSync(join(dir, "full", "keep.txt"), "utf8")).toBe("x");
+  });
+});
+
+const hasHpcc = spawnSync("sh", ["-c", "command -v hpcc && command -v mpirun"]).status === 0;
+if (!hasHpcc) console.warn("hpcc fallback run skipped: hpcc or mpirun is not installed");
+
+describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
+  it("measures STREAM and HPL through HPCC, headline summed over ranks, and the result validates", async () => {
+    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "stream,hpl", "--trials", "1", "--hpl-minutes", "0.3", "--out", "h", "--no-imds", "--json"], { PATH: process.env["PATH"] });
+    expect(stderr).toMatch(/stream: hpcc /);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as { resultPath: string; benchmarks: Array<{ implementation: string; headline: { metric: string; statistics?: { median: number } }; validity: { valid: boolean } }> };
+    expect(summary.benchmarks.map((b) => [b.implementation, b.headline.metric, b.validity.valid])).toEqual([
+      ["hpcc-starstream", "triadAllRanks", true],
+      ["hpcc-singlestream", "triad", true],
+      ["hpcc-hpl-2.0", "gflops", true],
+    ]);
+    const result = JSON.parse(readFileSync(summary.resultPath, "utf8")) as BenchmarkResult;
+    expect(result.toolchain?.mpi).toMatch(/Open MPI|mpirun/);
+    expect(result.benchmarks[2]?.parameters).toMatchObject({ program: "hpcc", nLimitedBy: "time", ranks: expect.any(Number) });
+    expect((await builtCli(["validate", summary.resultPath])).code).toBe(0);
+  }, 600_000);
+});
