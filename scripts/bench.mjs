@@ -2,9 +2,11 @@
 // `npm run bench`: speed and memory figures of the CLI, measured on this machine (never as timed tests).
 //   1. start-up: median wall time of `aws-bench --help` next to `node -e 0` (goal: under 0.25 s more);
 //   2. discovery: `discover --input <1,373-type dump> --dry-run` wall time and peak RSS (goal: < 1 s, < 250 MB).
+//   3. runner overhead: a `run --target local --quick` of STREAM built from a stand-in source (test fixture),
+//      wall time outside the benchmark processes (total minus the trials' own durations; the build is shown apart).
 // Options: --runs N (default 21), --dump FILE (default ../shared/fixtures/ec2/describe-instance-types.all.json).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,6 +72,27 @@ if (!existsSync(dump)) {
     console.log(`discovery over ${dump} (median of ${discoverRuns}):`);
     console.log(`  wall time            ${ms(wall)}  (goal < 1000 ms: ${wall < 1 ? "met" : "NOT met"})`);
     console.log(`  peak RSS             ${peakMiB.toFixed(1)} MiB  (goal < 250 MB: ${peakMiB * 1.048576 < 250 ? "met" : "NOT met"})`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// 3. The runner's own overhead on a --quick run (STREAM from the stand-in source, so the benchmark itself is short).
+{
+  const work = mkdtempSync(join(tmpdir(), "aws-bench-bench-run-"));
+  try {
+    copyFileSync(join(root, "test", "fixtures", "generators", "fake-stream.c"), join(work, "stream.c"));
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, [bin, "run", "--target", "local", "--quick", "--benchmarks", "stream", "--source", "stream=stream.c", "--out", "out", "--no-imds"], { cwd: work, encoding: "utf8" });
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    if (result.status !== 0) throw new Error(`bench: runner exited ${result.status}: ${result.stderr}`);
+    const document = JSON.parse(readFileSync(join(work, "out", "result.json"), "utf8"));
+    const trials = document.benchmarks.flatMap((b) => b.configurations.flatMap((c) => c.trials));
+    const inTrials = trials.reduce((sum, trial) => sum + (trial.durationSeconds ?? 0), 0);
+    console.log(`runner overhead (run --target local --quick, STREAM stand-in, ${trials.length} trials):`);
+    console.log(`  wall time            ${ms(wall)}`);
+    console.log(`  inside benchmarks    ${ms(inTrials)}`);
+    console.log(`  runner overhead      ${ms(wall - inTrials)}  (start-up, host probe, build, parsing, statistics, writing)`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
