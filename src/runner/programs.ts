@@ -1,7 +1,7 @@
 /**
  * Where a benchmark's program comes from, tried in this order, each failure recorded with its reason:
  *   1. `--program NAME=PATH` (an executable) or `--source NAME=DIR_OR_ARCHIVE` (compiled for this host);
- *   2. the benchmark image's programs and sources (`$AWS_BENCH_IMAGE_ROOT`, default /opt/aws-bench);
+ *   2. the benchmark image's programs and sources (`--image-root`, default /opt/aws-bench);
  *   3. the source manifest (configs/sources.json): downloaded to a cache, every extracted file checked against
  *      its pinned SHA-256, then compiled for this host;
  *   4. a program on PATH;

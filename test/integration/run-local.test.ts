@@ -4,8 +4,8 @@
  * configuration, parsed, summarized and written with checksums; the result validates. The stand-in source
  * prints STREAM's format with the size and threads it was compiled and run with.
  */
-import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -25,8 +25,8 @@ const run = promisify(execFile);
 
 /** The CLI in this process (so coverage sees the runner), with a PATH that has no benchmark programs. */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const io = memoryIo({ cwd: tempDir(), env: { PATH: "/usr/bin:/bin", HOME: tempDir(), XDG_CACHE_HOME: join(tempDir(), "cache"), AWS_BENCH_IMAGE_ROOT: join(tempDir(), "no-image"), ...env } });
-  const code = await exec(args, io);
+  const io = memoryIo({ cwd: tempDir(), env: { PATH: "/usr/bin:/bin", HOME: tempDir(), XDG_CACHE_HOME: join(tempDir(), "cache"), ...env } });
+  const code = await exec(args[0] === "run" ? [...args, "--image-root", join(tempDir(), "no-image")] : args, io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
 
@@ -125,6 +125,44 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     expect(full.stderr).toMatch(/already holds files; a run never overwrites results/);
     expect(readFileSync(join(dir, "full", "keep.txt"), "utf8")).toBe("x");
   });
+});
+
+describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", () => {
+  it("builds CoreMark with one context per vCPU and reruns a run shorter than 10 s", async () => {
+    const dir = tempDir();
+    cpSync(join(fixturesDir, "generators", "fake-coremark"), join(dir, "coremark"), { recursive: true });
+    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "coremark", "--source", "coremark=coremark", "--trials", "2", "--out", "c", "--no-imds"]);
+    expect(stderr).toMatch(/CoreMark ran 6 s, under its 10 s minimum; running it again/);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/coremark\s+coremark(-pthread)?\s+all-threads \*\s+iterationsPerSecond/);
+    const result = JSON.parse(readFileSync(join(dir, "c", "result.json"), "utf8")) as BenchmarkResult;
+    const [section] = result.benchmarks;
+    expect(section?.validity).toMatchObject({ valid: true, validTrials: 2 });
+    expect(section?.configurations[0]?.trials[0]?.rawFile).toBe("raw/coremark/all-threads/trial-1-rerun.txt");
+    expect(readFileSync(join(dir, "c", "build", "coremark.log"), "utf8")).toMatch(/-DITERATIONS=0/);
+    expect(result.rawFiles.map((f) => f.path)).toContain("raw/coremark/all-threads/trial-1.txt");
+  });
+
+  it("stops the running benchmark on Ctrl-C, keeps what finished, and exits 130", async () => {
+    const dir = tempDir();
+    const fake = join(dir, "slow-stream");
+    // Prints a STREAM output at once the first time, then hangs (as a stuck benchmark would).
+    writeFileSync(fake, `#!/bin/sh\nif [ -f "${dir}/once" ]; then sleep 60; fi\ntouch "${dir}/once"\ncat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"\n`, { mode: 0o755 });
+    const child = spawn(process.execPath, [bin, "run", "--target", "local", "--benchmarks", "stream", "--program", `stream=${fake}`, "--trials", "3", "--out", "i", "--no-imds", "--image-root", join(dir, "none")], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/trial 1\/3/.test(stderr) && !child.killed) setTimeout(() => child.kill("SIGINT"), 300);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(130);
+    expect(stderr).toContain("run: interrupted; stopping the running benchmark and keeping what finished");
+    const result = JSON.parse(readFileSync(join(dir, "i", "result.json"), "utf8")) as BenchmarkResult;
+    expect(result.interrupted).toBe(true);
+    expect(result.benchmarks[0]?.configurations[0]?.trials).toHaveLength(1);
+    expect(result.benchmarks[0]?.parameters["arraySizeFixedAtBuild"]).toBe(true);
+    expect(spawnSync("pgrep", ["-f", "sleep 60"]).status).not.toBe(0);
+  }, 30_000);
 });
 
 const hasHpcc = spawnSync("sh", ["-c", "command -v hpcc && command -v mpirun"]).status === 0;
