@@ -9,8 +9,8 @@ import type { ParsedRun } from "../schemas/generated/parsed-output.js";
 /** One run found in a raw output (schemas/parsed-output.schema.json). */
 export type { ParsedRun };
 
-/** A benchmark the project runs. */
-export type BenchmarkName = ParsedRun["benchmark"];
+/** A built-in benchmark. */
+export type BenchmarkName = Exclude<ParsedRun["benchmark"], "custom">;
 
 /** Thrown when an output is empty, not of the named program, or truncated. */
 export function unparseable(label: string, problem: string, fix: string): CliError {

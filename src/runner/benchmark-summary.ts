@@ -40,11 +40,13 @@ export interface SummaryOptions {
    * this configuration of its own, and it never stands for the benchmark.
    */
   supplementaryHeadline?: string;
+  /** The headline of a custom benchmark, as its definition declares it. */
+  customHeadline?: { configuration: string; metric: string };
 }
 
 /** Builds a benchmark section; throws when trials of different implementations or benchmarks are mixed. */
 export function summarizeBenchmark(
-  benchmark: BenchmarkName,
+  benchmark: BenchmarkName | "custom",
   parameters: Record<string, string | number | boolean>,
   configurations: readonly ConfigurationTrials[],
   options: SummaryOptions = {},
@@ -75,9 +77,11 @@ export function summarizeBenchmark(
     };
   });
 
+  const fixed = benchmark === "custom" ? options.customHeadline : headlineChoice[benchmark];
+  if (!fixed) throw new Error("a custom benchmark's section needs its declared headline");
   const choice = {
-    configuration: options.supplementaryHeadline ?? headlineChoice[benchmark].configuration,
-    metric: headlineMetricByImplementation[implementation] ?? headlineChoice[benchmark].metric,
+    configuration: options.supplementaryHeadline ?? fixed.configuration,
+    metric: headlineMetricByImplementation[implementation] ?? fixed.metric,
   };
   const headlineSection = sections.find((section) => section.id === choice.configuration);
   const headlineStatistics = headlineSection?.statistics[choice.metric];

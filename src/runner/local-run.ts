@@ -15,6 +15,8 @@ import type { BenchmarkName, ParsedRun } from "../benchmarks/parsed-output.js";
 import { coremarkCompileArgs, coremarkPerformanceArgs, hpccInput, hplDat, mpirunArgs, streamCompileArgs, streamConfigurations } from "../benchmarks/launch.js";
 import type { LaunchConfiguration } from "../benchmarks/launch.js";
 import { parseCoremarkOutput } from "../benchmarks/coremark/parse.js";
+import type { LoadedCustomBenchmark } from "../benchmarks/custom/definition.js";
+import { parseCustomOutput, substitute } from "../benchmarks/custom/definition.js";
 import { parseHpccOutput } from "../benchmarks/hpcc/parse.js";
 import { parseHplOutput } from "../benchmarks/hpl/parse.js";
 import { estimateStreamSeconds, sizeStream } from "../benchmarks/stream/sizing.js";
@@ -56,6 +58,8 @@ export interface LocalRunOptions {
   hplSizing?: "time" | "top500" | undefined;
   /** Ask EC2's metadata service (default true). */
   imds?: boolean;
+  /** Custom benchmarks to run after the built-in ones (already loaded and checked). */
+  customs?: LoadedCustomBenchmark[] | undefined;
   /** Root of the benchmark image's programs (`bin/`) and sources (`sources/`); default /opt/aws-bench. */
   imageRoot?: string | undefined;
   /** Progress lines (stderr in the CLI). */
@@ -64,8 +68,8 @@ export interface LocalRunOptions {
 
 /** A benchmark that did not run. */
 export interface SkippedBenchmark {
-  /** Which. */
-  benchmark: BenchmarkName;
+  /** Which (a built-in name, or a custom benchmark's name). */
+  benchmark: string;
   /** Why. */
   reason: string;
   /** The command that fixes it. */
@@ -166,8 +170,8 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     options.progress(`${benchmark}: ${resolution.program.how} ${resolution.program.path}`);
   }
 
-  context.estimatedSeconds = estimateRunSeconds(host, chosen, context.trials, options);
-  if (chosen.size > 0) options.progress(`run: ${context.trials} trial(s) per configuration; estimated ${duration(context.estimatedSeconds)} of benchmarks`);
+  context.estimatedSeconds = estimateRunSeconds(host, chosen, context.trials, options) + context.trials * (options.customs ?? []).reduce((sum, custom) => sum + custom.definition.timeoutSeconds, 0);
+  if (chosen.size > 0 || options.customs?.length) options.progress(`run: ${context.trials} trial(s) per configuration; estimated ${duration(context.estimatedSeconds)} of benchmarks`);
   const sections: BenchmarkRun[] = [];
   const hpccFor = [...chosen].filter(([, program]) => program.kind === "hpcc").map(([benchmark]) => benchmark);
   if (hpccFor.length > 0) sections.push(...(await runHpcc(context, chosen.get(hpccFor[0] as BenchmarkName)?.path as string, hpccFor)));
@@ -185,8 +189,12 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
   }
 
   for (const section of sections) {
-    const passedOver = fallbacks.get(section.benchmark);
+    const passedOver = section.benchmark === "custom" ? undefined : fallbacks.get(section.benchmark);
     if (passedOver) section.parameters["programFallbacks"] = passedOver;
+  }
+  for (const custom of options.customs ?? []) {
+    if (processes.interrupted) break;
+    sections.push(await runCustom(context, custom));
   }
   const result = await writeResult(context, runId, startedAt, sections, skipped);
   return { runId, outDir, resultPath: join(outDir, "result.json"), result, skipped, interrupted: processes.interrupted };
@@ -245,7 +253,7 @@ function compile(context: RunContext, name: string, args: string[]): void {
 /** Runs one configuration's trials; `rerun` may ask for one more attempt of a trial with other arguments. */
 async function runTrials(
   context: RunContext,
-  benchmark: BenchmarkName,
+  benchmark: BenchmarkName | "custom",
   configuration: LaunchConfiguration,
   command: { path: string; args: string[]; cwd?: string; env?: Record<string, string> },
   parse: (text: string, label: string) => ParsedRun[],
@@ -339,6 +347,27 @@ function settleImplementation(configurations: ConfigurationTrials[], fallback: s
   const runs = configurations.flatMap((configuration) => configuration.trials.map((trial) => trial.run));
   const implementation = runs.find((run) => run.implementation !== "")?.implementation ?? fallback;
   for (const run of runs) if (run.implementation === "") run.implementation = implementation;
+}
+
+/** A custom benchmark: its inputs written into its working directory, its command run per trial. */
+async function runCustom(context: RunContext, custom: LoadedCustomBenchmark): Promise<BenchmarkRun> {
+  const { definition } = custom;
+  const work = join(context.outDir, "work", `custom-${definition.name}`);
+  mkdirSync(work, { recursive: true });
+  for (const [name, content] of Object.entries(definition.inputs ?? {})) {
+    writeFileSync(join(work, name), content);
+    mkdirSync(join(context.outDir, "inputs", definition.name), { recursive: true });
+    writeFileSync(join(context.outDir, "inputs", definition.name, name), content);
+  }
+  const values = { cores: context.host.cores, vcpus: context.host.logicalCpus, workdir: work };
+  const [program, ...args] = definition.command.map((part) => substitute(part, values)) as [string, ...string[]];
+  const env = Object.fromEntries(Object.entries(definition.env ?? {}).map(([key, value]) => [key, substitute(value, values)]));
+  const configuration: LaunchConfiguration = { id: "default", description: definition.description, env, prefix: [], placement: {}, threads: context.host.cores };
+  context.options.progress(`${definition.name}: custom benchmark from ${custom.path}`);
+  const section = await runTrials(context, "custom", configuration, { path: program, args, cwd: work }, (text, label) => [parseCustomOutput(definition, text, label)], definition.timeoutSeconds);
+  settleImplementation([section], `custom-${definition.name}`);
+  const summary = summarizeBenchmark("custom", { command: definition.command.join(" ") }, [section], { customHeadline: { configuration: "default", metric: definition.headline } });
+  return { ...summary, custom: { name: definition.name, definitionSha256: custom.sha256 } };
 }
 
 function streamParameters(sizing: StreamSizing): Record<string, string | number | boolean> {

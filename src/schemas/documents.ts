@@ -12,6 +12,7 @@ import { findPrivateDetails } from "./private-details.js";
 import type { ArchitectureMappings } from "./generated/architecture-mappings.js";
 import type { BenchmarkResult } from "./generated/benchmark-result.js";
 import type { ContainerTagList } from "./generated/container-tags.js";
+import type { CustomBenchmark } from "./generated/custom-benchmark.js";
 import type { FamilyTable } from "./generated/families.js";
 import type { InstanceCatalog } from "./generated/instance-catalog.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
@@ -22,6 +23,7 @@ export interface DocumentTypes {
   "architecture-mappings": ArchitectureMappings;
   "benchmark-result": BenchmarkResult;
   "container-tags": ContainerTagList;
+  "custom-benchmark": CustomBenchmark;
   families: FamilyTable;
   "instance-catalog": InstanceCatalog;
   "parsed-output": ParsedOutput;
@@ -36,6 +38,7 @@ export const documentKinds: readonly DocumentKind[] = [
   "architecture-mappings",
   "benchmark-result",
   "container-tags",
+  "custom-benchmark",
   "families",
   "instance-catalog",
   "parsed-output",

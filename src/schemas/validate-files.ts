@@ -34,6 +34,7 @@ export function detectDocumentKind(data: unknown): DocumentKind | undefined {
   const has = (key: string) => key in data;
   if (has("runId") && has("benchmarks")) return "benchmark-result";
   if (has("program") && has("runs")) return "parsed-output";
+  if (has("command") && has("metrics") && has("headline")) return "custom-benchmark";
   if (has("instanceTypes")) return "instance-catalog";
   if (has("sources") && has("schemaVersion")) return "source-manifest";
   if (has("tags") && !has("families")) return "container-tags";

@@ -17,7 +17,8 @@ export const runCommand = defineCommand({
   describe: "Benchmark this host (--target local) or a batch of EC2 instance types (not yet available)",
   options: {
     target: { choices: ["aws", "local"] as const, default: "aws" as const, describe: "Where to run: EC2 instances in your account, or this host" },
-    benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
+    benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark; or none (only --custom)" },
+    custom: { type: "string", array: true, describe: "Also run a custom benchmark declared in FILE (schemas/custom-benchmark.schema.json)" },
     quick: { type: "boolean", default: false, describe: "Shorter run: 2 trials per configuration, HPL sized for 1 minute" },
     trials: { type: "number", describe: "Trials per configuration (default 5; --quick 2)" },
     out: { type: "string", describe: "Output directory (default ./aws-bench-results/<run-id>)" },
@@ -36,6 +37,7 @@ export const runCommand = defineCommand({
   examples: [
     ["$0 run --target local --quick", "a short local run of STREAM, HPL and CoreMark"],
     ["$0 run --target local --benchmarks stream --source stream=./stream.c", "STREAM built from its source for this host"],
+    ["$0 run --target local --benchmarks none --custom solver.json", "only your own benchmark, declared in a file"],
     ["$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl", "a batch on EC2 (not yet available)"],
   ],
   async run(args, { io }) {
@@ -44,7 +46,13 @@ export const runCommand = defineCommand({
         fix: "Run on this host with `aws-bench run --target local`.",
       });
     }
-    const benchmarks = parseBenchmarks(args.benchmarks);
+    const benchmarks = args.benchmarks.trim() === "none" ? [] : parseBenchmarks(args.benchmarks);
+    const { loadCustomBenchmark } = await import("../../benchmarks/custom/definition.js");
+    const customs = [];
+    for (const file of args.custom ?? []) customs.push(await loadCustomBenchmark(resolve(io.cwd, file)));
+    if (benchmarks.length === 0 && customs.length === 0) {
+      throw new CliError("UsageError", "--benchmarks none leaves nothing to run.", { fix: "Name benchmarks, or add --custom FILE." });
+    }
     if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
       throw new CliError("UsageError", `--trials ${args.trials} is not a positive whole number.`, { fix: "Pass --trials 1 or more." });
     }
@@ -76,6 +84,7 @@ export const runCommand = defineCommand({
           hplSizing: args["hpl-sizing"],
           imds: args.imds,
           imageRoot: resolve(io.cwd, args["image-root"]),
+          customs,
           progress: (line) => io.stderr.write(`${line}\n`),
         },
         processes,
@@ -120,7 +129,7 @@ function summaryJson(outcome: LocalRunOutcome): object {
     resultPath: outcome.resultPath,
     interrupted: outcome.interrupted,
     skipped: outcome.skipped,
-    benchmarks: outcome.result.benchmarks.map((section) => ({ benchmark: section.benchmark, implementation: section.implementation, headline: section.headline, validity: section.validity })),
+    benchmarks: outcome.result.benchmarks.map((section) => ({ benchmark: section.custom?.name ?? section.benchmark, implementation: section.implementation, headline: section.headline, validity: section.validity })),
   };
 }
 
@@ -134,7 +143,7 @@ function printSummary(outcome: LocalRunOutcome, io: CliIo): void {
       const interval = stats?.medianInterval ? `[${format(stats.medianInterval.low)}, ${format(stats.medianInterval.high)}] (${Math.round(stats.medianInterval.confidence * 100)}%${stats.medianInterval.meetsTarget ? "" : ", n too small for 95%"})` : "-";
       const validTrials = configuration.trials.filter((trial) => trial.valid).length;
       rows.push([
-        section.benchmark,
+        section.custom?.name ?? section.benchmark,
         section.implementation,
         `${configuration.id}${isHeadline ? " *" : ""}`,
         metric,

@@ -18,7 +18,10 @@ export interface BenchmarkResult {
    * Benchmarks that did not run, with the reason and the command that fixes it.
    */
   skipped?: {
-    benchmark: "stream" | "hpl" | "coremark";
+    /**
+     * stream, hpl, coremark, or a custom benchmark's name.
+     */
+    benchmark: string;
     reason: string;
     fix: string;
   }[];
@@ -69,7 +72,10 @@ export interface Host {
   availableMemoryMiB?: number;
 }
 export interface BenchmarkRun {
-  benchmark: "stream" | "hpl" | "coremark";
+  /**
+   * `custom`: declared in a custom-benchmark file (see `custom`).
+   */
+  benchmark: "stream" | "hpl" | "coremark" | "custom";
   /**
    * e.g. `stream.c-openmp`, `hpcc-starstream`, `hpl-2.3`, `hpcc-hpl-2.0`, `coremark-pthread`; numbers from different implementations are never combined.
    */
@@ -99,6 +105,13 @@ export interface BenchmarkRun {
    * A measurement beside the benchmark's headline (e.g. HPCC's SingleSTREAM, its own implementation): its headline is its own fixed configuration, and it never stands for the benchmark in rankings.
    */
   supplementary?: boolean;
+  custom?: {
+    name: string;
+    /**
+     * SHA-256 of the definition file that ran.
+     */
+    definitionSha256: string;
+  };
 }
 export interface Configuration {
   /**

@@ -23,7 +23,10 @@ export interface ParsedOutput {
   };
 }
 export interface ParsedRun {
-  benchmark: "stream" | "hpl" | "coremark";
+  /**
+   * `custom`: a benchmark declared in a custom-benchmark file.
+   */
+  benchmark: "stream" | "hpl" | "coremark" | "custom";
   implementation: string;
   section?: string;
   parameters: {

@@ -1,0 +1,81 @@
+/**
+ * Custom benchmarks declared in a file (schemas/custom-benchmark.schema.json): research groups run their own
+ * code under the same runner — trials, statistics, raw outputs, checksums — without writing TypeScript. Metrics
+ * are extracted from the output by the regular expressions the file gives, with the units it states; a trial is
+ * valid when the command exits 0, every metric is found, and the file's validity patterns hold.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { CliError } from "../../cli/errors.js";
+import { readDocument } from "../../schemas/documents.js";
+import type { CustomBenchmark } from "../../schemas/generated/custom-benchmark.js";
+import type { ParsedRun } from "../parsed-output.js";
+import type { PrintedQuantity } from "../printed-number.js";
+import { printedQuantity } from "../printed-number.js";
+
+/** A checked definition and the checksum of the file it came from. */
+export interface LoadedCustomBenchmark {
+  /** The definition. */
+  definition: CustomBenchmark;
+  /** SHA-256 of the file, recorded with the results. */
+  sha256: string;
+  /** Where it was read from. */
+  path: string;
+}
+
+/** Reads and checks a custom-benchmark file; throws `SchemaViolation` or `InvalidArgument` naming the problem. */
+export async function loadCustomBenchmark(path: string): Promise<LoadedCustomBenchmark> {
+  const definition = await readDocument("custom-benchmark", path);
+  const problems: string[] = [];
+  const names = definition.metrics.map((metric) => metric.name);
+  if (!names.includes(definition.headline)) problems.push(`/headline: '${definition.headline}' is not one of the metrics (${names.join(", ")})`);
+  if (new Set(names).size !== names.length) problems.push("/metrics: names repeat");
+  const patterns = [
+    ...definition.metrics.map((metric, index) => [`/metrics/${index}/pattern`, metric.pattern] as const),
+    ...(definition.validity?.mustMatch ?? []).map((pattern, index) => [`/validity/mustMatch/${index}`, pattern] as const),
+    ...(definition.validity?.mustNotMatch ?? []).map((pattern, index) => [`/validity/mustNotMatch/${index}`, pattern] as const),
+  ];
+  for (const [where, pattern] of patterns) {
+    try {
+      const groups = new RegExp(`${pattern}|`).exec("")?.length ?? 1;
+      if (where.startsWith("/metrics") && groups - 1 !== 1) problems.push(`${where}: needs exactly one capture group, has ${groups - 1}`);
+    } catch (error) {
+      problems.push(`${where}: not a regular expression (${(error as Error).message})`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new CliError("InvalidArgument", `${path}: ${problems.join("; ")}.`, { fix: "Correct the custom benchmark file (schemas/custom-benchmark.schema.json)." });
+  }
+  return { definition, sha256: createHash("sha256").update(readFileSync(path)).digest("hex"), path };
+}
+
+/** Replaces {cores}, {vcpus} and {workdir} in an argument or environment value. */
+export function substitute(text: string, values: { cores: number; vcpus: number; workdir: string }): string {
+  return text.replace(/\{(cores|vcpus|workdir)\}/g, (_, key: "cores" | "vcpus" | "workdir") => String(values[key]));
+}
+
+/** One trial's output → a run: the declared metrics with their units, and validity by the declared rules. */
+export function parseCustomOutput(definition: CustomBenchmark, text: string, label: string): ParsedRun {
+  const metrics: Record<string, PrintedQuantity> = {};
+  const problems: string[] = [];
+  for (const metric of definition.metrics) {
+    const matches = [...text.matchAll(new RegExp(metric.pattern, "gm"))];
+    const match = (metric.occurrence ?? "last") === "first" ? matches[0] : matches.at(-1);
+    const quantity = match?.[1] === undefined ? undefined : printedQuantity(match[1].trim(), metric.unit);
+    if (quantity) metrics[metric.name] = quantity;
+    else problems.push(match ? `metric ${metric.name}: '${match[1] ?? ""}' is not a number` : `metric ${metric.name} not found (pattern ${metric.pattern})`);
+  }
+  for (const pattern of definition.validity?.mustMatch ?? []) if (!new RegExp(pattern, "m").test(text)) problems.push(`required output /${pattern}/ missing`);
+  for (const pattern of definition.validity?.mustNotMatch ?? []) if (new RegExp(pattern, "m").test(text)) problems.push(`forbidden output /${pattern}/ present`);
+  if (Object.values(metrics).some((quantity) => quantity.value === null)) problems.push("a metric is not a finite number");
+  return {
+    benchmark: "custom",
+    implementation: `custom-${definition.name}`,
+    parameters: {},
+    metrics,
+    valid: problems.length === 0,
+    ...(problems.length ? { invalidReason: `${label}: ${problems.join("; ")}` } : {}),
+    notes: [],
+    line: 1,
+  };
+}
