@@ -49,48 +49,36 @@ export function streamCompileArgs(host: Pick<HostProbe, "architecture">, sizing:
  * numactl, on hosts with more than one node); (d) one thread.
  */
 export function streamConfigurations(host: Pick<HostProbe, "cores" | "logicalCpus" | "smt" | "numaNodes" | "firstThreadOfEachCore">, numactl?: string): LaunchConfiguration[] {
-  const configurations: LaunchConfiguration[] = [
-    {
-      id: "all-cores-spread",
-      description: "all cores, one thread per core, spread and bound (headline)",
-      env: { OMP_NUM_THREADS: String(host.cores), OMP_PROC_BIND: "spread", OMP_PLACES: "cores" },
-      prefix: [],
-      placement: { OMP_NUM_THREADS: host.cores, OMP_PROC_BIND: "spread", OMP_PLACES: "cores" },
-      threads: host.cores,
-    },
-  ];
-  if (host.smt) {
-    configurations.push({
-      id: "all-vcpus",
-      description: "one thread per vCPU, spread and bound",
-      env: { OMP_NUM_THREADS: String(host.logicalCpus), OMP_PROC_BIND: "spread", OMP_PLACES: "threads" },
-      prefix: [],
-      placement: { OMP_NUM_THREADS: host.logicalCpus, OMP_PROC_BIND: "spread", OMP_PLACES: "threads" },
-      threads: host.logicalCpus,
-    });
-  }
+  const configurations = [openmp("all-cores-spread", "all cores, one thread per core, spread and bound (headline)", host.cores, "spread", "cores")];
+  if (host.smt) configurations.push(openmp("all-vcpus", "one thread per vCPU, spread and bound", host.logicalCpus, "spread", "threads"));
   if (numactl && host.numaNodes.length > 1) {
     for (const node of host.numaNodes) {
       const cores = node.cpus.filter((cpu) => host.firstThreadOfEachCore.includes(cpu)).length || node.cpus.length;
-      configurations.push({
-        id: `numa-node-${node.id}`,
-        description: `NUMA node ${node.id} alone: its cores, its memory`,
-        env: { OMP_NUM_THREADS: String(cores), OMP_PROC_BIND: "spread", OMP_PLACES: "cores" },
-        prefix: [numactl, `--cpunodebind=${node.id}`, `--membind=${node.id}`],
-        placement: { OMP_NUM_THREADS: cores, cpunodebind: node.id, membind: node.id },
-        threads: cores,
-      });
+      const binding = { prefix: [numactl, `--cpunodebind=${node.id}`, `--membind=${node.id}`], placement: { cpunodebind: node.id, membind: node.id } };
+      configurations.push(openmp(`numa-node-${node.id}`, `NUMA node ${node.id} alone: its cores, its memory`, cores, "spread", "cores", binding));
     }
   }
-  configurations.push({
-    id: "single-thread",
-    description: "one thread, bound",
-    env: { OMP_NUM_THREADS: "1", OMP_PROC_BIND: "true", OMP_PLACES: "cores" },
-    prefix: [],
-    placement: { OMP_NUM_THREADS: 1, OMP_PROC_BIND: "true" },
-    threads: 1,
-  });
+  configurations.push(openmp("single-thread", "one thread, bound", 1, "true", "cores"));
   return configurations;
+}
+
+/** An OpenMP configuration: thread count and binding in the environment, an optional placement command. */
+function openmp(
+  id: string,
+  description: string,
+  threads: number,
+  bind: string,
+  places: string,
+  binding: { prefix: string[]; placement: Record<string, number> } = { prefix: [], placement: {} },
+): LaunchConfiguration {
+  return {
+    id,
+    description,
+    env: { OMP_NUM_THREADS: String(threads), OMP_PROC_BIND: bind, OMP_PLACES: places },
+    prefix: binding.prefix,
+    placement: { OMP_NUM_THREADS: threads, OMP_PROC_BIND: bind, OMP_PLACES: places, ...binding.placement },
+    threads,
+  };
 }
 
 /** Compiler arguments for CoreMark with `threads` PThreads and CoreMark's self-timed iteration count. */
