@@ -56,6 +56,8 @@ export interface LocalRunOptions {
   hplMinutes?: number | undefined;
   /** HPL sizing rule. */
   hplSizing?: "time" | "top500" | undefined;
+  /** Sizes given by the user instead of the computed ones (recorded as `override`). */
+  overrides?: SizingOverrides | undefined;
   /** Ask EC2's metadata service (default true). */
   imds?: boolean;
   /** Custom benchmarks to run after the built-in ones (already loaded and checked). */
@@ -64,6 +66,33 @@ export interface LocalRunOptions {
   imageRoot?: string | undefined;
   /** Progress lines (stderr in the CLI). */
   progress: (line: string) => void;
+}
+
+/** Sizes the user fixed by hand. */
+export interface SizingOverrides {
+  /** STREAM elements per array. */
+  streamArraySize?: number | undefined;
+  /** STREAM repetitions. */
+  streamNtimes?: number | undefined;
+  /** HPL matrix order. */
+  hplN?: number | undefined;
+  /** HPL block size. */
+  hplNb?: number | undefined;
+  /** CoreMark contexts (default: one per vCPU). */
+  coremarkThreads?: number | undefined;
+}
+
+type SizingInputs = Pick<LocalRunOptions, "quick" | "hplMinutes" | "hplSizing" | "overrides">;
+
+/** STREAM's sizing for this run (computed, or the user's override). */
+function streamSizingFor(host: HostProbe, options: SizingInputs): StreamSizing {
+  return sizeStream(host, { arraySize: options.overrides?.streamArraySize, ntimes: options.overrides?.streamNtimes });
+}
+
+/** HPL's sizing for this run: `budgetShare` of the time budget (HPCC's HPL gets a share), or the user's N and NB. */
+function hplSizingFor(host: HostProbe, options: SizingInputs, budgetShare = 1): HplSizing {
+  const minutes = (options.hplMinutes ?? (options.quick ? 1 : 5)) * budgetShare;
+  return sizeHpl(host, { minutes, sizing: options.hplSizing, n: options.overrides?.hplN, nb: options.overrides?.hplNb });
 }
 
 /** A benchmark that did not run. */
@@ -213,19 +242,17 @@ export function duration(seconds: number): string {
 }
 
 /** Predicted seconds of the whole run, from each benchmark's own estimate (what the batch planner uses too). */
-export function estimateRunSeconds(host: HostProbe, chosen: ReadonlyMap<BenchmarkName, ProgramChoice>, trials: number, options: Pick<LocalRunOptions, "quick" | "hplMinutes" | "hplSizing">): number {
-  const hplMinutes = options.hplMinutes ?? (options.quick ? 1 : 5);
+export function estimateRunSeconds(host: HostProbe, chosen: ReadonlyMap<BenchmarkName, ProgramChoice>, trials: number, options: SizingInputs): number {
   let seconds = 0;
   if ([...chosen.values()].some((program) => program.kind === "hpcc")) {
-    const sizing = sizeHpl(host, { minutes: hplMinutes * hpccHplShare, sizing: options.hplSizing });
-    seconds += (trials * sizing.predictedSeconds) / hpccHplShare;
+    seconds += (trials * hplSizingFor(host, options, hpccHplShare).predictedSeconds) / hpccHplShare;
   }
   for (const [benchmark, program] of chosen) {
     if (program.kind === "hpcc") continue;
     if (benchmark === "stream") {
-      const sizing = sizeStream(host);
+      const sizing = streamSizingFor(host, options);
       seconds += trials * streamConfigurations(host, "numactl").reduce((sum, configuration) => sum + estimateStreamSeconds(sizing, host, configuration.threads), 0);
-    } else if (benchmark === "hpl") seconds += trials * sizeHpl(host, { minutes: hplMinutes, sizing: options.hplSizing }).predictedSeconds;
+    } else if (benchmark === "hpl") seconds += trials * hplSizingFor(host, options).predictedSeconds;
     else seconds += trials * coremarkSecondsPerRun;
   }
   return seconds;
@@ -324,7 +351,7 @@ export function coremarkRerun(run: ParsedRun): { args: string[]; why: string } |
 
 async function runStream(context: RunContext, program: ProgramChoice): Promise<BenchmarkRun> {
   const { host } = context;
-  const sizing = sizeStream(host);
+  const sizing = streamSizingFor(host, context.options);
   let path = program.path;
   const parameters: Record<string, string | number | boolean> = { program: program.how };
   if (program.kind === "source") {
@@ -377,7 +404,7 @@ function streamParameters(sizing: StreamSizing): Record<string, string | number 
 async function runCoremark(context: RunContext, program: ProgramChoice): Promise<BenchmarkRun> {
   const { host } = context;
   let path = program.path;
-  const threads = host.logicalCpus;
+  const threads = context.options.overrides?.coremarkThreads ?? host.logicalCpus;
   if (program.kind === "source") {
     path = join(context.outDir, "build", "coremark");
     const port = ["posix", "linux64", "linux"].map((dir) => join(program.path, dir)).find((dir) => existsSync(join(dir, "core_portme.c")));
@@ -390,10 +417,6 @@ async function runCoremark(context: RunContext, program: ProgramChoice): Promise
   return summarizeBenchmark("coremark", { program: program.how, threads }, [section]);
 }
 
-function hplSizing(context: RunContext, budgetShare = 1): HplSizing {
-  return sizeHpl(context.host, { minutes: (context.options.hplMinutes ?? (context.options.quick ? 1 : 5)) * budgetShare, sizing: context.options.hplSizing });
-}
-
 function hplParameters(sizing: HplSizing): Record<string, string | number | boolean> {
   return { n: sizing.n, nb: sizing.nb, p: sizing.p, q: sizing.q, ranks: sizing.ranks, threadsPerRank: sizing.threadsPerRank, nLimitedBy: sizing.limitedBy, predictedSeconds: Math.round(sizing.predictedSeconds), assumedPeakGflops: Math.round(sizing.peakGflops), assumedEfficiency: sizing.efficiency };
 }
@@ -402,7 +425,7 @@ async function runHpl(context: RunContext, program: ProgramChoice): Promise<Benc
   if (!context.mpirun) throw new CliError("NotYetAvailable", "HPL needs mpirun", { fix: "apt-get install openmpi-bin" });
   if (program.kind === "source") throw new CliError("NotYetAvailable", "building HPL from source is not yet available", { fix: "Pass a built xhpl with --program hpl=PATH, or apt-get install hpcc." });
   noteBlas(context, program.path);
-  const sizing = hplSizing(context);
+  const sizing = hplSizingFor(context.host, context.options);
   const work = join(context.outDir, "work", "hpl");
   mkdirSync(work, { recursive: true });
   writeFileSync(join(context.outDir, "inputs", "HPL.dat"), hplDat(sizing));
@@ -422,7 +445,7 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
   noteBlas(context, hpcc);
   // HPCC also runs RandomAccess, DGEMM, FFT and PTRANS, sized from the same N; with Debian's hpcc 1.5.0 they
   // took 15 to 20 times as long as its HPL (measured at N = 4,000 and 10,000), so HPL gets 1/20 of the budget.
-  const sizing = hplSizing(context, hpccHplShare);
+  const sizing = hplSizingFor(context.host, context.options, hpccHplShare);
   writeFileSync(join(context.outDir, "inputs", "hpccinf.txt"), hpccInput(sizing));
   const starStream: ConfigurationTrials = { id: "all-cores-spread", description: `HPCC StarSTREAM: one MPI rank per core (${sizing.ranks}), bound; bandwidth summed over ranks`, placement: { ranks: sizing.ranks, bindTo: "core" }, trials: [] };
   const singleStream: ConfigurationTrials = { id: "single-thread", description: "HPCC SingleSTREAM: one rank while the others wait", placement: { ranks: 1 }, trials: [] };

@@ -113,6 +113,17 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     expect(result.skipped?.[0]).toMatchObject({ benchmark: "coremark" });
   });
 
+  it("builds and records the sizes the user fixed by hand", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "stream.c"), readFileSync(join(fixturesDir, "generators", "fake-stream.c")));
+    const { code } = await cli(["run", "--target", "local", "--benchmarks", "stream", "--source", "stream=stream.c", "--stream-array-size", "12345678", "--stream-ntimes", "12", "--trials", "1", "--out", "o", "--no-imds"]);
+    expect(code).toBe(0);
+    const result = JSON.parse(readFileSync(join(dir, "o", "result.json"), "utf8")) as BenchmarkResult;
+    expect(result.benchmarks[0]?.parameters).toMatchObject({ arraySize: 12345678, ntimes: 12, arraySizeLimitedBy: "override" });
+    expect(readFileSync(join(dir, "o", "build", "stream.log"), "utf8")).toContain("-DSTREAM_ARRAY_SIZE=12345678 -DNTIMES=12");
+    expect((await cli(["run", "--target", "local", "--hpl-n", "12.5"])).stderr).toMatch(/--hpl-n 12\.5 is not a positive whole number/);
+  });
+
   it("refuses bad options before running anything", async () => {
     expect((await cli(["run", "--target", "local", "--benchmarks", "linpack"])).stderr).toMatch(/--benchmarks: unknown linpack/);
     expect((await cli(["run", "--target", "local", "--program", "stream"])).stderr).toMatch(/--program 'stream' is not NAME=PATH/);
@@ -170,7 +181,7 @@ if (!hasHpcc) console.warn("hpcc fallback run skipped: hpcc or mpirun is not ins
 
 describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
   it("measures STREAM and HPL through HPCC, headline summed over ranks, and the result validates", async () => {
-    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "stream,hpl", "--trials", "1", "--hpl-minutes", "0.3", "--out", "h", "--no-imds", "--json"], { PATH: process.env["PATH"] });
+    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "stream,hpl", "--trials", "1", "--hpl-n", "4096", "--hpl-nb", "192", "--out", "h", "--no-imds", "--json"], { PATH: process.env["PATH"] });
     expect(stderr).toMatch(/stream: hpcc /);
     expect(code).toBe(0);
     const summary = JSON.parse(stdout) as { resultPath: string; benchmarks: Array<{ implementation: string; headline: { metric: string; statistics?: { median: number } }; validity: { valid: boolean } }> };
@@ -181,7 +192,8 @@ describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
     ]);
     const result = JSON.parse(readFileSync(summary.resultPath, "utf8")) as BenchmarkResult;
     expect(result.toolchain?.mpi).toMatch(/Open MPI|mpirun/);
-    expect(result.benchmarks[2]?.parameters).toMatchObject({ program: "hpcc", nLimitedBy: "time", ranks: expect.any(Number) });
+    expect(result.benchmarks[2]?.parameters).toMatchObject({ program: "hpcc", n: 4096, nb: 192, nLimitedBy: "override", ranks: expect.any(Number) });
+    expect(readFileSync(join(tempDir(), "h", "inputs", "hpccinf.txt"), "utf8")).toMatch(/^4096 +Ns$/m);
     expect((await builtCli(["validate", summary.resultPath])).code).toBe(0);
   }, 600_000);
 });

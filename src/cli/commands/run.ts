@@ -26,6 +26,11 @@ export const runCommand = defineCommand({
     source: { type: "string", array: true, describe: "Build from this source: NAME=DIR_OR_ARCHIVE (e.g. stream=./stream.c)" },
     "hpl-minutes": { type: "number", describe: "HPL time budget in minutes (default 5; --quick 1)" },
     "hpl-sizing": { choices: ["time", "top500"] as const, describe: "time: N within the budget; top500: N by memory alone" },
+    "stream-array-size": { type: "number", describe: "STREAM elements per array (default: ≥ 4× last-level cache, ≥ 10M, ≤ 60 % of memory)" },
+    "stream-ntimes": { type: "number", describe: "STREAM repetitions per kernel (at least 10)" },
+    "hpl-n": { type: "number", describe: "HPL matrix order N (default: sized by memory and time)" },
+    "hpl-nb": { type: "number", describe: "HPL block size NB (default: by vector width)" },
+    "coremark-threads": { type: "number", describe: "CoreMark contexts (default: one per vCPU)" },
     imds: { type: "boolean", default: true, describe: "Ask EC2's metadata service for the instance type and zone (--no-imds to skip)" },
     "image-root": { type: "string", default: "/opt/aws-bench", describe: "Where the benchmark image keeps its programs (bin/) and sources (sources/)" },
     "instance-types": { type: "string", describe: "Batch: comma-separated EC2 instance types" },
@@ -56,6 +61,12 @@ export const runCommand = defineCommand({
     if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
       throw new CliError("UsageError", `--trials ${args.trials} is not a positive whole number.`, { fix: "Pass --trials 1 or more." });
     }
+    for (const flag of ["stream-array-size", "stream-ntimes", "hpl-n", "hpl-nb", "coremark-threads"] as const) {
+      const value = args[flag];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new CliError("UsageError", `--${flag} ${value} is not a positive whole number.`, { fix: `Pass --${flag} with a whole number, or leave it out to size it for this host.` });
+      }
+    }
     if (args["hpl-minutes"] !== undefined && !(args["hpl-minutes"] > 0)) {
       throw new CliError("UsageError", `--hpl-minutes ${args["hpl-minutes"]} must be positive.`, { fix: "Pass e.g. --hpl-minutes 5." });
     }
@@ -82,6 +93,13 @@ export const runCommand = defineCommand({
           sources: assignments("--source", args.source, (path) => resolve(io.cwd, path)),
           hplMinutes: args["hpl-minutes"],
           hplSizing: args["hpl-sizing"],
+          overrides: {
+            streamArraySize: args["stream-array-size"],
+            streamNtimes: args["stream-ntimes"],
+            hplN: args["hpl-n"],
+            hplNb: args["hpl-nb"],
+            coremarkThreads: args["coremark-threads"],
+          },
           imds: args.imds,
           imageRoot: resolve(io.cwd, args["image-root"]),
           customs,
