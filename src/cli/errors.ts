@@ -8,6 +8,8 @@ export type CliErrorCode =
   | "AccessDenied"
   | "BackendNotShared"
   | "BuildFailed"
+  | "BundleMissing"
+  | "EngineUnreachable"
   | "CredentialsExpired"
   | "CredentialsInvalid"
   | "CredentialsMissing"

@@ -6,6 +6,7 @@ import yargs from "yargs";
 import { packageVersion } from "../package-files.js";
 import type { AnyCommand, CommandContext } from "./command.js";
 import { globalOptions } from "./command.js";
+import { buildCommand } from "./commands/build.js";
 import { discoverCommand } from "./commands/discover.js";
 import { parseCommand } from "./commands/parse.js";
 import { plannedCommands } from "./commands/planned.js";
@@ -16,7 +17,7 @@ import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
 /** Every command, built or planned, in the order `--help` lists them. */
-export const commands: readonly AnyCommand[] = [discoverCommand, runCommand, parseCommand, validateCommand, ...plannedCommands];
+export const commands: readonly AnyCommand[] = [discoverCommand, runCommand, parseCommand, validateCommand, buildCommand, ...plannedCommands];
 
 /** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */
 const legacyScriptName = "aws-benchmark-collector";
@@ -121,5 +122,9 @@ function formatDebug(error: unknown): string {
 export async function cli(): Promise<void> {
   const scriptName = (process.argv[1] ?? "aws-bench").split(/[\\/]/).pop()?.replace(/\.(c|m)?js$/, "") ?? "aws-bench";
   const invokedAs = scriptName === "bin" ? "aws-bench" : scriptName;
+  // `aws-bench … | head` closes stdout early: that is the reader's choice, not a failure.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   process.exitCode = await exec(process.argv.slice(2), processIo(), { scriptName: invokedAs });
 }

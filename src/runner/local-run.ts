@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { CliError } from "../cli/errors.js";
 import { packageRoot, packageVersion } from "../package-files.js";
@@ -21,10 +21,11 @@ import { parseHpccOutput } from "../benchmarks/hpcc/parse.js";
 import { parseHplOutput } from "../benchmarks/hpl/parse.js";
 import { estimateStreamSeconds, sizeStream } from "../benchmarks/stream/sizing.js";
 import type { StreamSizing } from "../benchmarks/stream/sizing.js";
-import { predictHplSeconds, sizeHpl } from "../benchmarks/hpl/sizing.js";
+import { sizeHpl } from "../benchmarks/hpl/sizing.js";
 import type { HplSizing } from "../benchmarks/hpl/sizing.js";
 import { parseStreamOutput } from "../benchmarks/stream/parse.js";
 import { readDocument, writeDocuments } from "../schemas/documents.js";
+import { redactRawOutput } from "../schemas/private-details.js";
 import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import type { ConfigurationTrials } from "./benchmark-summary.js";
 import { summarizeBenchmark } from "./benchmark-summary.js";
@@ -89,10 +90,14 @@ function streamSizingFor(host: HostProbe, options: SizingInputs): StreamSizing {
   return sizeStream(host, { arraySize: options.overrides?.streamArraySize, ntimes: options.overrides?.streamNtimes });
 }
 
-/** HPL's sizing for this run: `budgetShare` of the time budget (HPCC's HPL gets a share), or the user's N and NB. */
-function hplSizingFor(host: HostProbe, options: SizingInputs, budgetShare = 1): HplSizing {
+/**
+ * HPL's sizing for this run: `budgetShare` of the time budget (HPCC's HPL gets a share), or the user's N and NB.
+ * With the reference BLAS HPL reaches a few percent of peak, so N is sized for that instead of the usual half.
+ */
+function hplSizingFor(host: HostProbe, options: SizingInputs, budgetShare = 1, blas?: string): HplSizing {
   const minutes = (options.hplMinutes ?? (options.quick ? 1 : 5)) * budgetShare;
-  return sizeHpl(host, { minutes, sizing: options.hplSizing, n: options.overrides?.hplN, nb: options.overrides?.hplNb });
+  const efficiency = blas && /reference/.test(blas) ? 0.03 : undefined;
+  return sizeHpl(host, { minutes, sizing: options.hplSizing, n: options.overrides?.hplN, nb: options.overrides?.hplNb, efficiency });
 }
 
 /** A benchmark that did not run. */
@@ -130,7 +135,6 @@ interface RunContext {
   asRoot: boolean;
   mpirun?: string | undefined;
   numactl?: string | undefined;
-  notes: string[];
   /** When the run started (ms since epoch). */
   startedAt: number;
   /** Predicted seconds of the whole run. */
@@ -152,9 +156,9 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
   const { host, identity } = await probeHost({ imds: options.imds ?? true });
   if (identity) {
     // Holds the account and instance ids: kept apart, for a signed contribution, never inside the result.
-    mkdirSync(join(outDir, "private"), { recursive: true });
-    writeFileSync(join(outDir, "private", "instance-identity.json"), identity.document);
-    if (identity.pkcs7) writeFileSync(join(outDir, "private", "instance-identity.pkcs7"), identity.pkcs7);
+    mkdirSync(join(outDir, "private"), { recursive: true, mode: 0o700 });
+    writeFileSync(join(outDir, "private", "instance-identity.json"), identity.document, { mode: 0o600 });
+    if (identity.pkcs7) writeFileSync(join(outDir, "private", "instance-identity.pkcs7"), identity.pkcs7, { mode: 0o600 });
   }
   const pathEnv = options.env["PATH"] ?? "";
   const context: RunContext = {
@@ -166,7 +170,6 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     asRoot: typeof process.getuid === "function" && process.getuid() === 0,
     mpirun: findOnPath(["mpirun"], pathEnv),
     numactl: findOnPath(["numactl"], pathEnv),
-    notes: [],
     startedAt: startedAt.getTime(),
     estimatedSeconds: 0,
   };
@@ -199,7 +202,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     options.progress(`${benchmark}: ${resolution.program.how} ${resolution.program.path}`);
   }
 
-  context.estimatedSeconds = estimateRunSeconds(host, chosen, context.trials, options) + context.trials * (options.customs ?? []).reduce((sum, custom) => sum + custom.definition.timeoutSeconds, 0);
+  context.estimatedSeconds = estimateRunSeconds(host, chosen, context.trials, options, context.numactl) + context.trials * (options.customs ?? []).reduce((sum, custom) => sum + custom.definition.timeoutSeconds, 0);
   if (chosen.size > 0 || options.customs?.length) options.progress(`run: ${context.trials} trial(s) per configuration; estimated ${duration(context.estimatedSeconds)} of benchmarks`);
   const sections: BenchmarkRun[] = [];
   const hpccFor = [...chosen].filter(([, program]) => program.kind === "hpcc").map(([benchmark]) => benchmark);
@@ -223,7 +226,12 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
   }
   for (const custom of options.customs ?? []) {
     if (processes.interrupted) break;
-    sections.push(await runCustom(context, custom));
+    try {
+      sections.push(await runCustom(context, custom));
+    } catch (error) {
+      skipped.push({ benchmark: custom.definition.name, reason: (error as Error).message, fix: "Check the custom benchmark file and its command." });
+      options.progress(`${custom.definition.name}: skipped: ${(error as Error).message}`);
+    }
   }
   const result = await writeResult(context, runId, startedAt, sections, skipped);
   return { runId, outDir, resultPath: join(outDir, "result.json"), result, skipped, interrupted: processes.interrupted };
@@ -242,7 +250,7 @@ export function duration(seconds: number): string {
 }
 
 /** Predicted seconds of the whole run, from each benchmark's own estimate (what the batch planner uses too). */
-export function estimateRunSeconds(host: HostProbe, chosen: ReadonlyMap<BenchmarkName, ProgramChoice>, trials: number, options: SizingInputs): number {
+export function estimateRunSeconds(host: HostProbe, chosen: ReadonlyMap<BenchmarkName, ProgramChoice>, trials: number, options: SizingInputs, numactl?: string): number {
   let seconds = 0;
   if ([...chosen.values()].some((program) => program.kind === "hpcc")) {
     seconds += (trials * hplSizingFor(host, options, hpccHplShare).predictedSeconds) / hpccHplShare;
@@ -251,7 +259,7 @@ export function estimateRunSeconds(host: HostProbe, chosen: ReadonlyMap<Benchmar
     if (program.kind === "hpcc") continue;
     if (benchmark === "stream") {
       const sizing = streamSizingFor(host, options);
-      seconds += trials * streamConfigurations(host, "numactl").reduce((sum, configuration) => sum + estimateStreamSeconds(sizing, host, configuration.threads), 0);
+      seconds += trials * streamConfigurations(host, numactl).reduce((sum, configuration) => sum + estimateStreamSeconds(sizing, host, configuration.threads), 0);
     } else if (benchmark === "hpl") seconds += trials * hplSizingFor(host, options).predictedSeconds;
     else seconds += trials * coremarkSecondsPerRun;
   }
@@ -269,6 +277,7 @@ function compile(context: RunContext, name: string, args: string[]): void {
     const output = execFileSync("cc", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     writeFileSync(log, `cc ${args.join(" ")}\n${output}`);
   } catch (error) {
+    if (context.processes.interrupted) throw new CliError("BuildFailed", `compiling ${name} was interrupted`, { fix: "Run again." });
     const failed = error as { stderr?: string; message: string };
     writeFileSync(log, `cc ${args.join(" ")}\n${failed.stderr ?? failed.message}`);
     throw new CliError("BuildFailed", `compiling ${name} failed (log: ${relative(context.options.cwd, log)})`, {
@@ -286,9 +295,10 @@ async function runTrials(
   parse: (text: string, label: string) => ParsedRun[],
   timeoutSeconds: number,
   rerun?: (run: ParsedRun) => { args: string[]; why: string } | undefined,
+  rawFolder: string = benchmark,
 ): Promise<ConfigurationTrials> {
   const trials: ConfigurationTrials["trials"][number][] = [];
-  const dir = join(context.outDir, "raw", benchmark, configuration.id);
+  const dir = join(context.outDir, "raw", rawFolder, configuration.id);
   mkdirSync(dir, { recursive: true });
   const attempt = async (trial: number, args: string[], suffix: string) => {
     const stdoutFile = join(dir, `trial-${trial}${suffix}.txt`);
@@ -387,11 +397,13 @@ async function runCustom(context: RunContext, custom: LoadedCustomBenchmark): Pr
     writeFileSync(join(context.outDir, "inputs", definition.name, name), content);
   }
   const values = { cores: context.host.cores, vcpus: context.host.logicalCpus, workdir: work };
-  const [program, ...args] = definition.command.map((part) => substitute(part, values)) as [string, ...string[]];
+  const [command, ...args] = definition.command.map((part) => substitute(part, values)) as [string, ...string[]];
+  // A relative program (./solver) lives beside the definition file; a bare name is looked up on PATH.
+  const program = command.includes("/") && !isAbsolute(command) ? resolve(dirname(custom.path), command) : command;
   const env = Object.fromEntries(Object.entries(definition.env ?? {}).map(([key, value]) => [key, substitute(value, values)]));
   const configuration: LaunchConfiguration = { id: "default", description: definition.description, env, prefix: [], placement: {}, threads: context.host.cores };
   context.options.progress(`${definition.name}: custom benchmark from ${custom.path}`);
-  const section = await runTrials(context, "custom", configuration, { path: program, args, cwd: work }, (text, label) => [parseCustomOutput(definition, text, label)], definition.timeoutSeconds);
+  const section = await runTrials(context, "custom", configuration, { path: program, args, cwd: work }, (text, label) => [parseCustomOutput(definition, text, label)], definition.timeoutSeconds, undefined, join("custom", definition.name));
   settleImplementation([section], `custom-${definition.name}`);
   const summary = summarizeBenchmark("custom", { command: definition.command.join(" ") }, [section], { customHeadline: { configuration: "default", metric: definition.headline } });
   return { ...summary, custom: { name: definition.name, definitionSha256: custom.sha256 } };
@@ -422,10 +434,10 @@ function hplParameters(sizing: HplSizing): Record<string, string | number | bool
 }
 
 async function runHpl(context: RunContext, program: ProgramChoice): Promise<BenchmarkRun> {
-  if (!context.mpirun) throw new CliError("NotYetAvailable", "HPL needs mpirun", { fix: "apt-get install openmpi-bin" });
+  if (!context.mpirun) throw new CliError("BuildFailed", "HPL needs mpirun, which is not on PATH", { fix: "apt-get install openmpi-bin" });
   if (program.kind === "source") throw new CliError("NotYetAvailable", "building HPL from source is not yet available", { fix: "Pass a built xhpl with --program hpl=PATH, or apt-get install hpcc." });
   noteBlas(context, program.path);
-  const sizing = hplSizingFor(context.host, context.options);
+  const sizing = hplSizingFor(context.host, context.options, 1, context.blas);
   const work = join(context.outDir, "work", "hpl");
   mkdirSync(work, { recursive: true });
   writeFileSync(join(context.outDir, "inputs", "HPL.dat"), hplDat(sizing));
@@ -441,16 +453,16 @@ export const hpccHplShare = 1 / 20;
 
 /** HPCC runs STREAM and HPL (and its other tests) in one execution per trial; its input sets HPL's N, from which HPCC sizes STREAM. */
 async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkName[]): Promise<BenchmarkRun[]> {
-  if (!context.mpirun) return [];
+  if (!context.mpirun) throw new CliError("BuildFailed", "hpcc needs mpirun, which is not on PATH", { fix: "apt-get install openmpi-bin" });
   noteBlas(context, hpcc);
   // HPCC also runs RandomAccess, DGEMM, FFT and PTRANS, sized from the same N; with Debian's hpcc 1.5.0 they
   // took 15 to 20 times as long as its HPL (measured at N = 4,000 and 10,000), so HPL gets 1/20 of the budget.
-  const sizing = hplSizingFor(context.host, context.options, hpccHplShare);
+  const sizing = hplSizingFor(context.host, context.options, hpccHplShare, context.blas);
   writeFileSync(join(context.outDir, "inputs", "hpccinf.txt"), hpccInput(sizing));
   const starStream: ConfigurationTrials = { id: "all-cores-spread", description: `HPCC StarSTREAM: one MPI rank per core (${sizing.ranks}), bound; bandwidth summed over ranks`, placement: { ranks: sizing.ranks, bindTo: "core" }, trials: [] };
   const singleStream: ConfigurationTrials = { id: "single-thread", description: "HPCC SingleSTREAM: one rank while the others wait", placement: { ranks: 1 }, trials: [] };
   const hpl: ConfigurationTrials = { id: "all-cores", description: `HPCC HPL 2.0: one MPI rank per core (${sizing.p}×${sizing.q}), one BLAS thread each`, placement: { ranks: sizing.ranks, threadsPerRank: 1, bindTo: "core" }, trials: [] };
-  const timeout = Math.ceil(predictHplSeconds(sizing.n, sizing.peakGflops * 1e9, sizing.efficiency) * 4 / hpccHplShare + 300);
+  const timeout = Math.ceil((sizing.predictedSeconds * 4) / hpccHplShare + 300);
   for (let trial = 1; trial <= context.trials && !context.processes.interrupted; trial++) {
     const work = join(context.outDir, "work", `hpcc-trial-${trial}`);
     mkdirSync(work, { recursive: true });
@@ -468,13 +480,16 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
     });
     if (outcome.interrupted) break;
     progressLine(context, "hpcc", benchmarks.join("+"), trial, outcome.seconds);
-    const rawFile = join("raw", "hpcc", `trial-${trial}.txt`);
+    let rawFile = join("raw", "hpcc", `trial-${trial}.txt`);
     const failed = (benchmark: BenchmarkName, implementation: string, reason: string): ParsedRun => ({ benchmark, implementation, parameters: {}, metrics: {}, valid: false, invalidReason: reason, notes: [], line: 1 });
     let runs: ParsedRun[] = [];
     let failure: string | undefined;
-    if (existsSync(join(work, "hpccoutf.txt"))) copyFileSync(join(work, "hpccoutf.txt"), join(context.outDir, rawFile));
+    const wroteOutput = existsSync(join(work, "hpccoutf.txt"));
+    if (wroteOutput) copyFileSync(join(work, "hpccoutf.txt"), join(context.outDir, rawFile));
+    else rawFile = join("raw", "hpcc", `trial-${trial}.stdout.txt`);
     if (outcome.timedOut) failure = `timed out after ${timeout} s`;
-    else if (outcome.exitCode !== 0) failure = `hpcc exited with code ${String(outcome.exitCode)}`;
+    else if (outcome.exitCode !== 0) failure = `hpcc exited with code ${String(outcome.exitCode)} (see raw/hpcc/trial-${trial}.stderr.txt)`;
+    else if (!wroteOutput) failure = "hpcc wrote no hpccoutf.txt";
     else {
       try {
         runs = parseHpccOutput(readFileSync(join(context.outDir, rawFile), "utf8"), { label: rawFile }).runs;
@@ -497,10 +512,12 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
     hpl.trials.push({ run: hplRun[0] ?? failed("hpl", "hpcc-hpl-2.0", failure ?? "no HPL result"), rawFile, startedAt, durationSeconds });
   }
   const sections: BenchmarkRun[] = [];
-  const streamArray = Math.floor(sizing.n ** 2 / 3);
+  // HPCC sizes each rank's STREAM arrays from HPL's N (about N²/(3·ranks)); the parsed output says exactly.
+  const printedSize = starStream.trials.map((trial) => trial.run.parameters["arraySize"]).find((size) => typeof size === "number");
+  const streamArray = typeof printedSize === "number" ? printedSize : Math.floor(sizing.n ** 2 / (3 * sizing.ranks));
   if (benchmarks.includes("stream")) {
     const rule = Math.max(10_000_000, Math.ceil((4 * context.host.lastLevelCacheBytes) / 8));
-    if (streamArray < rule) context.options.progress(`stream: HPCC sizes STREAM from HPL's N: ${streamArray} elements per array, below STREAM's rule of ${rule}`);
+    if (streamArray < rule) context.options.progress(`stream: HPCC sizes STREAM from HPL's N: ${streamArray} elements per array and rank, below STREAM's rule of ${rule}`);
     sections.push(summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray, arraySizeLimitedBy: "hpcc-hpl-n", streamRuleElements: rule }, [starStream]));
     // SingleSTREAM is its own implementation: reported in its own section, never mixed with StarSTREAM.
     sections.push(summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray }, [singleStream], { supplementaryHeadline: "single-thread" }));
@@ -511,6 +528,7 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
 
 async function writeResult(context: RunContext, runId: string, startedAt: Date, sections: BenchmarkRun[], skipped: SkippedBenchmark[]): Promise<BenchmarkResult> {
   const { host, outDir } = context;
+  const redactedFiles = redactFiles(outDir);
   const rawFiles = listFiles(outDir)
     .filter((file) => /^(raw|inputs|build)\//.test(file))
     .map((file) => ({ path: file, sha256: sha256File(join(outDir, file)), bytes: statSync(join(outDir, file)).size }));
@@ -544,6 +562,7 @@ async function writeResult(context: RunContext, runId: string, startedAt: Date, 
     benchmarks: sections,
     ...(skipped.length ? { skipped } : {}),
     ...(context.processes.interrupted ? { interrupted: true } : {}),
+    ...(redactedFiles.length ? { redactedFiles } : {}),
     rawFiles,
   };
   const resultPath = join(outDir, "result.json");
@@ -551,6 +570,22 @@ async function writeResult(context: RunContext, runId: string, startedAt: Date, 
   const sums = [...rawFiles, { path: "result.json", sha256: sha256File(resultPath) }].map((file) => `${file.sha256}  ${file.path}`).join("\n");
   writeFileSync(join(outDir, "SHA256SUMS"), `${sums}\n`);
   return result;
+}
+
+/** Redacts private details in the published text files (raw/, inputs/, build/); returns the files changed. */
+function redactFiles(outDir: string): string[] {
+  const changed: string[] = [];
+  for (const file of listFiles(outDir).filter((path) => /^(raw|inputs|build)\//.test(path))) {
+    const path = join(outDir, file);
+    const bytes = readFileSync(path);
+    if (bytes.includes(0)) continue; // binary: not a program's text output
+    const { text, replaced } = redactRawOutput(bytes.toString("utf8"));
+    if (replaced > 0) {
+      writeFileSync(path, text);
+      changed.push(file);
+    }
+  }
+  return changed;
 }
 
 function listFiles(dir: string, prefix = ""): string[] {
@@ -613,9 +648,4 @@ function mpiVersion(context: RunContext): { mpi?: string } {
   } catch {
     return {};
   }
-}
-
-/** The directory of a result file (for messages). */
-export function resultDirectory(resultPath: string): string {
-  return dirname(resultPath);
 }

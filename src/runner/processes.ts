@@ -53,13 +53,18 @@ export class ProcessGroupSet {
     const child = spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.pipe(stdout);
     child.stderr.pipe(stderr);
+    // A write error (a full disk) must stop the benchmark, not crash the runner and orphan its processes.
+    const onWriteError = () => killGroup(child.pid);
+    stdout.on("error", onWriteError);
+    stderr.on("error", onWriteError);
     let timedOut = false;
     const pid = child.pid;
     if (pid !== undefined) this.running.add(pid);
+    // Node clamps delays over 2^31-1 ms to 1 ms: longer timeouts are capped, never turned into "now".
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(pid);
-    }, spec.timeoutSeconds * 1000);
+    }, Math.min(spec.timeoutSeconds * 1000, 2 ** 31 - 1));
     const outcome = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on("error", (error) => {
         stderr.write(`${error.message}\n`);
@@ -73,17 +78,17 @@ export class ProcessGroupSet {
     return { ...outcome, timedOut, interrupted: this.interrupted, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
   }
 
-  /** Stops every running command's process group. */
-  stopAll(): void {
+  /** Stops every running command's process group (SIGTERM, then SIGKILL; at once with `now`). */
+  stopAll(now = false): void {
     this.interrupted = true;
-    for (const pid of this.running) killGroup(pid);
+    for (const pid of this.running) killGroup(pid, now);
   }
 }
 
-function killGroup(pid: number | undefined): void {
+function killGroup(pid: number | undefined, now = false): void {
   if (pid === undefined) return;
   try {
-    process.kill(-pid, "SIGTERM");
+    process.kill(-pid, now ? "SIGKILL" : "SIGTERM");
   } catch {
     return; // already gone
   }

@@ -26,3 +26,27 @@ export function findPrivateDetails(document: unknown, path = ""): string[] {
   }
   return [];
 }
+
+/** Patterns replaced in raw outputs before they are checksummed and published. */
+const rawOutputPatterns: readonly RegExp[] = [
+  /^(Hostname: ').*(')$/gm, // HPCC's header names the host, which on EC2 encodes its private IP
+  /\bip-(?:10|172|192)-\d{1,3}-\d{1,3}-\d{1,3}(?:\.[\w.-]+)?/g,
+  /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b/g,
+  /\bi-(?:[0-9a-f]{17}|[0-9a-f]{8})\b/g,
+];
+
+/**
+ * `text` with host names, private IPs and instance ids replaced by `<redacted>`, and how many were replaced.
+ * Account-id-like numbers are left alone: raw outputs legitimately print 12-digit counts.
+ */
+export function redactRawOutput(text: string): { text: string; replaced: number } {
+  let replaced = 0;
+  let result = text;
+  for (const pattern of rawOutputPatterns) {
+    result = result.replace(pattern, (match: string, open?: string, close?: string) => {
+      replaced++;
+      return typeof open === "string" && typeof close === "string" && match.startsWith("Hostname") ? `${open}<redacted>${close}` : "<redacted>";
+    });
+  }
+  return { text: result, replaced };
+}

@@ -159,7 +159,7 @@ describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", (
     const fake = join(dir, "slow-stream");
     // Prints a STREAM output at once the first time, then hangs (as a stuck benchmark would).
     writeFileSync(fake, `#!/bin/sh\nif [ -f "${dir}/once" ]; then sleep 60; fi\ntouch "${dir}/once"\ncat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"\n`, { mode: 0o755 });
-    const child = spawn(process.execPath, [bin, "run", "--target", "local", "--benchmarks", "stream", "--program", `stream=${fake}`, "--trials", "3", "--out", "i", "--no-imds", "--image-root", join(dir, "none")], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } });
+    const child = spawn(process.execPath, [bin, "run", "--target", "local", "--benchmarks", "stream", "--program", "stream=./slow-stream", "--trials", "3", "--out", "i", "--no-imds", "--image-root", join(dir, "none")], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -195,5 +195,8 @@ describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
     expect(result.benchmarks[2]?.parameters).toMatchObject({ program: "hpcc", n: 4096, nb: 192, nLimitedBy: "override", ranks: expect.any(Number) });
     expect(readFileSync(join(tempDir(), "h", "inputs", "hpccinf.txt"), "utf8")).toMatch(/^4096 +Ns$/m);
     expect((await builtCli(["validate", summary.resultPath])).code).toBe(0);
+    // HPCC names the host in its output (on EC2, an internal name built from the private IP): redacted.
+    expect(result.redactedFiles).toContain("raw/hpcc/trial-1.txt");
+    expect(readFileSync(join(tempDir(), "h", "raw", "hpcc", "trial-1.txt"), "utf8")).toContain("Hostname: '<redacted>'");
   }, 600_000);
 });

@@ -54,8 +54,11 @@ describe("custom benchmark definitions", () => {
     expect(io.out()).toMatch(/counter\s+custom-counter\s+default \*\s+rate\s+2345\.6 counts\/s/);
     const result = JSON.parse(readFileSync(join(dir, "out", "result.json"), "utf8")) as BenchmarkResult;
     expect(result.benchmarks[0]).toMatchObject({ benchmark: "custom", custom: { name: "counter" }, headline: { configuration: "default", metric: "rate", statistics: { n: 3, median: 2345.6 } } });
-    expect(readFileSync(join(dir, "out", "raw", "custom", "default", "trial-1.txt"), "utf8")).toMatch(/^threads: \d+$/m);
+    expect(readFileSync(join(dir, "out", "raw", "custom", "counter", "default", "trial-1.txt"), "utf8")).toMatch(/^threads: \d+$/m);
     expect(result.rawFiles.map((f) => f.path)).toContain("inputs/counter/count.sh");
+    const twice = memoryIo({ cwd: dir });
+    expect(await exec(["run", "--target", "local", "--benchmarks", "none", "--custom", counter, "--custom", counter], twice)).toBe(2);
+    expect(twice.err()).toMatch(/both name the benchmark 'counter'/);
     const none = memoryIo({ cwd: dir });
     expect(await exec(["run", "--target", "local", "--benchmarks", "none"], none)).toBe(2);
     expect(none.err()).toMatch(/--benchmarks none leaves nothing to run/);

@@ -103,3 +103,14 @@ describe("document validation", () => {
     await expect(readDocument("families", join(tempDir(), "missing.json"))).rejects.toThrow(/Cannot read .*missing\.json: it does not exist/);
   });
 });
+
+describe("raw output redaction", () => {
+  it("removes host names, private IPs and instance ids but keeps numbers", async () => {
+    const { redactRawOutput } = await import("../../src/schemas/private-details.js");
+    const text = "Hostname: 'ip-10-0-1-17.ec2.internal'\nrank 0 on ip-10-0-1-17 (10.0.1.17) of i-0123456789abcdef0\nNumber of updates = 137438953472\n";
+    const { text: clean, replaced } = redactRawOutput(text);
+    expect(clean).toBe("Hostname: '<redacted>'\nrank 0 on <redacted> (<redacted>) of <redacted>\nNumber of updates = 137438953472\n");
+    expect(replaced).toBe(4);
+    expect(redactRawOutput("Copy: 15958.5\n")).toEqual({ text: "Copy: 15958.5\n", replaced: 0 });
+  });
+});

@@ -28,7 +28,6 @@ const planned: readonly PlannedCommand[] = [
   { command: "list", describe: "List batches on the state backend", example: ["$0 list", "every batch stack and its expiry"] },
   { command: "cleanup", describe: "Destroy expired batches and sweep tagged leftovers", example: ["$0 cleanup --yes", "remove everything past its expiry"] },
   { command: "bootstrap", describe: "Create the long-lived results bucket", example: ["$0 bootstrap --region us-east-1", "create a versioned, encrypted results bucket"] },
-  { command: "build", describe: "Build (and push) benchmark images", example: ["$0 build --tags intel-icelake --dry-run", "show how an image would be built"] },
   { command: "pricing", describe: "Fetch on-demand and spot prices into data/pricing", example: ["$0 pricing --region us-east-1", "refresh the price snapshot"] },
   { command: "analyze", describe: "Aggregate results into processed data and the static API", example: ["$0 analyze", "recompute data/processed and data/api"] },
   { command: "rank", describe: "Rank instance types by a metric or price-performance", example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"] },

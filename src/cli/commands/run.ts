@@ -7,6 +7,7 @@ import { defineCommand } from "../command.js";
 import { CliError, ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
+import type { LoadedCustomBenchmark } from "../../benchmarks/custom/definition.js";
 import type { LocalRunOutcome } from "../../runner/local-run.js";
 
 const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
@@ -53,13 +54,21 @@ export const runCommand = defineCommand({
     }
     const benchmarks = args.benchmarks.trim() === "none" ? [] : parseBenchmarks(args.benchmarks);
     const { loadCustomBenchmark } = await import("../../benchmarks/custom/definition.js");
-    const customs = [];
-    for (const file of args.custom ?? []) customs.push(await loadCustomBenchmark(resolve(io.cwd, file)));
+    const customs: LoadedCustomBenchmark[] = [];
+    for (const file of args.custom ?? []) {
+      const custom = await loadCustomBenchmark(resolve(io.cwd, file));
+      const twin = customs.find((other) => other.definition.name === custom.definition.name);
+      if (twin) throw new CliError("UsageError", `--custom ${file} and ${twin.path} both name the benchmark '${custom.definition.name}'.`, { fix: "Give each custom benchmark its own name." });
+      customs.push(custom);
+    }
     if (benchmarks.length === 0 && customs.length === 0) {
       throw new CliError("UsageError", "--benchmarks none leaves nothing to run.", { fix: "Name benchmarks, or add --custom FILE." });
     }
     if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
       throw new CliError("UsageError", `--trials ${args.trials} is not a positive whole number.`, { fix: "Pass --trials 1 or more." });
+    }
+    if (args["stream-ntimes"] !== undefined && args["stream-ntimes"] < 10) {
+      throw new CliError("UsageError", `--stream-ntimes ${args["stream-ntimes"]} is below STREAM's minimum of 10.`, { fix: "Pass --stream-ntimes 10 or more." });
     }
     for (const flag of ["stream-array-size", "stream-ntimes", "hpl-n", "hpl-nb", "coremark-threads"] as const) {
       const value = args[flag];
@@ -73,12 +82,14 @@ export const runCommand = defineCommand({
     const { runLocal } = await import("../../runner/local-run.js");
     const { ProcessGroupSet } = await import("../../runner/processes.js");
     const processes = new ProcessGroupSet();
+    let signals = 0;
     const stop = () => {
-      io.stderr.write("\nrun: interrupted; stopping the running benchmark and keeping what finished…\n");
-      processes.stopAll();
+      signals++;
+      io.stderr.write(signals === 1 ? "\nrun: interrupted; stopping the running benchmark and keeping what finished…\n" : "\nrun: interrupted again; killing the running benchmark now\n");
+      processes.stopAll(signals > 1);
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
     let outcome: LocalRunOutcome;
     try {
       outcome = await runLocal(
@@ -89,7 +100,7 @@ export const runCommand = defineCommand({
           outDir: args.out === undefined ? undefined : resolve(io.cwd, args.out),
           cwd: io.cwd,
           env: io.env,
-          programs: assignments("--program", args.program),
+          programs: assignments("--program", args.program, (path) => resolve(io.cwd, path)),
           sources: assignments("--source", args.source, (path) => resolve(io.cwd, path)),
           hplMinutes: args["hpl-minutes"],
           hplSizing: args["hpl-sizing"],
@@ -156,7 +167,7 @@ function printSummary(outcome: LocalRunOutcome, io: CliIo): void {
   for (const section of outcome.result.benchmarks) {
     for (const configuration of section.configurations) {
       const isHeadline = configuration.id === section.headline.configuration;
-      const metric = isHeadline ? section.headline.metric : (Object.keys(configuration.statistics).find((name) => name === section.headline.metric) ?? section.headline.metric);
+      const metric = section.headline.metric;
       const stats = configuration.statistics[metric];
       const interval = stats?.medianInterval ? `[${format(stats.medianInterval.low)}, ${format(stats.medianInterval.high)}] (${Math.round(stats.medianInterval.confidence * 100)}%${stats.medianInterval.meetsTarget ? "" : ", n too small for 95%"})` : "-";
       const validTrials = configuration.trials.filter((trial) => trial.valid).length;

@@ -29,6 +29,10 @@ export interface BenchmarkResult {
    * The run was interrupted; the result holds what finished.
    */
   interrupted?: boolean;
+  /**
+   * Raw files in which host names, private IPs or instance ids were replaced by <redacted> before checksumming.
+   */
+  redactedFiles?: string[];
 }
 export interface RunnerProvenance {
   version: string;

@@ -11,13 +11,13 @@ export interface CustomBenchmark {
   name: string;
   description: string;
   /**
-   * Program and arguments, e.g. ["./solver", "--threads", "{cores}", "input.dat"].
+   * Program and arguments, e.g. ["./solver", "--threads", "{cores}", "input.dat"]; a relative program path is relative to this file, a bare name is looked up on PATH.
    *
    * @minItems 1
    */
   command: string[];
   /**
-   * Files written into the working directory before each trial: name → content.
+   * Files written into the working directory before the trials: name → content.
    */
   inputs?: {
     [k: string]: string;

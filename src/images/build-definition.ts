@@ -1,0 +1,88 @@
+/**
+ * How a benchmark image is built — one definition shared by `aws-bench build` and the batch stack: the
+ * Dockerfile, its build arguments, the platform, and a content-hash tag (`aws-bench:<tag>-<hash>`) over
+ * everything that goes into the image, so identical inputs never rebuild.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CliError } from "../cli/errors.js";
+import { packagePath, packageVersion } from "../package-files.js";
+import type { ContainerTag } from "../schemas/generated/container-tags.js";
+
+/** `distro` (Debian's toolchain and hpcc) or `spack` (HPL 2.3 from the tag's Spack environment). */
+export type Toolchain = "distro" | "spack";
+
+/** Everything needed to build one image. */
+export interface ImageBuild {
+  /** Container tag. */
+  tag: string;
+  /** Toolchain. */
+  toolchain: Toolchain;
+  /** linux/amd64 or linux/arm64. */
+  platform: "linux/amd64" | "linux/arm64";
+  /** Image reference with its content-hash tag. */
+  image: string;
+  /** The content hash (first 16 hex digits of a SHA-256). */
+  contentHash: string;
+  /** Dockerfile, relative to the context. */
+  dockerfile: string;
+  /** Build context (the package root). */
+  context: string;
+  /** Build arguments. */
+  buildArgs: Record<string, string>;
+  /** `docker`/`podman` arguments that build it. */
+  command: string[];
+}
+
+/** Options of {@link imageBuildDefinition}. */
+export interface ImageBuildOptions {
+  /** Registry host, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com` (omitted: local). */
+  registry?: string | undefined;
+  /** Repository namespace (default `aws-bench`). */
+  namespace?: string | undefined;
+  /** An image to reuse layers from (`--cache-from`). */
+  cacheFrom?: string | undefined;
+}
+
+/** Files whose bytes decide the image's content (besides the build arguments). */
+function inputFiles(tag: string, toolchain: Toolchain): string[] {
+  return ["containers/Dockerfile", "containers/entrypoint.sh", "dist/bundle/runner/BUNDLE_SHA256", ...(toolchain === "spack" ? [`spack-configs/${tag}.yaml`] : [])];
+}
+
+/** The build of `tag` with `toolchain`; throws `BundleMissing` when the runner bundle has not been made. */
+export function imageBuildDefinition(tag: ContainerTag, toolchain: Toolchain, options: ImageBuildOptions = {}): ImageBuild {
+  const root = packagePath();
+  const bundleHash = join(root, "dist", "bundle", "runner", "BUNDLE_SHA256");
+  if (!existsSync(bundleHash)) {
+    throw new CliError("BundleMissing", "The runner bundle the images copy (dist/bundle/runner) has not been made.", { fix: "Run `npm run bundle` in the aws-instance-benchmarks checkout." });
+  }
+  const buildArgs: Record<string, string> = {
+    CONTAINER_TAG: tag.tag,
+    TOOLCHAIN: toolchain,
+    RUNNER_VERSION: packageVersion(),
+    BUNDLE_SHA256: readFileSync(bundleHash, "utf8").trim(),
+  };
+  const hash = createHash("sha256");
+  hash.update(JSON.stringify({ buildArgs, platform: tag.platform }));
+  for (const file of inputFiles(tag.tag, toolchain)) {
+    hash.update(`\0${file}\0`);
+    hash.update(readFileSync(join(root, file)));
+  }
+  const contentHash = hash.digest("hex").slice(0, 16);
+  const repository = [options.registry, options.namespace ?? "aws-bench"].filter(Boolean).join("/");
+  const image = `${repository}:${tag.tag}-${toolchain}-${contentHash}`;
+  const command = [
+    "build",
+    "--file",
+    "containers/Dockerfile",
+    "--platform",
+    tag.platform,
+    ...Object.entries(buildArgs).flatMap(([key, value]) => ["--build-arg", `${key}=${value}`]),
+    ...(options.cacheFrom ? ["--cache-from", options.cacheFrom] : []),
+    "--tag",
+    image,
+    ".",
+  ];
+  return { tag: tag.tag, toolchain, platform: tag.platform, image, contentHash, dockerfile: "containers/Dockerfile", context: root, buildArgs, command };
+}

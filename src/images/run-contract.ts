@@ -1,0 +1,56 @@
+/**
+ * The run contract: how every benchmark image is run — by tests, by instance user-data and in the docs — from
+ * this one function. Host networking (IMDS, no NAT), host IPC (MPI shared memory), SYS_NICE (numactl binds
+ * memory under the default seccomp profile), locked-memory and process limits for MPI, and the results
+ * directory mounted at /results (writable by uid 1000, the image's user). All three limits are passed together
+ * because podman replaces every configured limit when one is given.
+ */
+
+/** Resource limits passed to the engine (`soft:hard`). */
+export interface ContainerLimits {
+  /** Locked memory in bytes, or -1 for unlimited (MPI registers memory). */
+  memlock: string;
+  /** Open files. */
+  nofile: string;
+  /** Processes. */
+  nproc: string;
+}
+
+/** Limits for a benchmark instance: unlimited locked memory, generous files and processes. */
+export const defaultLimits: ContainerLimits = { memlock: "-1:-1", nofile: "65536:65536", nproc: "65536:65536" };
+
+/** What to run. */
+export interface RunContract {
+  /** Host directory mounted at /results. */
+  resultsDir: string;
+  /** Image reference. */
+  image: string;
+  /** Arguments to the image's entrypoint, e.g. `["run", "--benchmarks", "stream,hpl"]`. */
+  runnerArgs: readonly string[];
+  /** Resource limits (default {@link defaultLimits}); a sandbox may need lower ones. */
+  limits?: ContainerLimits;
+}
+
+/** The engine arguments (after `docker`/`podman`) that run a benchmark image. */
+export function runContractArgs(contract: RunContract): string[] {
+  const limits = contract.limits ?? defaultLimits;
+  return [
+    "run",
+    "--rm",
+    "--network",
+    "host",
+    "--ipc=host",
+    "--cap-add",
+    "SYS_NICE",
+    "--ulimit",
+    `memlock=${limits.memlock}`,
+    "--ulimit",
+    `nofile=${limits.nofile}`,
+    "--ulimit",
+    `nproc=${limits.nproc}`,
+    "-v",
+    `${contract.resultsDir}:/results`,
+    contract.image,
+    ...contract.runnerArgs,
+  ];
+}
