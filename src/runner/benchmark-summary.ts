@@ -86,11 +86,16 @@ export function summarizeBenchmark(
   const headlineSection = sections.find((section) => section.id === choice.configuration);
   const headlineStatistics = headlineSection?.statistics[choice.metric];
   const validTrials = headlineSection?.trials.filter((trial) => trial.valid).length ?? 0;
+  // A trial that ran and printed numbers but failed the benchmark's own check (HPL's residual, STREAM's
+  // validation) means the machine computed wrong answers: that invalidates the benchmark, not just the trial.
+  const ruledOut = headlineSection?.trials.filter((trial) => !trial.valid && Object.keys(trial.metrics).length > 0) ?? [];
   const reason = !headlineSection
     ? `the headline configuration '${choice.configuration}' was not run`
     : !headlineStatistics
       ? `no valid trial of '${choice.configuration}' measured ${choice.metric}${firstReason(headlineSection)}`
-      : undefined;
+      : ruledOut.length > 0
+        ? `${ruledOut.length} of ${headlineSection.trials.length} trials of '${choice.configuration}' failed the benchmark's own check (first: ${ruledOut[0]?.invalidReason ?? "no reason given"})`
+        : undefined;
   return {
     benchmark,
     implementation,

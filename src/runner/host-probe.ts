@@ -146,7 +146,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<{ host: Hos
     cpuVendor: cpuinfo.vendor ?? "unknown",
     ...(cpuinfo.microcode ? { microcode: cpuinfo.microcode } : {}),
     flags: cpuinfo.flags,
-    ...(cpuinfo.mhz ? { clockGhz: Math.round(cpuinfo.mhz / 10) / 100 } : {}),
+    ...nominalClock(read, cpuinfo),
     sockets,
     cores,
     threadsPerCore: Math.max(1, Math.round(logicalCpus / cores)),
@@ -168,6 +168,20 @@ export async function probeHost(options: ProbeOptions = {}): Promise<{ host: Hos
   const ec2 = await readImds(options.imdsEndpoint ?? "http://169.254.169.254", options.imdsTimeoutMs ?? 1000);
   if (!ec2) return { host };
   return { host: { ...host, ec2: ec2.placement }, identity: ec2.identity };
+}
+
+/**
+ * The nominal clock: cpufreq's base frequency, else its maximum, else the "@ 2.50GHz" of the model name, else
+ * /proc/cpuinfo's "cpu MHz" (the current frequency, which an idle host with frequency scaling understates).
+ */
+function nominalClock(read: (path: string) => string | undefined, cpuinfo: Cpuinfo): { clockGhz?: number } {
+  for (const file of ["base_frequency", "cpuinfo_max_freq"]) {
+    const khz = Number(read(`sys/devices/system/cpu/cpu0/cpufreq/${file}`)?.trim());
+    if (khz > 0) return { clockGhz: Math.round(khz / 1e4) / 100 };
+  }
+  const named = /@\s*([\d.]+)\s*GHz/i.exec(cpuinfo.model ?? "");
+  if (named) return { clockGhz: Number(named[1]) };
+  return cpuinfo.mhz ? { clockGhz: Math.round(cpuinfo.mhz / 10) / 100 } : {};
 }
 
 interface Cpuinfo {

@@ -426,6 +426,12 @@ async function runCoremark(context: RunContext, program: ProgramChoice): Promise
   const configuration: LaunchConfiguration = { id: "all-threads", description: "one CoreMark context per vCPU (PThreads)", env: {}, prefix: [], placement: { threads }, threads };
   const section = await runTrials(context, "coremark", configuration, { path, args: coremarkPerformanceArgs }, (text, label) => parseCoremarkOutput(text, { label }), 600, coremarkRerun);
   settleImplementation([section], threads > 1 ? "coremark-pthread" : "coremark");
+  if (program.kind === "binary") {
+    // A prebuilt CoreMark runs with the contexts it was built with: record those, not the ones asked for.
+    const built = section.trials.map((trial) => trial.run.parameters["threads"]).find((value) => typeof value === "number");
+    if (context.options.overrides?.coremarkThreads !== undefined) context.options.progress(`coremark: --coremark-threads is ignored: ${program.path} was built with its own thread count`);
+    return summarizeBenchmark("coremark", { program: program.how, threads: typeof built === "number" ? built : threads, threadsFixedAtBuild: true }, [{ ...section, placement: { threads: typeof built === "number" ? built : threads } }]);
+  }
   return summarizeBenchmark("coremark", { program: program.how, threads }, [section]);
 }
 

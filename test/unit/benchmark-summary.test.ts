@@ -29,13 +29,23 @@ describe("summarizeBenchmark", () => {
   });
 
   it("keeps invalid trials but leaves them out of the statistics", () => {
+    const noOutput: ParsedRun = { ...streamRun(0, false), metrics: {}, invalidReason: "timed out after 60 s" };
+    const section = summarizeBenchmark("stream", {}, [
+      { id: "all-cores-spread", description: "d", trials: [{ run: streamRun(100) }, { run: noOutput }, { run: streamRun(300) }] },
+    ]);
+    expect(section.configurations[0]?.trials).toHaveLength(3);
+    expect(section.configurations[0]?.trials[1]).toMatchObject({ valid: false, invalidReason: "timed out after 60 s" });
+    expect(section.headline.statistics).toMatchObject({ n: 2, median: 200, max: 300 });
+    expect(section.validity).toEqual({ valid: true, validTrials: 2, trials: 3 });
+  });
+
+  it("is invalid when any trial failed the benchmark's own check (wrong answers), even if others passed", () => {
     const section = summarizeBenchmark("stream", {}, [
       { id: "all-cores-spread", description: "d", trials: [{ run: streamRun(100) }, { run: streamRun(999999, false) }, { run: streamRun(300) }] },
     ]);
-    expect(section.configurations[0]?.trials).toHaveLength(3);
-    expect(section.configurations[0]?.trials[1]).toMatchObject({ valid: false, invalidReason: "validation failed: test" });
-    expect(section.headline.statistics).toMatchObject({ n: 2, median: 200, max: 300 });
-    expect(section.validity).toEqual({ valid: true, validTrials: 2, trials: 3 });
+    expect(section.headline.statistics).toMatchObject({ n: 2 });
+    expect(section.validity).toMatchObject({ valid: false, validTrials: 2, trials: 3 });
+    expect(section.validity.reason).toMatch(/1 of 3 trials of 'all-cores-spread' failed the benchmark's own check \(first: validation failed: test\)/);
   });
 
   it("is invalid, not quietly substituted, when the headline configuration is missing or never valid", () => {

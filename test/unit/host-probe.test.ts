@@ -20,9 +20,11 @@ function fakeTwoSocketHost(): string {
   for (let cpu = 0; cpu < 16; cpu++) {
     const socket = cpu < 8 ? 0 : 1;
     const core = cpu % 4; // cpus 0-3 and 4-7 are SMT siblings on socket 0
-    cpuinfo.push(`processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nmicrocode\t: 0x2b000590\ncpu MHz\t\t: 2400.000\nflags\t\t: fpu avx avx2 fma avx512f\n`);
+    // An idle core reports 800 MHz; cpufreq's base frequency says 2.4 GHz.
+    cpuinfo.push(`processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nmicrocode\t: 0x2b000590\ncpu MHz\t\t: 800.000\nflags\t\t: fpu avx avx2 fma avx512f\n`);
     const base = `sys/devices/system/cpu/cpu${cpu}`;
     write(`${base}/topology/physical_package_id`, `${socket}\n`);
+    write(`${base}/cpufreq/base_frequency`, "2400000\n");
     write(`${base}/topology/core_id`, `${core}\n`);
     const first = socket * 8;
     write(`${base}/cache/index0/level`, "1\n");
@@ -74,6 +76,13 @@ describe("probeHost", () => {
       { id: 1, cpus: [8, 9, 10, 11, 12, 13, 14, 15], memoryMiB: 64000 },
     ]);
     expect(host.flags).toContain("avx512f");
+  });
+
+  it("takes the clock from the model name when cpufreq says nothing", async () => {
+    const root = tempDir();
+    mkdirSync(join(root, "proc"), { recursive: true });
+    writeFileSync(join(root, "proc", "cpuinfo"), "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz\ncpu MHz\t\t: 1200.000\n");
+    expect((await probeHost({ root, imds: false })).host.clockGhz).toBe(2.3);
   });
 
   it("still answers on a bare root with nothing to read", async () => {
