@@ -496,14 +496,19 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
     if (outcome.timedOut) failure = `timed out after ${timeout} s`;
     else if (outcome.exitCode !== 0) failure = `hpcc exited with code ${String(outcome.exitCode)} (see raw/hpcc/trial-${trial}.stderr.txt)`;
     else if (!wroteOutput) failure = "hpcc wrote no hpccoutf.txt";
-    else {
+    let sectionFailures: Record<string, string> = {};
+    if (!failure) {
       try {
-        runs = parseHpccOutput(readFileSync(join(context.outDir, rawFile), "utf8"), { label: rawFile }).runs;
+        // One broken section (a truncated HPL, say) must not void the valid STREAM sections of the same execution.
+        const parsed = parseHpccOutput(readFileSync(join(context.outDir, rawFile), "utf8"), { label: rawFile, perSection: true });
+        runs = parsed.runs;
+        sectionFailures = parsed.sectionFailures ?? {};
       } catch (error) {
         failure = (error as Error).message;
       }
     }
-    const pick = (section: string, benchmark: BenchmarkName, implementation: string) => runs.find((run) => run.section === section) ?? failed(benchmark, implementation, failure ?? `no ${section} section`);
+    const pick = (section: string, benchmark: BenchmarkName, implementation: string) =>
+      runs.find((run) => run.section === section) ?? failed(benchmark, implementation, failure ?? sectionFailures[section] ?? `no ${section} section in HPCC's output`);
     const star = pick("StarSTREAM", "stream", "hpcc-starstream");
     const ranks = Number(star.parameters["processes"] ?? sizing.ranks);
     const average = star.metrics["triadRankAverage"];
@@ -515,7 +520,7 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
     starStream.trials.push({ run: star, rawFile, startedAt, durationSeconds });
     singleStream.trials.push({ run: pick("SingleSTREAM", "stream", "hpcc-singlestream"), rawFile, startedAt, durationSeconds });
     const hplRun = runs.filter((run) => run.section === "HPL");
-    hpl.trials.push({ run: hplRun[0] ?? failed("hpl", "hpcc-hpl-2.0", failure ?? "no HPL result"), rawFile, startedAt, durationSeconds });
+    hpl.trials.push({ run: hplRun[0] ?? failed("hpl", "hpcc-hpl-2.0", failure ?? sectionFailures["HPL"] ?? "no HPL result"), rawFile, startedAt, durationSeconds });
   }
   const sections: BenchmarkRun[] = [];
   // HPCC sizes each rank's STREAM arrays from HPL's N (about N²/(3·ranks)); the parsed output says exactly.

@@ -17,12 +17,25 @@ export interface HpccParse {
   runs: ParsedRun[];
   /** The Summary section's `key=value` lines, values as printed. */
   summary: Record<string, string>;
+  /** With `perSection`: sections that could not be parsed, and why (the others are still returned). */
+  sectionFailures?: Record<string, string>;
+}
+
+/** Options of {@link parseHpccOutput}. */
+export interface HpccParseOptions {
+  /** Names the input in errors. */
+  label: string;
+  /**
+   * Keep going when one section cannot be parsed, reporting it in `sectionFailures` (the runner: one broken
+   * section must not void the others of the same execution). The default, strict, fails the whole file.
+   */
+  perSection?: boolean;
 }
 
 const fix = "Pass HPCC's complete hpccoutf.txt (it is written in the working directory of the run).";
 
 /** Parses `hpccoutf.txt`; throws `OutputUnparseable` for empty, foreign or truncated output. */
-export function parseHpccOutput(text: string, options: { label: string }): HpccParse {
+export function parseHpccOutput(text: string, options: HpccParseOptions): HpccParse {
   if (!text.trim()) throw unparseable(options.label, "is empty", fix);
   const lines = numberedLines(text);
   const sections = new Map<string, { from: number; to?: number }>();
@@ -37,8 +50,13 @@ export function parseHpccOutput(text: string, options: { label: string }): HpccP
   if (!/HPC Challenge Benchmark/.test(text) && sections.size === 0) {
     throw unparseable(options.label, "is not HPCC output (no 'HPC Challenge Benchmark' banner and no 'Begin of … section.' lines)", fix);
   }
+  const sectionFailures: Record<string, string> = {};
   const open = [...sections].filter(([, range]) => range.to === undefined).map(([name]) => name);
-  if (open.length > 0) throw unparseable(options.label, `is truncated: section ${open.join(", ")} has no 'End of … section.' line`, fix);
+  if (open.length > 0) {
+    const problem = `is truncated: section ${open.join(", ")} has no 'End of … section.' line`;
+    if (!options.perSection) throw unparseable(options.label, problem, fix);
+    for (const name of open) sectionFailures[name] = `${options.label}: ${problem}`;
+  }
 
   const body = (name: string): { text: string; offset: number } | undefined => {
     const range = sections.get(name);
@@ -46,6 +64,14 @@ export function parseHpccOutput(text: string, options: { label: string }): HpccP
     return { text: lines.slice(range.from, range.to).map((l) => l.text).join("\n"), offset: range.from };
   };
   const runs: ParsedRun[] = [];
+  const attempt = (section: string, parse: () => void) => {
+    try {
+      parse();
+    } catch (error) {
+      if (!options.perSection) throw error;
+      sectionFailures[section] = (error as Error).message;
+    }
+  };
   const summary = parseSummary(body("Summary")?.text ?? "");
   const processes = summary["CommWorldProcs"] === undefined ? undefined : Number(summary["CommWorldProcs"]);
 
@@ -53,28 +79,32 @@ export function parseHpccOutput(text: string, options: { label: string }): HpccP
     const part = body(section);
     if (!part) continue;
     const label = `${options.label} section ${section}`;
-    // SingleSTREAM runs on one selected rank; when that is not rank 0 only its summary lines reach the file.
-    const sectionRuns =
-      section === "SingleSTREAM" && !/^Function\s/m.test(part.text)
-        ? [selectedNodeRun(part.text, label, part.offset)]
-        : parseStreamOutput(part.text, { label, implementation, section }).map((run) => ({ ...run, line: run.line + part.offset }));
-    for (const run of sectionRuns) {
-      addRankFigures(run, part.text);
-      if (section === "StarSTREAM" && processes !== undefined) run.parameters["processes"] = processes;
-      if (summary["STREAM_Threads"] !== undefined) run.parameters["threads"] = Number(summary["STREAM_Threads"]);
-      if (summary["STREAM_VectorSize"] !== undefined) run.parameters["arraySize"] ??= Number(summary["STREAM_VectorSize"]);
-      runs.push(run);
-    }
+    attempt(section, () => {
+      // SingleSTREAM runs on one selected rank; when that is not rank 0 only its summary lines reach the file.
+      const sectionRuns =
+        section === "SingleSTREAM" && !/^Function\s/m.test(part.text)
+          ? [selectedNodeRun(part.text, label, part.offset)]
+          : parseStreamOutput(part.text, { label, implementation, section }).map((run) => ({ ...run, line: run.line + part.offset }));
+      for (const run of sectionRuns) {
+        addRankFigures(run, part.text);
+        if (section === "StarSTREAM" && processes !== undefined) run.parameters["processes"] = processes;
+        if (summary["STREAM_Threads"] !== undefined) run.parameters["threads"] = Number(summary["STREAM_Threads"]);
+        if (summary["STREAM_VectorSize"] !== undefined) run.parameters["arraySize"] ??= Number(summary["STREAM_VectorSize"]);
+        runs.push(run);
+      }
+    });
   }
   const hpl = body("HPL");
   if (hpl) {
-    for (const run of parseHplOutput(hpl.text, { label: `${options.label} section HPL`, implementationPrefix: "hpcc-hpl", section: "HPL" })) {
-      run.line += hpl.offset;
-      runs.push(run);
-    }
+    attempt("HPL", () => {
+      for (const run of parseHplOutput(hpl.text, { label: `${options.label} section HPL`, implementationPrefix: "hpcc-hpl", section: "HPL" })) {
+        run.line += hpl.offset;
+        runs.push(run);
+      }
+    });
   }
-  if (runs.length === 0) throw unparseable(options.label, "has neither an HPL nor a STREAM section", fix);
-  return { runs, summary };
+  if (runs.length === 0 && Object.keys(sectionFailures).length === 0) throw unparseable(options.label, "has neither an HPL nor a STREAM section", fix);
+  return { runs, summary, ...(Object.keys(sectionFailures).length ? { sectionFailures } : {}) };
 }
 
 /** SingleSTREAM as reported for a rank other than 0: `Single STREAM Triad GB/s 29.861344` lines only. */

@@ -63,3 +63,17 @@ describe("HPCC parser", () => {
     expect(star?.invalidReason).toMatch(/1 MPI rank\(s\) reported a STREAM validation error/);
   });
 });
+
+describe("HPCC parser, section by section", () => {
+  it("keeps the good sections and reports the broken one when asked to", () => {
+    const text = output("shared/hpcc-1x1-np1-N4000-NB192.txt").replace(/Finished {6}1 tests with the following results:[\s\S]*?End of Tests\./, "");
+    expect(() => parseHpccOutput(text, { label: "x" })).toThrow(/section HPL: is truncated/);
+    const { runs, sectionFailures } = parseHpccOutput(text, { label: "x", perSection: true });
+    expect(runs.map((run) => run.section)).toEqual(["StarSTREAM", "SingleSTREAM"]);
+    expect(sectionFailures?.["HPL"]).toMatch(/section HPL: is truncated: no 'Finished … tests' summary/);
+    const cut = output("shared/hpcc-1x1-np1-N4000-NB192.txt");
+    const open = parseHpccOutput(cut.slice(0, cut.indexOf("End of HPL section.")), { label: "y", perSection: true });
+    expect(open.sectionFailures?.["HPL"]).toMatch(/section HPL has no 'End of … section.' line/);
+    expect(open.runs.map((run) => run.section)).toEqual(["StarSTREAM", "SingleSTREAM"]);
+  });
+});
