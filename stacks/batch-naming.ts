@@ -1,0 +1,62 @@
+/**
+ * Names and tags of a batch: the batch id (UTC time and randomness: sortable, unique, safe in every AWS name),
+ * its Pulumi stack name, and the tags every resource carries so `aws-bench cleanup` can find leftovers — only
+ * past their expiry, or when their own backend says their stack is gone.
+ */
+import { randomBytes } from "node:crypto";
+
+const batchIdPattern = /^\d{8}t\d{6}z-[0-9a-f]{6}$/;
+
+/** A new batch id, e.g. `20261128t120000z-ab12cd`. */
+export function newBatchId(now: Date = new Date(), random: string = randomBytes(3).toString("hex")): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
+  return `${stamp}-${random}`;
+}
+
+/** True for an id {@link newBatchId} makes. */
+export function isBatchId(id: string): boolean {
+  return batchIdPattern.test(id);
+}
+
+/** The Pulumi stack of a batch. */
+export function stackNameForBatch(batchId: string): string {
+  if (!isBatchId(batchId)) throw new Error(`'${batchId}' is not a batch id (like 20261128t120000z-ab12cd)`);
+  return `batch-${batchId}`;
+}
+
+/** What the batch tags say. */
+export interface BatchTagOptions {
+  /** Batch id. */
+  batchId: string;
+  /** Who created it (an IAM identity's name or a CI job), for people reading the console. */
+  createdBy: string;
+  /** When cleanup may remove it. */
+  expiresAt: Date;
+  /** The state backend holding its stack (`file://…` or `s3://…`), so cleanup asks the right one. */
+  backend: string;
+  /** The user's own `--tag k=v`. */
+  userTags?: Record<string, string>;
+}
+
+/** Tag key prefix reserved for the tool. */
+export const tagPrefix = "aws-bench:";
+
+/** Tags for every resource of a batch (and the instances' volumes); throws on a user tag AWS or the tool would reject. */
+export function batchTags(options: BatchTagOptions): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.userTags ?? {})) {
+    if (key.toLowerCase().startsWith("aws:")) throw new Error(`tag key '${key}': keys starting with 'aws:' are reserved by AWS`);
+    if (key.startsWith(tagPrefix)) throw new Error(`tag key '${key}': keys starting with '${tagPrefix}' are set by aws-bench`);
+    if (key.length === 0 || key.length > 128) throw new Error(`tag key '${key}' must be 1 to 128 characters`);
+    if (value.length > 256) throw new Error(`tag '${key}': values are at most 256 characters`);
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(key + value)) throw new Error(`tag '${key}': only letters, digits, spaces and _ . : / = + - @ are allowed`);
+    tags[key] = value;
+  }
+  return {
+    ...tags,
+    [`${tagPrefix}batch`]: options.batchId,
+    [`${tagPrefix}created-by`]: options.createdBy.slice(0, 256),
+    [`${tagPrefix}expires-at`]: options.expiresAt.toISOString().replace(/\.\d+Z$/, "Z"),
+    [`${tagPrefix}backend`]: options.backend.slice(0, 256),
+  };
+}

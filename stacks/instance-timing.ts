@@ -1,0 +1,58 @@
+/**
+ * Time limits of a batch instance, all from the runner's estimate for the planned benchmarks on its type: the
+ * benchmark container's timeout, the shutdown timer set first thing in user-data, and the collector's deadline.
+ * Boot and image pull get margins (bare-metal sizes boot far slower), and `--max-minutes` caps the whole.
+ */
+
+/** Inputs. */
+export interface TimingInputs {
+  /** The runner's predicted seconds for the planned benchmarks on this type. */
+  benchmarkSeconds: number;
+  /** A `.metal` size (firmware initialisation takes many minutes). */
+  bareMetal: boolean;
+  /** The user's cap on an instance's life. */
+  maxMinutes?: number | undefined;
+}
+
+/** The limits. */
+export interface InstanceTiming {
+  /** Minutes the container may run. */
+  runTimeoutMinutes: number;
+  /** Minutes after boot when the instance powers itself off (and terminates). */
+  shutdownAfterMinutes: number;
+  /** Minutes after launch the collector waits for `status.json`. */
+  collectDeadlineMinutes: number;
+  /** Whether `maxMinutes` shortened the limits (the run may then be cut short). */
+  capped: boolean;
+}
+
+/** Minutes from launch until user-data starts. */
+export function bootMarginMinutes(bareMetal: boolean): number {
+  return bareMetal ? 20 : 5;
+}
+
+/** Engine install, registry login and image pull. */
+export const pullMarginMinutes = 8;
+/** Uploading results and status. */
+export const uploadMarginMinutes = 5;
+
+/** Limits for one instance. */
+export function instanceTiming(inputs: TimingInputs): InstanceTiming {
+  if (!(inputs.benchmarkSeconds > 0)) throw new Error(`benchmarkSeconds must be positive, not ${inputs.benchmarkSeconds}`);
+  // Estimates err long already; 50 % more plus five minutes absorbs a slow host without letting a hung one live on.
+  let runTimeoutMinutes = Math.ceil((inputs.benchmarkSeconds * 1.5) / 60) + 5;
+  let shutdownAfterMinutes = pullMarginMinutes + runTimeoutMinutes + uploadMarginMinutes;
+  let capped = false;
+  if (inputs.maxMinutes !== undefined) {
+    const available = inputs.maxMinutes - bootMarginMinutes(inputs.bareMetal);
+    if (available < pullMarginMinutes + uploadMarginMinutes + 1) {
+      throw new Error(`--max-minutes ${inputs.maxMinutes} leaves no time to run anything on this type (boot, pull and upload alone take ${bootMarginMinutes(inputs.bareMetal) + pullMarginMinutes + uploadMarginMinutes} minutes)`);
+    }
+    if (shutdownAfterMinutes > available) {
+      shutdownAfterMinutes = Math.floor(available);
+      runTimeoutMinutes = shutdownAfterMinutes - pullMarginMinutes - uploadMarginMinutes;
+      capped = true;
+    }
+  }
+  return { runTimeoutMinutes, shutdownAfterMinutes, collectDeadlineMinutes: bootMarginMinutes(inputs.bareMetal) + shutdownAfterMinutes + 5, capped };
+}

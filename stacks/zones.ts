@@ -1,0 +1,24 @@
+/**
+ * Where each instance of a batch runs: a zone (by zone ID, stable across accounts) that offers its type, with
+ * repeats spread across the offering zones so independent runs do not share one zone's hardware.
+ */
+
+/** One planned instance's zone. */
+export interface ZoneChoice {
+  /** Instance type. */
+  instanceType: string;
+  /** Repeat index. */
+  repeat: number;
+  /** Availability-zone ID, e.g. `use1-az4`. */
+  zoneId: string;
+}
+
+/** Zone IDs for `repeats` instances of each type, round-robin over the zones offering it (sorted, so deterministic). */
+export function chooseZones(offerings: Readonly<Record<string, readonly string[]>>, instanceTypes: readonly string[], repeats: number): ZoneChoice[] {
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be a positive whole number, not ${repeats}`);
+  return instanceTypes.flatMap((instanceType) => {
+    const zones = [...new Set(offerings[instanceType] ?? [])].sort();
+    if (zones.length === 0) throw new Error(`no zone in this region offers ${instanceType}`);
+    return Array.from({ length: repeats }, (_, repeat) => ({ instanceType, repeat, zoneId: zones[repeat % zones.length] as string }));
+  });
+}
