@@ -1,7 +1,8 @@
 /**
- * Pulumi.yaml's `main` (compiled to dist/stacks/index.js). The `BenchmarkBatch` component that this program
- * declares is not built yet; until it is, `pulumi up` on this project stops here with a plain explanation
- * instead of creating anything.
+ * Pulumi.yaml's `main` (compiled to dist/stacks/index.js). The `BenchmarkBatch` component is built (import it
+ * from `aws-instance-benchmarks/batch`), but this program does not yet read its stack config
+ * (`aws-instance-benchmarks:instanceTypes`, …); until it does, `pulumi up` on this project stops here with a
+ * plain explanation instead of creating anything.
  */
 
 /** Thrown by the stack program until the batch component exists. */
@@ -9,7 +10,7 @@ export class StackProgramNotYetAvailable extends Error {
   constructor() {
     super(
       "aws-instance-benchmarks: the BenchmarkBatch stack program is not yet available in this version; " +
-        "nothing was created. Use `aws-bench discover` today; batches arrive with the batch-program release.",
+        "nothing was created. The component itself can be imported from aws-instance-benchmarks/batch.",
     );
     this.name = "StackProgramNotYetAvailable";
   }

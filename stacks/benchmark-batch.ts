@@ -1,0 +1,286 @@
+/**
+ * `BenchmarkBatch`: what one benchmark batch creates in an AWS account — an ephemeral public-subnet VPC (no NAT),
+ * a security group with no ingress, an instance role allowed to write only this batch's results and pull only
+ * this batch's images, the images themselves (or prebuilt ones), and one instance per type × repeat whose
+ * user-data bounds its own life. Every resource carries the batch tags. The caller's AWS provider is used as
+ * given (pass it in `opts.providers`); this component never creates or overrides one.
+ */
+import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { ContainerTag } from "../src/schemas/generated/container-tags.js";
+import { imageBuildDefinition } from "../src/images/build-definition.js";
+import { instanceTiming } from "./instance-timing.js";
+import { renderUserData } from "./user-data.js";
+
+/** One instance of the batch. */
+export interface PlannedInstance {
+  /** Instance type, e.g. `m7i.large`. */
+  instanceType: string;
+  /** Repeat index (0-based). */
+  repeat: number;
+  /** Availability-zone name in this account (resolved from the zone ID before the batch is declared). */
+  zoneName: string;
+  /** The container tag its image is built for (from the architecture mappings). */
+  containerTag: ContainerTag;
+  /** A `.metal` size (boots slower). */
+  bareMetal: boolean;
+  /** The runner's predicted seconds for the planned benchmarks on this type. */
+  benchmarkSeconds: number;
+}
+
+/** Arguments of {@link BenchmarkBatch}. */
+export interface BenchmarkBatchArgs {
+  /** Batch id (`newBatchId()`). */
+  batchId: string;
+  /** The instances, zones already chosen (`chooseZones()`). */
+  instances: PlannedInstance[];
+  /** Runner arguments after `run`, e.g. `["--benchmarks", "stream,hpl,coremark"]`. */
+  runArgs: string[];
+  /** The long-lived results bucket (created by `aws-bench bootstrap`, never by the batch). */
+  resultsBucket: string;
+  /** The bucket's region. */
+  region: string;
+  /** Tags for every resource (`batchTags()`). */
+  tags: Record<string, string>;
+  /**
+   * Prebuilt image URI per container tag: no repository and no image are created.
+   * @default images are built into an ECR repository of the batch
+   */
+  images?: Record<string, string>;
+  /** A long-lived cache image to reuse layers from when building. */
+  cacheFrom?: string;
+  /**
+   * Existing subnet (and optionally security group) instead of an ephemeral VPC.
+   * @example { subnetId: "subnet-0abc", securityGroupId: "sg-0abc" }
+   */
+  network?: { subnetId: string; vpcId: string; securityGroupId?: string };
+  /** SSH: a key pair and the only CIDR allowed in. Both or neither. */
+  ssh?: { keyName: string; cidr: string };
+  /** One-time spot requests that terminate on interruption. @default false */
+  spot?: boolean;
+  /** Attach AmazonSSMManagedInstanceCore. @default false */
+  ssm?: boolean;
+  /** The results bucket's customer-managed KMS key, when it has one. */
+  kmsKeyArn?: string;
+  /** Cap on any instance's life in minutes. */
+  maxMinutes?: number;
+}
+
+/** The posture, in numbers a test or a reviewer can check. */
+const rootVolumeGiB = { base: 30, metal: 60 };
+const amiParameter: Record<string, string> = {
+  "linux/amd64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+  "linux/arm64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+};
+
+/** One benchmark batch: network, security group, IAM, images and instances. */
+export class BenchmarkBatch extends pulumi.ComponentResource {
+  /** Instance ids by `<type>/<repeat>`. */
+  readonly instanceIds: pulumi.Output<Record<string, string>>;
+  /** Where each instance writes: `s3://bucket/batches/<id>/<type>/<repeat>`. */
+  readonly resultsPrefixes: Record<string, string>;
+
+  /**
+   * @param name - component name
+   * @param args - the batch
+   * @param opts - resource options (the caller's AWS provider goes here)
+   */
+  constructor(name: string, args: BenchmarkBatchArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("aws-instance-benchmarks:batch:BenchmarkBatch", name, {}, opts);
+    validateArgs(args);
+    const child = { parent: this };
+    const network = args.network ? existingNetwork(args) : this.createNetwork(name, args);
+    const securityGroupId = args.network?.securityGroupId ?? this.createSecurityGroup(name, args, network.vpcId).id;
+    const images = args.images ? prebuiltImages(args) : this.createImages(name, args);
+    const profile = this.createInstanceRole(name, args, images.repositoryArn);
+    this.resultsPrefixes = {};
+    const ids: Record<string, pulumi.Output<string>> = {};
+    for (const planned of args.instances) {
+      const key = `${planned.instanceType}/${planned.repeat}`;
+      const prefix = resultsPrefix(args.batchId, planned);
+      this.resultsPrefixes[key] = `s3://${args.resultsBucket}/${prefix}`;
+      const timing = instanceTiming({ benchmarkSeconds: planned.benchmarkSeconds, bareMetal: planned.bareMetal, maxMinutes: args.maxMinutes });
+      const image = images.uriFor(planned.containerTag.tag);
+      const userData = image.apply((uri) =>
+        renderUserData({
+          batchId: args.batchId,
+          instanceType: planned.instanceType,
+          repeat: planned.repeat,
+          region: args.region,
+          resultsBucket: args.resultsBucket,
+          resultsPrefix: prefix,
+          image: uri,
+          ecrRegistry: args.images ? ecrRegistryOf(uri) : uri.split("/")[0],
+          runArgs: args.runArgs,
+          shutdownAfterMinutes: timing.shutdownAfterMinutes,
+          runTimeoutMinutes: timing.runTimeoutMinutes,
+        }),
+      );
+      const ami = aws.ssm.getParameterOutput({ name: amiParameter[planned.containerTag.platform] as string }, child);
+      const instance = new aws.ec2.Instance(
+        `${name}-${planned.instanceType.replace(/\./g, "-")}-${planned.repeat}`,
+        {
+          ami: ami.value,
+          instanceType: planned.instanceType,
+          subnetId: network.subnetFor(planned.zoneName),
+          vpcSecurityGroupIds: [securityGroupId],
+          iamInstanceProfile: profile.name,
+          userData,
+          userDataReplaceOnChange: true,
+          instanceInitiatedShutdownBehavior: "terminate",
+          metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+          rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: planned.bareMetal ? rootVolumeGiB.metal : rootVolumeGiB.base, deleteOnTermination: true },
+          ...(args.spot ? { instanceMarketOptions: { marketType: "spot", spotOptions: { spotInstanceType: "one-time", instanceInterruptionBehavior: "terminate" } } } : {}),
+          ...(args.ssh ? { keyName: args.ssh.keyName } : {}),
+          tags: { ...args.tags, Name: `aws-bench ${args.batchId} ${key}` },
+          volumeTags: args.tags,
+        },
+        child,
+      );
+      ids[key] = instance.id;
+    }
+    this.instanceIds = pulumi.all(ids);
+    this.registerOutputs({ instanceIds: this.instanceIds, resultsPrefixes: this.resultsPrefixes });
+  }
+
+  /** A VPC of public subnets only (no NAT gateway: they cost money and the instances need none). */
+  private createNetwork(name: string, args: BenchmarkBatchArgs): Network {
+    const zoneNames = [...new Set(args.instances.map((instance) => instance.zoneName))].sort();
+    const vpc = new awsx.ec2.Vpc(
+      `${name}-vpc`,
+      {
+        cidrBlock: "10.42.0.0/16",
+        availabilityZoneNames: zoneNames,
+        natGateways: { strategy: "None" },
+        subnetStrategy: "Auto",
+        subnetSpecs: [{ type: "Public" }],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    return { vpcId: vpc.vpcId, subnetFor: (zoneName) => vpc.publicSubnetIds.apply((ids) => ids[zoneNames.indexOf(zoneName)] as string) };
+  }
+
+  /** No ingress unless SSH was asked for, and then only from the named CIDR; egress HTTPS only (S3, ECR, SSM, packages). */
+  private createSecurityGroup(name: string, args: BenchmarkBatchArgs, vpcId: pulumi.Input<string>): aws.ec2.SecurityGroup {
+    return new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId,
+        description: `aws-bench batch ${args.batchId}: no inbound traffic${args.ssh ? " except SSH from one CIDR" : ""}`,
+        ingress: args.ssh ? [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: [args.ssh.cidr], description: "SSH from the CIDR the user named" }] : [],
+        egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS: S3, ECR, SSM, package mirrors" }],
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+  }
+
+  /** An ECR repository of the batch (deleted with it) and one image per container tag the batch needs. */
+  private createImages(name: string, args: BenchmarkBatchArgs): Images {
+    const repository = new aws.ecr.Repository(`${name}-images`, { forceDelete: true, imageTagMutability: "IMMUTABLE", tags: args.tags }, { parent: this });
+    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
+    const built = new Map<string, pulumi.Output<string>>();
+    for (const tag of uniqueTags(args.instances)) {
+      const definition = imageBuildDefinition(tag, "distro");
+      const image = new docker.Image(
+        `${name}-image-${tag.tag}`,
+        {
+          imageName: pulumi.interpolate`${repository.repositoryUrl}:${tag.tag}-distro-${definition.contentHash}`,
+          build: {
+            context: definition.context,
+            dockerfile: `${definition.context}/${definition.dockerfile}`,
+            platform: tag.platform,
+            args: definition.buildArgs,
+            ...(args.cacheFrom ? { cacheFrom: { images: [args.cacheFrom] } } : {}),
+          },
+          registry: { server: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
+        },
+        { parent: this },
+      );
+      built.set(tag.tag, image.repoDigest.apply((digest) => digest ?? ""));
+    }
+    return { repositoryArn: repository.arn, uriFor: (tag) => built.get(tag) as pulumi.Output<string> };
+  }
+
+  /** Writes only under this batch's prefix; pulls only this batch's repository (GetAuthorizationToken is account-wide by AWS's design). */
+  private createInstanceRole(name: string, args: BenchmarkBatchArgs, repositoryArn?: pulumi.Output<string>): aws.iam.InstanceProfile {
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const policy = pulumi.output(repositoryArn ?? "").apply((repository) =>
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "WriteThisBatchResults", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${args.resultsBucket}/batches/${args.batchId}/*`] },
+          ...(repository
+            ? [
+                { Sid: "PullThisBatchImages", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: [repository] },
+                { Sid: "RegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+              ]
+            : []),
+          ...(args.kmsKeyArn ? [{ Sid: "EncryptResults", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: [args.kmsKeyArn] }] : []),
+        ],
+      }),
+    );
+    new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy }, { parent: this });
+    if (args.ssm) new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, { parent: this });
+    return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: args.tags }, { parent: this });
+  }
+}
+
+interface Network {
+  vpcId: pulumi.Input<string>;
+  subnetFor(zoneName: string): pulumi.Input<string>;
+}
+
+interface Images {
+  repositoryArn?: pulumi.Output<string>;
+  uriFor(tag: string): pulumi.Output<string>;
+}
+
+function existingNetwork(args: BenchmarkBatchArgs): Network {
+  const network = args.network as NonNullable<BenchmarkBatchArgs["network"]>;
+  return { vpcId: network.vpcId, subnetFor: () => network.subnetId };
+}
+
+function prebuiltImages(args: BenchmarkBatchArgs): Images {
+  const images = args.images as Record<string, string>;
+  return { uriFor: (tag) => pulumi.output(images[tag] as string) };
+}
+
+function uniqueTags(instances: readonly PlannedInstance[]): ContainerTag[] {
+  const tags = new Map<string, ContainerTag>();
+  for (const instance of instances) tags.set(instance.containerTag.tag, instance.containerTag);
+  return [...tags.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+}
+
+/** `batches/<batch>/<type>/<repeat>`: the only prefix the batch's instances may write. */
+export function resultsPrefix(batchId: string, instance: Pick<PlannedInstance, "instanceType" | "repeat">): string {
+  return `batches/${batchId}/${instance.instanceType}/${instance.repeat}`;
+}
+
+function ecrRegistryOf(uri: string): string | undefined {
+  const host = uri.split("/")[0] ?? "";
+  return /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(host) ? host : undefined;
+}
+
+/** Refuses arguments that contradict each other, naming them. */
+export function validateArgs(args: BenchmarkBatchArgs): void {
+  if (args.instances.length === 0) throw new Error("BenchmarkBatch: no instances to create");
+  if (args.images) {
+    const missing = [...new Set(args.instances.map((i) => i.containerTag.tag))].filter((tag) => !args.images?.[tag]);
+    if (missing.length) throw new Error(`BenchmarkBatch: images names no image for container tag(s) ${missing.join(", ")}`);
+  }
+  if (args.ssh && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.ssh.cidr)) throw new Error(`BenchmarkBatch: ssh.cidr '${args.ssh.cidr}' is not an IPv4 CIDR`);
+  if (args.ssh?.cidr === "0.0.0.0/0") throw new Error("BenchmarkBatch: ssh.cidr 0.0.0.0/0 would open SSH to the internet; name your own network");
+  if (args.network?.securityGroupId && args.ssh) throw new Error("BenchmarkBatch: with an existing security group (network.securityGroupId), ssh cannot be added; open SSH in that group");
+  for (const key of ["aws-bench:batch", "aws-bench:expires-at"]) if (!args.tags[key]) throw new Error(`BenchmarkBatch: tags must include ${key} (use batchTags())`);
+}
