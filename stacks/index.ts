@@ -1,19 +1,111 @@
 /**
- * Pulumi.yaml's `main` (compiled to dist/stacks/index.js). The `BenchmarkBatch` component is built (import it
- * from `aws-instance-benchmarks/batch`), but this program does not yet read its stack config
- * (`aws-instance-benchmarks:instanceTypes`, …); until it does, `pulumi up` on this project stops here with a
- * plain explanation instead of creating anything.
+ * Pulumi.yaml's `main` (compiled to dist/stacks/index.js): one benchmark batch from stack config, so a team can
+ * `pulumi up` this repository in its own account. The orchestrator runs the same program inline with the same
+ * keys. Config (namespace `aws-instance-benchmarks`):
+ *   instanceTypes (required, comma-separated or a JSON list), resultsBucket (required), benchmarks
+ *   (default stream,hpl,coremark), repeat (default 1), batchId (default: a new one), quick, spot, ssm,
+ *   maxMinutes, expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
+ *   image URI), subnetId + vpcId [+ securityGroupId], keyName + sshCidr, tags (JSON), createdBy, backend.
+ * The region is the AWS provider's (`aws:region`).
  */
+import { readFileSync } from "node:fs";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { BenchmarkName } from "../src/benchmarks/parsed-output.js";
+import { packagePath } from "../src/package-files.js";
+import type { ArchitectureMappings } from "../src/schemas/generated/architecture-mappings.js";
+import type { ContainerTagList } from "../src/schemas/generated/container-tags.js";
+import type { InstanceCatalog } from "../src/schemas/generated/instance-catalog.js";
+import { batchTags, newBatchId } from "./batch-naming.js";
+import { BenchmarkBatch, type PlannedInstance } from "./benchmark-batch.js";
+import { estimateBenchmarkSeconds } from "./estimates.js";
+import { instanceTiming } from "./instance-timing.js";
+import { chooseZones } from "./zones.js";
 
-/** Thrown by the stack program until the batch component exists. */
-export class StackProgramNotYetAvailable extends Error {
-  constructor() {
-    super(
-      "aws-instance-benchmarks: the BenchmarkBatch stack program is not yet available in this version; " +
-        "nothing was created. The component itself can be imported from aws-instance-benchmarks/batch.",
-    );
-    this.name = "StackProgramNotYetAvailable";
-  }
+const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
+
+/** A list from config: a JSON array or a comma-separated string. */
+export function configList(value: string | undefined): string[] {
+  if (!value) return [];
+  const trimmed = value.trim();
+  const items: unknown = trimmed.startsWith("[") ? JSON.parse(trimmed) : trimmed.split(",");
+  if (!Array.isArray(items)) throw new Error(`expected a list, got ${value}`);
+  return items.map((item) => String(item).trim()).filter(Boolean);
 }
 
-throw new StackProgramNotYetAvailable();
+function readJson<T>(...segments: string[]): T {
+  return JSON.parse(readFileSync(packagePath(...segments), "utf8")) as T;
+}
+
+/** The program: resolves zones for the account, plans the instances, declares the batch. */
+export default async function program(): Promise<Record<string, unknown>> {
+  const config = new pulumi.Config("aws-instance-benchmarks");
+  const instanceTypes = configList(config.require("instanceTypes"));
+  const benchmarks = configList(config.get("benchmarks") ?? "stream,hpl,coremark");
+  const unknownBenchmarks = benchmarks.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
+  if (unknownBenchmarks.length) throw new Error(`aws-instance-benchmarks:benchmarks: unknown ${unknownBenchmarks.join(", ")} (choose from ${benchmarkNames.join(", ")})`);
+  const repeat = config.getNumber("repeat") ?? 1;
+  const batchId = config.get("batchId") ?? newBatchId();
+  const quick = config.getBoolean("quick") ?? false;
+  const region = (await aws.getRegion()).name;
+
+  const catalog = readJson<InstanceCatalog>("data", "catalog", "instance-types.json");
+  const mappings = readJson<ArchitectureMappings>("configs", "architecture-mappings.json");
+  const tags = readJson<ContainerTagList>("configs", "container-tags.json");
+  const records = instanceTypes.map((name) => {
+    const record = catalog.instanceTypes.find((type) => type.name === name);
+    if (!record) throw new Error(`aws-instance-benchmarks:instanceTypes: ${name} is not in the catalogue (run aws-bench discover)`);
+    const mapping = mappings.families[record.family];
+    const containerTag = tags.tags.find((tag) => tag.tag === mapping?.containerTag);
+    if (!mapping || !containerTag) throw new Error(`aws-instance-benchmarks:instanceTypes: ${name} has no benchmark image (${mapping?.reason ?? "family not mapped"})`);
+    return { record, containerTag, facts: mapping.microarchitecture ? mappings.microarchitectures[mapping.microarchitecture] : undefined };
+  });
+
+  // Zones by ID (stable across accounts), then this account's names for them: awsx takes plain names.
+  const offerings = await aws.ec2.getInstanceTypeOfferings({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: instanceTypes }] });
+  const offered: Record<string, string[]> = {};
+  offerings.instanceTypes.forEach((type, index) => (offered[type] ??= []).push(offerings.locations[index] as string));
+  const zones = await aws.getAvailabilityZones({ state: "available" });
+  const nameOf = (zoneId: string) => zones.names[zones.zoneIds.indexOf(zoneId)] as string;
+
+  const settings = { benchmarks: benchmarks as BenchmarkName[], quick };
+  const maxMinutes = config.getNumber("maxMinutes");
+  const instances: PlannedInstance[] = chooseZones(offered, instanceTypes, repeat).map((choice) => {
+    const planned = records.find((entry) => entry.record.name === choice.instanceType) as (typeof records)[number];
+    return {
+      instanceType: choice.instanceType,
+      repeat: choice.repeat,
+      zoneName: nameOf(choice.zoneId),
+      containerTag: planned.containerTag,
+      bareMetal: planned.record.bareMetal,
+      benchmarkSeconds: estimateBenchmarkSeconds(planned.record, planned.facts, settings),
+    };
+  });
+  const longest = Math.max(...instances.map((instance) => instanceTiming({ benchmarkSeconds: instance.benchmarkSeconds, bareMetal: instance.bareMetal, maxMinutes }).collectDeadlineMinutes));
+  const expiresAt = new Date(Date.now() + (config.getNumber("expiresInMinutes") ?? longest + 60) * 60_000);
+  const network = config.get("subnetId")
+    ? { subnetId: config.require("subnetId"), vpcId: config.require("vpcId"), ...(config.get("securityGroupId") ? { securityGroupId: config.require("securityGroupId") } : {}) }
+    : undefined;
+  const keyName = config.get("keyName");
+  const batch = new BenchmarkBatch("batch", {
+    batchId,
+    instances,
+    runArgs: ["--benchmarks", benchmarks.join(","), ...(quick ? ["--quick"] : [])],
+    resultsBucket: config.require("resultsBucket"),
+    region,
+    tags: batchTags({
+      batchId,
+      createdBy: config.get("createdBy") ?? "pulumi",
+      expiresAt,
+      backend: config.get("backend") ?? "unknown",
+      userTags: config.getObject<Record<string, string>>("tags") ?? {},
+    }),
+    ...(config.getObject<Record<string, string>>("images") ? { images: config.requireObject<Record<string, string>>("images") } : {}),
+    ...(network ? { network } : {}),
+    ...(keyName ? { ssh: { keyName, cidr: config.require("sshCidr") } } : {}),
+    spot: config.getBoolean("spot") ?? false,
+    ssm: config.getBoolean("ssm") ?? false,
+    ...(maxMinutes === undefined ? {} : { maxMinutes }),
+  });
+  return { batchId, instanceIds: batch.instanceIds, resultsPrefixes: batch.resultsPrefixes, expiresAt: expiresAt.toISOString() };
+}

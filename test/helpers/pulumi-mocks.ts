@@ -35,6 +35,18 @@ export async function installPulumiMocks(): Promise<void> {
         switch (args.token) {
           case "aws:ssm/getParameter:getParameter":
             return { name: args.inputs["name"], type: "String", value: String(args.inputs["name"]).endsWith("arm64") ? "ami-0arm64mock" : "ami-0x8664mock" };
+          case "aws:index/getRegion:getRegion":
+            return { id: "us-east-1", name: "us-east-1", region: "us-east-1", description: "US East (N. Virginia)", endpoint: "ec2.us-east-1.amazonaws.com" };
+          case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            // This account's names for the zone IDs differ from the IDs' order, as they do in real accounts.
+            return { id: "us-east-1", names: ["us-east-1a", "us-east-1b", "us-east-1c"], zoneIds: ["use1-az4", "use1-az6", "use1-az1"], groupNames: [] };
+          case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+            return {
+              id: "us-east-1",
+              instanceTypes: ["m7i.large", "m7i.large", "c7g.large"],
+              locations: ["use1-az1", "use1-az4", "use1-az6"],
+              locationTypes: ["availability-zone-id", "availability-zone-id", "availability-zone-id"],
+            };
           case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return { userName: "AWS", password: "mock-password", proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", authorizationToken: "mock" };
           default:

@@ -1,0 +1,64 @@
+/**
+ * The runner's time estimate for an instance type before it exists: a host description built from the
+ * catalogue record and the microarchitecture's facts, sized and estimated by the same functions the runner
+ * uses on the instance (so the timers, deadlines and cost all come from one estimate). Unknown facts are
+ * assumed on the long side: a timer that fires early loses a paid run.
+ */
+import type { BenchmarkName } from "../src/benchmarks/parsed-output.js";
+import type { HostProbe } from "../src/runner/host-probe.js";
+import type { ProgramChoice } from "../src/runner/programs.js";
+import { estimateRunSeconds } from "../src/runner/local-run.js";
+import type { MicroarchitectureFacts } from "../src/schemas/generated/architecture-mappings.js";
+import type { InstanceTypeRecord } from "../src/schemas/generated/instance-catalog.js";
+
+/** Run settings the estimate depends on. */
+export interface EstimateSettings {
+  /** Benchmarks to run. */
+  benchmarks: BenchmarkName[];
+  /** `--quick`. */
+  quick?: boolean;
+  /** Trials per configuration (default 5, quick 2). */
+  trials?: number;
+  /** HPL time budget in minutes. */
+  hplMinutes?: number;
+}
+
+/** Seconds for program builds, probing and writing, on top of the benchmarks. */
+export const runnerOverheadSeconds = 120;
+
+/** The host the runner will find on `record`, as far as the catalogue and the facts tell. */
+export function expectedHost(record: InstanceTypeRecord, facts: MicroarchitectureFacts | undefined): HostProbe {
+  const sockets = record.vcpus >= 96 && record.bareMetal ? 2 : 1;
+  const flopsFlags = (facts?.fp64FlopsPerCyclePerCore ?? 16) >= 32 ? ["avx", "avx2", "fma", "avx512f"] : ["avx", "avx2", "fma"];
+  return {
+    architecture: facts?.architecture ?? (record.architectures.some((a) => a.startsWith("arm64")) ? "arm64" : "x86_64"),
+    cpuModel: facts?.name ?? "unknown",
+    cpuVendor: facts?.vendor ?? "unknown",
+    flags: facts?.architecture === "arm64" ? ((facts.fp64FlopsPerCyclePerCore ?? 8) >= 16 ? ["asimd", "sve"] : ["asimd"]) : flopsFlags,
+    ...(record.sustainedClockGhz ? { clockGhz: record.sustainedClockGhz } : {}),
+    sockets,
+    cores: record.defaultCores,
+    threadsPerCore: record.defaultThreadsPerCore,
+    logicalCpus: record.vcpus,
+    firstThreadOfEachCore: Array.from({ length: record.defaultCores }, (_, i) => i),
+    smt: record.defaultThreadsPerCore > 1,
+    caches: [],
+    // Not in the catalogue: 4 MiB of last-level cache per core errs towards bigger STREAM arrays (longer runs).
+    lastLevelCacheBytes: record.defaultCores * 4 * 1024 ** 2,
+    numaNodes: Array.from({ length: sockets }, (_, id) => ({ id, cpus: [] })),
+    memoryMiB: record.memoryMiB,
+    availableMemoryMiB: Math.floor(record.memoryMiB * 0.9),
+    kernel: "unknown",
+  };
+}
+
+/** Predicted seconds of the planned benchmarks on `record` with the distro image (HPCC for STREAM and HPL). */
+export function estimateBenchmarkSeconds(record: InstanceTypeRecord, facts: MicroarchitectureFacts | undefined, settings: EstimateSettings): number {
+  const host = expectedHost(record, facts);
+  const programs = new Map<BenchmarkName, ProgramChoice>();
+  for (const benchmark of settings.benchmarks) {
+    programs.set(benchmark, benchmark === "coremark" ? { kind: "binary", how: "image-program", path: "coremark" } : { kind: "hpcc", how: "hpcc", path: "hpcc" });
+  }
+  const trials = settings.trials ?? (settings.quick ? 2 : 5);
+  return Math.ceil(estimateRunSeconds(host, programs, trials, { quick: settings.quick ?? false, hplMinutes: settings.hplMinutes }) + runnerOverheadSeconds);
+}
