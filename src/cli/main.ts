@@ -9,7 +9,9 @@ import { globalOptions } from "./command.js";
 import { buildCommand } from "./commands/build.js";
 import { discoverCommand } from "./commands/discover.js";
 import { parseCommand } from "./commands/parse.js";
+import { planCommand } from "./commands/plan.js";
 import { plannedCommands } from "./commands/planned.js";
+import { pricingCommand } from "./commands/pricing.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { CliError, ExitCode, isCliError } from "./errors.js";
@@ -17,7 +19,7 @@ import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
 /** Every command, built or planned, in the order `--help` lists them. */
-export const commands: readonly AnyCommand[] = [discoverCommand, runCommand, parseCommand, validateCommand, buildCommand, ...plannedCommands];
+export const commands: readonly AnyCommand[] = [discoverCommand, planCommand, runCommand, parseCommand, validateCommand, buildCommand, pricingCommand, ...plannedCommands];
 
 /** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */
 const legacyScriptName = "aws-benchmark-collector";

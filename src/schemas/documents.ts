@@ -16,6 +16,7 @@ import type { CustomBenchmark } from "./generated/custom-benchmark.js";
 import type { FamilyTable } from "./generated/families.js";
 import type { InstanceCatalog } from "./generated/instance-catalog.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
+import type { PriceSnapshot } from "./generated/price-snapshot.js";
 import type { SourceManifest } from "./generated/source-manifest.js";
 
 /** Document kinds and their TypeScript types (generated from the schemas). */
@@ -27,6 +28,7 @@ export interface DocumentTypes {
   families: FamilyTable;
   "instance-catalog": InstanceCatalog;
   "parsed-output": ParsedOutput;
+  "price-snapshot": PriceSnapshot;
   "source-manifest": SourceManifest;
 }
 
@@ -42,6 +44,7 @@ export const documentKinds: readonly DocumentKind[] = [
   "families",
   "instance-catalog",
   "parsed-output",
+  "price-snapshot",
   "source-manifest",
 ];
 

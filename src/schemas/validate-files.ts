@@ -36,6 +36,7 @@ export function detectDocumentKind(data: unknown): DocumentKind | undefined {
   if (has("program") && has("runs")) return "parsed-output";
   if (has("command") && has("metrics") && has("headline")) return "custom-benchmark";
   if (has("instanceTypes")) return "instance-catalog";
+  if (has("onDemandUsdPerHour")) return "price-snapshot";
   if (has("sources") && has("schemaVersion")) return "source-manifest";
   if (has("tags") && !has("families")) return "container-tags";
   if (has("families") && has("containerTags")) {

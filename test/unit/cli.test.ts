@@ -49,7 +49,7 @@ describe("aws-bench CLI", () => {
   });
 
   it("fails plainly for commands that are not built yet, with exit 1 and no pretence", async () => {
-    for (const name of designCommands.filter((n) => !["discover", "parse", "validate", "run", "build"].includes(n))) {
+    for (const name of designCommands.filter((n) => !["discover", "parse", "validate", "run", "build", "pricing", "plan"].includes(n))) {
       const io = memoryIo();
       expect(await exec([name, "--some-flag", "x"], io)).toBe(ExitCode.Failure);
       expect(io.err()).toContain(`error [NotYetAvailable]: '${name}' is not yet available`);
@@ -69,11 +69,11 @@ describe("aws-bench CLI", () => {
 
   it("hides stack traces unless --debug", async () => {
     const quiet = memoryIo();
-    await exec(["plan"], quiet);
+    await exec(["up"], quiet);
     expect(quiet.err()).not.toMatch(/\bat .*\.ts:\d+/);
     const loud = memoryIo();
-    await exec(["plan", "--debug"], loud);
-    expect(loud.err()).toMatch(/CliError: 'plan' is not yet available[\s\S]*\n\s+at /);
+    await exec(["up", "--debug"], loud);
+    expect(loud.err()).toMatch(/CliError: 'up' is not yet available[\s\S]*\n\s+at /);
   });
 
   it("maps CliError codes to exit codes", () => {
@@ -97,7 +97,7 @@ describe("the built executable", () => {
   });
 
   it("sets the process exit code", () => {
-    const result = spawnSync(process.execPath, [bin, "plan"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [bin, "up"], { encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("NotYetAvailable");
     expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim()).toMatch(/^\d+\.\d+\.\d+/);

@@ -15,11 +15,6 @@ interface PlannedCommand {
 }
 
 const planned: readonly PlannedCommand[] = [
-  {
-    command: "plan",
-    describe: "Plan a batch: instance types × repeats, images, zones, quota check, time and cost",
-    example: ["$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl", "show what a batch would create and cost"],
-  },
   { command: "preview", describe: "CI step: preview a batch stack", example: ["$0 preview --batch ID", "show the resources of batch ID"] },
   { command: "up", describe: "CI step: create a batch stack and launch its instances", example: ["$0 up --batch ID", "launch batch ID"] },
   { command: "collect", describe: "CI step: wait for a batch's results and store them", example: ["$0 collect --batch ID", "download, verify and store results"] },
@@ -28,7 +23,6 @@ const planned: readonly PlannedCommand[] = [
   { command: "list", describe: "List batches on the state backend", example: ["$0 list", "every batch stack and its expiry"] },
   { command: "cleanup", describe: "Destroy expired batches and sweep tagged leftovers", example: ["$0 cleanup --yes", "remove everything past its expiry"] },
   { command: "bootstrap", describe: "Create the long-lived results bucket", example: ["$0 bootstrap --region us-east-1", "create a versioned, encrypted results bucket"] },
-  { command: "pricing", describe: "Fetch on-demand and spot prices into data/pricing", example: ["$0 pricing --region us-east-1", "refresh the price snapshot"] },
   { command: "analyze", describe: "Aggregate results into processed data and the static API", example: ["$0 analyze", "recompute data/processed and data/api"] },
   { command: "rank", describe: "Rank instance types by a metric or price-performance", example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"] },
   { command: "compare", describe: "Compare instance types side by side", example: ["$0 compare m7i.large c7g.large", "headline numbers with intervals"] },

@@ -10,7 +10,7 @@ export const validateCommand = defineCommand({
   options: {
     kind: {
       type: "string",
-      choices: ["architecture-mappings", "benchmark-result", "container-tags", "custom-benchmark", "families", "instance-catalog", "parsed-output", "source-manifest"] as const,
+      choices: ["architecture-mappings", "benchmark-result", "container-tags", "custom-benchmark", "families", "instance-catalog", "parsed-output", "price-snapshot", "source-manifest"] as const,
       describe: "Schema to apply (default: recognised from each document)",
     },
     "raw-files": { type: "boolean", default: true, describe: "Check a result's raw files against their size and SHA-256 (--no-raw-files to skip)" },

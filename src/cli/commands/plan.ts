@@ -1,0 +1,57 @@
+/** `aws-bench plan`: what a batch would create, how long it would run and what it would cost — offline. */
+import { defineCommand } from "../command.js";
+import { CliError, ExitCode } from "../errors.js";
+import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
+
+/** The `plan` command. */
+export const planCommand = defineCommand({
+  command: "plan",
+  describe: "Plan a batch offline: the resources, instances, minutes and cost (no credentials needed)",
+  options: {
+    "instance-types": { type: "string", demandOption: true, describe: "Comma-separated EC2 instance types" },
+    benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
+    repeat: { type: "number", default: 1, describe: "Independent instances per type" },
+    spot: { type: "boolean", default: false, describe: "One-time spot requests" },
+    quick: { type: "boolean", default: false, describe: "The runner's --quick (2 trials, HPL sized for a minute)" },
+    "max-minutes": { type: "number", describe: "Cap on any instance's life" },
+    "results-bucket": { type: "string", describe: "The results bucket (a placeholder when omitted)" },
+  },
+  examples: [["$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark --json", "what the batch creates, its minutes and cost"]],
+  async run(args, { io }) {
+    const instanceTypes = args["instance-types"].split(",").map((t) => t.trim()).filter(Boolean);
+    const benchmarks = args.benchmarks.split(",").map((b) => b.trim()).filter(Boolean);
+    const unknown = benchmarks.filter((b) => !["stream", "hpl", "coremark"].includes(b));
+    if (instanceTypes.length === 0 || unknown.length > 0) throw new CliError("UsageError", instanceTypes.length === 0 ? "--instance-types is empty." : `--benchmarks: unknown ${unknown.join(", ")}.`, { fix: "e.g. --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark" });
+    if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new CliError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, { fix: "Pass --repeat 1 or more." });
+    const { isInstanceTypeName } = await import("../../discovery/instance-type-name.js");
+    const malformed = instanceTypes.filter((type) => !isInstanceTypeName(type));
+    if (malformed.length) throw new CliError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, { fix: "Use names like m7i.large." });
+    const { planBatch } = await import("../../orchestrator/plan.js");
+    const plan = await planBatch({
+      instanceTypes,
+      benchmarks: benchmarks as BenchmarkName[],
+      repeat: args.repeat,
+      spot: args.spot,
+      quick: args.quick,
+      region: args.region ?? io.env["AWS_REGION"] ?? "us-east-1",
+      maxMinutes: args["max-minutes"],
+      resultsBucket: args["results-bucket"],
+    });
+    if (args.json) {
+      io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+      return ExitCode.Success;
+    }
+    const counts = new Map<string, number>();
+    for (const resource of plan.resources) counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
+    const lines = ["resources:", ...[...counts].map(([type, count]) => `  ${count} × ${type}`), "instances:"];
+    for (const i of plan.instances) {
+      const cost = i.usdPerHour === undefined ? "price unknown" : `$${i.usdPerHour}/h, ~$${i.expectedCostUsd} (at most $${i.maximumCostUsd})`;
+      lines.push(`  ${i.instanceType} #${i.repeat}  zone ${i.zone}  image ${i.containerTag}  ${i.vcpus} vCPUs (${i.quotaCode})  ~${i.expectedMinutes} min (at most ${i.maximumMinutes})  ${cost}${i.flags.length ? `  [${i.flags.join("; ")}]` : ""}`);
+    }
+    const e = plan.estimate;
+    lines.push(`total: ~${e.instanceMinutesExpected} instance-minutes (at most ${e.instanceMinutesMaximum}); ${e.costUsdExpected === null ? "cost unknown (no price for some types)" : `~$${e.costUsdExpected} (at most $${e.costUsdMaximum})`}${e.priceSource ? `; prices: ${e.priceSource}` : ""}`);
+    lines.push(`vCPUs per quota: ${Object.entries(e.vcpusByQuotaCode).map(([code, n]) => `${code} ${n}`).join(", ")}`);
+    io.stdout.write(`${lines.join("\n")}\n`);
+    return ExitCode.Success;
+  },
+});

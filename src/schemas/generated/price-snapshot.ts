@@ -1,0 +1,22 @@
+/* DO NOT EDIT: generated from schemas/price-snapshot.schema.json by `npm run generate:types`. */
+
+/**
+ * data/pricing/<region>.json: hourly Linux prices (shared tenancy, no pre-installed software) per instance type, with source and date, written by `aws-bench pricing`. Version 1.
+ */
+export interface PriceSnapshot {
+  schemaVersion: 1;
+  region: string;
+  currency: "USD";
+  source: {
+    kind: "file" | "price-list-api";
+    file?: string;
+    sha256?: string;
+    asOf: string;
+  };
+  onDemandUsdPerHour: {
+    [k: string]: number;
+  };
+  spotUsdPerHour?: {
+    [k: string]: number;
+  };
+}
