@@ -8,14 +8,11 @@
  *   image URI), subnetId + vpcId [+ securityGroupId], keyName + sshCidr, tags (JSON), createdBy, backend.
  * The region is the AWS provider's (`aws:region`).
  */
-import { readFileSync } from "node:fs";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { BenchmarkName } from "../src/benchmarks/parsed-output.js";
 import { packagePath } from "../src/package-files.js";
-import type { ArchitectureMappings } from "../src/schemas/generated/architecture-mappings.js";
-import type { ContainerTagList } from "../src/schemas/generated/container-tags.js";
-import type { InstanceCatalog } from "../src/schemas/generated/instance-catalog.js";
+import { readDocument } from "../src/schemas/documents.js";
 import { batchTags, newBatchId } from "./batch-naming.js";
 import { BenchmarkBatch, type PlannedInstance } from "./benchmark-batch.js";
 import { estimateBenchmarkSeconds } from "./estimates.js";
@@ -33,10 +30,6 @@ export function configList(value: string | undefined): string[] {
   return items.map((item) => String(item).trim()).filter(Boolean);
 }
 
-function readJson<T>(...segments: string[]): T {
-  return JSON.parse(readFileSync(packagePath(...segments), "utf8")) as T;
-}
-
 /** The program: resolves zones for the account, plans the instances, declares the batch. */
 export default async function program(): Promise<Record<string, unknown>> {
   const config = new pulumi.Config("aws-instance-benchmarks");
@@ -49,9 +42,9 @@ export default async function program(): Promise<Record<string, unknown>> {
   const quick = config.getBoolean("quick") ?? false;
   const region = (await aws.getRegion()).name;
 
-  const catalog = readJson<InstanceCatalog>("data", "catalog", "instance-types.json");
-  const mappings = readJson<ArchitectureMappings>("configs", "architecture-mappings.json");
-  const tags = readJson<ContainerTagList>("configs", "container-tags.json");
+  const catalog = await readDocument("instance-catalog", packagePath("data", "catalog", "instance-types.json"));
+  const mappings = await readDocument("architecture-mappings", packagePath("configs", "architecture-mappings.json"));
+  const tags = await readDocument("container-tags", packagePath("configs", "container-tags.json"));
   const records = instanceTypes.map((name) => {
     const record = catalog.instanceTypes.find((type) => type.name === name);
     if (!record) throw new Error(`aws-instance-benchmarks:instanceTypes: ${name} is not in the catalogue (run aws-bench discover)`);

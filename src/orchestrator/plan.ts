@@ -4,11 +4,12 @@
  * runner's estimate gives and their cost. Zones are chosen at run time (they depend on the account), so the
  * offline plan says so instead of guessing.
  */
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { CliError } from "../cli/errors.js";
 import { instanceCost } from "../aws/pricing.js";
 import type { BenchmarkName } from "../benchmarks/parsed-output.js";
 import { packagePath } from "../package-files.js";
+import { readDocument } from "../schemas/documents.js";
 import type { ArchitectureMappings } from "../schemas/generated/architecture-mappings.js";
 import type { InstanceCatalog, InstanceTypeRecord } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
@@ -94,10 +95,6 @@ export function quotaCodeFor(family: string, spot: boolean): string {
   return onDemandQuotaCodes.find(([pattern]) => pattern.test(family))?.[1] ?? standardQuotaCode;
 }
 
-function readJson<T>(...segments: string[]): T {
-  return JSON.parse(readFileSync(packagePath(...segments), "utf8")) as T;
-}
-
 /** Checks the request against the catalogue; throws `InvalidArgument` naming every type that cannot run as planned. */
 export function checkRequest(request: PlanRequest, catalog: InstanceCatalog, mappings: ArchitectureMappings): InstanceTypeRecord[] {
   const problems: string[] = [];
@@ -119,15 +116,12 @@ export function checkRequest(request: PlanRequest, catalog: InstanceCatalog, map
 
 /** Plans a batch offline. */
 export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
-  const catalog = readJson<InstanceCatalog>("data", "catalog", "instance-types.json");
-  const mappings = readJson<ArchitectureMappings>("configs", "architecture-mappings.json");
+  const catalog = await readDocument("instance-catalog", packagePath("data", "catalog", "instance-types.json"));
+  const mappings = await readDocument("architecture-mappings", packagePath("configs", "architecture-mappings.json"));
   const records = checkRequest(request, catalog, mappings);
-  let prices: PriceSnapshot | undefined;
-  try {
-    prices = readJson<PriceSnapshot>("data", "pricing", `${request.region}.json`);
-  } catch {
-    prices = undefined;
-  }
+  const pricePath = packagePath("data", "pricing", `${request.region}.json`);
+  // No snapshot for the region is not an error: the plan says the cost is unknown.
+  const prices: PriceSnapshot | undefined = existsSync(pricePath) ? await readDocument("price-snapshot", pricePath) : undefined;
   const resources = await runProgramUnderMocks(request);
   const { estimateBenchmarkSeconds } = await import("../../stacks/estimates.js");
   const { instanceTiming, bootMarginMinutes, pullMarginMinutes, uploadMarginMinutes } = await import("../../stacks/instance-timing.js");
