@@ -3,10 +3,11 @@
  * source and date, so plans estimate cost on a fresh clone without credentials. Read from a saved CSV
  * (`instance_type,usd_per_hour`) by `aws-bench pricing --input`; the Price List API path is not built yet.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { sha256Hex } from "../checksums.js";
 import { CliError } from "../cli/errors.js";
+import { isInstanceTypeName } from "../discovery/instance-type-name.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
 
 /** Parses a price CSV; throws `InputUnreadable` or `InputMalformed` naming the file and line. */
@@ -24,7 +25,7 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
   const prices: Record<string, number> = {};
   lines.slice(1).forEach((line, index) => {
     const [type, price] = line.split(",").map((cell) => cell.trim());
-    if (!type || !/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(type) || price === undefined || !/^\d+(\.\d+)?$/.test(price)) {
+    if (!type || !isInstanceTypeName(type) || price === undefined || !/^\d+(\.\d+)?$/.test(price)) {
       throw new CliError("InputMalformed", `${path}: line ${index + 2} ('${line}') is not instance_type,usd_per_hour.`, { fix: "Correct or remove that line." });
     }
     prices[type] = Number(price);
@@ -34,7 +35,7 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
     schemaVersion: 1,
     region,
     currency: "USD",
-    source: { kind: "file", file: basename(path), sha256: createHash("sha256").update(bytes).digest("hex"), asOf },
+    source: { kind: "file", file: basename(path), sha256: sha256Hex(bytes), asOf },
     onDemandUsdPerHour: prices,
   };
 }

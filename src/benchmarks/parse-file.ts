@@ -3,9 +3,9 @@
  * same text can be ambiguous, and a wrong guess would be silent); the file's SHA-256 ties the numbers to the
  * bytes they came from.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { sha256Hex } from "../checksums.js";
 import { CliError } from "../cli/errors.js";
 import type { ParsedOutput } from "../schemas/generated/parsed-output.js";
 import { parseCoremarkOutput } from "./coremark/parse.js";
@@ -52,7 +52,7 @@ export function parseOutputFile(program: ParsableProgram, path: string): ParsedO
   return {
     schemaVersion: 1,
     program,
-    file: { name: basename(path), sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length },
+    file: { name: basename(path), sha256: sha256Hex(bytes), bytes: bytes.length },
     ...parsed,
   };
 }

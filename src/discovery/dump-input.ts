@@ -6,9 +6,9 @@
  *   - an object keyed by instance type name (each value an InstanceTypeInfo of that name).
  * Each entry is checked for the fields the catalogue needs, and errors name the file and the JSON path.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { InstanceTypeInfo } from "@aws-sdk/client-ec2";
+import { sha256Hex } from "../checksums.js";
 import { CliError } from "../cli/errors.js";
 import { isInstanceTypeName } from "./instance-type-name.js";
 
@@ -34,7 +34,7 @@ export function readJsonInput(path: string): JsonInput {
     });
   }
   try {
-    return { data: JSON.parse(bytes.toString("utf8")), sha256: createHash("sha256").update(bytes).digest("hex") };
+    return { data: JSON.parse(bytes.toString("utf8")), sha256: sha256Hex(bytes) };
   } catch (error) {
     throw new CliError("InputMalformed", `--input ${path} is not valid JSON (${(error as Error).message}); it may be truncated.`, {
       fix: "Save the dump again with `aws ec2 describe-instance-types --output json > FILE`.",

@@ -33,7 +33,8 @@ import type { HostProbe } from "./host-probe.js";
 import { probeHost } from "./host-probe.js";
 import type { ProcessGroupSet } from "./processes.js";
 import type { ProgramChoice } from "./programs.js";
-import { defaultCacheDir, findOnPath, resolveProgram, sha256File } from "./programs.js";
+import { defaultCacheDir, findOnPath, resolveProgram } from "./programs.js";
+import { sha256File } from "../checksums.js";
 
 /** What a local run was asked to do. */
 export interface LocalRunOptions {

@@ -9,12 +9,12 @@
  * STREAM and CoreMark are compiled per host and per size, because their array size and thread count are
  * compile-time constants; a prebuilt binary runs with whatever it was built with.
  */
-import { createHash } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { execFileSync } from "node:child_process";
 import type { BenchmarkName } from "../benchmarks/parsed-output.js";
+import { sha256File } from "../checksums.js";
 import type { PinnedSource, SourceManifest } from "../schemas/generated/source-manifest.js";
 
 /** A program ready to run or build. */
@@ -171,11 +171,6 @@ function findMarker(dir: string, marker: string, depth: number): string | undefi
     }
   }
   return undefined;
-}
-
-/** SHA-256 of a file. */
-export function sha256File(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
 async function fetchPinnedSource(benchmark: BenchmarkName, pinned: PinnedSource, options: ResolveOptions, attempts: string[]): Promise<string | undefined> {

@@ -3,9 +3,9 @@
  * (or given), every error is printed with its JSON path, and a benchmark result's raw files are checked
  * against their recorded size and SHA-256 when they sit beside it.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { sha256Hex } from "../checksums.js";
 import { CliError } from "../cli/errors.js";
 import type { DocumentKind } from "./documents.js";
 import { checkDocument, documentKinds } from "./documents.js";
@@ -104,7 +104,7 @@ function rawFileProblems(data: unknown, directory: string): string[] {
     const bytes = readFileSync(file);
     const problems: string[] = [];
     if (bytes.length !== raw.bytes) problems.push(`${where}/bytes: the file has ${bytes.length} bytes, the result says ${raw.bytes}`);
-    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const sha256 = sha256Hex(bytes);
     if (sha256 !== raw.sha256) problems.push(`${where}/sha256: checksum mismatch for '${raw.path}': the file hashes to ${sha256}, the result says ${raw.sha256}`);
     return problems;
   });

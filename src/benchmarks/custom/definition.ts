@@ -4,8 +4,7 @@
  * are extracted from the output by the regular expressions the file gives, with the units it states; a trial is
  * valid when the command exits 0, every metric is found, and the file's validity patterns hold.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { sha256File } from "../../checksums.js";
 import { CliError } from "../../cli/errors.js";
 import { readDocument } from "../../schemas/documents.js";
 import type { CustomBenchmark } from "../../schemas/generated/custom-benchmark.js";
@@ -46,7 +45,7 @@ export async function loadCustomBenchmark(path: string): Promise<LoadedCustomBen
   if (problems.length > 0) {
     throw new CliError("InvalidArgument", `${path}: ${problems.join("; ")}.`, { fix: "Correct the custom benchmark file (schemas/custom-benchmark.schema.json)." });
   }
-  return { definition, sha256: createHash("sha256").update(readFileSync(path)).digest("hex"), path };
+  return { definition, sha256: sha256File(path), path };
 }
 
 /** Replaces {cores}, {vcpus} and {workdir} in an argument or environment value. */
