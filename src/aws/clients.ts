@@ -5,6 +5,12 @@
  * SDK modules are imported on demand: `--help` and offline commands never load them.
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { ECRClient } from "@aws-sdk/client-ecr";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { PricingClient } from "@aws-sdk/client-pricing";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import type { STSClient } from "@aws-sdk/client-sts";
 import { CliError } from "../cli/errors.js";
 
 /** What the user said about AWS on the command line. */
@@ -29,14 +35,58 @@ export function assertRegionName(region: string): void {
 
 /** An EC2 client for `region` (or the settings' region, or the chain's). */
 export async function createEc2Client(settings: AwsSettings, region = settings.region): Promise<EC2Client> {
-  if (region !== undefined) assertRegionName(region);
   const { EC2Client } = await import("@aws-sdk/client-ec2");
-  return new EC2Client({
+  return new EC2Client(clientConfig(settings, region));
+}
+
+/** The settings every client shares: region (when known), profile, retries. */
+function clientConfig(settings: AwsSettings, region: string | undefined): { region?: string; profile?: string; maxAttempts: number; retryMode: string } {
+  if (region !== undefined) assertRegionName(region);
+  return {
     ...(region === undefined ? {} : { region }),
     ...(settings.profile === undefined ? {} : { profile: settings.profile }),
     maxAttempts,
     retryMode: "adaptive",
-  });
+  };
+}
+
+/** An S3 client for `region` (buckets live in one region; use the bucket's). */
+export async function createS3Client(settings: AwsSettings, region = settings.region): Promise<S3Client> {
+  const { S3Client } = await import("@aws-sdk/client-s3");
+  return new S3Client(clientConfig(settings, region));
+}
+
+/** A Service Quotas client for `region` (quotas are per region). */
+export async function createServiceQuotasClient(settings: AwsSettings, region = settings.region): Promise<ServiceQuotasClient> {
+  const { ServiceQuotasClient } = await import("@aws-sdk/client-service-quotas");
+  return new ServiceQuotasClient(clientConfig(settings, region));
+}
+
+/** Regions where the Price List API answers (it describes every region from each of them). */
+export const priceListApiRegions = ["us-east-1", "eu-central-1", "ap-south-1"] as const;
+
+/** A Price List API client; `region` must be one of {@link priceListApiRegions}. */
+export async function createPricingClient(settings: AwsSettings, region: string = priceListApiRegions[0]): Promise<PricingClient> {
+  const { PricingClient } = await import("@aws-sdk/client-pricing");
+  return new PricingClient(clientConfig(settings, region));
+}
+
+/** An IAM client (IAM is global; the region only picks the endpoint's partition). */
+export async function createIamClient(settings: AwsSettings, region = settings.region): Promise<IAMClient> {
+  const { IAMClient } = await import("@aws-sdk/client-iam");
+  return new IAMClient(clientConfig(settings, region));
+}
+
+/** An ECR client for `region`. */
+export async function createEcrClient(settings: AwsSettings, region = settings.region): Promise<ECRClient> {
+  const { ECRClient } = await import("@aws-sdk/client-ecr");
+  return new ECRClient(clientConfig(settings, region));
+}
+
+/** An STS client (who am I: the account and identity for tags and messages). */
+export async function createStsClient(settings: AwsSettings, region = settings.region): Promise<STSClient> {
+  const { STSClient } = await import("@aws-sdk/client-sts");
+  return new STSClient(clientConfig(settings, region));
 }
 
 /** The region a client resolved (from the flag or the chain); throws `RegionMissing` when there is none. */
