@@ -16,6 +16,9 @@ export interface PriceSnapshot {
   onDemandUsdPerHour: {
     [k: string]: number;
   };
+  /**
+   * Linux/UNIX spot prices, USD per hour: for each instance type, the median over the region's availability zones of the price in effect in each zone when the snapshot was taken (`aws-bench pricing update`).
+   */
   spotUsdPerHour?: {
     [k: string]: number;
   };
