@@ -7,6 +7,7 @@
 import { existsSync } from "node:fs";
 import { CliError } from "../cli/errors.js";
 import { instanceCost } from "../aws/pricing.js";
+import { quotaCodeFor, type BatchQuotaReport } from "../aws/quotas.js";
 import type { BenchmarkName } from "../benchmarks/parsed-output.js";
 import { packagePath } from "../package-files.js";
 import { readDocument } from "../schemas/documents.js";
@@ -70,30 +71,12 @@ export interface BatchPlan {
   instances: PlannedInstanceSummary[];
   /** Totals. */
   estimate: { instanceMinutesExpected: number; instanceMinutesMaximum: number; costUsdExpected: number | null; costUsdMaximum: number | null; vcpusByQuotaCode: Record<string, number>; priceSource: string | null };
+  /** VPC, internet gateway and vCPU headroom in the account, when `aws-bench plan` could check it. */
+  quotas?: BatchQuotaReport;
 }
 
-/** On-demand vCPU quota codes by instance family letter(s); everything else counts as Standard. */
-const onDemandQuotaCodes: ReadonlyArray<[RegExp, string]> = [
-  [/^(g|vt)/, "L-DB2E81BA"],
-  [/^p/, "L-417A185B"],
-  [/^x/, "L-7295265B"],
-  [/^f/, "L-74FC7D96"],
-  [/^inf/, "L-1945791B"],
-  [/^dl/, "L-6E869C2A"],
-  [/^trn/, "L-2C3B7624"],
-  [/^hpc/, "L-F7808C92"],
-  [/^u/, "L-43DA4232"],
-];
-/** The quota of running on-demand standard (A, C, D, H, I, M, R, T, Z) instances, in vCPUs. */
-export const standardQuotaCode = "L-1216C47A";
-/** The quota of all standard spot instance requests, in vCPUs. */
-export const standardSpotQuotaCode = "L-34B43A08";
-
-/** The service-quota code an instance type's vCPUs count against. */
-export function quotaCodeFor(family: string, spot: boolean): string {
-  if (spot) return standardSpotQuotaCode;
-  return onDemandQuotaCodes.find(([pattern]) => pattern.test(family))?.[1] ?? standardQuotaCode;
-}
+// The vCPU quota tables live with the quota checks; re-exported here for the plan's callers.
+export { quotaCodeFor, standardQuotaCode, standardSpotQuotaCode } from "../aws/quotas.js";
 
 /** Checks the request against the catalogue; throws `InvalidArgument` naming every type that cannot run as planned. */
 export function checkRequest(request: PlanRequest, catalog: InstanceCatalog, mappings: ArchitectureMappings): InstanceTypeRecord[] {

@@ -1,4 +1,9 @@
-/** `aws-bench plan`: what a batch would create, how long it would run and what it would cost — offline. */
+/**
+ * `aws-bench plan`: what a batch would create, how long it would run and what it would cost — offline. When the
+ * default credential chain finds credentials (and `--offline` is not given), the plan also says whether the
+ * account's VPC, internet gateway and vCPU quotas leave room for it.
+ */
+import type { BatchQuotaReport, QuotaHeadroom } from "../../aws/quotas.js";
 import { defineCommand } from "../command.js";
 import { CliError, ExitCode } from "../errors.js";
 import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
@@ -6,7 +11,7 @@ import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
 /** The `plan` command. */
 export const planCommand = defineCommand({
   command: "plan",
-  describe: "Plan a batch offline: the resources, instances, minutes and cost (no credentials needed)",
+  describe: "Plan a batch: the resources, instances, minutes and cost (offline), and quota headroom when credentials are found",
   options: {
     "instance-types": { type: "string", demandOption: true, describe: "Comma-separated EC2 instance types" },
     benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
@@ -15,8 +20,12 @@ export const planCommand = defineCommand({
     quick: { type: "boolean", default: false, describe: "The runner's --quick (2 trials, HPL sized for a minute)" },
     "max-minutes": { type: "number", describe: "Cap on any instance's life" },
     "results-bucket": { type: "string", describe: "The results bucket (a placeholder when omitted)" },
+    offline: { type: "boolean", default: false, describe: "Never contact AWS, not even to look for credentials (no quota check)" },
   },
-  examples: [["$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark --json", "what the batch creates, its minutes and cost"]],
+  examples: [
+    ["$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark --json", "what the batch creates, its minutes and cost, and quota headroom"],
+    ["$0 plan --instance-types g6.xlarge --spot --offline", "the plan alone, without looking for credentials"],
+  ],
   async run(args, { io }) {
     const instanceTypes = args["instance-types"].split(",").map((t) => t.trim()).filter(Boolean);
     const benchmarks = args.benchmarks.split(",").map((b) => b.trim()).filter(Boolean);
@@ -27,16 +36,24 @@ export const planCommand = defineCommand({
     const malformed = instanceTypes.filter((type) => !isInstanceTypeName(type));
     if (malformed.length) throw new CliError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, { fix: "Use names like m7i.large." });
     const { planBatch } = await import("../../orchestrator/plan.js");
+    const region = args.region ?? io.env["AWS_REGION"] ?? "us-east-1";
     const plan = await planBatch({
       instanceTypes,
       benchmarks: benchmarks as BenchmarkName[],
       repeat: args.repeat,
       spot: args.spot,
       quick: args.quick,
-      region: args.region ?? io.env["AWS_REGION"] ?? "us-east-1",
+      region,
       maxMinutes: args["max-minutes"],
       resultsBucket: args["results-bucket"],
     });
+    if (args.offline) {
+      plan.quotas = { status: "not-checked", reason: "not checked (--offline)" };
+    } else {
+      const { checkPlanQuotas } = await import("../../aws/quotas.js");
+      plan.quotas = await checkPlanQuotas(plan, { settings: { profile: args.profile, region }, spot: args.spot });
+    }
+    for (const warning of quotaWarnings(plan.quotas)) io.stderr.write(`warning: ${warning}\n`);
     if (args.json) {
       io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
       return ExitCode.Success;
@@ -51,7 +68,28 @@ export const planCommand = defineCommand({
     const e = plan.estimate;
     lines.push(`total: ~${e.instanceMinutesExpected} instance-minutes (at most ${e.instanceMinutesMaximum}); ${e.costUsdExpected === null ? "cost unknown (no price for some types)" : `~$${e.costUsdExpected} (at most $${e.costUsdMaximum})`}${e.priceSource ? `; prices: ${e.priceSource}` : ""}`);
     lines.push(`vCPUs per quota: ${Object.entries(e.vcpusByQuotaCode).map(([code, n]) => `${code} ${n}`).join(", ")}`);
+    lines.push(...quotaLines(plan.quotas));
     io.stdout.write(`${lines.join("\n")}\n`);
     return ExitCode.Success;
   },
 });
+
+function quotaWarnings(report: BatchQuotaReport): string[] {
+  return report.status === "checked" ? [...report.network.warnings, ...report.vcpus.warnings] : [];
+}
+
+/** The quota section of the readable plan. */
+function quotaLines(report: BatchQuotaReport): string[] {
+  if (report.status === "not-checked") return [`quotas: ${report.reason}`];
+  if (report.status === "failed") return [`quotas: ${report.reason} [${report.error.code}]`, ...(report.error.fix ? [`  fix: ${report.error.fix}`] : [])];
+  const lines = [`quotas in ${report.region}:`];
+  const describe = (h: QuotaHeadroom, unit: string) => {
+    const limit = h.limit === null ? "limit unknown" : `${h.inUse} of ${h.limit}${unit} in use${h.limitSource === "aws-default" ? " (AWS default)" : ""}`;
+    return `  ${h.quotaName} (${h.quotaCode}): ${limit}, batch needs ${h.needed} — ${h.status}${h.fix ? `\n    fix: ${h.fix}` : ""}`;
+  };
+  lines.push(describe(report.network.vpcs, ""), describe(report.network.internetGateways, ""));
+  for (const h of report.vcpus.quotas) lines.push(describe(h, " vCPUs"));
+  for (const skip of report.vcpus.skipped) lines.push(`  would skip ${skip.instanceType}: needs ${skip.needed} vCPUs of ${skip.quotaCode}, ${skip.available} left`);
+  if (report.vcpus.unchecked.length) lines.push(`  not checked (quota unknown): ${report.vcpus.unchecked.join(", ")}`);
+  return lines;
+}
