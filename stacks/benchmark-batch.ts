@@ -120,7 +120,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       );
       const ami = aws.ssm.getParameterOutput({ name: amiParameter[planned.containerTag.platform] as string }, child);
       const instance = new aws.ec2.Instance(
-        `${name}-${planned.instanceType.replace(/\./g, "-")}-${planned.repeat}`,
+        instanceResourceName(name, planned),
         {
           ami: ami.value,
           instanceType: planned.instanceType,
@@ -260,6 +260,11 @@ function uniqueTags(instances: readonly PlannedInstance[]): ContainerTag[] {
   const tags = new Map<string, ContainerTag>();
   for (const instance of instances) tags.set(instance.containerTag.tag, instance.containerTag);
   return [...tags.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+}
+
+/** The Pulumi name of an instance's resource (`batch-m7i-large-0`): the lifecycle maps engine events back with it. */
+export function instanceResourceName(componentName: string, instance: Pick<PlannedInstance, "instanceType" | "repeat">): string {
+  return `${componentName}-${instance.instanceType.replace(/\./g, "-")}-${instance.repeat}`;
 }
 
 /** `batches/<batch>/<type>/<repeat>`: the only prefix the batch's instances may write. */

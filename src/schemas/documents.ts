@@ -17,11 +17,13 @@ import type { FamilyTable } from "./generated/families.js";
 import type { InstanceCatalog } from "./generated/instance-catalog.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
 import type { PriceSnapshot } from "./generated/price-snapshot.js";
+import type { BatchRecord } from "./generated/batch-record.js";
 import type { SourceManifest } from "./generated/source-manifest.js";
 
 /** Document kinds and their TypeScript types (generated from the schemas). */
 export interface DocumentTypes {
   "architecture-mappings": ArchitectureMappings;
+  "batch-record": BatchRecord;
   "benchmark-result": BenchmarkResult;
   "container-tags": ContainerTagList;
   "custom-benchmark": CustomBenchmark;
@@ -38,6 +40,7 @@ export type DocumentKind = keyof DocumentTypes;
 /** Every document kind, for tools that check any file (`validate`). */
 export const documentKinds: readonly DocumentKind[] = [
   "architecture-mappings",
+  "batch-record",
   "benchmark-result",
   "container-tags",
   "custom-benchmark",

@@ -35,6 +35,7 @@ export function detectDocumentKind(data: unknown): DocumentKind | undefined {
   if (has("runId") && has("benchmarks")) return "benchmark-result";
   if (has("program") && has("runs")) return "parsed-output";
   if (has("command") && has("metrics") && has("headline")) return "custom-benchmark";
+  if (has("batchId") && has("stackName")) return "batch-record";
   if (has("instanceTypes")) return "instance-catalog";
   if (has("onDemandUsdPerHour")) return "price-snapshot";
   if (has("sources") && has("schemaVersion")) return "source-manifest";

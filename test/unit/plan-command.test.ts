@@ -102,6 +102,6 @@ describe("aws-bench pricing", () => {
     writeFileSync(join(dir, "bad.csv"), "instance_type,usd_per_hour\nm7i.large,cheap\n");
     expect((await cli("pricing", "--input", "bad.csv", "--as-of", "2026-11-01")).err).toMatch(/bad\.csv: line 2 \('m7i\.large,cheap'\) is not instance_type,usd_per_hour/);
     expect((await cli("pricing", "--input", "bad.csv")).err).toMatch(/--input needs --as-of/);
-    expect((await cli("pricing")).err).toMatch(/error \[NotYetAvailable\]: Fetching prices from the AWS Price List API/);
+    expect((await cli("pricing")).err).toMatch(/error \[UsageError\]: Say where the prices come from/);
   });
 });

@@ -15,12 +15,6 @@ interface PlannedCommand {
 }
 
 const planned: readonly PlannedCommand[] = [
-  { command: "preview", describe: "CI step: preview a batch stack", example: ["$0 preview --batch ID", "show the resources of batch ID"] },
-  { command: "up", describe: "CI step: create a batch stack and launch its instances", example: ["$0 up --batch ID", "launch batch ID"] },
-  { command: "collect", describe: "CI step: wait for a batch's results and store them", example: ["$0 collect --batch ID", "download, verify and store results"] },
-  { command: "destroy", describe: "CI step: destroy a batch stack", example: ["$0 destroy --batch ID --yes", "tear batch ID down"] },
-  { command: "status", describe: "Show the state of a batch", example: ["$0 status --batch ID", "instances, results and deadlines of batch ID"] },
-  { command: "list", describe: "List batches on the state backend", example: ["$0 list", "every batch stack and its expiry"] },
   { command: "cleanup", describe: "Destroy expired batches and sweep tagged leftovers", example: ["$0 cleanup --yes", "remove everything past its expiry"] },
   { command: "bootstrap", describe: "Create the long-lived results bucket", example: ["$0 bootstrap --region us-east-1", "create a versioned, encrypted results bucket"] },
   { command: "analyze", describe: "Aggregate results into processed data and the static API", example: ["$0 analyze", "recompute data/processed and data/api"] },

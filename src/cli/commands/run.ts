@@ -1,6 +1,6 @@
 /**
- * `aws-bench run`: `--target local` benchmarks this host (built); the default target, a batch of EC2 instance
- * types in the user's account, is not yet available.
+ * `aws-bench run`: the default target benchmarks a batch of EC2 instance types in the user's account (the whole
+ * lifecycle, in batch.ts); `--target local` benchmarks this host.
  */
 import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
@@ -15,7 +15,7 @@ const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
 /** The `run` command. */
 export const runCommand = defineCommand({
   command: "run",
-  describe: "Benchmark this host (--target local) or a batch of EC2 instance types (not yet available)",
+  describe: "Benchmark a batch of EC2 instance types in your account, or this host (--target local)",
   options: {
     target: { choices: ["aws", "local"] as const, default: "aws" as const, describe: "Where to run: EC2 instances in your account, or this host" },
     benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark; or none (only --custom)" },
@@ -38,19 +38,27 @@ export const runCommand = defineCommand({
     "key-pair": { type: "string", describe: "Batch: EC2 key pair for SSH" },
     "security-group": { type: "string", describe: "Batch: existing security group" },
     subnet: { type: "string", describe: "Batch: existing subnet" },
-    "skip-quota-check": { type: "boolean", describe: "Batch: do not check vCPU quotas first" },
+    "skip-quota-check": { type: "boolean", default: false, describe: "Batch: do not check vCPU and network quotas first" },
+    repeat: { type: "number", default: 1, describe: "Batch: independent instances per type" },
+    spot: { type: "boolean", default: false, describe: "Batch: one-time spot requests that terminate on interruption" },
+    "results-bucket": { type: "string", describe: "Batch: the long-lived results bucket (aws-bench bootstrap creates one)" },
+    images: { type: "string", describe: "Batch: prebuilt images in REGISTRY/NAMESPACE instead of building them" },
+    keep: { type: "boolean", default: false, describe: "Batch: leave the stack up afterwards (prints how to destroy it)" },
+    "max-minutes": { type: "number", describe: "Batch: cap on any instance's life" },
+    "max-cost": { type: "number", describe: "Batch: refuse when the expected cost in USD is above this" },
+    tag: { type: "string", array: true, describe: "Batch: extra tag on every resource, KEY=VALUE" },
+    backend: { type: "string", describe: "Batch: state backend s3://BUCKET[/PREFIX] or file://DIR (default PULUMI_BACKEND_URL, else ~/.aws-bench/state)" },
   },
   examples: [
     ["$0 run --target local --quick", "a short local run of STREAM, HPL and CoreMark"],
     ["$0 run --target local --benchmarks stream --source stream=./stream.c", "STREAM built from its source for this host"],
     ["$0 run --target local --benchmarks none --custom solver.json", "only your own benchmark, declared in a file"],
-    ["$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl", "a batch on EC2 (not yet available)"],
+    ["$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl --results-bucket my-results", "a batch on EC2: plan, confirm, launch, collect, destroy"],
   ],
   async run(args, { io }) {
     if (args.target === "aws") {
-      throw new CliError("NotYetAvailable", "'run' on EC2 instances (the batch lifecycle) is not yet available in this version of aws-bench.", {
-        fix: "Run on this host with `aws-bench run --target local`.",
-      });
+      const { runAwsBatch } = await import("./batch.js");
+      return runAwsBatch(args, io);
     }
     const benchmarks = args.benchmarks.trim() === "none" ? [] : parseBenchmarks(args.benchmarks);
     const { loadCustomBenchmark } = await import("../../benchmarks/custom/definition.js");

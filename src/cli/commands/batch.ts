@@ -1,0 +1,354 @@
+/**
+ * The batch lifecycle on the command line: `run` (the whole thing, from run.ts) and the CI steps `preview`, `up`,
+ * `collect`, `destroy`, `status`, `list`. Each step rebuilds its workspace from the batch's record on the backend,
+ * so CI jobs pass only `--batch ID`. Heavy modules load inside the handlers.
+ */
+import type { Options } from "yargs";
+import { defineCommand } from "../command.js";
+import { CliError, ExitCode } from "../errors.js";
+import type { CliIo } from "../io.js";
+import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
+import type { BatchRequest, BatchReport } from "../../orchestrator/lifecycle.js";
+import type { BatchRecord } from "../../schemas/generated/batch-record.js";
+
+/** Options naming the backend and the batch. */
+export const backendOptions = {
+  backend: { type: "string", describe: "State backend: s3://BUCKET[/PREFIX] or file://DIR (default PULUMI_BACKEND_URL, else ~/.aws-bench/state)" },
+} as const satisfies Record<string, Options>;
+
+/** Options of a new batch (run and preview). */
+export const batchRequestOptions = {
+  "instance-types": { type: "string", describe: "Comma-separated EC2 instance types" },
+  benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
+  repeat: { type: "number", default: 1, describe: "Independent instances per type" },
+  spot: { type: "boolean", default: false, describe: "One-time spot requests that terminate on interruption" },
+  quick: { type: "boolean", default: false, describe: "The runner's --quick (2 trials, HPL sized for a minute)" },
+  "results-bucket": { type: "string", describe: "The long-lived results bucket (aws-bench bootstrap creates one)" },
+  images: { type: "string", describe: "Prebuilt images: REGISTRY/NAMESPACE holding aws-bench:<tag>-distro-<hash> (default: build into the batch's ECR repository)" },
+  "max-minutes": { type: "number", describe: "Cap on any instance's life" },
+  "max-cost": { type: "number", describe: "Refuse when the expected cost in USD is above this" },
+  tag: { type: "string", array: true, describe: "Extra tag on every resource: KEY=VALUE" },
+  "skip-quota-check": { type: "boolean", default: false, describe: "Do not check vCPU and network quotas first" },
+  ...backendOptions,
+} as const satisfies Record<string, Options>;
+
+const batchIdOption = { batch: { type: "string", demandOption: true, describe: "The batch id (printed by run/preview; `aws-bench list` shows them)" } } as const satisfies Record<string, Options>;
+
+type RequestArgs = {
+  "instance-types"?: string | undefined;
+  benchmarks: string;
+  repeat: number;
+  spot: boolean;
+  quick: boolean;
+  "results-bucket"?: string | undefined;
+  images?: string | undefined;
+  "max-minutes"?: number | undefined;
+  "max-cost"?: number | undefined;
+  tag?: string[] | undefined;
+  region?: string | undefined;
+};
+
+/** The request from the command line; throws `UsageError`/`InvalidArgument` naming the flag. */
+export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promise<BatchRequest> {
+  const instanceTypes = (args["instance-types"] ?? "").split(",").map((t) => t.trim()).filter(Boolean);
+  if (instanceTypes.length === 0) throw new CliError("UsageError", "--instance-types is required for a batch.", { fix: "e.g. --instance-types m7i.large,c7g.large" });
+  const { isInstanceTypeName } = await import("../../discovery/instance-type-name.js");
+  const malformed = instanceTypes.filter((type) => !isInstanceTypeName(type));
+  if (malformed.length) throw new CliError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, { fix: "Use names like m7i.large." });
+  const benchmarks = args.benchmarks.split(",").map((b) => b.trim()).filter(Boolean);
+  const unknown = benchmarks.filter((b) => !["stream", "hpl", "coremark"].includes(b));
+  if (benchmarks.length === 0 || unknown.length) throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, { fix: "Choose from stream, hpl, coremark." });
+  if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new CliError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, { fix: "Pass --repeat 1 or more." });
+  for (const flag of ["max-minutes", "max-cost"] as const) {
+    const value = args[flag];
+    if (value !== undefined && !(value > 0)) throw new CliError("UsageError", `--${flag} ${value} must be positive.`, { fix: `Pass e.g. --${flag} 60.` });
+  }
+  const bucket = args["results-bucket"] ?? io.env["AWS_BENCH_RESULTS_BUCKET"];
+  if (!bucket) throw new CliError("UsageError", "A batch needs --results-bucket (or AWS_BENCH_RESULTS_BUCKET): results outlive the stack in a long-lived bucket.", { fix: "Create one once with `aws-bench bootstrap --results-bucket NAME`, then pass --results-bucket NAME." });
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new CliError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, { fix: "Bucket names are 3–63 lowercase letters, digits, dots and hyphens." });
+  const region = args.region ?? io.env["AWS_REGION"];
+  if (!region) throw new CliError("RegionMissing", "A batch needs a region.", { fix: "Pass --region (e.g. --region us-east-1) or set AWS_REGION." });
+  const { assertRegionName } = await import("../../aws/clients.js");
+  assertRegionName(region);
+  const tags: Record<string, string> = {};
+  for (const pair of args.tag ?? []) {
+    const m = /^([^=]+)=(.*)$/.exec(pair);
+    if (!m) throw new CliError("UsageError", `--tag '${pair}' is not KEY=VALUE.`, { fix: "e.g. --tag project=hpc" });
+    tags[m[1] as string] = m[2] as string;
+  }
+  let images: Record<string, string> | undefined;
+  if (args.images !== undefined) images = await prebuiltImages(args.images, instanceTypes);
+  return {
+    instanceTypes,
+    benchmarks: benchmarks as BenchmarkName[],
+    repeat: args.repeat,
+    spot: args.spot,
+    quick: args.quick,
+    region,
+    maxMinutes: args["max-minutes"],
+    maxCostUsd: args["max-cost"],
+    resultsBucket: bucket,
+    ...(images ? { images, imagesSource: args.images as string } : {}),
+    tags,
+  };
+}
+
+/** `--images REG/NS` → the image URI per container tag the batch needs (the same content-hash tags `build` pushes). */
+async function prebuiltImages(registry: string, instanceTypes: string[]): Promise<Record<string, string>> {
+  if (!/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/.test(registry)) throw new CliError("InvalidArgument", `--images '${registry}' is not REGISTRY/NAMESPACE.`, { fix: "e.g. --images 123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench" });
+  const { packagePath } = await import("../../package-files.js");
+  const { readDocument } = await import("../../schemas/documents.js");
+  const { imageBuildDefinition } = await import("../../images/build-definition.js");
+  const catalog = await readDocument("instance-catalog", packagePath("data", "catalog", "instance-types.json"));
+  const mappings = await readDocument("architecture-mappings", packagePath("configs", "architecture-mappings.json"));
+  const tags = await readDocument("container-tags", packagePath("configs", "container-tags.json"));
+  const images: Record<string, string> = {};
+  for (const type of instanceTypes) {
+    const family = catalog.instanceTypes.find((record) => record.name === type)?.family;
+    const tag = tags.tags.find((t) => t.tag === (family ? mappings.families[family]?.containerTag : undefined));
+    if (tag) images[tag.tag] = `${registry}:${tag.tag}-distro-${imageBuildDefinition(tag, "distro").contentHash}`;
+  }
+  return images;
+}
+
+/** Runs a whole batch: `aws-bench run --instance-types …` (the default target). */
+export async function runAwsBatch(args: RequestArgs & { backend?: string | undefined; "skip-quota-check": boolean; keep: boolean; yes: boolean; json: boolean; profile?: string | undefined; subnet?: string | undefined; "security-group"?: string | undefined; "key-pair"?: string | undefined }, io: CliIo): Promise<number> {
+  for (const flag of ["subnet", "security-group", "key-pair"] as const) {
+    if (args[flag] !== undefined) throw new CliError("NotYetAvailable", `--${flag} for a batch on EC2 is not yet available in this version of aws-bench.`, { fix: "Leave it out: the batch creates its own VPC and a security group with no inbound access." });
+  }
+  const request = await batchRequestFromArgs(args, io);
+  const { lifecycleDeps } = await import("../../orchestrator/setup.js");
+  const { runBatch } = await import("../../orchestrator/lifecycle.js");
+  const deps = await lifecycleDeps({ ...settings(args), region: request.region, resultsBucket: request.resultsBucket }, io);
+  // Before anything is recorded or created: without the Pulumi CLI there is nothing to run.
+  await deps.engine.ready();
+  const record = await prepare(request, args, io, undefined);
+  if (!args.yes) await confirm(io, "Launch these instances?");
+  const report = await withInterrupts(io, (signal) => runBatch(record, deps, { keep: args.keep, signal }));
+  return printReport(report, io, args.json);
+}
+
+async function prepare(request: BatchRequest, args: { backend?: string | undefined; "skip-quota-check": boolean; profile?: string | undefined; json: boolean }, io: CliIo, batchId: string | undefined): Promise<BatchRecord> {
+  const { openBackend, createdBy } = await import("../../orchestrator/setup.js");
+  const { prepareBatch, awsQuotaCheck, describePlan } = await import("../../orchestrator/prepare.js");
+  const { planBatch } = await import("../../orchestrator/plan.js");
+  const { backend, store } = await openBackend(settings(args), io);
+  const progress = (line: string) => io.stderr.write(`${line}\n`);
+  const { record } = await prepareBatch(request, store, {
+    ...settings(args),
+    batchId,
+    backendUrl: backend.url,
+    createdBy: createdBy(io.env),
+    skipQuotaCheck: args["skip-quota-check"],
+    existingNetwork: false,
+    progress,
+    plan: (r) => planBatch(r),
+    quotas: (plan) => awsQuotaCheck(plan, request, { ...settings(args), existingNetwork: false, progress }),
+    now: new Date(),
+  });
+  progress(describePlan(record));
+  return record;
+}
+
+function settings(args: { profile?: string | undefined; region?: string | undefined; backend?: string | undefined }): { profile?: string | undefined; region?: string | undefined; backend?: string | undefined } {
+  return { profile: args.profile, region: args.region, backend: args.backend };
+}
+
+async function confirm(io: CliIo, question: string): Promise<void> {
+  if (!io.interactive) {
+    throw new CliError("ConfirmationRequired", "This creates billed resources and there is no terminal to confirm on.", { fix: "Pass --yes to confirm non-interactively (CI does)." });
+  }
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new CliError("ConfirmationRequired", "Not confirmed; nothing was created.", { fix: "Answer y, or pass --yes." });
+  } finally {
+    rl.close();
+  }
+}
+
+/** Runs `work` with an abort signal raised by the first SIGINT/SIGTERM; later ones only warn (teardown runs). */
+async function withInterrupts<T>(io: CliIo, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let count = 0;
+  const onSignal = () => {
+    count++;
+    if (count === 1) io.stderr.write("\ninterrupted: stopping, then destroying the batch (this takes a few minutes)…\n");
+    else io.stderr.write("\nstill tearing down; leaving now would leave resources until their timers and `aws-bench cleanup`.\n");
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
+async function printReport(report: BatchReport, io: CliIo, json: boolean): Promise<number> {
+  const { summaryTable } = await import("../../orchestrator/lifecycle.js");
+  if (json) io.stdout.write(`${JSON.stringify({ batchId: report.batchId, exitCode: report.exitCode, destroyed: report.destroyed, outcomes: report.outcomes, ...(report.error ? { error: { code: report.error.code, message: report.error.message, fix: report.error.fix } } : {}) }, null, 2)}\n`);
+  else io.stdout.write(`${summaryTable(report)}\n`);
+  if (report.error) io.stderr.write(`error [${report.error.code}]: ${report.error.message}\n${report.error.fix ? `  fix: ${report.error.fix}\n` : ""}`);
+  return report.exitCode;
+}
+
+async function loadStep(args: { batch: string; backend?: string | undefined; profile?: string | undefined; region?: string | undefined }, io: CliIo, step: string) {
+  const { isBatchId } = await import("../../../stacks/batch-naming.js");
+  if (!isBatchId(args.batch)) throw new CliError("InvalidArgument", `--batch '${args.batch}' is not a batch id (like 20261128t120000z-ab12cd).`, { fix: "Use the id run/preview printed, or see `aws-bench list`." });
+  const { openBackend, lifecycleDeps } = await import("../../orchestrator/setup.js");
+  const { requireSharedBackend } = await import("../../orchestrator/backend.js");
+  const { loadRecord } = await import("../../orchestrator/lifecycle.js");
+  const { backend, store } = await openBackend(settings(args), io);
+  requireSharedBackend(backend, io.env, step);
+  const record = await loadRecord(store, args.batch);
+  const deps = await lifecycleDeps({ ...settings(args), region: record.region, resultsBucket: record.request.resultsBucket }, io);
+  return { record, deps };
+}
+
+/** `aws-bench preview`: a new batch's record on the backend, and what `up` would create. */
+export const previewCommand = defineCommand({
+  command: "preview",
+  describe: "CI step: plan a batch, store its record on the backend, and preview its stack",
+  options: { ...batchRequestOptions, batch: { type: "string", describe: "Use this new batch id (default: a new one)" } },
+  examples: [["$0 preview --instance-types m7i.large --results-bucket my-results --backend s3://my-state/state", "prints the batch id for the next steps"]],
+  async run(args, { io }) {
+    const { resolveBackend, requireSharedBackend } = await import("../../orchestrator/backend.js");
+    requireSharedBackend(resolveBackend(args.backend, io.env, io.cwd), io.env, "preview");
+    const request = await batchRequestFromArgs(args, io);
+    const { lifecycleDeps } = await import("../../orchestrator/setup.js");
+    const { stackOf } = await import("../../orchestrator/lifecycle.js");
+    const deps = await lifecycleDeps({ ...settings(args), region: request.region, resultsBucket: request.resultsBucket }, io);
+    await deps.engine.ready();
+    const record = await prepare(request, args, io, args.batch);
+    const summary = await deps.engine.preview(stackOf(record), { onProgress: (line) => io.stderr.write(`  ${line}\n`) });
+    const output = io.env["GITHUB_OUTPUT"];
+    if (output) (await import("node:fs")).appendFileSync(output, `batch-id=${record.batchId}\n`);
+    io.stdout.write(args.json ? `${JSON.stringify({ batchId: record.batchId, stackName: record.stackName, changes: summary }, null, 2)}\n` : `batch ${record.batchId}\n`);
+    return ExitCode.Success;
+  },
+});
+
+/** `aws-bench up`: creates the stored batch's stack; instances that fail to launch are recorded. */
+export const upCommand = defineCommand({
+  command: "up",
+  describe: "CI step: create a batch's stack and launch its instances",
+  options: { ...batchIdOption, ...backendOptions },
+  examples: [["$0 up --batch 20261128t120000z-ab12cd", "launch the batch preview stored"]],
+  async run(args, { io }) {
+    const { record, deps } = await loadStep(args, io, "up");
+    const { launchBatch } = await import("../../orchestrator/lifecycle.js");
+    await withInterrupts(io, (signal) => launchBatch(record, deps, signal));
+    const failed = record.launch?.failed ?? [];
+    const planned = record.instances.filter((i) => i.skipped === undefined).length;
+    io.stdout.write(args.json ? `${JSON.stringify({ batchId: record.batchId, launched: planned - failed.length, failed }, null, 2)}\n` : `batch ${record.batchId}: ${planned - failed.length} of ${planned} instances launched\n`);
+    if (failed.length === planned) return ExitCode.Failure;
+    return failed.length ? ExitCode.Partial : ExitCode.Success;
+  },
+});
+
+/** `aws-bench collect`: waits for the batch's results and stores them in data/raw. */
+export const collectCommand = defineCommand({
+  command: "collect",
+  describe: "CI step: wait for a batch's results, verify them and store them in data/raw",
+  options: { ...batchIdOption, ...backendOptions, out: { type: "string", default: "data/raw", describe: "Where collected runs go" } },
+  examples: [["$0 collect --batch 20261128t120000z-ab12cd", "download, verify and store the results"]],
+  async run(args, { io }) {
+    const { record, deps } = await loadStep(args, io, "collect");
+    deps.rawRoot = (await import("node:path")).resolve(io.cwd, args.out);
+    const { awaitAndCollect, exitCodeFor, summaryTable } = await import("../../orchestrator/lifecycle.js");
+    const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
+    const controller = { signal: undefined as AbortSignal | undefined };
+    const error = await withInterrupts(io, async (signal) => {
+      controller.signal = signal;
+      try {
+        await awaitAndCollect(record, deps, outcomes, signal);
+        return undefined;
+      } catch (caught) {
+        if (caught instanceof CliError) return caught;
+        throw caught;
+      }
+    });
+    const report: BatchReport = { batchId: record.batchId, outcomes, exitCode: exitCodeFor(outcomes, error, controller.signal), destroyed: false, ...(error ? { error } : {}) };
+    if (!args.json) io.stdout.write(`${summaryTable(report)}\n`);
+    return printReportJsonOnly(report, io, args.json);
+  },
+});
+
+async function printReportJsonOnly(report: BatchReport, io: CliIo, json: boolean): Promise<number> {
+  if (json) return printReport(report, io, true);
+  if (report.error) io.stderr.write(`error [${report.error.code}]: ${report.error.message}\n${report.error.fix ? `  fix: ${report.error.fix}\n` : ""}`);
+  return report.exitCode;
+}
+
+/** `aws-bench destroy`: destroys a batch's stack (clearing locks and pending operations) and removes it. */
+export const destroyCommand = defineCommand({
+  command: "destroy",
+  describe: "CI step: destroy a batch's stack and remove it from the backend",
+  options: { ...batchIdOption, ...backendOptions },
+  examples: [["$0 destroy --batch 20261128t120000z-ab12cd --yes", "tear the batch down"]],
+  async run(args, { io }) {
+    const { record, deps } = await loadStep(args, io, "destroy");
+    if (!args.yes) await confirm(io, `Destroy batch ${record.batchId}?`);
+    const { destroyBatch } = await import("../../orchestrator/lifecycle.js");
+    await destroyBatch(record, deps);
+    io.stdout.write(args.json ? `${JSON.stringify({ batchId: record.batchId, destroyedAt: record.destroyedAt }, null, 2)}\n` : `batch ${record.batchId}: destroyed\n`);
+    return ExitCode.Success;
+  },
+});
+
+/** `aws-bench status`: the stored record, the stack's instances and what is in the bucket. */
+export const statusCommand = defineCommand({
+  command: "status",
+  describe: "Show a batch: its instances, their states and results, and its expiry",
+  options: { ...batchIdOption, ...backendOptions },
+  examples: [["$0 status --batch 20261128t120000z-ab12cd", "instances, results and deadlines"]],
+  async run(args, { io }) {
+    const { record, deps } = await loadStep({ ...args }, { ...io, env: { ...io.env, CI: "" } }, "status");
+    const { stackOf } = await import("../../orchestrator/lifecycle.js");
+    const { urnName } = await import("../../orchestrator/engine.js");
+    const { instanceResourceName } = await import("../../../stacks/benchmark-batch.js");
+    const resources = record.destroyedAt ? [] : await deps.engine.resources(stackOf(record)).catch(() => []);
+    const ids = new Map(resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.id).map((r) => [urnName(r.urn), r.id as string]));
+    const states = await deps.instances.states([...ids.values()]);
+    const rows = [];
+    for (const instance of record.instances) {
+      const id = ids.get(instanceResourceName("batch", instance));
+      const status = await deps.results.get(`${instance.resultsPrefix}/status.json`);
+      const failed = record.launch?.failed?.find((f) => f.instanceType === instance.instanceType && f.repeat === instance.repeat);
+      rows.push({
+        instanceType: instance.instanceType,
+        repeat: instance.repeat,
+        state: instance.skipped ? "skipped" : failed ? "launch-failed" : id ? (states[id]?.state ?? "gone") : record.launch ? "not in stack" : "not launched",
+        result: status ? (JSON.parse(status.toString("utf8")) as { state?: string }).state ?? "?" : "none yet",
+        ...(instance.skipped ? { reason: instance.skipped } : failed ? { reason: failed.reason } : {}),
+      });
+    }
+    const summary = { batchId: record.batchId, stackName: record.stackName, region: record.region, createdAt: record.createdAt, expiresAt: record.expiresAt, destroyedAt: record.destroyedAt ?? null, resources: resources.length, instances: rows };
+    if (args.json) io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else io.stdout.write(`${[`batch ${record.batchId} in ${record.region}: created ${record.createdAt}, expires ${record.expiresAt}${record.destroyedAt ? `, destroyed ${record.destroyedAt}` : `, ${resources.length} resources in the stack`}`, ...rows.map((r) => `  ${r.instanceType} #${r.repeat}: ${r.state}, result ${r.result}${r.reason ? ` (${r.reason})` : ""}`)].join("\n")}\n`);
+    return ExitCode.Success;
+  },
+});
+
+/** `aws-bench list`: the batches on the backend. */
+export const listCommand = defineCommand({
+  command: "list",
+  describe: "List the batches on the state backend with age, state and expiry",
+  options: { ...backendOptions },
+  examples: [["$0 list --backend s3://my-state/state", "every batch and its expiry"]],
+  async run(args, { io }) {
+    const { openBackend } = await import("../../orchestrator/setup.js");
+    const { listBatches } = await import("../../orchestrator/listing.js");
+    const { backend, store } = await openBackend(settings(args), io);
+    const { toolHome } = await import("../../orchestrator/backend.js");
+    const { automationEngine } = await import("../../orchestrator/automation-engine.js");
+    const rows = await listBatches(store, automationEngine({ backend, toolHome: toolHome(io.env), env: io.env }), new Date());
+    if (args.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else io.stdout.write(rows.length === 0 ? `no batches on ${backend.url}\n` : `${rows.map((r) => `${r.batchId}  ${r.state.padEnd(10)}  age ${r.ageHours} h  expires ${r.expiresAt ?? "?"}${r.expired ? " (expired)" : ""}  ${r.instanceTypes.join(",")}`).join("\n")}\n`);
+    return ExitCode.Success;
+  },
+});

@@ -1,0 +1,191 @@
+/**
+ * The real {@link StackEngine}: Pulumi's Automation API driving the Pulumi CLI, with the batch program inline
+ * (the same `stacks/index.ts` that Pulumi.yaml's `main` runs; the project name is Pulumi.yaml's). This is the only
+ * module that imports `@pulumi/pulumi/automation`. Each stack gets one stable work directory under
+ * `~/.aws-bench/work/<stack>`; everything a later step needs is on the backend, not there.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
+import { CliError } from "../cli/errors.js";
+import type { Backend } from "./backend.js";
+import type { ChangeSummary, EngineEventSink, StackEngine, StackListing, StackRef, StackResource } from "./engine.js";
+
+/** The Pulumi project name: Pulumi.yaml's `name`. */
+export const projectName = "aws-instance-benchmarks";
+
+/** Settings of the real engine. */
+export interface AutomationEngineOptions {
+  /** The state backend. */
+  backend: Backend;
+  /** `~/.aws-bench`: work directories go under `work/`. */
+  toolHome: string;
+  /** Environment for the Pulumi CLI (credentials, `PULUMI_CONFIG_PASSPHRASE`). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** Builds the Automation API engine. */
+export function automationEngine(options: AutomationEngineOptions): StackEngine {
+  const envVars: Record<string, string> = {
+    PULUMI_BACKEND_URL: options.backend.url,
+    // The passphrase provider: empty is allowed for local use (DESIGN.md); CI sets its own.
+    PULUMI_CONFIG_PASSPHRASE: options.env["PULUMI_CONFIG_PASSPHRASE"] ?? "",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+  };
+  const projectSettings = { name: projectName, runtime: "nodejs" as const, backend: { url: options.backend.url } };
+  const program = async () => {
+    const { default: batchProgram } = await import("../../stacks/index.js");
+    return batchProgram();
+  };
+
+  async function automation() {
+    return import("@pulumi/pulumi/automation/index.js");
+  }
+
+  async function stackOf(ref: StackRef, create = true): Promise<Stack> {
+    const { LocalWorkspace } = await automation();
+    const workDir = join(options.toolHome, "work", ref.stackName);
+    mkdirSync(workDir, { recursive: true });
+    const args = { stackName: ref.stackName, projectName, program };
+    const settings = { workDir, projectSettings, envVars, secretsProvider: "passphrase" };
+    const stack = await translate(() => (create ? LocalWorkspace.createOrSelectStack(args, settings) : LocalWorkspace.selectStack(args, settings)), ref.stackName);
+    if (Object.keys(ref.config).length) {
+      await translate(() => stack.setAllConfig(Object.fromEntries(Object.entries(ref.config).map(([key, value]) => [key, { value }]))), ref.stackName);
+    }
+    return stack;
+  }
+
+  const handler = (events: EngineEventSink) => (event: EngineEvent) => {
+    if (event.resOpFailedEvent) events.onResourceFailed?.(event.resOpFailedEvent.metadata.urn, "");
+    const diagnostic = event.diagnosticEvent;
+    if (diagnostic?.severity === "error" && diagnostic.urn) events.onResourceFailed?.(diagnostic.urn, diagnostic.message);
+    if (event.resOutputsEvent && !event.resOutputsEvent.planning) events.onResourceDone?.(event.resOutputsEvent.metadata.urn, event.resOutputsEvent.metadata.type);
+    const pre = event.resourcePreEvent;
+    if (pre && !pre.planning && pre.metadata.op !== "same") events.onProgress?.(`${pre.metadata.op} ${pre.metadata.type} ${pre.metadata.urn.slice(pre.metadata.urn.lastIndexOf("::") + 2)}`);
+  };
+
+  return {
+    async ready() {
+      const { PulumiCommand } = await automation();
+      await translate(() => PulumiCommand.get(), "(none yet)");
+    },
+    async preview(ref, events, signal) {
+      const stack = await stackOf(ref);
+      const result = await translate(() => stack.preview({ onEvent: handler(events), color: "never", ...(signal ? { signal } : {}) }), ref.stackName);
+      return result.changeSummary;
+    },
+    async up(ref, events, signal) {
+      const stack = await stackOf(ref);
+      let failed = false;
+      const sink: EngineEventSink = { ...events, onResourceFailed: (urn, message) => { failed = true; events.onResourceFailed?.(urn, message); } };
+      try {
+        // Never `refresh`: instances that terminated themselves would be recreated by the next update.
+        const result = await stack.up({ onEvent: handler(sink), continueOnError: true, color: "never", refresh: false, ...(signal ? { signal } : {}) });
+        return { summary: (result.summary.resourceChanges ?? {}), failed };
+      } catch (error) {
+        // With continueOnError the update fails at the end when any resource failed: that is a partial success.
+        if (failed && !signal?.aborted && !isCliMissing(error)) return { summary: {}, failed: true };
+        throw pulumiErrorToCliError(error, ref.stackName);
+      }
+    },
+    async resources(ref) {
+      const stack = await stackOf(ref, false);
+      const state = await translate(() => stack.exportStack(), ref.stackName);
+      const resources = ((state.deployment as { resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown> }> }).resources ?? []);
+      return resources.map((r): StackResource => ({ urn: r.urn, type: r.type, ...(r.id ? { id: r.id } : {}), outputs: r.outputs ?? {} }));
+    },
+    async cancel(ref) {
+      const stack = await stackOf(ref, false);
+      await translate(() => stack.cancel(), ref.stackName).catch((error: unknown) => {
+        // Nothing running is not a failure of cancel.
+        if (!/no update|not currently running|no active update/i.test(String((error as Error).message))) throw error;
+      });
+    },
+    async clearPendingOperations(ref) {
+      const stack = await stackOf(ref, false);
+      const state = await translate(() => stack.exportStack(), ref.stackName);
+      const deployment = state.deployment as { pending_operations?: unknown[] };
+      const pending = deployment.pending_operations?.length ?? 0;
+      if (pending > 0) {
+        delete deployment.pending_operations;
+        await translate(() => stack.importStack(state), ref.stackName);
+      }
+      return pending;
+    },
+    async destroy(ref, events) {
+      const stack = await stackOf(ref, false);
+      await translate(() => stack.destroy({ onEvent: handler(events), continueOnError: true, color: "never", refresh: false }), ref.stackName);
+    },
+    async removeStack(ref) {
+      const stack = await stackOf(ref, false);
+      await translate(() => stack.workspace.removeStack(ref.stackName), ref.stackName);
+    },
+    async listStacks() {
+      const { LocalWorkspace } = await automation();
+      const workDir = join(options.toolHome, "work", "_list");
+      mkdirSync(workDir, { recursive: true });
+      const workspace: LocalWorkspace = await translate(() => LocalWorkspace.create({ workDir, projectSettings, envVars, secretsProvider: "passphrase" }), "(list)");
+      const stacks = await translate(() => workspace.listStacks(), "(list)");
+      return stacks.map((s): StackListing => ({
+        name: s.name.slice(s.name.lastIndexOf("/") + 1),
+        ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
+        ...(s.updateInProgress === undefined ? {} : { updateInProgress: s.updateInProgress }),
+        ...(s.resourceCount === undefined ? {} : { resourceCount: s.resourceCount }),
+      }));
+    },
+  };
+}
+
+async function translate<T>(call: () => Promise<T>, stackName: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw pulumiErrorToCliError(error, stackName);
+  }
+}
+
+function isCliMissing(error: unknown): boolean {
+  return /spawn pulumi ENOENT|pulumi: (command )?not found|Failed to find the pulumi CLI/i.test(String((error as Error | undefined)?.message ?? error));
+}
+
+/** Automation API failures → `CliError`s that say what to do. */
+export function pulumiErrorToCliError(error: unknown, stackName: string): CliError {
+  if (error instanceof CliError) return error;
+  const message = String((error as Error | undefined)?.message ?? error);
+  const name = (error as { name?: string } | undefined)?.name ?? "";
+  if (isCliMissing(error)) {
+    return new CliError("PulumiCliMissing", "The Pulumi CLI is not installed (or not on PATH); the batch lifecycle drives it through Pulumi's Automation API.", {
+      fix: "Install it: `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), open a new shell, and check `pulumi version`. `aws-bench plan` works without it.",
+      cause: error,
+    });
+  }
+  if (name === "ConcurrentUpdateError" || /currently locked|\[409\] Conflict|update is already in progress|locked by/i.test(message)) {
+    return new CliError("StackLocked", `Stack ${stackName} is locked by another update (running elsewhere, or left by a process that was killed).`, {
+      fix: `If nothing else is working on it, clear the lock with \`pulumi cancel --stack ${stackName}\` (or \`aws-bench cleanup --yes\`, which clears stale locks), then run the step again.`,
+      cause: error,
+    });
+  }
+  if (name === "StackNotFoundError" || /no stack named|stack .* not found/i.test(message)) {
+    return new CliError("BatchNotFound", `Stack ${stackName} does not exist on this backend.`, {
+      fix: "Check --batch and --backend (or PULUMI_BACKEND_URL); `aws-bench list` shows the batches on a backend.",
+      cause: error,
+    });
+  }
+  if (/incorrect passphrase|passphrase must be set|PULUMI_CONFIG_PASSPHRASE/i.test(message)) {
+    return new CliError("PulumiError", `Pulumi cannot open the secrets of ${stackName}: the passphrase is wrong or missing.`, {
+      fix: "Set PULUMI_CONFIG_PASSPHRASE to the passphrase the batch was created with (empty by default for local use).",
+      cause: error,
+    });
+  }
+  if (/NoCredentialProviders|no valid credential sources|could not load credentials|ExpiredToken/i.test(message)) {
+    return new CliError("CredentialsMissing", `Pulumi found no valid AWS credentials for ${stackName}.`, {
+      fix: "Run `aws sso login` or `aws configure`, or set AWS_PROFILE; see docs/AWS_SETUP.md.",
+      cause: error,
+    });
+  }
+  const lines = message.split("\n").map((line) => line.trim()).filter((line) => /error|failed/i.test(line));
+  return new CliError("PulumiError", `Pulumi failed on ${stackName}: ${(lines.slice(-3).join(" | ") || message.split("\n")[0] || "unknown error").slice(0, 600)}`, {
+    fix: "Run again with --debug for Pulumi's full output; `aws-bench status --batch ID` shows what exists.",
+    cause: error,
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The AWS calls of the batch lifecycle beyond Pulumi, as small interfaces: reading the results bucket, and
+ * watching instances (state, and console output saved before destroy when an instance dies without a status).
+ * The S3 and EC2 implementations are here; tests give in-memory fakes or `aws-sdk-client-mock`.
+ */
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { awsErrorToCliError } from "../aws/errors.js";
+
+/** Read access to the results bucket. */
+export interface ResultsBucket {
+  /** The bucket's name. */
+  readonly bucket: string;
+  /** The object's bytes, or undefined when it does not exist (yet). */
+  get(key: string): Promise<Buffer | undefined>;
+  /** Every key under `prefix`. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** An instance's state as EC2 reports it. */
+export interface InstanceState {
+  /** pending, running, shutting-down, terminated, stopping, stopped. */
+  state: string;
+  /** Why it changed state (e.g. `Client.InstanceInitiatedShutdown`, `Server.SpotInstanceTermination`). */
+  reason?: string;
+  /** The zone it runs in. */
+  zone?: string;
+}
+
+/** What the lifecycle asks EC2 about its instances. */
+export interface InstanceWatch {
+  /** States of the instances, by id (an id EC2 no longer knows is absent). */
+  states(ids: string[]): Promise<Record<string, InstanceState>>;
+  /** The instance's latest console output, decoded, or undefined when there is none. */
+  consoleOutput(id: string): Promise<string | undefined>;
+}
+
+/** The results bucket through S3. */
+export function s3ResultsBucket(s3: S3Client, bucket: string, region: string): ResultsBucket {
+  return {
+    bucket,
+    async get(key) {
+      const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+      try {
+        const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return Buffer.from(await (response.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+      } catch (error) {
+        if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+        throw awsErrorToCliError(error, { action: "s3:GetObject", region });
+      }
+    },
+    async list(prefix) {
+      const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+      const keys: string[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+          for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+      } catch (error) {
+        throw awsErrorToCliError(error, { action: "s3:ListBucket", region });
+      }
+      return keys;
+    },
+  };
+}
+
+/** Instance states and console output through EC2. */
+export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch {
+  return {
+    async states(ids) {
+      if (ids.length === 0) return {};
+      const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
+      const states: Record<string, InstanceState> = {};
+      let token: string | undefined;
+      try {
+        do {
+          const page = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-id", Values: ids }], ...(token ? { NextToken: token } : {}) }));
+          for (const instance of (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])) {
+            if (!instance.InstanceId) continue;
+            states[instance.InstanceId] = {
+              state: instance.State?.Name ?? "unknown",
+              ...(instance.StateReason?.Message ? { reason: instance.StateReason.Message } : {}),
+              ...(instance.Placement?.AvailabilityZone ? { zone: instance.Placement.AvailabilityZone } : {}),
+            };
+          }
+          token = page.NextToken;
+        } while (token);
+      } catch (error) {
+        throw awsErrorToCliError(error, { action: "ec2:DescribeInstances", region });
+      }
+      return states;
+    },
+    async consoleOutput(id) {
+      const { GetConsoleOutputCommand } = await import("@aws-sdk/client-ec2");
+      try {
+        const response = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id, Latest: true }));
+        return response.Output ? Buffer.from(response.Output, "base64").toString("utf8") : undefined;
+      } catch (error) {
+        // A terminated instance's console may be gone: that is "no output", not a failure of the batch.
+        if (/InvalidInstanceID|IncorrectInstanceState/.test(String((error as { name?: string }).name))) return undefined;
+        throw awsErrorToCliError(error, { action: "ec2:GetConsoleOutput", region });
+      }
+    },
+  };
+}

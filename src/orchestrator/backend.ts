@@ -1,0 +1,55 @@
+/**
+ * The Pulumi state backend a batch lives on: a local file backend under the user's home by default (no account
+ * needed), or an `s3://` backend shared by a team or CI. Each batch's own record (its request, plan and launch
+ * outcome) is stored beside the state, so any CI job can rebuild the workspace from the backend alone.
+ */
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL, fileURLToPath } from "node:url";
+import { CliError } from "../cli/errors.js";
+
+/** A parsed backend URL. */
+export type Backend =
+  | { kind: "file"; url: string; directory: string }
+  | { kind: "s3"; url: string; bucket: string; prefix: string; query: string };
+
+/** `~/.aws-bench`: the tool's own directory (state, work directories). */
+export function toolHome(env: NodeJS.ProcessEnv): string {
+  return env["AWS_BENCH_HOME"] ?? join(env["HOME"] ?? homedir(), ".aws-bench");
+}
+
+/** The default backend: `file://~/.aws-bench/state`. */
+export function defaultBackendUrl(env: NodeJS.ProcessEnv): string {
+  return pathToFileURL(join(toolHome(env), "state")).href;
+}
+
+/**
+ * The backend from `--backend`, else `PULUMI_BACKEND_URL`, else the default. Throws `InvalidArgument` for other
+ * schemes (the Pulumi Cloud and azblob/gs backends are not supported by the batch records).
+ */
+export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Backend {
+  const url = flag ?? env["PULUMI_BACKEND_URL"] ?? defaultBackendUrl(env);
+  if (url.startsWith("file://")) {
+    // `file://~/x` is Pulumi's spelling of a home-relative directory.
+    const raw = url.slice("file://".length);
+    const directory = raw.startsWith("~/") ? join(env["HOME"] ?? homedir(), raw.slice(2)) : raw.startsWith("/") ? fileURLToPath(`file://${raw}`) : resolve(cwd, raw);
+    return { kind: "file", url: pathToFileURL(directory).href, directory };
+  }
+  const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/[^?]*)?(\?.*)?$/.exec(url);
+  if (s3) {
+    const prefix = (s3[2] ?? "").replace(/^\/+|\/+$/g, "");
+    return { kind: "s3", url, bucket: s3[1] as string, prefix, query: s3[3] ?? "" };
+  }
+  throw new CliError("InvalidArgument", `Backend '${url}' is not a file:// or s3:// URL.`, {
+    fix: "Pass --backend s3://BUCKET[/PREFIX] (shared) or leave it out for the local file backend under ~/.aws-bench/state.",
+  });
+}
+
+/** In CI, steps run in separate jobs: a file backend on the job's disk would be lost between them. */
+export function requireSharedBackend(backend: Backend, env: NodeJS.ProcessEnv, step: string): void {
+  if (backend.kind === "file" && env["CI"] && env["CI"] !== "false") {
+    throw new CliError("BackendNotShared", `'${step}' in CI needs a shared state backend; ${backend.url} is on this job's disk and does not survive to the next job.`, {
+      fix: "Set PULUMI_BACKEND_URL=s3://YOUR-STATE-BUCKET/state (or pass --backend) in every job of the workflow.",
+    });
+  }
+}

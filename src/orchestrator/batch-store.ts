@@ -1,0 +1,95 @@
+/**
+ * Files of a batch kept beside its Pulumi state: `<backend>/.aws-bench/batches/<batch id>/<name>`. The batch
+ * record (request, plan, launch outcome) and any console output saved before destroy live here, so a later CI
+ * job, `status` or `cleanup` reads them from the backend alone.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Backend } from "./backend.js";
+
+/** Where a batch's own files live. */
+export interface BatchStore {
+  /** The backend URL, for messages. */
+  readonly url: string;
+  /** A file of a batch, or undefined when absent. */
+  read(batchId: string, name: string): Promise<string | undefined>;
+  /** Writes a file of a batch whole (never half-written). */
+  write(batchId: string, name: string, body: string): Promise<void>;
+  /** Batch ids with any file stored. */
+  list(): Promise<string[]>;
+}
+
+const storeFolder = ".aws-bench/batches";
+
+/** A store in a file backend's directory. */
+export function fileBatchStore(directory: string, url: string): BatchStore {
+  const root = join(directory, storeFolder);
+  return {
+    url,
+    read(batchId, name) {
+      try {
+        return Promise.resolve(readFileSync(join(root, batchId, name), "utf8"));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return Promise.resolve(undefined);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+    write(batchId, name, body) {
+      const dir = join(root, batchId);
+      mkdirSync(dir, { recursive: true });
+      const temporary = join(dir, `.${name}.${process.pid}.tmp`);
+      writeFileSync(temporary, body);
+      renameSync(temporary, join(dir, name));
+      return Promise.resolve();
+    },
+    list() {
+      try {
+        return Promise.resolve(readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort());
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return Promise.resolve([]);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+  };
+}
+
+/** A store in an S3 backend's bucket, under its prefix. */
+export function s3BatchStore(s3: S3Client, bucket: string, prefix: string, url: string): BatchStore {
+  const root = prefix ? `${prefix}/${storeFolder}` : storeFolder;
+  return {
+    url,
+    async read(batchId, name) {
+      const { GetObjectCommand } = await import("@aws-sdk/client-s3");
+      try {
+        const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${root}/${batchId}/${name}` }));
+        return await (response.Body as { transformToString(): Promise<string> }).transformToString();
+      } catch (error) {
+        if ((error as { name?: string }).name === "NoSuchKey") return undefined;
+        throw error;
+      }
+    },
+    async write(batchId, name, body) {
+      const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${root}/${batchId}/${name}`, Body: body, ContentType: name.endsWith(".json") ? "application/json" : "text/plain" }));
+    },
+    async list() {
+      const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+      const ids: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${root}/`, Delimiter: "/", ...(token ? { ContinuationToken: token } : {}) }));
+        for (const common of page.CommonPrefixes ?? []) if (common.Prefix) ids.push(common.Prefix.slice(root.length + 1).replace(/\/$/, ""));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return ids.sort();
+    },
+  };
+}
+
+/** The store of a backend; `s3` is only needed (and only built) for an S3 backend. */
+export function batchStoreFor(backend: Backend, s3?: S3Client): BatchStore {
+  if (backend.kind === "file") return fileBatchStore(backend.directory, backend.url);
+  if (!s3) throw new Error("an S3 backend needs an S3 client");
+  return s3BatchStore(s3, backend.bucket, backend.prefix, backend.url);
+}

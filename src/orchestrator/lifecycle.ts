@@ -1,0 +1,440 @@
+/**
+ * The batch lifecycle, one step per function so `run` chains them and CI runs them in separate jobs:
+ * record (request + plan, stored on the backend) → launch (`up`, failures mapped back to instance types) →
+ * wait and collect (per instance: status.json, or its death, or its deadline) → destroy (always; clears locks
+ * and pending operations first) → summary. Every dependency arrives through {@link LifecycleDeps}, so tests run
+ * the whole flow with a fake engine and fake AWS.
+ */
+import { CliError, ExitCode } from "../cli/errors.js";
+import { instanceCost } from "../aws/pricing.js";
+import { assertDocument } from "../schemas/documents.js";
+import type { BatchRecord } from "../schemas/generated/batch-record.js";
+import { batchTags, stackNameForBatch } from "../../stacks/batch-naming.js";
+import { instanceResourceName, resultsPrefix } from "../../stacks/benchmark-batch.js";
+import type { InstanceWatch, ResultsBucket } from "./aws-access.js";
+import type { BatchStore } from "./batch-store.js";
+import { collectRun, parseStatus, rawRunDirectory } from "./collect.js";
+import { launchErrorCode, launchErrors, urnName, type StackEngine, type StackRef } from "./engine.js";
+import type { BatchPlan, PlanRequest } from "./plan.js";
+
+/** Everything the lifecycle touches. */
+export interface LifecycleDeps {
+  /** Pulumi. */
+  engine: StackEngine;
+  /** Batch records beside the state. */
+  store: BatchStore;
+  /** The results bucket. */
+  results: ResultsBucket;
+  /** EC2 instance states and console output. */
+  instances: InstanceWatch;
+  /** `data/raw`. */
+  rawRoot: string;
+  /** Progress for people (stderr). */
+  progress(line: string): void;
+  /** The clock. */
+  now(): Date;
+  /** Waits `ms`, or less when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Between polls of the bucket. @default 30 s */
+  pollMs?: number;
+}
+
+/** What happened to one planned instance. */
+export interface InstanceOutcome {
+  /** Type. */
+  instanceType: string;
+  /** Repeat index. */
+  repeat: number;
+  /** Final state. */
+  status: "succeeded" | "failed" | "skipped" | "launch-failed" | "not-finished";
+  /** Why, when not succeeded. */
+  reason?: string;
+  /** Zone it ran in. */
+  zone?: string;
+  /** Where its run was written. */
+  collectedTo?: string;
+  /** Headline medians, e.g. `stream Triad 21.3 GB/s`. */
+  headlines?: string[];
+  /** Minutes from launch to its status (an upper bound of its billed time). */
+  minutes?: number;
+  /** Cost of those minutes. */
+  costUsd?: number;
+}
+
+/** The end of a batch: outcomes and exit code. */
+export interface BatchReport {
+  /** The batch. */
+  batchId: string;
+  /** One per planned instance. */
+  outcomes: InstanceOutcome[];
+  /** DESIGN.md's exit code. */
+  exitCode: number;
+  /** The stack was destroyed (false with --keep or when destroy failed). */
+  destroyed: boolean;
+  /** The error that stopped the batch, if one did. */
+  error?: CliError;
+}
+
+/** A batch request: the plan's request plus what only a real batch needs. */
+export interface BatchRequest extends PlanRequest {
+  /** Results bucket (required for a real batch). */
+  resultsBucket: string;
+  /** Refuse when the expected cost is above this. */
+  maxCostUsd?: number | undefined;
+  /** Prebuilt images: container tag → URI. */
+  images?: Record<string, string> | undefined;
+  /** Where the images came from (`--images`), for the record. */
+  imagesSource?: string | undefined;
+  /** User tags. */
+  tags?: Record<string, string> | undefined;
+}
+
+const programConfigKey = (key: string) => `aws-instance-benchmarks:${key}`;
+
+/** The record of a new batch: its request, the plan's instances, and the stack config that realises it. */
+export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, options: { batchId: string; backend: string; createdBy: string; now: Date; skipped?: Record<string, string> }): Promise<BatchRecord> {
+  const longest = Math.max(...plan.instances.map((instance) => instance.maximumMinutes));
+  const expiresInMinutes = longest + 60;
+  const expiresAt = new Date(options.now.getTime() + expiresInMinutes * 60_000);
+  // Tags are checked now, before anything is created (batchTags throws on a bad user tag).
+  batchTags({ batchId: options.batchId, createdBy: options.createdBy, expiresAt, backend: options.backend, userTags: request.tags ?? {} });
+  const skipped = options.skipped ?? {};
+  const launchTypes = request.instanceTypes.filter((type) => skipped[type] === undefined);
+  const config: Record<string, string> = {
+    "aws:region": request.region,
+    [programConfigKey("batchId")]: options.batchId,
+    [programConfigKey("instanceTypes")]: launchTypes.join(","),
+    [programConfigKey("benchmarks")]: request.benchmarks.join(","),
+    [programConfigKey("repeat")]: String(request.repeat),
+    [programConfigKey("resultsBucket")]: request.resultsBucket,
+    [programConfigKey("spot")]: String(request.spot),
+    [programConfigKey("quick")]: String(request.quick),
+    [programConfigKey("expiresInMinutes")]: String(expiresInMinutes),
+    [programConfigKey("createdBy")]: options.createdBy,
+    [programConfigKey("backend")]: options.backend,
+    ...(request.maxMinutes === undefined ? {} : { [programConfigKey("maxMinutes")]: String(request.maxMinutes) }),
+    ...(request.images ? { [programConfigKey("images")]: JSON.stringify(request.images) } : {}),
+    ...(request.tags && Object.keys(request.tags).length ? { [programConfigKey("tags")]: JSON.stringify(request.tags) } : {}),
+  };
+  const record: BatchRecord = {
+    schemaVersion: 1,
+    batchId: options.batchId,
+    stackName: stackNameForBatch(options.batchId),
+    region: request.region,
+    backend: options.backend,
+    createdAt: iso(options.now),
+    createdBy: options.createdBy,
+    expiresAt: iso(expiresAt),
+    request: {
+      instanceTypes: request.instanceTypes,
+      benchmarks: request.benchmarks,
+      repeat: request.repeat,
+      spot: request.spot,
+      quick: request.quick,
+      resultsBucket: request.resultsBucket,
+      ...(request.maxMinutes === undefined ? {} : { maxMinutes: request.maxMinutes }),
+      ...(request.maxCostUsd === undefined ? {} : { maxCostUsd: request.maxCostUsd }),
+      ...(request.imagesSource ? { images: request.imagesSource } : {}),
+    },
+    config,
+    instances: plan.instances.map((instance) => ({
+      instanceType: instance.instanceType,
+      repeat: instance.repeat,
+      resultsPrefix: resultsPrefix(options.batchId, instance),
+      expectedMinutes: instance.expectedMinutes,
+      maximumMinutes: instance.maximumMinutes,
+      ...(instance.usdPerHour === undefined ? {} : { usdPerHour: instance.usdPerHour }),
+      ...(skipped[instance.instanceType] === undefined ? {} : { skipped: skipped[instance.instanceType] }),
+    })),
+    estimate: { costUsdExpected: plan.estimate.costUsdExpected, costUsdMaximum: plan.estimate.costUsdMaximum, instanceMinutesExpected: plan.estimate.instanceMinutesExpected },
+  };
+  return assertDocument("batch-record", record, `batch ${options.batchId} (record)`);
+}
+
+/** Refuses a batch whose expected cost is above `--max-cost` (or unknown while a cap is set). */
+export function checkCostLimit(record: BatchRecord): void {
+  const cap = record.request.maxCostUsd;
+  if (cap === undefined) return;
+  const cost = record.estimate?.costUsdExpected;
+  if (cost === null || cost === undefined) {
+    throw new CliError("CostLimitExceeded", `--max-cost ${cap} is set but the cost of this batch is unknown (no price for some types in ${record.region}).`, { fix: "Run `aws-bench pricing update --region R`, or drop --max-cost." });
+  }
+  if (cost > cap) {
+    throw new CliError("CostLimitExceeded", `This batch is expected to cost $${cost} (at most $${record.estimate?.costUsdMaximum ?? "?"}), above --max-cost ${cap}.`, { fix: "Plan fewer types or repeats, use --quick or --max-minutes, or raise --max-cost." });
+  }
+}
+
+/** Stores the record beside the state. */
+export async function saveRecord(store: BatchStore, record: BatchRecord): Promise<void> {
+  await store.write(record.batchId, "batch.json", `${JSON.stringify(await assertDocument("batch-record", record, `batch ${record.batchId} (record)`), null, 2)}\n`);
+}
+
+/** Reads a batch's record from the backend; throws `BatchNotFound` naming the backend. */
+export async function loadRecord(store: BatchStore, batchId: string): Promise<BatchRecord> {
+  const text = await store.read(batchId, "batch.json");
+  if (text === undefined) {
+    throw new CliError("BatchNotFound", `No batch ${batchId} on ${store.url}.`, { fix: "Check --batch and --backend (or PULUMI_BACKEND_URL); `aws-bench list` shows the batches there." });
+  }
+  return assertDocument("batch-record", JSON.parse(text) as unknown, `batch ${batchId} on ${store.url}`);
+}
+
+/** The stack of a record. */
+export function stackOf(record: BatchRecord): StackRef {
+  return { stackName: record.stackName, config: record.config };
+}
+
+const instanceType = "aws:ec2/instance:Instance";
+const componentName = "batch";
+
+/** `up`: creates the stack; records which instances failed to launch and why. A second `up` relaunches nothing. */
+export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, signal?: AbortSignal): Promise<void> {
+  const planned = record.instances.filter((instance) => instance.skipped === undefined);
+  if (planned.length === 0) throw new CliError("EmptyResult", `Batch ${record.batchId} has no instance left to launch (all were skipped).`, { fix: "See the skipped reasons with `aws-bench status --batch ID`." });
+  record.launch = { startedAt: iso(deps.now()) };
+  await saveRecord(deps.store, record);
+  const messages = new Map<string, string[]>();
+  deps.progress(`batch ${record.batchId}: creating stack ${record.stackName} (${planned.length} instance${planned.length === 1 ? "" : "s"})`);
+  const outcome = await deps.engine.up(stackOf(record), {
+    onResourceFailed: (urn, message) => messages.set(urn, [...(messages.get(urn) ?? []), message]),
+    onProgress: (line) => deps.progress(`  ${line}`),
+  }, signal);
+  const state = await deps.engine.resources(stackOf(record));
+  const launched = new Set(state.filter((r) => r.type === instanceType && r.id).map((r) => urnName(r.urn)));
+  const otherFailures = [...messages].filter(([urn]) => !planned.some((p) => urn.endsWith(`::${instanceResourceName(componentName, p)}`)));
+  const failed: NonNullable<NonNullable<BatchRecord["launch"]>["failed"]> = [];
+  for (const instance of planned) {
+    const name = instanceResourceName(componentName, instance);
+    if (launched.has(name)) continue;
+    const own = [...messages].filter(([urn]) => urn.endsWith(`::${name}`)).flatMap(([, m]) => m).filter(Boolean).join(" ");
+    const code = launchErrorCode(own);
+    const shared = otherFailures.map(([urn, m]) => `${urnName(urn)}: ${m.filter(Boolean).join(" ") || "failed"}`).join("; ");
+    const reason = code ? `${code}: ${launchErrors[code] as string}` : own ? firstSentence(own) : shared ? `not launched because ${firstSentence(shared)}` : "not launched (the update stopped before it)";
+    failed.push({ instanceType: instance.instanceType, repeat: instance.repeat, ...(code ? { code } : {}), reason });
+  }
+  record.launch = { startedAt: record.launch.startedAt, finishedAt: iso(deps.now()), ...(failed.length ? { failed } : {}) };
+  await saveRecord(deps.store, record);
+  for (const f of failed) deps.progress(`  ${f.instanceType} #${f.repeat}: ${f.reason}`);
+  if (outcome.failed && failed.length === planned.length) deps.progress(`batch ${record.batchId}: no instance launched`);
+}
+
+/**
+ * Waits for each launched instance's status.json (deadline: its planned life from the end of `up`), collects its
+ * run as soon as it appears, and records the death of instances that vanish without one (with their console
+ * output, saved to the backend before destroy). Outcomes are pushed into `outcomes` as they happen, so an
+ * interruption loses nothing already collected.
+ */
+export async function awaitAndCollect(record: BatchRecord, deps: LifecycleDeps, outcomes: InstanceOutcome[], signal?: AbortSignal): Promise<void> {
+  const failedLaunch = new Map((record.launch?.failed ?? []).map((f) => [`${f.instanceType}/${f.repeat}`, f]));
+  for (const instance of record.instances) {
+    const key = `${instance.instanceType}/${instance.repeat}`;
+    if (outcomes.some((o) => `${o.instanceType}/${o.repeat}` === key)) continue;
+    if (instance.skipped !== undefined) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "skipped", reason: instance.skipped });
+    const failure = failedLaunch.get(key);
+    if (failure) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "launch-failed", reason: failure.reason });
+  }
+  const state = await deps.engine.resources(stackOf(record));
+  const ids = new Map(state.filter((r) => r.type === instanceType && r.id).map((r) => [urnName(r.urn), r.id as string]));
+  const launchedAt = new Date(record.launch?.finishedAt ?? record.launch?.startedAt ?? record.createdAt).getTime();
+  const pending = record.instances
+    .filter((instance) => !outcomes.some((o) => o.instanceType === instance.instanceType && o.repeat === instance.repeat))
+    .map((instance) => ({ instance, id: ids.get(instanceResourceName(componentName, instance)), deadline: launchedAt + instance.maximumMinutes * 60_000 + 5 * 60_000, zone: undefined as string | undefined }));
+  for (const entry of pending.filter((p) => p.id === undefined)) {
+    outcomes.push({ instanceType: entry.instance.instanceType, repeat: entry.instance.repeat, status: "launch-failed", reason: "no instance in the stack (was `up` run for this batch?)" });
+  }
+  let waiting = pending.filter((p) => p.id !== undefined);
+  if (waiting.length) deps.progress(`batch ${record.batchId}: waiting for ${waiting.length} instance${waiting.length === 1 ? "" : "s"} (results in s3://${deps.results.bucket}/batches/${record.batchId}/)`);
+  while (waiting.length) {
+    if (signal?.aborted) throw interrupted();
+    const states = await deps.instances.states(waiting.map((w) => w.id as string));
+    for (const entry of waiting) {
+      const { instance } = entry;
+      const zone = states[entry.id as string]?.zone;
+      if (zone) entry.zone = zone;
+      const statusKey = `${instance.resultsPrefix}/status.json`;
+      const statusBytes = await deps.results.get(statusKey);
+      const elapsed = Math.round((deps.now().getTime() - launchedAt) / 60_000);
+      const base = { instanceType: instance.instanceType, repeat: instance.repeat, ...(entry.zone ? { zone: entry.zone } : {}), minutes: elapsed, ...(instance.usdPerHour === undefined ? {} : { costUsd: round(instanceCost(instance.usdPerHour, elapsed * 60)) }) };
+      if (statusBytes) {
+        outcomes.push(await finishInstance(record, deps, instance, statusBytes, statusKey, base));
+        continue;
+      }
+      const st = states[entry.id as string];
+      const gone = !st || ["shutting-down", "terminated", "stopping", "stopped"].includes(st.state);
+      const late = deps.now().getTime() > entry.deadline;
+      if (gone || late) {
+        const console = await saveConsoleOutput(record, deps, instance, entry.id as string);
+        const why = gone ? `instance ${st?.state ?? "gone"} without a status${st?.reason ? ` (${st.reason})` : ""}` : `no status within ${instance.maximumMinutes + 5} minutes of launch`;
+        outcomes.push({ ...base, status: "failed", reason: `${why}${console}` });
+      }
+    }
+    waiting = waiting.filter((w) => !outcomes.some((o) => o.instanceType === w.instance.instanceType && o.repeat === w.instance.repeat));
+    if (waiting.length) await deps.sleep(deps.pollMs ?? 30_000, signal);
+  }
+}
+
+async function finishInstance(record: BatchRecord, deps: LifecycleDeps, instance: BatchRecord["instances"][number], statusBytes: Buffer, statusKey: string, base: Omit<InstanceOutcome, "status">): Promise<InstanceOutcome> {
+  let status;
+  try {
+    status = parseStatus(statusBytes, `s3://${deps.results.bucket}/${statusKey}`);
+  } catch (error) {
+    return { ...base, status: "failed", reason: (error as Error).message };
+  }
+  const target = rawRunDirectory(deps.rawRoot, record.batchId, instance.instanceType, instance.repeat);
+  try {
+    const run = await collectRun(deps.results, instance.resultsPrefix, target, instance.instanceType);
+    const headlines = run.result.benchmarks
+      .filter((b) => b.headline.statistics)
+      .map((b) => `${b.benchmark} ${b.headline.metric} ${formatNumber(b.headline.statistics?.median ?? 0)} ${b.headline.statistics?.unit ?? ""}${b.validity.valid ? "" : " (invalid)"}`.trim());
+    deps.progress(`  ${instance.instanceType} #${instance.repeat}: ${status.state}; collected to ${run.directory}${run.alreadyPresent ? " (already there)" : ""}`);
+    if (status.state === "failure") return { ...base, status: "failed", reason: `the instance reported failure at stage ${status.stage}: ${status.error || `exit ${status.exitCode}`} (what it finished was collected)`, collectedTo: run.directory, headlines };
+    return { ...base, status: "succeeded", collectedTo: run.directory, headlines };
+  } catch (error) {
+    const message = error instanceof CliError ? error.message : String(error);
+    if (status.state === "failure") return { ...base, status: "failed", reason: `the instance reported failure at stage ${status.stage}: ${status.error || `exit ${status.exitCode}`}; ${message}` };
+    return { ...base, status: "failed", reason: `collecting failed: ${message}` };
+  }
+}
+
+async function saveConsoleOutput(record: BatchRecord, deps: LifecycleDeps, instance: BatchRecord["instances"][number], id: string): Promise<string> {
+  try {
+    const text = await deps.instances.consoleOutput(id);
+    if (!text) return "; no console output";
+    const name = `console-${instance.instanceType}-${instance.repeat}.txt`;
+    await deps.store.write(record.batchId, name, text);
+    return `; console output saved to ${deps.store.url.replace(/\/$/, "")}/.aws-bench/batches/${record.batchId}/${name}`;
+  } catch (error) {
+    return `; console output not saved: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Destroys the batch's stack: releases a stale lock, clears operations an interrupted update left pending,
+ * destroys every resource, removes the stack, and records when. A stack that never existed is fine.
+ */
+export async function destroyBatch(record: BatchRecord, deps: LifecycleDeps): Promise<void> {
+  const stack = stackOf(record);
+  deps.progress(`batch ${record.batchId}: destroying stack ${record.stackName}`);
+  const attempt = async (): Promise<void> => {
+    const cleared = await deps.engine.clearPendingOperations(stack);
+    if (cleared) deps.progress(`  cleared ${cleared} pending operation${cleared === 1 ? "" : "s"} left by an interrupted update`);
+    await deps.engine.destroy(stack, { onProgress: (line) => deps.progress(`  ${line}`) });
+  };
+  try {
+    await attempt();
+  } catch (error) {
+    if (error instanceof CliError && error.code === "BatchNotFound") {
+      deps.progress(`  stack ${record.stackName} does not exist: nothing to destroy`);
+      record.destroyedAt = iso(deps.now());
+      await saveRecord(deps.store, record);
+      return;
+    }
+    if (!(error instanceof CliError && error.code === "StackLocked")) throw withDestroyFix(error, record);
+    // Our own interrupted update (or a killed process) holds the lock: cancel it and try once more.
+    deps.progress("  the stack is locked by an interrupted update: cancelling it");
+    try {
+      await deps.engine.cancel(stack);
+      await attempt();
+    } catch (again) {
+      throw withDestroyFix(again, record);
+    }
+  }
+  await deps.engine.removeStack(stack);
+  record.destroyedAt = iso(deps.now());
+  await saveRecord(deps.store, record);
+  deps.progress(`batch ${record.batchId}: destroyed`);
+}
+
+function withDestroyFix(error: unknown, record: BatchRecord): CliError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new CliError(error instanceof CliError ? error.code : "PulumiError", `Destroying batch ${record.batchId} failed: ${message}`, {
+    fix: `Run \`aws-bench destroy --batch ${record.batchId} --yes\` again; instances stop by themselves at their timers, and \`aws-bench cleanup --yes\` removes anything left after ${record.expiresAt}.`,
+    cause: error,
+  });
+}
+
+/**
+ * The whole lifecycle after the record is stored: launch, wait and collect, and destroy in `finally` — on
+ * success, errors and interruption (`signal`). With `keep` the stack stays and the report says how to destroy it.
+ */
+export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options: { keep: boolean; signal?: AbortSignal }): Promise<BatchReport> {
+  const outcomes: InstanceOutcome[] = [];
+  let failure: CliError | undefined;
+  let destroyed = false;
+  try {
+    await launchBatch(record, deps, options.signal);
+    await awaitAndCollect(record, deps, outcomes, options.signal);
+  } catch (error) {
+    failure = error instanceof CliError ? error : new CliError("PulumiError", (error as Error).message ?? String(error), { cause: error });
+  } finally {
+    if (options.keep) {
+      deps.progress(`batch ${record.batchId}: kept (--keep). Destroy it with: aws-bench destroy --batch ${record.batchId} --yes`);
+    } else {
+      try {
+        await destroyBatch(record, deps);
+        destroyed = true;
+      } catch (error) {
+        const destroyError = error instanceof CliError ? error : new CliError("PulumiError", String(error));
+        deps.progress(`error: ${destroyError.message}\n  fix: ${destroyError.fix ?? ""}`);
+        failure ??= destroyError;
+      }
+    }
+  }
+  for (const instance of record.instances) {
+    if (!outcomes.some((o) => o.instanceType === instance.instanceType && o.repeat === instance.repeat)) {
+      outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: instance.skipped === undefined ? "not-finished" : "skipped", reason: instance.skipped ?? (failure ? `stopped: ${failure.message}` : "not finished") });
+    }
+  }
+  return { batchId: record.batchId, outcomes: sortOutcomes(outcomes), exitCode: exitCodeFor(outcomes, failure, options.signal), destroyed, ...(failure ? { error: failure } : {}) };
+}
+
+/** DESIGN.md's exit codes: 0 all succeeded, 3 some skipped or failed, 1 none succeeded or the batch failed, 130 interrupted. */
+export function exitCodeFor(outcomes: readonly InstanceOutcome[], failure: CliError | undefined, signal?: AbortSignal): number {
+  if (signal?.aborted) return ExitCode.Interrupted;
+  const succeeded = outcomes.filter((o) => o.status === "succeeded").length;
+  if (succeeded === 0) return ExitCode.Failure;
+  if (failure || succeeded < outcomes.length) return ExitCode.Partial;
+  return ExitCode.Success;
+}
+
+/** The summary table: type, repeat, zone, status, headline numbers, minutes, cost. */
+export function summaryTable(report: BatchReport): string {
+  const rows = report.outcomes.map((o) => [
+    o.instanceType,
+    String(o.repeat),
+    o.zone ?? "-",
+    o.status,
+    o.headlines?.join("; ") || o.reason || "",
+    o.minutes === undefined ? "-" : String(o.minutes),
+    o.costUsd === undefined ? "-" : `$${o.costUsd}`,
+  ]);
+  const header = ["type", "#", "zone", "status", "headline / reason", "min", "cost"];
+  const widths = header.map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ").trimEnd();
+  const reasons = report.outcomes.filter((o) => o.reason && (o.reason.length > 90 || o.headlines?.length)).map((o) => `  ${o.instanceType} #${o.repeat}: ${o.reason}`);
+  return [line(header), ...rows.map(line), ...(reasons.length ? ["", ...reasons] : [])].join("\n");
+}
+
+function sortOutcomes(outcomes: InstanceOutcome[]): InstanceOutcome[] {
+  return [...outcomes].sort((a, b) => (a.instanceType === b.instanceType ? a.repeat - b.repeat : a.instanceType < b.instanceType ? -1 : 1));
+}
+
+/** The error an interruption becomes. */
+export function interrupted(): CliError {
+  return new CliError("Interrupted", "Interrupted.", { exitCode: ExitCode.Interrupted, fix: "The batch was torn down; what was collected is in data/raw." });
+}
+
+function iso(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, "Z");
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+function formatNumber(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}
+
+function firstSentence(text: string): string {
+  return text.replace(/\s+/g, " ").trim().slice(0, 300);
+}

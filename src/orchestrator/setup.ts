@@ -1,0 +1,70 @@
+/**
+ * The real dependencies of the lifecycle for one region and backend: the Automation API engine, the batch store on
+ * the backend, the results bucket through S3, and EC2 for instance states. SDK and Pulumi modules load here, on
+ * demand, never on the `--help` path.
+ */
+import { hostname, userInfo } from "node:os";
+import { resolve } from "node:path";
+import type { AwsSettings } from "../aws/clients.js";
+import type { CliIo } from "../cli/io.js";
+import { resolveBackend, toolHome, type Backend } from "./backend.js";
+import type { BatchStore } from "./batch-store.js";
+import type { LifecycleDeps } from "./lifecycle.js";
+
+/** What the CLI knows when it builds the lifecycle. */
+export interface SetupOptions extends AwsSettings {
+  /** `--backend`. */
+  backend?: string | undefined;
+  /** `data/raw` (relative to the working directory). */
+  rawRoot?: string | undefined;
+}
+
+/** The backend and the batch store on it. */
+export async function openBackend(options: SetupOptions, io: CliIo): Promise<{ backend: Backend; store: BatchStore }> {
+  const backend = resolveBackend(options.backend, io.env, io.cwd);
+  const { batchStoreFor } = await import("./batch-store.js");
+  if (backend.kind === "file") return { backend, store: batchStoreFor(backend) };
+  const { createS3Client } = await import("../aws/clients.js");
+  // The state bucket's region: AWS_REGION of the backend URL's `?region=` when given, else the chain's.
+  const region = /[?&]region=([a-z0-9-]+)/.exec(backend.query)?.[1] ?? options.region;
+  return { backend, store: batchStoreFor(backend, await createS3Client(options, region)) };
+}
+
+/** Everything {@link LifecycleDeps} needs, real. */
+export async function lifecycleDeps(options: SetupOptions & { region: string; resultsBucket: string }, io: CliIo): Promise<LifecycleDeps & { backend: Backend }> {
+  const { backend, store } = await openBackend(options, io);
+  const { automationEngine } = await import("./automation-engine.js");
+  const { createEc2Client, createS3Client } = await import("../aws/clients.js");
+  const { ec2InstanceWatch, s3ResultsBucket } = await import("./aws-access.js");
+  return {
+    backend,
+    engine: automationEngine({ backend, toolHome: toolHome(io.env), env: io.env }),
+    store,
+    results: s3ResultsBucket(await createS3Client(options, options.region), options.resultsBucket, options.region),
+    instances: ec2InstanceWatch(await createEc2Client(options, options.region), options.region),
+    rawRoot: resolve(io.cwd, options.rawRoot ?? "data/raw"),
+    progress: (line) => io.stderr.write(`${line}\n`),
+    now: () => new Date(),
+    sleep: (ms, signal) =>
+      new Promise((done) => {
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          done();
+        }, { once: true });
+      }),
+  };
+}
+
+/** Who creates the batch, for the `aws-bench:created-by` tag: the CI run, or user@host. */
+export function createdBy(env: NodeJS.ProcessEnv): string {
+  if (env["AWS_BENCH_CREATED_BY"]) return env["AWS_BENCH_CREATED_BY"];
+  if (env["GITHUB_ACTIONS"] === "true") return `github:${env["GITHUB_REPOSITORY"] ?? "?"}/actions/runs/${env["GITHUB_RUN_ID"] ?? "?"}`;
+  let user = env["USER"] ?? "user";
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep $USER
+  }
+  return `${user}@${hostname()}`;
+}

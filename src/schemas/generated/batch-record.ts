@@ -1,0 +1,84 @@
+/* DO NOT EDIT: generated from schemas/batch-record.schema.json by `npm run generate:types`. */
+
+/**
+ * <backend>/.aws-bench/batches/<id>/batch.json: one batch's request, plan and launch outcome, stored beside its Pulumi state by `aws-bench run`/`preview` so every later step (up, collect, destroy, status, cleanup) can rebuild its workspace from the backend alone. Private to the backend: never published. Version 1.
+ */
+export interface BatchRecord {
+  schemaVersion: 1;
+  batchId: string;
+  stackName: string;
+  region: string;
+  /**
+   * The state backend URL (file:// or s3://).
+   */
+  backend: string;
+  createdAt: string;
+  createdBy: string;
+  /**
+   * When cleanup may destroy the batch: the longest instance life plus an hour.
+   */
+  expiresAt: string;
+  request: {
+    /**
+     * @minItems 1
+     */
+    instanceTypes: string[];
+    /**
+     * @minItems 1
+     */
+    benchmarks: ("stream" | "hpl" | "coremark")[];
+    repeat: number;
+    spot: boolean;
+    quick: boolean;
+    resultsBucket: string;
+    maxMinutes?: number;
+    maxCostUsd?: number;
+    /**
+     * Registry/namespace of prebuilt images (--images).
+     */
+    images?: string;
+  };
+  /**
+   * The stack config exactly as set (aws:region and aws-instance-benchmarks:*).
+   */
+  config: {
+    [k: string]: string;
+  };
+  instances: {
+    instanceType: string;
+    repeat: number;
+    /**
+     * Key prefix in the results bucket: batches/<id>/<type>/<repeat>.
+     */
+    resultsPrefix: string;
+    expectedMinutes: number;
+    /**
+     * Boot plus the shutdown timer: no status after this means the instance is gone.
+     */
+    maximumMinutes: number;
+    usdPerHour?: number;
+    /**
+     * Why it was not launched (quota, capacity…), with the fix.
+     */
+    skipped?: string;
+  }[];
+  estimate?: {
+    costUsdExpected?: number | null;
+    costUsdMaximum?: number | null;
+    instanceMinutesExpected?: number;
+  };
+  launch?: {
+    startedAt: string;
+    finishedAt?: string;
+    failed?: {
+      instanceType: string;
+      repeat: number;
+      /**
+       * AWS error code, e.g. InsufficientInstanceCapacity.
+       */
+      code?: string;
+      reason: string;
+    }[];
+  };
+  destroyedAt?: string;
+}
