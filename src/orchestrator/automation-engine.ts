@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { CliError } from "../cli/errors.js";
 import type { Backend } from "./backend.js";
-import type { ChangeSummary, EngineEventSink, StackEngine, StackListing, StackRef, StackResource } from "./engine.js";
+import type { EngineEventSink, StackEngine, StackListing, StackRef, StackResource } from "./engine.js";
 
 /** The Pulumi project name: Pulumi.yaml's `name`. */
 export const projectName = "aws-instance-benchmarks";

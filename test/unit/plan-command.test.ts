@@ -19,7 +19,7 @@ async function cli(...argv: string[]) {
 
 describe("aws-bench plan (offline)", () => {
   it("runs the real program under mocks and prices the batch", async () => {
-    const { code, out } = await cli("plan", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream,hpl,coremark", "--json");
+    const { code, out } = await cli("plan", "--offline", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream,hpl,coremark", "--json");
     expect(code).toBe(0);
     const plan = JSON.parse(out) as BatchPlan;
     const types = plan.resources.map((r) => r.type);
@@ -44,7 +44,7 @@ describe("aws-bench plan (offline)", () => {
   });
 
   it("counts spot vCPUs against the spot quota and says when no spot price is known", async () => {
-    const { code, out } = await cli("plan", "--instance-types", "c7g.large", "--repeat", "3", "--spot", "--quick", "--json");
+    const { code, out } = await cli("plan", "--offline", "--instance-types", "c7g.large", "--repeat", "3", "--spot", "--quick", "--json");
     expect(code).toBe(0);
     const plan = JSON.parse(out) as BatchPlan;
     expect(plan.instances).toHaveLength(3);
@@ -55,7 +55,7 @@ describe("aws-bench plan (offline)", () => {
   });
 
   it("prints a readable plan", async () => {
-    const { out } = await cli("plan", "--instance-types", "t3.medium", "--benchmarks", "stream");
+    const { out } = await cli("plan", "--offline", "--instance-types", "t3.medium", "--benchmarks", "stream");
     expect(out).toMatch(/2 × docker:index\/image:Image|1 × docker:index\/image:Image/);
     expect(out).toMatch(/t3\.medium #0 {2}zone chosen at run time {2}image intel-skylake/);
     expect(out).toMatch(/burstable: runs in unlimited credit mode/);
@@ -63,13 +63,13 @@ describe("aws-bench plan (offline)", () => {
   });
 
   it("refuses what cannot run as planned, naming each type and why", async () => {
-    const refused = await cli("plan", "--instance-types", "mac2-m2.metal,nope.large");
+    const refused = await cli("plan", "--offline", "--instance-types", "mac2-m2.metal,nope.large");
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/mac2-m2\.metal: mac instances need dedicated hosts/);
     expect(refused.err).toMatch(/nope\.large: not in the catalogue/);
-    expect((await cli("plan", "--instance-types", "c8ine.2xlarge", "--spot")).err).toMatch(/c8ine\.2xlarge: not offered as spot \(usage classes: on-demand\)/);
-    expect((await cli("plan", "--instance-types", "m7i.large", "--benchmarks", "linpack")).code).toBe(2);
-    expect((await cli("plan", "--instance-types", "m7i.large;reboot")).err).toMatch(/Not instance type names/);
+    expect((await cli("plan", "--offline", "--instance-types", "c8ine.2xlarge", "--spot")).err).toMatch(/c8ine\.2xlarge: not offered as spot \(usage classes: on-demand\)/);
+    expect((await cli("plan", "--offline", "--instance-types", "m7i.large", "--benchmarks", "linpack")).code).toBe(2);
+    expect((await cli("plan", "--offline", "--instance-types", "m7i.large;reboot")).err).toMatch(/Not instance type names/);
   });
 
   it("knows the quota codes of the accelerated and high-memory families", () => {
