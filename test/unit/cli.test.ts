@@ -49,7 +49,7 @@ describe("aws-bench CLI", () => {
   });
 
   it("fails plainly for commands that are not built yet, with exit 1 and no pretence", async () => {
-    for (const name of designCommands.filter((n) => !["discover", "parse", "validate", "run", "build", "pricing", "plan"].includes(n))) {
+    for (const name of designCommands.filter((n) => !["discover", "parse", "validate", "run", "build", "pricing", "plan", "preview", "up", "collect", "destroy", "status", "list"].includes(n))) {
       const io = memoryIo();
       expect(await exec([name, "--some-flag", "x"], io)).toBe(ExitCode.Failure);
       expect(io.err()).toContain(`error [NotYetAvailable]: '${name}' is not yet available`);
@@ -60,8 +60,9 @@ describe("aws-bench CLI", () => {
   it("runs the seed's command-less form as `run` when invoked as aws-benchmark-collector", async () => {
     const io = memoryIo();
     const code = await exec(["--instance-types", "m7i.large", "--benchmarks", "stream"], io, { scriptName: "aws-benchmark-collector" });
-    expect(code).toBe(ExitCode.Failure);
-    expect(io.err()).toContain("error [NotYetAvailable]: 'run' on EC2 instances (the batch lifecycle) is not yet available");
+    // It reaches the batch lifecycle, which asks for the results bucket before anything else.
+    expect(code).toBe(ExitCode.Usage);
+    expect(io.err()).toContain("error [UsageError]: A batch needs --results-bucket");
     const help = memoryIo();
     expect(await exec(["--help"], help, { scriptName: "aws-benchmark-collector" })).toBe(0);
     expect(help.out()).toContain("aws-benchmark-collector discover");
@@ -69,11 +70,11 @@ describe("aws-bench CLI", () => {
 
   it("hides stack traces unless --debug", async () => {
     const quiet = memoryIo();
-    await exec(["up"], quiet);
+    await exec(["analyze"], quiet);
     expect(quiet.err()).not.toMatch(/\bat .*\.ts:\d+/);
     const loud = memoryIo();
-    await exec(["up", "--debug"], loud);
-    expect(loud.err()).toMatch(/CliError: 'up' is not yet available[\s\S]*\n\s+at /);
+    await exec(["analyze", "--debug"], loud);
+    expect(loud.err()).toMatch(/CliError: 'analyze' is not yet available[\s\S]*\n\s+at /);
   });
 
   it("maps CliError codes to exit codes", () => {
@@ -97,7 +98,7 @@ describe("the built executable", () => {
   });
 
   it("sets the process exit code", () => {
-    const result = spawnSync(process.execPath, [bin, "up"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [bin, "analyze"], { encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("NotYetAvailable");
     expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim()).toMatch(/^\d+\.\d+\.\d+/);
