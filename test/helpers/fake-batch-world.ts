@@ -1,0 +1,121 @@
+/**
+ * The AWS side of a batch, in memory, for the lifecycle tests: a results bucket, instance states and console
+ * output, a clock that moves only when the lifecycle sleeps, and per instance type a behaviour — finish with a
+ * valid run, never report, die, upload a malformed result or a raw file that does not match its checksum.
+ */
+import { sha256Hex } from "../../src/checksums.js";
+import { CliError } from "../../src/cli/errors.js";
+import type { InstanceState, InstanceWatch, ResultsBucket } from "../../src/orchestrator/aws-access.js";
+import { fileBatchStore } from "../../src/orchestrator/batch-store.js";
+import type { LifecycleDeps } from "../../src/orchestrator/lifecycle.js";
+import type { FakeEngine, LaunchedInstance } from "./fake-engine.js";
+import { minimalResult } from "./results.js";
+
+export type Behaviour = "succeed" | "never" | "dies" | "malformed" | "checksum" | "reports-failure";
+
+export interface WorldOptions {
+  /** Behaviour per instance type (default succeed). */
+  behaviours?: Record<string, Behaviour>;
+  /** Minutes after launch an instance reports (default 20). */
+  reportAfterMinutes?: number;
+  /** Every bucket read fails like this from this minute on. */
+  bucketFailsFromMinute?: number;
+}
+
+export class FakeWorld {
+  readonly objects = new Map<string, Buffer>();
+  readonly states = new Map<string, InstanceState>();
+  readonly console = new Map<string, string>();
+  readonly progressLines: string[] = [];
+  minutes = 0;
+  private readonly start = Date.parse("2026-11-28T12:00:00Z");
+  private readonly launched: Array<LaunchedInstance & { at: number; done: boolean }> = [];
+  /** Called on every sleep (after the clock moved): tests interrupt from here. */
+  onTick: (minutes: number) => void = () => undefined;
+
+  constructor(readonly options: WorldOptions = {}) {}
+
+  attach(engine: FakeEngine): void {
+    engine.onLaunch = (instances) => {
+      for (const instance of instances) {
+        this.launched.push({ ...instance, at: this.minutes, done: false });
+        this.states.set(instance.id, { state: "running", zone: instance.zone });
+        this.console.set(instance.id, `[    0.000000] Linux version 6.1 (fake)\ncloud-init: aws-bench ${instance.instanceType}\n`);
+      }
+    };
+  }
+
+  now(): Date {
+    return new Date(this.start + this.minutes * 60_000);
+  }
+
+  /** Moves the clock; instances whose time has come act. */
+  advance(ms: number): void {
+    this.minutes += ms / 60_000;
+    for (const instance of this.launched.filter((i) => !i.done && this.minutes - i.at >= (this.options.reportAfterMinutes ?? 20))) {
+      instance.done = true;
+      this.act(instance);
+    }
+    this.onTick(this.minutes);
+  }
+
+  private act(instance: LaunchedInstance): void {
+    const behaviour = this.options.behaviours?.[instance.instanceType] ?? "succeed";
+    const prefix = `batches/${instance.batchId}/${instance.instanceType}/${instance.repeat}`;
+    if (behaviour === "never") return;
+    if (behaviour === "dies") {
+      this.states.set(instance.id, { state: "terminated", reason: "Server.SpotInstanceTermination: Spot instance termination", zone: instance.zone });
+      return;
+    }
+    const runId = `20261128t1200-${instance.instanceType}-${instance.repeat}`;
+    const raw = Buffer.from(`STREAM version $Revision: 5.10 $\nTriad: 21345.6\n`);
+    const result = minimalResult({
+      runId,
+      host: { architecture: "x86_64", cpuModel: "Intel(R) Xeon(R) Platinum 8488C", logicalCpus: 2, memoryMiB: 8192, kernel: "6.1.0", instanceType: instance.instanceType },
+      rawFiles: [{ path: "raw/stream/trial-1.txt", sha256: sha256Hex(raw), bytes: raw.length }],
+    });
+    const run = `${prefix}/results/aws-bench-results/${runId}`;
+    this.objects.set(`${run}/raw/stream/trial-1.txt`, behaviour === "checksum" ? Buffer.from("Triad: 99999.9\n") : raw);
+    this.objects.set(`${run}/result.json`, behaviour === "malformed" ? Buffer.from('{"schemaVersion": 1, "runId": ') : Buffer.from(JSON.stringify(result, null, 2)));
+    this.objects.set(`${run}/private/instance-identity.json`, Buffer.from('{"accountId":"123456789012"}'));
+    this.objects.set(`${prefix}/user-data.log`, Buffer.from("aws-bench: done\n"));
+    const failed = behaviour === "reports-failure";
+    this.objects.set(`${prefix}/status.json`, Buffer.from(JSON.stringify({ state: failed ? "failure" : "success", exitCode: failed ? 3 : 0, stage: failed ? "run" : "upload", error: failed ? "the benchmark run exited with 3" : "", startedAt: "2026-11-28T12:01:00Z", finishedAt: "2026-11-28T12:20:00Z" })));
+    this.states.set(instance.id, { state: "terminated", reason: "Client.InstanceInitiatedShutdown: Instance initiated shutdown", zone: instance.zone });
+  }
+
+  bucket(): ResultsBucket {
+    const failing = () => this.options.bucketFailsFromMinute !== undefined && this.minutes >= this.options.bucketFailsFromMinute;
+    const denied = () => new CliError("AccessDenied", "Not allowed to call s3:GetObject in us-east-1 (AccessDenied).", { fix: "Grant s3:GetObject." });
+    return {
+      bucket: "results-bucket",
+      get: (key) => (failing() ? Promise.reject(denied()) : Promise.resolve(this.objects.get(key))),
+      list: (prefix) => (failing() ? Promise.reject(denied()) : Promise.resolve([...this.objects.keys()].filter((key) => key.startsWith(prefix)))),
+    };
+  }
+
+  watch(): InstanceWatch {
+    return {
+      states: (ids) => Promise.resolve(Object.fromEntries(ids.filter((id) => this.states.has(id)).map((id) => [id, this.states.get(id) as InstanceState]))),
+      consoleOutput: (id) => Promise.resolve(this.console.get(id)),
+    };
+  }
+
+  deps(engine: FakeEngine, stateDir: string, rawRoot: string): LifecycleDeps {
+    this.attach(engine);
+    return {
+      engine,
+      store: fileBatchStore(stateDir, `file://${stateDir}`),
+      results: this.bucket(),
+      instances: this.watch(),
+      rawRoot,
+      progress: (line) => this.progressLines.push(line),
+      now: () => this.now(),
+      sleep: (ms) => {
+        this.advance(ms);
+        return Promise.resolve();
+      },
+      pollMs: 60_000,
+    };
+  }
+}

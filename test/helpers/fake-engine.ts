@@ -1,0 +1,229 @@
+/**
+ * A StackEngine double for the lifecycle tests: `up` runs the real batch program (stacks/index.ts) under Pulumi
+ * mocks with the stack's config, then applies the faults a test asks for — a capacity error for some types, an
+ * update that dies half-way or is interrupted (leaving its lock and a pending operation, as a killed Pulumi CLI
+ * does), a stale lock at destroy, the CLI missing. State lives in memory per stack.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CliError } from "../../src/cli/errors.js";
+import { pulumiErrorToCliError } from "../../src/orchestrator/automation-engine.js";
+import type { EngineEventSink, StackEngine, StackListing, StackRef, StackResource } from "../../src/orchestrator/engine.js";
+
+export interface EngineFaults {
+  /** Every call fails as when `pulumi` is not on PATH. */
+  cliMissing?: boolean;
+  /** Instance type → AWS error code its RunInstances fails with. */
+  launchErrors?: Record<string, string>;
+  /** The update dies after this many resources are created (lock and a pending operation left behind). */
+  upDiesAfter?: number;
+  /** The update waits for the abort signal, then stops half-way (lock and pending operation left behind). */
+  interruptibleUp?: boolean;
+  /** A stale lock is on the stack when destroy starts. */
+  staleLockAtDestroy?: boolean;
+}
+
+interface FakeStack {
+  config: Record<string, string>;
+  resources: StackResource[];
+  locked: boolean;
+  pending: number;
+}
+
+export interface LaunchedInstance {
+  id: string;
+  instanceType: string;
+  repeat: number;
+  batchId: string;
+  zone: string;
+}
+
+let recorded: Array<{ type: string; name: string; inputs: Record<string, unknown> }> = [];
+
+async function runProgram(config: Record<string, string>): Promise<typeof recorded> {
+  recorded = [];
+  pulumi.runtime.setAllConfig(config);
+  {
+    // Installed on every run: a planner under mocks in the same process may have installed its own.
+    await pulumi.runtime.setMocks(
+      {
+        newResource(args) {
+          recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+          const state: Record<string, unknown> = { ...args.inputs, arn: `arn:aws:fake:::${args.name}` };
+          if (args.type === "awsx:ec2:Vpc") {
+            state["vpcId"] = "vpc-0fake";
+            state["publicSubnetIds"] = ((args.inputs["availabilityZoneNames"] as string[] | undefined) ?? []).map((zone) => `subnet-${zone}`);
+          }
+          if (args.type === "aws:ecr/repository:Repository") {
+            state["repositoryUrl"] = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${args.name}`;
+            state["registryId"] = "123456789012";
+          }
+          if (args.type === "docker:index/image:Image") state["repoDigest"] = `${String(args.inputs["imageName"]).split(":")[0]}@sha256:${"a".repeat(64)}`;
+          return { id: `${args.name}-id`, state };
+        },
+        call(args) {
+          switch (args.token) {
+            case "aws:ssm/getParameter:getParameter":
+              return { name: args.inputs["name"], type: "String", value: "ami-0123456789abcdef0" };
+            case "aws:index/getRegion:getRegion":
+              return { id: "us-east-1", name: "us-east-1", region: "us-east-1" };
+            case "aws:index/getAvailabilityZones:getAvailabilityZones":
+              return { id: "us-east-1", names: ["us-east-1a", "us-east-1b"], zoneIds: ["use1-az4", "use1-az6"], groupNames: [] };
+            case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+              const filters = args.inputs["filters"] as Array<{ name: string; values: string[] }>;
+              const types = filters.find((f) => f.name === "instance-type")?.values ?? [];
+              const pairs = types.flatMap((type) => ["use1-az4", "use1-az6"].map((zone) => [type, zone] as const));
+              return { id: "us-east-1", instanceTypes: pairs.map(([t]) => t), locations: pairs.map(([, z]) => z), locationTypes: pairs.map(() => "availability-zone-id") };
+            }
+            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+              return { userName: "AWS", password: "fake", proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", authorizationToken: "fake" };
+            default:
+              throw new Error(`fake engine: no answer for ${args.token}`);
+          }
+        },
+      },
+      "aws-instance-benchmarks",
+      "batch-fake",
+      false,
+    );
+  }
+  const { default: program } = await import("../../stacks/index.js");
+  await program();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return recorded;
+}
+
+const cliMissing = () => pulumiErrorToCliError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "(fake)");
+
+/** The engine double; `onLaunch` tells the fake AWS which instances now run. */
+export class FakeEngine implements StackEngine {
+  readonly stacks = new Map<string, FakeStack>();
+  readonly calls: string[] = [];
+  readonly destroyedStacks: string[] = [];
+  onLaunch: (instances: LaunchedInstance[]) => void = () => undefined;
+  private nextId = 1;
+
+  constructor(public faults: EngineFaults = {}) {}
+
+  ready(): Promise<void> {
+    this.calls.push("ready");
+    return this.faults.cliMissing ? Promise.reject(cliMissing()) : Promise.resolve();
+  }
+
+  async preview(ref: StackRef, events: EngineEventSink): Promise<Record<string, number>> {
+    this.guard("preview");
+    const resources = await runProgram(ref.config);
+    for (const r of resources) events.onProgress?.(`create ${r.type} ${r.name}`);
+    return { create: resources.length };
+  }
+
+  async up(ref: StackRef, events: EngineEventSink, signal?: AbortSignal): Promise<{ summary: Record<string, number>; failed: boolean }> {
+    this.guard("up");
+    const stack = this.stacks.get(ref.stackName) ?? { config: ref.config, resources: [], locked: false, pending: 0 };
+    this.stacks.set(ref.stackName, stack);
+    if (stack.locked) throw pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName);
+    const declared = await runProgram(ref.config);
+    const urn = (r: { type: string; name: string }) => `urn:pulumi:${ref.stackName}::aws-instance-benchmarks::${r.type}::${r.name}`;
+    const existing = new Set(stack.resources.map((r) => r.urn));
+    const launched: LaunchedInstance[] = [];
+    let failed = false;
+    let created = 0;
+    const stopHalfWay = (): never => {
+      stack.locked = true;
+      stack.pending = 1;
+      this.onLaunch(launched);
+      if (signal?.aborted) throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: update canceled`);
+      throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: the Pulumi CLI exited with signal SIGKILL`);
+    };
+    for (const resource of declared) {
+      if (existing.has(urn(resource))) continue; // `up` again: nothing already there is recreated
+      if (this.faults.upDiesAfter !== undefined && created >= this.faults.upDiesAfter) stopHalfWay();
+      if (this.faults.interruptibleUp && resource.type === "aws:ec2/instance:Instance" && launched.length > 0) {
+        await new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener("abort", () => resolve(), { once: true })));
+        stopHalfWay();
+      }
+      if (resource.type === "aws:ec2/instance:Instance") {
+        const type = String(resource.inputs["instanceType"]);
+        const code = this.faults.launchErrors?.[type];
+        if (code) {
+          failed = true;
+          events.onResourceFailed?.(urn(resource), "");
+          events.onResourceFailed?.(urn(resource), `creating EC2 Instance: operation error EC2: RunInstances, https response error StatusCode: 500, RequestID: 0f1e, api error ${code}: We currently do not have sufficient ${type} capacity in the Availability Zone you requested.`);
+          continue;
+        }
+        const id = `i-0fake${String(this.nextId++).padStart(12, "0")}`;
+        const tags = resource.inputs["tags"] as Record<string, string>;
+        launched.push({ id, instanceType: type, repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]), batchId: tags["aws-bench:batch"] as string, zone: String(resource.inputs["subnetId"]).replace("subnet-", "") });
+        stack.resources.push({ urn: urn(resource), type: resource.type, id, outputs: { ...resource.inputs, id } });
+      } else {
+        stack.resources.push({ urn: urn(resource), type: resource.type, id: `${resource.name}-id`, outputs: resource.inputs });
+      }
+      created++;
+      events.onResourceDone?.(urn(resource), resource.type);
+    }
+    this.onLaunch(launched);
+    return { summary: { create: created }, failed };
+  }
+
+  resources(ref: StackRef): Promise<StackResource[]> {
+    this.guard("resources");
+    const stack = this.stacks.get(ref.stackName);
+    if (!stack) return Promise.reject(pulumiErrorToCliError(Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }), ref.stackName));
+    return Promise.resolve([...stack.resources]);
+  }
+
+  cancel(ref: StackRef): Promise<void> {
+    this.guard("cancel");
+    const stack = this.stacks.get(ref.stackName);
+    if (stack) stack.locked = false;
+    return Promise.resolve();
+  }
+
+  clearPendingOperations(ref: StackRef): Promise<number> {
+    this.guard("clearPendingOperations");
+    const stack = this.stacks.get(ref.stackName);
+    if (!stack) return Promise.reject(pulumiErrorToCliError(Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }), ref.stackName));
+    if (stack.locked) return Promise.reject(pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName));
+    const pending = stack.pending;
+    stack.pending = 0;
+    return Promise.resolve(pending);
+  }
+
+  destroy(ref: StackRef, events: EngineEventSink): Promise<void> {
+    this.guard("destroy");
+    const stack = this.stacks.get(ref.stackName);
+    if (!stack) return Promise.reject(pulumiErrorToCliError(Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }), ref.stackName));
+    if (this.faults.staleLockAtDestroy) {
+      this.faults.staleLockAtDestroy = false;
+      stack.locked = true;
+    }
+    if (stack.locked) return Promise.reject(pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName));
+    if (stack.pending) return Promise.reject(new CliError("PulumiError", "the current deployment has 1 resource(s) with pending operations"));
+    for (const r of stack.resources) events.onProgress?.(`delete ${r.type}`);
+    stack.resources = [];
+    this.destroyedStacks.push(ref.stackName);
+    return Promise.resolve();
+  }
+
+  removeStack(ref: StackRef): Promise<void> {
+    this.guard("removeStack");
+    const stack = this.stacks.get(ref.stackName);
+    if (stack?.resources.length) return Promise.reject(new CliError("PulumiError", `stack ${ref.stackName} still has resources`));
+    this.stacks.delete(ref.stackName);
+    return Promise.resolve();
+  }
+
+  listStacks(): Promise<StackListing[]> {
+    this.guard("listStacks");
+    return Promise.resolve([...this.stacks].map(([name, s]) => ({ name, resourceCount: s.resources.length, updateInProgress: s.locked })));
+  }
+
+  /** Resources left in any stack. */
+  leftovers(): StackResource[] {
+    return [...this.stacks.values()].flatMap((s) => s.resources);
+  }
+
+  private guard(call: string): void {
+    this.calls.push(call);
+    if (this.faults.cliMissing) throw cliMissing();
+  }
+}
