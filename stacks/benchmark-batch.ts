@@ -68,6 +68,9 @@ export interface BenchmarkBatchArgs {
   maxMinutes?: number;
 }
 
+/** IAM path of every batch role and instance profile (cleanup lists by it; policies can scope `iam:PassRole` to it). */
+export const iamPath = "/aws-bench/";
+
 /** The posture, in numbers a test or a reviewer can check. */
 const rootVolumeGiB = { base: 30, metal: 60 };
 const amiParameter: Record<string, string> = {
@@ -211,6 +214,8 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       `${name}-role`,
       {
         assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        // IAM has no tag filter: the path lets cleanup list only batch roles, and IAM policies scope to it.
+        path: iamPath,
         tags: args.tags,
       },
       { parent: this },
@@ -232,7 +237,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
     );
     new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy }, { parent: this });
     if (args.ssm) new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, { parent: this });
-    return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: args.tags }, { parent: this });
+    return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, path: iamPath, tags: args.tags }, { parent: this });
   }
 }
 

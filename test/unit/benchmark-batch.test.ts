@@ -65,6 +65,8 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
     expect(statements.find((s) => s.Sid === "PullThisBatchImages")).toMatchObject({ Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: ["arn:aws:mock:::b-images"] });
     expect(statements.find((s) => s.Sid === "RegistryLogin")?.Resource).toEqual(["*"]);
     expect(ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
+    // Cleanup lists batch roles and profiles by this path (IAM has no tag filter).
+    expect([...ofType("aws:iam/role:Role"), ...ofType("aws:iam/instanceProfile:InstanceProfile")].map((r) => r.inputs["path"])).toEqual(["/aws-bench/", "/aws-bench/"]);
 
     expect(ofType("aws:ecr/repository:Repository")[0]?.inputs).toMatchObject({ forceDelete: true });
     const images = ofType("docker:index/image:Image");
