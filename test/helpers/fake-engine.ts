@@ -27,6 +27,7 @@ interface FakeStack {
   resources: StackResource[];
   locked: boolean;
   pending: number;
+  lastUpdate?: string;
 }
 
 export interface LaunchedInstance {
@@ -214,7 +215,7 @@ export class FakeEngine implements StackEngine {
 
   listStacks(): Promise<StackListing[]> {
     this.guard("listStacks");
-    return Promise.resolve([...this.stacks].map(([name, s]) => ({ name, resourceCount: s.resources.length, updateInProgress: s.locked })));
+    return Promise.resolve([...this.stacks].map(([name, s]) => ({ name, resourceCount: s.resources.length, updateInProgress: s.locked, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })));
   }
 
   /** Resources left in any stack. */

@@ -1,0 +1,111 @@
+/**
+ * `aws-bench cleanup`: the third layer of teardown. First the backend's own batches: stacks past their expiry
+ * (or, without a record, older than `--older-than`) are destroyed and removed, and locks held longer than
+ * `--older-than` are cleared; then the tagged-resource sweep (sweep.ts) for leftovers — past their expiry plus
+ * grace, or this backend's batches whose stack is gone. Without `yes` it only lists what it would do.
+ */
+import { CliError } from "../cli/errors.js";
+import type { BatchStore } from "./batch-store.js";
+import type { StackEngine } from "./engine.js";
+import { destroyBatch, loadRecord, type LifecycleDeps } from "./lifecycle.js";
+import { listBatches, type BatchListing } from "./listing.js";
+import type { SweepEvent, SweepSummary } from "./sweep.js";
+
+/** What cleanup needs. */
+export interface CleanupDeps {
+  /** Pulumi. */
+  engine: StackEngine;
+  /** Batch records. */
+  store: BatchStore;
+  /** The backend's URL (the sweep only trusts "stack gone" for resources tagged with it). */
+  backendUrl: string;
+  /** The tagged-resource sweep, bound to its clients. */
+  sweep(options: { now: Date; graceMs: number; backend: string; stackExists: (batchId: string) => Promise<boolean>; dryRun: boolean; report: (event: SweepEvent) => void }): Promise<SweepSummary>;
+  /** Progress for people. */
+  progress(line: string): void;
+  /** The clock. */
+  now(): Date;
+}
+
+/** Options of {@link cleanup}. */
+export interface CleanupOptions {
+  /** A stack without a record, or a lock, older than this is stale (ms). */
+  olderThanMs: number;
+  /** Leftovers are swept only this long past their expiry (ms). */
+  graceMs: number;
+  /** Act; otherwise only list. */
+  yes: boolean;
+}
+
+/** What cleanup did (or would do). */
+export interface CleanupReport {
+  /** Batches whose stack was (or would be) destroyed, with why. */
+  stacks: Array<{ batchId: string; why: string; action: "destroyed" | "would-destroy" | "failed"; error?: string }>;
+  /** The sweep's summary. */
+  sweep: SweepSummary;
+  /** Every sweep event. */
+  events: SweepEvent[];
+}
+
+/** Parses `6h`, `90m`, `2d`, `30s` into milliseconds; throws `UsageError` naming the flag. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new CliError("UsageError", `${flag} '${text}' is not a duration.`, { fix: `Use a number and a unit, e.g. ${flag} 6h (s, m, h, d).` });
+  return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
+}
+
+/** Why a batch's stack is due for destruction, or undefined when it is not. */
+function staleBecause(batch: BatchListing, olderThanMs: number): string | undefined {
+  if (batch.state === "destroyed" || batch.state === "no-stack") return undefined;
+  if (batch.expired) return `expired at ${batch.expiresAt ?? "?"}`;
+  // No record: a run killed before writing one. Young ones may be another run at work right now.
+  if (batch.createdAt === undefined && batch.ageHours * 3_600_000 > olderThanMs) return `no batch record and ${batch.ageHours} h old${batch.state === "locked" ? ", locked" : ""}`;
+  return undefined;
+}
+
+/** Destroys stale stacks, clears stale locks, then sweeps tagged leftovers. */
+export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promise<CleanupReport> {
+  const now = deps.now();
+  const batches = await listBatches(deps.store, deps.engine, now);
+  const stacks: CleanupReport["stacks"] = [];
+  const lifecycle = { engine: deps.engine, store: deps.store, progress: deps.progress, now: deps.now } as unknown as LifecycleDeps;
+  for (const batch of batches) {
+    const why = staleBecause(batch, options.olderThanMs);
+    if (!why) continue;
+    if (!options.yes) {
+      stacks.push({ batchId: batch.batchId, why, action: "would-destroy" });
+      continue;
+    }
+    try {
+      const ref = { stackName: `batch-${batch.batchId}`, config: {} };
+      if (batch.state === "locked") {
+        deps.progress(`batch ${batch.batchId}: clearing a stale lock`);
+        await deps.engine.cancel(ref);
+      }
+      const record = await loadRecord(deps.store, batch.batchId).catch(() => undefined);
+      if (record) await destroyBatch(record, lifecycle);
+      else {
+        // A stack without a record (a run killed before it wrote one): destroy it as the state describes it.
+        deps.progress(`batch ${batch.batchId}: destroying stack ${ref.stackName} (no batch record)`);
+        await deps.engine.clearPendingOperations(ref);
+        await deps.engine.destroy(ref, { onProgress: (line) => deps.progress(`  ${line}`) });
+        await deps.engine.removeStack(ref);
+      }
+      stacks.push({ batchId: batch.batchId, why, action: "destroyed" });
+    } catch (error) {
+      stacks.push({ batchId: batch.batchId, why, action: "failed", error: (error as Error).message });
+    }
+  }
+  // After the destroys: a stack exists only if the backend still lists it.
+  const live = new Set((await deps.engine.listStacks()).map((s) => s.name));
+  const events: SweepEvent[] = [];
+  const sweep = await deps.sweep({
+    now,
+    graceMs: options.graceMs,
+    backend: deps.backendUrl,
+    stackExists: (batchId) => Promise.resolve(live.has(`batch-${batchId}`)),
+    dryRun: !options.yes,
+    report: (event) => events.push(event),
+  });
+  return { stacks, sweep, events };
+}
