@@ -7,7 +7,7 @@
 import { CliError } from "../cli/errors.js";
 import type { BatchStore } from "./batch-store.js";
 import type { StackEngine } from "./engine.js";
-import { destroyBatch, loadRecord, type LifecycleDeps } from "./lifecycle.js";
+import { destroyBatch, loadRecord } from "./lifecycle.js";
 import { listBatches, type BatchListing } from "./listing.js";
 import type { SweepEvent, SweepSummary } from "./sweep.js";
 
@@ -68,7 +68,6 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
   const now = deps.now();
   const batches = await listBatches(deps.store, deps.engine, now);
   const stacks: CleanupReport["stacks"] = [];
-  const lifecycle = { engine: deps.engine, store: deps.store, progress: deps.progress, now: deps.now } as unknown as LifecycleDeps;
   for (const batch of batches) {
     const why = staleBecause(batch, options.olderThanMs);
     if (!why) continue;
@@ -83,7 +82,7 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
         await deps.engine.cancel(ref);
       }
       const record = await loadRecord(deps.store, batch.batchId).catch(() => undefined);
-      if (record) await destroyBatch(record, lifecycle);
+      if (record) await destroyBatch(record, deps);
       else {
         // A stack without a record (a run killed before it wrote one): destroy it as the state describes it.
         deps.progress(`batch ${batch.batchId}: destroying stack ${ref.stackName} (no batch record)`);

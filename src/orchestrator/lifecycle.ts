@@ -311,7 +311,7 @@ async function saveConsoleOutput(record: BatchRecord, deps: LifecycleDeps, insta
  * Destroys the batch's stack: releases a stale lock, clears operations an interrupted update left pending,
  * destroys every resource, removes the stack, and records when. A stack that never existed is fine.
  */
-export async function destroyBatch(record: BatchRecord, deps: LifecycleDeps): Promise<void> {
+export async function destroyBatch(record: BatchRecord, deps: Pick<LifecycleDeps, "engine" | "store" | "progress" | "now">): Promise<void> {
   const stack = stackOf(record);
   deps.progress(`batch ${record.batchId}: destroying stack ${record.stackName}`);
   const attempt = async (): Promise<void> => {
