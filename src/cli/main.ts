@@ -7,6 +7,7 @@ import { packageVersion } from "../package-files.js";
 import type { AnyCommand, CommandContext } from "./command.js";
 import { globalOptions } from "./command.js";
 import { collectCommand, destroyCommand, listCommand, previewCommand, statusCommand, upCommand } from "./commands/batch.js";
+import { bootstrapCommand } from "./commands/bootstrap.js";
 import { buildCommand } from "./commands/build.js";
 import { cleanupCommand } from "./commands/cleanup.js";
 import { discoverCommand } from "./commands/discover.js";
@@ -21,7 +22,7 @@ import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
 /** Every command, built or planned, in the order `--help` lists them. */
-export const commands: readonly AnyCommand[] = [discoverCommand, planCommand, runCommand, previewCommand, upCommand, collectCommand, destroyCommand, statusCommand, listCommand, cleanupCommand, parseCommand, validateCommand, buildCommand, pricingCommand, ...plannedCommands];
+export const commands: readonly AnyCommand[] = [discoverCommand, planCommand, runCommand, previewCommand, upCommand, collectCommand, destroyCommand, statusCommand, listCommand, cleanupCommand, bootstrapCommand, parseCommand, validateCommand, buildCommand, pricingCommand, ...plannedCommands];
 
 /** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */
 const legacyScriptName = "aws-benchmark-collector";

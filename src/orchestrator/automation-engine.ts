@@ -22,6 +22,8 @@ export interface AutomationEngineOptions {
   toolHome: string;
   /** Environment for the Pulumi CLI (credentials, `PULUMI_CONFIG_PASSPHRASE`). */
   env: NodeJS.ProcessEnv;
+  /** The inline program. @default the batch program, stacks/index.ts */
+  program?: () => Promise<Record<string, unknown>>;
 }
 
 /** Builds the Automation API engine. */
@@ -33,10 +35,12 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
   const projectSettings = { name: projectName, runtime: "nodejs" as const, backend: { url: options.backend.url } };
-  const program = async () => {
-    const { default: batchProgram } = await import("../../stacks/index.js");
-    return batchProgram();
-  };
+  const program =
+    options.program ??
+    (async () => {
+      const { default: batchProgram } = await import("../../stacks/index.js");
+      return batchProgram();
+    });
 
   async function automation() {
     return import("@pulumi/pulumi/automation/index.js");

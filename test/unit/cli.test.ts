@@ -49,7 +49,7 @@ describe("aws-bench CLI", () => {
   });
 
   it("fails plainly for commands that are not built yet, with exit 1 and no pretence", async () => {
-    for (const name of designCommands.filter((n) => !["discover", "parse", "validate", "run", "build", "pricing", "plan", "preview", "up", "collect", "destroy", "status", "list", "cleanup"].includes(n))) {
+    for (const name of designCommands.filter((n) => !["discover", "parse", "validate", "run", "build", "pricing", "plan", "preview", "up", "collect", "destroy", "status", "list", "cleanup", "bootstrap"].includes(n))) {
       const io = memoryIo();
       expect(await exec([name, "--some-flag", "x"], io)).toBe(ExitCode.Failure);
       expect(io.err()).toContain(`error [NotYetAvailable]: '${name}' is not yet available`);

@@ -15,7 +15,6 @@ interface PlannedCommand {
 }
 
 const planned: readonly PlannedCommand[] = [
-  { command: "bootstrap", describe: "Create the long-lived results bucket", example: ["$0 bootstrap --region us-east-1", "create a versioned, encrypted results bucket"] },
   { command: "analyze", describe: "Aggregate results into processed data and the static API", example: ["$0 analyze", "recompute data/processed and data/api"] },
   { command: "rank", describe: "Rank instance types by a metric or price-performance", example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"] },
   { command: "compare", describe: "Compare instance types side by side", example: ["$0 compare m7i.large c7g.large", "headline numbers with intervals"] },
