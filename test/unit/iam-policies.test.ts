@@ -102,11 +102,9 @@ const createdByAction: Record<string, string[]> = {
 };
 /** EC2 verbs that change or remove an existing resource: only batch-tagged ones. */
 const changesExisting = /^ec2:(Terminate|Delete|Modify|Detach|Disassociate|Attach|Associate|Replace|Authorize|Revoke|Stop|Reboot|GetConsoleOutput|CreateRoute$)/;
-/** IAM resources a policy may write: the batch's roles and instance profiles (Pulumi's names, or the recommended path) and the spot service-linked role. */
+/** IAM resources a policy may write: the batch's roles and instance profiles (under the stack's IAM path) and the spot service-linked role. */
 const batchIamResources = [
-  "arn:aws:iam::*:role/batch-role-*",
   "arn:aws:iam::*:role/aws-bench/*",
-  "arn:aws:iam::*:instance-profile/batch-profile-*",
   "arn:aws:iam::*:instance-profile/aws-bench/*",
   "arn:aws:iam::*:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot",
 ];
@@ -363,6 +361,20 @@ const sweepActions = [
 
 const discoverActions = ["ec2:DescribeInstanceTypes", "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeRegions"];
 
+/**
+ * `aws-bench bootstrap`: the long-lived results bucket (versioned, encrypted, public access blocked, owner-enforced,
+ * TLS-only, with a lifecycle; the Pulumi provider reads every bucket setting back) and the image cache repository,
+ * in their own stack on the backend.
+ */
+const bootstrapActions = [
+  "s3:CreateBucket", "s3:ListBucket", "s3:GetBucketAcl", "s3:GetBucketCors", "s3:GetBucketWebsite", "s3:GetAccelerateConfiguration",
+  "s3:GetBucketRequestPayment", "s3:GetBucketLogging", "s3:GetReplicationConfiguration", "s3:GetBucketObjectLockConfiguration",
+  "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock",
+  "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutLifecycleConfiguration", "s3:GetObject", "s3:PutObject",
+  "ecr:CreateRepository", "ecr:DescribeRepositories", "ecr:ListTagsForResource", "ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy",
+  "sts:GetCallerIdentity",
+];
+
 const policies = readPolicies();
 const pick = (files: readonly string[]) => files.map((file) => policies[file] as PolicyDocument);
 const missing = (files: readonly string[], actions: readonly string[]) => actions.filter((action) => !allows(pick(files), action));
@@ -401,6 +413,24 @@ describe("docs/iam policies", () => {
     expect(trustViolations(policies[trustFile] as PolicyDocument)).toEqual([]);
   });
 
+  it("names the roles, instance profiles and repository the way the stack does", () => {
+    const stack = readFileSync(join(root, "stacks", "benchmark-batch.ts"), "utf8");
+    const program = readFileSync(join(root, "stacks", "index.ts"), "utf8");
+    const iamPath = /export const iamPath = "([^"]+)"/.exec(stack)?.[1];
+    const component = /new BenchmarkBatch\("([\w-]+)"/.exec(program)?.[1];
+    const repository = /new aws\.ecr\.Repository\(\s*`\$\{name\}-([\w-]+)`/.exec(stack)?.[1];
+    expect([iamPath, component, repository]).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
+    const iamArns = pick(permissionFiles).flatMap((policy) => policy.Statement.flatMap((statement) => list(statement.Resource))).filter((arn) => /^arn:aws:iam::\*:(role|instance-profile)\//.test(arn));
+    const expectedIam = [`arn:aws:iam::*:role${iamPath}*`, `arn:aws:iam::*:instance-profile${iamPath}*`];
+    expect(iamArns.filter((arn) => !arn.includes("/aws-service-role/") && !expectedIam.includes(arn))).toEqual([]);
+    expect(iamArns).toEqual(expect.arrayContaining(expectedIam));
+    // Pulumi auto-names the repository <logical name>-<7 hex>: the policies follow that name.
+    const batchRepository = `arn:aws:ecr:*:*:repository/${component}-${repository}-*`;
+    const repositories = pick(permissionFiles).flatMap((policy) => policy.Statement.flatMap((statement) => list(statement.Resource))).filter((arn) => arn.startsWith("arn:aws:ecr:"));
+    expect(repositories).toContain(batchRepository);
+    expect(repositories.filter((arn) => arn !== batchRepository && arn !== "arn:aws:ecr:*:*:repository/aws-bench-cache")).toEqual([]);
+  });
+
   it("uses only placeholders docs/AWS_SETUP.md explains", () => {
     const setup = readFileSync(join(root, "docs", "AWS_SETUP.md"), "utf8");
     const used = new Set(Object.values(policies).flatMap((policy) => [...JSON.stringify(policy).matchAll(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g)].map((match) => match[0])));
@@ -430,6 +460,10 @@ describe("the policies cover what the code calls", () => {
 
   it("the cleanup policy allows the sweep and the destruction of expired stacks", () => {
     expect(missing(["cleanup-policy.json"], sweepActions)).toEqual([]);
+  });
+
+  it("the bootstrap policy allows creating the results bucket and the image cache", () => {
+    expect(missing(["bootstrap-policy.json"], bootstrapActions)).toEqual([]);
   });
 
   it("the discover policy allows discovery", () => {
