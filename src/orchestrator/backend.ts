@@ -40,6 +40,9 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
     const prefix = (s3[2] ?? "").replace(/^\/+|\/+$/g, "");
     return { kind: "s3", url, bucket: s3[1] as string, prefix, query: s3[3] ?? "" };
   }
+  if (url.startsWith("s3://")) {
+    throw new CliError("InvalidArgument", `Backend '${url}' does not name an S3 bucket (3–63 lowercase letters, digits, dots and hyphens).`, { fix: "Pass --backend s3://BUCKET[/PREFIX]." });
+  }
   throw new CliError("InvalidArgument", `Backend '${url}' is not a file:// or s3:// URL.`, {
     fix: "Pass --backend s3://BUCKET[/PREFIX] (shared) or leave it out for the local file backend under ~/.aws-bench/state.",
   });
