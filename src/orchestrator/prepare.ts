@@ -3,6 +3,7 @@
  * show time and cost, check the vCPU and network quotas (types that do not fit are skipped with the quota code and
  * the fix), and write the batch's record beside the state. Nothing is created in AWS here.
  */
+import type { S3Client } from "@aws-sdk/client-s3";
 import { CliError } from "../cli/errors.js";
 import type { AwsSettings } from "../aws/clients.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
@@ -19,16 +20,14 @@ export interface PrepareOptions extends AwsSettings {
   backendUrl: string;
   /** Who creates it. */
   createdBy: string;
-  /** `--skip-quota-check`. */
-  skipQuotaCheck: boolean;
   /** An existing subnet is used: no VPC or internet gateway is created. */
   existingNetwork: boolean;
   /** Progress and warnings. */
   progress(line: string): void;
   /** Plans the batch (the offline planner; injectable for tests). */
   plan(request: BatchRequest): Promise<BatchPlan>;
-  /** Checks quotas; returns instance type → why it is skipped. Absent with --skip-quota-check. */
-  quotas?: (plan: BatchPlan) => Promise<Record<string, string>>;
+  /** Checks the account (bucket, offerings, quotas); returns instance type → why it is skipped. */
+  preflight?: (plan: BatchPlan) => Promise<Record<string, string>>;
   /** The clock. */
   now: Date;
 }
@@ -36,11 +35,11 @@ export interface PrepareOptions extends AwsSettings {
 /** Plans, checks quotas and cost, and stores the record; returns it with the plan. */
 export async function prepareBatch(request: BatchRequest, store: BatchStore, options: PrepareOptions): Promise<{ record: BatchRecord; plan: BatchPlan }> {
   const plan = await options.plan(request);
-  const skipped = options.skipQuotaCheck || !options.quotas ? {} : await options.quotas(plan);
+  const skipped = options.preflight ? await options.preflight(plan) : {};
   for (const [type, why] of Object.entries(skipped)) options.progress(`skipping ${type}: ${why}`);
   if (Object.keys(skipped).length === request.instanceTypes.length) {
-    throw new CliError("InvalidArgument", `No instance type of the batch fits the account's quotas in ${request.region}: ${Object.entries(skipped).map(([t, w]) => `${t} (${w})`).join("; ")}.`, {
-      fix: "Request the quota increases named above, or pass --skip-quota-check if you know better.",
+    throw new CliError("InvalidArgument", `No instance type of the batch can run in the account in ${request.region}: ${Object.entries(skipped).map(([t, w]) => `${t} (${w})`).join("; ")}.`, {
+      fix: "Act on the reasons above (quota increases, another region), or pass --skip-quota-check if the quotas are wrong.",
     });
   }
   const batchId = options.batchId ?? newBatchId(options.now);
@@ -61,12 +60,37 @@ export function describePlan(record: BatchRecord): string {
   return [`batch ${record.batchId} in ${record.region} (stack ${record.stackName}, results s3://${record.request.resultsBucket}/batches/${record.batchId}/):`, ...lines, `  total: ~${e?.instanceMinutesExpected ?? "?"} instance-minutes, ${cost}; expires ${record.expiresAt}`].join("\n");
 }
 
-/** Quota check through Service Quotas and EC2: skipped types with the quota, the need and the fix. */
-export async function awsQuotaCheck(plan: BatchPlan, request: BatchRequest, settings: AwsSettings & { existingNetwork: boolean; progress(line: string): void }): Promise<Record<string, string>> {
-  const { createEc2Client, createServiceQuotasClient } = await import("../aws/clients.js");
+/**
+ * What can be known about the account before anything is created: the results bucket exists and is in the
+ * batch's region; each type is offered in the region (types that are not are skipped, with the fix); the vCPU
+ * quotas fit (types that do not are skipped with the quota code, the need and the fix) and a VPC and an internet
+ * gateway are left (unless `skipQuotaCheck`).
+ */
+export async function awsPreflight(plan: BatchPlan, request: BatchRequest, settings: AwsSettings & { existingNetwork: boolean; skipQuotaCheck: boolean; progress(line: string): void }): Promise<Record<string, string>> {
+  const { createEc2Client, createS3Client, createServiceQuotasClient } = await import("../aws/clients.js");
+  const { awsErrorToCliError } = await import("../aws/errors.js");
+  const ec2 = await createEc2Client(settings, request.region);
+  await checkBucketRegion(await createS3Client(settings, request.region), request.resultsBucket, request.region, (line) => settings.progress(line));
+
+  const { DescribeInstanceTypeOfferingsCommand } = await import("@aws-sdk/client-ec2");
+  const offered = new Set<string>();
+  try {
+    let token: string | undefined;
+    do {
+      const page = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: "region", Filters: [{ Name: "instance-type", Values: request.instanceTypes }], ...(token ? { NextToken: token } : {}) }));
+      for (const offering of page.InstanceTypeOfferings ?? []) if (offering.InstanceType) offered.add(offering.InstanceType);
+      token = page.NextToken;
+    } while (token);
+  } catch (error) {
+    throw awsErrorToCliError(error, { ...settings, region: request.region, action: "ec2:DescribeInstanceTypeOfferings" });
+  }
+  const skipped: Record<string, string> = {};
+  for (const type of request.instanceTypes) if (!offered.has(type)) skipped[type] = `not offered in ${request.region}; choose a region that offers it (aws ec2 describe-instance-type-offerings --location-type region --filters Name=instance-type,Values=${type} --region R)`;
+  if (settings.skipQuotaCheck) return skipped;
+
   const { checkInstanceQuotas, checkNetworkQuotas } = await import("../aws/quotas.js");
-  const clients = { serviceQuotas: await createServiceQuotasClient(settings, request.region), ec2: await createEc2Client(settings, request.region) };
-  const vcpus = await checkInstanceQuotas(plan.instances, clients, { spot: request.spot, region: request.region, profile: settings.profile });
+  const clients = { serviceQuotas: await createServiceQuotasClient(settings, request.region), ec2 };
+  const vcpus = await checkInstanceQuotas(plan.instances.filter((i) => skipped[i.instanceType] === undefined), clients, { spot: request.spot, region: request.region, profile: settings.profile });
   for (const warning of vcpus.warnings) settings.progress(`warning: ${warning}`);
   if (!settings.existingNetwork) {
     const network = await checkNetworkQuotas(clients, { region: request.region, profile: settings.profile });
@@ -74,10 +98,38 @@ export async function awsQuotaCheck(plan: BatchPlan, request: BatchRequest, sett
     for (const quota of [network.vpcs, network.internetGateways]) {
       if (quota.status === "short") {
         throw new CliError("InvalidArgument", `The batch needs one more of ${quota.quotaName} (${quota.quotaCode}) in ${request.region}: ${quota.inUse} of ${quota.limit ?? "?"} are in use.`, {
-          fix: quota.fix ?? `Delete an unused one, request an increase of ${quota.quotaCode}, or run in an existing subnet with --subnet.`,
+          fix: quota.fix ?? `Delete an unused one, or request an increase of ${quota.quotaCode}.`,
         });
       }
     }
   }
-  return Object.fromEntries(vcpus.skipped.map((skip) => [skip.instanceType, `${skip.quotaName} (${skip.quotaCode}): needs ${skip.needed} vCPUs, ${skip.available} available; ${skip.fix}`]));
+  for (const skip of vcpus.skipped) skipped[skip.instanceType] = `${skip.quotaName} (${skip.quotaCode}): needs ${skip.needed} vCPUs, ${skip.available} available; ${skip.fix}`;
+  return skipped;
+}
+
+/** The results bucket must exist and be in the batch's region (instances upload with that region's endpoint). */
+async function checkBucketRegion(s3: S3Client, bucket: string, region: string, progress: (line: string) => void): Promise<void> {
+  const { GetBucketLocationCommand } = await import("@aws-sdk/client-s3");
+  let location: string;
+  try {
+    const response = await s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+    // No constraint means us-east-1; "EU" is the old name of eu-west-1.
+    location = !response.LocationConstraint ? "us-east-1" : response.LocationConstraint === "EU" ? "eu-west-1" : response.LocationConstraint;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "";
+    if (name === "NoSuchBucket") {
+      throw new CliError("InvalidArgument", `The results bucket ${bucket} does not exist.`, { fix: `Create it with \`aws-bench bootstrap --region ${region} --results-bucket ${bucket}\`, or name an existing bucket.` });
+    }
+    if (name === "AccessDenied" || name === "AccessDeniedException") {
+      progress(`warning: cannot read the region of bucket ${bucket} (s3:GetBucketLocation denied); make sure it is in ${region}`);
+      return;
+    }
+    const { awsErrorToCliError } = await import("../aws/errors.js");
+    throw awsErrorToCliError(error, { region, action: "s3:GetBucketLocation" });
+  }
+  if (location !== region) {
+    throw new CliError("InvalidArgument", `The results bucket ${bucket} is in ${location}, but the batch runs in ${region}.`, {
+      fix: `Use a bucket in ${region} (\`aws-bench bootstrap --region ${region}\` creates one), or run the batch with --region ${location}.`,
+    });
+  }
 }

@@ -130,7 +130,7 @@ export async function runAwsBatch(args: RequestArgs & { backend?: string | undef
 
 async function prepare(request: BatchRequest, args: { backend?: string | undefined; "skip-quota-check": boolean; profile?: string | undefined; json: boolean }, io: CliIo, batchId: string | undefined): Promise<BatchRecord> {
   const { openBackend, createdBy } = await import("../../orchestrator/setup.js");
-  const { prepareBatch, awsQuotaCheck, describePlan } = await import("../../orchestrator/prepare.js");
+  const { prepareBatch, awsPreflight, describePlan } = await import("../../orchestrator/prepare.js");
   const { planBatch } = await import("../../orchestrator/plan.js");
   const { backend, store } = await openBackend(settings(args), io);
   const progress = (line: string) => io.stderr.write(`${line}\n`);
@@ -139,11 +139,10 @@ async function prepare(request: BatchRequest, args: { backend?: string | undefin
     batchId,
     backendUrl: backend.url,
     createdBy: createdBy(io.env),
-    skipQuotaCheck: args["skip-quota-check"],
     existingNetwork: false,
     progress,
     plan: (r) => planBatch(r),
-    quotas: (plan) => awsQuotaCheck(plan, request, { ...settings(args), existingNetwork: false, progress }),
+    preflight: (plan) => awsPreflight(plan, request, { ...settings(args), existingNetwork: false, skipQuotaCheck: args["skip-quota-check"], progress }),
     now: new Date(),
   });
   progress(describePlan(record));

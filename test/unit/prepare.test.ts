@@ -1,0 +1,94 @@
+/**
+ * Before anything is created: the real offline plan, the account checks through aws-sdk-client-mock (bucket region,
+ * offerings in the region, vCPU and network quotas), the cost cap, and the record stored beside the state — or,
+ * when the batch cannot run, a clear error and no record.
+ */
+import { DescribeInstancesCommand, DescribeInstanceTypeOfferingsCommand, DescribeInternetGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { GetBucketLocationCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import { mockClient } from "aws-sdk-client-mock";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fileBatchStore } from "../../src/orchestrator/batch-store.js";
+import { loadRecord, type BatchRequest } from "../../src/orchestrator/lifecycle.js";
+import { planBatch } from "../../src/orchestrator/plan.js";
+import { awsPreflight, describePlan, prepareBatch } from "../../src/orchestrator/prepare.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const ec2 = mockClient(EC2Client);
+const s3 = mockClient(S3Client);
+const quotas = mockClient(ServiceQuotasClient);
+const tempDir = useTempDir();
+
+const request: BatchRequest = { instanceTypes: ["m7i.large", "c7g.large"], benchmarks: ["stream", "hpl", "coremark"], repeat: 1, spot: false, quick: false, region: "us-east-1", resultsBucket: "team-results" };
+
+beforeEach(() => {
+  for (const mock of [ec2, s3, quotas]) mock.reset();
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
+  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent");
+  s3.on(GetBucketLocationCommand).resolves({});
+  ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: "vpc-1" }] });
+  ec2.on(DescribeInternetGatewaysCommand).resolves({ InternetGateways: [{ InternetGatewayId: "igw-1" }] });
+  quotas.on(GetServiceQuotaCommand).callsFake((input: { QuotaCode: string }) => ({ Quota: { QuotaCode: input.QuotaCode, Value: input.QuotaCode === "L-1216C47A" ? 3 : 5, ServiceCode: "ec2" } }));
+});
+afterEach(() => vi.unstubAllEnvs());
+
+async function prepare(req: BatchRequest, skipQuotaCheck = false) {
+  const dir = tempDir();
+  const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
+  const progress: string[] = [];
+  const run = prepareBatch(req, store, {
+    region: req.region,
+    backendUrl: store.url,
+    createdBy: "test@host",
+    existingNetwork: false,
+    progress: (line) => progress.push(line),
+    plan: (r) => planBatch(r),
+    preflight: (plan) => awsPreflight(plan, req, { region: req.region, existingNetwork: false, skipQuotaCheck, progress: (line) => progress.push(line) }),
+    now: new Date("2026-11-28T12:00:00Z"),
+    batchId: "20261128t120000z-ab12cd",
+  });
+  return { run, store, progress };
+}
+
+describe("prepareBatch", () => {
+  it("plans, checks the account, skips what does not fit (with the quota and the fix), and stores the record", async () => {
+    const { run, store, progress } = await prepare(request);
+    const { record } = await run;
+    // 3 standard vCPUs: m7i.large (2) fits, then c7g.large (2) does not.
+    expect(record.instances.find((i) => i.instanceType === "c7g.large")?.skipped).toMatch(/L-1216C47A\): needs 2 vCPUs, 1 available; .*request-service-quota-increase/);
+    expect(record.instances.find((i) => i.instanceType === "m7i.large")?.skipped).toBeUndefined();
+    expect(record.config["aws-instance-benchmarks:instanceTypes"]).toBe("m7i.large");
+    expect(progress.join("\n")).toMatch(/skipping c7g\.large/);
+    expect((await loadRecord(store, "20261128t120000z-ab12cd")).expiresAt).toBe(record.expiresAt);
+    expect(describePlan(record)).toMatch(/m7i\.large #0: ~\d+ min \(at most \d+\), \$[\d.]+\/h/);
+  });
+
+  it("skips types the region does not offer, and refuses when nothing can run (no record)", async () => {
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [] });
+    const { run, store } = await prepare(request, true);
+    await expect(run).rejects.toThrow(/No instance type of the batch can run .*m7i\.large \(not offered in us-east-1/);
+    expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
+  });
+
+  it("refuses a results bucket in another region, or one that does not exist", async () => {
+    s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: "eu-west-1" });
+    await expect((await prepare(request)).run).rejects.toThrow(/team-results is in eu-west-1, but the batch runs in us-east-1/);
+    s3.on(GetBucketLocationCommand).rejects(Object.assign(new Error("The specified bucket does not exist"), { name: "NoSuchBucket" }));
+    await expect((await prepare(request)).run).rejects.toThrow(/results bucket team-results does not exist/);
+  });
+
+  it("refuses a batch above --max-cost before storing anything", async () => {
+    const { run, store } = await prepare({ ...request, maxCostUsd: 0.01 }, true);
+    await expect(run).rejects.toThrow(/expected to cost \$[\d.]+ .*above --max-cost 0\.01/);
+    expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
+  });
+
+  it("refuses when no VPC is left in the region", async () => {
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: Array.from({ length: 5 }, (_, i) => ({ VpcId: `vpc-${i}` })) });
+    await expect((await prepare(request)).run).rejects.toThrow(/needs one more of VPCs per Region \(L-F678F1CE\)/);
+  });
+});
