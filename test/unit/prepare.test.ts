@@ -36,7 +36,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllEnvs());
 
-async function prepare(req: BatchRequest, skipQuotaCheck = false) {
+function prepare(req: BatchRequest, skipQuotaCheck = false) {
   const dir = tempDir();
   const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
   const progress: string[] = [];
@@ -56,7 +56,7 @@ async function prepare(req: BatchRequest, skipQuotaCheck = false) {
 
 describe("prepareBatch", () => {
   it("plans, checks the account, skips what does not fit (with the quota and the fix), and stores the record", async () => {
-    const { run, store, progress } = await prepare(request);
+    const { run, store, progress } = prepare(request);
     const { record } = await run;
     // 3 standard vCPUs: m7i.large (2) fits, then c7g.large (2) does not.
     expect(record.instances.find((i) => i.instanceType === "c7g.large")?.skipped).toMatch(/L-1216C47A\): needs 2 vCPUs, 1 available; .*request-service-quota-increase/);
@@ -69,26 +69,26 @@ describe("prepareBatch", () => {
 
   it("skips types the region does not offer, and refuses when nothing can run (no record)", async () => {
     ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [] });
-    const { run, store } = await prepare(request, true);
+    const { run, store } = prepare(request, true);
     await expect(run).rejects.toThrow(/No instance type of the batch can run .*m7i\.large \(not offered in us-east-1/);
     expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
   });
 
   it("refuses a results bucket in another region, or one that does not exist", async () => {
     s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: "eu-west-1" });
-    await expect((await prepare(request)).run).rejects.toThrow(/team-results is in eu-west-1, but the batch runs in us-east-1/);
+    await expect(prepare(request).run).rejects.toThrow(/team-results is in eu-west-1, but the batch runs in us-east-1/);
     s3.on(GetBucketLocationCommand).rejects(Object.assign(new Error("The specified bucket does not exist"), { name: "NoSuchBucket" }));
-    await expect((await prepare(request)).run).rejects.toThrow(/results bucket team-results does not exist/);
+    await expect(prepare(request).run).rejects.toThrow(/results bucket team-results does not exist/);
   });
 
   it("refuses a batch above --max-cost before storing anything", async () => {
-    const { run, store } = await prepare({ ...request, maxCostUsd: 0.01 }, true);
+    const { run, store } = prepare({ ...request, maxCostUsd: 0.01 }, true);
     await expect(run).rejects.toThrow(/expected to cost \$[\d.]+ .*above --max-cost 0\.01/);
     expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
   });
 
   it("refuses when no VPC is left in the region", async () => {
     ec2.on(DescribeVpcsCommand).resolves({ Vpcs: Array.from({ length: 5 }, (_, i) => ({ VpcId: `vpc-${i}` })) });
-    await expect((await prepare(request)).run).rejects.toThrow(/needs one more of VPCs per Region \(L-F678F1CE\)/);
+    await expect(prepare(request).run).rejects.toThrow(/needs one more of VPCs per Region \(L-F678F1CE\)/);
   });
 });
