@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ExitCode } from "../../src/cli/errors.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { exec } from "../../src/cli/main.js";
+import { bucketForRegion, combineExitCodes } from "../../src/cli/commands/batch.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
@@ -46,6 +47,25 @@ describe("run on EC2", () => {
     expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--tag", "nokey")).err).toMatch(/--tag 'nokey' is not KEY=VALUE/);
     expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--max-cost", "0")).code).toBe(ExitCode.Usage);
     expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--subnet", "subnet-1")).err).toMatch(/NotYetAvailable.*--subnet/);
+  });
+});
+
+describe("several regions", () => {
+  it("need a results bucket per region, and then go as far as the missing CLI", async () => {
+    const one = await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1,eu-west-1", "--results-bucket", "only-one", "--yes");
+    expect(one.code).toBe(ExitCode.Usage);
+    expect(one.err).toMatch(/2 regions need a results bucket each/);
+    expect((await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1,eu-west-1", "--results-bucket", "team-{region}", "--yes", "--skip-quota-check")).err).toMatch(/PulumiCliMissing/);
+    expect(bucketForRegion("team-{region}", ["us-east-1", "eu-west-1"], "eu-west-1")).toBe("team-eu-west-1");
+    expect(bucketForRegion("a-bucket, b-bucket", ["us-east-1", "eu-west-1"], "eu-west-1")).toBe("b-bucket");
+  });
+
+  it("give one exit code: interrupted wins, all alike stays, a mix is partial", () => {
+    expect(combineExitCodes(0, 0, false)).toBe(0);
+    expect(combineExitCodes(1, 1, false)).toBe(1);
+    expect(combineExitCodes(0, 1, false)).toBe(3);
+    expect(combineExitCodes(0, 130, false)).toBe(130);
+    expect(combineExitCodes(0, 1, true)).toBe(1);
   });
 });
 

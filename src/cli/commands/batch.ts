@@ -8,7 +8,7 @@ import { defineCommand } from "../command.js";
 import { CliError, ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
-import type { BatchRequest, BatchReport } from "../../orchestrator/lifecycle.js";
+import type { BatchRequest, BatchReport, LifecycleDeps } from "../../orchestrator/lifecycle.js";
 import type { BatchRecord } from "../../schemas/generated/batch-record.js";
 
 /** Options naming the backend and the batch. */
@@ -116,16 +116,72 @@ export async function runAwsBatch(args: RequestArgs & { backend?: string | undef
   for (const flag of ["subnet", "security-group", "key-pair"] as const) {
     if (args[flag] !== undefined) throw new CliError("NotYetAvailable", `--${flag} for a batch on EC2 is not yet available in this version of aws-bench.`, { fix: "Leave it out: the batch creates its own VPC and a security group with no inbound access." });
   }
-  const request = await batchRequestFromArgs(args, io);
+  const regions = regionsOf(args.region ?? io.env["AWS_REGION"]);
+  if (regions.length <= 1) {
+    const request = await batchRequestFromArgs(args, io);
+    const { lifecycleDeps } = await import("../../orchestrator/setup.js");
+    const { runBatch } = await import("../../orchestrator/lifecycle.js");
+    const deps = await lifecycleDeps({ ...settings(args), region: request.region, resultsBucket: request.resultsBucket }, io);
+    // Before anything is recorded or created: without the Pulumi CLI there is nothing to run.
+    await deps.engine.ready();
+    const record = await prepare(request, args, io, undefined);
+    if (!args.yes) await confirm(io, "Launch these instances?");
+    const report = await withInterrupts(io, (signal) => runBatch(record, deps, { keep: args.keep, signal }));
+    return printReport(report, io, args.json);
+  }
+  return runRegions(regions, args, io);
+}
+
+/** `--region a,b`: the regions, each checked. */
+function regionsOf(value: string | undefined): string[] {
+  return [...new Set((value ?? "").split(",").map((r) => r.trim()).filter(Boolean))];
+}
+
+/** The results bucket of `region`: `--results-bucket` with `{region}` in it, or one bucket per region in order. */
+export function bucketForRegion(template: string | undefined, regions: readonly string[], region: string): string | undefined {
+  if (template === undefined) return undefined;
+  if (template.includes("{region}")) return template.replaceAll("{region}", region);
+  const buckets = template.split(",").map((b) => b.trim());
+  if (buckets.length !== regions.length) {
+    throw new CliError("UsageError", `${regions.length} regions need a results bucket each (buckets live in one region).`, {
+      fix: "Pass --results-bucket 'NAME-{region}' or one bucket per region in the same order: --results-bucket a-bucket,b-bucket.",
+    });
+  }
+  return buckets[regions.indexOf(region)];
+}
+
+/** Several regions: one stack per region, prepared in turn, confirmed once, run concurrently (two at a time). */
+async function runRegions(regions: string[], args: Parameters<typeof runAwsBatch>[0], io: CliIo): Promise<number> {
   const { lifecycleDeps } = await import("../../orchestrator/setup.js");
   const { runBatch } = await import("../../orchestrator/lifecycle.js");
-  const deps = await lifecycleDeps({ ...settings(args), region: request.region, resultsBucket: request.resultsBucket }, io);
-  // Before anything is recorded or created: without the Pulumi CLI there is nothing to run.
-  await deps.engine.ready();
-  const record = await prepare(request, args, io, undefined);
-  if (!args.yes) await confirm(io, "Launch these instances?");
-  const report = await withInterrupts(io, (signal) => runBatch(record, deps, { keep: args.keep, signal }));
-  return printReport(report, io, args.json);
+  const { mapWithConcurrency } = await import("../../discovery/ec2-catalog.js");
+  const batches: Array<{ region: string; deps: LifecycleDeps; record: BatchRecord }> = [];
+  for (const region of regions) {
+    const regionArgs = { ...args, region, "results-bucket": bucketForRegion(args["results-bucket"] ?? io.env["AWS_BENCH_RESULTS_BUCKET"], regions, region) };
+    const request = await batchRequestFromArgs(regionArgs, io);
+    const deps = await lifecycleDeps({ ...settings(regionArgs), region, resultsBucket: request.resultsBucket }, io);
+    deps.progress = (line) => io.stderr.write(`[${region}] ${line}
+`);
+    if (batches.length === 0) await deps.engine.ready();
+    batches.push({ region, deps, record: await prepare(request, regionArgs, io, undefined) });
+  }
+  if (!args.yes) await confirm(io, `Launch these instances in ${regions.length} regions?`);
+  const reports = await withInterrupts(io, (signal) => mapWithConcurrency(batches, 2, (batch) => runBatch(batch.record, batch.deps, { keep: args.keep, signal })));
+  let exitCode: number = ExitCode.Success;
+  for (const [index, report] of reports.entries()) {
+    if (!args.json) io.stdout.write(`${batches[index]?.region ?? ""}:\n`);
+    const code = await printReport(report, io, args.json);
+    exitCode = combineExitCodes(exitCode, code, index === 0);
+  }
+  return exitCode;
+}
+
+/** One exit code for several batches: interrupted wins; all failed is a failure; any mix is partial. */
+export function combineExitCodes(sofar: number, next: number, first: boolean): number {
+  if (first) return next;
+  if (sofar === ExitCode.Interrupted || next === ExitCode.Interrupted) return ExitCode.Interrupted;
+  if (sofar === next) return sofar;
+  return ExitCode.Partial;
 }
 
 async function prepare(request: BatchRequest, args: { backend?: string | undefined; "skip-quota-check": boolean; profile?: string | undefined; json: boolean }, io: CliIo, batchId: string | undefined): Promise<BatchRecord> {
