@@ -9,6 +9,8 @@ import type { AwsSettings } from "../aws/clients.js";
 import type { CliIo } from "../cli/io.js";
 import { resolveBackend, toolHome, type Backend } from "./backend.js";
 import type { BatchStore } from "./batch-store.js";
+import type { InstanceWatch, ResultsBucket } from "./aws-access.js";
+import type { StackEngine } from "./engine.js";
 import type { LifecycleDeps } from "./lifecycle.js";
 
 /** What the CLI knows when it builds the lifecycle. */
@@ -30,18 +32,40 @@ export async function openBackend(options: SetupOptions, io: CliIo): Promise<{ b
   return { backend, store: batchStoreFor(backend, await createS3Client(options, region)) };
 }
 
+/** Stand-ins for Pulumi and the results bucket/instances, for tests of the commands; the CLI never sets them. */
+export interface DependencyOverrides {
+  /** The engine for a backend (and program: `bootstrap` passes its own). */
+  engine?(backend: Backend, program?: () => Promise<Record<string, unknown>>): StackEngine;
+  /** The results bucket and instance watch of a region. */
+  aws?(region: string, resultsBucket: string): { results: ResultsBucket; instances: InstanceWatch };
+}
+
+let overrides: DependencyOverrides = {};
+
+/** Replaces real dependencies until the returned function is called (tests only). */
+export function overrideDependencies(replacement: DependencyOverrides): () => void {
+  overrides = replacement;
+  return () => {
+    overrides = {};
+  };
+}
+
+/** The stack engine for a backend: the Automation API, with the batch program unless another is given. */
+export async function createEngine(backend: Backend, io: CliIo, program?: () => Promise<Record<string, unknown>>): Promise<StackEngine> {
+  if (overrides.engine) return overrides.engine(backend, program);
+  const { automationEngine } = await import("./automation-engine.js");
+  return automationEngine({ backend, toolHome: toolHome(io.env), env: io.env, ...(program ? { program } : {}) });
+}
+
 /** Everything {@link LifecycleDeps} needs, real. */
 export async function lifecycleDeps(options: SetupOptions & { region: string; resultsBucket: string }, io: CliIo): Promise<LifecycleDeps & { backend: Backend }> {
   const { backend, store } = await openBackend(options, io);
-  const { automationEngine } = await import("./automation-engine.js");
-  const { createEc2Client, createS3Client } = await import("../aws/clients.js");
-  const { ec2InstanceWatch, s3ResultsBucket } = await import("./aws-access.js");
+  const aws = overrides.aws ? overrides.aws(options.region, options.resultsBucket) : await realAws(options);
   return {
     backend,
-    engine: automationEngine({ backend, toolHome: toolHome(io.env), env: io.env }),
+    engine: await createEngine(backend, io),
     store,
-    results: s3ResultsBucket(await createS3Client(options, options.region), options.resultsBucket, options.region),
-    instances: ec2InstanceWatch(await createEc2Client(options, options.region), options.region),
+    ...aws,
     rawRoot: resolve(io.cwd, options.rawRoot ?? "data/raw"),
     progress: (line) => io.stderr.write(`${line}\n`),
     now: () => new Date(),
@@ -53,6 +77,15 @@ export async function lifecycleDeps(options: SetupOptions & { region: string; re
           done();
         }, { once: true });
       }),
+  };
+}
+
+async function realAws(options: SetupOptions & { region: string; resultsBucket: string }): Promise<{ results: ResultsBucket; instances: InstanceWatch }> {
+  const { createEc2Client, createS3Client } = await import("../aws/clients.js");
+  const { ec2InstanceWatch, s3ResultsBucket } = await import("./aws-access.js");
+  return {
+    results: s3ResultsBucket(await createS3Client(options, options.region), options.resultsBucket, options.region),
+    instances: ec2InstanceWatch(await createEc2Client(options, options.region), options.region),
   };
 }
 

@@ -20,6 +20,8 @@ export interface WorldOptions {
   reportAfterMinutes?: number;
   /** Every bucket read fails like this from this minute on. */
   bucketFailsFromMinute?: number;
+  /** Instances finish as soon as they launch (for commands that sleep in real time). */
+  finishOnLaunch?: boolean;
 }
 
 export class FakeWorld {
@@ -42,6 +44,7 @@ export class FakeWorld {
         this.states.set(instance.id, { state: "running", zone: instance.zone });
         this.console.set(instance.id, `[    0.000000] Linux version 6.1 (fake)\ncloud-init: aws-bench ${instance.instanceType}\n`);
       }
+      if (this.options.finishOnLaunch) this.advance((this.options.reportAfterMinutes ?? 20) * 60_000);
     };
   }
 

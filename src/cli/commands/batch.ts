@@ -396,12 +396,10 @@ export const listCommand = defineCommand({
   options: { ...backendOptions },
   examples: [["$0 list --backend s3://my-state/state", "every batch and its expiry"]],
   async run(args, { io }) {
-    const { openBackend } = await import("../../orchestrator/setup.js");
+    const { openBackend, createEngine } = await import("../../orchestrator/setup.js");
     const { listBatches } = await import("../../orchestrator/listing.js");
     const { backend, store } = await openBackend(settings(args), io);
-    const { toolHome } = await import("../../orchestrator/backend.js");
-    const { automationEngine } = await import("../../orchestrator/automation-engine.js");
-    const rows = await listBatches(store, automationEngine({ backend, toolHome: toolHome(io.env), env: io.env }), new Date());
+    const rows = await listBatches(store, await createEngine(backend, io), new Date());
     if (args.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else io.stdout.write(rows.length === 0 ? `no batches on ${backend.url}\n` : `${rows.map((r) => `${r.batchId}  ${r.state.padEnd(10)}  age ${r.ageHours} h  expires ${r.expiresAt ?? "?"}${r.expired ? " (expired)" : ""}  ${r.instanceTypes.join(",")}`).join("\n")}\n`);
     return ExitCode.Success;

@@ -19,17 +19,10 @@ export const bootstrapCommand = defineCommand({
     assertRegionName(region);
     const bucket = args["results-bucket"];
     if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new CliError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, { fix: "3–63 lowercase letters, digits, dots and hyphens." });
-    const { openBackend, createdBy } = await import("../../orchestrator/setup.js");
-    const { toolHome } = await import("../../orchestrator/backend.js");
-    const { automationEngine } = await import("../../orchestrator/automation-engine.js");
+    const { openBackend, createdBy, createEngine } = await import("../../orchestrator/setup.js");
     const { bootstrap } = await import("../../orchestrator/bootstrap.js");
     const { backend } = await openBackend({ profile: args.profile, region, backend: args.backend }, io);
-    const engine = automationEngine({
-      backend,
-      toolHome: toolHome(io.env),
-      env: io.env,
-      program: async () => (await import("../../../stacks/bootstrap.js")).bootstrapProgram(),
-    });
+    const engine = await createEngine(backend, io, async () => (await import("../../../stacks/bootstrap.js")).bootstrapProgram());
     await engine.ready();
     const outcome = await bootstrap(engine, { region, resultsBucket: bucket, createdBy: createdBy(io.env), progress: (line) => io.stderr.write(`${line}\n`) });
     io.stdout.write(args.json ? `${JSON.stringify(outcome, null, 2)}\n` : `results bucket: ${outcome.resultsBucket}\nimage cache: ${outcome.cacheRepositoryUrl}\nnext: aws-bench run --region ${region} --results-bucket ${outcome.resultsBucket} --instance-types …\n`);

@@ -20,15 +20,13 @@ export const cleanupCommand = defineCommand({
     const { parseDuration, cleanup } = await import("../../orchestrator/cleanup.js");
     const olderThanMs = parseDuration("--older-than", args["older-than"]);
     const graceMs = parseDuration("--grace", args.grace);
-    const { openBackend } = await import("../../orchestrator/setup.js");
-    const { toolHome } = await import("../../orchestrator/backend.js");
-    const { automationEngine } = await import("../../orchestrator/automation-engine.js");
+    const { openBackend, createEngine } = await import("../../orchestrator/setup.js");
     const { createEc2Client, createEcrClient, createIamClient, resolvedRegion } = await import("../../aws/clients.js");
     const { sweepTaggedResources } = await import("../../orchestrator/sweep.js");
     const { iamPath } = await import("../../../stacks/benchmark-batch.js");
     const settings = { profile: args.profile, region: args.region };
     const { backend, store } = await openBackend({ ...settings, backend: args.backend }, io);
-    const engine = automationEngine({ backend, toolHome: toolHome(io.env), env: io.env });
+    const engine = await createEngine(backend, io);
     await engine.ready();
     const ec2 = await createEc2Client(settings);
     const region = await resolvedRegion(ec2, settings);

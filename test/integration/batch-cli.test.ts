@@ -1,0 +1,141 @@
+/**
+ * The lifecycle commands end to end as a user or CI runs them — `preview`, `up`, `status`, `collect`, `destroy`,
+ * `list`, and `run` — with the real program under mocks behind the engine double, an in-memory AWS for the bucket
+ * and instances, and aws-sdk-client-mock for the preflight calls. Each step rebuilds its workspace from the
+ * record stored on the (file) backend.
+ */
+import { DescribeInstanceTypeOfferingsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { GetBucketLocationCommand, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { ExitCode } from "../../src/cli/errors.js";
+import { memoryIo } from "../../src/cli/io.js";
+import { exec } from "../../src/cli/main.js";
+import { overrideDependencies } from "../../src/orchestrator/setup.js";
+import { FakeWorld } from "../helpers/fake-batch-world.js";
+import { FakeEngine } from "../helpers/fake-engine.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const tempDir = useTempDir();
+const ec2 = mockClient(EC2Client);
+const s3 = mockClient(S3Client);
+let restore: () => void = () => undefined;
+let engine: FakeEngine;
+let world: FakeWorld;
+let home: string;
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, "scripts", "bundle-runner.mjs")], { stdio: "ignore" });
+}, 60_000);
+
+beforeEach(() => {
+  home = tempDir();
+  ec2.reset();
+  s3.reset();
+  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
+  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
+  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent");
+  s3.on(GetBucketLocationCommand).resolves({});
+  ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
+  engine = new FakeEngine();
+  world = new FakeWorld({ finishOnLaunch: true });
+  world.attach(engine);
+  restore = overrideDependencies({ engine: () => engine, aws: () => ({ results: world.bucket(), instances: world.watch() }) });
+});
+afterEach(() => {
+  restore();
+  vi.unstubAllEnvs();
+});
+
+async function cli(env: Record<string, string>, ...args: string[]) {
+  const io = memoryIo({ cwd: home, env: { HOME: home, AWS_REGION: "us-east-1", ...env } });
+  const code = await exec(args, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const backend = () => `s3://team-state/pulumi`;
+
+describe("the CI steps", () => {
+  it("preview → up → status → collect → destroy → list, each from the record on the backend", async () => {
+    // The S3 backend's record store: an in-memory bucket behind the mocked S3 client.
+    const objects = new Map<string, string>();
+    const { PutObjectCommand, GetObjectCommand, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+    s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => {
+      objects.set(input.Key, String(input.Body));
+      return {};
+    });
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+      const text = objects.get(input.Key);
+      if (text === undefined) throw Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" });
+      return { Body: { transformToString: () => Promise.resolve(text) } };
+    });
+    s3.on(ListObjectsV2Command).callsFake(() => ({ CommonPrefixes: [...new Set([...objects.keys()].map((key) => key.split("/").slice(0, 4).join("/") + "/"))].map((Prefix) => ({ Prefix })) }));
+    const outputs = join(home, "github-output");
+    writeFileSync(outputs, "");
+    const ci = { CI: "true", PULUMI_BACKEND_URL: backend(), GITHUB_OUTPUT: outputs };
+
+    const preview = await cli(ci, "preview", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check");
+    // The plan is shown on stderr: per instance minutes and price, and the totals.
+    expect(preview.err).toMatch(/m7i\.large #0: ~\d+ min \(at most \d+\)[\s\S]*total: ~\d+ instance-minutes/);
+    expect(preview.code).toBe(ExitCode.Success);
+    const batchId = /^batch (\S+)$/m.exec(preview.out)?.[1] as string;
+    expect(readFileSync(outputs, "utf8")).toBe(`batch-id=${batchId}\n`);
+    expect([...objects.keys()]).toEqual([`pulumi/.aws-bench/batches/${batchId}/batch.json`]);
+    expect(engine.stacks.size).toBe(0); // preview creates nothing
+
+    const up = await cli(ci, "up", "--batch", batchId);
+    expect(up.code).toBe(ExitCode.Success);
+    expect(up.out).toMatch(/2 of 2 instances launched/);
+
+    const status = await cli(ci, "status", "--batch", batchId, "--json");
+    const shown = JSON.parse(status.out) as { instances: Array<{ state: string; result: string }> };
+    expect(shown.instances.map((i) => [i.state, i.result])).toEqual([["terminated", "success"], ["terminated", "success"]]);
+
+    const collect = await cli(ci, "collect", "--batch", batchId, "--out", "data/raw");
+    expect(collect.code).toBe(ExitCode.Success);
+    expect(existsSync(join(home, "data", "raw", "c7g.large", `${batchId}-0`, "result.json"))).toBe(true);
+
+    const destroy = await cli(ci, "destroy", "--batch", batchId, "--yes");
+    expect(destroy.code).toBe(ExitCode.Success);
+    expect(engine.leftovers()).toEqual([]);
+    expect(engine.stacks.size).toBe(0);
+
+    const list = await cli(ci, "list", "--json");
+    expect(JSON.parse(list.out)).toEqual([expect.objectContaining({ batchId, state: "destroyed" })]);
+  });
+
+  it("destroy without --yes and without a terminal refuses", async () => {
+    const run = await cli({}, "preview", "--instance-types", "m7i.large", "--benchmarks", "stream", "--results-bucket", "results-bucket", "--skip-quota-check");
+    const batchId = /^batch (\S+)$/m.exec(run.out)?.[1] as string;
+    const destroy = await cli({}, "destroy", "--batch", batchId);
+    expect(destroy.err).toMatch(/ConfirmationRequired.*Pass --yes/s);
+  });
+});
+
+describe("run", () => {
+  it("plans, launches, collects, destroys and prints the summary (exit 0); refuses without --yes off a terminal", async () => {
+    const refused = await cli({}, "run", "--instance-types", "m7i.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check");
+    expect(refused.err).toMatch(/error \[ConfirmationRequired\]: This creates billed resources and there is no terminal/);
+    expect(engine.stacks.size).toBe(0);
+
+    const ran = await cli({}, "run", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes");
+    expect(ran.code).toBe(ExitCode.Success);
+    expect(ran.out).toMatch(/c7g\.large\s+0\s+us-east-1[ab]\s+succeeded/);
+    expect(ran.out).toMatch(/m7i\.large\s+0\s+us-east-1[ab]\s+succeeded/);
+    expect(engine.leftovers()).toEqual([]);
+    expect(engine.destroyedStacks).toHaveLength(1);
+  });
+
+  it("with a capacity error for one type exits 3 and names it, after destroying", async () => {
+    engine.faults = { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } };
+    const ran = await cli({}, "run", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes", "--json");
+    expect(ran.code).toBe(ExitCode.Partial);
+    const report = JSON.parse(ran.out) as { destroyed: boolean; outcomes: Array<{ instanceType: string; status: string; reason?: string }> };
+    expect(report.destroyed).toBe(true);
+    expect(report.outcomes.find((o) => o.instanceType === "c7g.large")).toMatchObject({ status: "launch-failed", reason: expect.stringContaining("InsufficientInstanceCapacity") });
+  });
+});
