@@ -15,7 +15,8 @@ export type Backend =
 
 /** `~/.aws-bench`: the tool's own directory (state, work directories). */
 export function toolHome(env: NodeJS.ProcessEnv): string {
-  return env["AWS_BENCH_HOME"] ?? join(env["HOME"] ?? homedir(), ".aws-bench");
+  // Not AWS_BENCH_*: every such variable is read as a command-line option.
+  return join(env["HOME"] ?? homedir(), ".aws-bench");
 }
 
 /** The default backend: `file://~/.aws-bench/state`. */

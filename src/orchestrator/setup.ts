@@ -91,7 +91,6 @@ async function realAws(options: SetupOptions & { region: string; resultsBucket: 
 
 /** Who creates the batch, for the `aws-bench:created-by` tag: the CI run, or user@host. */
 export function createdBy(env: NodeJS.ProcessEnv): string {
-  if (env["AWS_BENCH_CREATED_BY"]) return env["AWS_BENCH_CREATED_BY"];
   if (env["GITHUB_ACTIONS"] === "true") return `github:${env["GITHUB_REPOSITORY"] ?? "?"}/actions/runs/${env["GITHUB_RUN_ID"] ?? "?"}`;
   let user = env["USER"] ?? "user";
   try {
