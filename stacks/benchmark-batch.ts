@@ -220,6 +220,8 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // Prebuilt images in ECR (this account's or another's): pull on exactly those repositories.
+    const prebuiltRepositories = [...new Set(Object.values(args.images ?? {}).map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined))].sort();
     const policy = pulumi.output(repositoryArn ?? "").apply((repository) =>
       JSON.stringify({
         Version: "2012-10-17",
@@ -228,6 +230,12 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
           ...(repository
             ? [
                 { Sid: "PullThisBatchImages", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: [repository] },
+                { Sid: "RegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+              ]
+            : []),
+          ...(prebuiltRepositories.length
+            ? [
+                { Sid: "PullPrebuiltImages", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: prebuiltRepositories },
                 { Sid: "RegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
               ]
             : []),
@@ -275,6 +283,12 @@ export function instanceResourceName(componentName: string, instance: Pick<Plann
 /** `batches/<batch>/<type>/<repeat>`: the only prefix the batch's instances may write. */
 export function resultsPrefix(batchId: string, instance: Pick<PlannedInstance, "instanceType" | "repeat">): string {
   return `batches/${batchId}/${instance.instanceType}/${instance.repeat}`;
+}
+
+/** `ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO[:tag|@digest]` → the repository's ARN; other registries need no IAM. */
+export function ecrRepositoryArn(uri: string): string | undefined {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9._/-]+?)(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/.exec(uri);
+  return m ? `arn:aws:ecr:${m[2] as string}:${m[1] as string}:repository/${m[3] as string}` : undefined;
 }
 
 function ecrRegistryOf(uri: string): string | undefined {

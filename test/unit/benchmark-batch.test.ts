@@ -116,6 +116,19 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
     expect(String(instance?.inputs["userData"])).not.toContain("ecr get-login-password");
   });
 
+  it("with prebuilt images in ECR may pull exactly those repositories (and log in); other registries need nothing", async () => {
+    const batch = new stack.BenchmarkBatch("q", args({
+      images: { "intel-sapphirerapids": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench:spr-distro-abc", graviton3: "public.ecr.aws/x/aws-bench:g3" },
+    }));
+    await unwrap(batch.instanceIds);
+    await settle();
+    const statements = (JSON.parse(String(ofType("aws:iam/rolePolicy:RolePolicy")[0]?.inputs["policy"])) as { Statement: Array<{ Sid: string; Resource: string[] }> }).Statement;
+    expect(statements.find((s) => s.Sid === "PullPrebuiltImages")?.Resource).toEqual(["arn:aws:ecr:eu-west-1:210987654321:repository/team/aws-bench"]);
+    expect(statements.find((s) => s.Sid === "RegistryLogin")?.Resource).toEqual(["*"]);
+    expect(stack.ecrRepositoryArn("ghcr.io/org/aws-bench:x")).toBeUndefined();
+    expect(stack.ecrRepositoryArn("123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench@sha256:" + "a".repeat(64))).toBe("arn:aws:ecr:us-east-1:123456789012:repository/aws-bench");
+  });
+
   it("uses an existing subnet and security group without creating a network", async () => {
     const batch = new stack.BenchmarkBatch("e", args({ network: { vpcId: "vpc-1", subnetId: "subnet-1", securityGroupId: "sg-1" } }));
     await unwrap(batch.instanceIds);
