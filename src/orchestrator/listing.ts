@@ -4,15 +4,16 @@
  */
 import { isBatchId } from "../../stacks/batch-naming.js";
 import type { BatchStore } from "./batch-store.js";
-import type { StackEngine } from "./engine.js";
+import { CliError } from "../cli/errors.js";
+import type { StackEngine, StackListing } from "./engine.js";
 import { loadRecord } from "./lifecycle.js";
 
 /** One batch on the backend. */
 export interface BatchListing {
   /** Batch id. */
   batchId: string;
-  /** `live` (stack exists), `destroyed` (record says so, no stack), `no-stack` (record, no stack, never destroyed), `no-record` (stack only), `locked` (an update holds it). */
-  state: "live" | "destroyed" | "no-stack" | "no-record" | "locked";
+  /** `live` (stack exists), `destroyed` (record says so, no stack), `no-stack` (record, no stack, never destroyed), `no-record` (stack only), `locked` (an update holds it), `stack-unknown` (the stacks could not be listed). */
+  state: "live" | "destroyed" | "no-stack" | "no-record" | "locked" | "stack-unknown";
   /** Created (from the record). */
   createdAt?: string;
   /** Expiry (from the record). */
@@ -27,16 +28,26 @@ export interface BatchListing {
   resourceCount?: number;
 }
 
-/** Lists records and stacks together. */
-export async function listBatches(store: BatchStore, engine: Pick<StackEngine, "listStacks">, now: Date): Promise<BatchListing[]> {
-  const stacks = (await engine.listStacks()).filter((s) => s.name.startsWith("batch-") && isBatchId(s.name.slice("batch-".length)));
+/**
+ * Lists records and stacks together. With `stacksOptional`, a missing Pulumi CLI lists the records alone (their
+ * stacks' state `stack-unknown`) and `warn` says so; cleanup never passes it (it must know which stacks exist).
+ */
+export async function listBatches(store: BatchStore, engine: Pick<StackEngine, "listStacks">, now: Date, options: { stacksOptional?: boolean; warn?: (line: string) => void } = {}): Promise<BatchListing[]> {
+  let listed: StackListing[] | undefined;
+  try {
+    listed = await engine.listStacks();
+  } catch (error) {
+    if (!(options.stacksOptional && error instanceof CliError && error.code === "PulumiCliMissing")) throw error;
+    options.warn?.(`warning: ${error.message} Listing the batch records only; their stacks are not checked.`);
+  }
+  const stacks = (listed ?? []).filter((s) => s.name.startsWith("batch-") && isBatchId(s.name.slice("batch-".length)));
   const ids = new Set([...(await store.list()).filter(isBatchId), ...stacks.map((s) => s.name.slice("batch-".length))]);
   const rows: BatchListing[] = [];
   for (const batchId of [...ids].sort()) {
     const stack = stacks.find((s) => s.name === `batch-${batchId}`);
     const record = await loadRecord(store, batchId).catch(() => undefined);
     const created = record?.createdAt ?? stack?.lastUpdate;
-    const state: BatchListing["state"] = stack ? (stack.updateInProgress ? "locked" : record ? "live" : "no-record") : record?.destroyedAt ? "destroyed" : "no-stack";
+    const state: BatchListing["state"] = stack ? (stack.updateInProgress ? "locked" : record ? "live" : "no-record") : record?.destroyedAt ? "destroyed" : listed ? "no-stack" : "stack-unknown";
     rows.push({
       batchId,
       state,

@@ -88,6 +88,13 @@ describe("CI steps", () => {
     expect((await cli({}, "up", "--batch", "20261128t120000z-ab12cd", "--backend", "https://example.com/state")).err).toMatch(/is not a file:\/\/ or s3:\/\/ URL/);
   });
 
+  it("list works without the Pulumi CLI from the records alone, and says so", async () => {
+    const listed = await cli({}, "list", "--json");
+    expect(listed.code).toBe(ExitCode.Success);
+    expect(JSON.parse(listed.out)).toEqual([]);
+    expect(listed.err).toMatch(/warning: The Pulumi CLI is not installed.*Listing the batch records only/);
+  });
+
   it("cleanup and bootstrap need the Pulumi CLI too, and say so", async () => {
     expect((await cli({}, "cleanup", "--region", "us-east-1")).err).toMatch(/PulumiCliMissing/);
     expect((await cli({}, "bootstrap", "--region", "us-east-1")).err).toMatch(/PulumiCliMissing/);

@@ -399,7 +399,7 @@ export const listCommand = defineCommand({
     const { openBackend, createEngine } = await import("../../orchestrator/setup.js");
     const { listBatches } = await import("../../orchestrator/listing.js");
     const { backend, store } = await openBackend(settings(args), io);
-    const rows = await listBatches(store, await createEngine(backend, io), new Date());
+    const rows = await listBatches(store, await createEngine(backend, io), new Date(), { stacksOptional: true, warn: (line) => io.stderr.write(`${line}\n`) });
     if (args.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     else io.stdout.write(rows.length === 0 ? `no batches on ${backend.url}\n` : `${rows.map((r) => `${r.batchId}  ${r.state.padEnd(10)}  age ${r.ageHours} h  expires ${r.expiresAt ?? "?"}${r.expired ? " (expired)" : ""}  ${r.instanceTypes.join(",")}`).join("\n")}\n`);
     return ExitCode.Success;
