@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { isolateAws } from "../helpers/aws-env.js";
 import { ExitCode } from "../../src/cli/errors.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { exec } from "../../src/cli/main.js";
@@ -36,9 +37,7 @@ beforeEach(() => {
   home = tempDir();
   ec2.reset();
   s3.reset();
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
-  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent");
+  isolateAws(true);
   s3.on(GetBucketLocationCommand).resolves({});
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
   engine = new FakeEngine();

@@ -14,6 +14,7 @@ import { memoryIo } from "../../src/cli/io.js";
 import { mapWithConcurrency } from "../../src/discovery/ec2-catalog.js";
 import type { InstanceCatalog } from "../../src/schemas/generated/instance-catalog.js";
 import { sampleInstanceTypes } from "../helpers/instance-types.js";
+import { isolateAws } from "../helpers/aws-env.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const ec2 = mockClient(EC2Client);
@@ -21,14 +22,7 @@ const tempDir = useTempDir();
 
 beforeEach(() => {
   ec2.reset();
-  // Keep the developer's own AWS config out of the tests.
-  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/aws-config");
-  vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials");
-  vi.stubEnv("AWS_REGION", "");
-  vi.stubEnv("AWS_DEFAULT_REGION", "");
-  vi.stubEnv("AWS_PROFILE", "");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
+  isolateAws(true);
 });
 afterEach(() => vi.unstubAllEnvs());
 

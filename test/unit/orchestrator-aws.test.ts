@@ -7,6 +7,7 @@ import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand } from "@a
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { isolateAws } from "../helpers/aws-env.js";
 import { defaultBackendUrl, requireSharedBackend, resolveBackend } from "../../src/orchestrator/backend.js";
 import { s3BatchStore } from "../../src/orchestrator/batch-store.js";
 import { ec2InstanceWatch, s3ResultsBucket } from "../../src/orchestrator/aws-access.js";
@@ -20,8 +21,7 @@ const body = (text: string) =>
 beforeEach(() => {
   s3.reset();
   ec2.reset();
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
+  isolateAws(true);
 });
 afterEach(() => vi.unstubAllEnvs());
 

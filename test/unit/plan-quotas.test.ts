@@ -4,6 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { isolateAws } from "../helpers/aws-env.js";
 import { exec } from "../../src/cli/main.js";
 import { memoryIo } from "../../src/cli/io.js";
 import type { BatchPlan } from "../../src/orchestrator/plan.js";
@@ -12,21 +13,6 @@ import { useTempDir } from "../helpers/temp-dir.js";
 const serviceQuotas = mockClient(ServiceQuotasClient);
 const ec2 = mockClient(EC2Client);
 const tempDir = useTempDir();
-
-/** Keeps the developer's own AWS configuration out; `withCredentials` puts static keys in the environment. */
-function isolateAws(withCredentials: boolean) {
-  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/aws-config");
-  vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials");
-  vi.stubEnv("AWS_PROFILE", "");
-  vi.stubEnv("AWS_REGION", "");
-  vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
-  vi.stubEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "");
-  vi.stubEnv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "");
-  vi.stubEnv("AWS_WEB_IDENTITY_TOKEN_FILE", "");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", withCredentials ? "AKIDEXAMPLE" : "");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", withCredentials ? "secret" : "");
-  vi.stubEnv("AWS_SESSION_TOKEN", "");
-}
 
 /** An account with 8 standard vCPUs applied, 2 of them used by a running m7i.large, 4 of 5 VPCs and 5 of 5 gateways. */
 function serveAccount() {

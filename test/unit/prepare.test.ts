@@ -9,6 +9,7 @@ import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-ser
 import { mockClient } from "aws-sdk-client-mock";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { isolateAws } from "../helpers/aws-env.js";
 import { fileBatchStore } from "../../src/orchestrator/batch-store.js";
 import { loadRecord, type BatchRequest } from "../../src/orchestrator/lifecycle.js";
 import { planBatch } from "../../src/orchestrator/plan.js";
@@ -24,9 +25,7 @@ const request: BatchRequest = { instanceTypes: ["m7i.large", "c7g.large"], bench
 
 beforeEach(() => {
   for (const mock of [ec2, s3, quotas]) mock.reset();
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
-  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent");
+  isolateAws(true);
   s3.on(GetBucketLocationCommand).resolves({});
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });

@@ -21,6 +21,7 @@ import { memoryIo } from "../../src/cli/io.js";
 import { exec } from "../../src/cli/main.js";
 import { checkDocument } from "../../src/schemas/documents.js";
 import type { PriceSnapshot } from "../../src/schemas/generated/price-snapshot.js";
+import { isolateAws } from "../helpers/aws-env.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const sharedApi = join(import.meta.dirname, "..", "..", "..", "shared", "fixtures", "aws-api");
@@ -36,14 +37,7 @@ const tempDir = useTempDir();
 beforeEach(() => {
   pricing.reset();
   ec2.reset();
-  // Keep the developer's own AWS config out of the tests.
-  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/aws-config");
-  vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials");
-  vi.stubEnv("AWS_REGION", "");
-  vi.stubEnv("AWS_DEFAULT_REGION", "");
-  vi.stubEnv("AWS_PROFILE", "");
-  vi.stubEnv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", "secret");
+  isolateAws(true);
 });
 afterEach(() => vi.unstubAllEnvs());
 
