@@ -48,10 +48,10 @@ type RequestArgs = {
   region?: string | undefined;
 };
 
-/** The request from the command line; throws `UsageError`/`InvalidArgument` naming the flag. */
-export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promise<BatchRequest> {
+/** `--instance-types`, `--benchmarks` and `--repeat` of a batch or a plan, checked; throws naming the flag. */
+export async function batchSelection(args: { "instance-types"?: string | undefined; benchmarks: string; repeat: number }): Promise<{ instanceTypes: string[]; benchmarks: BenchmarkName[] }> {
   const instanceTypes = (args["instance-types"] ?? "").split(",").map((t) => t.trim()).filter(Boolean);
-  if (instanceTypes.length === 0) throw new CliError("UsageError", "--instance-types is required for a batch.", { fix: "e.g. --instance-types m7i.large,c7g.large" });
+  if (instanceTypes.length === 0) throw new CliError("UsageError", "--instance-types is empty.", { fix: "e.g. --instance-types m7i.large,c7g.large" });
   const { isInstanceTypeName } = await import("../../discovery/instance-type-name.js");
   const malformed = instanceTypes.filter((type) => !isInstanceTypeName(type));
   if (malformed.length) throw new CliError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, { fix: "Use names like m7i.large." });
@@ -59,6 +59,12 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
   const unknown = benchmarks.filter((b) => !["stream", "hpl", "coremark"].includes(b));
   if (benchmarks.length === 0 || unknown.length) throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, { fix: "Choose from stream, hpl, coremark." });
   if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new CliError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, { fix: "Pass --repeat 1 or more." });
+  return { instanceTypes, benchmarks: benchmarks as BenchmarkName[] };
+}
+
+/** The request from the command line; throws `UsageError`/`InvalidArgument` naming the flag. */
+export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promise<BatchRequest> {
+  const { instanceTypes, benchmarks } = await batchSelection(args);
   for (const flag of ["max-minutes", "max-cost"] as const) {
     const value = args[flag];
     if (value !== undefined && !(value > 0)) throw new CliError("UsageError", `--${flag} ${value} must be positive.`, { fix: `Pass e.g. --${flag} 60.` });
@@ -80,7 +86,7 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
   if (args.images !== undefined) images = await prebuiltImages(args.images, instanceTypes);
   return {
     instanceTypes,
-    benchmarks: benchmarks as BenchmarkName[],
+    benchmarks,
     repeat: args.repeat,
     spot: args.spot,
     quick: args.quick,

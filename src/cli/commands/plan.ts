@@ -5,8 +5,7 @@
  */
 import type { BatchQuotaReport, QuotaHeadroom } from "../../aws/quotas.js";
 import { defineCommand } from "../command.js";
-import { CliError, ExitCode } from "../errors.js";
-import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
+import { ExitCode } from "../errors.js";
 
 /** The `plan` command. */
 export const planCommand = defineCommand({
@@ -27,19 +26,13 @@ export const planCommand = defineCommand({
     ["$0 plan --instance-types g6.xlarge --spot --offline", "the plan alone, without looking for credentials"],
   ],
   async run(args, { io }) {
-    const instanceTypes = args["instance-types"].split(",").map((t) => t.trim()).filter(Boolean);
-    const benchmarks = args.benchmarks.split(",").map((b) => b.trim()).filter(Boolean);
-    const unknown = benchmarks.filter((b) => !["stream", "hpl", "coremark"].includes(b));
-    if (instanceTypes.length === 0 || unknown.length > 0) throw new CliError("UsageError", instanceTypes.length === 0 ? "--instance-types is empty." : `--benchmarks: unknown ${unknown.join(", ")}.`, { fix: "e.g. --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark" });
-    if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new CliError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, { fix: "Pass --repeat 1 or more." });
-    const { isInstanceTypeName } = await import("../../discovery/instance-type-name.js");
-    const malformed = instanceTypes.filter((type) => !isInstanceTypeName(type));
-    if (malformed.length) throw new CliError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, { fix: "Use names like m7i.large." });
+    const { batchSelection } = await import("./batch.js");
+    const { instanceTypes, benchmarks } = await batchSelection(args);
     const { planBatch } = await import("../../orchestrator/plan.js");
     const region = args.region ?? io.env["AWS_REGION"] ?? "us-east-1";
     const plan = await planBatch({
       instanceTypes,
-      benchmarks: benchmarks as BenchmarkName[],
+      benchmarks,
       repeat: args.repeat,
       spot: args.spot,
       quick: args.quick,
