@@ -140,7 +140,8 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
           tags: { ...args.tags, Name: `aws-bench ${args.batchId} ${key}` },
           volumeTags: args.tags,
         },
-        child,
+        // A batch instance runs once: a newer AMI, image or tag on a later `up` must never replace or relaunch it.
+        { ...child, ignoreChanges: ["ami", "userData", "tags", "volumeTags"] },
       );
       ids[key] = instance.id;
     }

@@ -4,7 +4,7 @@
  * keys. Config (namespace `aws-instance-benchmarks`):
  *   instanceTypes (required, comma-separated or a JSON list), resultsBucket (required), benchmarks
  *   (default stream,hpl,coremark), repeat (default 1), batchId (default: a new one), quick, spot, ssm,
- *   maxMinutes, expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
+ *   maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
  *   image URI), subnetId + vpcId [+ securityGroupId], keyName + sshCidr, tags (JSON), createdBy, backend.
  * The region is the AWS provider's (`aws:region`).
  */
@@ -75,7 +75,10 @@ export default async function program(): Promise<Record<string, unknown>> {
     };
   });
   const longest = Math.max(...instances.map((instance) => instanceTiming({ benchmarkSeconds: instance.benchmarkSeconds, bareMetal: instance.bareMetal, maxMinutes }).collectDeadlineMinutes));
-  const expiresAt = new Date(Date.now() + (config.getNumber("expiresInMinutes") ?? longest + 60) * 60_000);
+  // An absolute expiry (the orchestrator fixes it at the first launch, so a second `up` changes no tag), else
+  // minutes from now.
+  const expiresAt = config.get("expiresAt") ? new Date(config.require("expiresAt")) : new Date(Date.now() + (config.getNumber("expiresInMinutes") ?? longest + 60) * 60_000);
+  if (Number.isNaN(expiresAt.getTime())) throw new Error(`aws-instance-benchmarks:expiresAt '${config.get("expiresAt") ?? ""}' is not a date`);
   const network = config.get("subnetId")
     ? { subnetId: config.require("subnetId"), vpcId: config.require("vpcId"), ...(config.get("securityGroupId") ? { securityGroupId: config.require("securityGroupId") } : {}) }
     : undefined;

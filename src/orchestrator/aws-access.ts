@@ -3,7 +3,7 @@
  * watching instances (state, and console output saved before destroy when an instance dies without a status).
  * The S3 and EC2 implementations are here; tests give in-memory fakes or `aws-sdk-client-mock`.
  */
-import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { EC2Client, Filter, Instance } from "@aws-sdk/client-ec2";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorToCliError } from "../aws/errors.js";
 
@@ -25,6 +25,8 @@ export interface InstanceState {
   reason?: string;
   /** The zone it runs in. */
   zone?: string;
+  /** When it was launched (ISO). */
+  launchTime?: string;
 }
 
 /** What the lifecycle asks EC2 about its instances. */
@@ -33,6 +35,10 @@ export interface InstanceWatch {
   states(ids: string[]): Promise<Record<string, InstanceState>>;
   /** The instance's latest console output, decoded, or undefined when there is none. */
   consoleOutput(id: string): Promise<string | undefined>;
+  /** Instances carrying `aws-bench:batch = batchId` that are not terminated (whether or not Pulumi knows them). */
+  findByBatch(batchId: string): Promise<string[]>;
+  /** Terminates instances. */
+  terminate(ids: string[]): Promise<void>;
 }
 
 /** The results bucket through S3. */
@@ -69,40 +75,71 @@ export function s3ResultsBucket(s3: S3Client, bucket: string, region: string): R
 
 /** Instance states and console output through EC2. */
 export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch {
+  async function describe(filters: Filter[]): Promise<Instance[]> {
+    const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
+    const found: Instance[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await ec2.send(new DescribeInstancesCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }));
+        found.push(...(page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
+        token = page.NextToken;
+      } while (token);
+    } catch (error) {
+      throw awsErrorToCliError(error, { action: "ec2:DescribeInstances", region });
+    }
+    return found;
+  }
   return {
     async states(ids) {
       if (ids.length === 0) return {};
-      const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
       const states: Record<string, InstanceState> = {};
-      let token: string | undefined;
-      try {
-        do {
-          const page = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-id", Values: ids }], ...(token ? { NextToken: token } : {}) }));
-          for (const instance of (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])) {
-            if (!instance.InstanceId) continue;
-            states[instance.InstanceId] = {
-              state: instance.State?.Name ?? "unknown",
-              ...(instance.StateReason?.Message ? { reason: instance.StateReason.Message } : {}),
-              ...(instance.Placement?.AvailabilityZone ? { zone: instance.Placement.AvailabilityZone } : {}),
-            };
-          }
-          token = page.NextToken;
-        } while (token);
-      } catch (error) {
-        throw awsErrorToCliError(error, { action: "ec2:DescribeInstances", region });
+      // A filter takes at most 200 values.
+      for (let start = 0; start < ids.length; start += 200) {
+        for (const instance of await describe([{ Name: "instance-id", Values: ids.slice(start, start + 200) }])) {
+          if (!instance.InstanceId) continue;
+          states[instance.InstanceId] = {
+            state: instance.State?.Name ?? "unknown",
+            ...(instance.StateReason?.Message ? { reason: instance.StateReason.Message } : {}),
+            ...(instance.Placement?.AvailabilityZone ? { zone: instance.Placement.AvailabilityZone } : {}),
+            ...(instance.LaunchTime ? { launchTime: new Date(instance.LaunchTime).toISOString() } : {}),
+          };
+        }
       }
       return states;
     },
+    async findByBatch(batchId) {
+      const instances = await describe([
+        { Name: "tag:aws-bench:batch", Values: [batchId] },
+        { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
+      ]);
+      return instances.map((instance) => instance.InstanceId).filter((id): id is string => id !== undefined);
+    },
+    async terminate(ids) {
+      if (ids.length === 0) return;
+      const { TerminateInstancesCommand } = await import("@aws-sdk/client-ec2");
+      try {
+        await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
+      } catch (error) {
+        throw awsErrorToCliError(error, { action: "ec2:TerminateInstances", region });
+      }
+    },
     async consoleOutput(id) {
       const { GetConsoleOutputCommand } = await import("@aws-sdk/client-ec2");
-      try {
-        const response = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id, Latest: true }));
-        return response.Output ? Buffer.from(response.Output, "base64").toString("utf8") : undefined;
-      } catch (error) {
-        // A terminated instance's console may be gone: that is "no output", not a failure of the batch.
-        if (/InvalidInstanceID|IncorrectInstanceState/.test(String((error as { name?: string }).name))) return undefined;
-        throw awsErrorToCliError(error, { action: "ec2:GetConsoleOutput", region });
+      // `Latest` works only on Nitro instances; older types answer an error for it, and the buffered output without.
+      for (const latest of [true, false]) {
+        try {
+          const response = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id, ...(latest ? { Latest: true } : {}) }));
+          return response.Output ? Buffer.from(response.Output, "base64").toString("utf8") : undefined;
+        } catch (error) {
+          const name = String((error as { name?: string }).name);
+          // A terminated instance's console may be gone: that is "no output", not a failure of the batch.
+          if (/InvalidInstanceID|IncorrectInstanceState/.test(name)) return undefined;
+          if (latest && /Unsupported|InvalidParameter/.test(name)) continue;
+          throw awsErrorToCliError(error, { action: "ec2:GetConsoleOutput", region });
+        }
       }
+      return undefined;
     },
   };
 }

@@ -11,7 +11,7 @@ import { assertDocument } from "../schemas/documents.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
 import { batchTags, stackNameForBatch } from "../../stacks/batch-naming.js";
 import { instanceResourceName, resultsPrefix } from "../../stacks/benchmark-batch.js";
-import type { InstanceWatch, ResultsBucket } from "./aws-access.js";
+import type { InstanceState, InstanceWatch, ResultsBucket } from "./aws-access.js";
 import type { BatchStore } from "./batch-store.js";
 import { collectRun, parseStatus, rawRunDirectory } from "./collect.js";
 import { launchErrorCode, launchErrors, urnName, type StackEngine, type StackRef } from "./engine.js";
@@ -94,7 +94,8 @@ const programConfigKey = (key: string) => `aws-instance-benchmarks:${key}`;
 /** The record of a new batch: its request, the plan's instances, and the stack config that realises it. */
 export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, options: { batchId: string; backend: string; createdBy: string; now: Date; skipped?: Record<string, string> }): Promise<BatchRecord> {
   const longest = Math.max(...plan.instances.map((instance) => instance.maximumMinutes));
-  const expiresInMinutes = longest + 60;
+  // Provisional: the first launch sets the expiry again from its own start (see launchBatch).
+  const expiresInMinutes = upBudgetMinutes + longest + 60;
   const expiresAt = new Date(options.now.getTime() + expiresInMinutes * 60_000);
   // Tags are checked now, before anything is created (batchTags throws on a bad user tag).
   batchTags({ batchId: options.batchId, createdBy: options.createdBy, expiresAt, backend: options.backend, userTags: request.tags ?? {} });
@@ -186,18 +187,41 @@ export function stackOf(record: BatchRecord): StackRef {
 const instanceType = "aws:ec2/instance:Instance";
 const componentName = "batch";
 
-/** `up`: creates the stack; records which instances failed to launch and why. A second `up` relaunches nothing. */
-export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, signal?: AbortSignal): Promise<void> {
+/** Minutes `up` may take (image builds included) before instances start: part of every expiry. */
+export const upBudgetMinutes = 120;
+
+/** The expiry of a batch launched at `start`: up's budget, the longest instance life, and an hour. */
+function expiryFrom(record: BatchRecord, start: Date): string {
+  const longest = Math.max(0, ...record.instances.map((instance) => instance.maximumMinutes));
+  return iso(new Date(start.getTime() + (upBudgetMinutes + longest + 60) * 60_000));
+}
+
+/**
+ * `up`: creates the stack; records which instances failed to launch and why. The expiry (record and tags) is
+ * fixed at the first launch; a second `up` changes no instance (the program ignores AMI and user-data changes
+ * on instances) and a destroyed batch is never launched again.
+ */
+export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, signal?: AbortSignal, engineSignal?: AbortSignal): Promise<void> {
+  if (record.destroyedAt) throw new CliError("InvalidArgument", `Batch ${record.batchId} was destroyed at ${record.destroyedAt}; it is never launched again.`, { fix: "Plan a new batch with `aws-bench preview` or `aws-bench run`." });
+  if (signal?.aborted) throw interrupted();
   const planned = record.instances.filter((instance) => instance.skipped === undefined);
   if (planned.length === 0) throw new CliError("EmptyResult", `Batch ${record.batchId} has no instance left to launch (all were skipped).`, { fix: "See the skipped reasons with `aws-bench status --batch ID`." });
-  record.launch = { startedAt: iso(deps.now()) };
+  const now = deps.now();
+  if (!record.launch) {
+    // First launch: the expiry counts from now (a preview may have waited), and the tags say the same.
+    record.expiresAt = expiryFrom(record, now);
+    record.config[programConfigKey("expiresAt")] = record.expiresAt;
+  }
+  record.launch = { ...(record.launch ?? {}), startedAt: record.launch?.startedAt ?? iso(now) };
   await saveRecord(deps.store, record);
   const messages = new Map<string, string[]>();
   deps.progress(`batch ${record.batchId}: creating stack ${record.stackName} (${planned.length} instance${planned.length === 1 ? "" : "s"})`);
+  if (signal?.aborted) throw interrupted();
   const outcome = await deps.engine.up(stackOf(record), {
     onResourceFailed: (urn, message) => messages.set(urn, [...(messages.get(urn) ?? []), message]),
     onProgress: (line) => deps.progress(`  ${line}`),
-  }, signal);
+  }, engineSignal ?? signal);
+  if (signal?.aborted) throw interrupted();
   const state = await deps.engine.resources(stackOf(record));
   const launched = new Set(state.filter((r) => r.type === instanceType && r.id).map((r) => urnName(r.urn)));
   const otherFailures = [...messages].filter(([urn]) => !planned.some((p) => urn.endsWith(`::${instanceResourceName(componentName, p)}`)));
@@ -217,81 +241,127 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
   if (outcome.failed && failed.length === planned.length) deps.progress(`batch ${record.batchId}: no instance launched`);
 }
 
+/** Collection failures worth another poll (the bucket or the network, not the run itself). */
+const transientCodes = new Set(["EndpointUnreachable", "Throttled", "AwsError"]);
+const maxCollectAttempts = 3;
+
 /**
  * Waits for each launched instance's status.json (deadline: its planned life from the end of `up`), collects its
  * run as soon as it appears, and records the death of instances that vanish without one (with their console
- * output, saved to the backend before destroy). Outcomes are pushed into `outcomes` as they happen, so an
- * interruption loses nothing already collected.
+ * output, saved to the backend before destroy). AWS errors while polling are retried until each instance's own
+ * deadline. Works after the stack is gone too: what is in the bucket is still collected. Outcomes are pushed into
+ * `outcomes` as they happen, so an interruption loses nothing already collected.
  */
 export async function awaitAndCollect(record: BatchRecord, deps: LifecycleDeps, outcomes: InstanceOutcome[], signal?: AbortSignal): Promise<void> {
+  const decided = (instance: { instanceType: string; repeat: number }) => outcomes.some((o) => o.instanceType === instance.instanceType && o.repeat === instance.repeat);
   const failedLaunch = new Map((record.launch?.failed ?? []).map((f) => [`${f.instanceType}/${f.repeat}`, f]));
   for (const instance of record.instances) {
-    const key = `${instance.instanceType}/${instance.repeat}`;
-    if (outcomes.some((o) => `${o.instanceType}/${o.repeat}` === key)) continue;
+    if (decided(instance)) continue;
     if (instance.skipped !== undefined) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "skipped", reason: instance.skipped });
-    const failure = failedLaunch.get(key);
+    const failure = failedLaunch.get(`${instance.instanceType}/${instance.repeat}`);
     if (failure) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "launch-failed", reason: failure.reason });
   }
-  const state = await deps.engine.resources(stackOf(record));
+  let stackGone = false;
+  let state: Awaited<ReturnType<StackEngine["resources"]>> = [];
+  try {
+    state = await deps.engine.resources(stackOf(record));
+  } catch (error) {
+    if (!(error instanceof CliError && error.code === "BatchNotFound")) throw error;
+    stackGone = true;
+    deps.progress(`batch ${record.batchId}: the stack is gone; collecting what is in the bucket`);
+  }
   const ids = new Map(state.filter((r) => r.type === instanceType && r.id).map((r) => [urnName(r.urn), r.id as string]));
   const launchedAt = new Date(record.launch?.finishedAt ?? record.launch?.startedAt ?? record.createdAt).getTime();
-  const pending = record.instances
-    .filter((instance) => !outcomes.some((o) => o.instanceType === instance.instanceType && o.repeat === instance.repeat))
-    .map((instance) => ({ instance, id: ids.get(instanceResourceName(componentName, instance)), deadline: launchedAt + instance.maximumMinutes * 60_000 + 5 * 60_000, zone: undefined as string | undefined }));
-  for (const entry of pending.filter((p) => p.id === undefined)) {
-    outcomes.push({ instanceType: entry.instance.instanceType, repeat: entry.instance.repeat, status: "launch-failed", reason: "no instance in the stack (was `up` run for this batch?)" });
-  }
-  let waiting = pending.filter((p) => p.id !== undefined);
+  let waiting = record.instances
+    .filter((instance) => !decided(instance))
+    .map((instance) => ({ instance, id: ids.get(instanceResourceName(componentName, instance)), deadline: launchedAt + (instance.maximumMinutes + 5) * 60_000, zone: undefined as string | undefined, launchTime: undefined as string | undefined, attempts: 0, lastError: undefined as string | undefined }));
   if (waiting.length) deps.progress(`batch ${record.batchId}: waiting for ${waiting.length} instance${waiting.length === 1 ? "" : "s"} (results in s3://${deps.results.bucket}/batches/${record.batchId}/)`);
   while (waiting.length) {
     if (signal?.aborted) throw interrupted();
-    const states = await deps.instances.states(waiting.map((w) => w.id as string));
+    const known = waiting.filter((w) => w.id !== undefined).map((w) => w.id as string);
+    let states: Record<string, InstanceState> | undefined;
+    try {
+      states = await deps.instances.states(known);
+    } catch (error) {
+      deps.progress(`  warning: reading instance states failed (${(error as Error).message}); trying again`);
+    }
     for (const entry of waiting) {
       const { instance } = entry;
-      const zone = states[entry.id as string]?.zone;
-      if (zone) entry.zone = zone;
+      const st = entry.id && states ? states[entry.id] : undefined;
+      if (st?.zone) entry.zone = st.zone;
+      if (st?.launchTime) entry.launchTime = st.launchTime;
+      const late = deps.now().getTime() > entry.deadline;
       const statusKey = `${instance.resultsPrefix}/status.json`;
-      const statusBytes = await deps.results.get(statusKey);
-      const elapsed = Math.round((deps.now().getTime() - launchedAt) / 60_000);
-      const base = { instanceType: instance.instanceType, repeat: instance.repeat, ...(entry.zone ? { zone: entry.zone } : {}), minutes: elapsed, ...(instance.usdPerHour === undefined ? {} : { costUsd: round(instanceCost(instance.usdPerHour, elapsed * 60)) }) };
-      if (statusBytes) {
-        outcomes.push(await finishInstance(record, deps, instance, statusBytes, statusKey, base));
+      let statusBytes: Buffer | undefined;
+      try {
+        statusBytes = await deps.results.get(statusKey);
+      } catch (error) {
+        entry.lastError = (error as Error).message;
+        if (late) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "failed", reason: `no status could be read within ${instance.maximumMinutes + 5} minutes of launch: ${entry.lastError}` });
         continue;
       }
-      const st = states[entry.id as string];
-      const gone = !st || ["shutting-down", "terminated", "stopping", "stopped"].includes(st.state);
-      const late = deps.now().getTime() > entry.deadline;
+      if (statusBytes) {
+        const outcome = await finishInstance(record, deps, instance, statusBytes, statusKey, entry);
+        if (outcome.transient && ++entry.attempts < maxCollectAttempts && !late) {
+          deps.progress(`  ${instance.instanceType} #${instance.repeat}: ${outcome.outcome.reason ?? "collecting failed"}; trying again`);
+          continue;
+        }
+        outcomes.push(outcome.outcome);
+        continue;
+      }
+      if (entry.id === undefined) {
+        outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "failed", reason: stackGone ? "no status in the bucket, and the stack is gone" : "no instance in the stack (was `up` run for this batch?)" });
+        continue;
+      }
+      const gone = states !== undefined && (!st || ["shutting-down", "terminated", "stopping", "stopped"].includes(st.state));
       if (gone || late) {
-        const console = await saveConsoleOutput(record, deps, instance, entry.id as string);
-        const why = gone ? `instance ${st?.state ?? "gone"} without a status${st?.reason ? ` (${st.reason})` : ""}` : `no status within ${instance.maximumMinutes + 5} minutes of launch`;
-        outcomes.push({ ...base, status: "failed", reason: `${why}${console}` });
+        const console = await saveConsoleOutput(record, deps, instance, entry.id);
+        const why = gone ? `instance ${st?.state ?? "gone"} without a status${st?.reason ? ` (${st.reason})` : ""}` : `no status within ${instance.maximumMinutes + 5} minutes of launch${entry.lastError ? ` (last error: ${entry.lastError})` : ""}`;
+        outcomes.push({ ...usage(instance, entry, deps.now()), status: "failed", reason: `${why}${console}` });
       }
     }
-    waiting = waiting.filter((w) => !outcomes.some((o) => o.instanceType === w.instance.instanceType && o.repeat === w.instance.repeat));
+    waiting = waiting.filter((w) => !decided(w.instance));
     if (waiting.length) await deps.sleep(deps.pollMs ?? 30_000, signal);
   }
 }
 
-async function finishInstance(record: BatchRecord, deps: LifecycleDeps, instance: BatchRecord["instances"][number], statusBytes: Buffer, statusKey: string, base: Omit<InstanceOutcome, "status">): Promise<InstanceOutcome> {
+/** Zone, minutes and cost of an instance: from its launch to its status (or now). */
+function usage(instance: BatchRecord["instances"][number], entry: { zone?: string | undefined; launchTime?: string | undefined }, now: Date, finishedAt?: string): Omit<InstanceOutcome, "status"> {
+  const start = entry.launchTime ? Date.parse(entry.launchTime) : undefined;
+  const end = finishedAt ? Date.parse(finishedAt) : now.getTime();
+  const minutes = start !== undefined && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / 60_000)) : undefined;
+  return {
+    instanceType: instance.instanceType,
+    repeat: instance.repeat,
+    ...(entry.zone ? { zone: entry.zone } : {}),
+    ...(minutes === undefined ? {} : { minutes }),
+    ...(minutes === undefined || instance.usdPerHour === undefined ? {} : { costUsd: round(instanceCost(instance.usdPerHour, minutes * 60)) }),
+  };
+}
+
+async function finishInstance(record: BatchRecord, deps: LifecycleDeps, instance: BatchRecord["instances"][number], statusBytes: Buffer, statusKey: string, entry: { zone?: string | undefined; launchTime?: string | undefined }): Promise<{ outcome: InstanceOutcome; transient: boolean }> {
   let status;
   try {
     status = parseStatus(statusBytes, `s3://${deps.results.bucket}/${statusKey}`);
   } catch (error) {
-    return { ...base, status: "failed", reason: (error as Error).message };
+    return { outcome: { ...usage(instance, entry, deps.now()), status: "failed", reason: (error as Error).message }, transient: false };
   }
+  const base = usage(instance, entry, deps.now(), status.finishedAt);
   const target = rawRunDirectory(deps.rawRoot, record.batchId, instance.instanceType, instance.repeat);
+  const failedAt = `the instance reported failure at stage ${status.stage}: ${status.error || `exit ${status.exitCode}`}`;
   try {
     const run = await collectRun(deps.results, instance.resultsPrefix, target, instance.instanceType);
     const headlines = run.result.benchmarks
       .filter((b) => b.headline.statistics)
       .map((b) => `${b.benchmark} ${b.headline.metric} ${formatNumber(b.headline.statistics?.median ?? 0)} ${b.headline.statistics?.unit ?? ""}${b.validity.valid ? "" : " (invalid)"}`.trim());
     deps.progress(`  ${instance.instanceType} #${instance.repeat}: ${status.state}; collected to ${run.directory}${run.alreadyPresent ? " (already there)" : ""}`);
-    if (status.state === "failure") return { ...base, status: "failed", reason: `the instance reported failure at stage ${status.stage}: ${status.error || `exit ${status.exitCode}`} (what it finished was collected)`, collectedTo: run.directory, headlines };
-    return { ...base, status: "succeeded", collectedTo: run.directory, headlines };
+    if (status.state === "failure") return { outcome: { ...base, status: "failed", reason: `${failedAt} (what it finished was collected)`, collectedTo: run.directory, headlines }, transient: false };
+    return { outcome: { ...base, status: "succeeded", collectedTo: run.directory, headlines }, transient: false };
   } catch (error) {
     const message = error instanceof CliError ? error.message : String(error);
-    if (status.state === "failure") return { ...base, status: "failed", reason: `the instance reported failure at stage ${status.stage}: ${status.error || `exit ${status.exitCode}`}; ${message}` };
-    return { ...base, status: "failed", reason: `collecting failed: ${message}` };
+    const transient = error instanceof CliError && transientCodes.has(error.code);
+    if (status.state === "failure") return { outcome: { ...base, status: "failed", reason: `${failedAt}; ${message}` }, transient };
+    return { outcome: { ...base, status: "failed", reason: `collecting failed: ${message}` }, transient };
   }
 }
 
@@ -307,14 +377,20 @@ async function saveConsoleOutput(record: BatchRecord, deps: LifecycleDeps, insta
   }
 }
 
+/** What destroy needs; with `instances` it also terminates batch instances Pulumi lost track of. */
+export type DestroyDeps = Pick<LifecycleDeps, "engine" | "store" | "progress" | "now"> & Partial<Pick<LifecycleDeps, "instances" | "sleep">>;
+
 /**
- * Destroys the batch's stack: releases a stale lock, clears operations an interrupted update left pending,
- * destroys every resource, removes the stack, and records when. A stack that never existed is fine.
+ * Destroys the batch's stack: terminates instances of the batch that are not in the state (an update killed while
+ * creating them leaves them running and untracked; their network interfaces would block the VPC's deletion),
+ * releases a stale lock, clears the operations the interrupted update left pending, destroys every resource,
+ * removes the stack, and records when. A stack that never existed is fine.
  */
-export async function destroyBatch(record: BatchRecord, deps: Pick<LifecycleDeps, "engine" | "store" | "progress" | "now">): Promise<void> {
+export async function destroyBatch(record: BatchRecord, deps: DestroyDeps): Promise<void> {
   const stack = stackOf(record);
   deps.progress(`batch ${record.batchId}: destroying stack ${record.stackName}`);
   const attempt = async (): Promise<void> => {
+    await terminateUntracked(record, deps);
     const cleared = await deps.engine.clearPendingOperations(stack);
     if (cleared) deps.progress(`  cleared ${cleared} pending operation${cleared === 1 ? "" : "s"} left by an interrupted update`);
     await deps.engine.destroy(stack, { onProgress: (line) => deps.progress(`  ${line}`) });
@@ -323,6 +399,7 @@ export async function destroyBatch(record: BatchRecord, deps: Pick<LifecycleDeps
     await attempt();
   } catch (error) {
     if (error instanceof CliError && error.code === "BatchNotFound") {
+      await terminateUntracked(record, deps, true);
       deps.progress(`  stack ${record.stackName} does not exist: nothing to destroy`);
       record.destroyedAt = iso(deps.now());
       await saveRecord(deps.store, record);
@@ -344,6 +421,24 @@ export async function destroyBatch(record: BatchRecord, deps: Pick<LifecycleDeps
   deps.progress(`batch ${record.batchId}: destroyed`);
 }
 
+/** Terminates the batch's running instances the stack does not hold (all of them when `all`), and waits for them. */
+async function terminateUntracked(record: BatchRecord, deps: DestroyDeps, all = false): Promise<void> {
+  if (!deps.instances) return;
+  const running = await deps.instances.findByBatch(record.batchId);
+  if (running.length === 0) return;
+  const tracked = new Set(all ? [] : (await deps.engine.resources(stackOf(record))).filter((r) => r.type === instanceType && r.id).map((r) => r.id as string));
+  const untracked = running.filter((id) => !tracked.has(id));
+  if (untracked.length === 0) return;
+  deps.progress(`  terminating ${untracked.length} instance${untracked.length === 1 ? "" : "s"} of the batch the stack lost track of: ${untracked.join(", ")}`);
+  await deps.instances.terminate(untracked);
+  for (let poll = 0; poll < 40; poll++) {
+    const states = await deps.instances.states(untracked);
+    if (untracked.every((id) => states[id] === undefined || states[id]?.state === "terminated")) return;
+    await (deps.sleep ?? ((ms: number) => new Promise((done) => setTimeout(done, ms))))(15_000);
+  }
+  deps.progress("  warning: those instances are not terminated yet; destroy may fail on their network interfaces");
+}
+
 function withDestroyFix(error: unknown, record: BatchRecord): CliError {
   const message = error instanceof Error ? error.message : String(error);
   return new CliError(error instanceof CliError ? error.code : "PulumiError", `Destroying batch ${record.batchId} failed: ${message}`, {
@@ -352,16 +447,31 @@ function withDestroyFix(error: unknown, record: BatchRecord): CliError {
   });
 }
 
+/** How a batch is run: `signal` stops our own waiting (any interrupt); `engineSignal` is forwarded to Pulumi. */
+export interface RunOptions {
+  /** Leave the stack up. */
+  keep: boolean;
+  /** Aborted on the first interrupt: stop launching and waiting, then destroy. */
+  signal?: AbortSignal;
+  /**
+   * Aborted when Pulumi itself must be told to stop (a SIGTERM sent to this process only). A Ctrl-C at a terminal
+   * already reaches the Pulumi CLI (same process group); forwarding it would be a second interrupt, which makes
+   * Pulumi stop at once and lose track of what it was creating.
+   */
+  engineSignal?: AbortSignal;
+}
+
 /**
  * The whole lifecycle after the record is stored: launch, wait and collect, and destroy in `finally` — on
- * success, errors and interruption (`signal`). With `keep` the stack stays and the report says how to destroy it.
+ * success, errors and interruption. A destroy that fails after an interruption (a second Ctrl-C reaches Pulumi's
+ * destroy too) is tried once more. With `keep` the stack stays and the report says how to destroy it.
  */
-export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options: { keep: boolean; signal?: AbortSignal }): Promise<BatchReport> {
+export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options: RunOptions): Promise<BatchReport> {
   const outcomes: InstanceOutcome[] = [];
   let failure: CliError | undefined;
   let destroyed = false;
   try {
-    await launchBatch(record, deps, options.signal);
+    await launchBatch(record, deps, options.signal, options.engineSignal);
     await awaitAndCollect(record, deps, outcomes, options.signal);
   } catch (error) {
     failure = error instanceof CliError ? error : new CliError("PulumiError", (error as Error).message ?? String(error), { cause: error });
@@ -369,14 +479,17 @@ export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options
     if (options.keep) {
       deps.progress(`batch ${record.batchId}: kept (--keep). Destroy it with: aws-bench destroy --batch ${record.batchId} --yes`);
     } else {
-      try {
-        await destroyBatch(record, deps);
-        destroyed = true;
-      } catch (error) {
-        const destroyError = error instanceof CliError ? error : new CliError("PulumiError", String(error));
-        deps.progress(`error: ${destroyError.message}\n  fix: ${destroyError.fix ?? ""}`);
-        failure ??= destroyError;
+      for (let attempt = 1; attempt <= (options.signal?.aborted ? 2 : 1) && !destroyed; attempt++) {
+        try {
+          await destroyBatch(record, deps);
+          destroyed = true;
+        } catch (error) {
+          const destroyError = error instanceof CliError ? error : new CliError("PulumiError", String(error));
+          deps.progress(`error: ${destroyError.message}\n  fix: ${destroyError.fix ?? ""}`);
+          if (attempt === 2 || !options.signal?.aborted) failure ??= destroyError;
+        }
       }
+      if (!destroyed) deps.progress(`batch ${record.batchId}: NOT DESTROYED — its resources are still billed. Run: aws-bench destroy --batch ${record.batchId} --yes`);
     }
   }
   for (const instance of record.instances) {
@@ -384,7 +497,8 @@ export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options
       outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: instance.skipped === undefined ? "not-finished" : "skipped", reason: instance.skipped ?? (failure ? `stopped: ${failure.message}` : "not finished") });
     }
   }
-  return { batchId: record.batchId, outcomes: sortOutcomes(outcomes), exitCode: exitCodeFor(outcomes, failure, options.signal), destroyed, ...(failure ? { error: failure } : {}) };
+  const exitCode = !options.keep && !destroyed ? ExitCode.Failure : exitCodeFor(outcomes, failure, options.signal);
+  return { batchId: record.batchId, outcomes: sortOutcomes(outcomes), exitCode, destroyed, ...(failure ? { error: failure } : {}) };
 }
 
 /** DESIGN.md's exit codes: 0 all succeeded, 3 some skipped or failed, 1 none succeeded or the batch failed, 130 interrupted. */

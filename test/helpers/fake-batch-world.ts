@@ -20,6 +20,8 @@ export interface WorldOptions {
   reportAfterMinutes?: number;
   /** Every bucket read fails like this from this minute on. */
   bucketFailsFromMinute?: number;
+  /** ...until this minute. */
+  bucketFailsUntilMinute?: number;
   /** Instances finish as soon as they launch (for commands that sleep in real time). */
   finishOnLaunch?: boolean;
 }
@@ -28,6 +30,8 @@ export class FakeWorld {
   readonly objects = new Map<string, Buffer>();
   readonly states = new Map<string, InstanceState>();
   readonly console = new Map<string, string>();
+  readonly batchOf = new Map<string, string>();
+  readonly terminated: string[] = [];
   readonly progressLines: string[] = [];
   minutes = 0;
   private readonly start = Date.parse("2026-11-28T12:00:00Z");
@@ -41,11 +45,17 @@ export class FakeWorld {
     engine.onLaunch = (instances) => {
       for (const instance of instances) {
         this.launched.push({ ...instance, at: this.minutes, done: false });
-        this.states.set(instance.id, { state: "running", zone: instance.zone });
+        this.states.set(instance.id, { state: "running", zone: instance.zone, launchTime: this.now().toISOString() });
+        this.batchOf.set(instance.id, instance.batchId);
         this.console.set(instance.id, `[    0.000000] Linux version 6.1 (fake)\ncloud-init: aws-bench ${instance.instanceType}\n`);
       }
       if (this.options.finishOnLaunch) this.advance((this.options.reportAfterMinutes ?? 20) * 60_000);
     };
+  }
+
+  /** Instances that are neither terminated nor done: what would still be billed. */
+  running(): string[] {
+    return [...this.states].filter(([, st]) => st.state !== "terminated").map(([id]) => id);
   }
 
   now(): Date {
@@ -88,7 +98,7 @@ export class FakeWorld {
   }
 
   bucket(): ResultsBucket {
-    const failing = () => this.options.bucketFailsFromMinute !== undefined && this.minutes >= this.options.bucketFailsFromMinute;
+    const failing = () => this.options.bucketFailsFromMinute !== undefined && this.minutes >= this.options.bucketFailsFromMinute && this.minutes < (this.options.bucketFailsUntilMinute ?? Infinity);
     const denied = () => new CliError("AccessDenied", "Not allowed to call s3:GetObject in us-east-1 (AccessDenied).", { fix: "Grant s3:GetObject." });
     return {
       bucket: "results-bucket",
@@ -101,6 +111,14 @@ export class FakeWorld {
     return {
       states: (ids) => Promise.resolve(Object.fromEntries(ids.filter((id) => this.states.has(id)).map((id) => [id, this.states.get(id) as InstanceState]))),
       consoleOutput: (id) => Promise.resolve(this.console.get(id)),
+      findByBatch: (batchId) => Promise.resolve([...this.batchOf].filter(([id, batch]) => batch === batchId && this.states.get(id)?.state !== "terminated").map(([id]) => id)),
+      terminate: (ids) => {
+        for (const id of ids) {
+          this.terminated.push(id);
+          this.states.set(id, { ...(this.states.get(id) ?? {}), state: "terminated", reason: "Client.UserInitiatedShutdown: User initiated shutdown" });
+        }
+        return Promise.resolve();
+      },
     };
   }
 

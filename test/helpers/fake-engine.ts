@@ -20,6 +20,10 @@ export interface EngineFaults {
   interruptibleUp?: boolean;
   /** A stale lock is on the stack when destroy starts. */
   staleLockAtDestroy?: boolean;
+  /** The update dies while EC2 creates the first instance (it runs, the state never learns of it). */
+  dieCreatingInstance?: boolean;
+  /** Every destroy fails. */
+  destroyFails?: boolean;
 }
 
 interface FakeStack {
@@ -128,20 +132,26 @@ export class FakeEngine implements StackEngine {
     const launched: LaunchedInstance[] = [];
     let failed = false;
     let created = 0;
-    const stopHalfWay = (): never => {
+    const stopHalfWay = (resource: { type: string; name: string; inputs: Record<string, unknown> }): never => {
       stack.locked = true;
       stack.pending = 1;
+      // Killed while creating an instance: EC2 runs it, the state does not have it (a pending operation).
+      if (resource.type === "aws:ec2/instance:Instance") {
+        const tags = resource.inputs["tags"] as Record<string, string>;
+        launched.push({ id: `i-0orphan${String(this.nextId++).padStart(11, "0")}`, instanceType: String(resource.inputs["instanceType"]), repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]), batchId: tags["aws-bench:batch"] as string, zone: "us-east-1a" });
+      }
       this.onLaunch(launched);
       if (signal?.aborted) throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: update canceled`);
       throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: the Pulumi CLI exited with signal SIGKILL`);
     };
     for (const resource of declared) {
       if (existing.has(urn(resource))) continue; // `up` again: nothing already there is recreated
-      if (this.faults.upDiesAfter !== undefined && created >= this.faults.upDiesAfter) stopHalfWay();
+      if (this.faults.upDiesAfter !== undefined && created >= this.faults.upDiesAfter) stopHalfWay(resource);
       if (this.faults.interruptibleUp && resource.type === "aws:ec2/instance:Instance" && launched.length > 0) {
         await new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener("abort", () => resolve(), { once: true })));
-        stopHalfWay();
+        stopHalfWay(resource);
       }
+      if (resource.type === "aws:ec2/instance:Instance" && this.faults.dieCreatingInstance) stopHalfWay(resource);
       if (resource.type === "aws:ec2/instance:Instance") {
         const type = String(resource.inputs["instanceType"]);
         const code = this.faults.launchErrors?.[type];
@@ -198,7 +208,9 @@ export class FakeEngine implements StackEngine {
       stack.locked = true;
     }
     if (stack.locked) return Promise.reject(pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName));
-    if (stack.pending) return Promise.reject(new CliError("PulumiError", "the current deployment has 1 resource(s) with pending operations"));
+    if (this.faults.destroyFails) return Promise.reject(new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: deleting EC2 VPC: DependencyViolation`));
+    // Pulumi only warns about pending operations; what they describe is not in the state, so it is not destroyed.
+    if (stack.pending) events.onProgress?.("warning: the current deployment has 1 resource(s) with pending operations");
     for (const r of stack.resources) events.onProgress?.(`delete ${r.type}`);
     stack.resources = [];
     this.destroyedStacks.push(ref.stackName);

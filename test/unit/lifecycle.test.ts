@@ -173,11 +173,52 @@ describe("faults", () => {
     expect(outcome(report, "c7g.large")).toMatchObject({ status: "failed", collectedTo: expect.stringContaining("c7g.large"), reason: expect.stringContaining("stage run") });
   });
 
-  it("S3 errors while waiting: the batch stops, is destroyed, and says why (exit 1)", async () => {
-    const { report, engine } = await batch({ world: { bucketFailsFromMinute: 0 } });
-    expect(report.error?.code).toBe("AccessDenied");
+  it("S3 errors while waiting: polled again until the deadline, then failed with the error; destroyed (exit 1)", async () => {
+    const { report, engine, world } = await batch({ world: { bucketFailsFromMinute: 0 } });
+    expect(report.outcomes.map((o) => o.status)).toEqual(["failed", "failed"]);
+    expect(outcome(report, "m7i.large")?.reason).toMatch(/no status could be read within 35 minutes of launch: Not allowed to call s3:GetObject/);
+    expect(world.minutes).toBeGreaterThan(35);
     expect(report.exitCode).toBe(ExitCode.Failure);
     expect(engine.leftovers()).toEqual([]);
+  });
+
+  it("S3 errors that pass: the runs are collected after all (exit 0)", async () => {
+    const { report } = await batch({ world: { bucketFailsFromMinute: 0, bucketFailsUntilMinute: 25 } });
+    expect(report.outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
+    expect(report.exitCode).toBe(ExitCode.Success);
+  });
+
+  it("an update killed while EC2 creates an instance: that untracked instance is terminated before destroy; nothing left running", async () => {
+    const { report, engine, world } = await batch({ faults: { dieCreatingInstance: true } });
+    expect(world.terminated).toHaveLength(1);
+    expect(world.terminated[0]).toMatch(/^i-0orphan/);
+    expect(world.running()).toEqual([]);
+    expect(engine.leftovers()).toEqual([]);
+    expect(report.destroyed).toBe(true);
+    expect(report.exitCode).toBe(ExitCode.Failure);
+  });
+
+  it("a destroy that fails: exit 1 whatever was collected, and it says NOT DESTROYED with the command", async () => {
+    const { report, world } = await batch({ faults: { destroyFails: true } });
+    expect(report.outcomes.every((o) => o.status === "succeeded")).toBe(true);
+    expect(report.destroyed).toBe(false);
+    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(world.progressLines.join("\n")).toMatch(/NOT DESTROYED .* aws-bench destroy --batch 20261128t120000z-ab12cd --yes/);
+  });
+
+  it("an interrupt before anything started: nothing launched, exit 130", async () => {
+    const dir = tempDir();
+    const engine = new FakeEngine();
+    const world = new FakeWorld();
+    const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
+    const record = await newBatchRecord(request, planFor(request), { batchId: "20261128t120000z-ab12cd", backend: "file:///x", createdBy: "t", now: world.now() });
+    await saveRecord(deps.store, record);
+    const controller = new AbortController();
+    controller.abort();
+    const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
+    expect(report.exitCode).toBe(ExitCode.Interrupted);
+    expect(engine.calls).not.toContain("up");
+    expect(world.running()).toEqual([]);
   });
 
   it("a stale lock at destroy: cancelled, then destroyed", async () => {
@@ -210,15 +251,32 @@ describe("steps on their own (CI)", () => {
     expect(readFileSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"), "utf8")).toBe("{}");
   });
 
-  it("up again relaunches nothing; destroy of a stack that never existed is fine", async () => {
+  it("up again relaunches nothing; a destroyed batch is never launched again; destroy of a stack that never existed is fine", async () => {
     const { deps, stored, engine } = await batch({ keep: true });
     const before = engine.leftovers().length;
+    const expiry = stored.config["aws-instance-benchmarks:expiresAt"];
+    expect(expiry).toBe(stored.expiresAt);
     const { launchBatch } = await import("../../src/orchestrator/lifecycle.js");
     await launchBatch(stored, deps);
     expect(engine.leftovers()).toHaveLength(before);
+    // The expiry (and so every tag) is fixed at the first launch.
+    expect(stored.config["aws-instance-benchmarks:expiresAt"]).toBe(expiry);
     await destroyBatch(stored, deps);
     expect(engine.leftovers()).toEqual([]);
     await destroyBatch(stored, deps);
     expect((await loadRecord(deps.store, stored.batchId)).destroyedAt).toBeDefined();
+    await expect(launchBatch(stored, deps)).rejects.toThrow(/was destroyed at .* never launched again/);
+  });
+
+  it("collect after the stack is gone still collects what is in the bucket", async () => {
+    const { deps, stored, rawRoot } = await batch({ keep: true });
+    const { rmSync } = await import("node:fs");
+    rmSync(rawRoot, { recursive: true });
+    await destroyBatch(stored, deps);
+    const { awaitAndCollect } = await import("../../src/orchestrator/lifecycle.js");
+    const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
+    await awaitAndCollect(stored, deps, outcomes);
+    expect(outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
+    expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
   });
 });
