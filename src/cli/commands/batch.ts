@@ -132,7 +132,7 @@ export async function runAwsBatch(args: RequestArgs & { backend?: string | undef
     await deps.engine.ready();
     const record = await prepare(request, args, io, undefined);
     if (!args.yes) await confirm(io, "Launch these instances?");
-    const report = await withInterrupts(io, (signal) => runBatch(record, deps, { keep: args.keep, signal }));
+    const report = await withInterrupts(io, (signal, engineSignal) => runBatch(record, deps, { keep: args.keep, signal, engineSignal }));
     return printReport(report, io, args.json);
   }
   return runRegions(regions, args, io);
@@ -172,7 +172,7 @@ async function runRegions(regions: string[], args: Parameters<typeof runAwsBatch
     batches.push({ region, deps, record: await prepare(request, regionArgs, io, undefined) });
   }
   if (!args.yes) await confirm(io, `Launch these instances in ${regions.length} regions?`);
-  const reports = await withInterrupts(io, (signal) => mapWithConcurrency(batches, 2, (batch) => runBatch(batch.record, batch.deps, { keep: args.keep, signal })));
+  const reports = await withInterrupts(io, (signal, engineSignal) => mapWithConcurrency(batches, 2, (batch) => runBatch(batch.record, batch.deps, { keep: args.keep, signal, engineSignal })));
   let exitCode: number = ExitCode.Success;
   for (const [index, report] of reports.entries()) {
     if (!args.json) io.stdout.write(`${batches[index]?.region ?? ""}:\n`);
@@ -229,20 +229,27 @@ async function confirm(io: CliIo, question: string): Promise<void> {
   }
 }
 
-/** Runs `work` with an abort signal raised by the first SIGINT/SIGTERM; later ones only warn (teardown runs). */
-async function withInterrupts<T>(io: CliIo, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
+/**
+ * Runs `work` with two abort signals: `stop`, raised by the first SIGINT or SIGTERM (stop launching and waiting,
+ * then destroy), and `engine`, raised only by SIGTERM and forwarded to Pulumi. A Ctrl-C at a terminal reaches the
+ * Pulumi CLI by itself (same process group), which then finishes the operations in flight and stops; forwarding
+ * it would be a second interrupt, after which Pulumi stops at once and loses track of what it was creating.
+ */
+async function withInterrupts<T>(io: CliIo, work: (stop: AbortSignal, engine: AbortSignal) => Promise<T>): Promise<T> {
+  const stop = new AbortController();
+  const engine = new AbortController();
   let count = 0;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     count++;
     if (count === 1) io.stderr.write("\ninterrupted: stopping, then destroying the batch (this takes a few minutes)…\n");
-    else io.stderr.write("\nstill tearing down; leaving now would leave resources until their timers and `aws-bench cleanup`.\n");
-    controller.abort();
+    else io.stderr.write("\nstill tearing down (a Ctrl-C also reaches Pulumi's destroy, which is then tried once more); leaving now would leave resources until their timers and `aws-bench cleanup`.\n");
+    stop.abort();
+    if (signal === "SIGTERM") engine.abort();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    return await work(controller.signal);
+    return await work(stop.signal, engine.signal);
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
@@ -302,12 +309,14 @@ export const upCommand = defineCommand({
   async run(args, { io }) {
     const { record, deps } = await loadStep(args, io, "up");
     const { launchBatch } = await import("../../orchestrator/lifecycle.js");
-    await withInterrupts(io, (signal) => launchBatch(record, deps, signal));
+    await withInterrupts(io, (signal, engineSignal) => launchBatch(record, deps, signal, engineSignal));
     const failed = record.launch?.failed ?? [];
-    const planned = record.instances.filter((i) => i.skipped === undefined).length;
-    io.stdout.write(args.json ? `${JSON.stringify({ batchId: record.batchId, launched: planned - failed.length, failed }, null, 2)}\n` : `batch ${record.batchId}: ${planned - failed.length} of ${planned} instances launched\n`);
+    const skipped = record.instances.filter((i) => i.skipped !== undefined).length;
+    const planned = record.instances.length - skipped;
+    io.stdout.write(args.json ? `${JSON.stringify({ batchId: record.batchId, launched: planned - failed.length, failed, skipped }, null, 2)}\n` : `batch ${record.batchId}: ${planned - failed.length} of ${planned} instances launched${skipped ? ` (${skipped} skipped before launch)` : ""}\n`);
     if (failed.length === planned) return ExitCode.Failure;
-    return failed.length ? ExitCode.Partial : ExitCode.Success;
+    // DESIGN.md: 3 when some types were skipped or failed.
+    return failed.length || skipped ? ExitCode.Partial : ExitCode.Success;
   },
 });
 
