@@ -18,6 +18,12 @@ export function isBatchId(id: string): boolean {
   return batchIdPattern.test(id);
 }
 
+/** When a batch id was made (its UTC timestamp), or undefined for something that is not a batch id. */
+export function batchIdTime(id: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})z-[0-9a-f]{6}$/.exec(id);
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]))) : undefined;
+}
+
 /** The Pulumi stack of a batch. */
 export function stackNameForBatch(batchId: string): string {
   if (!isBatchId(batchId)) throw new Error(`'${batchId}' is not a batch id (like 20261128t120000z-ab12cd)`);

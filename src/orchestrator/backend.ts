@@ -3,6 +3,8 @@
  * needed), or an `s3://` backend shared by a team or CI. Each batch's own record (its request, plan and launch
  * outcome) is stored beside the state, so any CI job can rebuild the workspace from the backend alone.
  */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -33,7 +35,12 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
   if (url.startsWith("file://")) {
     // `file://~/x` is Pulumi's spelling of a home-relative directory.
     const raw = url.slice("file://".length);
-    const directory = raw.startsWith("~/") ? join(env["HOME"] ?? homedir(), raw.slice(2)) : raw.startsWith("/") ? fileURLToPath(`file://${raw}`) : resolve(cwd, raw);
+    let directory: string;
+    try {
+      directory = raw.startsWith("~/") ? join(env["HOME"] ?? homedir(), raw.slice(2)) : raw.startsWith("/") ? fileURLToPath(`file://${raw}`) : resolve(cwd, raw);
+    } catch (error) {
+      throw new CliError("InvalidArgument", `Backend '${url}' is not a valid file URL: ${(error as Error).message}.`, { fix: "Percent-encode special characters, or pass a plain path: file:///home/me/state." });
+    }
     return { kind: "file", url: pathToFileURL(directory).href, directory };
   }
   const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(\/[^?]*)?(\?.*)?$/.exec(url);
@@ -56,4 +63,29 @@ export function requireSharedBackend(backend: Backend, env: NodeJS.ProcessEnv, s
       fix: "Set PULUMI_BACKEND_URL=s3://YOUR-STATE-BUCKET/state (or pass --backend) in every job of the workflow.",
     });
   }
+}
+
+/** Characters AWS allows in tag values (IAM is the strictest); others become `_`. */
+function tagSafe(text: string): string {
+  return text.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_");
+}
+
+/**
+ * The `aws-bench:backend` tag of a backend: what cleanup compares to decide that a batch is its own. An S3
+ * backend is its bucket and prefix (no query: `?` is not allowed in tags). A file backend's path is the same on
+ * many machines (`/root/.aws-bench/state`), so it carries the backend's own random id, made once and kept in
+ * `<dir>/.aws-bench/backend-id`: another machine's batches never look like this backend's.
+ */
+export function backendTag(backend: Backend): string {
+  if (backend.kind === "s3") return tagSafe(`s3://${backend.bucket}${backend.prefix ? `/${backend.prefix}` : ""}`);
+  const idFile = join(backend.directory, ".aws-bench", "backend-id");
+  let id: string;
+  try {
+    id = readFileSync(idFile, "utf8").trim();
+  } catch {
+    id = randomBytes(6).toString("hex");
+    mkdirSync(join(backend.directory, ".aws-bench"), { recursive: true });
+    writeFileSync(idFile, `${id}\n`, { flag: "wx" });
+  }
+  return tagSafe(`${backend.url}@${id}`);
 }

@@ -9,6 +9,7 @@ import type { BatchStore } from "./batch-store.js";
 import type { StackEngine } from "./engine.js";
 import { destroyBatch, loadRecord } from "./lifecycle.js";
 import { listBatches, type BatchListing } from "./listing.js";
+import { batchIdTime } from "../../stacks/batch-naming.js";
 import type { SweepEvent, SweepSummary } from "./sweep.js";
 
 /** What cleanup needs. */
@@ -17,8 +18,8 @@ export interface CleanupDeps {
   engine: StackEngine;
   /** Batch records. */
   store: BatchStore;
-  /** The backend's URL (the sweep only trusts "stack gone" for resources tagged with it). */
-  backendUrl: string;
+  /** The backend's tag value (`backendTag()`): the sweep trusts "stack gone" only for resources tagged with it. */
+  backendTag: string;
   /** The tagged-resource sweep, bound to its clients. */
   sweep(options: { now: Date; graceMs: number; backend: string; stackExists: (batchId: string) => Promise<boolean>; dryRun: boolean; report: (event: SweepEvent) => void }): Promise<SweepSummary>;
   /** Progress for people. */
@@ -56,7 +57,8 @@ export function parseDuration(flag: string, text: string): number {
 
 /** Why a batch's stack is due for destruction, or undefined when it is not. */
 function staleBecause(batch: BatchListing, olderThanMs: number): string | undefined {
-  if (batch.state === "destroyed" || batch.state === "no-stack") return undefined;
+  // A record that cannot be read (throttled, denied, written by a newer aws-bench) is left alone.
+  if (batch.state === "destroyed" || batch.state === "no-stack" || batch.state === "record-unreadable") return undefined;
   if (batch.expired) return `expired at ${batch.expiresAt ?? "?"}`;
   // No record: a run killed before writing one. Young ones may be another run at work right now.
   if (batch.createdAt === undefined && batch.ageHours * 3_600_000 > olderThanMs) return `no batch record and ${batch.ageHours} h old${batch.state === "locked" ? ", locked" : ""}`;
@@ -86,8 +88,18 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
       else {
         // A stack without a record (a run killed before it wrote one): destroy it as the state describes it.
         deps.progress(`batch ${batch.batchId}: destroying stack ${ref.stackName} (no batch record)`);
-        await deps.engine.clearPendingOperations(ref);
-        await deps.engine.destroy(ref, { onProgress: (line) => deps.progress(`  ${line}`) });
+        const destroy = async () => {
+          await deps.engine.clearPendingOperations(ref);
+          await deps.engine.destroy(ref, { onProgress: (line) => deps.progress(`  ${line}`) });
+        };
+        // File and S3 backends never report a running update, so a lock shows only now; it is older than
+        // --older-than (the stack is), hence stale.
+        await destroy().catch(async (error: unknown) => {
+          if (!(error instanceof CliError && error.code === "StackLocked")) throw error;
+          deps.progress(`batch ${batch.batchId}: clearing a stale lock`);
+          await deps.engine.cancel(ref);
+          await destroy();
+        });
         await deps.engine.removeStack(ref);
       }
       stacks.push({ batchId: batch.batchId, why, action: "destroyed" });
@@ -95,14 +107,19 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
       stacks.push({ batchId: batch.batchId, why, action: "failed", error: (error as Error).message });
     }
   }
-  // After the destroys: a stack exists only if the backend still lists it.
-  const live = new Set((await deps.engine.listStacks()).map((s) => s.name));
+  // Whether a stack exists is asked when a batch's resources are judged, not before: a batch created meanwhile
+  // must not look gone. A batch younger than --older-than counts as existing whatever the backend says (its
+  // stack may be being created right now).
   const events: SweepEvent[] = [];
   const sweep = await deps.sweep({
     now,
     graceMs: options.graceMs,
-    backend: deps.backendUrl,
-    stackExists: (batchId) => Promise.resolve(live.has(`batch-${batchId}`)),
+    backend: deps.backendTag,
+    stackExists: async (batchId) => {
+      const made = batchIdTime(batchId);
+      if (!made || deps.now().getTime() - made.getTime() < options.olderThanMs) return true;
+      return (await deps.engine.listStacks()).some((stack) => stack.name === `batch-${batchId}`);
+    },
     dryRun: !options.yes,
     report: (event) => events.push(event),
   });

@@ -92,13 +92,14 @@ export interface BatchRequest extends PlanRequest {
 const programConfigKey = (key: string) => `aws-instance-benchmarks:${key}`;
 
 /** The record of a new batch: its request, the plan's instances, and the stack config that realises it. */
-export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, options: { batchId: string; backend: string; createdBy: string; now: Date; skipped?: Record<string, string> }): Promise<BatchRecord> {
+export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, options: { batchId: string; backend: string; backendTag?: string; createdBy: string; now: Date; skipped?: Record<string, string> }): Promise<BatchRecord> {
   const longest = Math.max(...plan.instances.map((instance) => instance.maximumMinutes));
   // Provisional: the first launch sets the expiry again from its own start (see launchBatch).
   const expiresInMinutes = upBudgetMinutes + longest + 60;
   const expiresAt = new Date(options.now.getTime() + expiresInMinutes * 60_000);
   // Tags are checked now, before anything is created (batchTags throws on a bad user tag).
-  batchTags({ batchId: options.batchId, createdBy: options.createdBy, expiresAt, backend: options.backend, userTags: request.tags ?? {} });
+  const backendTagValue = options.backendTag ?? options.backend;
+  batchTags({ batchId: options.batchId, createdBy: options.createdBy, expiresAt, backend: backendTagValue, userTags: request.tags ?? {} });
   const skipped = options.skipped ?? {};
   const launchTypes = request.instanceTypes.filter((type) => skipped[type] === undefined);
   const config: Record<string, string> = {
@@ -112,7 +113,7 @@ export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, opt
     [programConfigKey("quick")]: String(request.quick),
     [programConfigKey("expiresInMinutes")]: String(expiresInMinutes),
     [programConfigKey("createdBy")]: options.createdBy,
-    [programConfigKey("backend")]: options.backend,
+    [programConfigKey("backend")]: backendTagValue,
     ...(request.maxMinutes === undefined ? {} : { [programConfigKey("maxMinutes")]: String(request.maxMinutes) }),
     ...(request.images ? { [programConfigKey("images")]: JSON.stringify(request.images) } : {}),
     ...(request.tags && Object.keys(request.tags).length ? { [programConfigKey("tags")]: JSON.stringify(request.tags) } : {}),

@@ -12,8 +12,10 @@ import { loadRecord } from "./lifecycle.js";
 export interface BatchListing {
   /** Batch id. */
   batchId: string;
-  /** `live` (stack exists), `destroyed` (record says so, no stack), `no-stack` (record, no stack, never destroyed), `no-record` (stack only), `locked` (an update holds it), `stack-unknown` (the stacks could not be listed). */
-  state: "live" | "destroyed" | "no-stack" | "no-record" | "locked" | "stack-unknown";
+  /** `live` (stack exists), `destroyed` (record says so, no stack), `no-stack` (record, no stack, never destroyed), `no-record` (stack only), `locked` (an update holds it), `stack-unknown` (the stacks could not be listed), `record-unreadable` (the record exists but could not be read). */
+  state: "live" | "destroyed" | "no-stack" | "no-record" | "locked" | "stack-unknown" | "record-unreadable";
+  /** Why the record could not be read. */
+  problem?: string;
   /** Created (from the record). */
   createdAt?: string;
   /** Expiry (from the record). */
@@ -45,9 +47,16 @@ export async function listBatches(store: BatchStore, engine: Pick<StackEngine, "
   const rows: BatchListing[] = [];
   for (const batchId of [...ids].sort()) {
     const stack = stacks.find((s) => s.name === `batch-${batchId}`);
-    const record = await loadRecord(store, batchId).catch(() => undefined);
+    let record;
+    let problem: string | undefined;
+    try {
+      record = await loadRecord(store, batchId);
+    } catch (error) {
+      // Only a record that is not there is "no record"; any other failure must not make a batch look orphaned.
+      if (!(error instanceof CliError && error.code === "BatchNotFound")) problem = (error as Error).message;
+    }
     const created = record?.createdAt ?? stack?.lastUpdate;
-    const state: BatchListing["state"] = stack ? (stack.updateInProgress ? "locked" : record ? "live" : "no-record") : record?.destroyedAt ? "destroyed" : listed ? "no-stack" : "stack-unknown";
+    const state: BatchListing["state"] = problem !== undefined ? "record-unreadable" : stack ? (stack.updateInProgress ? "locked" : record ? "live" : "no-record") : record?.destroyedAt ? "destroyed" : listed ? "no-stack" : "stack-unknown";
     rows.push({
       batchId,
       state,
@@ -55,6 +64,7 @@ export async function listBatches(store: BatchStore, engine: Pick<StackEngine, "
       expired: record ? new Date(record.expiresAt).getTime() < now.getTime() : false,
       ageHours: created ? Math.round(((now.getTime() - new Date(created).getTime()) / 3_600_000) * 10) / 10 : 0,
       instanceTypes: record?.request.instanceTypes ?? [],
+      ...(problem === undefined ? {} : { problem }),
       ...(stack?.resourceCount === undefined ? {} : { resourceCount: stack.resourceCount }),
     });
   }

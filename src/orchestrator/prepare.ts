@@ -16,8 +16,10 @@ import type { BatchPlan } from "./plan.js";
 export interface PrepareOptions extends AwsSettings {
   /** Use this id (CI passes one through its jobs); a new one otherwise. */
   batchId?: string | undefined;
-  /** The backend's URL (tags and record). */
+  /** The backend's URL (the record). */
   backendUrl: string;
+  /** The backend's tag value (`backendTag()`), for every resource. */
+  backendTag?: string;
   /** Who creates it. */
   createdBy: string;
   /** An existing subnet is used: no VPC or internet gateway is created. */
@@ -46,7 +48,7 @@ export async function prepareBatch(request: BatchRequest, store: BatchStore, opt
   if (options.batchId !== undefined && (await store.read(batchId, "batch.json")) !== undefined) {
     throw new CliError("InvalidArgument", `Batch ${batchId} already exists on ${store.url}.`, { fix: "Leave out --batch for a new batch, or continue it with `aws-bench up --batch ID`." });
   }
-  const record = await newBatchRecord(request, plan, { batchId, backend: options.backendUrl, createdBy: options.createdBy, now: options.now, skipped });
+  const record = await newBatchRecord(request, plan, { batchId, backend: options.backendUrl, ...(options.backendTag ? { backendTag: options.backendTag } : {}), createdBy: options.createdBy, now: options.now, skipped });
   checkCostLimit(record);
   await saveRecord(store, record);
   return { record, plan };

@@ -225,9 +225,10 @@ export class FakeEngine implements StackEngine {
     return Promise.resolve();
   }
 
+  /** As file and S3 backends do: no stack ever reports an update in progress (locks show only when used). */
   listStacks(): Promise<StackListing[]> {
     this.guard("listStacks");
-    return Promise.resolve([...this.stacks].map(([name, s]) => ({ name, resourceCount: s.resources.length, updateInProgress: s.locked, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })));
+    return Promise.resolve([...this.stacks].map(([name, s]) => ({ name, resourceCount: s.resources.length, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })));
   }
 
   /** Resources left in any stack. */

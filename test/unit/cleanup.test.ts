@@ -43,7 +43,7 @@ async function world() {
   const deps = {
     engine,
     store,
-    backendUrl: store.url,
+    backendTag: `${store.url}@0a1b2c3d4e5f`,
     progress: () => undefined,
     now: () => now,
     async sweep(options: Parameters<Parameters<typeof cleanup>[0]["sweep"]>[0]) {
@@ -77,12 +77,24 @@ describe("cleanup", () => {
       ["20261128t140000z-aaaaaa", "destroyed"],
     ]);
     expect([...engine.stacks.keys()].sort()).toEqual(["batch-20261128t175000z-bbbbbb", "batch-20261128t175500z-dddddd"]);
+    // The record-less stack's lock showed only when destroy touched it: cancelled, then destroyed.
+    expect(engine.calls).toContain("cancel");
     expect(sweeps[0]).toEqual({
       dryRun: false,
-      backend: deps.backendUrl,
+      backend: deps.backendTag,
       graceMs: 3_600_000,
-      exists: { "20261128t140000z-aaaaaa": false, "20261128t175000z-bbbbbb": true, "20261128t090000z-cccccc": false, "20261128t175500z-dddddd": true },
+      // Younger than --older-than counts as existing whatever the backend says (it may be being created now);
+      // the old record-less stack was destroyed, so it is gone.
+      exists: { "20261128t140000z-aaaaaa": true, "20261128t175000z-bbbbbb": true, "20261128t090000z-cccccc": false, "20261128t175500z-dddddd": true },
     });
+  });
+
+  it("leaves a batch whose record cannot be read, and asks the backend about a stack only when judging it", async () => {
+    const { deps, engine } = await world();
+    const failing = { ...deps.store, read: (batchId: string, name: string) => (batchId === "20261128t090000z-cccccc" ? Promise.reject(new Error("SlowDown: please reduce your request rate")) : deps.store.read(batchId, name)), list: () => deps.store.list().then((ids) => [...ids, "20261128t090000z-cccccc"]) };
+    const report = await cleanup({ ...deps, store: failing }, { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true });
+    expect(report.stacks.map((s) => s.batchId)).toEqual(["20261128t140000z-aaaaaa"]);
+    expect(engine.stacks.has("batch-20261128t090000z-cccccc")).toBe(true);
   });
 
   it("reads durations and refuses others", () => {

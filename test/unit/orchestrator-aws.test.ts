@@ -8,7 +8,10 @@ import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { isolateAws } from "../helpers/aws-env.js";
-import { defaultBackendUrl, requireSharedBackend, resolveBackend } from "../../src/orchestrator/backend.js";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { batchIdTime } from "../../stacks/batch-naming.js";
+import { backendTag, defaultBackendUrl, requireSharedBackend, resolveBackend } from "../../src/orchestrator/backend.js";
 import { s3BatchStore } from "../../src/orchestrator/batch-store.js";
 import { ec2InstanceWatch, s3ResultsBucket } from "../../src/orchestrator/aws-access.js";
 
@@ -36,6 +39,24 @@ describe("backends", () => {
     expect(() => requireSharedBackend(resolveBackend("file:///tmp/x", {}, "/w"), { CI: "true" }, "up")).toThrow(/'up' in CI needs a shared state backend/);
     expect(() => requireSharedBackend(resolveBackend("file:///tmp/x", {}, "/w"), { CI: "false" }, "up")).not.toThrow();
     expect(() => requireSharedBackend(resolveBackend("s3://bkt/p", {}, "/w"), { CI: "true" }, "up")).not.toThrow();
+  });
+});
+
+describe("the backend tag", () => {
+  it("is the bucket and prefix for S3 (no query), and a file backend's path with its own persistent id", async () => {
+    expect(backendTag(resolveBackend("s3://team-state/pulumi/?region=eu-west-1", {}, "/w"))).toBe("s3://team-state/pulumi");
+    const { mkdtempSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "backend-"));
+    const file = resolveBackend(`file://${dir}/st ate`, {}, "/w");
+    expect(() => resolveBackend("file:///tmp/100%", {}, "/w")).toThrow(/not a valid file URL/);
+    const first = backendTag(file);
+    expect(first).toMatch(/^file:\/\/\/.*st_20ate@[0-9a-f]{12}$/);
+    expect(backendTag(file)).toBe(first);
+    // Every character is one AWS accepts in a tag value.
+    expect(first).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
+    expect(backendTag(resolveBackend(`file://${mkdtempSync(join(tmpdir(), "backend-"))}`, {}, "/w"))).not.toBe(first);
+    expect(batchIdTime("20261128t120000z-ab12cd")?.toISOString()).toBe("2026-11-28T12:00:00.000Z");
+    expect(batchIdTime("latest")).toBeUndefined();
   });
 });
 

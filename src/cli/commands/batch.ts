@@ -195,11 +195,13 @@ async function prepare(request: BatchRequest, args: { backend?: string | undefin
   const { prepareBatch, awsPreflight, describePlan } = await import("../../orchestrator/prepare.js");
   const { planBatch } = await import("../../orchestrator/plan.js");
   const { backend, store } = await openBackend(settings(args), io);
+  const { backendTag } = await import("../../orchestrator/backend.js");
   const progress = (line: string) => io.stderr.write(`${line}\n`);
   const { record } = await prepareBatch(request, store, {
     ...settings(args),
     batchId,
     backendUrl: backend.url,
+    backendTag: backendTag(backend),
     createdBy: createdBy(io.env),
     existingNetwork: false,
     progress,

@@ -26,6 +26,8 @@ export const cleanupCommand = defineCommand({
     const { iamPath } = await import("../../../stacks/benchmark-batch.js");
     const settings = { profile: args.profile, region: args.region };
     const { backend, store } = await openBackend({ ...settings, backend: args.backend }, io);
+    const { backendTag, requireSharedBackend } = await import("../../orchestrator/backend.js");
+    requireSharedBackend(backend, io.env, "cleanup");
     const engine = await createEngine(backend, io);
     await engine.ready();
     const ec2 = await createEc2Client(settings);
@@ -36,7 +38,7 @@ export const cleanupCommand = defineCommand({
       {
         engine,
         store,
-        backendUrl: backend.url,
+        backendTag: backendTag(backend),
         sweep: (options) => sweepTaggedResources(clients, { ...options, iamPathPrefix: iamPath, aws: { ...settings, region } }),
         progress,
         now: () => new Date(),
