@@ -4,7 +4,7 @@
  * module that imports `@pulumi/pulumi/automation`. Each stack gets one stable work directory under
  * `~/.aws-bench/work/<stack>`; everything a later step needs is on the backend, not there.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { CliError } from "../cli/errors.js";
@@ -30,8 +30,8 @@ export interface AutomationEngineOptions {
 export function automationEngine(options: AutomationEngineOptions): StackEngine {
   const envVars: Record<string, string> = {
     PULUMI_BACKEND_URL: options.backend.url,
-    // The passphrase provider: empty is allowed for local use (DESIGN.md); CI sets its own.
-    PULUMI_CONFIG_PASSPHRASE: options.env["PULUMI_CONFIG_PASSPHRASE"] ?? "",
+    // The passphrase provider: empty is allowed for local use (DESIGN.md); CI sets its own, or a file.
+    ...(options.env["PULUMI_CONFIG_PASSPHRASE"] === undefined && options.env["PULUMI_CONFIG_PASSPHRASE_FILE"] !== undefined ? {} : { PULUMI_CONFIG_PASSPHRASE: options.env["PULUMI_CONFIG_PASSPHRASE"] ?? "" }),
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
   const projectSettings = { name: projectName, runtime: "nodejs" as const, backend: { url: options.backend.url } };
@@ -123,6 +123,8 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     async removeStack(ref) {
       const stack = await stackOf(ref, false);
       await translate(() => stack.workspace.removeStack(ref.stackName), ref.stackName);
+      // The work directory holds nothing the backend does not (Pulumi.yaml and the stack's config file).
+      rmSync(join(options.toolHome, "work", ref.stackName), { recursive: true, force: true });
     },
     async listStacks() {
       const { LocalWorkspace } = await automation();
@@ -169,7 +171,8 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
       cause: error,
     });
   }
-  if (name === "StackNotFoundError" || /no stack named|stack .* not found/i.test(message)) {
+  // Only the error class: the message carries Pulumi's whole output, where "not found" can mean anything.
+  if (name === "StackNotFoundError") {
     return new CliError("BatchNotFound", `Stack ${stackName} does not exist on this backend.`, {
       fix: "Check --batch and --backend (or PULUMI_BACKEND_URL); `aws-bench list` shows the batches on a backend.",
       cause: error,
