@@ -9,6 +9,7 @@ import { dirname, join, posix } from "node:path";
 import { sha256Hex } from "../checksums.js";
 import { CliError } from "../cli/errors.js";
 import { assertDocument } from "../schemas/documents.js";
+import { redactRawOutput } from "../schemas/private-details.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import type { ResultsBucket } from "./aws-access.js";
 
@@ -89,7 +90,7 @@ export async function collectRun(bucket: ResultsBucket, prefix: string, target: 
 
   const files = new Map<string, Buffer>([["result.json", resultBytes]]);
   for (const raw of result.rawFiles) {
-    if (raw.path.startsWith("/") || raw.path.split("/").includes("..") || raw.path.startsWith("private/")) {
+    if (raw.path.startsWith("/") || raw.path.split("/").includes("..") || raw.path.startsWith("private/") || raw.path === "result.json" || raw.path === "SHA256SUMS") {
       throw new CliError("InputMalformed", `${resultKey} lists a raw file outside its run: ${raw.path}.`, { fix: "The run is kept in the bucket; nothing was written." });
     }
     const bytes = await bucket.get(`${runPrefix}/${raw.path}`);
@@ -98,10 +99,26 @@ export async function collectRun(bucket: ResultsBucket, prefix: string, target: 
     if (sum !== raw.sha256) {
       throw new CliError("ChecksumMismatch", `Raw file ${raw.path} of ${resultKey} has SHA-256 ${sum}, the result says ${raw.sha256}.`, { fix: "The copy in the bucket is not what the runner wrote; nothing was written. Re-run this type." });
     }
+    // The image redacts before it checksums; a raw file that still names a host, a private IP or an instance
+    // is not published (data/raw is public).
+    const text = bytes.includes(0) ? undefined : bytes.toString("utf8");
+    if (text !== undefined && redactRawOutput(text).text !== text) {
+      throw new CliError("PrivateDetail", `Raw file ${raw.path} of ${resultKey} still contains a host name, private IP or instance id.`, { fix: "Nothing was written; the run is kept in the bucket. Redact it and re-collect, or re-run with a fixed image." });
+    }
     files.set(raw.path, bytes);
   }
   const sums = await bucket.get(`${runPrefix}/SHA256SUMS`);
-  if (sums) files.set("SHA256SUMS", sums);
+  if (sums) {
+    // Every line must name a file of the run with the checksum it has.
+    for (const line of sums.toString("utf8").split("\n").filter((l) => l.trim() !== "")) {
+      const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+      const listed = m ? files.get(m[2] as string) : undefined;
+      if (!m || !listed || sha256Hex(listed) !== m[1]) {
+        throw new CliError("ChecksumMismatch", `SHA256SUMS of ${resultKey} does not match the run: '${line.slice(0, 120)}'.`, { fix: "Nothing was written; the run is kept in the bucket. Re-run this type." });
+      }
+    }
+    files.set("SHA256SUMS", sums);
+  }
   return { ...writeRunOnce(target, files), result };
 }
 

@@ -11,7 +11,7 @@ import type { LifecycleDeps } from "../../src/orchestrator/lifecycle.js";
 import type { FakeEngine, LaunchedInstance } from "./fake-engine.js";
 import { minimalResult } from "./results.js";
 
-export type Behaviour = "succeed" | "never" | "dies" | "malformed" | "checksum" | "reports-failure";
+export type Behaviour = "succeed" | "never" | "dies" | "malformed" | "checksum" | "reports-failure" | "private-detail" | "bad-sums";
 
 export interface WorldOptions {
   /** Behaviour per instance type (default succeed). */
@@ -81,7 +81,8 @@ export class FakeWorld {
       return;
     }
     const runId = `20261128t1200-${instance.instanceType}-${instance.repeat}`;
-    const raw = Buffer.from(`STREAM version $Revision: 5.10 $\nTriad: 21345.6\n`);
+    // An already-redacted HPCC host line, as the image writes it, must not count as a private detail.
+    const raw = Buffer.from(behaviour === "private-detail" ? "Running on ip-10-0-1-23.ec2.internal\nTriad: 21345.6\n" : "Hostname: '<redacted>'\nSTREAM version $Revision: 5.10 $\nTriad: 21345.6\n");
     const result = minimalResult({
       runId,
       host: { architecture: "x86_64", cpuModel: "Intel(R) Xeon(R) Platinum 8488C", logicalCpus: 2, memoryMiB: 8192, kernel: "6.1.0", instanceType: instance.instanceType },
@@ -89,7 +90,9 @@ export class FakeWorld {
     });
     const run = `${prefix}/results/aws-bench-results/${runId}`;
     this.objects.set(`${run}/raw/stream/trial-1.txt`, behaviour === "checksum" ? Buffer.from("Triad: 99999.9\n") : raw);
-    this.objects.set(`${run}/result.json`, behaviour === "malformed" ? Buffer.from('{"schemaVersion": 1, "runId": ') : Buffer.from(JSON.stringify(result, null, 2)));
+    const resultBytes = behaviour === "malformed" ? Buffer.from('{"schemaVersion": 1, "runId": ') : Buffer.from(JSON.stringify(result, null, 2));
+    this.objects.set(`${run}/result.json`, resultBytes);
+    this.objects.set(`${run}/SHA256SUMS`, Buffer.from(`${sha256Hex(raw)}  raw/stream/trial-1.txt\n${behaviour === "bad-sums" ? "0".repeat(64) : sha256Hex(resultBytes)}  result.json\n`));
     this.objects.set(`${run}/private/instance-identity.json`, Buffer.from('{"accountId":"123456789012"}'));
     this.objects.set(`${prefix}/user-data.log`, Buffer.from("aws-bench: done\n"));
     const failed = behaviour === "reports-failure";

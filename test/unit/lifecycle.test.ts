@@ -64,7 +64,7 @@ describe("a batch that goes well", () => {
     expect(report.exitCode).toBe(ExitCode.Success);
     expect(report.outcomes.map((o) => [o.instanceType, o.status])).toEqual([["c7g.large", "succeeded"], ["m7i.large", "succeeded"]]);
     const run = join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0");
-    expect(readdirSync(run).sort()).toEqual(["raw", "result.json"]);
+    expect(readdirSync(run).sort()).toEqual(["SHA256SUMS", "raw", "result.json"]);
     expect(readFileSync(join(run, "raw", "stream", "trial-1.txt"), "utf8")).toContain("Triad: 21345.6");
     // The signed identity document stays in the bucket.
     expect(existsSync(join(run, "private"))).toBe(false);
@@ -166,6 +166,13 @@ describe("faults", () => {
     expect(outcome(report, "c7g.large")?.reason).toMatch(/Raw file raw\/stream\/trial-1\.txt of .* has SHA-256 [0-9a-f]{64}, the result says/);
     expect(existsSync(join(rawRoot, "c7g.large"))).toBe(false);
     expect(readdirSync(rawRoot).filter((name) => name.startsWith("."))).toEqual([]);
+  });
+
+  it("a raw file that still names a private host, or SHA256SUMS that disagree: failed, nothing written", async () => {
+    const { report, rawRoot } = await batch({ world: { behaviours: { "m7i.large": "private-detail", "c7g.large": "bad-sums" } } });
+    expect(outcome(report, "m7i.large")?.reason).toMatch(/raw\/stream\/trial-1\.txt .* still contains a host name, private IP or instance id/);
+    expect(outcome(report, "c7g.large")?.reason).toMatch(/SHA256SUMS of .* does not match the run: '0{64} {2}result\.json'/);
+    expect(existsSync(rawRoot)).toBe(false);
   });
 
   it("an instance that reports failure: what it finished is still collected, marked failed", async () => {
