@@ -109,25 +109,32 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   return skipped;
 }
 
-/** The results bucket must exist and be in the batch's region (instances upload with that region's endpoint). */
+/**
+ * The results bucket must exist and be in the batch's region (instances upload with that region's endpoint).
+ * HeadBucket answers with the bucket's region, even when asked in the wrong region (a 301 carries it in
+ * `x-amz-bucket-region`).
+ */
 async function checkBucketRegion(s3: S3Client, bucket: string, region: string, progress: (line: string) => void): Promise<void> {
-  const { GetBucketLocationCommand } = await import("@aws-sdk/client-s3");
+  const { HeadBucketCommand } = await import("@aws-sdk/client-s3");
   let location: string;
   try {
-    const response = await s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
-    // No constraint means us-east-1; "EU" is the old name of eu-west-1.
-    location = !response.LocationConstraint ? "us-east-1" : response.LocationConstraint === "EU" ? "eu-west-1" : response.LocationConstraint;
+    const response = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    location = response.BucketRegion ?? region;
   } catch (error) {
-    const name = (error as { name?: string }).name ?? "";
-    if (name === "NoSuchBucket") {
+    const failure = error as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
+    const status = failure.$metadata?.httpStatusCode;
+    const redirected = failure.$response?.headers?.["x-amz-bucket-region"];
+    if (failure.name === "NotFound" || failure.name === "NoSuchBucket" || status === 404) {
       throw new CliError("InvalidArgument", `The results bucket ${bucket} does not exist.`, { fix: `Create it with \`aws-bench bootstrap --region ${region} --results-bucket ${bucket}\`, or name an existing bucket.` });
     }
-    if (name === "AccessDenied" || name === "AccessDeniedException") {
-      progress(`warning: cannot read the region of bucket ${bucket} (s3:GetBucketLocation denied); make sure it is in ${region}`);
+    if (redirected) location = redirected;
+    else if (status === 403 || failure.name === "Forbidden" || failure.name === "AccessDenied") {
+      progress(`warning: cannot check bucket ${bucket} (s3:ListBucket denied); make sure it exists in ${region}`);
       return;
+    } else {
+      const { awsErrorToCliError } = await import("../aws/errors.js");
+      throw awsErrorToCliError(error, { region, action: "s3:HeadBucket" });
     }
-    const { awsErrorToCliError } = await import("../aws/errors.js");
-    throw awsErrorToCliError(error, { region, action: "s3:GetBucketLocation" });
   }
   if (location !== region) {
     throw new CliError("InvalidArgument", `The results bucket ${bucket} is in ${location}, but the batch runs in ${region}.`, {

@@ -5,7 +5,7 @@
  * record stored on the (file) backend.
  */
 import { DescribeInstanceTypeOfferingsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { GetBucketLocationCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -38,7 +38,7 @@ beforeEach(() => {
   ec2.reset();
   s3.reset();
   isolateAws(true);
-  s3.on(GetBucketLocationCommand).resolves({});
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
   engine = new FakeEngine();
   world = new FakeWorld({ finishOnLaunch: true });

@@ -4,7 +4,7 @@
  * when the batch cannot run, a clear error and no record.
  */
 import { DescribeInstancesCommand, DescribeInstanceTypeOfferingsCommand, DescribeInternetGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { GetBucketLocationCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { mockClient } from "aws-sdk-client-mock";
 import { join } from "node:path";
@@ -26,7 +26,7 @@ const request: BatchRequest = { instanceTypes: ["m7i.large", "c7g.large"], bench
 beforeEach(() => {
   for (const mock of [ec2, s3, quotas]) mock.reset();
   isolateAws(true);
-  s3.on(GetBucketLocationCommand).resolves({});
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: "vpc-1" }] });
@@ -74,9 +74,12 @@ describe("prepareBatch", () => {
   });
 
   it("refuses a results bucket in another region, or one that does not exist", async () => {
-    s3.on(GetBucketLocationCommand).resolves({ LocationConstraint: "eu-west-1" });
+    // Asked in the wrong region, S3 answers 301 with the bucket's region in a header.
+    s3.on(HeadBucketCommand).rejects(Object.assign(new Error("UnknownError"), { name: "301", $metadata: { httpStatusCode: 301 }, $response: { statusCode: 301, headers: { "x-amz-bucket-region": "eu-west-1" } } }));
     await expect(prepare(request).run).rejects.toThrow(/team-results is in eu-west-1, but the batch runs in us-east-1/);
-    s3.on(GetBucketLocationCommand).rejects(Object.assign(new Error("The specified bucket does not exist"), { name: "NoSuchBucket" }));
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: "eu-west-2" });
+    await expect(prepare(request).run).rejects.toThrow(/team-results is in eu-west-2/);
+    s3.on(HeadBucketCommand).rejects(Object.assign(new Error("NotFound"), { name: "NotFound", $metadata: { httpStatusCode: 404 } }));
     await expect(prepare(request).run).rejects.toThrow(/results bucket team-results does not exist/);
   });
 
