@@ -2,7 +2,8 @@
  * The long-lived resources a team creates once per region with `aws-bench bootstrap`, never part of a batch:
  * the results bucket (versioned, SSE-S3, public access blocked, bucket-owner-enforced, TLS-only, with a
  * lifecycle for the instances' working copies) and the image cache repository builds reuse layers from.
- * Destroying a batch can never touch them: they live in their own stack (`bootstrap-<region>`).
+ * Destroying a batch can never touch them: they live in their own stack (`bootstrap-<region>`), and both are
+ * protected, so neither a destroy nor a replacement (another --results-bucket on a re-run) can delete them.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -28,7 +29,7 @@ export function bootstrapResources(args: BootstrapArgs): { bucketName: pulumi.Ou
     // Never deleted with data in it: `pulumi destroy` of this stack fails while results remain.
     forceDestroy: false,
     tags: args.tags,
-  });
+  }, { protect: true });
   new aws.s3.BucketOwnershipControls("results-ownership", { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
   new aws.s3.BucketPublicAccessBlock("results-public-access", { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
   new aws.s3.BucketVersioning("results-versioning", { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } });
@@ -69,7 +70,7 @@ export function bootstrapResources(args: BootstrapArgs): { bucketName: pulumi.Ou
     imageTagMutability: "MUTABLE",
     forceDelete: false,
     tags: args.tags,
-  });
+  }, { protect: true });
   new aws.ecr.LifecyclePolicy("image-cache-lifecycle", {
     repository: cache.name,
     policy: JSON.stringify({ rules: [{ rulePriority: 1, description: "keep the 50 newest cache images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 }, action: { type: "expire" } }] }),

@@ -40,20 +40,26 @@ export async function createEc2Client(settings: AwsSettings, region = settings.r
 }
 
 /** The settings every client shares: region (when known), profile, retries. */
-function clientConfig(settings: AwsSettings, region: string | undefined): { region?: string; profile?: string; maxAttempts: number; retryMode: string } {
+function clientConfig(settings: AwsSettings, region: string | undefined): { region?: string; profile?: string; maxAttempts: number; retryMode: string; requestHandler: { connectionTimeout: number; requestTimeout: number } } {
   if (region !== undefined) assertRegionName(region);
   return {
     ...(region === undefined ? {} : { region }),
     ...(settings.profile === undefined ? {} : { profile: settings.profile }),
     maxAttempts,
     retryMode: "adaptive",
+    // A hung connection must not stall a batch past its deadlines (and its teardown): each attempt is bounded.
+    requestHandler: { connectionTimeout: requestTimeouts.connectMs, requestTimeout: requestTimeouts.requestMs },
   };
 }
+
+/** Bounds of one HTTP attempt (retries come on top, see `maxAttempts`). */
+export const requestTimeouts = { connectMs: 10_000, requestMs: 120_000 };
 
 /** An S3 client for `region` (buckets live in one region; use the bucket's). */
 export async function createS3Client(settings: AwsSettings, region = settings.region): Promise<S3Client> {
   const { S3Client } = await import("@aws-sdk/client-s3");
-  return new S3Client(clientConfig(settings, region));
+  // A bucket in another region than asked answers with a redirect: follow it (the state bucket's region is often not the batch's).
+  return new S3Client({ ...clientConfig(settings, region), followRegionRedirects: true });
 }
 
 /** A Service Quotas client for `region` (quotas are per region). */
