@@ -383,7 +383,13 @@ export const statusCommand = defineCommand({
     const { stackOf } = await import("../../orchestrator/lifecycle.js");
     const { urnName } = await import("../../orchestrator/engine.js");
     const { instanceResourceName } = await import("../../../stacks/benchmark-batch.js");
-    const resources = record.destroyedAt ? [] : await deps.engine.resources(stackOf(record)).catch(() => []);
+    // A stack that is not there (not launched yet, or destroyed) has no resources; any other failure is reported.
+    const resources = record.destroyedAt
+      ? []
+      : await deps.engine.resources(stackOf(record)).catch((error: unknown) => {
+          if (error instanceof CliError && error.code === "BatchNotFound") return [];
+          throw error;
+        });
     const ids = new Map(resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.id).map((r) => [urnName(r.urn), r.id as string]));
     const states = await deps.instances.states([...ids.values()]);
     const rows = [];
