@@ -18,7 +18,7 @@ export const buildCommand = defineCommand({
     toolchain: { choices: ["distro", "spack"] as const, default: "distro" as const, describe: "distro: Debian's toolchain and hpcc; spack: HPL 2.3 from spack-configs (not yet available)" },
     "cache-from": { type: "string", describe: "Reuse layers from this image (a long-lived cache repository)" },
     engine: { type: "string", default: "docker", describe: "Docker-compatible CLI (docker honours DOCKER_HOST; podman works too)" },
-    push: { type: "boolean", default: false, describe: "Push after building (log in to the registry first)" },
+    push: { type: "boolean", default: false, describe: "Push after building (ECR registries are logged in to with your AWS credentials; others: log in first)" },
     "dry-run": { type: "boolean", default: false, describe: "Print each build command and content-hash tag; build nothing" },
   },
   examples: [
@@ -46,6 +46,10 @@ export const buildCommand = defineCommand({
     }
     if (args.toolchain === "spack") throw new CliError("NotYetAvailable", "The spack toolchain images are not yet available.", { fix: "Build with --toolchain distro." });
     checkEngine(args.engine);
+    if (args.push && args.registry) {
+      const { loginToRegistry } = await import("../../images/registry-login.js");
+      if (await loginToRegistry(args.engine, args.registry, { profile: args.profile, region: args.region })) io.stderr.write(`build: logged ${args.engine} in to ${args.registry.split("/")[0] ?? ""}\n`);
+    }
     for (const build of builds) {
       checkPlatform(build, args.engine);
       io.stderr.write(`build: ${build.tag} (${build.platform}) → ${build.image}\n`);
