@@ -34,6 +34,12 @@ export interface PlannedInstance {
 export interface BenchmarkBatchArgs {
   /** Batch id (`newBatchId()`). */
   batchId: string;
+  /**
+   * Zone names the ephemeral VPC spans (a public subnet each). Give every zone an instance could move to, so a
+   * retry in another zone never changes the network under running instances.
+   * @default the instances' zones
+   */
+  networkZones?: string[];
   /** The instances, zones already chosen (`chooseZones()`). */
   instances: PlannedInstance[];
   /** Runner arguments after `run`, e.g. `["--benchmarks", "stream,hpl,coremark"]`. */
@@ -151,7 +157,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
 
   /** A VPC of public subnets only (no NAT gateway: they cost money and the instances need none). */
   private createNetwork(name: string, args: BenchmarkBatchArgs): Network {
-    const zoneNames = [...new Set(args.instances.map((instance) => instance.zoneName))].sort();
+    const zoneNames = [...new Set([...(args.networkZones ?? []), ...args.instances.map((instance) => instance.zoneName)])].sort();
     const vpc = new awsx.ec2.Vpc(
       `${name}-vpc`,
       {

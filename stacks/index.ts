@@ -4,7 +4,7 @@
  * keys. Config (namespace `aws-instance-benchmarks`):
  *   instanceTypes (required, comma-separated or a JSON list), resultsBucket (required), benchmarks
  *   (default stream,hpl,coremark), repeat (default 1), batchId (default: a new one), quick, spot, ssm,
- *   maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
+ *   zoneShifts (JSON: `type/repeat` → zones to move along, set by a capacity retry), maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
  *   image URI), subnetId + vpcId [+ securityGroupId], keyName + sshCidr, tags (JSON), createdBy, backend.
  * The region is the AWS provider's (`aws:region`).
  */
@@ -17,7 +17,7 @@ import { batchTags, newBatchId } from "./batch-naming.js";
 import { BenchmarkBatch, type PlannedInstance } from "./benchmark-batch.js";
 import { estimateBenchmarkSeconds } from "./estimates.js";
 import { instanceTiming } from "./instance-timing.js";
-import { chooseZones } from "./zones.js";
+import { chooseZones, zonesOffering } from "./zones.js";
 
 const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
 
@@ -63,7 +63,8 @@ export default async function program(): Promise<Record<string, unknown>> {
 
   const settings = { benchmarks: benchmarks as BenchmarkName[], quick };
   const maxMinutes = config.getNumber("maxMinutes");
-  const instances: PlannedInstance[] = chooseZones(offered, instanceTypes, repeat).map((choice) => {
+  const shifts = config.getObject<Record<string, number>>("zoneShifts") ?? {};
+  const instances: PlannedInstance[] = chooseZones(offered, instanceTypes, repeat, shifts).map((choice) => {
     const planned = records.find((entry) => entry.record.name === choice.instanceType) as (typeof records)[number];
     return {
       instanceType: choice.instanceType,
@@ -86,6 +87,7 @@ export default async function program(): Promise<Record<string, unknown>> {
   const batch = new BenchmarkBatch("batch", {
     batchId,
     instances,
+    networkZones: zonesOffering(offered, instanceTypes).map(nameOf),
     runArgs: ["--benchmarks", benchmarks.join(","), ...(quick ? ["--quick"] : [])],
     resultsBucket: config.require("resultsBucket"),
     region,

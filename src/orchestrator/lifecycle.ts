@@ -215,9 +215,37 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
   }
   record.launch = { ...(record.launch ?? {}), startedAt: record.launch?.startedAt ?? iso(now) };
   await saveRecord(deps.store, record);
-  const messages = new Map<string, string[]>();
   deps.progress(`batch ${record.batchId}: creating stack ${record.stackName} (${planned.length} instance${planned.length === 1 ? "" : "s"})`);
   if (signal?.aborted) throw interrupted();
+  let { failed, failedUpdate } = await upAndRead(record, deps, planned, signal, engineSignal);
+  // A capacity error (or a zone that cannot host the type) is retried once, one zone further along; the VPC
+  // already spans every zone offering the batch's types, so nothing else changes.
+  const shifts = JSON.parse(record.config[programConfigKey("zoneShifts")] ?? "{}") as Record<string, number>;
+  const retry = failed.filter((f) => f.code !== undefined && zoneRetryCodes.has(f.code) && shifts[`${f.instanceType}/${f.repeat}`] === undefined);
+  if (retry.length > 0 && !signal?.aborted) {
+    for (const f of retry) shifts[`${f.instanceType}/${f.repeat}`] = 1;
+    record.config[programConfigKey("zoneShifts")] = JSON.stringify(shifts);
+    await saveRecord(deps.store, record);
+    deps.progress(`batch ${record.batchId}: retrying ${retry.map((f) => `${f.instanceType} #${f.repeat}`).join(", ")} once in another zone`);
+    const again = await upAndRead(record, deps, planned, signal, engineSignal);
+    failedUpdate = again.failedUpdate;
+    failed = again.failed.map((f) => (retry.some((r) => r.instanceType === f.instanceType && r.repeat === f.repeat) ? { ...f, reason: `${f.reason} (also in another zone)` } : f));
+  }
+  if (signal?.aborted) throw interrupted();
+  record.launch = { startedAt: record.launch.startedAt, finishedAt: iso(deps.now()), ...(failed.length ? { failed } : {}) };
+  await saveRecord(deps.store, record);
+  for (const f of failed) deps.progress(`  ${f.instanceType} #${f.repeat}: ${f.reason}`);
+  if (failedUpdate && failed.length === planned.length) deps.progress(`batch ${record.batchId}: no instance launched`);
+}
+
+/** Launch errors worth one more try in another zone. */
+const zoneRetryCodes = new Set(["InsufficientInstanceCapacity", "InsufficientCapacity", "Unsupported"]);
+
+type LaunchFailure = NonNullable<NonNullable<BatchRecord["launch"]>["failed"]>[number];
+
+/** One `up`, then which planned instances are not in the state and why (from the engine's failure events). */
+async function upAndRead(record: BatchRecord, deps: LifecycleDeps, planned: BatchRecord["instances"], signal?: AbortSignal, engineSignal?: AbortSignal): Promise<{ failed: LaunchFailure[]; failedUpdate: boolean }> {
+  const messages = new Map<string, string[]>();
   const outcome = await deps.engine.up(stackOf(record), {
     onResourceFailed: (urn, message) => messages.set(urn, [...(messages.get(urn) ?? []), message]),
     onProgress: (line) => deps.progress(`  ${line}`),
@@ -226,7 +254,7 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
   const state = await deps.engine.resources(stackOf(record));
   const launched = new Set(state.filter((r) => r.type === instanceType && r.id).map((r) => urnName(r.urn)));
   const otherFailures = [...messages].filter(([urn]) => !planned.some((p) => urn.endsWith(`::${instanceResourceName(componentName, p)}`)));
-  const failed: NonNullable<NonNullable<BatchRecord["launch"]>["failed"]> = [];
+  const failed: LaunchFailure[] = [];
   for (const instance of planned) {
     const name = instanceResourceName(componentName, instance);
     if (launched.has(name)) continue;
@@ -236,10 +264,7 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
     const reason = code ? `${code}: ${launchErrors[code] as string}` : own ? firstSentence(own) : shared ? `not launched because ${firstSentence(shared)}` : "not launched (the update stopped before it)";
     failed.push({ instanceType: instance.instanceType, repeat: instance.repeat, ...(code ? { code } : {}), reason });
   }
-  record.launch = { startedAt: record.launch.startedAt, finishedAt: iso(deps.now()), ...(failed.length ? { failed } : {}) };
-  await saveRecord(deps.store, record);
-  for (const f of failed) deps.progress(`  ${f.instanceType} #${f.repeat}: ${f.reason}`);
-  if (outcome.failed && failed.length === planned.length) deps.progress(`batch ${record.batchId}: no instance launched`);
+  return { failed, failedUpdate: outcome.failed };
 }
 
 /** Collection failures worth another poll (the bucket or the network, not the run itself). */

@@ -12,8 +12,10 @@ import type { EngineEventSink, StackEngine, StackListing, StackRef, StackResourc
 export interface EngineFaults {
   /** Every call fails as when `pulumi` is not on PATH. */
   cliMissing?: boolean;
-  /** Instance type → AWS error code its RunInstances fails with. */
+  /** Instance type → AWS error code its RunInstances fails with, in every zone. */
   launchErrors?: Record<string, string>;
+  /** Instance type → the one zone (name) where it fails with InsufficientInstanceCapacity. */
+  noCapacityInZone?: Record<string, string>;
   /** The update dies after this many resources are created (lock and a pending operation left behind). */
   upDiesAfter?: number;
   /** The update waits for the abort signal, then stops half-way (lock and pending operation left behind). */
@@ -154,7 +156,7 @@ export class FakeEngine implements StackEngine {
       if (resource.type === "aws:ec2/instance:Instance" && this.faults.dieCreatingInstance) stopHalfWay(resource);
       if (resource.type === "aws:ec2/instance:Instance") {
         const type = String(resource.inputs["instanceType"]);
-        const code = this.faults.launchErrors?.[type];
+        const code = this.faults.launchErrors?.[type] ?? (this.faults.noCapacityInZone?.[type] === String(resource.inputs["subnetId"]).replace("subnet-", "") ? "InsufficientInstanceCapacity" : undefined);
         if (code) {
           failed = true;
           events.onResourceFailed?.(urn(resource), "");

@@ -95,11 +95,22 @@ describe("a batch that goes well", () => {
 describe("faults", () => {
   it("a capacity error for one type: recorded with its code, the other type collected, destroyed, exit 3", async () => {
     const { report, engine, stored, rawRoot } = await batch({ faults: { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } } });
-    expect(outcome(report, "c7g.large")).toMatchObject({ status: "launch-failed", reason: expect.stringMatching(/^InsufficientInstanceCapacity: AWS has no capacity/) });
+    expect(outcome(report, "c7g.large")).toMatchObject({ status: "launch-failed", reason: expect.stringMatching(/^InsufficientInstanceCapacity: AWS has no capacity.*\(also in another zone\)$/) });
+    // Retried once, in another zone, then given up.
+    expect(engine.calls.filter((c) => c === "up")).toHaveLength(2);
     expect(stored.launch?.failed).toEqual([expect.objectContaining({ instanceType: "c7g.large", code: "InsufficientInstanceCapacity" })]);
     expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
     expect(report.exitCode).toBe(ExitCode.Partial);
     expect(engine.destroyedStacks).toHaveLength(1);
+  });
+
+  it("no capacity in one zone: retried once in the next zone offering the type, and collected there (exit 0)", async () => {
+    const { report, engine, stored } = await batch({ faults: { noCapacityInZone: { "c7g.large": "us-east-1a" } } });
+    expect(outcome(report, "c7g.large")).toMatchObject({ status: "succeeded", zone: "us-east-1b" });
+    expect(stored.config["aws-instance-benchmarks:zoneShifts"]).toBe('{"c7g.large/0":1}');
+    expect(stored.launch?.failed).toBeUndefined();
+    expect(engine.calls.filter((c) => c === "up")).toHaveLength(2);
+    expect(report.exitCode).toBe(ExitCode.Success);
   });
 
   it("an update that dies half-way: lock released, pending operations cleared, destroyed, exit 1", async () => {
