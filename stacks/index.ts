@@ -4,7 +4,7 @@
  * keys. Config (namespace `aws-instance-benchmarks`):
  *   instanceTypes (required, comma-separated or a JSON list), resultsBucket (required), benchmarks
  *   (default stream,hpl,coremark), repeat (default 1), batchId (default: a new one), quick, spot, ssm,
- *   zoneShifts (JSON: `type/repeat` → zones to move along, set by a capacity retry), maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
+ *   cacheFrom (an image to reuse build layers from), zoneShifts (JSON: `type/repeat` → zones to move along, set by a capacity retry), maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
  *   image URI), subnetId + vpcId [+ securityGroupId], keyName + sshCidr, tags (JSON), createdBy, backend.
  * The region is the AWS provider's (`aws:region`).
  */
@@ -103,6 +103,7 @@ export default async function program(): Promise<Record<string, unknown>> {
     ...(keyName ? { ssh: { keyName, cidr: config.require("sshCidr") } } : {}),
     spot: config.getBoolean("spot") ?? false,
     ssm: config.getBoolean("ssm") ?? false,
+    ...(config.get("cacheFrom") ? { cacheFrom: config.require("cacheFrom") } : {}),
     ...(maxMinutes === undefined ? {} : { maxMinutes }),
   });
   return { batchId, instanceIds: batch.instanceIds, resultsPrefixes: batch.resultsPrefixes, expiresAt: expiresAt.toISOString() };
