@@ -58,6 +58,12 @@ export interface BenchmarkBatchArgs {
   /** A long-lived cache image to reuse layers from when building. */
   cacheFrom?: string;
   /**
+   * The long-lived image repository (`aws-bench bootstrap` creates `aws-bench-cache`): images are pushed there by
+   * content-hash tag and reused by later batches; `existingTags` are the tags already in it (never rebuilt).
+   * @default a repository of the batch, deleted with it
+   */
+  imageCache?: { repositoryUrl: string; repositoryArn: string; existingTags: string[] };
+  /**
    * Existing subnet (and optionally security group) instead of an ephemeral VPC.
    * @example { subnetId: "subnet-0abc", securityGroupId: "sg-0abc" }
    */
@@ -190,29 +196,41 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
 
   /** An ECR repository of the batch (deleted with it) and one image per container tag the batch needs. */
   private createImages(name: string, args: BenchmarkBatchArgs): Images {
-    const repository = new aws.ecr.Repository(`${name}-images`, { forceDelete: true, imageTagMutability: "IMMUTABLE", tags: args.tags }, { parent: this });
-    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
+    // With the long-lived image cache, images live there under their content-hash tags: one already pushed by an
+    // earlier batch is used as is (identical inputs never rebuild), and a new one stays for the next batch (the
+    // docker Image resource never deletes what it pushed). Without it, the batch's own repository (deleted with it).
+    const cache = args.imageCache;
+    const repository = cache ? undefined : new aws.ecr.Repository(`${name}-images`, { forceDelete: true, imageTagMutability: "IMMUTABLE", tags: args.tags }, { parent: this });
+    const repositoryUrl: pulumi.Output<string> = cache ? pulumi.output(cache.repositoryUrl) : (repository as aws.ecr.Repository).repositoryUrl;
+    const registryId = cache ? pulumi.output(cache.repositoryUrl.split(".")[0] as string) : (repository as aws.ecr.Repository).registryId;
+    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId }, { parent: this });
     const built = new Map<string, pulumi.Output<string>>();
     for (const tag of uniqueTags(args.instances)) {
       const definition = imageBuildDefinition(tag, "distro");
+      const imageTag = `${tag.tag}-distro-${definition.contentHash}`;
+      if (cache?.existingTags.includes(imageTag)) {
+        built.set(tag.tag, pulumi.output(`${cache.repositoryUrl}:${imageTag}`));
+        continue;
+      }
       const image = new docker.Image(
         `${name}-image-${tag.tag}`,
         {
-          imageName: pulumi.interpolate`${repository.repositoryUrl}:${tag.tag}-distro-${definition.contentHash}`,
+          imageName: pulumi.interpolate`${repositoryUrl}:${imageTag}`,
           build: {
             context: definition.context,
             dockerfile: `${definition.context}/${definition.dockerfile}`,
             platform: tag.platform,
-            args: definition.buildArgs,
+            // Inline cache metadata lets a later build reuse this image's layers (not part of the content hash).
+            args: { ...definition.buildArgs, ...(cache ? { BUILDKIT_INLINE_CACHE: "1" } : {}) },
             ...(args.cacheFrom ? { cacheFrom: { images: [args.cacheFrom] } } : {}),
           },
-          registry: { server: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
+          registry: { server: repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
         },
         { parent: this },
       );
       built.set(tag.tag, image.repoDigest.apply((digest) => digest ?? ""));
     }
-    return { repositoryArn: repository.arn, uriFor: (tag) => built.get(tag) as pulumi.Output<string> };
+    return { repositoryArn: cache ? pulumi.output(cache.repositoryArn) : (repository as aws.ecr.Repository).arn, uriFor: (tag) => built.get(tag) as pulumi.Output<string> };
   }
 
   /** Writes only under this batch's prefix; pulls only this batch's repository (GetAuthorizationToken is account-wide by AWS's design). */

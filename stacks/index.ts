@@ -4,7 +4,7 @@
  * keys. Config (namespace `aws-instance-benchmarks`):
  *   instanceTypes (required, comma-separated or a JSON list), resultsBucket (required), benchmarks
  *   (default stream,hpl,coremark), repeat (default 1), batchId (default: a new one), quick, spot, ssm,
- *   cacheFrom (an image to reuse build layers from), zoneShifts (JSON: `type/repeat` → zones to move along, set by a capacity retry), maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
+ *   cacheFrom (an image to reuse build layers from), imageCacheRepository (the long-lived image repository's name), zoneShifts (JSON: `type/repeat` → zones to move along, set by a capacity retry), maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
  *   image URI), subnetId + vpcId [+ securityGroupId], keyName + sshCidr, tags (JSON), createdBy, backend.
  * The region is the AWS provider's (`aws:region`).
  */
@@ -84,6 +84,15 @@ export default async function program(): Promise<Record<string, unknown>> {
     ? { subnetId: config.require("subnetId"), vpcId: config.require("vpcId"), ...(config.get("securityGroupId") ? { securityGroupId: config.require("securityGroupId") } : {}) }
     : undefined;
   const keyName = config.get("keyName");
+  // The long-lived image cache, when the orchestrator found one (aws-bench bootstrap makes it): its tags now.
+  const cacheName = config.get("imageCacheRepository");
+  const imageCache = cacheName
+    ? await Promise.all([aws.ecr.getRepository({ name: cacheName }), aws.ecr.getImages({ repositoryName: cacheName })]).then(([repository, images]) => ({
+        repositoryUrl: repository.repositoryUrl,
+        repositoryArn: repository.arn,
+        existingTags: images.imageIds.map((id) => id.imageTag).filter(Boolean),
+      }))
+    : undefined;
   const batch = new BenchmarkBatch("batch", {
     batchId,
     instances,
@@ -104,6 +113,7 @@ export default async function program(): Promise<Record<string, unknown>> {
     spot: config.getBoolean("spot") ?? false,
     ssm: config.getBoolean("ssm") ?? false,
     ...(config.get("cacheFrom") ? { cacheFrom: config.require("cacheFrom") } : {}),
+    ...(imageCache ? { imageCache } : {}),
     ...(maxMinutes === undefined ? {} : { maxMinutes }),
   });
   return { batchId, instanceIds: batch.instanceIds, resultsPrefixes: batch.resultsPrefixes, expiresAt: expiresAt.toISOString() };

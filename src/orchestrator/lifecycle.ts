@@ -87,6 +87,8 @@ export interface BatchRequest extends PlanRequest {
   imagesSource?: string | undefined;
   /** User tags. */
   tags?: Record<string, string> | undefined;
+  /** The long-lived image repository to build into and reuse from (`findImageCache`). */
+  imageCacheRepository?: string | undefined;
 }
 
 const programConfigKey = (key: string) => `aws-instance-benchmarks:${key}`;
@@ -116,6 +118,7 @@ export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, opt
     [programConfigKey("backend")]: backendTagValue,
     ...(request.maxMinutes === undefined ? {} : { [programConfigKey("maxMinutes")]: String(request.maxMinutes) }),
     ...(request.images ? { [programConfigKey("images")]: JSON.stringify(request.images) } : {}),
+    ...(request.imageCacheRepository && !request.images ? { [programConfigKey("imageCacheRepository")]: request.imageCacheRepository } : {}),
     ...(request.tags && Object.keys(request.tags).length ? { [programConfigKey("tags")]: JSON.stringify(request.tags) } : {}),
   };
   const record: BatchRecord = {

@@ -109,6 +109,29 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   return skipped;
 }
 
+/** Name of the long-lived image repository `aws-bench bootstrap` creates. */
+export const imageCacheRepositoryName = "aws-bench-cache";
+
+/** The long-lived image repository of the region, when bootstrap made one (and this identity may see it). */
+export async function findImageCache(region: string, settings: AwsSettings & { progress(line: string): void }): Promise<string | undefined> {
+  const { createEcrClient } = await import("../aws/clients.js");
+  const { DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
+  const ecr = await createEcrClient(settings, region);
+  try {
+    const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [imageCacheRepositoryName] }));
+    return found.repositories?.length ? imageCacheRepositoryName : undefined;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "";
+    if (name === "RepositoryNotFoundException") return undefined;
+    if (/AccessDenied/.test(name)) {
+      settings.progress(`warning: cannot look for the image cache ${imageCacheRepositoryName} (ecr:DescribeRepositories denied); images are built into the batch's own repository`);
+      return undefined;
+    }
+    const { awsErrorToCliError } = await import("../aws/errors.js");
+    throw awsErrorToCliError(error, { ...settings, region, action: "ecr:DescribeRepositories" });
+  }
+}
+
 /**
  * The results bucket must exist and be in the batch's region (instances upload with that region's endpoint).
  * HeadBucket answers with the bucket's region, even when asked in the wrong region (a 301 carries it in

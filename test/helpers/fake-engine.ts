@@ -81,6 +81,10 @@ async function runProgram(config: Record<string, string>): Promise<typeof record
               const pairs = types.flatMap((type) => ["use1-az4", "use1-az6"].map((zone) => [type, zone] as const));
               return { id: "us-east-1", instanceTypes: pairs.map(([t]) => t), locations: pairs.map(([, z]) => z), locationTypes: pairs.map(() => "availability-zone-id") };
             }
+            case "aws:ecr/getRepository:getRepository":
+              return { name: args.inputs["name"], arn: `arn:aws:ecr:us-east-1:123456789012:repository/${String(args.inputs["name"])}`, repositoryUrl: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${String(args.inputs["name"])}`, registryId: "123456789012" };
+            case "aws:ecr/getImages:getImages":
+              return { repositoryName: args.inputs["repositoryName"], region: "us-east-1", imageIds: [] };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
               return { userName: "AWS", password: "fake", proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", authorizationToken: "fake" };
             default:

@@ -47,6 +47,10 @@ export async function installPulumiMocks(): Promise<void> {
               locations: ["use1-az1", "use1-az4", "use1-az6"],
               locationTypes: ["availability-zone-id", "availability-zone-id", "availability-zone-id"],
             };
+          case "aws:ecr/getRepository:getRepository":
+            return { name: args.inputs["name"], arn: `arn:aws:ecr:us-east-1:123456789012:repository/${String(args.inputs["name"])}`, repositoryUrl: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${String(args.inputs["name"])}`, registryId: "123456789012" };
+          case "aws:ecr/getImages:getImages":
+            return { repositoryName: args.inputs["repositoryName"], region: "us-east-1", imageIds: [] };
           case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
             return { userName: "AWS", password: "mock-password", proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", authorizationToken: "mock" };
           default:

@@ -5,6 +5,7 @@
  * record stored on the (file) backend.
  */
 import { DescribeInstanceTypeOfferingsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { execFileSync } from "node:child_process";
@@ -24,6 +25,7 @@ const root = join(import.meta.dirname, "..", "..");
 const tempDir = useTempDir();
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
+const ecr = mockClient(ECRClient);
 let restore: () => void = () => undefined;
 let engine: FakeEngine;
 let world: FakeWorld;
@@ -37,6 +39,8 @@ beforeEach(() => {
   home = tempDir();
   ec2.reset();
   s3.reset();
+  ecr.reset();
+  ecr.on(DescribeRepositoriesCommand).rejects(Object.assign(new Error("The repository with name 'aws-bench-cache' does not exist"), { name: "RepositoryNotFoundException" }));
   isolateAws(true);
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
@@ -127,6 +131,22 @@ describe("run", () => {
     expect(ran.out).toMatch(/m7i\.large\s+0\s+us-east-1[ab]\s+succeeded/);
     expect(engine.leftovers()).toEqual([]);
     expect(engine.destroyedStacks).toHaveLength(1);
+  });
+
+  it("uses the region's long-lived image cache when bootstrap made one (no batch repository)", async () => {
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: "aws-bench-cache", repositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache" }] });
+    const created: string[] = [];
+    const up = engine.up.bind(engine);
+    engine.up = async (ref, events, signal) => {
+      const result = await up(ref, events, signal);
+      created.push(...engine.leftovers().map((r) => r.type));
+      return result;
+    };
+    const ran = await cli({}, "run", "--instance-types", "m7i.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes");
+    expect(ran.code).toBe(ExitCode.Success);
+    expect(ran.err).toMatch(/images: built into and reused from aws-bench-cache/);
+    expect(created).toContain("docker:index/image:Image");
+    expect(created).not.toContain("aws:ecr/repository:Repository");
   });
 
   it("with a capacity error for one type exits 3 and names it, after destroying", async () => {

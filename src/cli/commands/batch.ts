@@ -197,6 +197,11 @@ async function prepare(request: BatchRequest, args: { backend?: string | undefin
   const { backend, store } = await openBackend(settings(args), io);
   const { backendTag } = await import("../../orchestrator/backend.js");
   const progress = (line: string) => io.stderr.write(`${line}\n`);
+  if (!request.images) {
+    const { findImageCache } = await import("../../orchestrator/prepare.js");
+    request.imageCacheRepository = await findImageCache(request.region, { ...settings(args), progress });
+    if (request.imageCacheRepository) progress(`images: built into and reused from ${request.imageCacheRepository} (identical inputs are never rebuilt)`);
+  }
   const { record } = await prepareBatch(request, store, {
     ...settings(args),
     batchId,
