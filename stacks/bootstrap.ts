@@ -66,7 +66,7 @@ export function bootstrapResources(args: BootstrapArgs): { bucketName: pulumi.Ou
   });
   const cache = new aws.ecr.Repository("image-cache", {
     name: cacheRepositoryName,
-    // Cache tags are overwritten by each build.
+    // Content-hash tags: a tag is only ever pushed again with the same content (two batches building it at once).
     imageTagMutability: "MUTABLE",
     forceDelete: false,
     tags: args.tags,
