@@ -42,6 +42,9 @@ export class FakeWorld {
   constructor(readonly options: WorldOptions = {}) {}
 
   attach(engine: FakeEngine): void {
+    engine.onDestroy = (ids) => {
+      for (const id of ids) if (this.states.get(id)?.state !== "terminated") this.states.set(id, { ...(this.states.get(id) ?? {}), state: "terminated", reason: "Client.UserInitiatedShutdown: User initiated shutdown" });
+    };
     engine.onLaunch = (instances) => {
       for (const instance of instances) {
         this.launched.push({ ...instance, at: this.minutes, done: false });

@@ -111,6 +111,8 @@ export class FakeEngine implements StackEngine {
   readonly calls: string[] = [];
   readonly destroyedStacks: string[] = [];
   onLaunch: (instances: LaunchedInstance[]) => void = () => undefined;
+  /** Told which instance ids a destroy deleted (the fake AWS terminates them, as EC2 does). */
+  onDestroy: (instanceIds: string[]) => void = () => undefined;
   private nextId = 1;
 
   constructor(public faults: EngineFaults = {}) {}
@@ -218,6 +220,7 @@ export class FakeEngine implements StackEngine {
     // Pulumi only warns about pending operations; what they describe is not in the state, so it is not destroyed.
     if (stack.pending) events.onProgress?.("warning: the current deployment has 1 resource(s) with pending operations");
     for (const r of stack.resources) events.onProgress?.(`delete ${r.type}`);
+    this.onDestroy(stack.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.id).map((r) => r.id as string));
     stack.resources = [];
     this.destroyedStacks.push(ref.stackName);
     return Promise.resolve();

@@ -51,6 +51,8 @@ async function batch(options: { faults?: EngineFaults; world?: WorldOptions; req
   if (options.interruptAtMinute !== undefined) world.onTick = (minute) => (minute >= (options.interruptAtMinute as number) ? controller.abort() : undefined);
   const report = await runBatch(record, deps, { keep: options.keep ?? false, signal: controller.signal });
   const stored = await loadRecord(deps.store, record.batchId);
+  // Whatever happened: once destroyed, nothing of the batch runs in the account any more.
+  if (report.destroyed) expect(world.running()).toEqual([]);
   return { report, engine, world, deps, stored, dir, rawRoot: join(dir, "data", "raw"), controller };
 }
 
