@@ -68,8 +68,8 @@ export interface BenchmarkBatchArgs {
    * @example { subnetId: "subnet-0abc", securityGroupId: "sg-0abc" }
    */
   network?: { subnetId: string; vpcId: string; securityGroupId?: string };
-  /** SSH: a key pair and the only CIDR allowed in. Both or neither. */
-  ssh?: { keyName: string; cidr: string };
+  /** SSH: a key pair and the only CIDR allowed in (no CIDR with an existing security group: that group decides). */
+  ssh?: { keyName: string; cidr?: string };
   /** One-time spot requests that terminate on interruption. @default false */
   spot?: boolean;
   /** Attach AmazonSSMManagedInstanceCore. @default false */
@@ -185,8 +185,8 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       `${name}-sg`,
       {
         vpcId,
-        description: `aws-bench batch ${args.batchId}: no inbound traffic${args.ssh ? " except SSH from one CIDR" : ""}`,
-        ingress: args.ssh ? [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: [args.ssh.cidr], description: "SSH from the CIDR the user named" }] : [],
+        description: `aws-bench batch ${args.batchId}: no inbound traffic${args.ssh?.cidr ? " except SSH from one CIDR" : ""}`,
+        ingress: args.ssh?.cidr ? [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: [args.ssh.cidr], description: "SSH from the CIDR the user named" }] : [],
         egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS: S3, ECR, SSM, package mirrors" }],
         tags: args.tags,
       },
@@ -328,8 +328,10 @@ export function validateArgs(args: BenchmarkBatchArgs): void {
     const missing = [...new Set(args.instances.map((i) => i.containerTag.tag))].filter((tag) => !args.images?.[tag]);
     if (missing.length) throw new Error(`BenchmarkBatch: images names no image for container tag(s) ${missing.join(", ")}`);
   }
-  if (args.ssh && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.ssh.cidr)) throw new Error(`BenchmarkBatch: ssh.cidr '${args.ssh.cidr}' is not an IPv4 CIDR`);
+  if (args.ssh?.cidr !== undefined && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.ssh.cidr)) throw new Error(`BenchmarkBatch: ssh.cidr '${args.ssh.cidr}' is not an IPv4 CIDR`);
   if (args.ssh?.cidr === "0.0.0.0/0") throw new Error("BenchmarkBatch: ssh.cidr 0.0.0.0/0 would open SSH to the internet; name your own network");
-  if (args.network?.securityGroupId && args.ssh) throw new Error("BenchmarkBatch: with an existing security group (network.securityGroupId), ssh cannot be added; open SSH in that group");
+  // With the user's own security group, that group decides who may connect; otherwise SSH needs the one CIDR.
+  if (args.network?.securityGroupId && args.ssh?.cidr !== undefined) throw new Error("BenchmarkBatch: with an existing security group (network.securityGroupId), ssh.cidr cannot be added; open SSH in that group");
+  if (args.ssh && !args.network?.securityGroupId && args.ssh.cidr === undefined) throw new Error("BenchmarkBatch: ssh needs cidr (the only network allowed in) unless an existing security group is used");
   for (const key of ["aws-bench:batch", "aws-bench:expires-at"]) if (!args.tags[key]) throw new Error(`BenchmarkBatch: tags must include ${key} (use batchTags())`);
 }

@@ -109,7 +109,7 @@ export default async function program(): Promise<Record<string, unknown>> {
     }),
     ...(config.getObject<Record<string, string>>("images") ? { images: config.requireObject<Record<string, string>>("images") } : {}),
     ...(network ? { network } : {}),
-    ...(keyName ? { ssh: { keyName, cidr: config.require("sshCidr") } } : {}),
+    ...(keyName ? { ssh: { keyName, ...(config.get("sshCidr") ? { cidr: config.require("sshCidr") } : {}) } } : {}),
     spot: config.getBoolean("spot") ?? false,
     ssm: config.getBoolean("ssm") ?? false,
     ...(config.get("cacheFrom") ? { cacheFrom: config.require("cacheFrom") } : {}),

@@ -89,6 +89,10 @@ export interface BatchRequest extends PlanRequest {
   tags?: Record<string, string> | undefined;
   /** The long-lived image repository to build into and reuse from (`findImageCache`). */
   imageCacheRepository?: string | undefined;
+  /** An existing subnet (and security group); `vpcId` is filled in by the preflight. */
+  network?: { subnetId: string; vpcId?: string; securityGroupId?: string } | undefined;
+  /** SSH: a key pair, and the one CIDR let in (none with the user's own security group). */
+  ssh?: { keyName: string; cidr?: string } | undefined;
 }
 
 const programConfigKey = (key: string) => `aws-instance-benchmarks:${key}`;
@@ -119,6 +123,10 @@ export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, opt
     ...(request.maxMinutes === undefined ? {} : { [programConfigKey("maxMinutes")]: String(request.maxMinutes) }),
     ...(request.images ? { [programConfigKey("images")]: JSON.stringify(request.images) } : {}),
     ...(request.imageCacheRepository && !request.images ? { [programConfigKey("imageCacheRepository")]: request.imageCacheRepository } : {}),
+    ...(request.network ? { [programConfigKey("subnetId")]: request.network.subnetId, [programConfigKey("vpcId")]: requireVpc(request.network) } : {}),
+    ...(request.network?.securityGroupId ? { [programConfigKey("securityGroupId")]: request.network.securityGroupId } : {}),
+    ...(request.ssh ? { [programConfigKey("keyName")]: request.ssh.keyName } : {}),
+    ...(request.ssh?.cidr ? { [programConfigKey("sshCidr")]: request.ssh.cidr } : {}),
     ...(request.tags && Object.keys(request.tags).length ? { [programConfigKey("tags")]: JSON.stringify(request.tags) } : {}),
   };
   const record: BatchRecord = {
@@ -154,6 +162,11 @@ export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, opt
     estimate: { costUsdExpected: plan.estimate.costUsdExpected, costUsdMaximum: plan.estimate.costUsdMaximum, instanceMinutesExpected: plan.estimate.instanceMinutesExpected },
   };
   return assertDocument("batch-record", record, `batch ${options.batchId} (record)`);
+}
+
+function requireVpc(network: NonNullable<BatchRequest["network"]>): string {
+  if (!network.vpcId) throw new CliError("InvalidArgument", `The VPC of subnet ${network.subnetId} is not known.`, { fix: "Run again: the preflight reads it (ec2:DescribeSubnets) before the batch is recorded." });
+  return network.vpcId;
 }
 
 /** Refuses a batch whose expected cost is above `--max-cost` (or unknown while a cap is set). */
@@ -224,7 +237,9 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
   // A capacity error (or a zone that cannot host the type) is retried once, one zone further along; the VPC
   // already spans every zone offering the batch's types, so nothing else changes.
   const shifts = JSON.parse(record.config[programConfigKey("zoneShifts")] ?? "{}") as Record<string, number>;
-  const retry = failed.filter((f) => f.code !== undefined && zoneRetryCodes.has(f.code) && shifts[`${f.instanceType}/${f.repeat}`] === undefined);
+  // An existing subnet is one zone: there is nowhere else to go.
+  const inOneSubnet = record.config[programConfigKey("subnetId")] !== undefined;
+  const retry = inOneSubnet ? [] : failed.filter((f) => f.code !== undefined && zoneRetryCodes.has(f.code) && shifts[`${f.instanceType}/${f.repeat}`] === undefined);
   if (retry.length > 0 && !signal?.aborted) {
     for (const f of retry) shifts[`${f.instanceType}/${f.repeat}`] = 1;
     record.config[programConfigKey("zoneShifts")] = JSON.stringify(shifts);

@@ -3,6 +3,7 @@
  * show time and cost, check the vCPU and network quotas (types that do not fit are skipped with the quota code and
  * the fix), and write the batch's record beside the state. Nothing is created in AWS here.
  */
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { CliError } from "../cli/errors.js";
 import type { AwsSettings } from "../aws/clients.js";
@@ -74,12 +75,16 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   const ec2 = await createEc2Client(settings, request.region);
   await checkBucketRegion(await createS3Client(settings, request.region), request.resultsBucket, request.region, (line) => settings.progress(line));
 
+  const zoneId = request.network ? await checkExistingNetwork(ec2, request.network, request.region, settings) : undefined;
   const { DescribeInstanceTypeOfferingsCommand } = await import("@aws-sdk/client-ec2");
   const offered = new Set<string>();
   try {
     let token: string | undefined;
     do {
-      const page = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: "region", Filters: [{ Name: "instance-type", Values: request.instanceTypes }], ...(token ? { NextToken: token } : {}) }));
+      const where = zoneId
+        ? { LocationType: "availability-zone-id" as const, Filters: [{ Name: "instance-type", Values: request.instanceTypes }, { Name: "location", Values: [zoneId] }] }
+        : { LocationType: "region" as const, Filters: [{ Name: "instance-type", Values: request.instanceTypes }] };
+      const page = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ ...where, ...(token ? { NextToken: token } : {}) }));
       for (const offering of page.InstanceTypeOfferings ?? []) if (offering.InstanceType) offered.add(offering.InstanceType);
       token = page.NextToken;
     } while (token);
@@ -87,7 +92,12 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
     throw awsErrorToCliError(error, { ...settings, region: request.region, action: "ec2:DescribeInstanceTypeOfferings" });
   }
   const skipped: Record<string, string> = {};
-  for (const type of request.instanceTypes) if (!offered.has(type)) skipped[type] = `not offered in ${request.region}; choose a region that offers it (aws ec2 describe-instance-type-offerings --location-type region --filters Name=instance-type,Values=${type} --region R)`;
+  for (const type of request.instanceTypes) {
+    if (offered.has(type)) continue;
+    skipped[type] = zoneId
+      ? `not offered in zone ${zoneId} of subnet ${request.network?.subnetId ?? ""}; use a subnet in a zone that offers it, or leave --subnet out`
+      : `not offered in ${request.region}; choose a region that offers it (aws ec2 describe-instance-type-offerings --location-type region --filters Name=instance-type,Values=${type} --region R)`;
+  }
   if (settings.skipQuotaCheck) return skipped;
 
   const { checkInstanceQuotas, checkNetworkQuotas } = await import("../aws/quotas.js");
@@ -107,6 +117,36 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   }
   for (const skip of vcpus.skipped) skipped[skip.instanceType] = `${skip.quotaName} (${skip.quotaCode}): needs ${skip.needed} vCPUs, ${skip.available} available; ${skip.fix}`;
   return skipped;
+}
+
+/**
+ * An existing subnet (and security group): both exist, the group is in the subnet's VPC; fills in the VPC and
+ * returns the subnet's zone ID. Warns when instances there would get no public address.
+ */
+async function checkExistingNetwork(ec2: EC2Client, network: NonNullable<BatchRequest["network"]>, region: string, settings: AwsSettings & { progress(line: string): void }): Promise<string> {
+  const { DescribeSubnetsCommand, DescribeSecurityGroupsCommand } = await import("@aws-sdk/client-ec2");
+  const { awsErrorToCliError } = await import("../aws/errors.js");
+  const notFound = (error: unknown) => /NotFound/.test((error as { name?: string }).name ?? "");
+  let subnet;
+  try {
+    subnet = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [network.subnetId] }))).Subnets?.[0];
+  } catch (error) {
+    if (!notFound(error)) throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSubnets" });
+  }
+  if (!subnet?.VpcId || !subnet.AvailabilityZoneId) throw new CliError("InvalidArgument", `Subnet ${network.subnetId} does not exist in ${region}.`, { fix: "Check --subnet and --region (`aws ec2 describe-subnets`)." });
+  network.vpcId = subnet.VpcId;
+  if (!subnet.MapPublicIpOnLaunch) settings.progress(`warning: subnet ${network.subnetId} gives instances no public address; they need a NAT gateway or VPC endpoints for S3, ECR and the package mirrors, or they cannot pull the image and upload results`);
+  if (network.securityGroupId) {
+    let group;
+    try {
+      group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [network.securityGroupId] }))).SecurityGroups?.[0];
+    } catch (error) {
+      if (!notFound(error)) throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSecurityGroups" });
+    }
+    if (!group) throw new CliError("InvalidArgument", `Security group ${network.securityGroupId} does not exist in ${region}.`, { fix: "Check --security-group and --region." });
+    if (group.VpcId !== subnet.VpcId) throw new CliError("InvalidArgument", `Security group ${network.securityGroupId} is in ${group.VpcId ?? "no VPC"}, subnet ${network.subnetId} in ${subnet.VpcId}.`, { fix: "Use a group of the subnet's VPC." });
+  }
+  return subnet.AvailabilityZoneId;
 }
 
 /** Name of the long-lived image repository `aws-bench bootstrap` creates. */

@@ -4,7 +4,7 @@
  * and instances, and aws-sdk-client-mock for the preflight calls. Each step rebuilds its workspace from the
  * record stored on the (file) backend.
  */
-import { DescribeInstanceTypeOfferingsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeInstanceTypeOfferingsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
@@ -147,6 +147,23 @@ describe("run", () => {
     expect(ran.err).toMatch(/images: built into and reused from aws-bench-cache/);
     expect(created).toContain("docker:index/image:Image");
     expect(created).not.toContain("aws:ecr/repository:Repository");
+  });
+
+  it("in an existing subnet and security group with a key pair: no network of its own, the instance keyed, no zone retry", async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: "subnet-0123456789abcdef0", VpcId: "vpc-0aaa", AvailabilityZone: "us-east-1a", AvailabilityZoneId: "use1-az4", MapPublicIpOnLaunch: true }] });
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
+    const created: Array<{ type: string; outputs: Record<string, unknown> }> = [];
+    const up = engine.up.bind(engine);
+    engine.up = async (ref, events, signal) => {
+      const result = await up(ref, events, signal);
+      created.push(...engine.leftovers());
+      return result;
+    };
+    const ran = await cli({}, "run", "--instance-types", "m7i.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes", "--subnet", "subnet-0123456789abcdef0", "--security-group", "sg-0123456789abcdef0", "--key-pair", "me");
+    expect(ran.code).toBe(ExitCode.Success);
+    expect(created.map((r) => r.type)).not.toContain("awsx:ec2:Vpc");
+    expect(created.map((r) => r.type)).not.toContain("aws:ec2/securityGroup:SecurityGroup");
+    expect(created.find((r) => r.type === "aws:ec2/instance:Instance")?.outputs).toMatchObject({ subnetId: "subnet-0123456789abcdef0", vpcSecurityGroupIds: ["sg-0123456789abcdef0"], keyName: "me" });
   });
 
   it("with a capacity error for one type exits 3 and names it, after destroying", async () => {

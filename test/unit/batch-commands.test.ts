@@ -46,7 +46,13 @@ describe("run on EC2", () => {
     expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1")).err).toMatch(/RegionMissing/);
     expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--tag", "nokey")).err).toMatch(/--tag 'nokey' is not KEY=VALUE/);
     expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--max-cost", "0")).code).toBe(ExitCode.Usage);
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--subnet", "subnet-1")).err).toMatch(/NotYetAvailable.*--subnet/);
+    const batch = ["run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1"];
+    expect((await cli({}, ...batch, "--subnet", "subnet-1")).err).toMatch(/--subnet 'subnet-1' is not a subnet id/);
+    expect((await cli({}, ...batch, "--security-group", "sg-0123456789abcdef0")).err).toMatch(/--security-group needs --subnet/);
+    expect((await cli({}, ...batch, "--key-pair", "me")).err).toMatch(/--key-pair needs --ssh-cidr/);
+    expect((await cli({}, ...batch, "--key-pair", "me", "--ssh-cidr", "0.0.0.0/0")).err).toMatch(/would open SSH to the whole internet/);
+    expect((await cli({}, ...batch, "--ssh-cidr", "203.0.113.0/24")).err).toMatch(/--ssh-cidr needs --key-pair/);
+    expect((await cli({}, ...batch, "--subnet", "subnet-0123456789abcdef0", "--security-group", "sg-0123456789abcdef0", "--key-pair", "me", "--ssh-cidr", "203.0.113.0/24")).err).toMatch(/--ssh-cidr cannot be added to your own --security-group/);
   });
 });
 

@@ -160,6 +160,10 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
     expect(() => stack.validateArgs(args({ images: { graviton3: "x" } }))).toThrow(/no image for container tag\(s\) intel-sapphirerapids/);
     expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "0.0.0.0/0" } }))).toThrow(/open SSH to the internet/);
     expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "nope" } }))).toThrow(/not an IPv4 CIDR/);
+    expect(() => stack.validateArgs(args({ ssh: { keyName: "k" } }))).toThrow(/ssh needs cidr/);
+    expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "203.0.113.0/24" }, network: { vpcId: "vpc-1", subnetId: "subnet-1", securityGroupId: "sg-1" } }))).toThrow(/ssh\.cidr cannot be added/);
+    // A key pair with the user's own security group: that group decides who may connect.
+    expect(() => stack.validateArgs(args({ ssh: { keyName: "k" }, network: { vpcId: "vpc-1", subnetId: "subnet-1", securityGroupId: "sg-1" } }))).not.toThrow();
     expect(() => stack.validateArgs(args({ tags: {} }))).toThrow(/tags must include aws-bench:batch/);
   });
 });

@@ -3,7 +3,7 @@
  * offerings in the region, vCPU and network quotas), the cost cap, and the record stored beside the state — or,
  * when the batch cannot run, a clear error and no record.
  */
-import { DescribeInstancesCommand, DescribeInstanceTypeOfferingsCommand, DescribeInternetGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, DescribeInstanceTypeOfferingsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeInternetGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { mockClient } from "aws-sdk-client-mock";
@@ -87,6 +87,26 @@ describe("prepareBatch", () => {
     const { run, store } = prepare({ ...request, maxCostUsd: 0.01 }, true);
     await expect(run).rejects.toThrow(/expected to cost \$[\d.]+ .*above --max-cost 0\.01/);
     expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
+  });
+
+  it("in an existing subnet: reads its VPC and zone, checks the security group is in that VPC, skips types its zone does not offer", async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: "subnet-0123456789abcdef0", VpcId: "vpc-0aaa", AvailabilityZone: "us-east-1a", AvailabilityZoneId: "use1-az4", MapPublicIpOnLaunch: true }] });
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" }] });
+    const req: BatchRequest = { ...request, network: { subnetId: "subnet-0123456789abcdef0", securityGroupId: "sg-0123456789abcdef0" }, ssh: { keyName: "me" } };
+    const { record } = await prepare(req, true).run;
+    expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input).toMatchObject({ LocationType: "availability-zone-id", Filters: expect.arrayContaining([{ Name: "location", Values: ["use1-az4"] }]) });
+    expect(record.instances.find((i) => i.instanceType === "c7g.large")?.skipped).toMatch(/not offered in zone use1-az4 of subnet subnet-0123456789abcdef0/);
+    expect(record.config).toMatchObject({
+      "aws-instance-benchmarks:subnetId": "subnet-0123456789abcdef0",
+      "aws-instance-benchmarks:vpcId": "vpc-0aaa",
+      "aws-instance-benchmarks:securityGroupId": "sg-0123456789abcdef0",
+      "aws-instance-benchmarks:keyName": "me",
+    });
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0bbb" }] });
+    await expect(prepare({ ...req, network: { subnetId: "subnet-0123456789abcdef0", securityGroupId: "sg-0123456789abcdef0" } }, true).run).rejects.toThrow(/sg-0123456789abcdef0 is in vpc-0bbb, subnet subnet-0123456789abcdef0 in vpc-0aaa/);
+    ec2.on(DescribeSubnetsCommand).rejects(Object.assign(new Error("The subnet ID does not exist"), { name: "InvalidSubnetID.NotFound" }));
+    await expect(prepare({ ...req, network: { subnetId: "subnet-0123456789abcdef0" } }, true).run).rejects.toThrow(/Subnet subnet-0123456789abcdef0 does not exist in us-east-1/);
   });
 
   it("refuses when no VPC is left in the region", async () => {

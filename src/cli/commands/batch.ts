@@ -29,6 +29,10 @@ export const batchRequestOptions = {
   "max-cost": { type: "number", describe: "Refuse when the expected cost in USD is above this" },
   tag: { type: "string", array: true, describe: "Extra tag on every resource: KEY=VALUE" },
   "skip-quota-check": { type: "boolean", default: false, describe: "Do not check vCPU and network quotas first" },
+  subnet: { type: "string", describe: "Run in this existing subnet (its zone must offer the types; it needs a route to the internet or to S3/ECR endpoints)" },
+  "security-group": { type: "string", describe: "With --subnet: use this security group instead of a new one with no inbound access" },
+  "key-pair": { type: "string", describe: "EC2 key pair for SSH (with --ssh-cidr, or with your own --security-group)" },
+  "ssh-cidr": { type: "string", describe: "The only IPv4 network SSH is opened to (never 0.0.0.0/0)" },
   ...backendOptions,
 } as const satisfies Record<string, Options>;
 
@@ -46,6 +50,10 @@ type RequestArgs = {
   "max-cost"?: number | undefined;
   tag?: string[] | undefined;
   region?: string | undefined;
+  subnet?: string | undefined;
+  "security-group"?: string | undefined;
+  "key-pair"?: string | undefined;
+  "ssh-cidr"?: string | undefined;
 };
 
 /** `--instance-types`, `--benchmarks` and `--repeat` of a batch or a plan, checked; throws naming the flag. */
@@ -84,6 +92,7 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
   }
   let images: Record<string, string> | undefined;
   if (args.images !== undefined) images = await prebuiltImages(args.images, instanceTypes);
+  const { network, ssh } = networkFromArgs(args);
   return {
     instanceTypes,
     benchmarks,
@@ -96,6 +105,31 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
     resultsBucket: bucket,
     ...(images ? { images, imagesSource: args.images as string } : {}),
     tags,
+    ...(network ? { network } : {}),
+    ...(ssh ? { ssh } : {}),
+  };
+}
+
+/** `--subnet`, `--security-group`, `--key-pair`, `--ssh-cidr`, checked together; throws naming the flag. */
+function networkFromArgs(args: RequestArgs): { network?: { subnetId: string; securityGroupId?: string }; ssh?: { keyName: string; cidr?: string } } {
+  const subnet = args.subnet;
+  const group = args["security-group"];
+  const keyName = args["key-pair"];
+  const cidr = args["ssh-cidr"];
+  if (subnet !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(subnet)) throw new CliError("InvalidArgument", `--subnet '${subnet}' is not a subnet id.`, { fix: "e.g. --subnet subnet-0abc12345def67890" });
+  if (group !== undefined && !/^sg-[0-9a-f]{8,17}$/.test(group)) throw new CliError("InvalidArgument", `--security-group '${group}' is not a security group id.`, { fix: "e.g. --security-group sg-0abc12345def67890" });
+  if (group !== undefined && subnet === undefined) throw new CliError("UsageError", "--security-group needs --subnet (a group belongs to a VPC; the batch's own VPC is new).", { fix: "Pass --subnet in the group's VPC, or leave both out." });
+  if (keyName !== undefined && !/^[\x20-\x7e]{1,255}$/.test(keyName)) throw new CliError("InvalidArgument", `--key-pair '${keyName}' is not a key pair name.`, { fix: "Use the name shown by `aws ec2 describe-key-pairs`." });
+  if (cidr !== undefined) {
+    if (keyName === undefined) throw new CliError("UsageError", "--ssh-cidr needs --key-pair.", { fix: "Pass --key-pair NAME, or leave --ssh-cidr out." });
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) throw new CliError("InvalidArgument", `--ssh-cidr '${cidr}' is not an IPv4 CIDR.`, { fix: "e.g. --ssh-cidr 203.0.113.0/24" });
+    if (cidr.endsWith("/0")) throw new CliError("InvalidArgument", `--ssh-cidr ${cidr} would open SSH to the whole internet.`, { fix: "Name your own network, e.g. your office's /24." });
+    if (group !== undefined) throw new CliError("UsageError", "--ssh-cidr cannot be added to your own --security-group.", { fix: "Open SSH in that group yourself, and leave --ssh-cidr out." });
+  }
+  if (keyName !== undefined && cidr === undefined && group === undefined) throw new CliError("UsageError", "--key-pair needs --ssh-cidr (the only network SSH is opened to), or your own --security-group.", { fix: "e.g. --key-pair me --ssh-cidr 203.0.113.0/24" });
+  return {
+    ...(subnet ? { network: { subnetId: subnet, ...(group ? { securityGroupId: group } : {}) } } : {}),
+    ...(keyName ? { ssh: { keyName, ...(cidr ? { cidr } : {}) } } : {}),
   };
 }
 
@@ -118,10 +152,7 @@ async function prebuiltImages(registry: string, instanceTypes: string[]): Promis
 }
 
 /** Runs a whole batch: `aws-bench run --instance-types …` (the default target). */
-export async function runAwsBatch(args: RequestArgs & { backend?: string | undefined; "skip-quota-check": boolean; keep: boolean; yes: boolean; json: boolean; profile?: string | undefined; subnet?: string | undefined; "security-group"?: string | undefined; "key-pair"?: string | undefined }, io: CliIo): Promise<number> {
-  for (const flag of ["subnet", "security-group", "key-pair"] as const) {
-    if (args[flag] !== undefined) throw new CliError("NotYetAvailable", `--${flag} for a batch on EC2 is not yet available in this version of aws-bench.`, { fix: "Leave it out: the batch creates its own VPC and a security group with no inbound access." });
-  }
+export async function runAwsBatch(args: RequestArgs & { backend?: string | undefined; "skip-quota-check": boolean; keep: boolean; yes: boolean; json: boolean; profile?: string | undefined }, io: CliIo): Promise<number> {
   const regions = regionsOf(args.region ?? io.env["AWS_REGION"]);
   if (regions.length <= 1) {
     const request = await batchRequestFromArgs(args, io);
@@ -208,10 +239,10 @@ async function prepare(request: BatchRequest, args: { backend?: string | undefin
     backendUrl: backend.url,
     backendTag: backendTag(backend),
     createdBy: createdBy(io.env),
-    existingNetwork: false,
+    existingNetwork: request.network !== undefined,
     progress,
     plan: (r) => planBatch(r),
-    preflight: (plan) => awsPreflight(plan, request, { ...settings(args), existingNetwork: false, skipQuotaCheck: args["skip-quota-check"], progress }),
+    preflight: (plan) => awsPreflight(plan, request, { ...settings(args), existingNetwork: request.network !== undefined, skipQuotaCheck: args["skip-quota-check"], progress }),
     now: new Date(),
   });
   progress(describePlan(record));
