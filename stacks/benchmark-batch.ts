@@ -222,7 +222,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
             platform: tag.platform,
             // Inline cache metadata lets a later build reuse this image's layers (not part of the content hash).
             args: { ...definition.buildArgs, ...(cache ? { BUILDKIT_INLINE_CACHE: "1" } : {}) },
-            ...(args.cacheFrom ? { cacheFrom: { images: [args.cacheFrom] } } : {}),
+            ...cacheSources(args, tag.tag),
           },
           registry: { server: repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
         },
@@ -298,6 +298,17 @@ function uniqueTags(instances: readonly PlannedInstance[]): ContainerTag[] {
   const tags = new Map<string, ContainerTag>();
   for (const instance of instances) tags.set(instance.containerTag.tag, instance.containerTag);
   return [...tags.values()].sort((a, b) => (a.tag < b.tag ? -1 : 1));
+}
+
+/**
+ * Images to reuse build layers from: `cacheFrom` when given, and with the image cache the (up to three, newest
+ * hash last by name) earlier images of the same container tag there, which carry inline cache metadata.
+ */
+function cacheSources(args: BenchmarkBatchArgs, tag: string): { cacheFrom?: { images: string[] } } {
+  const cache = args.imageCache;
+  const earlier = cache ? cache.existingTags.filter((existing) => existing.startsWith(`${tag}-distro-`)).sort().slice(-3).map((existing) => `${cache.repositoryUrl}:${existing}`) : [];
+  const images = [...(args.cacheFrom ? [args.cacheFrom] : []), ...earlier];
+  return images.length ? { cacheFrom: { images } } : {};
 }
 
 /** The Pulumi name of an instance's resource (`batch-m7i-large-0`): the lifecycle maps engine events back with it. */

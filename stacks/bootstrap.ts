@@ -73,7 +73,14 @@ export function bootstrapResources(args: BootstrapArgs): { bucketName: pulumi.Ou
   }, { protect: true });
   new aws.ecr.LifecyclePolicy("image-cache-lifecycle", {
     repository: cache.name,
-    policy: JSON.stringify({ rules: [{ rulePriority: 1, description: "keep the 50 newest cache images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 50 }, action: { type: "expire" } }] }),
+    // Untagged digests (left when two batches push the same content-hash tag) go after a week; tagged images are
+    // kept by count, so an image a batch has just chosen to reuse is never the one expired.
+    policy: JSON.stringify({
+      rules: [
+        { rulePriority: 1, description: "untagged digests after 7 days", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 7 }, action: { type: "expire" } },
+        { rulePriority: 2, description: "keep the 100 newest tagged images", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 100 }, action: { type: "expire" } },
+      ],
+    }),
   });
   return { bucketName: bucket.bucket, cacheRepositoryUrl: cache.repositoryUrl };
 }

@@ -4,7 +4,9 @@
  * keys. Config (namespace `aws-instance-benchmarks`):
  *   instanceTypes (required, comma-separated or a JSON list), resultsBucket (required), benchmarks
  *   (default stream,hpl,coremark), repeat (default 1), batchId (default: a new one), quick, spot, ssm,
- *   cacheFrom (an image to reuse build layers from), imageCacheRepository (the long-lived image repository's name), zoneShifts (JSON: `type/repeat` → zones to move along, set by a capacity retry), maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
+ *   cacheFrom (an image to reuse build layers from), imageCacheRepository (the long-lived image repository's name;
+ *   imageCacheUrl + imageCacheArn when known), zonePlan (JSON: `type/repeat` → zone ID) + networkZoneIds (JSON list),
+ *   maxMinutes, expiresAt (ISO) or expiresInMinutes (default: the longest instance life plus an hour), images (JSON: container tag →
  *   image URI), subnetId + vpcId [+ securityGroupId], keyName + sshCidr, tags (JSON), createdBy, backend.
  * The region is the AWS provider's (`aws:region`).
  */
@@ -17,7 +19,7 @@ import { batchTags, newBatchId } from "./batch-naming.js";
 import { BenchmarkBatch, type PlannedInstance } from "./benchmark-batch.js";
 import { estimateBenchmarkSeconds } from "./estimates.js";
 import { instanceTiming } from "./instance-timing.js";
-import { chooseZones, zonesOffering } from "./zones.js";
+import { chooseZones, zonesOffering, type ZoneChoice } from "./zones.js";
 
 const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
 
@@ -54,17 +56,40 @@ export default async function program(): Promise<Record<string, unknown>> {
     return { record, containerTag, facts: mapping.microarchitecture ? mappings.microarchitectures[mapping.microarchitecture] : undefined };
   });
 
-  // Zones by ID (stable across accounts), then this account's names for them: awsx takes plain names.
-  const offerings = await aws.ec2.getInstanceTypeOfferings({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: instanceTypes }] });
-  const offered: Record<string, string[]> = {};
-  offerings.instanceTypes.forEach((type, index) => (offered[type] ??= []).push(offerings.locations[index] as string));
-  const zones = await aws.getAvailabilityZones({ state: "available" });
-  const nameOf = (zoneId: string) => zones.names[zones.zoneIds.indexOf(zoneId)] as string;
+  // Zones by ID (stable across accounts), then this account's names for them: awsx takes plain names. The
+  // orchestrator pins every instance's zone and the network's zones when it plans the batch (config zonePlan and
+  // networkZoneIds), so a later `up` never moves a subnet or an instance; run standalone, the program chooses from
+  // today's offerings.
+  const zonePlan = config.getObject<Record<string, string>>("zonePlan");
+  let choices: ZoneChoice[];
+  let networkZoneIds: string[];
+  if (zonePlan) {
+    choices = instanceTypes.flatMap((instanceType) =>
+      Array.from({ length: repeat }, (_, index) => {
+        const zoneId = zonePlan[`${instanceType}/${index}`];
+        if (!zoneId) throw new Error(`aws-instance-benchmarks:zonePlan has no zone for ${instanceType}/${index}`);
+        return { instanceType, repeat: index, zoneId };
+      }),
+    );
+    networkZoneIds = config.getObject<string[]>("networkZoneIds") ?? [...new Set(choices.map((choice) => choice.zoneId))].sort();
+  } else {
+    const offerings = await aws.ec2.getInstanceTypeOfferings({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: instanceTypes }] });
+    const offered: Record<string, string[]> = {};
+    offerings.instanceTypes.forEach((type, index) => (offered[type] ??= []).push(offerings.locations[index] as string));
+    choices = chooseZones(offered, instanceTypes, repeat);
+    networkZoneIds = zonesOffering(offered, instanceTypes);
+  }
+  // Every zone of the region, whatever its state today: a planned zone must keep its name.
+  const zones = await aws.getAvailabilityZones({});
+  const nameOf = (zoneId: string) => {
+    const index = zones.zoneIds.indexOf(zoneId);
+    if (index < 0) throw new Error(`zone ${zoneId} is not a zone of this region`);
+    return zones.names[index] as string;
+  };
 
   const settings = { benchmarks: benchmarks as BenchmarkName[], quick };
   const maxMinutes = config.getNumber("maxMinutes");
-  const shifts = config.getObject<Record<string, number>>("zoneShifts") ?? {};
-  const instances: PlannedInstance[] = chooseZones(offered, instanceTypes, repeat, shifts).map((choice) => {
+  const instances: PlannedInstance[] = choices.map((choice) => {
     const planned = records.find((entry) => entry.record.name === choice.instanceType) as (typeof records)[number];
     return {
       instanceType: choice.instanceType,
@@ -86,8 +111,11 @@ export default async function program(): Promise<Record<string, unknown>> {
   const keyName = config.get("keyName");
   // The long-lived image cache, when the orchestrator found one (aws-bench bootstrap makes it): its tags now.
   const cacheName = config.get("imageCacheRepository");
+  // The orchestrator passes its URL and ARN (read with DescribeRepositories); standalone, they are looked up.
+  const cacheUrl = config.get("imageCacheUrl");
+  const cacheArn = config.get("imageCacheArn");
   const imageCache = cacheName
-    ? await Promise.all([aws.ecr.getRepository({ name: cacheName }), aws.ecr.getImages({ repositoryName: cacheName })]).then(([repository, images]) => ({
+    ? await Promise.all([cacheUrl && cacheArn ? { repositoryUrl: cacheUrl, arn: cacheArn } : aws.ecr.getRepository({ name: cacheName }), aws.ecr.getImages({ repositoryName: cacheName })]).then(([repository, images]) => ({
         repositoryUrl: repository.repositoryUrl,
         repositoryArn: repository.arn,
         existingTags: images.imageIds.map((id) => id.imageTag).filter(Boolean),
@@ -96,7 +124,7 @@ export default async function program(): Promise<Record<string, unknown>> {
   const batch = new BenchmarkBatch("batch", {
     batchId,
     instances,
-    networkZones: zonesOffering(offered, instanceTypes).map(nameOf),
+    networkZones: networkZoneIds.map(nameOf),
     runArgs: ["--benchmarks", benchmarks.join(","), ...(quick ? ["--quick"] : [])],
     resultsBucket: config.require("resultsBucket"),
     region,

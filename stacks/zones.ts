@@ -13,18 +13,21 @@ export interface ZoneChoice {
   zoneId: string;
 }
 
-/**
- * Zone IDs for `repeats` instances of each type, round-robin over the zones offering it (sorted, so
- * deterministic). `shifts` (by `type/repeat`) moves an instance that many zones further along: a launch that
- * failed for capacity is retried in the next zone offering the type.
- */
-export function chooseZones(offerings: Readonly<Record<string, readonly string[]>>, instanceTypes: readonly string[], repeats: number, shifts: Readonly<Record<string, number>> = {}): ZoneChoice[] {
+/** Zone IDs for `repeats` instances of each type, round-robin over the zones offering it (sorted, so deterministic). */
+export function chooseZones(offerings: Readonly<Record<string, readonly string[]>>, instanceTypes: readonly string[], repeats: number): ZoneChoice[] {
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be a positive whole number, not ${repeats}`);
   return instanceTypes.flatMap((instanceType) => {
     const zones = [...new Set(offerings[instanceType] ?? [])].sort();
     if (zones.length === 0) throw new Error(`no zone in this region offers ${instanceType}`);
-    return Array.from({ length: repeats }, (_, repeat) => ({ instanceType, repeat, zoneId: zones[(repeat + (shifts[`${instanceType}/${repeat}`] ?? 0)) % zones.length] as string }));
+    return Array.from({ length: repeats }, (_, repeat) => ({ instanceType, repeat, zoneId: zones[repeat % zones.length] as string }));
   });
+}
+
+/** The next zone offering a type after `current` (for a capacity retry), or undefined when it is the only one. */
+export function nextZone(offeringZones: readonly string[], current: string): string | undefined {
+  const zones = [...new Set(offeringZones)].sort();
+  if (zones.length < 2) return undefined;
+  return zones[(zones.indexOf(current) + 1) % zones.length];
 }
 
 /** Every zone offering any of the types: the batch's network spans them all, so moving an instance never changes it. */

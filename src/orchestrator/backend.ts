@@ -79,13 +79,24 @@ function tagSafe(text: string): string {
 export function backendTag(backend: Backend): string {
   if (backend.kind === "s3") return tagSafe(`s3://${backend.bucket}${backend.prefix ? `/${backend.prefix}` : ""}`);
   const idFile = join(backend.directory, ".aws-bench", "backend-id");
-  let id: string;
-  try {
-    id = readFileSync(idFile, "utf8").trim();
-  } catch {
-    id = randomBytes(6).toString("hex");
-    mkdirSync(join(backend.directory, ".aws-bench"), { recursive: true });
-    writeFileSync(idFile, `${id}\n`, { flag: "wx" });
+  const read = (): string | undefined => {
+    try {
+      return readFileSync(idFile, "utf8").trim() || undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw new CliError("InputUnreadable", `Cannot read ${idFile}: ${(error as Error).message}.`, { fix: "Check the permissions of the state directory." });
+    }
+  };
+  let id = read();
+  if (id === undefined) {
+    try {
+      mkdirSync(join(backend.directory, ".aws-bench"), { recursive: true });
+      writeFileSync(idFile, `${randomBytes(6).toString("hex")}\n`, { flag: "wx" });
+    } catch (error) {
+      // Another process made it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new CliError("WriteFailed", `Cannot write ${idFile}: ${(error as Error).message}.`, { fix: "Check the permissions of the state directory." });
+    }
+    id = read();
   }
   return tagSafe(`${backend.url}@${id}`);
 }

@@ -11,6 +11,7 @@ import { assertDocument } from "../schemas/documents.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
 import { batchTags, stackNameForBatch } from "../../stacks/batch-naming.js";
 import { instanceResourceName, resultsPrefix } from "../../stacks/benchmark-batch.js";
+import { nextZone } from "../../stacks/zones.js";
 import type { InstanceState, InstanceWatch, ResultsBucket } from "./aws-access.js";
 import type { BatchStore } from "./batch-store.js";
 import { collectRun, parseStatus, rawRunDirectory } from "./collect.js";
@@ -88,7 +89,13 @@ export interface BatchRequest extends PlanRequest {
   /** User tags. */
   tags?: Record<string, string> | undefined;
   /** The long-lived image repository to build into and reuse from (`findImageCache`). */
-  imageCacheRepository?: string | undefined;
+  imageCache?: { name: string; url: string; arn: string } | undefined;
+  /**
+   * Where everything goes, pinned when the batch is planned (the preflight reads the zones offering each type):
+   * each instance's zone ID by `type/repeat`, the zones the network spans, and the offering zones per type (for a
+   * capacity retry). A later `up` then never moves a subnet or an instance.
+   */
+  zones?: { plan: Record<string, string>; network: string[]; offerings: Record<string, string[]> } | undefined;
   /** An existing subnet (and security group); `vpcId` is filled in by the preflight. */
   network?: { subnetId: string; vpcId?: string; securityGroupId?: string } | undefined;
   /** SSH: a key pair, and the one CIDR let in (none with the user's own security group). */
@@ -122,7 +129,16 @@ export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, opt
     [programConfigKey("backend")]: backendTagValue,
     ...(request.maxMinutes === undefined ? {} : { [programConfigKey("maxMinutes")]: String(request.maxMinutes) }),
     ...(request.images ? { [programConfigKey("images")]: JSON.stringify(request.images) } : {}),
-    ...(request.imageCacheRepository && !request.images ? { [programConfigKey("imageCacheRepository")]: request.imageCacheRepository } : {}),
+    ...(request.imageCache && !request.images
+      ? { [programConfigKey("imageCacheRepository")]: request.imageCache.name, [programConfigKey("imageCacheUrl")]: request.imageCache.url, [programConfigKey("imageCacheArn")]: request.imageCache.arn }
+      : {}),
+    ...(request.zones
+      ? {
+          [programConfigKey("zonePlan")]: JSON.stringify(Object.fromEntries(Object.entries(request.zones.plan).filter(([key]) => skipped[key.slice(0, key.lastIndexOf("/"))] === undefined))),
+          [programConfigKey("networkZoneIds")]: JSON.stringify(request.zones.network),
+          [programConfigKey("zoneOfferings")]: JSON.stringify(request.zones.offerings),
+        }
+      : {}),
     ...(request.network ? { [programConfigKey("subnetId")]: request.network.subnetId, [programConfigKey("vpcId")]: requireVpc(request.network) } : {}),
     ...(request.network?.securityGroupId ? { [programConfigKey("securityGroupId")]: request.network.securityGroupId } : {}),
     ...(request.ssh ? { [programConfigKey("keyName")]: request.ssh.keyName } : {}),
@@ -234,20 +250,33 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
   deps.progress(`batch ${record.batchId}: creating stack ${record.stackName} (${planned.length} instance${planned.length === 1 ? "" : "s"})`);
   if (signal?.aborted) throw interrupted();
   let { failed, failedUpdate } = await upAndRead(record, deps, planned, signal, engineSignal);
-  // A capacity error (or a zone that cannot host the type) is retried once, one zone further along; the VPC
-  // already spans every zone offering the batch's types, so nothing else changes.
-  const shifts = JSON.parse(record.config[programConfigKey("zoneShifts")] ?? "{}") as Record<string, number>;
-  // An existing subnet is one zone: there is nowhere else to go.
+  // A capacity error (or a zone that cannot host the type) is retried once, in the next zone offering the type;
+  // the network already spans every such zone, so nothing else changes. Only with a zone plan (the orchestrator's
+  // own batches), never inside one existing subnet, never when the type has a single zone.
+  const zonePlan = JSON.parse(record.config[programConfigKey("zonePlan")] ?? "null") as Record<string, string> | null;
+  const offerings = JSON.parse(record.config[programConfigKey("zoneOfferings")] ?? "{}") as Record<string, string[]>;
+  const retried = new Set(JSON.parse(record.config[programConfigKey("zoneRetried")] ?? "[]") as string[]);
   const inOneSubnet = record.config[programConfigKey("subnetId")] !== undefined;
-  const retry = inOneSubnet ? [] : failed.filter((f) => f.code !== undefined && zoneRetryCodes.has(f.code) && shifts[`${f.instanceType}/${f.repeat}`] === undefined);
-  if (retry.length > 0 && !signal?.aborted) {
-    for (const f of retry) shifts[`${f.instanceType}/${f.repeat}`] = 1;
-    record.config[programConfigKey("zoneShifts")] = JSON.stringify(shifts);
+  const moves = zonePlan && !inOneSubnet
+    ? failed.flatMap((f) => {
+        const key = `${f.instanceType}/${f.repeat}`;
+        const current = zonePlan[key];
+        const next = f.code !== undefined && zoneRetryCodes.has(f.code) && !retried.has(key) && current ? nextZone(offerings[f.instanceType] ?? [], current) : undefined;
+        return next ? [{ failure: f, key, next }] : [];
+      })
+    : [];
+  if (moves.length > 0 && zonePlan && !signal?.aborted) {
+    for (const move of moves) {
+      zonePlan[move.key] = move.next;
+      retried.add(move.key);
+    }
+    record.config[programConfigKey("zonePlan")] = JSON.stringify(zonePlan);
+    record.config[programConfigKey("zoneRetried")] = JSON.stringify([...retried].sort());
     await saveRecord(deps.store, record);
-    deps.progress(`batch ${record.batchId}: retrying ${retry.map((f) => `${f.instanceType} #${f.repeat}`).join(", ")} once in another zone`);
+    deps.progress(`batch ${record.batchId}: retrying ${moves.map((m) => `${m.key.replace("/", " #")} in ${m.next}`).join(", ")}`);
     const again = await upAndRead(record, deps, planned, signal, engineSignal);
     failedUpdate = again.failedUpdate;
-    failed = again.failed.map((f) => (retry.some((r) => r.instanceType === f.instanceType && r.repeat === f.repeat) ? { ...f, reason: `${f.reason} (also in another zone)` } : f));
+    failed = again.failed.map((f) => (moves.some((m) => m.failure.instanceType === f.instanceType && m.failure.repeat === f.repeat) ? { ...f, reason: `${f.reason} (also in another zone)` } : f));
   }
   if (signal?.aborted) throw interrupted();
   record.launch = { startedAt: record.launch.startedAt, finishedAt: iso(deps.now()), ...(failed.length ? { failed } : {}) };

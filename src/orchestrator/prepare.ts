@@ -76,16 +76,15 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   await checkBucketRegion(await createS3Client(settings, request.region), request.resultsBucket, request.region, (line) => settings.progress(line));
 
   const zoneId = request.network ? await checkExistingNetwork(ec2, request.network, request.region, settings) : undefined;
+  if (request.ssh) await checkKeyPair(ec2, request.ssh.keyName, request.region, settings);
+  // Offerings by zone ID: which types the region (or the subnet's zone) offers, and where each can go.
   const { DescribeInstanceTypeOfferingsCommand } = await import("@aws-sdk/client-ec2");
-  const offered = new Set<string>();
+  const offeredZones: Record<string, string[]> = {};
   try {
     let token: string | undefined;
     do {
-      const where = zoneId
-        ? { LocationType: "availability-zone-id" as const, Filters: [{ Name: "instance-type", Values: request.instanceTypes }, { Name: "location", Values: [zoneId] }] }
-        : { LocationType: "region" as const, Filters: [{ Name: "instance-type", Values: request.instanceTypes }] };
-      const page = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ ...where, ...(token ? { NextToken: token } : {}) }));
-      for (const offering of page.InstanceTypeOfferings ?? []) if (offering.InstanceType) offered.add(offering.InstanceType);
+      const page = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: "availability-zone-id", Filters: [{ Name: "instance-type", Values: request.instanceTypes }, ...(zoneId ? [{ Name: "location", Values: [zoneId] }] : [])], ...(token ? { NextToken: token } : {}) }));
+      for (const offering of page.InstanceTypeOfferings ?? []) if (offering.InstanceType && offering.Location) (offeredZones[offering.InstanceType] ??= []).push(offering.Location);
       token = page.NextToken;
     } while (token);
   } catch (error) {
@@ -93,12 +92,26 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   }
   const skipped: Record<string, string> = {};
   for (const type of request.instanceTypes) {
-    if (offered.has(type)) continue;
+    if (offeredZones[type]?.length) continue;
     skipped[type] = zoneId
       ? `not offered in zone ${zoneId} of subnet ${request.network?.subnetId ?? ""}; use a subnet in a zone that offers it, or leave --subnet out`
       : `not offered in ${request.region}; choose a region that offers it (aws ec2 describe-instance-type-offerings --location-type region --filters Name=instance-type,Values=${type} --region R)`;
   }
-  if (settings.skipQuotaCheck) return skipped;
+  const pinZones = async () => {
+    const launch = request.instanceTypes.filter((type) => skipped[type] === undefined);
+    if (launch.length === 0) return;
+    const { chooseZones, zonesOffering } = await import("../../stacks/zones.js");
+    const offerings = Object.fromEntries(launch.map((type) => [type, [...new Set(offeredZones[type])].sort()]));
+    request.zones = {
+      plan: Object.fromEntries(chooseZones(offerings, launch, request.repeat).map((choice) => [`${choice.instanceType}/${choice.repeat}`, choice.zoneId])),
+      network: zonesOffering(offerings, launch),
+      offerings,
+    };
+  };
+  if (settings.skipQuotaCheck) {
+    await pinZones();
+    return skipped;
+  }
 
   const { checkInstanceQuotas, checkNetworkQuotas } = await import("../aws/quotas.js");
   const clients = { serviceQuotas: await createServiceQuotasClient(settings, request.region), ec2 };
@@ -116,6 +129,7 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
     }
   }
   for (const skip of vcpus.skipped) skipped[skip.instanceType] = `${skip.quotaName} (${skip.quotaCode}): needs ${skip.needed} vCPUs, ${skip.available} available; ${skip.fix}`;
+  await pinZones();
   return skipped;
 }
 
@@ -149,17 +163,32 @@ async function checkExistingNetwork(ec2: EC2Client, network: NonNullable<BatchRe
   return subnet.AvailabilityZoneId;
 }
 
+/** The key pair must exist in the region (else every instance fails to launch, after the images are built). */
+async function checkKeyPair(ec2: EC2Client, keyName: string, region: string, settings: AwsSettings): Promise<void> {
+  const { DescribeKeyPairsCommand } = await import("@aws-sdk/client-ec2");
+  try {
+    await ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] }));
+  } catch (error) {
+    if (/InvalidKeyPair\.NotFound/.test((error as { name?: string }).name ?? "")) {
+      throw new CliError("InvalidArgument", `Key pair '${keyName}' does not exist in ${region}.`, { fix: `Create or import it there (aws ec2 import-key-pair --region ${region} …), or check --key-pair.` });
+    }
+    const { awsErrorToCliError } = await import("../aws/errors.js");
+    throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeKeyPairs" });
+  }
+}
+
 /** Name of the long-lived image repository `aws-bench bootstrap` creates. */
 export const imageCacheRepositoryName = "aws-bench-cache";
 
 /** The long-lived image repository of the region, when bootstrap made one (and this identity may see it). */
-export async function findImageCache(region: string, settings: AwsSettings & { progress(line: string): void }): Promise<string | undefined> {
+export async function findImageCache(region: string, settings: AwsSettings & { progress(line: string): void }): Promise<{ name: string; url: string; arn: string } | undefined> {
   const { createEcrClient } = await import("../aws/clients.js");
   const { DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
   const ecr = await createEcrClient(settings, region);
   try {
     const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [imageCacheRepositoryName] }));
-    return found.repositories?.length ? imageCacheRepositoryName : undefined;
+    const repository = found.repositories?.[0];
+    return repository?.repositoryUri && repository.repositoryArn ? { name: imageCacheRepositoryName, url: repository.repositoryUri, arn: repository.repositoryArn } : undefined;
   } catch (error) {
     const name = (error as { name?: string }).name ?? "";
     if (name === "RepositoryNotFoundException") return undefined;

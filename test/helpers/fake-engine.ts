@@ -110,6 +110,8 @@ export class FakeEngine implements StackEngine {
   readonly stacks = new Map<string, FakeStack>();
   readonly calls: string[] = [];
   readonly destroyedStacks: string[] = [];
+  /** URNs a later `up` would have replaced (an instance's subnet or type, the VPC's zones changed). */
+  readonly replaced: string[] = [];
   onLaunch: (instances: LaunchedInstance[]) => void = () => undefined;
   /** Told which instance ids a destroy deleted (the fake AWS terminates them, as EC2 does). */
   onDestroy: (instanceIds: string[]) => void = () => undefined;
@@ -153,7 +155,13 @@ export class FakeEngine implements StackEngine {
       throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: the Pulumi CLI exited with signal SIGKILL`);
     };
     for (const resource of declared) {
-      if (existing.has(urn(resource))) continue; // `up` again: nothing already there is recreated
+      if (existing.has(urn(resource))) {
+        // `up` again: what is there stays, unless an input that forces replacement changed.
+        const before = stack.resources.find((r) => r.urn === urn(resource));
+        const forcing = ["subnetId", "instanceType", "availabilityZoneNames", "cidrBlock"];
+        if (before && forcing.some((key) => key in resource.inputs && JSON.stringify(before.outputs[key]) !== JSON.stringify(resource.inputs[key]))) this.replaced.push(urn(resource));
+        continue;
+      }
       if (this.faults.upDiesAfter !== undefined && created >= this.faults.upDiesAfter) stopHalfWay(resource);
       if (this.faults.interruptibleUp && resource.type === "aws:ec2/instance:Instance" && launched.length > 0) {
         await new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener("abort", () => resolve(), { once: true })));

@@ -43,7 +43,9 @@ beforeEach(() => {
   ecr.on(DescribeRepositoriesCommand).rejects(Object.assign(new Error("The repository with name 'aws-bench-cache' does not exist"), { name: "RepositoryNotFoundException" }));
   isolateAws(true);
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
-  ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
+  ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
+    InstanceTypeOfferings: ["m7i.large", "c7g.large"].flatMap((type) => ["use1-az4", "use1-az6"].map((zone) => ({ InstanceType: type as never, LocationType: "availability-zone-id" as const, Location: zone }))),
+  });
   engine = new FakeEngine();
   world = new FakeWorld({ finishOnLaunch: true });
   world.attach(engine);
@@ -134,7 +136,7 @@ describe("run", () => {
   });
 
   it("uses the region's long-lived image cache when bootstrap made one (no batch repository)", async () => {
-    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: "aws-bench-cache", repositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache" }] });
+    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: "aws-bench-cache", repositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache", repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache" }] });
     const created: string[] = [];
     const up = engine.up.bind(engine);
     engine.up = async (ref, events, signal) => {
@@ -144,7 +146,7 @@ describe("run", () => {
     };
     const ran = await cli({}, "run", "--instance-types", "m7i.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes");
     expect(ran.code).toBe(ExitCode.Success);
-    expect(ran.err).toMatch(/images: built into and reused from aws-bench-cache/);
+    expect(ran.err).toMatch(/images: built into and reused from 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/aws-bench-cache/);
     expect(created).toContain("docker:index/image:Image");
     expect(created).not.toContain("aws:ecr/repository:Repository");
   });
@@ -159,8 +161,12 @@ describe("run", () => {
       created.push(...engine.leftovers());
       return result;
     };
-    const ran = await cli({}, "run", "--instance-types", "m7i.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes", "--subnet", "subnet-0123456789abcdef0", "--security-group", "sg-0123456789abcdef0", "--key-pair", "me");
-    expect(ran.code).toBe(ExitCode.Success);
+    // c7g.large meets a capacity error: inside one subnet there is no other zone, so it is not retried.
+    engine.faults = { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } };
+    const ran = await cli({}, "run", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes", "--subnet", "subnet-0123456789abcdef0", "--security-group", "sg-0123456789abcdef0", "--key-pair", "me");
+    expect(ran.code).toBe(ExitCode.Partial);
+    expect(engine.calls.filter((c) => c === "up")).toHaveLength(1);
+    expect(ran.out).toMatch(/c7g\.large\s+0\s+-\s+launch-failed\s+InsufficientInstanceCapacity: AWS has no capacity/);
     expect(created.map((r) => r.type)).not.toContain("awsx:ec2:Vpc");
     expect(created.map((r) => r.type)).not.toContain("aws:ec2/securityGroup:SecurityGroup");
     expect(created.find((r) => r.type === "aws:ec2/instance:Instance")?.outputs).toMatchObject({ subnetId: "subnet-0123456789abcdef0", vpcSecurityGroupIds: ["sg-0123456789abcdef0"], keyName: "me" });

@@ -63,6 +63,7 @@ describe("several regions", () => {
     expect(one.err).toMatch(/2 regions need a results bucket each/);
     expect((await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1,eu-west-1", "--results-bucket", "team-{region}", "--yes", "--skip-quota-check")).err).toMatch(/PulumiCliMissing/);
     expect(bucketForRegion("team-{region}", ["us-east-1", "eu-west-1"], "eu-west-1")).toBe("team-eu-west-1");
+    expect((await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1,eu-west-1", "--results-bucket", "team-{region}", "--yes", "--subnet", "subnet-0123456789abcdef0")).err).toMatch(/--subnet names something of one region; it cannot be used with 2 regions/);
     expect(bucketForRegion("a-bucket, b-bucket", ["us-east-1", "eu-west-1"], "eu-west-1")).toBe("b-bucket");
   });
 

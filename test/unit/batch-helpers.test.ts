@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchTags, isBatchId, newBatchId, stackNameForBatch } from "../../stacks/batch-naming.js";
 import { instanceTiming } from "../../stacks/instance-timing.js";
-import { chooseZones, zonesOffering } from "../../stacks/zones.js";
+import { chooseZones, nextZone, zonesOffering } from "../../stacks/zones.js";
 
 describe("batch names", () => {
   it("makes sortable, unique ids and stack names", () => {
@@ -73,10 +73,11 @@ describe("chooseZones", () => {
     expect(() => chooseZones(offerings, ["m7i.large"], 0)).toThrow(/positive whole number/);
   });
 
-  it("moves a shifted instance to the next zone offering its type, and spans the network over every offering zone", () => {
+  it("retries in the next zone offering the type (never the same zone), and spans the network over every offering zone", () => {
     const offerings = { "m7i.large": ["use1-az4", "use1-az1", "use1-az2"], "c7g.large": ["use1-az6"] };
-    const shifted = chooseZones(offerings, ["m7i.large", "c7g.large"], 2, { "m7i.large/1": 1, "c7g.large/0": 1 });
-    expect(shifted.map((c) => c.zoneId)).toEqual(["use1-az1", "use1-az4", "use1-az6", "use1-az6"]);
+    expect(nextZone(offerings["m7i.large"], "use1-az2")).toBe("use1-az4");
+    expect(nextZone(offerings["m7i.large"], "use1-az4")).toBe("use1-az1");
+    expect(nextZone(offerings["c7g.large"], "use1-az6")).toBeUndefined();
     expect(zonesOffering(offerings, ["m7i.large", "c7g.large"])).toEqual(["use1-az1", "use1-az2", "use1-az4", "use1-az6"]);
   });
 });

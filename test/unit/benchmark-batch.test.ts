@@ -133,13 +133,16 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
     const { imageBuildDefinition } = await import("../../src/images/build-definition.js");
     const cached = `graviton3-distro-${imageBuildDefinition(graviton, "distro").contentHash}`;
     const cacheUrl = "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache";
-    const batch = new stack.BenchmarkBatch("c", args({ imageCache: { repositoryUrl: cacheUrl, repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache", existingTags: [cached, "x86-64-distro-0000"] } }));
+    const batch = new stack.BenchmarkBatch("c", args({ imageCache: { repositoryUrl: cacheUrl, repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache", existingTags: [cached, "x86-64-distro-0000", "intel-sapphirerapids-distro-0001"] } }));
     await unwrap(batch.instanceIds);
     await settle();
     expect(ofType("aws:ecr/repository:Repository")).toEqual([]);
     const images = ofType("docker:index/image:Image");
     expect(images.map((i) => String(i.inputs["imageName"]))).toEqual([expect.stringMatching(new RegExp(`^${cacheUrl}:intel-sapphirerapids-distro-[0-9a-f]+$`))]);
-    expect((images[0]?.inputs["build"] as { args: Record<string, string> }).args["BUILDKIT_INLINE_CACHE"]).toBe("1");
+    const build = images[0]?.inputs["build"] as { args: Record<string, string>; cacheFrom: { images: string[] } };
+    expect(build.args["BUILDKIT_INLINE_CACHE"]).toBe("1");
+    // Layers come from the earlier images of the same container tag in the cache.
+    expect(build.cacheFrom.images).toEqual([`${cacheUrl}:intel-sapphirerapids-distro-0001`]);
     const graviton3 = ofType("aws:ec2/instance:Instance").find((i) => i.inputs["instanceType"] === "c7g.large");
     expect(String(graviton3?.inputs["userData"])).toContain(`${cacheUrl}:${cached}`);
     const statements = (JSON.parse(String(ofType("aws:iam/rolePolicy:RolePolicy")[0]?.inputs["policy"])) as { Statement: Array<{ Sid: string; Resource: string[] }> }).Statement;

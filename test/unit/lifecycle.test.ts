@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/errors.js";
 import { destroyBatch, loadRecord, newBatchRecord, runBatch, saveRecord, summaryTable, type BatchRequest } from "../../src/orchestrator/lifecycle.js";
 import type { BatchPlan } from "../../src/orchestrator/plan.js";
+import { chooseZones } from "../../stacks/zones.js";
 import { FakeEngine, type EngineFaults } from "../helpers/fake-engine.js";
 import { FakeWorld, type WorldOptions } from "../helpers/fake-batch-world.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -32,6 +33,12 @@ const request: BatchRequest = {
   resultsBucket: "results-bucket",
 };
 
+/** The zones the preflight pins: every type offered in use1-az4 and use1-az6 (us-east-1a and -1b in the fake). */
+function zonesFor(req: BatchRequest): NonNullable<BatchRequest["zones"]> {
+  const offerings = Object.fromEntries(req.instanceTypes.map((type) => [type, ["use1-az4", "use1-az6"]]));
+  return { plan: Object.fromEntries(chooseZones(offerings, req.instanceTypes, req.repeat).map((c) => [`${c.instanceType}/${c.repeat}`, c.zoneId])), network: ["use1-az4", "use1-az6"], offerings };
+}
+
 function planFor(req: BatchRequest): BatchPlan {
   const instances = req.instanceTypes.flatMap((instanceType) =>
     Array.from({ length: req.repeat }, (_, repeat) => ({ instanceType, repeat, zone: "chosen at run time", containerTag: "x", vcpus: 2, quotaCode: "L-1216C47A", expectedMinutes: 23, maximumMinutes: 30, usdPerHour: 0.1, expectedCostUsd: 0.04, maximumCostUsd: 0.05, flags: [] })),
@@ -45,7 +52,7 @@ async function batch(options: { faults?: EngineFaults; world?: WorldOptions; req
   const world = new FakeWorld(options.world);
   const deps = world.deps(engine, join(dir, "state"), join(dir, "data", "raw"));
   const req = options.req ?? request;
-  const record = await newBatchRecord(req, planFor(req), { batchId: "20261128t120000z-ab12cd", backend: `file://${dir}/state`, createdBy: "test@host", now: world.now(), ...(options.skipped ? { skipped: options.skipped } : {}) });
+  const record = await newBatchRecord({ ...req, zones: zonesFor(req) }, planFor(req), { batchId: "20261128t120000z-ab12cd", backend: `file://${dir}/state`, createdBy: "test@host", now: world.now(), ...(options.skipped ? { skipped: options.skipped } : {}) });
   await saveRecord(deps.store, record);
   const controller = new AbortController();
   if (options.interruptAtMinute !== undefined) world.onTick = (minute) => (minute >= (options.interruptAtMinute as number) ? controller.abort() : undefined);
@@ -109,7 +116,10 @@ describe("faults", () => {
   it("no capacity in one zone: retried once in the next zone offering the type, and collected there (exit 0)", async () => {
     const { report, engine, stored } = await batch({ faults: { noCapacityInZone: { "c7g.large": "us-east-1a" } } });
     expect(outcome(report, "c7g.large")).toMatchObject({ status: "succeeded", zone: "us-east-1b" });
-    expect(stored.config["aws-instance-benchmarks:zoneShifts"]).toBe('{"c7g.large/0":1}');
+    expect(JSON.parse(stored.config["aws-instance-benchmarks:zonePlan"] ?? "")).toMatchObject({ "c7g.large/0": "use1-az6" });
+    expect(stored.config["aws-instance-benchmarks:zoneRetried"]).toBe('["c7g.large/0"]');
+    // Nothing that was running moved: no subnet, VPC or instance was replaced by the retry.
+    expect(engine.replaced).toEqual([]);
     expect(stored.launch?.failed).toBeUndefined();
     expect(engine.calls.filter((c) => c === "up")).toHaveLength(2);
     expect(report.exitCode).toBe(ExitCode.Success);

@@ -3,7 +3,7 @@
  * offerings in the region, vCPU and network quotas), the cost cap, and the record stored beside the state — or,
  * when the batch cannot run, a clear error and no record.
  */
-import { DescribeInstancesCommand, DescribeInstanceTypeOfferingsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeInternetGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, DescribeInstanceTypeOfferingsCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeInternetGatewaysCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { mockClient } from "aws-sdk-client-mock";
@@ -27,7 +27,13 @@ beforeEach(() => {
   for (const mock of [ec2, s3, quotas]) mock.reset();
   isolateAws(true);
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
-  ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "region", Location: "us-east-1" }, { InstanceType: "c7g.large", LocationType: "region", Location: "us-east-1" }] });
+  ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
+    InstanceTypeOfferings: [
+      { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
+      { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az6" },
+      { InstanceType: "c7g.large", LocationType: "availability-zone-id", Location: "use1-az6" },
+    ],
+  });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: "vpc-1" }] });
   ec2.on(DescribeInternetGatewaysCommand).resolves({ InternetGateways: [{ InternetGatewayId: "igw-1" }] });
@@ -61,6 +67,9 @@ describe("prepareBatch", () => {
     expect(record.instances.find((i) => i.instanceType === "c7g.large")?.skipped).toMatch(/L-1216C47A\): needs 2 vCPUs, 1 available; .*request-service-quota-increase/);
     expect(record.instances.find((i) => i.instanceType === "m7i.large")?.skipped).toBeUndefined();
     expect(record.config["aws-instance-benchmarks:instanceTypes"]).toBe("m7i.large");
+    // Zones are pinned at planning time for what launches: each instance's zone, the network's, the offerings.
+    expect(JSON.parse(record.config["aws-instance-benchmarks:zonePlan"] ?? "")).toEqual({ "m7i.large/0": "use1-az4" });
+    expect(JSON.parse(record.config["aws-instance-benchmarks:networkZoneIds"] ?? "")).toEqual(["use1-az4", "use1-az6"]);
     expect(progress.join("\n")).toMatch(/skipping c7g\.large/);
     expect((await loadRecord(store, "20261128t120000z-ab12cd")).expiresAt).toBe(record.expiresAt);
     expect(describePlan(record)).toMatch(/m7i\.large #0: ~\d+ min \(at most \d+\), \$[\d.]+\/h/);
@@ -93,6 +102,7 @@ describe("prepareBatch", () => {
     ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: "subnet-0123456789abcdef0", VpcId: "vpc-0aaa", AvailabilityZone: "us-east-1a", AvailabilityZoneId: "use1-az4", MapPublicIpOnLaunch: true }] });
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
     ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [{ InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" }] });
+    ec2.on(DescribeKeyPairsCommand).resolves({ KeyPairs: [{ KeyName: "me" }] });
     const req: BatchRequest = { ...request, network: { subnetId: "subnet-0123456789abcdef0", securityGroupId: "sg-0123456789abcdef0" }, ssh: { keyName: "me" } };
     const { record } = await prepare(req, true).run;
     expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input).toMatchObject({ LocationType: "availability-zone-id", Filters: expect.arrayContaining([{ Name: "location", Values: ["use1-az4"] }]) });
@@ -107,6 +117,11 @@ describe("prepareBatch", () => {
     await expect(prepare({ ...req, network: { subnetId: "subnet-0123456789abcdef0", securityGroupId: "sg-0123456789abcdef0" } }, true).run).rejects.toThrow(/sg-0123456789abcdef0 is in vpc-0bbb, subnet subnet-0123456789abcdef0 in vpc-0aaa/);
     ec2.on(DescribeSubnetsCommand).rejects(Object.assign(new Error("The subnet ID does not exist"), { name: "InvalidSubnetID.NotFound" }));
     await expect(prepare({ ...req, network: { subnetId: "subnet-0123456789abcdef0" } }, true).run).rejects.toThrow(/Subnet subnet-0123456789abcdef0 does not exist in us-east-1/);
+  });
+
+  it("refuses a key pair the region does not have, before anything is built", async () => {
+    ec2.on(DescribeKeyPairsCommand).rejects(Object.assign(new Error("The key pair 'nope' does not exist"), { name: "InvalidKeyPair.NotFound" }));
+    await expect(prepare({ ...request, ssh: { keyName: "nope", cidr: "203.0.113.0/24" } }, true).run).rejects.toThrow(/Key pair 'nope' does not exist in us-east-1/);
   });
 
   it("refuses when no VPC is left in the region", async () => {

@@ -189,6 +189,9 @@ export function bucketForRegion(template: string | undefined, regions: readonly 
 
 /** Several regions: one stack per region, prepared in turn, confirmed once, run concurrently (two at a time). */
 async function runRegions(regions: string[], args: Parameters<typeof runAwsBatch>[0], io: CliIo): Promise<number> {
+  for (const flag of ["subnet", "security-group", "key-pair"] as const) {
+    if (args[flag] !== undefined) throw new CliError("UsageError", `--${flag} names something of one region; it cannot be used with ${regions.length} regions.`, { fix: `Run one region at a time with --${flag}, or leave it out.` });
+  }
   const { lifecycleDeps } = await import("../../orchestrator/setup.js");
   const { runBatch } = await import("../../orchestrator/lifecycle.js");
   const { mapWithConcurrency } = await import("../../discovery/ec2-catalog.js");
@@ -230,8 +233,8 @@ async function prepare(request: BatchRequest, args: { backend?: string | undefin
   const progress = (line: string) => io.stderr.write(`${line}\n`);
   if (!request.images) {
     const { findImageCache } = await import("../../orchestrator/prepare.js");
-    request.imageCacheRepository = await findImageCache(request.region, { ...settings(args), progress });
-    if (request.imageCacheRepository) progress(`images: built into and reused from ${request.imageCacheRepository} (identical inputs are never rebuilt)`);
+    request.imageCache = await findImageCache(request.region, { ...settings(args), progress });
+    if (request.imageCache) progress(`images: built into and reused from ${request.imageCache.url} (identical inputs are never rebuilt)`);
   }
   const { record } = await prepareBatch(request, store, {
     ...settings(args),
