@@ -6,6 +6,7 @@
 import type { EC2Client, Filter, Instance } from "@aws-sdk/client-ec2";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorToCliError } from "../aws/errors.js";
+import { getObject, listObjects } from "../aws/s3-objects.js";
 
 /** Read access to the results bucket. */
 export interface ResultsBucket {
@@ -45,31 +46,8 @@ export interface InstanceWatch {
 export function s3ResultsBucket(s3: S3Client, bucket: string, region: string): ResultsBucket {
   return {
     bucket,
-    async get(key) {
-      const { GetObjectCommand } = await import("@aws-sdk/client-s3");
-      try {
-        const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return Buffer.from(await (response.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-      } catch (error) {
-        if ((error as { name?: string }).name === "NoSuchKey") return undefined;
-        throw awsErrorToCliError(error, { action: "s3:GetObject", region });
-      }
-    },
-    async list(prefix) {
-      const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
-      const keys: string[] = [];
-      let token: string | undefined;
-      try {
-        do {
-          const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-          for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-          token = page.IsTruncated ? page.NextContinuationToken : undefined;
-        } while (token);
-      } catch (error) {
-        throw awsErrorToCliError(error, { action: "s3:ListBucket", region });
-      }
-      return keys;
-    },
+    get: (key) => getObject(s3, bucket, key, region),
+    list: async (prefix) => (await listObjects(s3, bucket, prefix, { region })).keys,
   };
 }
 

@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { getObject, listObjects, putObject } from "../aws/s3-objects.js";
 import type { Backend } from "./backend.js";
 
 /** Where a batch's own files live. */
@@ -55,41 +56,19 @@ export function fileBatchStore(directory: string, url: string): BatchStore {
 }
 
 /** A store in an S3 backend's bucket, under its prefix. */
-export function s3BatchStore(s3: S3Client, bucket: string, prefix: string, url: string): BatchStore {
+export function s3BatchStore(s3: S3Client, bucket: string, prefix: string, url: string, region?: string): BatchStore {
   const root = prefix ? `${prefix}/${storeFolder}` : storeFolder;
   return {
     url,
-    async read(batchId, name) {
-      const { GetObjectCommand } = await import("@aws-sdk/client-s3");
-      try {
-        const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${root}/${batchId}/${name}` }));
-        return await (response.Body as { transformToString(): Promise<string> }).transformToString();
-      } catch (error) {
-        if ((error as { name?: string }).name === "NoSuchKey") return undefined;
-        throw error;
-      }
-    },
-    async write(batchId, name, body) {
-      const { PutObjectCommand } = await import("@aws-sdk/client-s3");
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${root}/${batchId}/${name}`, Body: body, ContentType: name.endsWith(".json") ? "application/json" : "text/plain" }));
-    },
-    async list() {
-      const { ListObjectsV2Command } = await import("@aws-sdk/client-s3");
-      const ids: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${root}/`, Delimiter: "/", ...(token ? { ContinuationToken: token } : {}) }));
-        for (const common of page.CommonPrefixes ?? []) if (common.Prefix) ids.push(common.Prefix.slice(root.length + 1).replace(/\/$/, ""));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return ids.sort();
-    },
+    read: async (batchId, name) => (await getObject(s3, bucket, `${root}/${batchId}/${name}`, region))?.toString("utf8"),
+    write: (batchId, name, body) => putObject(s3, bucket, `${root}/${batchId}/${name}`, body, region),
+    list: async () => (await listObjects(s3, bucket, `${root}/`, { delimiter: "/", region })).prefixes.map((p) => p.slice(root.length + 1).replace(/\/$/, "")).sort(),
   };
 }
 
 /** The store of a backend; `s3` is only needed (and only built) for an S3 backend. */
-export function batchStoreFor(backend: Backend, s3?: S3Client): BatchStore {
+export function batchStoreFor(backend: Backend, s3?: S3Client, region?: string): BatchStore {
   if (backend.kind === "file") return fileBatchStore(backend.directory, backend.url);
   if (!s3) throw new Error("an S3 backend needs an S3 client");
-  return s3BatchStore(s3, backend.bucket, backend.prefix, backend.url);
+  return s3BatchStore(s3, backend.bucket, backend.prefix, backend.url, region);
 }

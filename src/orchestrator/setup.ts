@@ -29,7 +29,7 @@ export async function openBackend(options: SetupOptions, io: CliIo): Promise<{ b
   const { createS3Client } = await import("../aws/clients.js");
   // The state bucket's region: AWS_REGION of the backend URL's `?region=` when given, else the chain's.
   const region = /[?&]region=([a-z0-9-]+)/.exec(backend.query)?.[1] ?? options.region;
-  return { backend, store: batchStoreFor(backend, await createS3Client(options, region)) };
+  return { backend, store: batchStoreFor(backend, await createS3Client(options, region), region) };
 }
 
 /** Stand-ins for Pulumi and the results bucket/instances, for tests of the commands; the CLI never sets them. */

@@ -76,7 +76,7 @@ describe("the CI steps", () => {
     s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
       const text = objects.get(input.Key);
       if (text === undefined) throw Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" });
-      return { Body: { transformToString: () => Promise.resolve(text) } };
+      return { Body: { transformToByteArray: () => Promise.resolve(new Uint8Array(Buffer.from(text))) } };
     });
     s3.on(ListObjectsV2Command).callsFake(() => ({ CommonPrefixes: [...new Set([...objects.keys()].map((key) => key.split("/").slice(0, 4).join("/") + "/"))].map((Prefix) => ({ Prefix })) }));
     const outputs = join(home, "github-output");
