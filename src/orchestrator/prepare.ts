@@ -14,7 +14,7 @@ import { checkCostLimit, newBatchRecord, saveRecord, type BatchRequest } from ".
 import type { BatchPlan } from "./plan.js";
 
 /** Options of {@link prepareBatch}. */
-export interface PrepareOptions extends AwsSettings {
+export interface PrepareOptions {
   /** Use this id (CI passes one through its jobs); a new one otherwise. */
   batchId?: string | undefined;
   /** The backend's URL (the record). */
@@ -23,8 +23,6 @@ export interface PrepareOptions extends AwsSettings {
   backendTag?: string;
   /** Who creates it. */
   createdBy: string;
-  /** An existing subnet is used: no VPC or internet gateway is created. */
-  existingNetwork: boolean;
   /** Progress and warnings. */
   progress(line: string): void;
   /** Plans the batch (the offline planner; injectable for tests). */
@@ -69,7 +67,7 @@ export function describePlan(record: BatchRecord): string {
  * quotas fit (types that do not are skipped with the quota code, the need and the fix) and a VPC and an internet
  * gateway are left (unless `skipQuotaCheck`).
  */
-export async function awsPreflight(plan: BatchPlan, request: BatchRequest, settings: AwsSettings & { existingNetwork: boolean; skipQuotaCheck: boolean; progress(line: string): void }): Promise<Record<string, string>> {
+export async function awsPreflight(plan: BatchPlan, request: BatchRequest, settings: AwsSettings & { skipQuotaCheck: boolean; progress(line: string): void }): Promise<Record<string, string>> {
   const { createEc2Client, createS3Client, createServiceQuotasClient } = await import("../aws/clients.js");
   const { awsErrorToCliError } = await import("../aws/errors.js");
   const ec2 = await createEc2Client(settings, request.region);
@@ -117,7 +115,8 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   const clients = { serviceQuotas: await createServiceQuotasClient(settings, request.region), ec2 };
   const vcpus = await checkInstanceQuotas(plan.instances.filter((i) => skipped[i.instanceType] === undefined), clients, { spot: request.spot, region: request.region, profile: settings.profile });
   for (const warning of vcpus.warnings) settings.progress(`warning: ${warning}`);
-  if (!settings.existingNetwork) {
+  // In an existing subnet the batch creates no VPC and no internet gateway.
+  if (request.network === undefined) {
     const network = await checkNetworkQuotas(clients, { region: request.region, profile: settings.profile });
     for (const warning of network.warnings) settings.progress(`warning: ${warning}`);
     for (const quota of [network.vpcs, network.internetGateways]) {

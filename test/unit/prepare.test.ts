@@ -46,13 +46,11 @@ function prepare(req: BatchRequest, skipQuotaCheck = false) {
   const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
   const progress: string[] = [];
   const run = prepareBatch(req, store, {
-    region: req.region,
     backendUrl: store.url,
     createdBy: "test@host",
-    existingNetwork: false,
     progress: (line) => progress.push(line),
     plan: (r) => planBatch(r),
-    preflight: (plan) => awsPreflight(plan, req, { region: req.region, existingNetwork: false, skipQuotaCheck, progress: (line) => progress.push(line) }),
+    preflight: (plan) => awsPreflight(plan, req, { region: req.region, skipQuotaCheck, progress: (line) => progress.push(line) }),
     now: new Date("2026-11-28T12:00:00Z"),
     batchId: "20261128t120000z-ab12cd",
   });

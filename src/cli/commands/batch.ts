@@ -9,6 +9,7 @@ import { CliError, ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
 import type { BatchRequest, BatchReport, LifecycleDeps } from "../../orchestrator/lifecycle.js";
+import type { Backend } from "../../orchestrator/backend.js";
 import type { BatchRecord } from "../../schemas/generated/batch-record.js";
 
 /** Options naming the backend and the batch. */
@@ -161,7 +162,7 @@ export async function runAwsBatch(args: RequestArgs & { backend?: string | undef
     const deps = await lifecycleDeps({ ...settings(args), region: request.region, resultsBucket: request.resultsBucket }, io);
     // Before anything is recorded or created: without the Pulumi CLI there is nothing to run.
     await deps.engine.ready();
-    const record = await prepare(request, args, io, undefined);
+    const record = await prepare(request, args, io, undefined, deps);
     if (!args.yes) await confirm(io, "Launch these instances?");
     const report = await withInterrupts(io, (signal, engineSignal) => runBatch(record, deps, { keep: args.keep, signal, engineSignal }));
     return printReport(report, io, args.json);
@@ -203,7 +204,7 @@ async function runRegions(regions: string[], args: Parameters<typeof runAwsBatch
     deps.progress = (line) => io.stderr.write(`[${region}] ${line}
 `);
     if (batches.length === 0) await deps.engine.ready();
-    batches.push({ region, deps, record: await prepare(request, regionArgs, io, undefined) });
+    batches.push({ region, deps, record: await prepare(request, regionArgs, io, undefined, deps) });
   }
   if (!args.yes) await confirm(io, `Launch these instances in ${regions.length} regions?`);
   const reports = await withInterrupts(io, (signal, engineSignal) => mapWithConcurrency(batches, 2, (batch) => runBatch(batch.record, batch.deps, { keep: args.keep, signal, engineSignal })));
@@ -224,11 +225,11 @@ export function combineExitCodes(sofar: number, next: number, first: boolean): n
   return ExitCode.Partial;
 }
 
-async function prepare(request: BatchRequest, args: { backend?: string | undefined; "skip-quota-check": boolean; profile?: string | undefined; json: boolean }, io: CliIo, batchId: string | undefined): Promise<BatchRecord> {
-  const { openBackend, createdBy } = await import("../../orchestrator/setup.js");
+/** Plans, checks the account and stores the record on the backend the lifecycle already opened. */
+async function prepare(request: BatchRequest, args: { backend?: string | undefined; "skip-quota-check": boolean; profile?: string | undefined; region?: string | undefined }, io: CliIo, batchId: string | undefined, { backend, store }: Pick<LifecycleDeps & { backend: Backend }, "backend" | "store">): Promise<BatchRecord> {
+  const { createdBy } = await import("../../orchestrator/setup.js");
   const { prepareBatch, awsPreflight, describePlan } = await import("../../orchestrator/prepare.js");
   const { planBatch } = await import("../../orchestrator/plan.js");
-  const { backend, store } = await openBackend(settings(args), io);
   const { backendTag } = await import("../../orchestrator/backend.js");
   const progress = (line: string) => io.stderr.write(`${line}\n`);
   if (!request.images) {
@@ -237,15 +238,13 @@ async function prepare(request: BatchRequest, args: { backend?: string | undefin
     if (request.imageCache) progress(`images: built into and reused from ${request.imageCache.url} (identical inputs are never rebuilt)`);
   }
   const { record } = await prepareBatch(request, store, {
-    ...settings(args),
     batchId,
     backendUrl: backend.url,
     backendTag: backendTag(backend),
     createdBy: createdBy(io.env),
-    existingNetwork: request.network !== undefined,
     progress,
     plan: (r) => planBatch(r),
-    preflight: (plan) => awsPreflight(plan, request, { ...settings(args), existingNetwork: request.network !== undefined, skipQuotaCheck: args["skip-quota-check"], progress }),
+    preflight: (plan) => awsPreflight(plan, request, { ...settings(args), skipQuotaCheck: args["skip-quota-check"], progress }),
     now: new Date(),
   });
   progress(describePlan(record));
@@ -325,14 +324,14 @@ export const previewCommand = defineCommand({
   options: { ...batchRequestOptions, batch: { type: "string", describe: "Use this new batch id (default: a new one)" } },
   examples: [["$0 preview --instance-types m7i.large --results-bucket my-results --backend s3://my-state/state", "prints the batch id for the next steps"]],
   async run(args, { io }) {
-    const { resolveBackend, requireSharedBackend } = await import("../../orchestrator/backend.js");
-    requireSharedBackend(resolveBackend(args.backend, io.env, io.cwd), io.env, "preview");
     const request = await batchRequestFromArgs(args, io);
     const { lifecycleDeps } = await import("../../orchestrator/setup.js");
+    const { requireSharedBackend } = await import("../../orchestrator/backend.js");
     const { stackOf } = await import("../../orchestrator/lifecycle.js");
     const deps = await lifecycleDeps({ ...settings(args), region: request.region, resultsBucket: request.resultsBucket }, io);
+    requireSharedBackend(deps.backend, io.env, "preview");
     await deps.engine.ready();
-    const record = await prepare(request, args, io, args.batch);
+    const record = await prepare(request, args, io, args.batch, deps);
     const summary = await deps.engine.preview(stackOf(record), { onProgress: (line) => io.stderr.write(`  ${line}\n`) });
     const output = io.env["GITHUB_OUTPUT"];
     if (output) (await import("node:fs")).appendFileSync(output, `batch-id=${record.batchId}\n`);
