@@ -44,3 +44,8 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
 export function instanceCost(usdPerHour: number, seconds: number): number {
   return (usdPerHour * Math.max(60, Math.ceil(seconds))) / 3600;
 }
+
+/** A cost in USD as plans and summaries show it: to a hundredth of a cent. */
+export function roundUsd(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { CliError } from "../cli/errors.js";
 import type { Backend } from "./backend.js";
-import type { EngineEventSink, StackEngine, StackListing, StackRef, StackResource } from "./engine.js";
+import { urnName, type EngineEventSink, type StackEngine, type StackListing, type StackRef, type StackResource } from "./engine.js";
 
 /** The Pulumi project name: Pulumi.yaml's `name`. */
 export const projectName = "aws-instance-benchmarks";
@@ -65,7 +65,7 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     if (diagnostic?.severity === "error" && diagnostic.urn) events.onResourceFailed?.(diagnostic.urn, diagnostic.message);
     if (event.resOutputsEvent && !event.resOutputsEvent.planning) events.onResourceDone?.(event.resOutputsEvent.metadata.urn, event.resOutputsEvent.metadata.type);
     const pre = event.resourcePreEvent;
-    if (pre && !pre.planning && pre.metadata.op !== "same") events.onProgress?.(`${pre.metadata.op} ${pre.metadata.type} ${pre.metadata.urn.slice(pre.metadata.urn.lastIndexOf("::") + 2)}`);
+    if (pre && !pre.planning && pre.metadata.op !== "same") events.onProgress?.(`${pre.metadata.op} ${pre.metadata.type} ${urnName(pre.metadata.urn)}`);
   };
 
   return {

@@ -4,7 +4,7 @@
  * nothing that exists; it is never destroyed by the tool.
  */
 import { CliError } from "../cli/errors.js";
-import type { StackEngine } from "./engine.js";
+import { urnName, type StackEngine } from "./engine.js";
 
 /** What bootstrap created (or found). */
 export interface BootstrapOutcome {
@@ -32,7 +32,7 @@ export async function bootstrap(engine: StackEngine, options: { region: string; 
     },
   };
   const failures: string[] = [];
-  const outcome = await engine.up(ref, { onProgress: (line) => options.progress(`  ${line}`), onResourceFailed: (urn, message) => message && failures.push(`${urn.slice(urn.lastIndexOf("::") + 2)}: ${message}`) });
+  const outcome = await engine.up(ref, { onProgress: (line) => options.progress(`  ${line}`), onResourceFailed: (urn, message) => message && failures.push(`${urnName(urn)}: ${message}`) });
   if (outcome.failed) {
     const taken = failures.some((f) => /BucketAlreadyExists|BucketAlreadyOwnedByYou/.test(f));
     throw new CliError(taken ? "InvalidArgument" : "PulumiError", `bootstrap in ${options.region} failed: ${failures.join("; ") || "see the output above"}`, {

@@ -6,7 +6,7 @@
  * the whole flow with a fake engine and fake AWS.
  */
 import { CliError, ExitCode } from "../cli/errors.js";
-import { instanceCost } from "../aws/pricing.js";
+import { instanceCost, roundUsd } from "../aws/pricing.js";
 import { assertDocument } from "../schemas/documents.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
 import { batchTags, stackNameForBatch } from "../../stacks/batch-naming.js";
@@ -408,7 +408,7 @@ function usage(instance: BatchRecord["instances"][number], entry: { zone?: strin
     repeat: instance.repeat,
     ...(entry.zone ? { zone: entry.zone } : {}),
     ...(minutes === undefined ? {} : { minutes }),
-    ...(minutes === undefined || instance.usdPerHour === undefined ? {} : { costUsd: round(instanceCost(instance.usdPerHour, minutes * 60)) }),
+    ...(minutes === undefined || instance.usdPerHour === undefined ? {} : { costUsd: roundUsd(instanceCost(instance.usdPerHour, minutes * 60)) }),
   };
 }
 
@@ -614,9 +614,6 @@ function iso(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, "Z");
 }
 
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
-}
 
 function formatNumber(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toPrecision(3);

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { CliError } from "../cli/errors.js";
-import { instanceCost } from "../aws/pricing.js";
+import { instanceCost, roundUsd } from "../aws/pricing.js";
 import { quotaCodeFor, type BatchQuotaReport } from "../aws/quotas.js";
 import type { BenchmarkName } from "../benchmarks/parsed-output.js";
 import { packagePath } from "../package-files.js";
@@ -132,7 +132,7 @@ export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
         quotaCode: quotaCodeFor(record.family, request.spot),
         expectedMinutes,
         maximumMinutes,
-        ...(usdPerHour === undefined ? {} : { usdPerHour, expectedCostUsd: round(instanceCost(usdPerHour, expectedMinutes * 60)), maximumCostUsd: round(instanceCost(usdPerHour, maximumMinutes * 60)) }),
+        ...(usdPerHour === undefined ? {} : { usdPerHour, expectedCostUsd: roundUsd(instanceCost(usdPerHour, expectedMinutes * 60)), maximumCostUsd: roundUsd(instanceCost(usdPerHour, maximumMinutes * 60)) }),
         flags,
       });
     }
@@ -146,17 +146,14 @@ export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
     estimate: {
       instanceMinutesExpected: instances.reduce((sum, i) => sum + i.expectedMinutes, 0),
       instanceMinutesMaximum: instances.reduce((sum, i) => sum + i.maximumMinutes, 0),
-      costUsdExpected: known ? round(instances.reduce((sum, i) => sum + (i.expectedCostUsd ?? 0), 0)) : null,
-      costUsdMaximum: known ? round(instances.reduce((sum, i) => sum + (i.maximumCostUsd ?? 0), 0)) : null,
+      costUsdExpected: known ? roundUsd(instances.reduce((sum, i) => sum + (i.expectedCostUsd ?? 0), 0)) : null,
+      costUsdMaximum: known ? roundUsd(instances.reduce((sum, i) => sum + (i.maximumCostUsd ?? 0), 0)) : null,
       vcpusByQuotaCode,
       priceSource: prices ? `${prices.source.file ?? prices.source.kind} (${prices.source.asOf})` : null,
     },
   };
 }
 
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
-}
 
 /** Runs stacks/index.ts under Pulumi mocks with the request as stack config; returns what it declared. */
 async function runProgramUnderMocks(request: PlanRequest): Promise<BatchPlan["resources"]> {

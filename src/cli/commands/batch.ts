@@ -369,30 +369,21 @@ export const collectCommand = defineCommand({
   async run(args, { io }) {
     const { record, deps } = await loadStep(args, io, "collect");
     deps.rawRoot = (await import("node:path")).resolve(io.cwd, args.out);
-    const { awaitAndCollect, exitCodeFor, summaryTable } = await import("../../orchestrator/lifecycle.js");
-    const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
-    const controller = { signal: undefined as AbortSignal | undefined };
-    const error = await withInterrupts(io, async (signal) => {
-      controller.signal = signal;
+    const { awaitAndCollect, exitCodeFor } = await import("../../orchestrator/lifecycle.js");
+    const report = await withInterrupts(io, async (signal): Promise<BatchReport> => {
+      const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
+      let error: CliError | undefined;
       try {
         await awaitAndCollect(record, deps, outcomes, signal);
-        return undefined;
       } catch (caught) {
-        if (caught instanceof CliError) return caught;
-        throw caught;
+        if (!(caught instanceof CliError)) throw caught;
+        error = caught;
       }
+      return { batchId: record.batchId, outcomes, exitCode: exitCodeFor(outcomes, error, signal), destroyed: false, ...(error ? { error } : {}) };
     });
-    const report: BatchReport = { batchId: record.batchId, outcomes, exitCode: exitCodeFor(outcomes, error, controller.signal), destroyed: false, ...(error ? { error } : {}) };
-    if (!args.json) io.stdout.write(`${summaryTable(report)}\n`);
-    return printReportJsonOnly(report, io, args.json);
+    return printReport(report, io, args.json);
   },
 });
-
-async function printReportJsonOnly(report: BatchReport, io: CliIo, json: boolean): Promise<number> {
-  if (json) return printReport(report, io, true);
-  if (report.error) io.stderr.write(`error [${report.error.code}]: ${report.error.message}\n${report.error.fix ? `  fix: ${report.error.fix}\n` : ""}`);
-  return report.exitCode;
-}
 
 /** `aws-bench destroy`: destroys a batch's stack (clearing locks and pending operations) and removes it. */
 export const destroyCommand = defineCommand({
