@@ -12,7 +12,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { BenchmarkName } from "../src/benchmarks/parsed-output.js";
+import { benchmarkNames, type BenchmarkName } from "../src/benchmarks/parsed-output.js";
 import { packagePath } from "../src/package-files.js";
 import { readDocument } from "../src/schemas/documents.js";
 import { batchTags, newBatchId } from "./batch-naming.js";
@@ -21,7 +21,6 @@ import { estimateBenchmarkSeconds } from "./estimates.js";
 import { instanceTiming } from "./instance-timing.js";
 import { chooseZones, zonesOffering, type ZoneChoice } from "./zones.js";
 
-const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
 
 /** A list from config: a JSON array or a comma-separated string. */
 export function configList(value: string | undefined): string[] {

@@ -12,6 +12,19 @@ export type { ParsedRun };
 /** A built-in benchmark. */
 export type BenchmarkName = Exclude<ParsedRun["benchmark"], "custom">;
 
+/** The built-in benchmarks, in the order they run. */
+export const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
+
+/** `--benchmarks a,b`: known names, each once; throws `UsageError` naming the unknown ones. */
+export function parseBenchmarkList(list: string): BenchmarkName[] {
+  const names = list.split(",").map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, { fix: `Choose from ${benchmarkNames.join(", ")}.` });
+  }
+  return [...new Set(names)] as BenchmarkName[];
+}
+
 /** Thrown when an output is empty, not of the named program, or truncated. */
 export function unparseable(label: string, problem: string, fix: string): CliError {
   return new CliError("OutputUnparseable", `${label}: ${problem}.`, { fix });

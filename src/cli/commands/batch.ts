@@ -7,7 +7,8 @@ import type { Options } from "yargs";
 import { defineCommand } from "../command.js";
 import { CliError, ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
-import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
+import { parseBenchmarkList, type BenchmarkName } from "../../benchmarks/parsed-output.js";
+import type { PlanRequest } from "../../orchestrator/plan.js";
 import type { BatchRequest, BatchReport, LifecycleDeps } from "../../orchestrator/lifecycle.js";
 import type { Backend } from "../../orchestrator/backend.js";
 import type { BatchRecord } from "../../schemas/generated/batch-record.js";
@@ -64,16 +65,20 @@ export async function batchSelection(args: { "instance-types"?: string | undefin
   const { isInstanceTypeName } = await import("../../discovery/instance-type-name.js");
   const malformed = instanceTypes.filter((type) => !isInstanceTypeName(type));
   if (malformed.length) throw new CliError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, { fix: "Use names like m7i.large." });
-  const benchmarks = args.benchmarks.split(",").map((b) => b.trim()).filter(Boolean);
-  const unknown = benchmarks.filter((b) => !["stream", "hpl", "coremark"].includes(b));
-  if (benchmarks.length === 0 || unknown.length) throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, { fix: "Choose from stream, hpl, coremark." });
+  const benchmarks = parseBenchmarkList(args.benchmarks);
   if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new CliError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, { fix: "Pass --repeat 1 or more." });
-  return { instanceTypes, benchmarks: benchmarks as BenchmarkName[] };
+  return { instanceTypes, benchmarks };
+}
+
+/** What a plan needs from the command line (`plan`, and the start of every batch request). */
+export async function planRequestFromArgs(args: { "instance-types"?: string | undefined; benchmarks: string; repeat: number; spot: boolean; quick: boolean; "max-minutes"?: number | undefined; "results-bucket"?: string | undefined }, region: string): Promise<PlanRequest> {
+  const { instanceTypes, benchmarks } = await batchSelection(args);
+  return { instanceTypes, benchmarks, repeat: args.repeat, spot: args.spot, quick: args.quick, region, maxMinutes: args["max-minutes"], resultsBucket: args["results-bucket"] };
 }
 
 /** The request from the command line; throws `UsageError`/`InvalidArgument` naming the flag. */
 export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promise<BatchRequest> {
-  const { instanceTypes, benchmarks } = await batchSelection(args);
+  const { instanceTypes } = await batchSelection(args);
   for (const flag of ["max-minutes", "max-cost"] as const) {
     const value = args[flag];
     if (value !== undefined && !(value > 0)) throw new CliError("UsageError", `--${flag} ${value} must be positive.`, { fix: `Pass e.g. --${flag} 60.` });
@@ -95,13 +100,7 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
   if (args.images !== undefined) images = await prebuiltImages(args.images, instanceTypes);
   const { network, ssh } = networkFromArgs(args);
   return {
-    instanceTypes,
-    benchmarks,
-    repeat: args.repeat,
-    spot: args.spot,
-    quick: args.quick,
-    region,
-    maxMinutes: args["max-minutes"],
+    ...(await planRequestFromArgs(args, region)),
     maxCostUsd: args["max-cost"],
     resultsBucket: bucket,
     ...(images ? { images, imagesSource: args.images as string } : {}),

@@ -26,20 +26,10 @@ export const planCommand = defineCommand({
     ["$0 plan --instance-types g6.xlarge --spot --offline", "the plan alone, without looking for credentials"],
   ],
   async run(args, { io }) {
-    const { batchSelection } = await import("./batch.js");
-    const { instanceTypes, benchmarks } = await batchSelection(args);
+    const { planRequestFromArgs } = await import("./batch.js");
     const { planBatch } = await import("../../orchestrator/plan.js");
     const region = args.region ?? io.env["AWS_REGION"] ?? "us-east-1";
-    const plan = await planBatch({
-      instanceTypes,
-      benchmarks,
-      repeat: args.repeat,
-      spot: args.spot,
-      quick: args.quick,
-      region,
-      maxMinutes: args["max-minutes"],
-      resultsBucket: args["results-bucket"],
-    });
+    const plan = await planBatch(await planRequestFromArgs(args, region));
     if (args.offline) {
       plan.quotas = { status: "not-checked", reason: "not checked (--offline)" };
     } else {

@@ -6,11 +6,10 @@ import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
 import { CliError, ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
-import type { BenchmarkName } from "../../benchmarks/parsed-output.js";
+import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../../benchmarks/parsed-output.js";
 import type { LoadedCustomBenchmark } from "../../benchmarks/custom/definition.js";
 import type { LocalRunOutcome } from "../../runner/local-run.js";
 
-const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
 
 /** The `run` command. */
 export const runCommand = defineCommand({
@@ -61,7 +60,7 @@ export const runCommand = defineCommand({
       const { runAwsBatch } = await import("./batch.js");
       return runAwsBatch(args, io);
     }
-    const benchmarks = args.benchmarks.trim() === "none" ? [] : parseBenchmarks(args.benchmarks);
+    const benchmarks = args.benchmarks.trim() === "none" ? [] : parseBenchmarkList(args.benchmarks);
     const { loadCustomBenchmark } = await import("../../benchmarks/custom/definition.js");
     const customs: LoadedCustomBenchmark[] = [];
     for (const file of args.custom ?? []) {
@@ -140,15 +139,6 @@ export const runCommand = defineCommand({
     return outcome.skipped.length > 0 || valid < headlines.length ? ExitCode.Partial : ExitCode.Success;
   },
 });
-
-function parseBenchmarks(list: string): BenchmarkName[] {
-  const names = list.split(",").map((name) => name.trim()).filter(Boolean);
-  const unknown = names.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
-  if (names.length === 0 || unknown.length > 0) {
-    throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, { fix: `Choose from ${benchmarkNames.join(", ")}.` });
-  }
-  return [...new Set(names)] as BenchmarkName[];
-}
 
 function assignments(flag: string, values: readonly string[] | undefined, transform: (value: string) => string = (value) => value): Partial<Record<BenchmarkName, string>> {
   const result: Partial<Record<BenchmarkName, string>> = {};
