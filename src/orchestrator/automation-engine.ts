@@ -46,17 +46,29 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     return import("@pulumi/pulumi/automation/index.js");
   }
 
+  // One workspace per stack for the engine's life: selecting a stack and setting its config each spawn the Pulumi
+  // CLI, so they happen once, and the config again only when it changed (a zone retry moves an instance).
+  const opened = new Map<string, { stack: Stack; config: string }>();
+
   async function stackOf(ref: StackRef, create = true): Promise<Stack> {
-    const { LocalWorkspace } = await automation();
-    const workDir = join(options.toolHome, "work", ref.stackName);
-    mkdirSync(workDir, { recursive: true });
-    const args = { stackName: ref.stackName, projectName, program };
-    const settings = { workDir, projectSettings, envVars, secretsProvider: "passphrase" };
-    const stack = await translate(() => (create ? LocalWorkspace.createOrSelectStack(args, settings) : LocalWorkspace.selectStack(args, settings)), ref.stackName);
-    if (Object.keys(ref.config).length) {
-      await translate(() => stack.setAllConfig(Object.fromEntries(Object.entries(ref.config).map(([key, value]) => [key, { value }]))), ref.stackName);
+    let entry = opened.get(ref.stackName);
+    if (!entry) {
+      const { LocalWorkspace } = await automation();
+      const workDir = join(options.toolHome, "work", ref.stackName);
+      mkdirSync(workDir, { recursive: true });
+      const args = { stackName: ref.stackName, projectName, program };
+      const settings = { workDir, projectSettings, envVars, secretsProvider: "passphrase" };
+      const stack = await translate(() => (create ? LocalWorkspace.createOrSelectStack(args, settings) : LocalWorkspace.selectStack(args, settings)), ref.stackName);
+      entry = { stack, config: "{}" };
+      opened.set(ref.stackName, entry);
     }
-    return stack;
+    const config = JSON.stringify(ref.config);
+    if (config !== entry.config && Object.keys(ref.config).length) {
+      const { stack } = entry;
+      await translate(() => stack.setAllConfig(Object.fromEntries(Object.entries(ref.config).map(([key, value]) => [key, { value }]))), ref.stackName);
+      entry.config = config;
+    }
+    return entry.stack;
   }
 
   const handler = (events: EngineEventSink) => (event: EngineEvent) => {
@@ -123,6 +135,7 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     async removeStack(ref) {
       const stack = await stackOf(ref, false);
       await translate(() => stack.workspace.removeStack(ref.stackName), ref.stackName);
+      opened.delete(ref.stackName);
       // The work directory holds nothing the backend does not (Pulumi.yaml and the stack's config file).
       rmSync(join(options.toolHome, "work", ref.stackName), { recursive: true, force: true });
     },
