@@ -60,5 +60,5 @@ export function estimateBenchmarkSeconds(record: InstanceTypeRecord, facts: Micr
     programs.set(benchmark, benchmark === "coremark" ? { kind: "binary", how: "image-program", path: "coremark" } : { kind: "hpcc", how: "hpcc", path: "hpcc" });
   }
   const trials = settings.trials ?? (settings.quick ? 2 : 5);
-  return Math.ceil(estimateRunSeconds(host, programs, trials, { quick: settings.quick ?? false, hplMinutes: settings.hplMinutes }) + runnerOverheadSeconds);
+  return Math.ceil(estimateRunSeconds(host, programs, trials, { quick: settings.quick ?? false, hplMinutes: settings.hplMinutes, flopsPerCycle: facts?.fp64FlopsPerCyclePerCore }) + runnerOverheadSeconds);
 }

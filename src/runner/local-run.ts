@@ -84,7 +84,10 @@ export interface SizingOverrides {
   coremarkThreads?: number | undefined;
 }
 
-type SizingInputs = Pick<LocalRunOptions, "quick" | "hplMinutes" | "hplSizing" | "overrides">;
+type SizingInputs = Pick<LocalRunOptions, "quick" | "hplMinutes" | "hplSizing" | "overrides"> & {
+  /** FP64 FLOPs per cycle per core when known better than the CPU flags tell (the planner's family facts). */
+  flopsPerCycle?: number | undefined;
+};
 
 /** STREAM's sizing for this run (computed, or the user's override). */
 function streamSizingFor(host: HostProbe, options: SizingInputs): StreamSizing {
@@ -98,7 +101,7 @@ function streamSizingFor(host: HostProbe, options: SizingInputs): StreamSizing {
 function hplSizingFor(host: HostProbe, options: SizingInputs, budgetShare = 1, blas?: string): HplSizing {
   const minutes = (options.hplMinutes ?? (options.quick ? 1 : 5)) * budgetShare;
   const efficiency = blas && /reference/.test(blas) ? 0.03 : undefined;
-  return sizeHpl(host, { minutes, sizing: options.hplSizing, n: options.overrides?.hplN, nb: options.overrides?.hplNb, efficiency });
+  return sizeHpl(host, { minutes, sizing: options.hplSizing, n: options.overrides?.hplN, nb: options.overrides?.hplNb, efficiency, flopsPerCycle: options.flopsPerCycle });
 }
 
 /** A benchmark that did not run. */
