@@ -48,4 +48,7 @@ if (!runId) throw new Error("image: the run wrote no result");
 const resultPath = join(runs, runId, "result.json");
 execFileSync(process.execPath, [bin, "validate", resultPath], { stdio: "inherit" });
 const result = JSON.parse(readFileSync(resultPath, "utf8"));
+// The image's runner is the bundle: the result names it by its SHA-256.
+const bundleSha = readFileSync(join(root, "dist", "bundle", "runner", "BUNDLE_SHA256"), "utf8").trim();
+if (result.runner.bundleSha256 !== bundleSha) throw new Error(`image: result.runner.bundleSha256 is ${result.runner.bundleSha256}, the bundle's is ${bundleSha}`);
 console.error(`image: ${result.benchmarks.length} benchmark sections, valid: ${result.benchmarks.map((b) => b.validity.valid).join(", ")}`);

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpat
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { CliError } from "../cli/errors.js";
-import { packageRoot, packageVersion } from "../package-files.js";
+import { packagePath, packageRoot, packageVersion } from "../package-files.js";
 import type { BenchmarkName, ParsedRun } from "../benchmarks/parsed-output.js";
 import { coremarkCompileArgs, coremarkPerformanceArgs, hpccInput, hplDat, mpirunArgs, streamCompileArgs, streamConfigurations } from "../benchmarks/launch.js";
 import type { LaunchConfiguration } from "../benchmarks/launch.js";
@@ -553,7 +553,7 @@ async function writeResult(context: RunContext, runId: string, startedAt: Date, 
     runId,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    runner: { version: packageVersion(), ...git },
+    runner: { version: packageVersion(), ...git, ...bundleProvenance() },
     host: {
       architecture: host.architecture,
       cpuModel: host.cpuModel,
@@ -585,6 +585,14 @@ async function writeResult(context: RunContext, runId: string, startedAt: Date, 
   const sums = [...rawFiles, { path: "result.json", sha256: sha256File(resultPath) }].map((file) => `${file.sha256}  ${file.path}`).join("\n");
   writeFileSync(join(outDir, "SHA256SUMS"), `${sums}\n`);
   return result;
+}
+
+/** Inside the benchmark image the runner is the bundle, whose SHA-256 sits beside it (scripts/bundle-runner.mjs). */
+function bundleProvenance(): { bundleSha256?: string } {
+  const file = packagePath("BUNDLE_SHA256");
+  if (!existsSync(file)) return {};
+  const sum = readFileSync(file, "utf8").trim();
+  return /^[0-9a-f]{64}$/.test(sum) ? { bundleSha256: sum } : {};
 }
 
 /** Redacts private details in the published text files (raw/, inputs/, build/); returns the files changed. */
