@@ -4,7 +4,7 @@
  * against their recorded size and SHA-256 when they sit beside it.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { sha256Hex } from "../checksums.js";
 import { CliError } from "../cli/errors.js";
 import type { DocumentKind } from "./documents.js";
@@ -100,7 +100,8 @@ function rawFileProblems(data: unknown, directory: string): string[] {
   return rawFiles.flatMap((raw, index) => {
     const where = `/rawFiles/${index}`;
     const file = resolve(directory, raw.path);
-    if (!file.startsWith(resolve(directory))) return [`${where}/path: '${raw.path}' points outside the result's directory`];
+    const within = relative(resolve(directory), file);
+    if (within.startsWith("..") || isAbsolute(within)) return [`${where}/path: '${raw.path}' points outside the result's directory`];
     if (!existsSync(file)) return [`${where}/path: raw file '${raw.path}' is missing beside the result (use --no-raw-files to skip)`];
     const bytes = readFileSync(file);
     const problems: string[] = [];

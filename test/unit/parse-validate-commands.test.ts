@@ -128,6 +128,18 @@ describe("aws-bench validate", () => {
     expect((await run("validate", writeResult(missing), "--no-raw-files")).code).toBe(0);
   });
 
+  it("refuses a raw file outside the result's directory, even in a sibling whose name starts the same", async () => {
+    const outside = resultFixture("raw output\n") as unknown as { rawFiles: Array<Record<string, unknown>> };
+    outside.rawFiles[0]!["path"] = "../run-other/stream.txt";
+    const path = writeResult(outside);
+    const dir = tempDir();
+    mkdirSync(join(dir, "run-other"), { recursive: true });
+    writeFileSync(join(dir, "run-other", "stream.txt"), "raw output\n");
+    const { code, out } = await run("validate", path);
+    expect(code).toBe(1);
+    expect(out).toMatch(/\/rawFiles\/0\/path: '\.\.\/run-other\/stream\.txt' points outside the result's directory/);
+  });
+
   it("refuses private details anywhere in a result", async () => {
     const result = resultFixture("raw output\n") as unknown as { host: Record<string, unknown>; runner: Record<string, unknown> };
     result.host["cpuModel"] = "seen on i-0123456789abcdef0 at 10.0.1.17";
