@@ -4,11 +4,15 @@
  * validated, on every string value, with the JSON path of each finding.
  */
 
+const instanceId = /\bi-(?:[0-9a-f]{8}|[0-9a-f]{17})\b/;
+const privateIpv4 = /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b/;
+const internalHostName = /\bip-(?:10|172|192)-\d{1,3}-\d{1,3}-\d{1,3}\b/;
+
 const patterns: ReadonlyArray<{ what: string; pattern: RegExp }> = [
-  { what: "an EC2 instance id", pattern: /\bi-(?:[0-9a-f]{8}|[0-9a-f]{17})\b/ },
+  { what: "an EC2 instance id", pattern: instanceId },
   { what: "an AWS account id", pattern: /(?<![0-9a-fA-F.])\d{12}(?![0-9a-fA-F.])/ },
-  { what: "a private IPv4 address", pattern: /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b/ },
-  { what: "an EC2 internal host name", pattern: /\bip-(?:10|172|192)-\d{1,3}-\d{1,3}-\d{1,3}\b/ },
+  { what: "a private IPv4 address", pattern: privateIpv4 },
+  { what: "an EC2 internal host name", pattern: internalHostName },
   { what: "an ARN with an account id", pattern: /arn:aws[\w-]*:[\w-]*:[\w-]*:\d{12}:/ },
 ];
 
@@ -30,9 +34,9 @@ export function findPrivateDetails(document: unknown, path = ""): string[] {
 /** Patterns replaced in raw outputs before they are checksummed and published. */
 const rawOutputPatterns: readonly RegExp[] = [
   /^(Hostname: ').*(')$/gm, // HPCC's header names the host, which on EC2 encodes its private IP
-  /\bip-(?:10|172|192)-\d{1,3}-\d{1,3}-\d{1,3}(?:\.[\w.-]+)?/g,
-  /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b/g,
-  /\bi-(?:[0-9a-f]{17}|[0-9a-f]{8})\b/g,
+  new RegExp(`${internalHostName.source}(?:\\.[\\w.-]+)?`, "g"), // with its domain (ip-10-0-1-2.ec2.internal)
+  new RegExp(privateIpv4.source, "g"),
+  new RegExp(instanceId.source, "g"),
 ];
 
 /**
