@@ -207,7 +207,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
     const built = new Map<string, pulumi.Output<string>>();
     for (const tag of uniqueTags(args.instances)) {
       const definition = imageBuildDefinition(tag, "distro");
-      const imageTag = `${tag.tag}-distro-${definition.contentHash}`;
+      const { imageTag } = definition;
       if (cache?.existingTags.includes(imageTag)) {
         built.set(tag.tag, pulumi.output(`${cache.repositoryUrl}:${imageTag}`));
         continue;

@@ -25,6 +25,8 @@ export interface ImageBuild {
   image: string;
   /** The content hash (first 16 hex digits of a SHA-256). */
   contentHash: string;
+  /** The image tag alone, `<container tag>-<toolchain>-<content hash>` (the part after `:` in `image`). */
+  imageTag: string;
   /** Dockerfile, relative to the context. */
   dockerfile: string;
   /** Build context (the package root). */
@@ -71,7 +73,8 @@ export function imageBuildDefinition(tag: ContainerTag, toolchain: Toolchain, op
   }
   const contentHash = hash.digest("hex").slice(0, 16);
   const repository = [options.registry, options.namespace ?? "aws-bench"].filter(Boolean).join("/");
-  const image = `${repository}:${tag.tag}-${toolchain}-${contentHash}`;
+  const imageTag = `${tag.tag}-${toolchain}-${contentHash}`;
+  const image = `${repository}:${imageTag}`;
   const command = [
     "build",
     "--file",
@@ -84,5 +87,5 @@ export function imageBuildDefinition(tag: ContainerTag, toolchain: Toolchain, op
     image,
     ".",
   ];
-  return { tag: tag.tag, toolchain, platform: tag.platform, image, contentHash, dockerfile: "containers/Dockerfile", context: root, buildArgs, command };
+  return { tag: tag.tag, toolchain, platform: tag.platform, image, contentHash, imageTag, dockerfile: "containers/Dockerfile", context: root, buildArgs, command };
 }

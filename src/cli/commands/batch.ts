@@ -146,7 +146,7 @@ async function prebuiltImages(registry: string, instanceTypes: string[]): Promis
   for (const type of instanceTypes) {
     const family = catalog.instanceTypes.find((record) => record.name === type)?.family;
     const tag = tags.tags.find((t) => t.tag === (family ? mappings.families[family]?.containerTag : undefined));
-    if (tag) images[tag.tag] = `${registry}:${tag.tag}-distro-${imageBuildDefinition(tag, "distro").contentHash}`;
+    if (tag) images[tag.tag] = `${registry}:${imageBuildDefinition(tag, "distro").imageTag}`;
   }
   return images;
 }
