@@ -12,11 +12,6 @@ export type { PrintedQuantity };
 const numberPattern = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 const nonFinitePattern = /^[-+]?(?:inf|infinity|nan)(?:\(\w*\))?$/i;
 
-/** True when `token` is a number as C's printf writes it (including inf and nan). */
-export function isPrintedNumber(token: string): boolean {
-  return numberPattern.test(token) || nonFinitePattern.test(token);
-}
-
 /** Reads a printed number; returns undefined when `token` is not one. */
 export function printedQuantity(token: string, unit: string): PrintedQuantity | undefined {
   if (numberPattern.test(token)) return { value: Number(token), unit, printed: token };

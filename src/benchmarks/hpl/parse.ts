@@ -40,7 +40,7 @@ export function parseHplOutput(text: string, options: HplParseOptions): ParsedRu
   let eps: string | undefined;
   let sawHeader = false;
   let finished = false;
-  const footer = { passed: 0, failed: 0, unchecked: 0, skipped: 0, seen: false };
+  const footer = { passed: 0, failed: 0, unchecked: 0, skipped: 0 };
   const pending: PendingRun[] = [];
 
   for (const { text: raw, line } of lines) {
@@ -59,7 +59,6 @@ export function parseHplOutput(text: string, options: HplParseOptions): ParsedRu
       if (current && value) current.residuals.push({ name: (m[1] as string).trim(), value, verdict: m[3] as string });
     } else if ((m = /^Finished\s+(\d+)\s+tests/.exec(text))) {
       finished = true;
-      footer.seen = true;
     } else if ((m = /^(\d+) tests completed and passed residual checks/.exec(text))) footer.passed += Number(m[1]);
     else if ((m = /^(\d+) tests completed and failed residual checks/.exec(text))) footer.failed += Number(m[1]);
     else if ((m = /^(\d+) tests completed without checking/.exec(text))) footer.unchecked += Number(m[1]);
@@ -97,7 +96,8 @@ export function parseHplOutput(text: string, options: HplParseOptions): ParsedRu
   });
 
   const passedRuns = pending.filter(({ residuals }) => residuals.length > 0 && residuals.every((r) => r.verdict === "PASSED")).length;
-  if (footer.seen && footer.passed + footer.failed > 0 && footer.passed !== passedRuns) {
+  // `finished` holds here (a run without the footer was refused above), so the footer's counts were read.
+  if (footer.passed + footer.failed > 0 && footer.passed !== passedRuns) {
     for (const run of runs) run.notes.push(`HPL's summary counts ${footer.passed} passed tests, but ${passedRuns} PASSED residual lines were found`);
   }
   if (footer.skipped > 0) for (const run of runs) run.notes.push(`HPL skipped ${footer.skipped} tests because of illegal input values`);

@@ -42,12 +42,11 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
   const failures: string[] = [];
   let unit: string | undefined;
   let validated = false;
-  let tableEnd = -1;
   let threadsRequested: number | undefined;
   let threadsCounted: number | undefined;
   const first = lines[0]?.line ?? 1;
 
-  for (const [index, { text: raw }] of lines.entries()) {
+  for (const { text: raw } of lines) {
     const text = raw.trim();
     let m: RegExpExecArray | null;
     if ((m = /^STREAM version \$Revision: ([\d.]+) \$/.exec(text))) parameters["version"] = m[1] as string;
@@ -77,7 +76,6 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
         metrics[`${kernel}AvgTime`] = avg;
         metrics[`${kernel}MinTime`] = min;
         metrics[`${kernel}MaxTime`] = max;
-        tableEnd = index;
       }
     } else if ((m = /^Solution Validates(?::\s*avg error less than (\S+) on all three arrays)?/.exec(text))) {
       validated = true;
@@ -102,7 +100,6 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
   if (!validated && failures.length === 0) {
     throw unparseable(label, "is truncated: no validation line ('Solution Validates' or 'Failed Validation') after the results table", fix);
   }
-  if (tableEnd < 0) throw unparseable(label, "has no kernel lines", fix);
 
   const elementBytes = typeof parameters["elementBytes"] === "number" ? parameters["elementBytes"] : 8;
   const openmp = threadsRequested !== undefined || threadsCounted !== undefined;
