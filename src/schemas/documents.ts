@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { sha256Hex } from "../checksums.js";
 import { CliError } from "../cli/errors.js";
 import { packagePath } from "../package-files.js";
 import { findPrivateDetails } from "./private-details.js";
@@ -116,17 +117,19 @@ export async function assertDocument<K extends DocumentKind>(kind: K, data: unkn
   return data as DocumentTypes[K];
 }
 
-/** Reads a JSON file; throws `InputUnreadable` or `InputMalformed` naming the file. */
-export function readJsonFile(path: string): unknown {
-  let text: string;
+/** A file's bytes; throws `InputUnreadable` naming the file. */
+function readFileBytes(path: string): Buffer {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message;
     throw new CliError("InputUnreadable", `Cannot read ${path}: ${reason}.`, { fix: "Check the path and its permissions.", cause: error });
   }
+}
+
+function parseJson(path: string, bytes: Buffer): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(bytes.toString("utf8"));
   } catch (error) {
     throw new CliError("InputMalformed", `${path} is not valid JSON: ${(error as Error).message}.`, {
       fix: "Pass the JSON exactly as the producing command wrote it.",
@@ -135,7 +138,18 @@ export function readJsonFile(path: string): unknown {
   }
 }
 
-/** Reads and validates a document. */
+/** Reads a JSON file; throws `InputUnreadable` or `InputMalformed` naming the file. */
+export function readJsonFile(path: string): unknown {
+  return parseJson(path, readFileBytes(path));
+}
+
+/** Reads and validates a document, with the SHA-256 of exactly the bytes that were validated. */
+export async function readDocumentWithChecksum<K extends DocumentKind>(kind: K, path: string): Promise<{ document: DocumentTypes[K]; sha256: string }> {
+  const bytes = readFileBytes(path);
+  return { document: await assertDocument(kind, parseJson(path, bytes), path), sha256: sha256Hex(bytes) };
+}
+
+/** Reads and validates a document; throws naming the file and the first problems. */
 export async function readDocument<K extends DocumentKind>(kind: K, path: string): Promise<DocumentTypes[K]> {
   return assertDocument(kind, readJsonFile(path), path);
 }

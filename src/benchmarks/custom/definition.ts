@@ -4,9 +4,8 @@
  * are extracted from the output by the regular expressions the file gives, with the units it states; a trial is
  * valid when the command exits 0, every metric is found, and the file's validity patterns hold.
  */
-import { sha256File } from "../../checksums.js";
 import { CliError } from "../../cli/errors.js";
-import { readDocument } from "../../schemas/documents.js";
+import { readDocumentWithChecksum } from "../../schemas/documents.js";
 import type { CustomBenchmark } from "../../schemas/generated/custom-benchmark.js";
 import type { ParsedRun } from "../parsed-output.js";
 import type { PrintedQuantity } from "../printed-number.js";
@@ -24,7 +23,7 @@ export interface LoadedCustomBenchmark {
 
 /** Reads and checks a custom-benchmark file; throws `SchemaViolation` or `InvalidArgument` naming the problem. */
 export async function loadCustomBenchmark(path: string): Promise<LoadedCustomBenchmark> {
-  const definition = await readDocument("custom-benchmark", path);
+  const { document: definition, sha256 } = await readDocumentWithChecksum("custom-benchmark", path);
   const problems: string[] = [];
   const names = definition.metrics.map((metric) => metric.name);
   if (!names.includes(definition.headline)) problems.push(`/headline: '${definition.headline}' is not one of the metrics (${names.join(", ")})`);
@@ -45,7 +44,7 @@ export async function loadCustomBenchmark(path: string): Promise<LoadedCustomBen
   if (problems.length > 0) {
     throw new CliError("InvalidArgument", `${path}: ${problems.join("; ")}.`, { fix: "Correct the custom benchmark file (schemas/custom-benchmark.schema.json)." });
   }
-  return { definition, sha256: sha256File(path), path };
+  return { definition, sha256, path };
 }
 
 /** Replaces {cores}, {vcpus} and {workdir} in an argument or environment value. */
