@@ -7,7 +7,7 @@
 import type { BenchmarkName } from "../src/benchmarks/parsed-output.js";
 import type { HostProbe } from "../src/runner/host-probe.js";
 import type { ProgramChoice } from "../src/runner/programs.js";
-import { estimateRunSeconds } from "../src/runner/local-run.js";
+import { defaultTrials, estimateRunSeconds } from "../src/runner/local-run.js";
 import type { MicroarchitectureFacts } from "../src/schemas/generated/architecture-mappings.js";
 import type { InstanceTypeRecord } from "../src/schemas/generated/instance-catalog.js";
 
@@ -59,6 +59,6 @@ export function estimateBenchmarkSeconds(record: InstanceTypeRecord, facts: Micr
   for (const benchmark of settings.benchmarks) {
     programs.set(benchmark, benchmark === "coremark" ? { kind: "binary", how: "image-program", path: "coremark" } : { kind: "hpcc", how: "hpcc", path: "hpcc" });
   }
-  const trials = settings.trials ?? (settings.quick ? 2 : 5);
+  const trials = settings.trials ?? defaultTrials(settings.quick);
   return Math.ceil(estimateRunSeconds(host, programs, trials, { quick: settings.quick ?? false, hplMinutes: settings.hplMinutes, flopsPerCycle: facts?.fp64FlopsPerCyclePerCore }) + runnerOverheadSeconds);
 }

@@ -104,6 +104,11 @@ function hplSizingFor(host: HostProbe, options: SizingInputs, budgetShare = 1, b
   return sizeHpl(host, { minutes, sizing: options.hplSizing, n: options.overrides?.hplN, nb: options.overrides?.hplNb, efficiency, flopsPerCycle: options.flopsPerCycle });
 }
 
+/** Trials per configuration unless `--trials` says otherwise: 5, or 2 with `--quick`. */
+export function defaultTrials(quick: boolean | undefined): number {
+  return quick ? 2 : 5;
+}
+
 /** A benchmark that did not run. */
 export interface SkippedBenchmark {
   /** Which (a built-in name, or a custom benchmark's name). */
@@ -169,7 +174,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     options,
     host,
     outDir,
-    trials: options.trials ?? (options.quick ? 2 : 5),
+    trials: options.trials ?? defaultTrials(options.quick),
     processes,
     asRoot: typeof process.getuid === "function" && process.getuid() === 0,
     mpirun: findOnPath(["mpirun"], pathEnv),
