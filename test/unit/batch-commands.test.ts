@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { isolateAws } from "../helpers/aws-env.js";
 import { ExitCode } from "../../src/cli/errors.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { exec } from "../../src/cli/main.js";
@@ -19,8 +20,7 @@ beforeEach(() => {
   home = tempDir();
   // No `pulumi` on PATH, whatever the machine has; no AWS configuration of the developer.
   vi.stubEnv("PATH", join(home, "no-bin"));
-  vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/aws-config");
-  vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials");
+  isolateAws(false);
 });
 afterEach(() => vi.unstubAllEnvs());
 

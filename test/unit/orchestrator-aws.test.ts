@@ -7,15 +7,15 @@ import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand } from "@a
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { isolateAws } from "../helpers/aws-env.js";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { batchIdTime } from "../../stacks/batch-naming.js";
 import { backendTag, defaultBackendUrl, requireSharedBackend, resolveBackend } from "../../src/orchestrator/backend.js";
 import { s3BatchStore } from "../../src/orchestrator/batch-store.js";
 import { ec2InstanceWatch, s3ResultsBucket } from "../../src/orchestrator/aws-access.js";
 
 const s3 = mockClient(S3Client);
+const tempDir = useTempDir();
 const ec2 = mockClient(EC2Client);
 /** A GetObject body as the SDK gives it in Node: a stream with the SDK's transform helpers. */
 const body = (text: string) =>
@@ -43,10 +43,9 @@ describe("backends", () => {
 });
 
 describe("the backend tag", () => {
-  it("is the bucket and prefix for S3 (no query), and a file backend's path with its own persistent id", async () => {
+  it("is the bucket and prefix for S3 (no query), and a file backend's path with its own persistent id", () => {
     expect(backendTag(resolveBackend("s3://team-state/pulumi/?region=eu-west-1", {}, "/w"))).toBe("s3://team-state/pulumi");
-    const { mkdtempSync } = await import("node:fs");
-    const dir = mkdtempSync(join(tmpdir(), "backend-"));
+    const dir = tempDir();
     const file = resolveBackend(`file://${dir}/st ate`, {}, "/w");
     expect(() => resolveBackend("file:///tmp/100%", {}, "/w")).toThrow(/not a valid file URL/);
     const first = backendTag(file);
@@ -54,7 +53,8 @@ describe("the backend tag", () => {
     expect(backendTag(file)).toBe(first);
     // Every character is one AWS accepts in a tag value.
     expect(first).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u);
-    expect(backendTag(resolveBackend(`file://${mkdtempSync(join(tmpdir(), "backend-"))}`, {}, "/w"))).not.toBe(first);
+    // Another machine's (here: another directory's) file backend gets its own id.
+    expect(backendTag(resolveBackend(`file://${dir}/elsewhere`, {}, "/w"))).not.toBe(first);
     expect(batchIdTime("20261128t120000z-ab12cd")?.toISOString()).toBe("2026-11-28T12:00:00.000Z");
     expect(batchIdTime("latest")).toBeUndefined();
   });
