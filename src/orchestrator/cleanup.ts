@@ -107,10 +107,10 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
       stacks.push({ batchId: batch.batchId, why, action: "failed", error: (error as Error).message });
     }
   }
-  // Whether a stack exists is asked when a batch's resources are judged, not before: a batch created meanwhile
-  // must not look gone. A batch younger than --older-than counts as existing whatever the backend says (its
-  // stack may be being created right now).
+  // A batch younger than --older-than counts as existing whatever the backend says (its stack may be being
+  // created right now); for older ones the backend's stacks are listed once, after the destroys above.
   const events: SweepEvent[] = [];
+  let stacksNow: Promise<Set<string>> | undefined;
   const sweep = await deps.sweep({
     now,
     graceMs: options.graceMs,
@@ -118,7 +118,8 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
     stackExists: async (batchId) => {
       const made = batchIdTime(batchId);
       if (!made || deps.now().getTime() - made.getTime() < options.olderThanMs) return true;
-      return (await deps.engine.listStacks()).some((stack) => stack.name === `batch-${batchId}`);
+      stacksNow ??= deps.engine.listStacks().then((stacks) => new Set(stacks.map((stack) => stack.name)));
+      return (await stacksNow).has(`batch-${batchId}`);
     },
     dryRun: !options.yes,
     report: (event) => events.push(event),
