@@ -19,7 +19,9 @@ const argument = (name, fallback) => {
   return index > 0 ? process.argv[index + 1] : fallback;
 };
 const runs = Number(argument("--runs", "21"));
-const dump = resolve(argument("--dump", join(root, "..", "shared", "fixtures", "ec2", "describe-instance-types.all.json")));
+const dump = resolve(
+  argument("--dump", join(root, "..", "shared", "fixtures", "ec2", "describe-instance-types.all.json")),
+);
 
 if (!existsSync(bin)) {
   console.error("bench: dist/ is missing; run `npm run build` first (npm run bench does).");
@@ -71,7 +73,9 @@ if (!existsSync(dump)) {
     const peakMiB = Math.max(...samples.map((s) => s.rssKiB ?? 0)) / 1024;
     console.log(`discovery over ${dump} (median of ${discoverRuns}):`);
     console.log(`  wall time            ${ms(wall)}  (goal < 1000 ms: ${wall < 1 ? "met" : "NOT met"})`);
-    console.log(`  peak RSS             ${peakMiB.toFixed(1)} MiB  (goal < 250 MB: ${peakMiB * 1.048576 < 250 ? "met" : "NOT met"})`);
+    console.log(
+      `  peak RSS             ${peakMiB.toFixed(1)} MiB  (goal < 250 MB: ${peakMiB * 1.048576 < 250 ? "met" : "NOT met"})`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -83,7 +87,24 @@ if (!existsSync(dump)) {
   try {
     copyFileSync(join(root, "test", "fixtures", "generators", "fake-stream.c"), join(work, "stream.c"));
     const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [bin, "run", "--target", "local", "--quick", "--benchmarks", "stream", "--source", "stream=stream.c", "--out", "out", "--no-imds"], { cwd: work, encoding: "utf8" });
+    const result = spawnSync(
+      process.execPath,
+      [
+        bin,
+        "run",
+        "--target",
+        "local",
+        "--quick",
+        "--benchmarks",
+        "stream",
+        "--source",
+        "stream=stream.c",
+        "--out",
+        "out",
+        "--no-imds",
+      ],
+      { cwd: work, encoding: "utf8" },
+    );
     const wall = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 0) throw new Error(`bench: runner exited ${result.status}: ${result.stderr}`);
     const document = JSON.parse(readFileSync(join(work, "out", "result.json"), "utf8"));
@@ -92,7 +113,9 @@ if (!existsSync(dump)) {
     console.log(`runner overhead (run --target local --quick, STREAM stand-in, ${trials.length} trials):`);
     console.log(`  wall time            ${ms(wall)}`);
     console.log(`  inside benchmarks    ${ms(inTrials)}`);
-    console.log(`  runner overhead      ${ms(wall - inTrials)}  (start-up, host probe, build, parsing, statistics, writing)`);
+    console.log(
+      `  runner overhead      ${ms(wall - inTrials)}  (start-up, host probe, build, parsing, statistics, writing)`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

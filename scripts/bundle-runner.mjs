@@ -27,19 +27,26 @@ await build({
   target: "node20",
   outfile: staged,
   // CommonJS dependencies (ajv, the AWS SDK) call require(); give the ES module one.
-  banner: { js: 'import { createRequire as createRequireForBundle } from "node:module"; const require = createRequireForBundle(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as createRequireForBundle } from "node:module"; const require = createRequireForBundle(import.meta.url);',
+  },
   legalComments: "eof",
   logLevel: "warning",
 });
 renameSync(staged, join(out, "dist", "aws-bench.mjs"));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-atomicWrite(join(out, "package.json"), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: "module", license: pkg.license }, null, 2)}\n`);
+atomicWrite(
+  join(out, "package.json"),
+  `${JSON.stringify({ name: pkg.name, version: pkg.version, type: "module", license: pkg.license }, null, 2)}\n`,
+);
 for (const folder of ["schemas", "configs"]) {
   const temporary = join(out, `.${folder}.${process.pid}`);
   cpSync(join(root, folder), temporary, { recursive: true });
   rmSync(join(out, folder), { recursive: true, force: true });
   renameSync(temporary, join(out, folder));
 }
-const sha256 = createHash("sha256").update(readFileSync(join(out, "dist", "aws-bench.mjs"))).digest("hex");
+const sha256 = createHash("sha256")
+  .update(readFileSync(join(out, "dist", "aws-bench.mjs")))
+  .digest("hex");
 atomicWrite(join(out, "BUNDLE_SHA256"), `${sha256}\n`);
 console.log(sha256);

@@ -31,7 +31,11 @@ const { host } = await probeHost({ imds: false });
 
 function runner(benchmarks, extra = []) {
   const out = join(work, `runner-${benchmarks}`);
-  const result = spawnSync(process.execPath, [bin, "run", "--target", "local", "--benchmarks", benchmarks, "--trials", "1", "--out", out, "--no-imds", ...extra], { encoding: "utf8" });
+  const result = spawnSync(
+    process.execPath,
+    [bin, "run", "--target", "local", "--benchmarks", benchmarks, "--trials", "1", "--out", out, "--no-imds", ...extra],
+    { encoding: "utf8" },
+  );
   if (result.status !== 0 && result.status !== 3) throw new Error(`runner failed (${result.status}): ${result.stderr}`);
   return JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
 }
@@ -41,12 +45,32 @@ function hpccBest(label, n, ranks, grids, threads) {
   execFileSync("mkdir", ["-p", dir]);
   const input = hpccInput({ n, nb: 128, p: grids[0].p, q: grids[0].q })
     .replace(/^1 +# of NBs\n128 +NBs$/m, "4            # of NBs\n128 192 256 384 NBs")
-    .replace(/^1 +# of process grids \(P x Q\)\n\d+ +Ps\n\d+ +Qs$/m, `${grids.length}            # of process grids (P x Q)\n${grids.map((g) => g.p).join(" ")}   Ps\n${grids.map((g) => g.q).join(" ")}   Qs`)
+    .replace(
+      /^1 +# of process grids \(P x Q\)\n\d+ +Ps\n\d+ +Qs$/m,
+      `${grids.length}            # of process grids (P x Q)\n${grids.map((g) => g.p).join(" ")}   Ps\n${grids.map((g) => g.q).join(" ")}   Qs`,
+    )
     .replace(/^1 +# of broadcast\n1 +BCASTs/m, "2            # of broadcast\n1 3          BCASTs");
   writeFileSync(join(dir, "hpccinf.txt"), input);
-  execFileSync("mpirun", [...mpirunArgs(ranks, asRoot).filter((a) => threads === 1 || !["--bind-to", "core", "--map-by"].includes(a)), ...(threads > 1 ? ["--bind-to", "none"] : []), "hpcc"], { cwd: dir, stdio: "ignore", env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) } });
-  const runs = parseHpccOutput(readFileSync(join(dir, "hpccoutf.txt"), "utf8"), { label }).runs.filter((run) => run.section === "HPL" && run.valid);
-  return runs.reduce((best, run) => ((run.metrics.gflops?.value ?? 0) > (best?.metrics.gflops?.value ?? 0) ? run : best), undefined);
+  execFileSync(
+    "mpirun",
+    [
+      ...mpirunArgs(ranks, asRoot).filter((a) => threads === 1 || !["--bind-to", "core", "--map-by"].includes(a)),
+      ...(threads > 1 ? ["--bind-to", "none"] : []),
+      "hpcc",
+    ],
+    {
+      cwd: dir,
+      stdio: "ignore",
+      env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
+    },
+  );
+  const runs = parseHpccOutput(readFileSync(join(dir, "hpccoutf.txt"), "utf8"), { label }).runs.filter(
+    (run) => run.section === "HPL" && run.valid,
+  );
+  return runs.reduce(
+    (best, run) => ((run.metrics.gflops?.value ?? 0) > (best?.metrics.gflops?.value ?? 0) ? run : best),
+    undefined,
+  );
 }
 
 function factorizations(count) {
@@ -60,14 +84,25 @@ try {
   const section = hplResult.benchmarks.find((b) => b.benchmark === "hpl");
   const n = Number(section.parameters.n);
   const ours = section.headline.statistics?.median ?? 0;
-  console.log(`HPL: the runner sized N=${n}, NB=${section.parameters.nb}, ${section.parameters.p}×${section.parameters.q}: ${ours.toFixed(1)} GFLOPS (${section.implementation})`);
+  console.log(
+    `HPL: the runner sized N=${n}, NB=${section.parameters.nb}, ${section.parameters.p}×${section.parameters.q}: ${ours.toFixed(1)} GFLOPS (${section.implementation})`,
+  );
   const ranksBest = hpccBest("hand-ranks", n, host.cores, factorizations(host.cores), 1);
   const threadsBest = hpccBest("hand-threads", n, 1, [{ p: 1, q: 1 }], host.cores);
-  const best = [ranksBest, threadsBest].filter(Boolean).reduce((a, b) => ((b.metrics.gflops.value ?? 0) > (a.metrics.gflops.value ?? 0) ? b : a));
+  const best = [ranksBest, threadsBest]
+    .filter(Boolean)
+    .reduce((a, b) => ((b.metrics.gflops.value ?? 0) > (a.metrics.gflops.value ?? 0) ? b : a));
   const bestValue = best.metrics.gflops.value;
-  const layout = best === threadsBest ? `1 rank × ${host.cores} OpenBLAS threads` : `${best.parameters.p}×${best.parameters.q} ranks`;
-  console.log(`HPL: best hand-tuned at N=${n}: ${bestValue.toFixed(1)} GFLOPS (NB=${best.parameters.nb}, ${layout}, ${best.parameters.variant})`);
-  console.log(`HPL: runner / best hand-tuned = ${((100 * ours) / bestValue).toFixed(1)} % (target ≥ 90 %: ${ours >= 0.9 * bestValue ? "met" : "NOT met"})`);
+  const layout =
+    best === threadsBest
+      ? `1 rank × ${host.cores} OpenBLAS threads`
+      : `${best.parameters.p}×${best.parameters.q} ranks`;
+  console.log(
+    `HPL: best hand-tuned at N=${n}: ${bestValue.toFixed(1)} GFLOPS (NB=${best.parameters.nb}, ${layout}, ${best.parameters.variant})`,
+  );
+  console.log(
+    `HPL: runner / best hand-tuned = ${((100 * ours) / bestValue).toFixed(1)} % (target ≥ 90 %: ${ours >= 0.9 * bestValue ? "met" : "NOT met"})`,
+  );
 
   if (streamSource) {
     const source = resolve(streamSource);
@@ -79,17 +114,39 @@ try {
     let bestLabel = "";
     for (const opt of ["-O2", "-O3"]) {
       const exe = join(work, `stream${opt}`);
-      execFileSync("cc", [opt, "-march=native", "-fopenmp", `-DSTREAM_ARRAY_SIZE=${size}`, "-DNTIMES=10", ...(stream.parameters.mcmodelMedium ? ["-mcmodel=medium"] : []), source, "-o", exe]);
+      execFileSync("cc", [
+        opt,
+        "-march=native",
+        "-fopenmp",
+        `-DSTREAM_ARRAY_SIZE=${size}`,
+        "-DNTIMES=10",
+        ...(stream.parameters.mcmodelMedium ? ["-mcmodel=medium"] : []),
+        source,
+        "-o",
+        exe,
+      ]);
       for (const bind of ["spread", "close"]) {
         for (const threads of [...new Set([host.cores, host.logicalCpus])]) {
-          const text = execFileSync(exe, { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: String(threads), OMP_PROC_BIND: bind, OMP_PLACES: threads > host.cores ? "threads" : "cores" } });
+          const text = execFileSync(exe, {
+            encoding: "utf8",
+            env: {
+              ...process.env,
+              OMP_NUM_THREADS: String(threads),
+              OMP_PROC_BIND: bind,
+              OMP_PLACES: threads > host.cores ? "threads" : "cores",
+            },
+          });
           const triad = parseStreamOutput(text, { label: "hand" })[0]?.metrics.triad?.value ?? 0;
           if (triad > bestTriad) [bestTriad, bestLabel] = [triad, `${opt}, ${threads} threads, ${bind}`];
         }
       }
     }
-    console.log(`STREAM: the runner (${stream.implementation}, ${size} elements): ${oursTriad.toFixed(1)} MB/s; best hand-tuned: ${bestTriad.toFixed(1)} MB/s (${bestLabel})`);
-    console.log(`STREAM: runner / best hand-tuned = ${((100 * oursTriad) / bestTriad).toFixed(1)} % (target ≥ 95 %: ${oursTriad >= 0.95 * bestTriad ? "met" : "NOT met"})`);
+    console.log(
+      `STREAM: the runner (${stream.implementation}, ${size} elements): ${oursTriad.toFixed(1)} MB/s; best hand-tuned: ${bestTriad.toFixed(1)} MB/s (${bestLabel})`,
+    );
+    console.log(
+      `STREAM: runner / best hand-tuned = ${((100 * oursTriad) / bestTriad).toFixed(1)} % (target ≥ 95 %: ${oursTriad >= 0.95 * bestTriad ? "met" : "NOT met"})`,
+    );
   } else {
     console.log("STREAM: skipped (pass --stream-source PATH/TO/stream.c; no copy of stream.c ships with this project)");
   }

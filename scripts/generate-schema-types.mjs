@@ -28,14 +28,20 @@ export async function generate(file) {
   return body;
 }
 
-const files = readdirSync(schemaDir).filter((f) => f.endsWith(".schema.json")).sort();
+const files = readdirSync(schemaDir)
+  .filter((f) => f.endsWith(".schema.json"))
+  .sort();
 let stale = [];
 mkdirSync(outDir, { recursive: true });
 for (const file of files) {
   const target = join(outDir, file.replace(/\.schema\.json$/, ".ts"));
   const text = await generate(file);
   let current = "";
-  try { current = readFileSync(target, "utf8"); } catch { /* missing: stale */ }
+  try {
+    current = readFileSync(target, "utf8");
+  } catch {
+    /* missing: stale */
+  }
   if (current !== text) {
     if (check) stale.push(target);
     else writeFileSync(target, text);

@@ -17,14 +17,21 @@ const base = "docker.io/library/debian:trixie-slim";
 const sh = (script) => execFileSync("bash", ["-c", script], { encoding: "utf8" }).trim();
 
 if (spawnSync("podman", ["image", "exists", base]).status !== 0) {
-  const mirror = sh("grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 | awk '{print $2}'") || "http://deb.debian.org/debian";
+  const mirror =
+    sh("grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -1 | awk '{print $2}'") ||
+    "http://deb.debian.org/debian";
   const rootfs = mkdtempSync(join(tmpdir(), "trixie-rootfs-"));
   console.error(`image: making ${base} from ${mirror} with debootstrap`);
   execFileSync("debootstrap", ["--variant=minbase", "trixie", rootfs, mirror], { stdio: "ignore" });
   sh(`tar -C '${rootfs}' -c . | podman import - ${base}`);
 }
 
-const built = JSON.parse(execFileSync(process.execPath, [bin, "build", "--tags", "x86-64", "--engine", "podman", "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
+const built = JSON.parse(
+  execFileSync(process.execPath, [bin, "build", "--tags", "x86-64", "--engine", "podman", "--json"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }),
+);
 const image = built.builds[0].image;
 console.error(`image: built ${image}`);
 
@@ -32,16 +39,31 @@ console.error(`image: built ${image}`);
 // configured default_ulimits (containers.conf) are the file and process limits it can grant.
 const hardMemlock = sh("ulimit -Hl");
 const memlock = hardMemlock === "unlimited" ? "-1:-1" : `${Number(hardMemlock) * 1024}:${Number(hardMemlock) * 1024}`;
-const conf = existsSync("/etc/containers/containers.conf") ? readFileSync("/etc/containers/containers.conf", "utf8") : "";
+const conf = existsSync("/etc/containers/containers.conf")
+  ? readFileSync("/etc/containers/containers.conf", "utf8")
+  : "";
 const configured = (name, fallback) => new RegExp(`"${name}=([0-9:]+)"`).exec(conf)?.[1] ?? fallback;
 const limits = { memlock, nofile: configured("nofile", "65536:65536"), nproc: configured("nproc", "65536:65536") };
 
 const results = mkdtempSync(join(tmpdir(), "aws-bench-image-results-"));
 chmodSync(results, 0o777); // the image runs as uid 1000
-const check = execFileSync("podman", runContractArgs({ resultsDir: results, image, runnerArgs: ["selfcheck"], limits }), { encoding: "utf8" });
+const check = execFileSync(
+  "podman",
+  runContractArgs({ resultsDir: results, image, runnerArgs: ["selfcheck"], limits }),
+  { encoding: "utf8" },
+);
 if (!/numactl --membind=0 ok/.test(check)) throw new Error(`image: selfcheck failed: ${check}`);
 console.error(check.trim());
-execFileSync("podman", runContractArgs({ resultsDir: results, image, runnerArgs: ["run", "--benchmarks", "stream,hpl", "--quick", "--no-imds"], limits }), { stdio: "inherit" });
+execFileSync(
+  "podman",
+  runContractArgs({
+    resultsDir: results,
+    image,
+    runnerArgs: ["run", "--benchmarks", "stream,hpl", "--quick", "--no-imds"],
+    limits,
+  }),
+  { stdio: "inherit" },
+);
 const runs = join(results, "aws-bench-results");
 const [runId] = existsSync(runs) ? readdirSync(runs) : [];
 if (!runId) throw new Error("image: the run wrote no result");
@@ -50,5 +72,8 @@ execFileSync(process.execPath, [bin, "validate", resultPath], { stdio: "inherit"
 const result = JSON.parse(readFileSync(resultPath, "utf8"));
 // The image's runner is the bundle: the result names it by its SHA-256.
 const bundleSha = readFileSync(join(root, "dist", "bundle", "runner", "BUNDLE_SHA256"), "utf8").trim();
-if (result.runner.bundleSha256 !== bundleSha) throw new Error(`image: result.runner.bundleSha256 is ${result.runner.bundleSha256}, the bundle's is ${bundleSha}`);
-console.error(`image: ${result.benchmarks.length} benchmark sections, valid: ${result.benchmarks.map((b) => b.validity.valid).join(", ")}`);
+if (result.runner.bundleSha256 !== bundleSha)
+  throw new Error(`image: result.runner.bundleSha256 is ${result.runner.bundleSha256}, the bundle's is ${bundleSha}`);
+console.error(
+  `image: ${result.benchmarks.length} benchmark sections, valid: ${result.benchmarks.map((b) => b.validity.valid).join(", ")}`,
+);

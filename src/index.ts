@@ -13,10 +13,22 @@ export { mapInstanceFamilies, architectureOf } from "./discovery/architecture-ma
 export { loadFamilyTable, familyTableProblems } from "./discovery/family-table.js";
 export { normalizeInstanceType } from "./discovery/normalize.js";
 export { parseInstanceTypeName, isInstanceTypeName } from "./discovery/instance-type-name.js";
-export { assertDocument, checkDocument, readDocument, writeDocuments, stableJson, documentKinds } from "./schemas/documents.js";
+export {
+  assertDocument,
+  checkDocument,
+  readDocument,
+  writeDocuments,
+  stableJson,
+  documentKinds,
+} from "./schemas/documents.js";
 export type { DocumentKind, DocumentTypes } from "./schemas/documents.js";
 export type * from "./schemas/generated/instance-catalog.js";
 export type * from "./schemas/generated/families.js";
-export type { ArchitectureMappings, FamilyMapping, MicroarchitectureFacts, ContainerTagUse } from "./schemas/generated/architecture-mappings.js";
+export type {
+  ArchitectureMappings,
+  FamilyMapping,
+  MicroarchitectureFacts,
+  ContainerTagUse,
+} from "./schemas/generated/architecture-mappings.js";
 export type { ContainerTagList, ContainerTag } from "./schemas/generated/container-tags.js";
 export type * from "./schemas/generated/benchmark-result.js";

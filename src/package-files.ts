@@ -19,7 +19,8 @@ export function packageRoot(): string {
       if (name === "aws-instance-benchmarks") return (cachedRoot = dir);
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("aws-instance-benchmarks: cannot find the package root above " + import.meta.url);
+    if (parent === dir)
+      throw new Error("aws-instance-benchmarks: cannot find the package root above " + import.meta.url);
     dir = parent;
   }
 }

@@ -9,7 +9,11 @@ const batchIdPattern = /^\d{8}t\d{6}z-[0-9a-f]{6}$/;
 
 /** A new batch id, e.g. `20261128t120000z-ab12cd`. */
 export function newBatchId(now: Date = new Date(), random: string = randomBytes(3).toString("hex")): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "z").toLowerCase();
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "z")
+    .toLowerCase();
   return `${stamp}-${random}`;
 }
 
@@ -21,7 +25,9 @@ export function isBatchId(id: string): boolean {
 /** When a batch id was made (its UTC timestamp), or undefined for something that is not a batch id. */
 export function batchIdTime(id: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})(\d{2})z-[0-9a-f]{6}$/.exec(id);
-  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]))) : undefined;
+  return m
+    ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])))
+    : undefined;
 }
 
 /** The Pulumi stack of a batch. */
@@ -51,11 +57,14 @@ export const tagPrefix = "aws-bench:";
 export function batchTags(options: BatchTagOptions): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.userTags ?? {})) {
-    if (key.toLowerCase().startsWith("aws:")) throw new Error(`tag key '${key}': keys starting with 'aws:' are reserved by AWS`);
-    if (key.startsWith(tagPrefix)) throw new Error(`tag key '${key}': keys starting with '${tagPrefix}' are set by aws-bench`);
+    if (key.toLowerCase().startsWith("aws:"))
+      throw new Error(`tag key '${key}': keys starting with 'aws:' are reserved by AWS`);
+    if (key.startsWith(tagPrefix))
+      throw new Error(`tag key '${key}': keys starting with '${tagPrefix}' are set by aws-bench`);
     if (key.length === 0 || key.length > 128) throw new Error(`tag key '${key}' must be 1 to 128 characters`);
     if (value.length > 256) throw new Error(`tag '${key}': values are at most 256 characters`);
-    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(key + value)) throw new Error(`tag '${key}': only letters, digits, spaces and _ . : / = + - @ are allowed`);
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(key + value))
+      throw new Error(`tag '${key}': only letters, digits, spaces and _ . : / = + - @ are allowed`);
     tags[key] = value;
   }
   return {

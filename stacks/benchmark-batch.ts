@@ -116,7 +116,11 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       const key = `${planned.instanceType}/${planned.repeat}`;
       const prefix = resultsPrefix(args.batchId, planned);
       this.resultsPrefixes[key] = `s3://${args.resultsBucket}/${prefix}`;
-      const timing = instanceTiming({ benchmarkSeconds: planned.benchmarkSeconds, bareMetal: planned.bareMetal, maxMinutes: args.maxMinutes });
+      const timing = instanceTiming({
+        benchmarkSeconds: planned.benchmarkSeconds,
+        bareMetal: planned.bareMetal,
+        maxMinutes: args.maxMinutes,
+      });
       const image = images.uriFor(planned.containerTag.tag);
       const userData = image.apply((uri) =>
         renderUserData({
@@ -146,8 +150,20 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
           userDataReplaceOnChange: true,
           instanceInitiatedShutdownBehavior: "terminate",
           metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
-          rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: planned.bareMetal ? rootVolumeGiB.metal : rootVolumeGiB.base, deleteOnTermination: true },
-          ...(args.spot ? { instanceMarketOptions: { marketType: "spot", spotOptions: { spotInstanceType: "one-time", instanceInterruptionBehavior: "terminate" } } } : {}),
+          rootBlockDevice: {
+            encrypted: true,
+            volumeType: "gp3",
+            volumeSize: planned.bareMetal ? rootVolumeGiB.metal : rootVolumeGiB.base,
+            deleteOnTermination: true,
+          },
+          ...(args.spot
+            ? {
+                instanceMarketOptions: {
+                  marketType: "spot",
+                  spotOptions: { spotInstanceType: "one-time", instanceInterruptionBehavior: "terminate" },
+                },
+              }
+            : {}),
           ...(args.ssh ? { keyName: args.ssh.keyName } : {}),
           tags: { ...args.tags, Name: `aws-bench ${args.batchId} ${key}` },
           volumeTags: args.tags,
@@ -163,7 +179,9 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
 
   /** A VPC of public subnets only (no NAT gateway: they cost money and the instances need none). */
   private createNetwork(name: string, args: BenchmarkBatchArgs): Network {
-    const zoneNames = [...new Set([...(args.networkZones ?? []), ...args.instances.map((instance) => instance.zoneName)])].sort();
+    const zoneNames = [
+      ...new Set([...(args.networkZones ?? []), ...args.instances.map((instance) => instance.zoneName)]),
+    ].sort();
     const vpc = new awsx.ec2.Vpc(
       `${name}-vpc`,
       {
@@ -176,18 +194,43 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return { vpcId: vpc.vpcId, subnetFor: (zoneName) => vpc.publicSubnetIds.apply((ids) => ids[zoneNames.indexOf(zoneName)] as string) };
+    return {
+      vpcId: vpc.vpcId,
+      subnetFor: (zoneName) => vpc.publicSubnetIds.apply((ids) => ids[zoneNames.indexOf(zoneName)] as string),
+    };
   }
 
   /** No ingress unless SSH was asked for, and then only from the named CIDR; egress HTTPS only (S3, ECR, SSM, packages). */
-  private createSecurityGroup(name: string, args: BenchmarkBatchArgs, vpcId: pulumi.Input<string>): aws.ec2.SecurityGroup {
+  private createSecurityGroup(
+    name: string,
+    args: BenchmarkBatchArgs,
+    vpcId: pulumi.Input<string>,
+  ): aws.ec2.SecurityGroup {
     return new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId,
         description: `aws-bench batch ${args.batchId}: no inbound traffic${args.ssh?.cidr ? " except SSH from one CIDR" : ""}`,
-        ingress: args.ssh?.cidr ? [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: [args.ssh.cidr], description: "SSH from the CIDR the user named" }] : [],
-        egress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], description: "HTTPS: S3, ECR, SSM, package mirrors" }],
+        ingress: args.ssh?.cidr
+          ? [
+              {
+                protocol: "tcp",
+                fromPort: 22,
+                toPort: 22,
+                cidrBlocks: [args.ssh.cidr],
+                description: "SSH from the CIDR the user named",
+              },
+            ]
+          : [],
+        egress: [
+          {
+            protocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrBlocks: ["0.0.0.0/0"],
+            description: "HTTPS: S3, ECR, SSM, package mirrors",
+          },
+        ],
         tags: args.tags,
       },
       { parent: this },
@@ -200,9 +243,19 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
     // earlier batch is used as is (identical inputs never rebuild), and a new one stays for the next batch (the
     // docker Image resource never deletes what it pushed). Without it, the batch's own repository (deleted with it).
     const cache = args.imageCache;
-    const repository = cache ? undefined : new aws.ecr.Repository(`${name}-images`, { forceDelete: true, imageTagMutability: "IMMUTABLE", tags: args.tags }, { parent: this });
-    const repositoryUrl: pulumi.Output<string> = cache ? pulumi.output(cache.repositoryUrl) : (repository as aws.ecr.Repository).repositoryUrl;
-    const registryId = cache ? pulumi.output(cache.repositoryUrl.split(".")[0] as string) : (repository as aws.ecr.Repository).registryId;
+    const repository = cache
+      ? undefined
+      : new aws.ecr.Repository(
+          `${name}-images`,
+          { forceDelete: true, imageTagMutability: "IMMUTABLE", tags: args.tags },
+          { parent: this },
+        );
+    const repositoryUrl: pulumi.Output<string> = cache
+      ? pulumi.output(cache.repositoryUrl)
+      : (repository as aws.ecr.Repository).repositoryUrl;
+    const registryId = cache
+      ? pulumi.output(cache.repositoryUrl.split(".")[0] as string)
+      : (repository as aws.ecr.Repository).registryId;
     const auth = aws.ecr.getAuthorizationTokenOutput({ registryId }, { parent: this });
     const built = new Map<string, pulumi.Output<string>>();
     for (const tag of uniqueTags(args.instances)) {
@@ -228,17 +281,30 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      built.set(tag.tag, image.repoDigest.apply((digest) => digest ?? ""));
+      built.set(
+        tag.tag,
+        image.repoDigest.apply((digest) => digest ?? ""),
+      );
     }
-    return { repositoryArn: cache ? pulumi.output(cache.repositoryArn) : (repository as aws.ecr.Repository).arn, uriFor: (tag) => built.get(tag) as pulumi.Output<string> };
+    return {
+      repositoryArn: cache ? pulumi.output(cache.repositoryArn) : (repository as aws.ecr.Repository).arn,
+      uriFor: (tag) => built.get(tag) as pulumi.Output<string>,
+    };
   }
 
   /** Writes only under this batch's prefix; pulls only this batch's repository (GetAuthorizationToken is account-wide by AWS's design). */
-  private createInstanceRole(name: string, args: BenchmarkBatchArgs, repositoryArn?: pulumi.Output<string>): aws.iam.InstanceProfile {
+  private createInstanceRole(
+    name: string,
+    args: BenchmarkBatchArgs,
+    repositoryArn?: pulumi.Output<string>,
+  ): aws.iam.InstanceProfile {
     const role = new aws.iam.Role(
       `${name}-role`,
       {
-        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
         // IAM has no tag filter: the path lets cleanup list only batch roles, and IAM policies scope to it.
         path: iamPath,
         tags: args.tags,
@@ -246,31 +312,70 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       { parent: this },
     );
     // Prebuilt images in ECR (this account's or another's): pull on exactly those repositories.
-    const prebuiltRepositories = [...new Set(Object.values(args.images ?? {}).map(ecrRepositoryArn).filter((arn): arn is string => arn !== undefined))].sort();
+    const prebuiltRepositories = [
+      ...new Set(
+        Object.values(args.images ?? {})
+          .map(ecrRepositoryArn)
+          .filter((arn): arn is string => arn !== undefined),
+      ),
+    ].sort();
     const policy = pulumi.output(repositoryArn ?? "").apply((repository) =>
       JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-          { Sid: "WriteThisBatchResults", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${args.resultsBucket}/batches/${args.batchId}/*`] },
+          {
+            Sid: "WriteThisBatchResults",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [`arn:aws:s3:::${args.resultsBucket}/batches/${args.batchId}/*`],
+          },
           ...(repository
             ? [
-                { Sid: "PullThisBatchImages", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: [repository] },
+                {
+                  Sid: "PullThisBatchImages",
+                  Effect: "Allow",
+                  Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                  Resource: [repository],
+                },
                 { Sid: "RegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
               ]
             : []),
           ...(prebuiltRepositories.length
             ? [
-                { Sid: "PullPrebuiltImages", Effect: "Allow", Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: prebuiltRepositories },
+                {
+                  Sid: "PullPrebuiltImages",
+                  Effect: "Allow",
+                  Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                  Resource: prebuiltRepositories,
+                },
                 { Sid: "RegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
               ]
             : []),
-          ...(args.kmsKeyArn ? [{ Sid: "EncryptResults", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Encrypt"], Resource: [args.kmsKeyArn] }] : []),
+          ...(args.kmsKeyArn
+            ? [
+                {
+                  Sid: "EncryptResults",
+                  Effect: "Allow",
+                  Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+                  Resource: [args.kmsKeyArn],
+                },
+              ]
+            : []),
         ],
       }),
     );
     new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy }, { parent: this });
-    if (args.ssm) new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, { parent: this });
-    return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, path: iamPath, tags: args.tags }, { parent: this });
+    if (args.ssm)
+      new aws.iam.RolePolicyAttachment(
+        `${name}-ssm`,
+        { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+        { parent: this },
+      );
+    return new aws.iam.InstanceProfile(
+      `${name}-profile`,
+      { role: role.name, path: iamPath, tags: args.tags },
+      { parent: this },
+    );
   }
 }
 
@@ -306,13 +411,22 @@ function uniqueTags(instances: readonly PlannedInstance[]): ContainerTag[] {
  */
 function cacheSources(args: BenchmarkBatchArgs, tag: string): { cacheFrom?: { images: string[] } } {
   const cache = args.imageCache;
-  const earlier = cache ? cache.existingTags.filter((existing) => existing.startsWith(`${tag}-distro-`)).sort().slice(-3).map((existing) => `${cache.repositoryUrl}:${existing}`) : [];
+  const earlier = cache
+    ? cache.existingTags
+        .filter((existing) => existing.startsWith(`${tag}-distro-`))
+        .sort()
+        .slice(-3)
+        .map((existing) => `${cache.repositoryUrl}:${existing}`)
+    : [];
   const images = [...(args.cacheFrom ? [args.cacheFrom] : []), ...earlier];
   return images.length ? { cacheFrom: { images } } : {};
 }
 
 /** The Pulumi name of an instance's resource (`batch-m7i-large-0`): the lifecycle maps engine events back with it. */
-export function instanceResourceName(componentName: string, instance: Pick<PlannedInstance, "instanceType" | "repeat">): string {
+export function instanceResourceName(
+  componentName: string,
+  instance: Pick<PlannedInstance, "instanceType" | "repeat">,
+): string {
   return `${componentName}-${instance.instanceType.replace(/\./g, "-")}-${instance.repeat}`;
 }
 
@@ -323,7 +437,10 @@ export function resultsPrefix(batchId: string, instance: Pick<PlannedInstance, "
 
 /** `ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO[:tag|@digest]` → the repository's ARN; other registries need no IAM. */
 export function ecrRepositoryArn(uri: string): string | undefined {
-  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9._/-]+?)(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/.exec(uri);
+  const m =
+    /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com\/([a-z0-9._/-]+?)(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$/.exec(
+      uri,
+    );
   return m ? `arn:aws:ecr:${m[2] as string}:${m[1] as string}:repository/${m[3] as string}` : undefined;
 }
 
@@ -337,12 +454,22 @@ export function validateArgs(args: BenchmarkBatchArgs): void {
   if (args.instances.length === 0) throw new Error("BenchmarkBatch: no instances to create");
   if (args.images) {
     const missing = [...new Set(args.instances.map((i) => i.containerTag.tag))].filter((tag) => !args.images?.[tag]);
-    if (missing.length) throw new Error(`BenchmarkBatch: images names no image for container tag(s) ${missing.join(", ")}`);
+    if (missing.length)
+      throw new Error(`BenchmarkBatch: images names no image for container tag(s) ${missing.join(", ")}`);
   }
-  if (args.ssh?.cidr !== undefined && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.ssh.cidr)) throw new Error(`BenchmarkBatch: ssh.cidr '${args.ssh.cidr}' is not an IPv4 CIDR`);
-  if (args.ssh?.cidr === "0.0.0.0/0") throw new Error("BenchmarkBatch: ssh.cidr 0.0.0.0/0 would open SSH to the internet; name your own network");
+  if (args.ssh?.cidr !== undefined && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.ssh.cidr))
+    throw new Error(`BenchmarkBatch: ssh.cidr '${args.ssh.cidr}' is not an IPv4 CIDR`);
+  if (args.ssh?.cidr === "0.0.0.0/0")
+    throw new Error("BenchmarkBatch: ssh.cidr 0.0.0.0/0 would open SSH to the internet; name your own network");
   // With the user's own security group, that group decides who may connect; otherwise SSH needs the one CIDR.
-  if (args.network?.securityGroupId && args.ssh?.cidr !== undefined) throw new Error("BenchmarkBatch: with an existing security group (network.securityGroupId), ssh.cidr cannot be added; open SSH in that group");
-  if (args.ssh && !args.network?.securityGroupId && args.ssh.cidr === undefined) throw new Error("BenchmarkBatch: ssh needs cidr (the only network allowed in) unless an existing security group is used");
-  for (const key of ["aws-bench:batch", "aws-bench:expires-at"]) if (!args.tags[key]) throw new Error(`BenchmarkBatch: tags must include ${key} (use batchTags())`);
+  if (args.network?.securityGroupId && args.ssh?.cidr !== undefined)
+    throw new Error(
+      "BenchmarkBatch: with an existing security group (network.securityGroupId), ssh.cidr cannot be added; open SSH in that group",
+    );
+  if (args.ssh && !args.network?.securityGroupId && args.ssh.cidr === undefined)
+    throw new Error(
+      "BenchmarkBatch: ssh needs cidr (the only network allowed in) unless an existing security group is used",
+    );
+  for (const key of ["aws-bench:batch", "aws-bench:expires-at"])
+    if (!args.tags[key]) throw new Error(`BenchmarkBatch: tags must include ${key} (use batchTags())`);
 }

@@ -29,12 +29,18 @@ export const runnerOverheadSeconds = 120;
 /** The host the runner will find on `record`, as far as the catalogue and the facts tell. */
 export function expectedHost(record: InstanceTypeRecord, facts: MicroarchitectureFacts | undefined): HostProbe {
   const sockets = record.vcpus >= 96 && record.bareMetal ? 2 : 1;
-  const flopsFlags = (facts?.fp64FlopsPerCyclePerCore ?? 16) >= 32 ? ["avx", "avx2", "fma", "avx512f"] : ["avx", "avx2", "fma"];
+  const flopsFlags =
+    (facts?.fp64FlopsPerCyclePerCore ?? 16) >= 32 ? ["avx", "avx2", "fma", "avx512f"] : ["avx", "avx2", "fma"];
   return {
     architecture: facts?.architecture ?? (record.architectures.some((a) => a.startsWith("arm64")) ? "arm64" : "x86_64"),
     cpuModel: facts?.name ?? "unknown",
     cpuVendor: facts?.vendor ?? "unknown",
-    flags: facts?.architecture === "arm64" ? ((facts.fp64FlopsPerCyclePerCore ?? 8) >= 16 ? ["asimd", "sve"] : ["asimd"]) : flopsFlags,
+    flags:
+      facts?.architecture === "arm64"
+        ? (facts.fp64FlopsPerCyclePerCore ?? 8) >= 16
+          ? ["asimd", "sve"]
+          : ["asimd"]
+        : flopsFlags,
     ...(record.sustainedClockGhz ? { clockGhz: record.sustainedClockGhz } : {}),
     sockets,
     cores: record.defaultCores,
@@ -53,12 +59,27 @@ export function expectedHost(record: InstanceTypeRecord, facts: Microarchitectur
 }
 
 /** Predicted seconds of the planned benchmarks on `record` with the distro image (HPCC for STREAM and HPL). */
-export function estimateBenchmarkSeconds(record: InstanceTypeRecord, facts: MicroarchitectureFacts | undefined, settings: EstimateSettings): number {
+export function estimateBenchmarkSeconds(
+  record: InstanceTypeRecord,
+  facts: MicroarchitectureFacts | undefined,
+  settings: EstimateSettings,
+): number {
   const host = expectedHost(record, facts);
   const programs = new Map<BenchmarkName, ProgramChoice>();
   for (const benchmark of settings.benchmarks) {
-    programs.set(benchmark, benchmark === "coremark" ? { kind: "binary", how: "image-program", path: "coremark" } : { kind: "hpcc", how: "hpcc", path: "hpcc" });
+    programs.set(
+      benchmark,
+      benchmark === "coremark"
+        ? { kind: "binary", how: "image-program", path: "coremark" }
+        : { kind: "hpcc", how: "hpcc", path: "hpcc" },
+    );
   }
   const trials = settings.trials ?? defaultTrials(settings.quick);
-  return Math.ceil(estimateRunSeconds(host, programs, trials, { quick: settings.quick ?? false, hplMinutes: settings.hplMinutes, flopsPerCycle: facts?.fp64FlopsPerCyclePerCore }) + runnerOverheadSeconds);
+  return Math.ceil(
+    estimateRunSeconds(host, programs, trials, {
+      quick: settings.quick ?? false,
+      hplMinutes: settings.hplMinutes,
+      flopsPerCycle: facts?.fp64FlopsPerCyclePerCore,
+    }) + runnerOverheadSeconds,
+  );
 }

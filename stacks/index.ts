@@ -21,7 +21,6 @@ import { estimateBenchmarkSeconds } from "./estimates.js";
 import { instanceTiming } from "./instance-timing.js";
 import { chooseZones, zonesOffering, type ZoneChoice } from "./zones.js";
 
-
 /** A list from config: a JSON array or a comma-separated string. */
 export function configList(value: string | undefined): string[] {
   if (!value) return [];
@@ -37,7 +36,10 @@ export default async function program(): Promise<Record<string, unknown>> {
   const instanceTypes = configList(config.require("instanceTypes"));
   const benchmarks = configList(config.get("benchmarks") ?? "stream,hpl,coremark");
   const unknownBenchmarks = benchmarks.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
-  if (unknownBenchmarks.length) throw new Error(`aws-instance-benchmarks:benchmarks: unknown ${unknownBenchmarks.join(", ")} (choose from ${benchmarkNames.join(", ")})`);
+  if (unknownBenchmarks.length)
+    throw new Error(
+      `aws-instance-benchmarks:benchmarks: unknown ${unknownBenchmarks.join(", ")} (choose from ${benchmarkNames.join(", ")})`,
+    );
   const repeat = config.getNumber("repeat") ?? 1;
   const batchId = config.get("batchId") ?? newBatchId();
   const quick = config.getBoolean("quick") ?? false;
@@ -48,11 +50,21 @@ export default async function program(): Promise<Record<string, unknown>> {
   const tags = await readDocument("container-tags", packagePath("configs", "container-tags.json"));
   const records = instanceTypes.map((name) => {
     const record = catalog.instanceTypes.find((type) => type.name === name);
-    if (!record) throw new Error(`aws-instance-benchmarks:instanceTypes: ${name} is not in the catalogue (run aws-bench discover)`);
+    if (!record)
+      throw new Error(
+        `aws-instance-benchmarks:instanceTypes: ${name} is not in the catalogue (run aws-bench discover)`,
+      );
     const mapping = mappings.families[record.family];
     const containerTag = tags.tags.find((tag) => tag.tag === mapping?.containerTag);
-    if (!mapping || !containerTag) throw new Error(`aws-instance-benchmarks:instanceTypes: ${name} has no benchmark image (${mapping?.reason ?? "family not mapped"})`);
-    return { record, containerTag, facts: mapping.microarchitecture ? mappings.microarchitectures[mapping.microarchitecture] : undefined };
+    if (!mapping || !containerTag)
+      throw new Error(
+        `aws-instance-benchmarks:instanceTypes: ${name} has no benchmark image (${mapping?.reason ?? "family not mapped"})`,
+      );
+    return {
+      record,
+      containerTag,
+      facts: mapping.microarchitecture ? mappings.microarchitectures[mapping.microarchitecture] : undefined,
+    };
   });
 
   // Zones by ID (stable across accounts), then this account's names for them: awsx takes plain names. The
@@ -70,9 +82,13 @@ export default async function program(): Promise<Record<string, unknown>> {
         return { instanceType, repeat: index, zoneId };
       }),
     );
-    networkZoneIds = config.getObject<string[]>("networkZoneIds") ?? [...new Set(choices.map((choice) => choice.zoneId))].sort();
+    networkZoneIds =
+      config.getObject<string[]>("networkZoneIds") ?? [...new Set(choices.map((choice) => choice.zoneId))].sort();
   } else {
-    const offerings = await aws.ec2.getInstanceTypeOfferings({ locationType: "availability-zone-id", filters: [{ name: "instance-type", values: instanceTypes }] });
+    const offerings = await aws.ec2.getInstanceTypeOfferings({
+      locationType: "availability-zone-id",
+      filters: [{ name: "instance-type", values: instanceTypes }],
+    });
     const offered: Record<string, string[]> = {};
     offerings.instanceTypes.forEach((type, index) => (offered[type] ??= []).push(offerings.locations[index] as string));
     choices = chooseZones(offered, instanceTypes, repeat);
@@ -99,13 +115,26 @@ export default async function program(): Promise<Record<string, unknown>> {
       benchmarkSeconds: estimateBenchmarkSeconds(planned.record, planned.facts, settings),
     };
   });
-  const longest = Math.max(...instances.map((instance) => instanceTiming({ benchmarkSeconds: instance.benchmarkSeconds, bareMetal: instance.bareMetal, maxMinutes }).collectDeadlineMinutes));
+  const longest = Math.max(
+    ...instances.map(
+      (instance) =>
+        instanceTiming({ benchmarkSeconds: instance.benchmarkSeconds, bareMetal: instance.bareMetal, maxMinutes })
+          .collectDeadlineMinutes,
+    ),
+  );
   // An absolute expiry (the orchestrator fixes it at the first launch, so a second `up` changes no tag), else
   // minutes from now.
-  const expiresAt = config.get("expiresAt") ? new Date(config.require("expiresAt")) : new Date(Date.now() + (config.getNumber("expiresInMinutes") ?? longest + 60) * 60_000);
-  if (Number.isNaN(expiresAt.getTime())) throw new Error(`aws-instance-benchmarks:expiresAt '${config.get("expiresAt") ?? ""}' is not a date`);
+  const expiresAt = config.get("expiresAt")
+    ? new Date(config.require("expiresAt"))
+    : new Date(Date.now() + (config.getNumber("expiresInMinutes") ?? longest + 60) * 60_000);
+  if (Number.isNaN(expiresAt.getTime()))
+    throw new Error(`aws-instance-benchmarks:expiresAt '${config.get("expiresAt") ?? ""}' is not a date`);
   const network = config.get("subnetId")
-    ? { subnetId: config.require("subnetId"), vpcId: config.require("vpcId"), ...(config.get("securityGroupId") ? { securityGroupId: config.require("securityGroupId") } : {}) }
+    ? {
+        subnetId: config.require("subnetId"),
+        vpcId: config.require("vpcId"),
+        ...(config.get("securityGroupId") ? { securityGroupId: config.require("securityGroupId") } : {}),
+      }
     : undefined;
   const keyName = config.get("keyName");
   // The long-lived image cache, when the orchestrator found one (aws-bench bootstrap makes it): its tags now.
@@ -114,7 +143,10 @@ export default async function program(): Promise<Record<string, unknown>> {
   const cacheUrl = config.get("imageCacheUrl");
   const cacheArn = config.get("imageCacheArn");
   const imageCache = cacheName
-    ? await Promise.all([cacheUrl && cacheArn ? { repositoryUrl: cacheUrl, arn: cacheArn } : aws.ecr.getRepository({ name: cacheName }), aws.ecr.getImages({ repositoryName: cacheName })]).then(([repository, images]) => ({
+    ? await Promise.all([
+        cacheUrl && cacheArn ? { repositoryUrl: cacheUrl, arn: cacheArn } : aws.ecr.getRepository({ name: cacheName }),
+        aws.ecr.getImages({ repositoryName: cacheName }),
+      ]).then(([repository, images]) => ({
         repositoryUrl: repository.repositoryUrl,
         repositoryArn: repository.arn,
         existingTags: images.imageIds.map((id) => id.imageTag).filter(Boolean),
@@ -134,7 +166,9 @@ export default async function program(): Promise<Record<string, unknown>> {
       backend: config.get("backend") ?? "unknown",
       userTags: config.getObject<Record<string, string>>("tags") ?? {},
     }),
-    ...(config.getObject<Record<string, string>>("images") ? { images: config.requireObject<Record<string, string>>("images") } : {}),
+    ...(config.getObject<Record<string, string>>("images")
+      ? { images: config.requireObject<Record<string, string>>("images") }
+      : {}),
     ...(network ? { network } : {}),
     ...(keyName ? { ssh: { keyName, ...(config.get("sshCidr") ? { cidr: config.require("sshCidr") } : {}) } } : {}),
     spot: config.getBoolean("spot") ?? false,
@@ -143,5 +177,10 @@ export default async function program(): Promise<Record<string, unknown>> {
     ...(imageCache ? { imageCache } : {}),
     ...(maxMinutes === undefined ? {} : { maxMinutes }),
   });
-  return { batchId, instanceIds: batch.instanceIds, resultsPrefixes: batch.resultsPrefixes, expiresAt: expiresAt.toISOString() };
+  return {
+    batchId,
+    instanceIds: batch.instanceIds,
+    resultsPrefixes: batch.resultsPrefixes,
+    expiresAt: expiresAt.toISOString(),
+  };
 }

@@ -38,7 +38,8 @@ export const uploadMarginMinutes = 5;
 
 /** Limits for one instance. */
 export function instanceTiming(inputs: TimingInputs): InstanceTiming {
-  if (!(inputs.benchmarkSeconds > 0)) throw new Error(`benchmarkSeconds must be positive, not ${inputs.benchmarkSeconds}`);
+  if (!(inputs.benchmarkSeconds > 0))
+    throw new Error(`benchmarkSeconds must be positive, not ${inputs.benchmarkSeconds}`);
   // Estimates err long already; 50 % more plus five minutes absorbs a slow host without letting a hung one live on.
   let runTimeoutMinutes = Math.ceil((inputs.benchmarkSeconds * 1.5) / 60) + 5;
   let shutdownAfterMinutes = pullMarginMinutes + runTimeoutMinutes + uploadMarginMinutes;
@@ -46,7 +47,9 @@ export function instanceTiming(inputs: TimingInputs): InstanceTiming {
   if (inputs.maxMinutes !== undefined) {
     const available = inputs.maxMinutes - bootMarginMinutes(inputs.bareMetal);
     if (available < pullMarginMinutes + uploadMarginMinutes + 1) {
-      throw new Error(`--max-minutes ${inputs.maxMinutes} leaves no time to run anything on this type (boot, pull and upload alone take ${bootMarginMinutes(inputs.bareMetal) + pullMarginMinutes + uploadMarginMinutes} minutes)`);
+      throw new Error(
+        `--max-minutes ${inputs.maxMinutes} leaves no time to run anything on this type (boot, pull and upload alone take ${bootMarginMinutes(inputs.bareMetal) + pullMarginMinutes + uploadMarginMinutes} minutes)`,
+      );
     }
     if (shutdownAfterMinutes > available) {
       shutdownAfterMinutes = Math.floor(available);
@@ -54,5 +57,10 @@ export function instanceTiming(inputs: TimingInputs): InstanceTiming {
       capped = true;
     }
   }
-  return { runTimeoutMinutes, shutdownAfterMinutes, collectDeadlineMinutes: bootMarginMinutes(inputs.bareMetal) + shutdownAfterMinutes + 5, capped };
+  return {
+    runTimeoutMinutes,
+    shutdownAfterMinutes,
+    collectDeadlineMinutes: bootMarginMinutes(inputs.bareMetal) + shutdownAfterMinutes + 5,
+    capped,
+  };
 }

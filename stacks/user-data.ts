@@ -50,7 +50,9 @@ export function renderUserData(options: UserDataOptions): string {
     throw new Error(`shutdownAfterMinutes must be a whole number of at least 5, not ${options.shutdownAfterMinutes}`);
   }
   if (!(options.runTimeoutMinutes > 0 && options.runTimeoutMinutes < options.shutdownAfterMinutes)) {
-    throw new Error(`runTimeoutMinutes (${options.runTimeoutMinutes}) must be positive and below shutdownAfterMinutes (${options.shutdownAfterMinutes})`);
+    throw new Error(
+      `runTimeoutMinutes (${options.runTimeoutMinutes}) must be positive and below shutdownAfterMinutes (${options.shutdownAfterMinutes})`,
+    );
   }
   const q = shellQuote;
   const destination = `s3://${options.resultsBucket}/${options.resultsPrefix}`;
@@ -109,10 +111,14 @@ if ! command -v docker >/dev/null; then
   retry dnf install -y docker || fail "installing the container engine failed"
 fi
 systemctl start docker || fail "starting the container engine failed"
-${options.ecrRegistry ? `
+${
+  options.ecrRegistry
+    ? `
 STAGE=login
 retry sh -c ${q(`aws ecr get-login-password --region ${q(options.region)} | docker login --username AWS --password-stdin ${q(options.ecrRegistry)}`)} || fail "registry login failed"
-` : ""}
+`
+    : ""
+}
 STAGE=pull
 retry docker pull "$IMAGE" || fail "pulling $IMAGE failed"
 
@@ -131,6 +137,7 @@ retry aws s3 cp --region "$REGION" --recursive --only-show-errors "$WORK/results
 if [ "$RUN_EXIT" -ne 0 ]; then fail "\${ERROR:-the benchmark run exited with $RUN_EXIT}" "$RUN_EXIT"; fi
 `;
   const bytes = Buffer.byteLength(script);
-  if (bytes > userDataLimitBytes) throw new Error(`user-data for ${options.instanceType} is ${bytes} bytes, over EC2's ${userDataLimitBytes}`);
+  if (bytes > userDataLimitBytes)
+    throw new Error(`user-data for ${options.instanceType} is ${bytes} bytes, over EC2's ${userDataLimitBytes}`);
   return script;
 }

@@ -14,12 +14,21 @@ export interface ZoneChoice {
 }
 
 /** Zone IDs for `repeats` instances of each type, round-robin over the zones offering it (sorted, so deterministic). */
-export function chooseZones(offerings: Readonly<Record<string, readonly string[]>>, instanceTypes: readonly string[], repeats: number): ZoneChoice[] {
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`repeats must be a positive whole number, not ${repeats}`);
+export function chooseZones(
+  offerings: Readonly<Record<string, readonly string[]>>,
+  instanceTypes: readonly string[],
+  repeats: number,
+): ZoneChoice[] {
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new Error(`repeats must be a positive whole number, not ${repeats}`);
   return instanceTypes.flatMap((instanceType) => {
     const zones = [...new Set(offerings[instanceType] ?? [])].sort();
     if (zones.length === 0) throw new Error(`no zone in this region offers ${instanceType}`);
-    return Array.from({ length: repeats }, (_, repeat) => ({ instanceType, repeat, zoneId: zones[repeat % zones.length] as string }));
+    return Array.from({ length: repeats }, (_, repeat) => ({
+      instanceType,
+      repeat,
+      zoneId: zones[repeat % zones.length] as string,
+    }));
   });
 }
 
@@ -31,6 +40,9 @@ export function nextZone(offeringZones: readonly string[], current: string): str
 }
 
 /** Every zone offering any of the types: the batch's network spans them all, so moving an instance never changes it. */
-export function zonesOffering(offerings: Readonly<Record<string, readonly string[]>>, instanceTypes: readonly string[]): string[] {
+export function zonesOffering(
+  offerings: Readonly<Record<string, readonly string[]>>,
+  instanceTypes: readonly string[],
+): string[] {
   return [...new Set(instanceTypes.flatMap((type) => offerings[type] ?? []))].sort();
 }

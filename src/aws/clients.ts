@@ -29,7 +29,9 @@ const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** Throws `InvalidArgument` unless `region` looks like an AWS region name. */
 export function assertRegionName(region: string): void {
   if (!regionPattern.test(region)) {
-    throw new CliError("InvalidArgument", `'${region}' is not an AWS region name.`, { fix: "Use a region code such as us-east-1 or eu-west-2." });
+    throw new CliError("InvalidArgument", `'${region}' is not an AWS region name.`, {
+      fix: "Use a region code such as us-east-1 or eu-west-2.",
+    });
   }
 }
 
@@ -40,7 +42,16 @@ export async function createEc2Client(settings: AwsSettings, region = settings.r
 }
 
 /** The settings every client shares: region (when known), profile, retries. */
-function clientConfig(settings: AwsSettings, region: string | undefined): { region?: string; profile?: string; maxAttempts: number; retryMode: string; requestHandler: { connectionTimeout: number; requestTimeout: number } } {
+function clientConfig(
+  settings: AwsSettings,
+  region: string | undefined,
+): {
+  region?: string;
+  profile?: string;
+  maxAttempts: number;
+  retryMode: string;
+  requestHandler: { connectionTimeout: number; requestTimeout: number };
+} {
   if (region !== undefined) assertRegionName(region);
   return {
     ...(region === undefined ? {} : { region }),
@@ -63,7 +74,10 @@ export async function createS3Client(settings: AwsSettings, region = settings.re
 }
 
 /** A Service Quotas client for `region` (quotas are per region). */
-export async function createServiceQuotasClient(settings: AwsSettings, region = settings.region): Promise<ServiceQuotasClient> {
+export async function createServiceQuotasClient(
+  settings: AwsSettings,
+  region = settings.region,
+): Promise<ServiceQuotasClient> {
   const { ServiceQuotasClient } = await import("@aws-sdk/client-service-quotas");
   return new ServiceQuotasClient(clientConfig(settings, region));
 }
@@ -72,7 +86,10 @@ export async function createServiceQuotasClient(settings: AwsSettings, region = 
 export const priceListApiRegions = ["us-east-1", "eu-central-1", "ap-south-1"] as const;
 
 /** A Price List API client; `region` must be one of {@link priceListApiRegions}. */
-export async function createPricingClient(settings: AwsSettings, region: string = priceListApiRegions[0]): Promise<PricingClient> {
+export async function createPricingClient(
+  settings: AwsSettings,
+  region: string = priceListApiRegions[0],
+): Promise<PricingClient> {
   const { PricingClient } = await import("@aws-sdk/client-pricing");
   return new PricingClient(clientConfig(settings, region));
 }
@@ -96,7 +113,10 @@ export async function createStsClient(settings: AwsSettings, region = settings.r
 }
 
 /** The region a client resolved (from the flag or the chain); throws `RegionMissing` when there is none. */
-export async function resolvedRegion(client: { config: { region: () => Promise<string> } }, settings: AwsSettings): Promise<string> {
+export async function resolvedRegion(
+  client: { config: { region: () => Promise<string> } },
+  settings: AwsSettings,
+): Promise<string> {
   let region: string | undefined;
   try {
     region = await client.config.region();

@@ -11,22 +11,64 @@ export interface AwsCallContext extends AwsSettings {
   action: string;
 }
 
-const throttlingCodes = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown"]);
+const throttlingCodes = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "SlowDown",
+]);
 const expiredCodes = new Set(["ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"]);
-const invalidCodes = new Set(["AuthFailure", "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidAccessKeyId"]);
+const invalidCodes = new Set([
+  "AuthFailure",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "SignatureDoesNotMatch",
+  "InvalidAccessKeyId",
+]);
 const deniedCodes = new Set(["UnauthorizedOperation", "AccessDenied", "AccessDeniedException"]);
-const networkCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"]);
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 /** Regions AWS ships disabled until the account opts in (an error there often means "not enabled"). */
 const optInRegions = new Set([
-  "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6",
-  "ap-southeast-7", "ca-west-1", "eu-central-2", "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+  "af-south-1",
+  "ap-east-1",
+  "ap-east-2",
+  "ap-south-2",
+  "ap-southeast-3",
+  "ap-southeast-4",
+  "ap-southeast-5",
+  "ap-southeast-6",
+  "ap-southeast-7",
+  "ca-west-1",
+  "eu-central-2",
+  "eu-south-1",
+  "eu-south-2",
+  "il-central-1",
+  "me-central-1",
+  "me-south-1",
+  "mx-central-1",
 ]);
 
 /** Translates an SDK error; a `CliError` passes through unchanged. */
 export function awsErrorToCliError(error: unknown, context: AwsCallContext): CliError {
   if (error instanceof CliError) return error;
-  const err = (error ?? {}) as { name?: string; message?: string; code?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  const err = (error ?? {}) as {
+    name?: string;
+    message?: string;
+    code?: string;
+    Code?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = err.name ?? "";
   const code = err.Code ?? err.code ?? name;
   const message = err.message ?? String(error);
@@ -46,17 +88,28 @@ export function awsErrorToCliError(error: unknown, context: AwsCallContext): Cli
       cause: error,
     });
   }
-  if (expiredCodes.has(code) || name === "TokenProviderError" || /(token|session).*(expired|has expired)/i.test(message)) {
+  if (
+    expiredCodes.has(code) ||
+    name === "TokenProviderError" ||
+    /(token|session).*(expired|has expired)/i.test(message)
+  ) {
     return new CliError("CredentialsExpired", `The AWS credentials of ${profileText} have expired.`, {
       fix: `Log in again: 'aws sso login${profile}' (or refresh your temporary credentials).`,
       cause: error,
     });
   }
-  if (code === "OptInRequired" || (invalidCodes.has(code) && context.region !== undefined && optInRegions.has(context.region))) {
-    return new CliError("RegionNotEnabled", `Region ${context.region ?? "(unknown)"} is not enabled for this account (${code}).`, {
-      fix: "Enable it in the AWS console (Account → AWS Regions), or choose another region with --region.",
-      cause: error,
-    });
+  if (
+    code === "OptInRequired" ||
+    (invalidCodes.has(code) && context.region !== undefined && optInRegions.has(context.region))
+  ) {
+    return new CliError(
+      "RegionNotEnabled",
+      `Region ${context.region ?? "(unknown)"} is not enabled for this account (${code}).`,
+      {
+        fix: "Enable it in the AWS console (Account → AWS Regions), or choose another region with --region.",
+        cause: error,
+      },
+    );
   }
   if (invalidCodes.has(code)) {
     return new CliError("CredentialsInvalid", `AWS rejected the credentials of ${profileText}${where} (${code}).`, {
@@ -77,10 +130,14 @@ export function awsErrorToCliError(error: unknown, context: AwsCallContext): Cli
     });
   }
   if (networkCodes.has(code) || name === "TimeoutError" || /getaddrinfo|ECONNREFUSED|socket hang up/i.test(message)) {
-    return new CliError("EndpointUnreachable", `Cannot reach the AWS endpoint for ${context.action}${where}: ${firstLine(message)}`, {
-      fix: "Check the network, the region name, and AWS_ENDPOINT_URL if you set one.",
-      cause: error,
-    });
+    return new CliError(
+      "EndpointUnreachable",
+      `Cannot reach the AWS endpoint for ${context.action}${where}: ${firstLine(message)}`,
+      {
+        fix: "Check the network, the region name, and AWS_ENDPOINT_URL if you set one.",
+        cause: error,
+      },
+    );
   }
   return new CliError("AwsError", `${context.action}${where} failed: ${code ? `${code}: ` : ""}${firstLine(message)}`, {
     fix: "Run again with --debug for the SDK's details.",

@@ -11,7 +11,13 @@ import type { PricingClient } from "@aws-sdk/client-pricing";
 import { CliError } from "../cli/errors.js";
 import { isInstanceTypeName } from "../discovery/instance-type-name.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
-import { createEc2Client, createPricingClient, priceListApiRegions, resolvedRegion, type AwsSettings } from "./clients.js";
+import {
+  createEc2Client,
+  createPricingClient,
+  priceListApiRegions,
+  resolvedRegion,
+  type AwsSettings,
+} from "./clients.js";
 import { awsErrorToCliError } from "./errors.js";
 
 /** A region whose endpoint serves the Price List API. */
@@ -52,7 +58,8 @@ export type PriceListOffer =
 
 type JsonObject = Record<string, unknown>;
 
-const isObject = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 const decimalPattern = /^\d+(\.\d+)?$/;
 
 /**
@@ -81,15 +88,20 @@ export function offerFromPriceListEntry(entry: unknown, where: string): PriceLis
   const attributes = isObject(product) ? product["attributes"] : undefined;
   const instanceType = isObject(attributes) ? attributes["instanceType"] : undefined;
   if (typeof instanceType !== "string" || !isInstanceTypeName(instanceType)) {
-    throw malformed(`SKU ${sku} (${where}) has no valid product.attributes.instanceType (got ${JSON.stringify(instanceType)})`);
+    throw malformed(
+      `SKU ${sku} (${where}) has no valid product.attributes.instanceType (got ${JSON.stringify(instanceType)})`,
+    );
   }
-  const attribute = (name: string) => (isObject(attributes) && typeof attributes[name] === "string" ? attributes[name] : undefined);
+  const attribute = (name: string) =>
+    isObject(attributes) && typeof attributes[name] === "string" ? attributes[name] : undefined;
   // Capacity Blocks and the like share the filters but are not the on-demand price.
   const market = attribute("marketoption");
-  if (market !== undefined && market !== "OnDemand") return { kind: "skipped", sku, instanceType, reason: "not-on-demand-market" };
+  if (market !== undefined && market !== "OnDemand")
+    return { kind: "skipped", sku, instanceType, reason: "not-on-demand-market" };
   // Local and Wavelength Zones are priced apart from their parent region; the snapshot describes the region.
   const locationType = attribute("locationType");
-  if (locationType !== undefined && locationType !== "AWS Region") return { kind: "skipped", sku, instanceType, reason: "not-the-region" };
+  if (locationType !== undefined && locationType !== "AWS Region")
+    return { kind: "skipped", sku, instanceType, reason: "not-the-region" };
 
   const terms = isObject(document) ? document["terms"] : undefined;
   if (terms !== undefined && !isObject(terms)) throw malformed(`SKU ${sku} (${instanceType}): terms is not an object`);
@@ -99,22 +111,29 @@ export function offerFromPriceListEntry(entry: unknown, where: string): PriceLis
   const hourly = new Set<number>();
   for (const [termCode, term] of Object.entries(onDemand)) {
     const dimensions = isObject(term) ? term["priceDimensions"] : undefined;
-    if (!isObject(dimensions)) throw malformed(`SKU ${sku} (${instanceType}): on-demand term ${termCode} has no priceDimensions`);
+    if (!isObject(dimensions))
+      throw malformed(`SKU ${sku} (${instanceType}): on-demand term ${termCode} has no priceDimensions`);
     for (const [rateCode, dimension] of Object.entries(dimensions)) {
       if (!isObject(dimension) || dimension["unit"] !== "Hrs") continue;
       const usd = isObject(dimension["pricePerUnit"]) ? dimension["pricePerUnit"]["USD"] : undefined;
       if (typeof usd !== "string" || !decimalPattern.test(usd)) {
-        throw malformed(`SKU ${sku} (${instanceType}): rate ${rateCode} has no USD price per hour (pricePerUnit.USD is ${JSON.stringify(usd)})`);
+        throw malformed(
+          `SKU ${sku} (${instanceType}): rate ${rateCode} has no USD price per hour (pricePerUnit.USD is ${JSON.stringify(usd)})`,
+        );
       }
       const price = Number(usd);
       if (price > 0) hourly.add(price);
     }
   }
   if (hourly.size > 1) {
-    throw malformed(`SKU ${sku} (${instanceType}) has several on-demand hourly prices (${[...hourly].join(", ")} USD); which one applies is unclear`);
+    throw malformed(
+      `SKU ${sku} (${instanceType}) has several on-demand hourly prices (${[...hourly].join(", ")} USD); which one applies is unclear`,
+    );
   }
   const [price] = hourly;
-  return price === undefined ? { kind: "skipped", sku, instanceType, reason: "zero-price" } : { kind: "price", sku, instanceType, usdPerHour: price };
+  return price === undefined
+    ? { kind: "skipped", sku, instanceType, reason: "zero-price" }
+    : { kind: "price", sku, instanceType, usdPerHour: price };
 }
 
 /** On-demand prices per instance type, and how many entries gave none and why. */
@@ -153,27 +172,41 @@ export function collectOnDemandPrices(offers: readonly PriceListOffer[]): OnDema
 }
 
 /** Reads every page of `GetProducts` for `region`'s on-demand Linux prices; `client` may be in any Price List region. */
-export async function fetchOnDemandPrices(client: PricingClient, region: string, settings: AwsSettings): Promise<OnDemandPrices> {
+export async function fetchOnDemandPrices(
+  client: PricingClient,
+  region: string,
+  settings: AwsSettings,
+): Promise<OnDemandPrices> {
   const { paginateGetProducts } = await import("@aws-sdk/client-pricing");
   const filters = onDemandLinuxFilters(region);
   const offers: PriceListOffer[] = [];
   let page = 0;
   try {
-    const pages = paginateGetProducts({ client, pageSize: 100, stopOnSameToken: true }, { ServiceCode: "AmazonEC2", FormatVersion: "aws_v1", Filters: filters });
+    const pages = paginateGetProducts(
+      { client, pageSize: 100, stopOnSameToken: true },
+      { ServiceCode: "AmazonEC2", FormatVersion: "aws_v1", Filters: filters },
+    );
     for await (const response of pages) {
       page++;
       // The SDK types PriceList loosely (string[] or one JSON value); at run time it is an array of strings.
       const entries: unknown = response.PriceList ?? [];
       if (!Array.isArray(entries)) throw malformed(`GetProducts page ${page}: PriceList is not a list`);
-      entries.forEach((entry, index) => offers.push(offerFromPriceListEntry(entry, `GetProducts page ${page}, entry ${index + 1}`)));
+      entries.forEach((entry, index) =>
+        offers.push(offerFromPriceListEntry(entry, `GetProducts page ${page}, entry ${index + 1}`)),
+      );
     }
   } catch (error) {
-    throw awsErrorToCliError(error, { ...settings, region: await client.config.region(), action: "pricing:GetProducts" });
+    throw awsErrorToCliError(error, {
+      ...settings,
+      region: await client.config.region(),
+      action: "pricing:GetProducts",
+    });
   }
   const prices = collectOnDemandPrices(offers);
   if (Object.keys(prices.usdPerHour).length === 0) {
     const asked = ["ServiceCode=AmazonEC2", ...filters.map((f) => `${f.Field}=${f.Value}`)].join(", ");
-    const found = offers.length === 0 ? "no products" : `${offers.length} products but no non-zero on-demand hourly price`;
+    const found =
+      offers.length === 0 ? "no products" : `${offers.length} products but no non-zero on-demand hourly price`;
     throw new CliError("EmptyResult", `The Price List API returned ${found} for ${asked}.`, {
       fix: `Check that ${region} is a region code the Price List knows (e.g. eu-west-1) and that AWS_ENDPOINT_URL does not point elsewhere.`,
     });
@@ -200,7 +233,10 @@ export function medianPrice(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError("medianPrice of no values");
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? (sorted[middle] as number)
+      : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
   return Math.round(median * 1e7) / 1e7;
 }
 
@@ -217,7 +253,14 @@ export function spotPricesByType(history: readonly SpotPrice[]): Record<string, 
     if (record.ProductDescription !== undefined && !linuxSpotDescriptions.has(record.ProductDescription)) continue;
     const zone = record.AvailabilityZoneId ?? record.AvailabilityZone;
     const at = record.Timestamp instanceof Date ? record.Timestamp.getTime() : Number.NaN;
-    if (!record.InstanceType || !isInstanceTypeName(record.InstanceType) || !zone || !record.SpotPrice || !decimalPattern.test(record.SpotPrice) || Number.isNaN(at)) {
+    if (
+      !record.InstanceType ||
+      !isInstanceTypeName(record.InstanceType) ||
+      !zone ||
+      !record.SpotPrice ||
+      !decimalPattern.test(record.SpotPrice) ||
+      Number.isNaN(at)
+    ) {
       throw malformed(`DescribeSpotPriceHistory returned an incomplete record: ${JSON.stringify(record)}`);
     }
     const price = Number(record.SpotPrice);
@@ -233,21 +276,33 @@ export function spotPricesByType(history: readonly SpotPrice[]): Record<string, 
 }
 
 /** Reads every page of the Linux spot prices in effect at `now` in the client's region. */
-export async function fetchSpotPrices(client: EC2Client, region: string, settings: AwsSettings, now: Date): Promise<SpotPrices> {
+export async function fetchSpotPrices(
+  client: EC2Client,
+  region: string,
+  settings: AwsSettings,
+  now: Date,
+): Promise<SpotPrices> {
   const { paginateDescribeSpotPriceHistory } = await import("@aws-sdk/client-ec2");
   const history: SpotPrice[] = [];
   try {
     // With a start time and no end time, EC2 returns per type and zone the price in effect at that time.
-    const pages = paginateDescribeSpotPriceHistory({ client, pageSize: 1000, stopOnSameToken: true }, { ProductDescriptions: ["Linux/UNIX"], StartTime: now });
+    const pages = paginateDescribeSpotPriceHistory(
+      { client, pageSize: 1000, stopOnSameToken: true },
+      { ProductDescriptions: ["Linux/UNIX"], StartTime: now },
+    );
     for await (const page of pages) history.push(...(page.SpotPriceHistory ?? []));
   } catch (error) {
     throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSpotPriceHistory" });
   }
   const usdPerHour = spotPricesByType(history);
   if (Object.keys(usdPerHour).length === 0) {
-    throw new CliError("EmptyResult", `DescribeSpotPriceHistory in ${region} returned no Linux/UNIX spot prices (ProductDescriptions=Linux/UNIX, StartTime=${now.toISOString()}).`, {
-      fix: "Check the region and AWS_ENDPOINT_URL, or pass --no-spot to record on-demand prices only.",
-    });
+    throw new CliError(
+      "EmptyResult",
+      `DescribeSpotPriceHistory in ${region} returned no Linux/UNIX spot prices (ProductDescriptions=Linux/UNIX, StartTime=${now.toISOString()}).`,
+      {
+        fix: "Check the region and AWS_ENDPOINT_URL, or pass --no-spot to record on-demand prices only.",
+      },
+    );
   }
   return { usdPerHour, records: history.length };
 }
@@ -286,7 +341,9 @@ export async function priceSnapshotFromAws(options: PriceListUpdateOptions): Pro
   const { settings, spot, now } = options;
   const priceListRegion = options.priceListRegion ?? priceListApiRegions[0];
   if (!(priceListApiRegions as readonly string[]).includes(priceListRegion)) {
-    throw new CliError("InvalidArgument", `The Price List API does not answer in ${String(priceListRegion)}.`, { fix: `Use one of ${priceListApiRegions.join(", ")}.` });
+    throw new CliError("InvalidArgument", `The Price List API does not answer in ${String(priceListRegion)}.`, {
+      fix: `Use one of ${priceListApiRegions.join(", ")}.`,
+    });
   }
   const progress = options.onProgress ?? (() => undefined);
   // The EC2 client settles the target region (flag or chain) even when spot prices are not read.
@@ -321,5 +378,7 @@ export async function priceSnapshotFromAws(options: PriceListUpdateOptions): Pro
 }
 
 function malformed(message: string): CliError {
-  return new CliError("InputMalformed", `${message}.`, { fix: "AWS returned an unexpected price document; run again later, and report it if it persists." });
+  return new CliError("InputMalformed", `${message}.`, {
+    fix: "AWS returned an unexpected price document; run again later, and report it if it persists.",
+  });
 }

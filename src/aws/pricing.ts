@@ -16,21 +16,35 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new CliError("InputUnreadable", `Cannot read --input ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message}.`, { fix: "Pass a CSV with the header instance_type,usd_per_hour." });
+    throw new CliError(
+      "InputUnreadable",
+      `Cannot read --input ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message}.`,
+      { fix: "Pass a CSV with the header instance_type,usd_per_hour." },
+    );
   }
-  const lines = bytes.toString("utf8").split(/\r?\n/).filter((line) => line.trim() !== "");
+  const lines = bytes
+    .toString("utf8")
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== "");
   if (lines[0]?.trim() !== "instance_type,usd_per_hour") {
-    throw new CliError("InputMalformed", `${path}: line 1 must be the header 'instance_type,usd_per_hour'.`, { fix: "Save the prices as instance_type,usd_per_hour." });
+    throw new CliError("InputMalformed", `${path}: line 1 must be the header 'instance_type,usd_per_hour'.`, {
+      fix: "Save the prices as instance_type,usd_per_hour.",
+    });
   }
   const prices: Record<string, number> = {};
   lines.slice(1).forEach((line, index) => {
     const [type, price] = line.split(",").map((cell) => cell.trim());
     if (!type || !isInstanceTypeName(type) || price === undefined || !/^\d+(\.\d+)?$/.test(price)) {
-      throw new CliError("InputMalformed", `${path}: line ${index + 2} ('${line}') is not instance_type,usd_per_hour.`, { fix: "Correct or remove that line." });
+      throw new CliError(
+        "InputMalformed",
+        `${path}: line ${index + 2} ('${line}') is not instance_type,usd_per_hour.`,
+        { fix: "Correct or remove that line." },
+      );
     }
     prices[type] = Number(price);
   });
-  if (Object.keys(prices).length === 0) throw new CliError("EmptyResult", `${path} lists no prices.`, { fix: "Pass the full price list." });
+  if (Object.keys(prices).length === 0)
+    throw new CliError("EmptyResult", `${path} lists no prices.`, { fix: "Pass the full price list." });
   return {
     schemaVersion: 1,
     region,

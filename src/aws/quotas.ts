@@ -34,8 +34,14 @@ export const standardQuotaCode = "L-1216C47A";
 /** The quota of all standard spot instance requests, in vCPUs. */
 export const standardSpotQuotaCode = "L-34B43A08";
 
-const standardOnDemand: QuotaRef = { code: standardQuotaCode, name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" };
-const standardSpot: QuotaRef = { code: standardSpotQuotaCode, name: "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests" };
+const standardOnDemand: QuotaRef = {
+  code: standardQuotaCode,
+  name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances",
+};
+const standardSpot: QuotaRef = {
+  code: standardSpotQuotaCode,
+  name: "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests",
+};
 
 /**
  * vCPU quotas by instance family prefix, first match wins; every other family counts as Standard.
@@ -50,15 +56,47 @@ const standardSpot: QuotaRef = { code: standardSpotQuotaCode, name: "All Standar
  * HPC and High Memory, which are not offered as spot at all (`checkRequest` refuses them with `--spot`).
  */
 const vcpuQuotaFamilies: ReadonlyArray<{ pattern: RegExp; onDemand: QuotaRef; spot?: QuotaRef }> = [
-  { pattern: /^(g|vt)/, onDemand: { code: "L-DB2E81BA", name: "Running On-Demand G and VT instances" }, spot: { code: "L-3819A6DF", name: "All G and VT Spot Instance Requests" } },
-  { pattern: /^p[234]/, onDemand: { code: "L-417A185B", name: "Running On-Demand P instances" }, spot: { code: "L-7212CCBC", name: "All P4, P3 and P2 Spot Instance Requests" } },
-  { pattern: /^p5/, onDemand: { code: "L-417A185B", name: "Running On-Demand P instances" }, spot: { code: "L-C4BD4855", name: "All P5 Spot Instance Requests" } },
+  {
+    pattern: /^(g|vt)/,
+    onDemand: { code: "L-DB2E81BA", name: "Running On-Demand G and VT instances" },
+    spot: { code: "L-3819A6DF", name: "All G and VT Spot Instance Requests" },
+  },
+  {
+    pattern: /^p[234]/,
+    onDemand: { code: "L-417A185B", name: "Running On-Demand P instances" },
+    spot: { code: "L-7212CCBC", name: "All P4, P3 and P2 Spot Instance Requests" },
+  },
+  {
+    pattern: /^p5/,
+    onDemand: { code: "L-417A185B", name: "Running On-Demand P instances" },
+    spot: { code: "L-C4BD4855", name: "All P5 Spot Instance Requests" },
+  },
   { pattern: /^p/, onDemand: { code: "L-417A185B", name: "Running On-Demand P instances" } },
-  { pattern: /^x/, onDemand: { code: "L-7295265B", name: "Running On-Demand X instances" }, spot: { code: "L-E3A00192", name: "All X Spot Instance Requests" } },
-  { pattern: /^f/, onDemand: { code: "L-74FC7D96", name: "Running On-Demand F instances" }, spot: { code: "L-88CF9481", name: "All F Spot Instance Requests" } },
-  { pattern: /^inf/, onDemand: { code: "L-1945791B", name: "Running On-Demand Inf instances" }, spot: { code: "L-B5D1601B", name: "All Inf Spot Instance Requests" } },
-  { pattern: /^dl/, onDemand: { code: "L-6E869C2A", name: "Running On-Demand DL instances" }, spot: { code: "L-85EED4F7", name: "All DL Spot Instance Requests" } },
-  { pattern: /^trn/, onDemand: { code: "L-2C3B7624", name: "Running On-Demand Trn instances" }, spot: { code: "L-6B0D517C", name: "All Trn Spot Instance Requests" } },
+  {
+    pattern: /^x/,
+    onDemand: { code: "L-7295265B", name: "Running On-Demand X instances" },
+    spot: { code: "L-E3A00192", name: "All X Spot Instance Requests" },
+  },
+  {
+    pattern: /^f/,
+    onDemand: { code: "L-74FC7D96", name: "Running On-Demand F instances" },
+    spot: { code: "L-88CF9481", name: "All F Spot Instance Requests" },
+  },
+  {
+    pattern: /^inf/,
+    onDemand: { code: "L-1945791B", name: "Running On-Demand Inf instances" },
+    spot: { code: "L-B5D1601B", name: "All Inf Spot Instance Requests" },
+  },
+  {
+    pattern: /^dl/,
+    onDemand: { code: "L-6E869C2A", name: "Running On-Demand DL instances" },
+    spot: { code: "L-85EED4F7", name: "All DL Spot Instance Requests" },
+  },
+  {
+    pattern: /^trn/,
+    onDemand: { code: "L-2C3B7624", name: "Running On-Demand Trn instances" },
+    spot: { code: "L-6B0D517C", name: "All Trn Spot Instance Requests" },
+  },
   { pattern: /^hpc/, onDemand: { code: "L-F7808C92", name: "Running On-Demand HPC instances" } },
   { pattern: /^u/, onDemand: { code: "L-43DA4232", name: "Running On-Demand High Memory instances" } },
 ];
@@ -78,7 +116,13 @@ export function quotaCodeFor(family: string, spot: boolean): string {
 
 /** Known names of the vCPU quotas, by code (the fallback when Service Quotas does not name one). */
 function knownQuotaName(code: string): string | undefined {
-  for (const quota of [standardOnDemand, standardSpot, ...vcpuQuotaFamilies.flatMap((e) => [e.onDemand, ...(e.spot ? [e.spot] : [])]), vpcsPerRegion, internetGatewaysPerRegion]) {
+  for (const quota of [
+    standardOnDemand,
+    standardSpot,
+    ...vcpuQuotaFamilies.flatMap((e) => [e.onDemand, ...(e.spot ? [e.spot] : [])]),
+    vpcsPerRegion,
+    internetGatewaysPerRegion,
+  ]) {
     if (quota.code === code) return quota.name;
   }
   return undefined;
@@ -219,7 +263,11 @@ function familyOf(instanceType: string): string {
  * @param options - spot or on-demand, region and profile for the messages, an abort signal
  * @returns headroom per quota code and the fitted, skipped and unchecked types
  */
-export async function checkInstanceQuotas(plannedInstances: readonly QuotaPlannedInstance[], clients: QuotaClients, options: InstanceQuotaCheckOptions): Promise<InstanceQuotaCheck> {
+export async function checkInstanceQuotas(
+  plannedInstances: readonly QuotaPlannedInstance[],
+  clients: QuotaClients,
+  options: InstanceQuotaCheckOptions,
+): Promise<InstanceQuotaCheck> {
   const warnings: string[] = [];
   const types = new Map<string, { code: string; vcpus: number }>();
   for (const instance of plannedInstances) {
@@ -230,7 +278,9 @@ export async function checkInstanceQuotas(plannedInstances: readonly QuotaPlanne
     else {
       types.set(instance.instanceType, { code, vcpus: instance.vcpus });
       if (!quota.confirmed && code === quota.code) {
-        warnings.push(`${instance.instanceType}: no public source names the spot quota of its family; checked against ${quota.code} (${quota.name}), which AWS may not apply to it`);
+        warnings.push(
+          `${instance.instanceType}: no public source names the spot quota of its family; checked against ${quota.code} (${quota.name}), which AWS may not apply to it`,
+        );
       }
     }
   }
@@ -245,7 +295,10 @@ export async function checkInstanceQuotas(plannedInstances: readonly QuotaPlanne
     const limit = limits[index] ?? unknownLimit(code);
     if (limit.warning) warnings.push(limit.warning);
     const needed = [...types.values()].filter((t) => t.code === code).reduce((sum, t) => sum + t.vcpus, 0);
-    headroom.set(code, headroomOf(limit, usage.get(code) ?? 0, needed, (desired) => vcpuFix(code, limit.name, desired, options)));
+    headroom.set(
+      code,
+      headroomOf(limit, usage.get(code) ?? 0, needed, (desired) => vcpuFix(code, limit.name, desired, options)),
+    );
   });
 
   const fit: string[] = [];
@@ -261,7 +314,14 @@ export async function checkInstanceQuotas(plannedInstances: readonly QuotaPlanne
       fit.push(instanceType);
       left.set(code, available - vcpus);
     } else {
-      skipped.push({ instanceType, quotaCode: code, quotaName: quota.quotaName, needed: vcpus, available, fix: vcpuFix(code, quota.quotaName, quota.inUse + quota.needed, options) });
+      skipped.push({
+        instanceType,
+        quotaCode: code,
+        quotaName: quota.quotaName,
+        needed: vcpus,
+        available,
+        fix: vcpuFix(code, quota.quotaName, quota.inUse + quota.needed, options),
+      });
     }
   }
   return { quotas: [...headroom.values()], fit, unchecked, skipped, warnings };
@@ -282,7 +342,10 @@ export interface NetworkQuotaCheckOptions extends QuotaCheckOptions {
  * @param options - what the batch creates (default one VPC and one gateway), region, profile, abort signal
  * @returns headroom for VPCs and for internet gateways
  */
-export async function checkNetworkQuotas(clients: QuotaClients, options: NetworkQuotaCheckOptions = {}): Promise<NetworkQuotaCheck> {
+export async function checkNetworkQuotas(
+  clients: QuotaClients,
+  options: NetworkQuotaCheckOptions = {},
+): Promise<NetworkQuotaCheck> {
   const needed = options.needed ?? { vpcs: 1, internetGateways: 1 };
   const [vpcLimit, igwLimit, vpcs, gateways] = await Promise.all([
     readQuotaLimit("vpc", vpcsPerRegion.code, clients.serviceQuotas, options),
@@ -292,8 +355,19 @@ export async function checkNetworkQuotas(clients: QuotaClients, options: Network
   ]);
   const warnings = [vpcLimit.warning, igwLimit.warning].filter((w): w is string => w !== undefined);
   return {
-    vpcs: headroomOf(vpcLimit, vpcs, needed.vpcs, (desired) => `${requestCommand("vpc", vpcsPerRegion.code, desired, options)}, or delete VPCs you no longer use`),
-    internetGateways: headroomOf(igwLimit, gateways, needed.internetGateways, (desired) => `${requestCommand("vpc", internetGatewaysPerRegion.code, desired, options)}, or delete detached internet gateways`),
+    vpcs: headroomOf(
+      vpcLimit,
+      vpcs,
+      needed.vpcs,
+      (desired) => `${requestCommand("vpc", vpcsPerRegion.code, desired, options)}, or delete VPCs you no longer use`,
+    ),
+    internetGateways: headroomOf(
+      igwLimit,
+      gateways,
+      needed.internetGateways,
+      (desired) =>
+        `${requestCommand("vpc", internetGatewaysPerRegion.code, desired, options)}, or delete detached internet gateways`,
+    ),
     warnings,
   };
 }
@@ -345,7 +419,12 @@ function errorName(error: unknown): string {
 }
 
 /** The applied quota, else AWS's default; `unknown` with a warning when Service Quotas refuses to say. */
-async function readQuotaLimit(serviceCode: "ec2" | "vpc", code: string, client: ServiceQuotasClient, options: QuotaCheckOptions): Promise<QuotaLimit> {
+async function readQuotaLimit(
+  serviceCode: "ec2" | "vpc",
+  code: string,
+  client: ServiceQuotasClient,
+  options: QuotaCheckOptions,
+): Promise<QuotaLimit> {
   const { GetServiceQuotaCommand, GetAWSDefaultServiceQuotaCommand } = await import("@aws-sdk/client-service-quotas");
   const input = { ServiceCode: serviceCode, QuotaCode: code };
   const denied = (action: string, error: unknown): QuotaLimit => ({
@@ -357,24 +436,35 @@ async function readQuotaLimit(serviceCode: "ec2" | "vpc", code: string, client: 
     return limitFrom(code, Quota, "applied");
   } catch (error) {
     if (accessDeniedNames.has(errorName(error))) return denied("servicequotas:GetServiceQuota", error);
-    if (errorName(error) !== "NoSuchResourceException") throw awsErrorToCliError(error, { ...options, action: "servicequotas:GetServiceQuota" });
+    if (errorName(error) !== "NoSuchResourceException")
+      throw awsErrorToCliError(error, { ...options, action: "servicequotas:GetServiceQuota" });
   }
   // No value has been applied to this account yet: AWS's default is the limit.
   try {
-    const { Quota } = await client.send(new GetAWSDefaultServiceQuotaCommand(input), { abortSignal: options.abortSignal });
+    const { Quota } = await client.send(new GetAWSDefaultServiceQuotaCommand(input), {
+      abortSignal: options.abortSignal,
+    });
     return limitFrom(code, Quota, "aws-default");
   } catch (error) {
     if (accessDeniedNames.has(errorName(error))) return denied("servicequotas:GetAWSDefaultServiceQuota", error);
     if (errorName(error) === "NoSuchResourceException") {
-      return { ...unknownLimit(code), warning: `Service Quotas knows no quota ${code} (${knownQuotaName(code) ?? "quota"})${options.region ? ` in ${options.region}` : ""}; its headroom is unknown` };
+      return {
+        ...unknownLimit(code),
+        warning: `Service Quotas knows no quota ${code} (${knownQuotaName(code) ?? "quota"})${options.region ? ` in ${options.region}` : ""}; its headroom is unknown`,
+      };
     }
     throw awsErrorToCliError(error, { ...options, action: "servicequotas:GetAWSDefaultServiceQuota" });
   }
 }
 
-function limitFrom(code: string, quota: { QuotaName?: string | undefined; Value?: number | undefined } | undefined, source: LimitSource): QuotaLimit {
+function limitFrom(
+  code: string,
+  quota: { QuotaName?: string | undefined; Value?: number | undefined } | undefined,
+  source: LimitSource,
+): QuotaLimit {
   const name = quota?.QuotaName ?? knownQuotaName(code) ?? code;
-  if (typeof quota?.Value !== "number") return { ...unknownLimit(code), name, warning: `Service Quotas returned no value for ${code} (${name})` };
+  if (typeof quota?.Value !== "number")
+    return { ...unknownLimit(code), name, warning: `Service Quotas returned no value for ${code} (${name})` };
   return { code, name, value: quota.Value, source };
 }
 
@@ -384,7 +474,11 @@ function limitFrom(code: string, quota: { QuotaName?: string | undefined; Value?
  * Instances in a capacity block are counted as on-demand: whether AWS counts them is not documented, and
  * counting them can only err towards a skip.
  */
-async function vcpusInUse(ec2: EC2Client, options: InstanceQuotaCheckOptions, warnings: string[]): Promise<Map<string, number>> {
+async function vcpusInUse(
+  ec2: EC2Client,
+  options: InstanceQuotaCheckOptions,
+  warnings: string[],
+): Promise<Map<string, number>> {
   const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
   const usage = new Map<string, number>();
   const uncounted = new Map<string, number>();
@@ -393,7 +487,11 @@ async function vcpusInUse(ec2: EC2Client, options: InstanceQuotaCheckOptions, wa
     let page;
     try {
       page = await ec2.send(
-        new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["pending", "running"] }], MaxResults: 1000, ...(token ? { NextToken: token } : {}) }),
+        new DescribeInstancesCommand({
+          Filters: [{ Name: "instance-state-name", Values: ["pending", "running"] }],
+          MaxResults: 1000,
+          ...(token ? { NextToken: token } : {}),
+        }),
         { abortSignal: options.abortSignal },
       );
     } catch (error) {
@@ -412,7 +510,8 @@ async function vcpusInUse(ec2: EC2Client, options: InstanceQuotaCheckOptions, wa
     }
     token = page.NextToken || undefined;
   } while (token);
-  for (const [type, count] of uncounted) warnings.push(`${count} running ${type} instance(s) not counted: their vCPUs are unknown`);
+  for (const [type, count] of uncounted)
+    warnings.push(`${count} running ${type} instance(s) not counted: their vCPUs are unknown`);
   return usage;
 }
 
@@ -428,7 +527,10 @@ async function countVpcs(ec2: EC2Client, options: QuotaCheckOptions): Promise<nu
   let token: string | undefined;
   do {
     try {
-      const page = await ec2.send(new DescribeVpcsCommand({ MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal: options.abortSignal });
+      const page = await ec2.send(
+        new DescribeVpcsCommand({ MaxResults: 1000, ...(token ? { NextToken: token } : {}) }),
+        { abortSignal: options.abortSignal },
+      );
       count += page.Vpcs?.length ?? 0;
       token = page.NextToken || undefined;
     } catch (error) {
@@ -444,7 +546,10 @@ async function countInternetGateways(ec2: EC2Client, options: QuotaCheckOptions)
   let token: string | undefined;
   do {
     try {
-      const page = await ec2.send(new DescribeInternetGatewaysCommand({ MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), { abortSignal: options.abortSignal });
+      const page = await ec2.send(
+        new DescribeInternetGatewaysCommand({ MaxResults: 1000, ...(token ? { NextToken: token } : {}) }),
+        { abortSignal: options.abortSignal },
+      );
       count += page.InternetGateways?.length ?? 0;
       token = page.NextToken || undefined;
     } catch (error) {
@@ -465,18 +570,28 @@ export type CredentialProbe = { found: true } | { found: false; reason: string }
  * @param timeoutMs - how long to wait
  * @returns whether credentials were found, and why not
  */
-export async function probeCredentials(client: { config: { credentials: () => Promise<unknown> } }, timeoutMs = 2000): Promise<CredentialProbe> {
+export async function probeCredentials(
+  client: { config: { credentials: () => Promise<unknown> } },
+  timeoutMs = 2000,
+): Promise<CredentialProbe> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CredentialProbe>((resolve) => {
-    timer = setTimeout(() => resolve({ found: false, reason: `no credentials found within ${timeoutMs / 1000} s` }), timeoutMs);
+    timer = setTimeout(
+      () => resolve({ found: false, reason: `no credentials found within ${timeoutMs / 1000} s` }),
+      timeoutMs,
+    );
     timer.unref();
   });
   const lookup = client.config.credentials().then(
     (): CredentialProbe => ({ found: true }),
     (error: unknown): CredentialProbe => {
       const { name, message } = (error ?? {}) as { name?: string; message?: string };
-      if (name === "CredentialsProviderError" && /could not load credentials from any providers/i.test(message ?? "")) return { found: false, reason: "no credentials" };
-      return { found: false, reason: `credentials could not be loaded: ${awsErrorToCliError(error, { action: "credentials" }).message}` };
+      if (name === "CredentialsProviderError" && /could not load credentials from any providers/i.test(message ?? ""))
+        return { found: false, reason: "no credentials" };
+      return {
+        found: false,
+        reason: `credentials could not be loaded: ${awsErrorToCliError(error, { action: "credentials" }).message}`,
+      };
     },
   );
   try {
@@ -534,7 +649,10 @@ export interface PlanQuotaOptions {
  * @param options - region, profile, spot, time limits
  * @returns the section
  */
-export async function checkPlanQuotas(plan: Pick<BatchPlan, "instances" | "resources">, options: PlanQuotaOptions): Promise<BatchQuotaReport> {
+export async function checkPlanQuotas(
+  plan: Pick<BatchPlan, "instances" | "resources">,
+  options: PlanQuotaOptions,
+): Promise<BatchQuotaReport> {
   const { settings } = options;
   const serviceQuotas = await createServiceQuotasClient(settings, settings.region);
   const probe = await probeCredentials(serviceQuotas, options.credentialTimeoutMs);
@@ -557,9 +675,17 @@ export async function checkPlanQuotas(plan: Pick<BatchPlan, "instances" | "resou
     return { status: "checked", region: settings.region, network, vcpus };
   } catch (error) {
     const cliError = deadline.signal.aborted
-      ? new CliError("EndpointUnreachable", `The quota check in ${settings.region} took longer than ${timeoutMs / 1000} s.`, { fix: "Check the network and AWS_ENDPOINT_URL, or pass --offline." })
+      ? new CliError(
+          "EndpointUnreachable",
+          `The quota check in ${settings.region} took longer than ${timeoutMs / 1000} s.`,
+          { fix: "Check the network and AWS_ENDPOINT_URL, or pass --offline." },
+        )
       : awsErrorToCliError(error, { ...settings, action: "the quota check" });
-    return { status: "failed", reason: `not checked (${cliError.message})`, error: { code: cliError.code, fix: cliError.fix } };
+    return {
+      status: "failed",
+      reason: `not checked (${cliError.message})`,
+      error: { code: cliError.code, fix: cliError.fix },
+    };
   } finally {
     clearTimeout(timer);
     serviceQuotas.destroy();
@@ -571,7 +697,10 @@ export async function checkPlanQuotas(plan: Pick<BatchPlan, "instances" | "resou
 export function networkNeeds(resources: BatchPlan["resources"]): { vpcs: number; internetGateways: number } {
   const count = (type: string) => resources.filter((r) => r.type === type).length;
   const awsxVpcs = count("awsx:ec2:Vpc");
-  return { vpcs: awsxVpcs + count("aws:ec2/vpc:Vpc"), internetGateways: awsxVpcs + count("aws:ec2/internetGateway:InternetGateway") };
+  return {
+    vpcs: awsxVpcs + count("aws:ec2/vpc:Vpc"),
+    internetGateways: awsxVpcs + count("aws:ec2/internetGateway:InternetGateway"),
+  };
 }
 
 /** Default vCPUs per type from the shipped catalogue: one file read instead of a DescribeInstanceTypes call per type. */

@@ -19,7 +19,10 @@ export function fp64FlopsPerCycle(host: Pick<HostProbe, "architecture" | "flags"
 export const defaultClockGhz = 2.5;
 
 /** Peak FP64 FLOP/s of all cores. */
-export function peakFlops(host: Pick<HostProbe, "architecture" | "flags" | "cores" | "clockGhz">, flopsPerCycle = fp64FlopsPerCycle(host)): number {
+export function peakFlops(
+  host: Pick<HostProbe, "architecture" | "flags" | "cores" | "clockGhz">,
+  flopsPerCycle = fp64FlopsPerCycle(host),
+): number {
   return host.cores * (host.clockGhz ?? defaultClockGhz) * 1e9 * flopsPerCycle;
 }
 

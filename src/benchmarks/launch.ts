@@ -29,7 +29,12 @@ export function nativeFlag(host: Pick<HostProbe, "architecture">): string {
 }
 
 /** Compiler arguments for stream.c at the sized array length and repetitions. */
-export function streamCompileArgs(host: Pick<HostProbe, "architecture">, sizing: Pick<StreamSizing, "arraySize" | "ntimes" | "mcmodelMedium">, source: string, output: string): string[] {
+export function streamCompileArgs(
+  host: Pick<HostProbe, "architecture">,
+  sizing: Pick<StreamSizing, "arraySize" | "ntimes" | "mcmodelMedium">,
+  source: string,
+  output: string,
+): string[] {
   return [
     "-O3",
     nativeFlag(host),
@@ -48,14 +53,40 @@ export function streamCompileArgs(host: Pick<HostProbe, "architecture">, sizing:
  * bound; (b) one thread per vCPU (only with SMT, where it differs from (a)); (c) each NUMA node alone (with
  * numactl, on hosts with more than one node); (d) one thread.
  */
-export function streamConfigurations(host: Pick<HostProbe, "cores" | "logicalCpus" | "smt" | "numaNodes" | "firstThreadOfEachCore">, numactl?: string): LaunchConfiguration[] {
-  const configurations = [openmp("all-cores-spread", "all cores, one thread per core, spread and bound (headline)", host.cores, "spread", "cores")];
-  if (host.smt) configurations.push(openmp("all-vcpus", "one thread per vCPU, spread and bound", host.logicalCpus, "spread", "threads"));
+export function streamConfigurations(
+  host: Pick<HostProbe, "cores" | "logicalCpus" | "smt" | "numaNodes" | "firstThreadOfEachCore">,
+  numactl?: string,
+): LaunchConfiguration[] {
+  const configurations = [
+    openmp(
+      "all-cores-spread",
+      "all cores, one thread per core, spread and bound (headline)",
+      host.cores,
+      "spread",
+      "cores",
+    ),
+  ];
+  if (host.smt)
+    configurations.push(
+      openmp("all-vcpus", "one thread per vCPU, spread and bound", host.logicalCpus, "spread", "threads"),
+    );
   if (numactl && host.numaNodes.length > 1) {
     for (const node of host.numaNodes) {
       const cores = node.cpus.filter((cpu) => host.firstThreadOfEachCore.includes(cpu)).length || node.cpus.length;
-      const binding = { prefix: [numactl, `--cpunodebind=${node.id}`, `--membind=${node.id}`], placement: { cpunodebind: node.id, membind: node.id } };
-      configurations.push(openmp(`numa-node-${node.id}`, `NUMA node ${node.id} alone: its cores, its memory`, cores, "spread", "cores", binding));
+      const binding = {
+        prefix: [numactl, `--cpunodebind=${node.id}`, `--membind=${node.id}`],
+        placement: { cpunodebind: node.id, membind: node.id },
+      };
+      configurations.push(
+        openmp(
+          `numa-node-${node.id}`,
+          `NUMA node ${node.id} alone: its cores, its memory`,
+          cores,
+          "spread",
+          "cores",
+          binding,
+        ),
+      );
     }
   }
   configurations.push(openmp("single-thread", "one thread, bound", 1, "true", "cores"));
@@ -82,7 +113,13 @@ function openmp(
 }
 
 /** Compiler arguments for CoreMark with `threads` PThreads and CoreMark's self-timed iteration count. */
-export function coremarkCompileArgs(host: Pick<HostProbe, "architecture">, threads: number, sourceDir: string, portDir: string, output: string): string[] {
+export function coremarkCompileArgs(
+  host: Pick<HostProbe, "architecture">,
+  threads: number,
+  sourceDir: string,
+  portDir: string,
+  output: string,
+): string[] {
   const flags = ["-O3", nativeFlag(host)];
   const parallel = threads > 1 ? [`-DMULTITHREAD=${threads}`, "-DUSE_PTHREAD"] : [];
   const flagsString = [...flags, ...parallel, "-DPERFORMANCE_RUN=1"].join(" ");
@@ -94,7 +131,9 @@ export function coremarkCompileArgs(host: Pick<HostProbe, "architecture">, threa
     `-DFLAGS_STR="${flagsString}"`,
     `-I${sourceDir}`,
     `-I${portDir}`,
-    ...["core_list_join.c", "core_main.c", "core_matrix.c", "core_state.c", "core_util.c"].map((file) => `${sourceDir}/${file}`),
+    ...["core_list_join.c", "core_main.c", "core_matrix.c", "core_state.c", "core_util.c"].map(
+      (file) => `${sourceDir}/${file}`,
+    ),
     `${portDir}/core_portme.c`,
     "-o",
     output,

@@ -20,7 +20,11 @@ export const parsablePrograms = ["stream", "hpl", "hpcc", "coremark"] as const;
 export type ParsableProgram = (typeof parsablePrograms)[number];
 
 /** Parses `text` as the output of `program`; `label` names it in errors. */
-export function parseProgramOutput(program: ParsableProgram, text: string, label: string): Pick<ParsedOutput, "runs" | "summary"> {
+export function parseProgramOutput(
+  program: ParsableProgram,
+  text: string,
+  label: string,
+): Pick<ParsedOutput, "runs" | "summary"> {
   switch (program) {
     case "stream":
       return { runs: parseStreamOutput(text, { label }) };
@@ -40,13 +44,19 @@ export function parseOutputFile(program: ParsableProgram, path: string): ParsedO
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError("InputUnreadable", `Cannot read ${path}: ${code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : (error as Error).message}.`, {
-      fix: "Pass the path of a file holding the program's output.",
-      cause: error,
-    });
+    throw new CliError(
+      "InputUnreadable",
+      `Cannot read ${path}: ${code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : (error as Error).message}.`,
+      {
+        fix: "Pass the path of a file holding the program's output.",
+        cause: error,
+      },
+    );
   }
   if (bytes.includes(0)) {
-    throw new CliError("OutputUnparseable", `${path}: is binary, not a program's text output.`, { fix: "Pass the text the program printed." });
+    throw new CliError("OutputUnparseable", `${path}: is binary, not a program's text output.`, {
+      fix: "Pass the text the program printed.",
+    });
   }
   const parsed = parseProgramOutput(program, bytes.toString("utf8"), path);
   return {

@@ -17,10 +17,15 @@ export const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "corem
 
 /** `--benchmarks a,b`: known names, each once; throws `UsageError` naming the unknown ones. */
 export function parseBenchmarkList(list: string): BenchmarkName[] {
-  const names = list.split(",").map((name) => name.trim()).filter(Boolean);
+  const names = list
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
   if (names.length === 0 || unknown.length > 0) {
-    throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, { fix: `Choose from ${benchmarkNames.join(", ")}.` });
+    throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, {
+      fix: `Choose from ${benchmarkNames.join(", ")}.`,
+    });
   }
   return [...new Set(names)] as BenchmarkName[];
 }

@@ -12,7 +12,12 @@ export const globalOptions = {
   region: { type: "string", describe: "AWS region (default: AWS_REGION or the profile's region)", global: true },
   json: { type: "boolean", default: false, describe: "Print machine-readable JSON on stdout", global: true },
   debug: { type: "boolean", default: false, describe: "Show stack traces and SDK details on errors", global: true },
-  yes: { type: "boolean", default: false, describe: "Answer yes to confirmations (required without a TTY)", global: true },
+  yes: {
+    type: "boolean",
+    default: false,
+    describe: "Answer yes to confirmations (required without a TTY)",
+    global: true,
+  },
 } as const satisfies Record<string, Options>;
 
 /** Parsed global options. */
@@ -67,7 +72,8 @@ export function defineCommand<
     build(argv) {
       // Typed declarations are the point of `spec`; yargs' chained generics add nothing here.
       let built: Argv = argv.options(spec.options);
-      for (const [name, positional] of Object.entries(spec.positionals ?? {})) built = built.positional(name, positional);
+      for (const [name, positional] of Object.entries(spec.positionals ?? {}))
+        built = built.positional(name, positional);
       for (const [line, meaning] of spec.examples) built = built.example(line, meaning);
       return spec.configure ? spec.configure(built) : built;
     },

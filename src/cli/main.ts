@@ -6,7 +6,14 @@ import yargs from "yargs";
 import { packageVersion } from "../package-files.js";
 import type { AnyCommand, CommandContext } from "./command.js";
 import { globalOptions } from "./command.js";
-import { collectCommand, destroyCommand, listCommand, previewCommand, statusCommand, upCommand } from "./commands/batch.js";
+import {
+  collectCommand,
+  destroyCommand,
+  listCommand,
+  previewCommand,
+  statusCommand,
+  upCommand,
+} from "./commands/batch.js";
 import { bootstrapCommand } from "./commands/bootstrap.js";
 import { buildCommand } from "./commands/build.js";
 import { cleanupCommand } from "./commands/cleanup.js";
@@ -22,7 +29,24 @@ import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
 /** Every command, built or planned, in the order `--help` lists them. */
-export const commands: readonly AnyCommand[] = [discoverCommand, planCommand, runCommand, previewCommand, upCommand, collectCommand, destroyCommand, statusCommand, listCommand, cleanupCommand, bootstrapCommand, parseCommand, validateCommand, buildCommand, pricingCommand, ...plannedCommands];
+export const commands: readonly AnyCommand[] = [
+  discoverCommand,
+  planCommand,
+  runCommand,
+  previewCommand,
+  upCommand,
+  collectCommand,
+  destroyCommand,
+  statusCommand,
+  listCommand,
+  cleanupCommand,
+  bootstrapCommand,
+  parseCommand,
+  validateCommand,
+  buildCommand,
+  pricingCommand,
+  ...plannedCommands,
+];
 
 /** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */
 const legacyScriptName = "aws-benchmark-collector";
@@ -41,7 +65,11 @@ export interface ExecOptions {
  * @param options - the invoked name
  * @returns the process exit code (DESIGN.md: 0 ok, 1 failed, 2 usage, 3 partial, 130 interrupted)
  */
-export async function exec(argv: readonly string[], io: CliIo = processIo(), options: ExecOptions = {}): Promise<number> {
+export async function exec(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  options: ExecOptions = {},
+): Promise<number> {
   const scriptName = options.scriptName ?? "aws-bench";
   const args = legacyArguments(argv, scriptName);
   const context: CommandContext = { io, scriptName };
@@ -90,7 +118,8 @@ export async function exec(argv: readonly string[], io: CliIo = processIo(), opt
 function legacyArguments(argv: readonly string[], scriptName: string): readonly string[] {
   const first = argv[0];
   const asksForMeta = argv.some((arg) => arg === "--help" || arg === "-h" || arg === "--version");
-  if (scriptName === legacyScriptName && first !== undefined && first.startsWith("--") && !asksForMeta) return ["run", ...argv];
+  if (scriptName === legacyScriptName && first !== undefined && first.startsWith("--") && !asksForMeta)
+    return ["run", ...argv];
   return argv;
 }
 
@@ -98,7 +127,11 @@ function reportError(error: unknown, io: CliIo, debug: boolean, scriptName: stri
   const cliError = isCliError(error)
     ? error
     : duringParsing && error instanceof Error
-      ? new CliError("UsageError", error.message.startsWith("Did you mean") ? `Unknown command. ${error.message}` : error.message, { fix: `Run '${scriptName} --help' for the commands and their options.` })
+      ? new CliError(
+          "UsageError",
+          error.message.startsWith("Did you mean") ? `Unknown command. ${error.message}` : error.message,
+          { fix: `Run '${scriptName} --help' for the commands and their options.` },
+        )
       : undefined;
   if (cliError) {
     io.stderr.write(`error [${cliError.code}]: ${cliError.message}\n`);
@@ -108,7 +141,9 @@ function reportError(error: unknown, io: CliIo, debug: boolean, scriptName: stri
   }
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`error [Unexpected]: ${message}\n`);
-  io.stderr.write(debug ? `${formatDebug(error)}\n` : "  (run again with --debug for the stack trace, and please report it)\n");
+  io.stderr.write(
+    debug ? `${formatDebug(error)}\n` : "  (run again with --debug for the stack trace, and please report it)\n",
+  );
   return ExitCode.Failure;
 }
 
@@ -125,7 +160,11 @@ function formatDebug(error: unknown): string {
 
 /** Runs the CLI on the real process and sets `process.exitCode`. */
 export async function cli(): Promise<void> {
-  const scriptName = (process.argv[1] ?? "aws-bench").split(/[\\/]/).pop()?.replace(/\.(c|m)?js$/, "") ?? "aws-bench";
+  const scriptName =
+    (process.argv[1] ?? "aws-bench")
+      .split(/[\\/]/)
+      .pop()
+      ?.replace(/\.(c|m)?js$/, "") ?? "aws-bench";
   const invokedAs = scriptName === "bin" ? "aws-bench" : scriptName;
   // `aws-bench … | head` closes stdout early: that is the reader's choice, not a failure.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {

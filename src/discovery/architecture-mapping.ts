@@ -25,9 +25,13 @@ export function architectureOf(record: Pick<InstanceTypeRecord, "architectures" 
   const arm = record.architectures.some((arch) => arch === "arm64" || arch === "arm64_mac");
   const x86 = record.architectures.some((arch) => arch === "x86_64" || arch === "x86_64_mac" || arch === "i386");
   if (arm === x86) {
-    throw new CliError("InputMalformed", `${record.name} reports architectures [${record.architectures.join(", ")}], which name no single ISA.`, {
-      fix: "Check the DescribeInstanceTypes data for this type.",
-    });
+    throw new CliError(
+      "InputMalformed",
+      `${record.name} reports architectures [${record.architectures.join(", ")}], which name no single ISA.`,
+      {
+        fix: "Check the DescribeInstanceTypes data for this type.",
+      },
+    );
   }
   return arm ? "arm64" : "x86_64";
 }
@@ -79,11 +83,15 @@ export function mapInstanceFamilies(records: readonly InstanceTypeRecord[], tabl
       for (const member of members) {
         const memberArchitecture = architectureOf(member);
         if (memberArchitecture !== micro.architecture) {
-          mismatches.push(`${member.name} is ${memberArchitecture} but family ${family} maps to ${curated.microarchitecture} (${micro.architecture})`);
+          mismatches.push(
+            `${member.name} is ${memberArchitecture} but family ${family} maps to ${curated.microarchitecture} (${micro.architecture})`,
+          );
         }
         const vendor = member.manufacturer ? vendorOfManufacturer[member.manufacturer] : undefined;
         if (vendor && vendor !== micro.vendor) {
-          mismatches.push(`${member.name} is made by ${String(member.manufacturer)} but family ${family} maps to ${curated.microarchitecture} (${micro.vendor})`);
+          mismatches.push(
+            `${member.name} is made by ${String(member.manufacturer)} but family ${family} maps to ${curated.microarchitecture} (${micro.vendor})`,
+          );
         }
       }
       families[family] = {
@@ -93,20 +101,28 @@ export function mapInstanceFamilies(records: readonly InstanceTypeRecord[], tabl
         ...(curated.alsoSeen?.length ? { alsoSeen: [...curated.alsoSeen] } : {}),
         containerTag: micro.containerTag,
         origin: "curated",
-        ...(micro.containerTag === null ? { reason: `${micro.name} hosts run macOS, which cannot run the Linux benchmark container` } : {}),
+        ...(micro.containerTag === null
+          ? { reason: `${micro.name} hosts run macOS, which cannot run the Linux benchmark container` }
+          : {}),
         instanceTypes: members.length,
       };
       continue;
     }
     const inferred = inferFamily(family, architecture, members, table, byFamily);
     families[family] = { architecture, manufacturer, ...inferred, instanceTypes: members.length };
-    warnings.push(`family ${family} is not in configs/families.json: ${inferred.reason}; add it to the table after checking its CPU`);
+    warnings.push(
+      `family ${family} is not in configs/families.json: ${inferred.reason}; add it to the table after checking its CPU`,
+    );
   }
 
   if (mismatches.length > 0) {
-    throw new CliError("MappingMismatch", `Architecture mapping contradicts EC2's data: ${mismatches.slice(0, 10).join("; ")}${mismatches.length > 10 ? ` (and ${mismatches.length - 10} more)` : ""}.`, {
-      fix: "Correct configs/families.json for these families; nothing was written.",
-    });
+    throw new CliError(
+      "MappingMismatch",
+      `Architecture mapping contradicts EC2's data: ${mismatches.slice(0, 10).join("; ")}${mismatches.length > 10 ? ` (and ${mismatches.length - 10} more)` : ""}.`,
+      {
+        fix: "Correct configs/families.json for these families; nothing was written.",
+      },
+    );
   }
 
   const instanceTypes = [...records]
@@ -123,7 +139,16 @@ export function mapInstanceFamilies(records: readonly InstanceTypeRecord[], tabl
       };
     });
 
-  return { mappings: { schemaVersion: 1, families, microarchitectures: usedMicroarchitectures(families, table), containerTags: tagUses(families) }, instanceTypes, warnings };
+  return {
+    mappings: {
+      schemaVersion: 1,
+      families,
+      microarchitectures: usedMicroarchitectures(families, table),
+      containerTags: tagUses(families),
+    },
+    instanceTypes,
+    warnings,
+  };
 }
 
 function groupByFamily(records: readonly InstanceTypeRecord[]): Map<string, InstanceTypeRecord[]> {
@@ -139,9 +164,13 @@ function groupByFamily(records: readonly InstanceTypeRecord[]): Map<string, Inst
 function familyArchitecture(family: string, members: readonly InstanceTypeRecord[]): Architecture {
   const architectures = new Set(members.map(architectureOf));
   if (architectures.size > 1) {
-    throw new CliError("MappingMismatch", `Family ${family} has instance types of several architectures (${[...architectures].join(", ")}).`, {
-      fix: "Check the DescribeInstanceTypes data; one family has always been one ISA.",
-    });
+    throw new CliError(
+      "MappingMismatch",
+      `Family ${family} has instance types of several architectures (${[...architectures].join(", ")}).`,
+      {
+        fix: "Check the DescribeInstanceTypes data; one family has always been one ISA.",
+      },
+    );
   }
   return [...architectures][0] as Architecture;
 }
@@ -162,24 +191,44 @@ function inferFamily(
   const clock = members[0]?.sustainedClockGhz ?? null;
   const described = `${manufacturer ?? "unknown manufacturer"}, ${architecture}, generation ${generation ?? "none"}, ${clock ?? "unknown"} GHz`;
   if (!vendor) {
-    return { microarchitecture: null, containerTag: null, origin: "unmapped", reason: `no curated family shares its manufacturer (${described})` };
+    return {
+      microarchitecture: null,
+      containerTag: null,
+      origin: "unmapped",
+      reason: `no curated family shares its manufacturer (${described})`,
+    };
   }
   const candidates = Object.entries(table.families)
-    .map(([name, entry]) => ({ name, entry, micro: table.microarchitectures[entry.microarchitecture] as Microarchitecture }))
-    .filter(({ micro }) => micro.vendor === vendor && micro.architecture === architecture && micro.containerTag !== null)
+    .map(([name, entry]) => ({
+      name,
+      entry,
+      micro: table.microarchitectures[entry.microarchitecture] as Microarchitecture,
+    }))
+    .filter(
+      ({ micro }) => micro.vendor === vendor && micro.architecture === architecture && micro.containerTag !== null,
+    )
     .map((candidate) => {
       const candidateGeneration = parseInstanceTypeName(`${candidate.name}.x`).generation;
       const candidateClock = catalogFamilies.get(candidate.name)?.[0]?.sustainedClockGhz ?? null;
       return {
         ...candidate,
-        generationDistance: generation === null || candidateGeneration === null ? 99 : Math.abs(candidateGeneration - generation),
+        generationDistance:
+          generation === null || candidateGeneration === null ? 99 : Math.abs(candidateGeneration - generation),
         clockDistance: clock === null || candidateClock === null ? 99 : Math.abs(candidateClock - clock),
       };
     })
-    .sort((a, b) => a.generationDistance - b.generationDistance || a.clockDistance - b.clockDistance || compareText(a.name, b.name));
+    .sort(
+      (a, b) =>
+        a.generationDistance - b.generationDistance || a.clockDistance - b.clockDistance || compareText(a.name, b.name),
+    );
   const best = candidates[0];
   if (!best) {
-    return { microarchitecture: null, containerTag: null, origin: "unmapped", reason: `no curated ${architecture} family from ${manufacturer} to infer from (${described})` };
+    return {
+      microarchitecture: null,
+      containerTag: null,
+      origin: "unmapped",
+      reason: `no curated ${architecture} family from ${manufacturer} to infer from (${described})`,
+    };
   }
   return {
     microarchitecture: best.entry.microarchitecture,
@@ -189,7 +238,10 @@ function inferFamily(
   };
 }
 
-function usedMicroarchitectures(families: Readonly<Record<string, FamilyMapping>>, table: FamilyTable): Record<string, MicroarchitectureFacts> {
+function usedMicroarchitectures(
+  families: Readonly<Record<string, FamilyMapping>>,
+  table: FamilyTable,
+): Record<string, MicroarchitectureFacts> {
   const used: Record<string, MicroarchitectureFacts> = {};
   for (const mapping of Object.values(families)) {
     for (const id of [mapping.microarchitecture, ...(mapping.alsoSeen ?? [])]) {
@@ -202,7 +254,9 @@ function usedMicroarchitectures(families: Readonly<Record<string, FamilyMapping>
         containerTag: micro.containerTag,
         ...(micro.compiler ? { gccFlags: micro.compiler.gccFlags, spackTarget: micro.compiler.spackTarget } : {}),
         ...(micro.blas ? { blas: [...micro.blas] } : {}),
-        ...(micro.fp64FlopsPerCyclePerCore === undefined ? {} : { fp64FlopsPerCyclePerCore: micro.fp64FlopsPerCyclePerCore }),
+        ...(micro.fp64FlopsPerCyclePerCore === undefined
+          ? {}
+          : { fp64FlopsPerCyclePerCore: micro.fp64FlopsPerCyclePerCore }),
         ...(micro.memory ? { memory: { ...micro.memory } } : {}),
       };
     }
@@ -214,7 +268,11 @@ function tagUses(families: Readonly<Record<string, FamilyMapping>>): Record<stri
   const uses: Record<string, ContainerTagUse> = {};
   for (const [family, mapping] of Object.entries(families).sort(([a], [b]) => compareText(a, b))) {
     if (mapping.containerTag === null || mapping.microarchitecture === null) continue;
-    const use = (uses[mapping.containerTag] ??= { architecture: mapping.architecture, microarchitectures: [], families: [] });
+    const use = (uses[mapping.containerTag] ??= {
+      architecture: mapping.architecture,
+      microarchitectures: [],
+      families: [],
+    });
     use.families.push(family);
     for (const id of [mapping.microarchitecture, ...(mapping.alsoSeen ?? [])]) {
       if (!use.microarchitectures.includes(id)) use.microarchitectures.push(id);

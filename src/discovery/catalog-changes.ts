@@ -40,7 +40,8 @@ export function catalogChanges(
   before: { catalog?: InstanceCatalog | undefined; mappings?: ArchitectureMappings | undefined },
   after: { catalog: InstanceCatalog; mappings: ArchitectureMappings },
 ): CatalogChanges {
-  const types = (catalog?: InstanceCatalog) => new Map((catalog?.instanceTypes ?? []).map((record) => [record.name, record] as const));
+  const types = (catalog?: InstanceCatalog) =>
+    new Map((catalog?.instanceTypes ?? []).map((record) => [record.name, record] as const));
   const families = (mappings?: ArchitectureMappings) => new Map(Object.entries(mappings?.families ?? {}));
   return {
     instanceTypes: keyChanges(types(before.catalog), types(after.catalog)),

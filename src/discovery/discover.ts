@@ -81,27 +81,51 @@ export interface DiscoverResult {
 }
 
 /** Runs discovery; `progress` receives one line per step (stderr in the CLI). */
-export async function discoverInstanceTypes(options: DiscoverOptions, progress: (line: string) => void = () => {}): Promise<DiscoverResult> {
+export async function discoverInstanceTypes(
+  options: DiscoverOptions,
+  progress: (line: string) => void = () => {},
+): Promise<DiscoverResult> {
   const table = await loadFamilyTable(options.paths.families);
-  const { records, source, asOf: sourceDate } = options.input ? await fromFile(options.input) : await fromAws(options, progress);
+  const {
+    records,
+    source,
+    asOf: sourceDate,
+  } = options.input ? await fromFile(options.input) : await fromAws(options, progress);
 
   const existing = {
     catalog: await readIfPresent("instance-catalog", options.paths.catalog, progress),
     mappings: await readIfPresent("architecture-mappings", options.paths.mappings, progress),
-    containerTags: options.updateContainers ? await readIfPresent("container-tags", options.paths.containerTags, progress) : undefined,
+    containerTags: options.updateContainers
+      ? await readIfPresent("container-tags", options.paths.containerTags, progress)
+      : undefined,
   };
   const instanceTypes = [...records].sort((a, b) => compareText(a.name, b.name));
-  const asOf = options.asOf ?? sourceDate ?? keptDate(existing.catalog, source, instanceTypes) ?? new Date().toISOString().slice(0, 10);
+  const asOf =
+    options.asOf ??
+    sourceDate ??
+    keptDate(existing.catalog, source, instanceTypes) ??
+    new Date().toISOString().slice(0, 10);
   const catalog: InstanceCatalog = { schemaVersion: 1, source: { ...source, asOf }, instanceTypes };
   const mapped = mapInstanceFamilies(instanceTypes, table);
 
   const pending: PendingDocument[] = [];
-  const stage = <K extends DocumentKind>(kind: K, path: string, data: DocumentTypes[K], current: DocumentTypes[K] | undefined): void => {
+  const stage = <K extends DocumentKind>(
+    kind: K,
+    path: string,
+    data: DocumentTypes[K],
+    current: DocumentTypes[K] | undefined,
+  ): void => {
     if (current === undefined || stableJson(current) !== stableJson(data)) pending.push({ kind, path, data });
   };
   stage("instance-catalog", options.paths.catalog, catalog, existing.catalog);
   stage("architecture-mappings", options.paths.mappings, mapped.mappings, existing.mappings);
-  if (options.updateContainers) stage("container-tags", options.paths.containerTags, containerTagList(mapped.mappings, table), existing.containerTags);
+  if (options.updateContainers)
+    stage(
+      "container-tags",
+      options.paths.containerTags,
+      containerTagList(mapped.mappings, table),
+      existing.containerTags,
+    );
 
   if (!options.dryRun) await writeDocuments(pending);
   const families = Object.entries(mapped.mappings.families);
@@ -140,7 +164,9 @@ export function containerTagList(mappings: ArchitectureMappings, table: FamilyTa
   return { schemaVersion: 1, tags };
 }
 
-async function fromFile(input: string): Promise<{ records: InstanceTypeRecord[]; source: Omit<CatalogSource, "asOf">; asOf?: string }> {
+async function fromFile(
+  input: string,
+): Promise<{ records: InstanceTypeRecord[]; source: Omit<CatalogSource, "asOf">; asOf?: string }> {
   const { data, sha256 } = readJsonInput(input);
   // A catalogue written earlier re-maps offline (after a family-table edit) and keeps its own provenance.
   if (isCatalogDocument(data)) {
@@ -188,18 +214,30 @@ function uniqueByName(records: InstanceTypeRecord[], input: string): InstanceTyp
 }
 
 /** The existing catalogue's date, when its data equals the new data (so an identical re-run changes nothing). */
-function keptDate(existing: InstanceCatalog | undefined, source: Omit<CatalogSource, "asOf">, records: InstanceTypeRecord[]): string | undefined {
+function keptDate(
+  existing: InstanceCatalog | undefined,
+  source: Omit<CatalogSource, "asOf">,
+  records: InstanceTypeRecord[],
+): string | undefined {
   if (!existing) return undefined;
   const { asOf, ...existingSource } = existing.source;
-  return stableJson(existingSource) === stableJson(source) && stableJson(existing.instanceTypes) === stableJson(records) ? asOf : undefined;
+  return stableJson(existingSource) === stableJson(source) && stableJson(existing.instanceTypes) === stableJson(records)
+    ? asOf
+    : undefined;
 }
 
-async function readIfPresent<K extends DocumentKind>(kind: K, path: string, progress: (line: string) => void): Promise<DocumentTypes[K] | undefined> {
+async function readIfPresent<K extends DocumentKind>(
+  kind: K,
+  path: string,
+  progress: (line: string) => void,
+): Promise<DocumentTypes[K] | undefined> {
   if (!existsSync(path)) return undefined;
   try {
     return await readDocument(kind, path);
   } catch (error) {
-    progress(`discover: ${resolve(path)} is not a valid ${kind} document and will be replaced (${(error as Error).message})`);
+    progress(
+      `discover: ${resolve(path)} is not a valid ${kind} document and will be replaced (${(error as Error).message})`,
+    );
     return undefined;
   }
 }

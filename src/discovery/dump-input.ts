@@ -27,7 +27,8 @@ export function readJsonInput(path: string): JsonInput {
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    const reason =
+      code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
     throw new CliError("InputUnreadable", `Cannot read --input ${path}: ${reason}.`, {
       fix: "Pass the path of a file saved with `aws ec2 describe-instance-types --output json > FILE`.",
       cause: error,
@@ -36,10 +37,14 @@ export function readJsonInput(path: string): JsonInput {
   try {
     return { data: JSON.parse(bytes.toString("utf8")), sha256: sha256Hex(bytes) };
   } catch (error) {
-    throw new CliError("InputMalformed", `--input ${path} is not valid JSON (${(error as Error).message}); it may be truncated.`, {
-      fix: "Save the dump again with `aws ec2 describe-instance-types --output json > FILE`.",
-      cause: error,
-    });
+    throw new CliError(
+      "InputMalformed",
+      `--input ${path} is not valid JSON (${(error as Error).message}); it may be truncated.`,
+      {
+        fix: "Save the dump again with `aws ec2 describe-instance-types --output json > FILE`.",
+        cause: error,
+      },
+    );
   }
 }
 
@@ -67,17 +72,23 @@ function entriesOf(data: unknown, path: string): InstanceTypeInfo[] {
   if (isObject(data) && !("InstanceTypes" in data)) {
     return Object.entries(data).map(([key, entry]) => {
       const info = checkedEntry(entry, `/${key}`, path);
-      if (info.InstanceType !== key) malformed(path, `/${key}/InstanceType`, `is '${String(info.InstanceType)}' under the key '${key}'`);
+      if (info.InstanceType !== key)
+        malformed(path, `/${key}/InstanceType`, `is '${String(info.InstanceType)}' under the key '${key}'`);
       return info;
     });
   }
-  return malformed(path, "/", "is neither {\"InstanceTypes\": [...]}, an array of InstanceTypeInfo, nor an object keyed by type name");
+  return malformed(
+    path,
+    "/",
+    'is neither {"InstanceTypes": [...]}, an array of InstanceTypeInfo, nor an object keyed by type name',
+  );
 }
 
 function checkedEntry(entry: unknown, pointer: string, path: string): InstanceTypeInfo {
   if (!isObject(entry)) return malformed(path, pointer, "is not an InstanceTypeInfo object");
   const name = entry["InstanceType"];
-  if (typeof name !== "string" || !isInstanceTypeName(name)) malformed(path, `${pointer}/InstanceType`, "is missing or not an instance type name");
+  if (typeof name !== "string" || !isInstanceTypeName(name))
+    malformed(path, `${pointer}/InstanceType`, "is missing or not an instance type name");
   requireNumber(entry, ["VCpuInfo", "DefaultVCpus"], pointer, path);
   requireNumber(entry, ["MemoryInfo", "SizeInMiB"], pointer, path);
   const architectures = (entry["ProcessorInfo"] as Record<string, unknown> | undefined)?.["SupportedArchitectures"];
@@ -87,7 +98,12 @@ function checkedEntry(entry: unknown, pointer: string, path: string): InstanceTy
   return entry;
 }
 
-function requireNumber(entry: Record<string, unknown>, keys: readonly [string, string], pointer: string, path: string): void {
+function requireNumber(
+  entry: Record<string, unknown>,
+  keys: readonly [string, string],
+  pointer: string,
+  path: string,
+): void {
   const parent = entry[keys[0]];
   const value = isObject(parent) ? parent[keys[1]] : undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {

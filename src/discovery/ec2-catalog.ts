@@ -22,17 +22,25 @@ export interface RegionCatalog {
 export const regionConcurrency = 4;
 
 /** Reads one region's instance types and their offerings by zone ID. */
-export async function fetchRegionCatalog(client: EC2Client, region: string, settings: AwsSettings): Promise<RegionCatalog> {
+export async function fetchRegionCatalog(
+  client: EC2Client,
+  region: string,
+  settings: AwsSettings,
+): Promise<RegionCatalog> {
   const { paginateDescribeInstanceTypes, paginateDescribeInstanceTypeOfferings } = await import("@aws-sdk/client-ec2");
   const instanceTypes: InstanceTypeInfo[] = [];
   try {
-    for await (const page of paginateDescribeInstanceTypes({ client, pageSize: 100 }, {})) instanceTypes.push(...(page.InstanceTypes ?? []));
+    for await (const page of paginateDescribeInstanceTypes({ client, pageSize: 100 }, {}))
+      instanceTypes.push(...(page.InstanceTypes ?? []));
   } catch (error) {
     throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeInstanceTypes" });
   }
   const zoneIds = new Map<string, string[]>();
   try {
-    const pages = paginateDescribeInstanceTypeOfferings({ client, pageSize: 1000 }, { LocationType: "availability-zone-id" });
+    const pages = paginateDescribeInstanceTypeOfferings(
+      { client, pageSize: 1000 },
+      { LocationType: "availability-zone-id" },
+    );
     for await (const page of pages) {
       for (const offering of page.InstanceTypeOfferings ?? []) {
         if (!offering.InstanceType || !offering.Location) continue;
@@ -68,7 +76,11 @@ export async function listEnabledRegions(client: EC2Client, settings: AwsSetting
 }
 
 /** The regions to query and one catalogue per region: `--region` (or the chain's), or every enabled region. */
-export async function fetchCatalogs(settings: AwsSettings, allRegions: boolean, onProgress: (line: string) => void): Promise<RegionCatalog[]> {
+export async function fetchCatalogs(
+  settings: AwsSettings,
+  allRegions: boolean,
+  onProgress: (line: string) => void,
+): Promise<RegionCatalog[]> {
   const first = await createEc2Client(settings);
   let home: string;
   try {
@@ -78,9 +90,16 @@ export async function fetchCatalogs(settings: AwsSettings, allRegions: boolean, 
     if (!allRegions) throw error;
     home = "us-east-1";
   }
-  const regions = allRegions ? await listEnabledRegions(allRegions && settings.region === undefined ? await createEc2Client(settings, home) : first, settings) : [home];
+  const regions = allRegions
+    ? await listEnabledRegions(
+        allRegions && settings.region === undefined ? await createEc2Client(settings, home) : first,
+        settings,
+      )
+    : [home];
   if (regions.length === 0) {
-    throw new CliError("EmptyResult", "DescribeRegions returned no enabled regions.", { fix: "Check the account's region settings." });
+    throw new CliError("EmptyResult", "DescribeRegions returned no enabled regions.", {
+      fix: "Check the account's region settings.",
+    });
   }
   return mapWithConcurrency(regions, regionConcurrency, async (region) => {
     onProgress(`discover: reading instance types in ${region}`);
@@ -94,7 +113,11 @@ export async function fetchCatalogs(settings: AwsSettings, allRegions: boolean, 
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; results keep the items' order; the first failure rejects. */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   async function worker(): Promise<void> {

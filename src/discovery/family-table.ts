@@ -32,20 +32,28 @@ export function familyTableProblems(table: FamilyTable): string[] {
   for (const [id, micro] of Object.entries(table.microarchitectures)) {
     if (micro.containerTag === null) continue;
     const tag = table.containerTags[micro.containerTag];
-    if (!tag) problems.push(`microarchitecture ${id} uses container tag ${micro.containerTag}, which containerTags does not define`);
+    if (!tag)
+      problems.push(
+        `microarchitecture ${id} uses container tag ${micro.containerTag}, which containerTags does not define`,
+      );
     else if (tag.architecture !== micro.architecture) {
-      problems.push(`microarchitecture ${id} is ${micro.architecture} but its container tag ${micro.containerTag} is ${tag.architecture}`);
+      problems.push(
+        `microarchitecture ${id} is ${micro.architecture} but its container tag ${micro.containerTag} is ${tag.architecture}`,
+      );
     }
   }
   for (const [family, entry] of Object.entries(table.families)) {
     for (const id of [entry.microarchitecture, ...(entry.alsoSeen ?? [])]) {
-      if (!table.microarchitectures[id]) problems.push(`family ${family} names microarchitecture ${id}, which is not defined`);
+      if (!table.microarchitectures[id])
+        problems.push(`family ${family} names microarchitecture ${id}, which is not defined`);
     }
     const primary = table.microarchitectures[entry.microarchitecture];
     for (const id of entry.alsoSeen ?? []) {
       const other = table.microarchitectures[id];
       if (primary && other && other.architecture !== primary.architecture) {
-        problems.push(`family ${family} mixes ${primary.architecture} (${entry.microarchitecture}) and ${other.architecture} (${id})`);
+        problems.push(
+          `family ${family} mixes ${primary.architecture} (${entry.microarchitecture}) and ${other.architecture} (${id})`,
+        );
       }
     }
   }

@@ -13,7 +13,9 @@ export function normalizeInstanceType(info: InstanceTypeInfo): InstanceTypeRecor
   const { family, series, generation, attributes, size } = parseInstanceTypeName(name);
   const vcpus = info.VCpuInfo?.DefaultVCpus ?? 0;
   const threadsPerCore = info.VCpuInfo?.DefaultThreadsPerCore ?? 1;
-  const networkCard = info.NetworkInfo?.NetworkCards?.find((card) => card.NetworkCardIndex === (info.NetworkInfo?.DefaultNetworkCardIndex ?? 0));
+  const networkCard = info.NetworkInfo?.NetworkCards?.find(
+    (card) => card.NetworkCardIndex === (info.NetworkInfo?.DefaultNetworkCardIndex ?? 0),
+  );
   const ebs = info.EbsInfo?.EbsOptimizedInfo;
   const storage = info.InstanceStorageInfo;
   return {
@@ -54,7 +56,11 @@ export function normalizeInstanceType(info: InstanceTypeInfo): InstanceTypeRecor
       storage && info.InstanceStorageSupported !== false
         ? {
             totalSizeGb: storage.TotalSizeInGB ?? 0,
-            disks: (storage.Disks ?? []).map((disk) => ({ count: disk.Count ?? 0, sizeGb: disk.SizeInGB ?? 0, type: disk.Type ?? "unknown" })),
+            disks: (storage.Disks ?? []).map((disk) => ({
+              count: disk.Count ?? 0,
+              sizeGb: disk.SizeInGB ?? 0,
+              type: disk.Type ?? "unknown",
+            })),
             nvmeSupport: storage.NvmeSupport ?? null,
           }
         : null,
@@ -82,13 +88,19 @@ function deviceOf(device: SdkDevice, manufacturer = device.Manufacturer): Device
 }
 
 function acceleratorsOf(info: InstanceTypeInfo): Accelerator[] {
-  const neuron = (info.NeuronInfo?.NeuronDevices ?? []).map((device) => ({ kind: "neuron" as const, ...deviceOf(device, "AWS") }));
+  const neuron = (info.NeuronInfo?.NeuronDevices ?? []).map((device) => ({
+    kind: "neuron" as const,
+    ...deviceOf(device, "AWS"),
+  }));
   const neuronNames = new Set(neuron.map((device) => device.name));
   // Inferentia appears both as an inference accelerator and as a Neuron device: count it once.
   const inference = (info.InferenceAcceleratorInfo?.Accelerators ?? [])
     .filter((device) => !neuronNames.has(device.Name ?? ""))
     .map((device) => ({ kind: "inference" as const, ...deviceOf(device) }));
   const fpga = (info.FpgaInfo?.Fpgas ?? []).map((device) => ({ kind: "fpga" as const, ...deviceOf(device) }));
-  const media = (info.MediaAcceleratorInfo?.Accelerators ?? []).map((device) => ({ kind: "media" as const, ...deviceOf(device) }));
+  const media = (info.MediaAcceleratorInfo?.Accelerators ?? []).map((device) => ({
+    kind: "media" as const,
+    ...deviceOf(device),
+  }));
   return [...neuron, ...inference, ...fpga, ...media];
 }

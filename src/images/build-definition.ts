@@ -49,15 +49,26 @@ export interface ImageBuildOptions {
 
 /** Files whose bytes decide the image's content (besides the build arguments). */
 function inputFiles(tag: string, toolchain: Toolchain): string[] {
-  return ["containers/Dockerfile", "containers/entrypoint.sh", "dist/bundle/runner/BUNDLE_SHA256", ...(toolchain === "spack" ? [`spack-configs/${tag}.yaml`] : [])];
+  return [
+    "containers/Dockerfile",
+    "containers/entrypoint.sh",
+    "dist/bundle/runner/BUNDLE_SHA256",
+    ...(toolchain === "spack" ? [`spack-configs/${tag}.yaml`] : []),
+  ];
 }
 
 /** The build of `tag` with `toolchain`; throws `BundleMissing` when the runner bundle has not been made. */
-export function imageBuildDefinition(tag: ContainerTag, toolchain: Toolchain, options: ImageBuildOptions = {}): ImageBuild {
+export function imageBuildDefinition(
+  tag: ContainerTag,
+  toolchain: Toolchain,
+  options: ImageBuildOptions = {},
+): ImageBuild {
   const root = packagePath();
   const bundleHash = join(root, "dist", "bundle", "runner", "BUNDLE_SHA256");
   if (!existsSync(bundleHash)) {
-    throw new CliError("BundleMissing", "The runner bundle the images copy (dist/bundle/runner) has not been made.", { fix: "Run `npm run bundle` in the aws-instance-benchmarks checkout." });
+    throw new CliError("BundleMissing", "The runner bundle the images copy (dist/bundle/runner) has not been made.", {
+      fix: "Run `npm run bundle` in the aws-instance-benchmarks checkout.",
+    });
   }
   const buildArgs: Record<string, string> = {
     CONTAINER_TAG: tag.tag,
@@ -87,5 +98,16 @@ export function imageBuildDefinition(tag: ContainerTag, toolchain: Toolchain, op
     image,
     ".",
   ];
-  return { tag: tag.tag, toolchain, platform: tag.platform, image, contentHash, imageTag, dockerfile: "containers/Dockerfile", context: root, buildArgs, command };
+  return {
+    tag: tag.tag,
+    toolchain,
+    platform: tag.platform,
+    image,
+    contentHash,
+    imageTag,
+    dockerfile: "containers/Dockerfile",
+    context: root,
+    buildArgs,
+    command,
+  };
 }

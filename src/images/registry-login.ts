@@ -30,18 +30,37 @@ export async function loginToRegistry(engine: string, host: string, settings: Aw
   }
   const decoded = token ? Buffer.from(token, "base64").toString("utf8") : "";
   const separator = decoded.indexOf(":");
-  if (separator < 1) throw new CliError("AwsError", `ECR in ${registry.region} returned no usable authorization token.`, { fix: "Try again; `aws ecr get-login-password` shows what ECR answers." });
+  if (separator < 1)
+    throw new CliError("AwsError", `ECR in ${registry.region} returned no usable authorization token.`, {
+      fix: "Try again; `aws ecr get-login-password` shows what ECR answers.",
+    });
   const [user, password] = [decoded.slice(0, separator), decoded.slice(separator + 1)];
   const hostName = host.split("/")[0] as string;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(engine, ["login", "--username", user, "--password-stdin", hostName], { stdio: ["pipe", "ignore", "pipe"] });
+    const child = spawn(engine, ["login", "--username", user, "--password-stdin", hostName], {
+      stdio: ["pipe", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", (error) => reject(new CliError("EngineUnreachable", `${engine}: ${error.message}`, { fix: "Install Docker or podman, or pass --engine." })));
+    child.on("error", (error) =>
+      reject(
+        new CliError("EngineUnreachable", `${engine}: ${error.message}`, {
+          fix: "Install Docker or podman, or pass --engine.",
+        }),
+      ),
+    );
     child.on("close", (code) =>
       code === 0
         ? resolve()
-        : reject(new CliError("AccessDenied", `${engine} login to ${hostName} failed (exit ${String(code)}): ${stderr.trim().split("\n").pop() ?? ""}`, { fix: "Check that the engine runs and that this identity may push to the repository (docs/AWS_SETUP.md)." })),
+        : reject(
+            new CliError(
+              "AccessDenied",
+              `${engine} login to ${hostName} failed (exit ${String(code)}): ${stderr.trim().split("\n").pop() ?? ""}`,
+              {
+                fix: "Check that the engine runs and that this identity may push to the repository (docs/AWS_SETUP.md).",
+              },
+            ),
+          ),
     );
     child.stdin.end(password);
   });

@@ -9,7 +9,14 @@ import { join } from "node:path";
 import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { CliError } from "../cli/errors.js";
 import type { Backend } from "./backend.js";
-import { urnName, type EngineEventSink, type StackEngine, type StackListing, type StackRef, type StackResource } from "./engine.js";
+import {
+  urnName,
+  type EngineEventSink,
+  type StackEngine,
+  type StackListing,
+  type StackRef,
+  type StackResource,
+} from "./engine.js";
 
 /** The Pulumi project name: Pulumi.yaml's `name`. */
 export const projectName = "aws-instance-benchmarks";
@@ -31,7 +38,10 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
   const envVars: Record<string, string> = {
     PULUMI_BACKEND_URL: options.backend.url,
     // The passphrase provider: empty is allowed for local use (DESIGN.md); CI sets its own, or a file.
-    ...(options.env["PULUMI_CONFIG_PASSPHRASE"] === undefined && options.env["PULUMI_CONFIG_PASSPHRASE_FILE"] !== undefined ? {} : { PULUMI_CONFIG_PASSPHRASE: options.env["PULUMI_CONFIG_PASSPHRASE"] ?? "" }),
+    ...(options.env["PULUMI_CONFIG_PASSPHRASE"] === undefined &&
+    options.env["PULUMI_CONFIG_PASSPHRASE_FILE"] !== undefined
+      ? {}
+      : { PULUMI_CONFIG_PASSPHRASE: options.env["PULUMI_CONFIG_PASSPHRASE"] ?? "" }),
     PULUMI_SKIP_UPDATE_CHECK: "true",
   };
   const projectSettings = { name: projectName, runtime: "nodejs" as const, backend: { url: options.backend.url } };
@@ -58,14 +68,22 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       mkdirSync(workDir, { recursive: true });
       const args = { stackName: ref.stackName, projectName, program };
       const settings = { workDir, projectSettings, envVars, secretsProvider: "passphrase" };
-      const stack = await translate(() => (create ? LocalWorkspace.createOrSelectStack(args, settings) : LocalWorkspace.selectStack(args, settings)), ref.stackName);
+      const stack = await translate(
+        () =>
+          create ? LocalWorkspace.createOrSelectStack(args, settings) : LocalWorkspace.selectStack(args, settings),
+        ref.stackName,
+      );
       entry = { stack, config: "{}" };
       opened.set(ref.stackName, entry);
     }
     const config = JSON.stringify(ref.config);
     if (config !== entry.config && Object.keys(ref.config).length) {
       const { stack } = entry;
-      await translate(() => stack.setAllConfig(Object.fromEntries(Object.entries(ref.config).map(([key, value]) => [key, { value }]))), ref.stackName);
+      await translate(
+        () =>
+          stack.setAllConfig(Object.fromEntries(Object.entries(ref.config).map(([key, value]) => [key, { value }]))),
+        ref.stackName,
+      );
       entry.config = config;
     }
     return entry.stack;
@@ -74,10 +92,13 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
   const handler = (events: EngineEventSink) => (event: EngineEvent) => {
     if (event.resOpFailedEvent) events.onResourceFailed?.(event.resOpFailedEvent.metadata.urn, "");
     const diagnostic = event.diagnosticEvent;
-    if (diagnostic?.severity === "error" && diagnostic.urn) events.onResourceFailed?.(diagnostic.urn, diagnostic.message);
-    if (event.resOutputsEvent && !event.resOutputsEvent.planning) events.onResourceDone?.(event.resOutputsEvent.metadata.urn, event.resOutputsEvent.metadata.type);
+    if (diagnostic?.severity === "error" && diagnostic.urn)
+      events.onResourceFailed?.(diagnostic.urn, diagnostic.message);
+    if (event.resOutputsEvent && !event.resOutputsEvent.planning)
+      events.onResourceDone?.(event.resOutputsEvent.metadata.urn, event.resOutputsEvent.metadata.type);
     const pre = event.resourcePreEvent;
-    if (pre && !pre.planning && pre.metadata.op !== "same") events.onProgress?.(`${pre.metadata.op} ${pre.metadata.type} ${urnName(pre.metadata.urn)}`);
+    if (pre && !pre.planning && pre.metadata.op !== "same")
+      events.onProgress?.(`${pre.metadata.op} ${pre.metadata.type} ${urnName(pre.metadata.urn)}`);
   };
 
   return {
@@ -87,17 +108,32 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     },
     async preview(ref, events, signal) {
       const stack = await stackOf(ref);
-      const result = await translate(() => stack.preview({ onEvent: handler(events), color: "never", ...(signal ? { signal } : {}) }), ref.stackName);
+      const result = await translate(
+        () => stack.preview({ onEvent: handler(events), color: "never", ...(signal ? { signal } : {}) }),
+        ref.stackName,
+      );
       return result.changeSummary;
     },
     async up(ref, events, signal) {
       const stack = await stackOf(ref);
       let failed = false;
-      const sink: EngineEventSink = { ...events, onResourceFailed: (urn, message) => { failed = true; events.onResourceFailed?.(urn, message); } };
+      const sink: EngineEventSink = {
+        ...events,
+        onResourceFailed: (urn, message) => {
+          failed = true;
+          events.onResourceFailed?.(urn, message);
+        },
+      };
       try {
         // Never `refresh`: instances that terminated themselves would be recreated by the next update.
-        const result = await stack.up({ onEvent: handler(sink), continueOnError: true, color: "never", refresh: false, ...(signal ? { signal } : {}) });
-        return { summary: (result.summary.resourceChanges ?? {}), failed };
+        const result = await stack.up({
+          onEvent: handler(sink),
+          continueOnError: true,
+          color: "never",
+          refresh: false,
+          ...(signal ? { signal } : {}),
+        });
+        return { summary: result.summary.resourceChanges ?? {}, failed };
       } catch (error) {
         // With continueOnError the update fails at the end when any resource failed: that is a partial success.
         if (failed && !signal?.aborted && !isCliMissing(error)) return { summary: {}, failed: true };
@@ -107,8 +143,18 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     async resources(ref) {
       const stack = await stackOf(ref, false);
       const state = await translate(() => stack.exportStack(), ref.stackName);
-      const resources = ((state.deployment as { resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown> }> }).resources ?? []);
-      return resources.map((r): StackResource => ({ urn: r.urn, type: r.type, ...(r.id ? { id: r.id } : {}), outputs: r.outputs ?? {} }));
+      const resources =
+        (
+          state.deployment as {
+            resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown> }>;
+          }
+        ).resources ?? [];
+      return resources.map((r): StackResource => ({
+        urn: r.urn,
+        type: r.type,
+        ...(r.id ? { id: r.id } : {}),
+        outputs: r.outputs ?? {},
+      }));
     },
     async cancel(ref) {
       const stack = await stackOf(ref, false);
@@ -130,7 +176,10 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     },
     async destroy(ref, events) {
       const stack = await stackOf(ref, false);
-      await translate(() => stack.destroy({ onEvent: handler(events), continueOnError: true, color: "never", refresh: false }), ref.stackName);
+      await translate(
+        () => stack.destroy({ onEvent: handler(events), continueOnError: true, color: "never", refresh: false }),
+        ref.stackName,
+      );
     },
     async removeStack(ref) {
       const stack = await stackOf(ref, false);
@@ -143,7 +192,10 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       const { LocalWorkspace } = await automation();
       const workDir = join(options.toolHome, "work", "_list");
       mkdirSync(workDir, { recursive: true });
-      const workspace: LocalWorkspace = await translate(() => LocalWorkspace.create({ workDir, projectSettings, envVars, secretsProvider: "passphrase" }), "(list)");
+      const workspace: LocalWorkspace = await translate(
+        () => LocalWorkspace.create({ workDir, projectSettings, envVars, secretsProvider: "passphrase" }),
+        "(list)",
+      );
       const stacks = await translate(() => workspace.listStacks(), "(list)");
       return stacks.map((s): StackListing => ({
         name: s.name.slice(s.name.lastIndexOf("/") + 1),
@@ -164,7 +216,9 @@ async function translate<T>(call: () => Promise<T>, stackName: string): Promise<
 }
 
 function isCliMissing(error: unknown): boolean {
-  return /spawn pulumi ENOENT|pulumi: (command )?not found|Failed to find the pulumi CLI/i.test(String((error as Error | undefined)?.message ?? error));
+  return /spawn pulumi ENOENT|pulumi: (command )?not found|Failed to find the pulumi CLI/i.test(
+    String((error as Error | undefined)?.message ?? error),
+  );
 }
 
 /** Automation API failures → `CliError`s that say what to do. */
@@ -173,16 +227,27 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
   const message = String((error as Error | undefined)?.message ?? error);
   const name = (error as { name?: string } | undefined)?.name ?? "";
   if (isCliMissing(error)) {
-    return new CliError("PulumiCliMissing", "The Pulumi CLI is not installed (or not on PATH); the batch lifecycle drives it through Pulumi's Automation API.", {
-      fix: "Install it: `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), open a new shell, and check `pulumi version`. `aws-bench plan` works without it.",
-      cause: error,
-    });
+    return new CliError(
+      "PulumiCliMissing",
+      "The Pulumi CLI is not installed (or not on PATH); the batch lifecycle drives it through Pulumi's Automation API.",
+      {
+        fix: "Install it: `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), open a new shell, and check `pulumi version`. `aws-bench plan` works without it.",
+        cause: error,
+      },
+    );
   }
-  if (name === "ConcurrentUpdateError" || /currently locked|\[409\] Conflict|update is already in progress|locked by/i.test(message)) {
-    return new CliError("StackLocked", `Stack ${stackName} is locked by another update (running elsewhere, or left by a process that was killed).`, {
-      fix: `If nothing else is working on it, clear the lock with \`pulumi cancel --stack ${stackName}\` (or \`aws-bench cleanup --yes\`, which clears stale locks), then run the step again.`,
-      cause: error,
-    });
+  if (
+    name === "ConcurrentUpdateError" ||
+    /currently locked|\[409\] Conflict|update is already in progress|locked by/i.test(message)
+  ) {
+    return new CliError(
+      "StackLocked",
+      `Stack ${stackName} is locked by another update (running elsewhere, or left by a process that was killed).`,
+      {
+        fix: `If nothing else is working on it, clear the lock with \`pulumi cancel --stack ${stackName}\` (or \`aws-bench cleanup --yes\`, which clears stale locks), then run the step again.`,
+        cause: error,
+      },
+    );
   }
   // Only the error class: the message carries Pulumi's whole output, where "not found" can mean anything.
   if (name === "StackNotFoundError") {
@@ -192,10 +257,14 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
     });
   }
   if (/incorrect passphrase|passphrase must be set|PULUMI_CONFIG_PASSPHRASE/i.test(message)) {
-    return new CliError("PulumiError", `Pulumi cannot open the secrets of ${stackName}: the passphrase is wrong or missing.`, {
-      fix: "Set PULUMI_CONFIG_PASSPHRASE to the passphrase the batch was created with (empty by default for local use).",
-      cause: error,
-    });
+    return new CliError(
+      "PulumiError",
+      `Pulumi cannot open the secrets of ${stackName}: the passphrase is wrong or missing.`,
+      {
+        fix: "Set PULUMI_CONFIG_PASSPHRASE to the passphrase the batch was created with (empty by default for local use).",
+        cause: error,
+      },
+    );
   }
   if (/NoCredentialProviders|no valid credential sources|could not load credentials|ExpiredToken/i.test(message)) {
     return new CliError("CredentialsMissing", `Pulumi found no valid AWS credentials for ${stackName}.`, {
@@ -203,9 +272,16 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
       cause: error,
     });
   }
-  const lines = message.split("\n").map((line) => line.trim()).filter((line) => /error|failed/i.test(line));
-  return new CliError("PulumiError", `Pulumi failed on ${stackName}: ${(lines.slice(-3).join(" | ") || message.split("\n")[0] || "unknown error").slice(0, 600)}`, {
-    fix: "Run again with --debug for Pulumi's full output; `aws-bench status --batch ID` shows what exists.",
-    cause: error,
-  });
+  const lines = message
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => /error|failed/i.test(line));
+  return new CliError(
+    "PulumiError",
+    `Pulumi failed on ${stackName}: ${(lines.slice(-3).join(" | ") || message.split("\n")[0] || "unknown error").slice(0, 600)}`,
+    {
+      fix: "Run again with --debug for Pulumi's full output; `aws-bench status --batch ID` shows what exists.",
+      cause: error,
+    },
+  );
 }

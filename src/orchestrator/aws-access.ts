@@ -59,7 +59,9 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
     let token: string | undefined;
     try {
       do {
-        const page = await ec2.send(new DescribeInstancesCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }));
+        const page = await ec2.send(
+          new DescribeInstancesCommand({ Filters: filters, ...(token ? { NextToken: token } : {}) }),
+        );
         found.push(...(page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
         token = page.NextToken;
       } while (token);
@@ -107,7 +109,9 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
       // `Latest` works only on Nitro instances; older types answer an error for it, and the buffered output without.
       for (const latest of [true, false]) {
         try {
-          const response = await ec2.send(new GetConsoleOutputCommand({ InstanceId: id, ...(latest ? { Latest: true } : {}) }));
+          const response = await ec2.send(
+            new GetConsoleOutputCommand({ InstanceId: id, ...(latest ? { Latest: true } : {}) }),
+          );
           return response.Output ? Buffer.from(response.Output, "base64").toString("utf8") : undefined;
         } catch (error) {
           const name = String((error as { name?: string }).name);

@@ -37,9 +37,15 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
     const raw = url.slice("file://".length);
     let directory: string;
     try {
-      directory = raw.startsWith("~/") ? join(env["HOME"] ?? homedir(), raw.slice(2)) : raw.startsWith("/") ? fileURLToPath(`file://${raw}`) : resolve(cwd, raw);
+      directory = raw.startsWith("~/")
+        ? join(env["HOME"] ?? homedir(), raw.slice(2))
+        : raw.startsWith("/")
+          ? fileURLToPath(`file://${raw}`)
+          : resolve(cwd, raw);
     } catch (error) {
-      throw new CliError("InvalidArgument", `Backend '${url}' is not a valid file URL: ${(error as Error).message}.`, { fix: "Percent-encode special characters, or pass a plain path: file:///home/me/state." });
+      throw new CliError("InvalidArgument", `Backend '${url}' is not a valid file URL: ${(error as Error).message}.`, {
+        fix: "Percent-encode special characters, or pass a plain path: file:///home/me/state.",
+      });
     }
     return { kind: "file", url: pathToFileURL(directory).href, directory };
   }
@@ -49,7 +55,11 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
     return { kind: "s3", url, bucket: s3[1] as string, prefix, query: s3[3] ?? "" };
   }
   if (url.startsWith("s3://")) {
-    throw new CliError("InvalidArgument", `Backend '${url}' does not name an S3 bucket (3–63 lowercase letters, digits, dots and hyphens).`, { fix: "Pass --backend s3://BUCKET[/PREFIX]." });
+    throw new CliError(
+      "InvalidArgument",
+      `Backend '${url}' does not name an S3 bucket (3–63 lowercase letters, digits, dots and hyphens).`,
+      { fix: "Pass --backend s3://BUCKET[/PREFIX]." },
+    );
   }
   throw new CliError("InvalidArgument", `Backend '${url}' is not a file:// or s3:// URL.`, {
     fix: "Pass --backend s3://BUCKET[/PREFIX] (shared) or leave it out for the local file backend under ~/.aws-bench/state.",
@@ -59,9 +69,13 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
 /** In CI, steps run in separate jobs: a file backend on the job's disk would be lost between them. */
 export function requireSharedBackend(backend: Backend, env: NodeJS.ProcessEnv, step: string): void {
   if (backend.kind === "file" && env["CI"] && env["CI"] !== "false") {
-    throw new CliError("BackendNotShared", `'${step}' in CI needs a shared state backend; ${backend.url} is on this job's disk and does not survive to the next job.`, {
-      fix: "Set PULUMI_BACKEND_URL=s3://YOUR-STATE-BUCKET/state (or pass --backend) in every job of the workflow.",
-    });
+    throw new CliError(
+      "BackendNotShared",
+      `'${step}' in CI needs a shared state backend; ${backend.url} is on this job's disk and does not survive to the next job.`,
+      {
+        fix: "Set PULUMI_BACKEND_URL=s3://YOUR-STATE-BUCKET/state (or pass --backend) in every job of the workflow.",
+      },
+    );
   }
 }
 
@@ -84,7 +98,9 @@ export function backendTag(backend: Backend): string {
       return readFileSync(idFile, "utf8").trim() || undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new CliError("InputUnreadable", `Cannot read ${idFile}: ${(error as Error).message}.`, { fix: "Check the permissions of the state directory." });
+      throw new CliError("InputUnreadable", `Cannot read ${idFile}: ${(error as Error).message}.`, {
+        fix: "Check the permissions of the state directory.",
+      });
     }
   };
   let id = read();
@@ -94,7 +110,10 @@ export function backendTag(backend: Backend): string {
       writeFileSync(idFile, `${randomBytes(6).toString("hex")}\n`, { flag: "wx" });
     } catch (error) {
       // Another process made it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new CliError("WriteFailed", `Cannot write ${idFile}: ${(error as Error).message}.`, { fix: "Check the permissions of the state directory." });
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+        throw new CliError("WriteFailed", `Cannot write ${idFile}: ${(error as Error).message}.`, {
+          fix: "Check the permissions of the state directory.",
+        });
     }
     id = read();
   }

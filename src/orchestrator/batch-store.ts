@@ -46,7 +46,12 @@ export function fileBatchStore(directory: string, url: string): BatchStore {
     },
     list() {
       try {
-        return Promise.resolve(readdirSync(root, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort());
+        return Promise.resolve(
+          readdirSync(root, { withFileTypes: true })
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name)
+            .sort(),
+        );
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") return Promise.resolve([]);
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -60,9 +65,13 @@ export function s3BatchStore(s3: S3Client, bucket: string, prefix: string, url: 
   const root = prefix ? `${prefix}/${storeFolder}` : storeFolder;
   return {
     url,
-    read: async (batchId, name) => (await getObject(s3, bucket, `${root}/${batchId}/${name}`, region))?.toString("utf8"),
+    read: async (batchId, name) =>
+      (await getObject(s3, bucket, `${root}/${batchId}/${name}`, region))?.toString("utf8"),
     write: (batchId, name, body) => putObject(s3, bucket, `${root}/${batchId}/${name}`, body, region),
-    list: async () => (await listObjects(s3, bucket, `${root}/`, { delimiter: "/", region })).prefixes.map((p) => p.slice(root.length + 1).replace(/\/$/, "")).sort(),
+    list: async () =>
+      (await listObjects(s3, bucket, `${root}/`, { delimiter: "/", region })).prefixes
+        .map((p) => p.slice(root.length + 1).replace(/\/$/, ""))
+        .sort(),
   };
 }
 

@@ -22,7 +22,10 @@ export function bootstrapStackName(region: string): string {
 }
 
 /** Creates or updates the region's long-lived stack and reads back the names. */
-export async function bootstrap(engine: StackEngine, options: { region: string; resultsBucket?: string | undefined; createdBy: string; progress(line: string): void }): Promise<BootstrapOutcome> {
+export async function bootstrap(
+  engine: StackEngine,
+  options: { region: string; resultsBucket?: string | undefined; createdBy: string; progress(line: string): void },
+): Promise<BootstrapOutcome> {
   const ref = {
     stackName: bootstrapStackName(options.region),
     config: {
@@ -32,16 +35,28 @@ export async function bootstrap(engine: StackEngine, options: { region: string; 
     },
   };
   const failures: string[] = [];
-  const outcome = await engine.up(ref, { onProgress: (line) => options.progress(`  ${line}`), onResourceFailed: (urn, message) => message && failures.push(`${urnName(urn)}: ${message}`) });
+  const outcome = await engine.up(ref, {
+    onProgress: (line) => options.progress(`  ${line}`),
+    onResourceFailed: (urn, message) => message && failures.push(`${urnName(urn)}: ${message}`),
+  });
   if (outcome.failed) {
     const taken = failures.some((f) => /BucketAlreadyExists|BucketAlreadyOwnedByYou/.test(f));
-    throw new CliError(taken ? "InvalidArgument" : "PulumiError", `bootstrap in ${options.region} failed: ${failures.join("; ") || "see the output above"}`, {
-      fix: taken ? "Bucket names are global: choose another --results-bucket (or leave it out for a generated name)." : "Fix the cause and run bootstrap again; what was created is kept and reused.",
-    });
+    throw new CliError(
+      taken ? "InvalidArgument" : "PulumiError",
+      `bootstrap in ${options.region} failed: ${failures.join("; ") || "see the output above"}`,
+      {
+        fix: taken
+          ? "Bucket names are global: choose another --results-bucket (or leave it out for a generated name)."
+          : "Fix the cause and run bootstrap again; what was created is kept and reused.",
+      },
+    );
   }
   const resources = await engine.resources(ref);
   const bucket = resources.find((r) => r.type === "aws:s3/bucket:Bucket")?.outputs["bucket"];
   const cache = resources.find((r) => r.type === "aws:ecr/repository:Repository")?.outputs["repositoryUrl"];
-  if (typeof bucket !== "string" || typeof cache !== "string") throw new CliError("PulumiError", `bootstrap-${options.region} has no bucket or cache repository in its state.`, { fix: "Run bootstrap again." });
+  if (typeof bucket !== "string" || typeof cache !== "string")
+    throw new CliError("PulumiError", `bootstrap-${options.region} has no bucket or cache repository in its state.`, {
+      fix: "Run bootstrap again.",
+    });
   return { stackName: ref.stackName, resultsBucket: bucket, cacheRepositoryUrl: cache };
 }

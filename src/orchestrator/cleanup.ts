@@ -21,7 +21,14 @@ export interface CleanupDeps {
   /** The backend's tag value (`backendTag()`): the sweep trusts "stack gone" only for resources tagged with it. */
   backendTag: string;
   /** The tagged-resource sweep, bound to its clients. */
-  sweep(options: { now: Date; graceMs: number; backend: string; stackExists: (batchId: string) => Promise<boolean>; dryRun: boolean; report: (event: SweepEvent) => void }): Promise<SweepSummary>;
+  sweep(options: {
+    now: Date;
+    graceMs: number;
+    backend: string;
+    stackExists: (batchId: string) => Promise<boolean>;
+    dryRun: boolean;
+    report: (event: SweepEvent) => void;
+  }): Promise<SweepSummary>;
   /** Progress for people. */
   progress(line: string): void;
   /** The clock. */
@@ -51,17 +58,22 @@ export interface CleanupReport {
 /** Parses `6h`, `90m`, `2d`, `30s` into milliseconds; throws `UsageError` naming the flag. */
 export function parseDuration(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new CliError("UsageError", `${flag} '${text}' is not a duration.`, { fix: `Use a number and a unit, e.g. ${flag} 6h (s, m, h, d).` });
+  if (!m)
+    throw new CliError("UsageError", `${flag} '${text}' is not a duration.`, {
+      fix: `Use a number and a unit, e.g. ${flag} 6h (s, m, h, d).`,
+    });
   return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
 }
 
 /** Why a batch's stack is due for destruction, or undefined when it is not. */
 function staleBecause(batch: BatchListing, olderThanMs: number): string | undefined {
   // A record that cannot be read (throttled, denied, written by a newer aws-bench) is left alone.
-  if (batch.state === "destroyed" || batch.state === "no-stack" || batch.state === "record-unreadable") return undefined;
+  if (batch.state === "destroyed" || batch.state === "no-stack" || batch.state === "record-unreadable")
+    return undefined;
   if (batch.expired) return `expired at ${batch.expiresAt ?? "?"}`;
   // No record: a run killed before writing one. Young ones may be another run at work right now.
-  if (batch.createdAt === undefined && batch.ageHours * 3_600_000 > olderThanMs) return `no batch record and ${batch.ageHours} h old${batch.state === "locked" ? ", locked" : ""}`;
+  if (batch.createdAt === undefined && batch.ageHours * 3_600_000 > olderThanMs)
+    return `no batch record and ${batch.ageHours} h old${batch.state === "locked" ? ", locked" : ""}`;
   return undefined;
 }
 

@@ -35,13 +35,24 @@ export function parseStatus(bytes: Buffer, key: string): InstanceStatus {
   try {
     data = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new CliError("InputMalformed", `${key} is not JSON: ${(error as Error).message}.`, { fix: "See the instance's user-data.log beside it." });
+    throw new CliError("InputMalformed", `${key} is not JSON: ${(error as Error).message}.`, {
+      fix: "See the instance's user-data.log beside it.",
+    });
   }
   const status = data as Partial<InstanceStatus>;
   if ((status.state !== "success" && status.state !== "failure") || typeof status.exitCode !== "number") {
-    throw new CliError("InputMalformed", `${key} has no state/exitCode.`, { fix: "See the instance's user-data.log beside it." });
+    throw new CliError("InputMalformed", `${key} has no state/exitCode.`, {
+      fix: "See the instance's user-data.log beside it.",
+    });
   }
-  return { state: status.state, exitCode: status.exitCode, stage: String(status.stage ?? ""), error: String(status.error ?? ""), ...(status.startedAt ? { startedAt: status.startedAt } : {}), ...(status.finishedAt ? { finishedAt: status.finishedAt } : {}) };
+  return {
+    state: status.state,
+    exitCode: status.exitCode,
+    stage: String(status.stage ?? ""),
+    error: String(status.error ?? ""),
+    ...(status.startedAt ? { startedAt: status.startedAt } : {}),
+    ...(status.finishedAt ? { finishedAt: status.finishedAt } : {}),
+  };
 }
 
 /** One collected run. */
@@ -65,56 +76,108 @@ export function rawRunDirectory(rawRoot: string, batchId: string, instanceType: 
  * Downloads, verifies and writes one instance's run. Throws `EmptyResult` when there is no result,
  * `ChecksumMismatch`, `SchemaViolation`/`PrivateDetail`, or `WriteFailed` when a different run is in the way.
  */
-export async function collectRun(bucket: ResultsBucket, prefix: string, target: string, expectedType: string): Promise<CollectedRun> {
+export async function collectRun(
+  bucket: ResultsBucket,
+  prefix: string,
+  target: string,
+  expectedType: string,
+): Promise<CollectedRun> {
   const keys = await bucket.list(`${prefix}/results/`);
   const resultKeys = keys.filter((key) => key.endsWith("/result.json") && !key.includes("/private/"));
   if (resultKeys.length !== 1) {
-    throw new CliError("EmptyResult", resultKeys.length === 0 ? `No result.json under s3://${bucket.bucket}/${prefix}/results/.` : `${resultKeys.length} result.json files under s3://${bucket.bucket}/${prefix}/results/ (expected one).`, {
-      fix: `Read s3://${bucket.bucket}/${prefix}/user-data.log for what the instance did.`,
-    });
+    throw new CliError(
+      "EmptyResult",
+      resultKeys.length === 0
+        ? `No result.json under s3://${bucket.bucket}/${prefix}/results/.`
+        : `${resultKeys.length} result.json files under s3://${bucket.bucket}/${prefix}/results/ (expected one).`,
+      {
+        fix: `Read s3://${bucket.bucket}/${prefix}/user-data.log for what the instance did.`,
+      },
+    );
   }
   const resultKey = resultKeys[0] as string;
   const runPrefix = posix.dirname(resultKey);
   const resultBytes = await bucket.get(resultKey);
-  if (!resultBytes) throw new CliError("EmptyResult", `s3://${bucket.bucket}/${resultKey} disappeared while collecting.`, { fix: "Run collect again." });
+  if (!resultBytes)
+    throw new CliError("EmptyResult", `s3://${bucket.bucket}/${resultKey} disappeared while collecting.`, {
+      fix: "Run collect again.",
+    });
   let parsed: unknown;
   try {
     parsed = JSON.parse(resultBytes.toString("utf8"));
   } catch (error) {
-    throw new CliError("InputMalformed", `s3://${bucket.bucket}/${resultKey} is not JSON: ${(error as Error).message}.`, { fix: "The run is kept in the bucket; see user-data.log beside it." });
+    throw new CliError(
+      "InputMalformed",
+      `s3://${bucket.bucket}/${resultKey} is not JSON: ${(error as Error).message}.`,
+      { fix: "The run is kept in the bucket; see user-data.log beside it." },
+    );
   }
   const result = await assertDocument("benchmark-result", parsed, `s3://${bucket.bucket}/${resultKey}`);
   if (result.host.instanceType !== undefined && result.host.instanceType !== expectedType) {
-    throw new CliError("InputMalformed", `s3://${bucket.bucket}/${resultKey} says it ran on ${result.host.instanceType}, but this instance is ${expectedType}.`, { fix: "Check the batch's prefixes; nothing was written." });
+    throw new CliError(
+      "InputMalformed",
+      `s3://${bucket.bucket}/${resultKey} says it ran on ${result.host.instanceType}, but this instance is ${expectedType}.`,
+      { fix: "Check the batch's prefixes; nothing was written." },
+    );
   }
 
   const files = new Map<string, Buffer>([["result.json", resultBytes]]);
   for (const raw of result.rawFiles) {
-    if (raw.path.startsWith("/") || raw.path.split("/").includes("..") || raw.path.startsWith("private/") || raw.path === "result.json" || raw.path === "SHA256SUMS") {
-      throw new CliError("InputMalformed", `${resultKey} lists a raw file outside its run: ${raw.path}.`, { fix: "The run is kept in the bucket; nothing was written." });
+    if (
+      raw.path.startsWith("/") ||
+      raw.path.split("/").includes("..") ||
+      raw.path.startsWith("private/") ||
+      raw.path === "result.json" ||
+      raw.path === "SHA256SUMS"
+    ) {
+      throw new CliError("InputMalformed", `${resultKey} lists a raw file outside its run: ${raw.path}.`, {
+        fix: "The run is kept in the bucket; nothing was written.",
+      });
     }
     const bytes = await bucket.get(`${runPrefix}/${raw.path}`);
-    if (!bytes) throw new CliError("ChecksumMismatch", `Raw file ${raw.path} listed in ${resultKey} is missing from the bucket.`, { fix: "The upload was incomplete; the run is kept in the bucket and nothing was written." });
+    if (!bytes)
+      throw new CliError(
+        "ChecksumMismatch",
+        `Raw file ${raw.path} listed in ${resultKey} is missing from the bucket.`,
+        { fix: "The upload was incomplete; the run is kept in the bucket and nothing was written." },
+      );
     const sum = sha256Hex(bytes);
     if (sum !== raw.sha256) {
-      throw new CliError("ChecksumMismatch", `Raw file ${raw.path} of ${resultKey} has SHA-256 ${sum}, the result says ${raw.sha256}.`, { fix: "The copy in the bucket is not what the runner wrote; nothing was written. Re-run this type." });
+      throw new CliError(
+        "ChecksumMismatch",
+        `Raw file ${raw.path} of ${resultKey} has SHA-256 ${sum}, the result says ${raw.sha256}.`,
+        { fix: "The copy in the bucket is not what the runner wrote; nothing was written. Re-run this type." },
+      );
     }
     // The image redacts before it checksums; a raw file that still names a host, a private IP or an instance
     // is not published (data/raw is public).
     const text = bytes.includes(0) ? undefined : bytes.toString("utf8");
     if (text !== undefined && redactRawOutput(text).text !== text) {
-      throw new CliError("PrivateDetail", `Raw file ${raw.path} of ${resultKey} still contains a host name, private IP or instance id.`, { fix: "Nothing was written; the run is kept in the bucket. Redact it and re-collect, or re-run with a fixed image." });
+      throw new CliError(
+        "PrivateDetail",
+        `Raw file ${raw.path} of ${resultKey} still contains a host name, private IP or instance id.`,
+        {
+          fix: "Nothing was written; the run is kept in the bucket. Redact it and re-collect, or re-run with a fixed image.",
+        },
+      );
     }
     files.set(raw.path, bytes);
   }
   const sums = await bucket.get(`${runPrefix}/SHA256SUMS`);
   if (sums) {
     // Every line must name a file of the run with the checksum it has.
-    for (const line of sums.toString("utf8").split("\n").filter((l) => l.trim() !== "")) {
+    for (const line of sums
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")) {
       const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
       const listed = m ? files.get(m[2] as string) : undefined;
       if (!m || !listed || sha256Hex(listed) !== m[1]) {
-        throw new CliError("ChecksumMismatch", `SHA256SUMS of ${resultKey} does not match the run: '${line.slice(0, 120)}'.`, { fix: "Nothing was written; the run is kept in the bucket. Re-run this type." });
+        throw new CliError(
+          "ChecksumMismatch",
+          `SHA256SUMS of ${resultKey} does not match the run: '${line.slice(0, 120)}'.`,
+          { fix: "Nothing was written; the run is kept in the bucket. Re-run this type." },
+        );
       }
     }
     files.set("SHA256SUMS", sums);
@@ -149,7 +212,9 @@ function writeRunOnce(target: string, files: Map<string, Buffer>): Omit<Collecte
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
-    throw new CliError("WriteFailed", `Cannot write ${target}: ${(error as Error).message}.`, { fix: "Check the disk and permissions; the run is still in the bucket, collect again." });
+    throw new CliError("WriteFailed", `Cannot write ${target}: ${(error as Error).message}.`, {
+      fix: "Check the disk and permissions; the run is still in the bucket, collect again.",
+    });
   }
   return { directory: target, files: names, alreadyPresent: false };
 }

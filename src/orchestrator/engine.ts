@@ -60,7 +60,11 @@ export interface StackEngine {
    * Creates or updates the stack, continuing past failed resources; resolves with the summary even when some
    * resources failed (they were reported through `events`), rejects when the update could not run at all.
    */
-  up(stack: StackRef, events: EngineEventSink, signal?: AbortSignal): Promise<{ summary: ChangeSummary; failed: boolean }>;
+  up(
+    stack: StackRef,
+    events: EngineEventSink,
+    signal?: AbortSignal,
+  ): Promise<{ summary: ChangeSummary; failed: boolean }>;
   /** Resources in the stack's state now. */
   resources(stack: StackRef): Promise<StackResource[]>;
   /** Stops an update another process is running (or left behind) and releases its lock. */
@@ -77,9 +81,11 @@ export interface StackEngine {
 
 /** AWS launch errors that fail one instance type and not the batch, with what the user can do. */
 export const launchErrors: Readonly<Record<string, string>> = {
-  InsufficientInstanceCapacity: "AWS has no capacity for this type in that zone now; retry later, in another zone or region, or as on-demand instead of spot",
+  InsufficientInstanceCapacity:
+    "AWS has no capacity for this type in that zone now; retry later, in another zone or region, or as on-demand instead of spot",
   InsufficientCapacity: "AWS has no capacity for this type now; retry later or in another region",
-  VcpuLimitExceeded: "the account's vCPU quota for this type's family is used up; request an increase in Service Quotas",
+  VcpuLimitExceeded:
+    "the account's vCPU quota for this type's family is used up; request an increase in Service Quotas",
   InstanceLimitExceeded: "the account's instance limit is reached; request an increase in Service Quotas",
   MaxSpotInstanceCountExceeded: "the account's spot quota is used up; request an increase, or run on-demand",
   SpotMaxPriceTooLow: "the spot price is above the maximum; run on-demand",

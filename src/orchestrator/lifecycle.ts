@@ -105,14 +105,31 @@ export interface BatchRequest extends PlanRequest {
 const programConfigKey = (key: string) => `aws-instance-benchmarks:${key}`;
 
 /** The record of a new batch: its request, the plan's instances, and the stack config that realises it. */
-export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, options: { batchId: string; backend: string; backendTag?: string; createdBy: string; now: Date; skipped?: Record<string, string> }): Promise<BatchRecord> {
+export async function newBatchRecord(
+  request: BatchRequest,
+  plan: BatchPlan,
+  options: {
+    batchId: string;
+    backend: string;
+    backendTag?: string;
+    createdBy: string;
+    now: Date;
+    skipped?: Record<string, string>;
+  },
+): Promise<BatchRecord> {
   const longest = Math.max(...plan.instances.map((instance) => instance.maximumMinutes));
   // Provisional: the first launch sets the expiry again from its own start (see launchBatch).
   const expiresInMinutes = upBudgetMinutes + longest + 60;
   const expiresAt = new Date(options.now.getTime() + expiresInMinutes * 60_000);
   // Tags are checked now, before anything is created (batchTags throws on a bad user tag).
   const backendTagValue = options.backendTag ?? options.backend;
-  batchTags({ batchId: options.batchId, createdBy: options.createdBy, expiresAt, backend: backendTagValue, userTags: request.tags ?? {} });
+  batchTags({
+    batchId: options.batchId,
+    createdBy: options.createdBy,
+    expiresAt,
+    backend: backendTagValue,
+    userTags: request.tags ?? {},
+  });
   const skipped = options.skipped ?? {};
   const launchTypes = request.instanceTypes.filter((type) => skipped[type] === undefined);
   const config: Record<string, string> = {
@@ -130,20 +147,39 @@ export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, opt
     ...(request.maxMinutes === undefined ? {} : { [programConfigKey("maxMinutes")]: String(request.maxMinutes) }),
     ...(request.images ? { [programConfigKey("images")]: JSON.stringify(request.images) } : {}),
     ...(request.imageCache && !request.images
-      ? { [programConfigKey("imageCacheRepository")]: request.imageCache.name, [programConfigKey("imageCacheUrl")]: request.imageCache.url, [programConfigKey("imageCacheArn")]: request.imageCache.arn }
+      ? {
+          [programConfigKey("imageCacheRepository")]: request.imageCache.name,
+          [programConfigKey("imageCacheUrl")]: request.imageCache.url,
+          [programConfigKey("imageCacheArn")]: request.imageCache.arn,
+        }
       : {}),
     ...(request.zones
       ? {
-          [programConfigKey("zonePlan")]: JSON.stringify(Object.fromEntries(Object.entries(request.zones.plan).filter(([key]) => skipped[key.slice(0, key.lastIndexOf("/"))] === undefined))),
+          [programConfigKey("zonePlan")]: JSON.stringify(
+            Object.fromEntries(
+              Object.entries(request.zones.plan).filter(
+                ([key]) => skipped[key.slice(0, key.lastIndexOf("/"))] === undefined,
+              ),
+            ),
+          ),
           [programConfigKey("networkZoneIds")]: JSON.stringify(request.zones.network),
           [programConfigKey("zoneOfferings")]: JSON.stringify(request.zones.offerings),
         }
       : {}),
-    ...(request.network ? { [programConfigKey("subnetId")]: request.network.subnetId, [programConfigKey("vpcId")]: requireVpc(request.network) } : {}),
-    ...(request.network?.securityGroupId ? { [programConfigKey("securityGroupId")]: request.network.securityGroupId } : {}),
+    ...(request.network
+      ? {
+          [programConfigKey("subnetId")]: request.network.subnetId,
+          [programConfigKey("vpcId")]: requireVpc(request.network),
+        }
+      : {}),
+    ...(request.network?.securityGroupId
+      ? { [programConfigKey("securityGroupId")]: request.network.securityGroupId }
+      : {}),
     ...(request.ssh ? { [programConfigKey("keyName")]: request.ssh.keyName } : {}),
     ...(request.ssh?.cidr ? { [programConfigKey("sshCidr")]: request.ssh.cidr } : {}),
-    ...(request.tags && Object.keys(request.tags).length ? { [programConfigKey("tags")]: JSON.stringify(request.tags) } : {}),
+    ...(request.tags && Object.keys(request.tags).length
+      ? { [programConfigKey("tags")]: JSON.stringify(request.tags) }
+      : {}),
   };
   const record: BatchRecord = {
     schemaVersion: 1,
@@ -175,13 +211,20 @@ export async function newBatchRecord(request: BatchRequest, plan: BatchPlan, opt
       ...(instance.usdPerHour === undefined ? {} : { usdPerHour: instance.usdPerHour }),
       ...(skipped[instance.instanceType] === undefined ? {} : { skipped: skipped[instance.instanceType] }),
     })),
-    estimate: { costUsdExpected: plan.estimate.costUsdExpected, costUsdMaximum: plan.estimate.costUsdMaximum, instanceMinutesExpected: plan.estimate.instanceMinutesExpected },
+    estimate: {
+      costUsdExpected: plan.estimate.costUsdExpected,
+      costUsdMaximum: plan.estimate.costUsdMaximum,
+      instanceMinutesExpected: plan.estimate.instanceMinutesExpected,
+    },
   };
   return assertDocument("batch-record", record, `batch ${options.batchId} (record)`);
 }
 
 function requireVpc(network: NonNullable<BatchRequest["network"]>): string {
-  if (!network.vpcId) throw new CliError("InvalidArgument", `The VPC of subnet ${network.subnetId} is not known.`, { fix: "Run again: the preflight reads it (ec2:DescribeSubnets) before the batch is recorded." });
+  if (!network.vpcId)
+    throw new CliError("InvalidArgument", `The VPC of subnet ${network.subnetId} is not known.`, {
+      fix: "Run again: the preflight reads it (ec2:DescribeSubnets) before the batch is recorded.",
+    });
   return network.vpcId;
 }
 
@@ -191,23 +234,37 @@ export function checkCostLimit(record: BatchRecord): void {
   if (cap === undefined) return;
   const cost = record.estimate?.costUsdExpected;
   if (cost === null || cost === undefined) {
-    throw new CliError("CostLimitExceeded", `--max-cost ${cap} is set but the cost of this batch is unknown (no price for some types in ${record.region}).`, { fix: "Run `aws-bench pricing update --region R`, or drop --max-cost." });
+    throw new CliError(
+      "CostLimitExceeded",
+      `--max-cost ${cap} is set but the cost of this batch is unknown (no price for some types in ${record.region}).`,
+      { fix: "Run `aws-bench pricing update --region R`, or drop --max-cost." },
+    );
   }
   if (cost > cap) {
-    throw new CliError("CostLimitExceeded", `This batch is expected to cost $${cost} (at most $${record.estimate?.costUsdMaximum ?? "?"}), above --max-cost ${cap}.`, { fix: "Plan fewer types or repeats, use --quick or --max-minutes, or raise --max-cost." });
+    throw new CliError(
+      "CostLimitExceeded",
+      `This batch is expected to cost $${cost} (at most $${record.estimate?.costUsdMaximum ?? "?"}), above --max-cost ${cap}.`,
+      { fix: "Plan fewer types or repeats, use --quick or --max-minutes, or raise --max-cost." },
+    );
   }
 }
 
 /** Stores the record beside the state. */
 export async function saveRecord(store: BatchStore, record: BatchRecord): Promise<void> {
-  await store.write(record.batchId, "batch.json", `${JSON.stringify(await assertDocument("batch-record", record, `batch ${record.batchId} (record)`), null, 2)}\n`);
+  await store.write(
+    record.batchId,
+    "batch.json",
+    `${JSON.stringify(await assertDocument("batch-record", record, `batch ${record.batchId} (record)`), null, 2)}\n`,
+  );
 }
 
 /** Reads a batch's record from the backend; throws `BatchNotFound` naming the backend. */
 export async function loadRecord(store: BatchStore, batchId: string): Promise<BatchRecord> {
   const text = await store.read(batchId, "batch.json");
   if (text === undefined) {
-    throw new CliError("BatchNotFound", `No batch ${batchId} on ${store.url}.`, { fix: "Check --batch and --backend (or PULUMI_BACKEND_URL); `aws-bench list` shows the batches there." });
+    throw new CliError("BatchNotFound", `No batch ${batchId} on ${store.url}.`, {
+      fix: "Check --batch and --backend (or PULUMI_BACKEND_URL); `aws-bench list` shows the batches there.",
+    });
   }
   return assertDocument("batch-record", JSON.parse(text) as unknown, `batch ${batchId} on ${store.url}`);
 }
@@ -234,11 +291,24 @@ function expiryFrom(record: BatchRecord, start: Date): string {
  * fixed at the first launch; a second `up` changes no instance (the program ignores AMI and user-data changes
  * on instances) and a destroyed batch is never launched again.
  */
-export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, signal?: AbortSignal, engineSignal?: AbortSignal): Promise<void> {
-  if (record.destroyedAt) throw new CliError("InvalidArgument", `Batch ${record.batchId} was destroyed at ${record.destroyedAt}; it is never launched again.`, { fix: "Plan a new batch with `aws-bench preview` or `aws-bench run`." });
+export async function launchBatch(
+  record: BatchRecord,
+  deps: LifecycleDeps,
+  signal?: AbortSignal,
+  engineSignal?: AbortSignal,
+): Promise<void> {
+  if (record.destroyedAt)
+    throw new CliError(
+      "InvalidArgument",
+      `Batch ${record.batchId} was destroyed at ${record.destroyedAt}; it is never launched again.`,
+      { fix: "Plan a new batch with `aws-bench preview` or `aws-bench run`." },
+    );
   if (signal?.aborted) throw interrupted();
   const planned = record.instances.filter((instance) => instance.skipped === undefined);
-  if (planned.length === 0) throw new CliError("EmptyResult", `Batch ${record.batchId} has no instance left to launch (all were skipped).`, { fix: "See the skipped reasons with `aws-bench status --batch ID`." });
+  if (planned.length === 0)
+    throw new CliError("EmptyResult", `Batch ${record.batchId} has no instance left to launch (all were skipped).`, {
+      fix: "See the skipped reasons with `aws-bench status --batch ID`.",
+    });
   const now = deps.now();
   if (!record.launch) {
     // First launch: the expiry counts from now (a preview may have waited), and the tags say the same.
@@ -247,7 +317,9 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
   }
   record.launch = { ...(record.launch ?? {}), startedAt: record.launch?.startedAt ?? iso(now) };
   await saveRecord(deps.store, record);
-  deps.progress(`batch ${record.batchId}: creating stack ${record.stackName} (${planned.length} instance${planned.length === 1 ? "" : "s"})`);
+  deps.progress(
+    `batch ${record.batchId}: creating stack ${record.stackName} (${planned.length} instance${planned.length === 1 ? "" : "s"})`,
+  );
   if (signal?.aborted) throw interrupted();
   let { failed, failedUpdate } = await upAndRead(record, deps, planned, signal, engineSignal);
   // A capacity error (or a zone that cannot host the type) is retried once, in the next zone offering the type;
@@ -257,14 +329,18 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
   const offerings = JSON.parse(record.config[programConfigKey("zoneOfferings")] ?? "{}") as Record<string, string[]>;
   const retried = new Set(JSON.parse(record.config[programConfigKey("zoneRetried")] ?? "[]") as string[]);
   const inOneSubnet = record.config[programConfigKey("subnetId")] !== undefined;
-  const moves = zonePlan && !inOneSubnet
-    ? failed.flatMap((f) => {
-        const key = `${f.instanceType}/${f.repeat}`;
-        const current = zonePlan[key];
-        const next = f.code !== undefined && zoneRetryCodes.has(f.code) && !retried.has(key) && current ? nextZone(offerings[f.instanceType] ?? [], current) : undefined;
-        return next ? [{ failure: f, key, next }] : [];
-      })
-    : [];
+  const moves =
+    zonePlan && !inOneSubnet
+      ? failed.flatMap((f) => {
+          const key = `${f.instanceType}/${f.repeat}`;
+          const current = zonePlan[key];
+          const next =
+            f.code !== undefined && zoneRetryCodes.has(f.code) && !retried.has(key) && current
+              ? nextZone(offerings[f.instanceType] ?? [], current)
+              : undefined;
+          return next ? [{ failure: f, key, next }] : [];
+        })
+      : [];
   if (moves.length > 0 && zonePlan && !signal?.aborted) {
     for (const move of moves) {
       zonePlan[move.key] = move.next;
@@ -273,13 +349,23 @@ export async function launchBatch(record: BatchRecord, deps: LifecycleDeps, sign
     record.config[programConfigKey("zonePlan")] = JSON.stringify(zonePlan);
     record.config[programConfigKey("zoneRetried")] = JSON.stringify([...retried].sort());
     await saveRecord(deps.store, record);
-    deps.progress(`batch ${record.batchId}: retrying ${moves.map((m) => `${m.key.replace("/", " #")} in ${m.next}`).join(", ")}`);
+    deps.progress(
+      `batch ${record.batchId}: retrying ${moves.map((m) => `${m.key.replace("/", " #")} in ${m.next}`).join(", ")}`,
+    );
     const again = await upAndRead(record, deps, planned, signal, engineSignal);
     failedUpdate = again.failedUpdate;
-    failed = again.failed.map((f) => (moves.some((m) => m.failure.instanceType === f.instanceType && m.failure.repeat === f.repeat) ? { ...f, reason: `${f.reason} (also in another zone)` } : f));
+    failed = again.failed.map((f) =>
+      moves.some((m) => m.failure.instanceType === f.instanceType && m.failure.repeat === f.repeat)
+        ? { ...f, reason: `${f.reason} (also in another zone)` }
+        : f,
+    );
   }
   if (signal?.aborted) throw interrupted();
-  record.launch = { startedAt: record.launch.startedAt, finishedAt: iso(deps.now()), ...(failed.length ? { failed } : {}) };
+  record.launch = {
+    startedAt: record.launch.startedAt,
+    finishedAt: iso(deps.now()),
+    ...(failed.length ? { failed } : {}),
+  };
   await saveRecord(deps.store, record);
   for (const f of failed) deps.progress(`  ${f.instanceType} #${f.repeat}: ${f.reason}`);
   if (failedUpdate && failed.length === planned.length) deps.progress(`batch ${record.batchId}: no instance launched`);
@@ -291,24 +377,48 @@ const zoneRetryCodes = new Set(["InsufficientInstanceCapacity", "InsufficientCap
 type LaunchFailure = NonNullable<NonNullable<BatchRecord["launch"]>["failed"]>[number];
 
 /** One `up`, then which planned instances are not in the state and why (from the engine's failure events). */
-async function upAndRead(record: BatchRecord, deps: LifecycleDeps, planned: BatchRecord["instances"], signal?: AbortSignal, engineSignal?: AbortSignal): Promise<{ failed: LaunchFailure[]; failedUpdate: boolean }> {
+async function upAndRead(
+  record: BatchRecord,
+  deps: LifecycleDeps,
+  planned: BatchRecord["instances"],
+  signal?: AbortSignal,
+  engineSignal?: AbortSignal,
+): Promise<{ failed: LaunchFailure[]; failedUpdate: boolean }> {
   const messages = new Map<string, string[]>();
-  const outcome = await deps.engine.up(stackOf(record), {
-    onResourceFailed: (urn, message) => messages.set(urn, [...(messages.get(urn) ?? []), message]),
-    onProgress: (line) => deps.progress(`  ${line}`),
-  }, engineSignal ?? signal);
+  const outcome = await deps.engine.up(
+    stackOf(record),
+    {
+      onResourceFailed: (urn, message) => messages.set(urn, [...(messages.get(urn) ?? []), message]),
+      onProgress: (line) => deps.progress(`  ${line}`),
+    },
+    engineSignal ?? signal,
+  );
   if (signal?.aborted) throw interrupted();
   const state = await deps.engine.resources(stackOf(record));
   const launched = new Set(state.filter((r) => r.type === instanceType && r.id).map((r) => urnName(r.urn)));
-  const otherFailures = [...messages].filter(([urn]) => !planned.some((p) => urn.endsWith(`::${instanceResourceName(componentName, p)}`)));
+  const otherFailures = [...messages].filter(
+    ([urn]) => !planned.some((p) => urn.endsWith(`::${instanceResourceName(componentName, p)}`)),
+  );
   const failed: LaunchFailure[] = [];
   for (const instance of planned) {
     const name = instanceResourceName(componentName, instance);
     if (launched.has(name)) continue;
-    const own = [...messages].filter(([urn]) => urn.endsWith(`::${name}`)).flatMap(([, m]) => m).filter(Boolean).join(" ");
+    const own = [...messages]
+      .filter(([urn]) => urn.endsWith(`::${name}`))
+      .flatMap(([, m]) => m)
+      .filter(Boolean)
+      .join(" ");
     const code = launchErrorCode(own);
-    const shared = otherFailures.map(([urn, m]) => `${urnName(urn)}: ${m.filter(Boolean).join(" ") || "failed"}`).join("; ");
-    const reason = code ? `${code}: ${launchErrors[code] as string}` : own ? firstSentence(own) : shared ? `not launched because ${firstSentence(shared)}` : "not launched (the update stopped before it)";
+    const shared = otherFailures
+      .map(([urn, m]) => `${urnName(urn)}: ${m.filter(Boolean).join(" ") || "failed"}`)
+      .join("; ");
+    const reason = code
+      ? `${code}: ${launchErrors[code] as string}`
+      : own
+        ? firstSentence(own)
+        : shared
+          ? `not launched because ${firstSentence(shared)}`
+          : "not launched (the update stopped before it)";
     failed.push({ instanceType: instance.instanceType, repeat: instance.repeat, ...(code ? { code } : {}), reason });
   }
   return { failed, failedUpdate: outcome.failed };
@@ -325,14 +435,32 @@ const maxCollectAttempts = 3;
  * deadline. Works after the stack is gone too: what is in the bucket is still collected. Outcomes are pushed into
  * `outcomes` as they happen, so an interruption loses nothing already collected.
  */
-export async function awaitAndCollect(record: BatchRecord, deps: LifecycleDeps, outcomes: InstanceOutcome[], signal?: AbortSignal): Promise<void> {
-  const decided = (instance: { instanceType: string; repeat: number }) => outcomes.some((o) => o.instanceType === instance.instanceType && o.repeat === instance.repeat);
+export async function awaitAndCollect(
+  record: BatchRecord,
+  deps: LifecycleDeps,
+  outcomes: InstanceOutcome[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const decided = (instance: { instanceType: string; repeat: number }) =>
+    outcomes.some((o) => o.instanceType === instance.instanceType && o.repeat === instance.repeat);
   const failedLaunch = new Map((record.launch?.failed ?? []).map((f) => [`${f.instanceType}/${f.repeat}`, f]));
   for (const instance of record.instances) {
     if (decided(instance)) continue;
-    if (instance.skipped !== undefined) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "skipped", reason: instance.skipped });
+    if (instance.skipped !== undefined)
+      outcomes.push({
+        instanceType: instance.instanceType,
+        repeat: instance.repeat,
+        status: "skipped",
+        reason: instance.skipped,
+      });
     const failure = failedLaunch.get(`${instance.instanceType}/${instance.repeat}`);
-    if (failure) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "launch-failed", reason: failure.reason });
+    if (failure)
+      outcomes.push({
+        instanceType: instance.instanceType,
+        repeat: instance.repeat,
+        status: "launch-failed",
+        reason: failure.reason,
+      });
   }
   let stackGone = false;
   let state: Awaited<ReturnType<StackEngine["resources"]>> = [];
@@ -343,12 +471,25 @@ export async function awaitAndCollect(record: BatchRecord, deps: LifecycleDeps, 
     stackGone = true;
     deps.progress(`batch ${record.batchId}: the stack is gone; collecting what is in the bucket`);
   }
-  const ids = new Map(state.filter((r) => r.type === instanceType && r.id).map((r) => [urnName(r.urn), r.id as string]));
+  const ids = new Map(
+    state.filter((r) => r.type === instanceType && r.id).map((r) => [urnName(r.urn), r.id as string]),
+  );
   const launchedAt = new Date(record.launch?.finishedAt ?? record.launch?.startedAt ?? record.createdAt).getTime();
   let waiting = record.instances
     .filter((instance) => !decided(instance))
-    .map((instance) => ({ instance, id: ids.get(instanceResourceName(componentName, instance)), deadline: launchedAt + (instance.maximumMinutes + 5) * 60_000, zone: undefined as string | undefined, launchTime: undefined as string | undefined, attempts: 0, lastError: undefined as string | undefined }));
-  if (waiting.length) deps.progress(`batch ${record.batchId}: waiting for ${waiting.length} instance${waiting.length === 1 ? "" : "s"} (results in s3://${deps.results.bucket}/batches/${record.batchId}/)`);
+    .map((instance) => ({
+      instance,
+      id: ids.get(instanceResourceName(componentName, instance)),
+      deadline: launchedAt + (instance.maximumMinutes + 5) * 60_000,
+      zone: undefined as string | undefined,
+      launchTime: undefined as string | undefined,
+      attempts: 0,
+      lastError: undefined as string | undefined,
+    }));
+  if (waiting.length)
+    deps.progress(
+      `batch ${record.batchId}: waiting for ${waiting.length} instance${waiting.length === 1 ? "" : "s"} (results in s3://${deps.results.bucket}/batches/${record.batchId}/)`,
+    );
   while (waiting.length) {
     if (signal?.aborted) throw interrupted();
     const known = waiting.filter((w) => w.id !== undefined).map((w) => w.id as string);
@@ -370,26 +511,44 @@ export async function awaitAndCollect(record: BatchRecord, deps: LifecycleDeps, 
         statusBytes = await deps.results.get(statusKey);
       } catch (error) {
         entry.lastError = (error as Error).message;
-        if (late) outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "failed", reason: `no status could be read within ${instance.maximumMinutes + 5} minutes of launch: ${entry.lastError}` });
+        if (late)
+          outcomes.push({
+            instanceType: instance.instanceType,
+            repeat: instance.repeat,
+            status: "failed",
+            reason: `no status could be read within ${instance.maximumMinutes + 5} minutes of launch: ${entry.lastError}`,
+          });
         continue;
       }
       if (statusBytes) {
         const outcome = await finishInstance(record, deps, instance, statusBytes, statusKey, entry);
         if (outcome.transient && ++entry.attempts < maxCollectAttempts && !late) {
-          deps.progress(`  ${instance.instanceType} #${instance.repeat}: ${outcome.outcome.reason ?? "collecting failed"}; trying again`);
+          deps.progress(
+            `  ${instance.instanceType} #${instance.repeat}: ${outcome.outcome.reason ?? "collecting failed"}; trying again`,
+          );
           continue;
         }
         outcomes.push(outcome.outcome);
         continue;
       }
       if (entry.id === undefined) {
-        outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: "failed", reason: stackGone ? "no status in the bucket, and the stack is gone" : "no instance in the stack (was `up` run for this batch?)" });
+        outcomes.push({
+          instanceType: instance.instanceType,
+          repeat: instance.repeat,
+          status: "failed",
+          reason: stackGone
+            ? "no status in the bucket, and the stack is gone"
+            : "no instance in the stack (was `up` run for this batch?)",
+        });
         continue;
       }
-      const gone = states !== undefined && (!st || ["shutting-down", "terminated", "stopping", "stopped"].includes(st.state));
+      const gone =
+        states !== undefined && (!st || ["shutting-down", "terminated", "stopping", "stopped"].includes(st.state));
       if (gone || late) {
         const console = await saveConsoleOutput(record, deps, instance, entry.id);
-        const why = gone ? `instance ${st?.state ?? "gone"} without a status${st?.reason ? ` (${st.reason})` : ""}` : `no status within ${instance.maximumMinutes + 5} minutes of launch${entry.lastError ? ` (last error: ${entry.lastError})` : ""}`;
+        const why = gone
+          ? `instance ${st?.state ?? "gone"} without a status${st?.reason ? ` (${st.reason})` : ""}`
+          : `no status within ${instance.maximumMinutes + 5} minutes of launch${entry.lastError ? ` (last error: ${entry.lastError})` : ""}`;
         outcomes.push({ ...usage(instance, entry, deps.now()), status: "failed", reason: `${why}${console}` });
       }
     }
@@ -399,25 +558,43 @@ export async function awaitAndCollect(record: BatchRecord, deps: LifecycleDeps, 
 }
 
 /** Zone, minutes and cost of an instance: from its launch to its status (or now). */
-function usage(instance: BatchRecord["instances"][number], entry: { zone?: string | undefined; launchTime?: string | undefined }, now: Date, finishedAt?: string): Omit<InstanceOutcome, "status"> {
+function usage(
+  instance: BatchRecord["instances"][number],
+  entry: { zone?: string | undefined; launchTime?: string | undefined },
+  now: Date,
+  finishedAt?: string,
+): Omit<InstanceOutcome, "status"> {
   const start = entry.launchTime ? Date.parse(entry.launchTime) : undefined;
   const end = finishedAt ? Date.parse(finishedAt) : now.getTime();
-  const minutes = start !== undefined && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / 60_000)) : undefined;
+  const minutes =
+    start !== undefined && Number.isFinite(end) ? Math.max(0, Math.round((end - start) / 60_000)) : undefined;
   return {
     instanceType: instance.instanceType,
     repeat: instance.repeat,
     ...(entry.zone ? { zone: entry.zone } : {}),
     ...(minutes === undefined ? {} : { minutes }),
-    ...(minutes === undefined || instance.usdPerHour === undefined ? {} : { costUsd: roundUsd(instanceCost(instance.usdPerHour, minutes * 60)) }),
+    ...(minutes === undefined || instance.usdPerHour === undefined
+      ? {}
+      : { costUsd: roundUsd(instanceCost(instance.usdPerHour, minutes * 60)) }),
   };
 }
 
-async function finishInstance(record: BatchRecord, deps: LifecycleDeps, instance: BatchRecord["instances"][number], statusBytes: Buffer, statusKey: string, entry: { zone?: string | undefined; launchTime?: string | undefined }): Promise<{ outcome: InstanceOutcome; transient: boolean }> {
+async function finishInstance(
+  record: BatchRecord,
+  deps: LifecycleDeps,
+  instance: BatchRecord["instances"][number],
+  statusBytes: Buffer,
+  statusKey: string,
+  entry: { zone?: string | undefined; launchTime?: string | undefined },
+): Promise<{ outcome: InstanceOutcome; transient: boolean }> {
   let status;
   try {
     status = parseStatus(statusBytes, `s3://${deps.results.bucket}/${statusKey}`);
   } catch (error) {
-    return { outcome: { ...usage(instance, entry, deps.now()), status: "failed", reason: (error as Error).message }, transient: false };
+    return {
+      outcome: { ...usage(instance, entry, deps.now()), status: "failed", reason: (error as Error).message },
+      transient: false,
+    };
   }
   const base = usage(instance, entry, deps.now(), status.finishedAt);
   const target = rawRunDirectory(deps.rawRoot, record.batchId, instance.instanceType, instance.repeat);
@@ -426,19 +603,39 @@ async function finishInstance(record: BatchRecord, deps: LifecycleDeps, instance
     const run = await collectRun(deps.results, instance.resultsPrefix, target, instance.instanceType);
     const headlines = run.result.benchmarks
       .filter((b) => b.headline.statistics)
-      .map((b) => `${b.benchmark} ${b.headline.metric} ${formatNumber(b.headline.statistics?.median ?? 0)} ${b.headline.statistics?.unit ?? ""}${b.validity.valid ? "" : " (invalid)"}`.trim());
-    deps.progress(`  ${instance.instanceType} #${instance.repeat}: ${status.state}; collected to ${run.directory}${run.alreadyPresent ? " (already there)" : ""}`);
-    if (status.state === "failure") return { outcome: { ...base, status: "failed", reason: `${failedAt} (what it finished was collected)`, collectedTo: run.directory, headlines }, transient: false };
+      .map((b) =>
+        `${b.benchmark} ${b.headline.metric} ${formatNumber(b.headline.statistics?.median ?? 0)} ${b.headline.statistics?.unit ?? ""}${b.validity.valid ? "" : " (invalid)"}`.trim(),
+      );
+    deps.progress(
+      `  ${instance.instanceType} #${instance.repeat}: ${status.state}; collected to ${run.directory}${run.alreadyPresent ? " (already there)" : ""}`,
+    );
+    if (status.state === "failure")
+      return {
+        outcome: {
+          ...base,
+          status: "failed",
+          reason: `${failedAt} (what it finished was collected)`,
+          collectedTo: run.directory,
+          headlines,
+        },
+        transient: false,
+      };
     return { outcome: { ...base, status: "succeeded", collectedTo: run.directory, headlines }, transient: false };
   } catch (error) {
     const message = error instanceof CliError ? error.message : String(error);
     const transient = error instanceof CliError && transientCodes.has(error.code);
-    if (status.state === "failure") return { outcome: { ...base, status: "failed", reason: `${failedAt}; ${message}` }, transient };
+    if (status.state === "failure")
+      return { outcome: { ...base, status: "failed", reason: `${failedAt}; ${message}` }, transient };
     return { outcome: { ...base, status: "failed", reason: `collecting failed: ${message}` }, transient };
   }
 }
 
-async function saveConsoleOutput(record: BatchRecord, deps: LifecycleDeps, instance: BatchRecord["instances"][number], id: string): Promise<string> {
+async function saveConsoleOutput(
+  record: BatchRecord,
+  deps: LifecycleDeps,
+  instance: BatchRecord["instances"][number],
+  id: string,
+): Promise<string> {
   try {
     const text = await deps.instances.consoleOutput(id);
     if (!text) return "; no console output";
@@ -451,7 +648,8 @@ async function saveConsoleOutput(record: BatchRecord, deps: LifecycleDeps, insta
 }
 
 /** What destroy needs; with `instances` it also terminates batch instances Pulumi lost track of. */
-export type DestroyDeps = Pick<LifecycleDeps, "engine" | "store" | "progress" | "now"> & Partial<Pick<LifecycleDeps, "instances" | "sleep">>;
+export type DestroyDeps = Pick<LifecycleDeps, "engine" | "store" | "progress" | "now"> &
+  Partial<Pick<LifecycleDeps, "instances" | "sleep">>;
 
 /**
  * Destroys the batch's stack: terminates instances of the batch that are not in the state (an update killed while
@@ -465,7 +663,8 @@ export async function destroyBatch(record: BatchRecord, deps: DestroyDeps): Prom
   const attempt = async (): Promise<void> => {
     await terminateUntracked(record, deps);
     const cleared = await deps.engine.clearPendingOperations(stack);
-    if (cleared) deps.progress(`  cleared ${cleared} pending operation${cleared === 1 ? "" : "s"} left by an interrupted update`);
+    if (cleared)
+      deps.progress(`  cleared ${cleared} pending operation${cleared === 1 ? "" : "s"} left by an interrupted update`);
     await deps.engine.destroy(stack, { onProgress: (line) => deps.progress(`  ${line}`) });
   };
   try {
@@ -499,10 +698,18 @@ async function terminateUntracked(record: BatchRecord, deps: DestroyDeps, all = 
   if (!deps.instances) return;
   const running = await deps.instances.findByBatch(record.batchId);
   if (running.length === 0) return;
-  const tracked = new Set(all ? [] : (await deps.engine.resources(stackOf(record))).filter((r) => r.type === instanceType && r.id).map((r) => r.id as string));
+  const tracked = new Set(
+    all
+      ? []
+      : (await deps.engine.resources(stackOf(record)))
+          .filter((r) => r.type === instanceType && r.id)
+          .map((r) => r.id as string),
+  );
   const untracked = running.filter((id) => !tracked.has(id));
   if (untracked.length === 0) return;
-  deps.progress(`  terminating ${untracked.length} instance${untracked.length === 1 ? "" : "s"} of the batch the stack lost track of: ${untracked.join(", ")}`);
+  deps.progress(
+    `  terminating ${untracked.length} instance${untracked.length === 1 ? "" : "s"} of the batch the stack lost track of: ${untracked.join(", ")}`,
+  );
   await deps.instances.terminate(untracked);
   for (let poll = 0; poll < 40; poll++) {
     const states = await deps.instances.states(untracked);
@@ -514,10 +721,14 @@ async function terminateUntracked(record: BatchRecord, deps: DestroyDeps, all = 
 
 function withDestroyFix(error: unknown, record: BatchRecord): CliError {
   const message = error instanceof Error ? error.message : String(error);
-  return new CliError(error instanceof CliError ? error.code : "PulumiError", `Destroying batch ${record.batchId} failed: ${message}`, {
-    fix: `Run \`aws-bench destroy --batch ${record.batchId} --yes\` again; instances stop by themselves at their timers, and \`aws-bench cleanup --yes\` removes anything left after ${record.expiresAt}.`,
-    cause: error,
-  });
+  return new CliError(
+    error instanceof CliError ? error.code : "PulumiError",
+    `Destroying batch ${record.batchId} failed: ${message}`,
+    {
+      fix: `Run \`aws-bench destroy --batch ${record.batchId} --yes\` again; instances stop by themselves at their timers, and \`aws-bench cleanup --yes\` removes anything left after ${record.expiresAt}.`,
+      cause: error,
+    },
+  );
 }
 
 /** How a batch is run: `signal` stops our own waiting (any interrupt); `engineSignal` is forwarded to Pulumi. */
@@ -547,10 +758,15 @@ export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options
     await launchBatch(record, deps, options.signal, options.engineSignal);
     await awaitAndCollect(record, deps, outcomes, options.signal);
   } catch (error) {
-    failure = error instanceof CliError ? error : new CliError("PulumiError", (error as Error).message ?? String(error), { cause: error });
+    failure =
+      error instanceof CliError
+        ? error
+        : new CliError("PulumiError", (error as Error).message ?? String(error), { cause: error });
   } finally {
     if (options.keep) {
-      deps.progress(`batch ${record.batchId}: kept (--keep). Destroy it with: aws-bench destroy --batch ${record.batchId} --yes`);
+      deps.progress(
+        `batch ${record.batchId}: kept (--keep). Destroy it with: aws-bench destroy --batch ${record.batchId} --yes`,
+      );
     } else {
       for (let attempt = 1; attempt <= (options.signal?.aborted ? 2 : 1) && !destroyed; attempt++) {
         try {
@@ -562,20 +778,38 @@ export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options
           if (attempt === 2 || !options.signal?.aborted) failure ??= destroyError;
         }
       }
-      if (!destroyed) deps.progress(`batch ${record.batchId}: NOT DESTROYED — its resources are still billed. Run: aws-bench destroy --batch ${record.batchId} --yes`);
+      if (!destroyed)
+        deps.progress(
+          `batch ${record.batchId}: NOT DESTROYED — its resources are still billed. Run: aws-bench destroy --batch ${record.batchId} --yes`,
+        );
     }
   }
   for (const instance of record.instances) {
     if (!outcomes.some((o) => o.instanceType === instance.instanceType && o.repeat === instance.repeat)) {
-      outcomes.push({ instanceType: instance.instanceType, repeat: instance.repeat, status: instance.skipped === undefined ? "not-finished" : "skipped", reason: instance.skipped ?? (failure ? `stopped: ${failure.message}` : "not finished") });
+      outcomes.push({
+        instanceType: instance.instanceType,
+        repeat: instance.repeat,
+        status: instance.skipped === undefined ? "not-finished" : "skipped",
+        reason: instance.skipped ?? (failure ? `stopped: ${failure.message}` : "not finished"),
+      });
     }
   }
   const exitCode = !options.keep && !destroyed ? ExitCode.Failure : exitCodeFor(outcomes, failure, options.signal);
-  return { batchId: record.batchId, outcomes: sortOutcomes(outcomes), exitCode, destroyed, ...(failure ? { error: failure } : {}) };
+  return {
+    batchId: record.batchId,
+    outcomes: sortOutcomes(outcomes),
+    exitCode,
+    destroyed,
+    ...(failure ? { error: failure } : {}),
+  };
 }
 
 /** DESIGN.md's exit codes: 0 all succeeded, 3 some skipped or failed, 1 none succeeded or the batch failed, 130 interrupted. */
-export function exitCodeFor(outcomes: readonly InstanceOutcome[], failure: CliError | undefined, signal?: AbortSignal): number {
+export function exitCodeFor(
+  outcomes: readonly InstanceOutcome[],
+  failure: CliError | undefined,
+  signal?: AbortSignal,
+): number {
   if (signal?.aborted) return ExitCode.Interrupted;
   const succeeded = outcomes.filter((o) => o.status === "succeeded").length;
   if (succeeded === 0) return ExitCode.Failure;
@@ -596,24 +830,34 @@ export function summaryTable(report: BatchReport): string {
   ]);
   const header = ["type", "#", "zone", "status", "headline / reason", "min", "cost"];
   const widths = header.map((h, i) => Math.min(90, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ").trimEnd();
-  const reasons = report.outcomes.filter((o) => o.reason && (o.reason.length > 90 || o.headlines?.length)).map((o) => `  ${o.instanceType} #${o.repeat}: ${o.reason}`);
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
+  const reasons = report.outcomes
+    .filter((o) => o.reason && (o.reason.length > 90 || o.headlines?.length))
+    .map((o) => `  ${o.instanceType} #${o.repeat}: ${o.reason}`);
   return [line(header), ...rows.map(line), ...(reasons.length ? ["", ...reasons] : [])].join("\n");
 }
 
 function sortOutcomes(outcomes: InstanceOutcome[]): InstanceOutcome[] {
-  return [...outcomes].sort((a, b) => (a.instanceType === b.instanceType ? a.repeat - b.repeat : a.instanceType < b.instanceType ? -1 : 1));
+  return [...outcomes].sort((a, b) =>
+    a.instanceType === b.instanceType ? a.repeat - b.repeat : a.instanceType < b.instanceType ? -1 : 1,
+  );
 }
 
 /** The error an interruption becomes. */
 export function interrupted(): CliError {
-  return new CliError("Interrupted", "Interrupted.", { exitCode: ExitCode.Interrupted, fix: "The batch was torn down; what was collected is in data/raw." });
+  return new CliError("Interrupted", "Interrupted.", {
+    exitCode: ExitCode.Interrupted,
+    fix: "The batch was torn down; what was collected is in data/raw.",
+  });
 }
 
 function iso(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, "Z");
 }
-
 
 function formatNumber(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toPrecision(3);

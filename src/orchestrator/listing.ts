@@ -34,7 +34,12 @@ export interface BatchListing {
  * Lists records and stacks together. With `stacksOptional`, a missing Pulumi CLI lists the records alone (their
  * stacks' state `stack-unknown`) and `warn` says so; cleanup never passes it (it must know which stacks exist).
  */
-export async function listBatches(store: BatchStore, engine: Pick<StackEngine, "listStacks">, now: Date, options: { stacksOptional?: boolean; warn?: (line: string) => void } = {}): Promise<BatchListing[]> {
+export async function listBatches(
+  store: BatchStore,
+  engine: Pick<StackEngine, "listStacks">,
+  now: Date,
+  options: { stacksOptional?: boolean; warn?: (line: string) => void } = {},
+): Promise<BatchListing[]> {
   let listed: StackListing[] | undefined;
   try {
     listed = await engine.listStacks();
@@ -56,7 +61,20 @@ export async function listBatches(store: BatchStore, engine: Pick<StackEngine, "
       if (!(error instanceof CliError && error.code === "BatchNotFound")) problem = (error as Error).message;
     }
     const created = record?.createdAt ?? stack?.lastUpdate;
-    const state: BatchListing["state"] = problem !== undefined ? "record-unreadable" : stack ? (stack.updateInProgress ? "locked" : record ? "live" : "no-record") : record?.destroyedAt ? "destroyed" : listed ? "no-stack" : "stack-unknown";
+    const state: BatchListing["state"] =
+      problem !== undefined
+        ? "record-unreadable"
+        : stack
+          ? stack.updateInProgress
+            ? "locked"
+            : record
+              ? "live"
+              : "no-record"
+          : record?.destroyedAt
+            ? "destroyed"
+            : listed
+              ? "no-stack"
+              : "stack-unknown";
     rows.push({
       batchId,
       state,

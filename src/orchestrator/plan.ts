@@ -70,7 +70,14 @@ export interface BatchPlan {
   /** The instances. */
   instances: PlannedInstanceSummary[];
   /** Totals. */
-  estimate: { instanceMinutesExpected: number; instanceMinutesMaximum: number; costUsdExpected: number | null; costUsdMaximum: number | null; vcpusByQuotaCode: Record<string, number>; priceSource: string | null };
+  estimate: {
+    instanceMinutesExpected: number;
+    instanceMinutesMaximum: number;
+    costUsdExpected: number | null;
+    costUsdMaximum: number | null;
+    vcpusByQuotaCode: Record<string, number>;
+    priceSource: string | null;
+  };
   /** VPC, internet gateway and vCPU headroom in the account, when `aws-bench plan` could check it. */
   quotas?: BatchQuotaReport;
 }
@@ -79,7 +86,11 @@ export interface BatchPlan {
 export { quotaCodeFor, standardQuotaCode, standardSpotQuotaCode } from "../aws/quotas.js";
 
 /** Checks the request against the catalogue; throws `InvalidArgument` naming every type that cannot run as planned. */
-export function checkRequest(request: PlanRequest, catalog: InstanceCatalog, mappings: ArchitectureMappings): InstanceTypeRecord[] {
+export function checkRequest(
+  request: PlanRequest,
+  catalog: InstanceCatalog,
+  mappings: ArchitectureMappings,
+): InstanceTypeRecord[] {
   const problems: string[] = [];
   const records = request.instanceTypes.map((name) => {
     const record = catalog.instanceTypes.find((type) => type.name === name);
@@ -87,13 +98,19 @@ export function checkRequest(request: PlanRequest, catalog: InstanceCatalog, map
       problems.push(`${name}: not in the catalogue (check the name, or run aws-bench discover)`);
       return undefined;
     }
-    if (record.architectures.some((a) => a.endsWith("_mac"))) problems.push(`${name}: mac instances need dedicated hosts and run macOS, not the Linux benchmark image`);
-    else if (mappings.families[record.family]?.containerTag == null) problems.push(`${name}: no benchmark image (${mappings.families[record.family]?.reason ?? "family not mapped"})`);
-    if (request.spot && !record.usageClasses.includes("spot")) problems.push(`${name}: not offered as spot (usage classes: ${record.usageClasses.join(", ")})`);
+    if (record.architectures.some((a) => a.endsWith("_mac")))
+      problems.push(`${name}: mac instances need dedicated hosts and run macOS, not the Linux benchmark image`);
+    else if (mappings.families[record.family]?.containerTag == null)
+      problems.push(`${name}: no benchmark image (${mappings.families[record.family]?.reason ?? "family not mapped"})`);
+    if (request.spot && !record.usageClasses.includes("spot"))
+      problems.push(`${name}: not offered as spot (usage classes: ${record.usageClasses.join(", ")})`);
     if (record.architectures.length === 1 && record.architectures[0] === "i386") problems.push(`${name}: 32-bit only`);
     return record;
   });
-  if (problems.length) throw new CliError("InvalidArgument", `These types cannot run as planned: ${problems.join("; ")}.`, { fix: "Remove them from --instance-types, or drop --spot for on-demand-only types." });
+  if (problems.length)
+    throw new CliError("InvalidArgument", `These types cannot run as planned: ${problems.join("; ")}.`, {
+      fix: "Remove them from --instance-types, or drop --spot for on-demand-only types.",
+    });
   return records as InstanceTypeRecord[];
 }
 
@@ -104,22 +121,33 @@ export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
   const records = checkRequest(request, catalog, mappings);
   const pricePath = packagePath("data", "pricing", `${request.region}.json`);
   // No snapshot for the region is not an error: the plan says the cost is unknown.
-  const prices: PriceSnapshot | undefined = existsSync(pricePath) ? await readDocument("price-snapshot", pricePath) : undefined;
+  const prices: PriceSnapshot | undefined = existsSync(pricePath)
+    ? await readDocument("price-snapshot", pricePath)
+    : undefined;
   const resources = await runProgramUnderMocks(request);
   const { estimateBenchmarkSeconds } = await import("../../stacks/estimates.js");
-  const { instanceTiming, bootMarginMinutes, pullMarginMinutes, uploadMarginMinutes } = await import("../../stacks/instance-timing.js");
+  const { instanceTiming, bootMarginMinutes, pullMarginMinutes, uploadMarginMinutes } =
+    await import("../../stacks/instance-timing.js");
   const instances: PlannedInstanceSummary[] = [];
   for (const record of records) {
     const mapping = mappings.families[record.family];
     const facts = mapping?.microarchitecture ? mappings.microarchitectures[mapping.microarchitecture] : undefined;
     const seconds = estimateBenchmarkSeconds(record, facts, { benchmarks: request.benchmarks, quick: request.quick });
-    const timing = instanceTiming({ benchmarkSeconds: seconds, bareMetal: record.bareMetal, maxMinutes: request.maxMinutes });
-    const expectedMinutes = Math.ceil(bootMarginMinutes(record.bareMetal) + pullMarginMinutes + seconds / 60 + uploadMarginMinutes);
+    const timing = instanceTiming({
+      benchmarkSeconds: seconds,
+      bareMetal: record.bareMetal,
+      maxMinutes: request.maxMinutes,
+    });
+    const expectedMinutes = Math.ceil(
+      bootMarginMinutes(record.bareMetal) + pullMarginMinutes + seconds / 60 + uploadMarginMinutes,
+    );
     const maximumMinutes = bootMarginMinutes(record.bareMetal) + timing.shutdownAfterMinutes;
     const usdPerHour = request.spot ? prices?.spotUsdPerHour?.[record.name] : prices?.onDemandUsdPerHour[record.name];
     const flags = [
       ...(record.burstable ? ["burstable: runs in unlimited credit mode; results are flagged burstable"] : []),
-      ...(usdPerHour === undefined ? [`no ${request.spot ? "spot" : "on-demand"} price for ${record.name} in ${request.region}`] : []),
+      ...(usdPerHour === undefined
+        ? [`no ${request.spot ? "spot" : "on-demand"} price for ${record.name} in ${request.region}`]
+        : []),
       ...(timing.capped ? [`--max-minutes ${request.maxMinutes} shortens the run`] : []),
     ];
     for (let repeat = 0; repeat < request.repeat; repeat++) {
@@ -132,14 +160,21 @@ export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
         quotaCode: quotaCodeFor(record.family, request.spot),
         expectedMinutes,
         maximumMinutes,
-        ...(usdPerHour === undefined ? {} : { usdPerHour, expectedCostUsd: roundUsd(instanceCost(usdPerHour, expectedMinutes * 60)), maximumCostUsd: roundUsd(instanceCost(usdPerHour, maximumMinutes * 60)) }),
+        ...(usdPerHour === undefined
+          ? {}
+          : {
+              usdPerHour,
+              expectedCostUsd: roundUsd(instanceCost(usdPerHour, expectedMinutes * 60)),
+              maximumCostUsd: roundUsd(instanceCost(usdPerHour, maximumMinutes * 60)),
+            }),
         flags,
       });
     }
   }
   const known = instances.every((instance) => instance.usdPerHour !== undefined);
   const vcpusByQuotaCode: Record<string, number> = {};
-  for (const instance of instances) vcpusByQuotaCode[instance.quotaCode] = (vcpusByQuotaCode[instance.quotaCode] ?? 0) + instance.vcpus;
+  for (const instance of instances)
+    vcpusByQuotaCode[instance.quotaCode] = (vcpusByQuotaCode[instance.quotaCode] ?? 0) + instance.vcpus;
   return {
     resources,
     instances,
@@ -153,7 +188,6 @@ export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
     },
   };
 }
-
 
 /** Runs stacks/index.ts under Pulumi mocks with the request as stack config; returns what it declared. */
 async function runProgramUnderMocks(request: PlanRequest): Promise<BatchPlan["resources"]> {
@@ -174,7 +208,8 @@ async function runProgramUnderMocks(request: PlanRequest): Promise<BatchPlan["re
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        if (args.type !== "aws-instance-benchmarks:batch:BenchmarkBatch") resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+        if (args.type !== "aws-instance-benchmarks:batch:BenchmarkBatch")
+          resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
         return {
           id: `${args.name}-planned`,
           state: {
@@ -196,7 +231,11 @@ async function runProgramUnderMocks(request: PlanRequest): Promise<BatchPlan["re
             return { names: zones, zoneIds: zones };
           case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
             const pairs = request.instanceTypes.flatMap((type) => zones.map((zone) => [type, zone] as const));
-            return { instanceTypes: pairs.map(([type]) => type), locations: pairs.map(([, zone]) => zone), locationTypes: pairs.map(() => "availability-zone-id") };
+            return {
+              instanceTypes: pairs.map(([type]) => type),
+              locations: pairs.map(([, zone]) => zone),
+              locationTypes: pairs.map(() => "availability-zone-id"),
+            };
           }
           case "aws:ssm/getParameter:getParameter":
             return { value: "ami-resolved-at-run-time" };

@@ -34,20 +34,39 @@ export interface PrepareOptions {
 }
 
 /** Plans, checks quotas and cost, and stores the record; returns it with the plan. */
-export async function prepareBatch(request: BatchRequest, store: BatchStore, options: PrepareOptions): Promise<{ record: BatchRecord; plan: BatchPlan }> {
+export async function prepareBatch(
+  request: BatchRequest,
+  store: BatchStore,
+  options: PrepareOptions,
+): Promise<{ record: BatchRecord; plan: BatchPlan }> {
   const plan = await options.plan(request);
   const skipped = options.preflight ? await options.preflight(plan) : {};
   for (const [type, why] of Object.entries(skipped)) options.progress(`skipping ${type}: ${why}`);
   if (Object.keys(skipped).length === request.instanceTypes.length) {
-    throw new CliError("InvalidArgument", `No instance type of the batch can run in the account in ${request.region}: ${Object.entries(skipped).map(([t, w]) => `${t} (${w})`).join("; ")}.`, {
-      fix: "Act on the reasons above (quota increases, another region), or pass --skip-quota-check if the quotas are wrong.",
-    });
+    throw new CliError(
+      "InvalidArgument",
+      `No instance type of the batch can run in the account in ${request.region}: ${Object.entries(skipped)
+        .map(([t, w]) => `${t} (${w})`)
+        .join("; ")}.`,
+      {
+        fix: "Act on the reasons above (quota increases, another region), or pass --skip-quota-check if the quotas are wrong.",
+      },
+    );
   }
   const batchId = options.batchId ?? newBatchId(options.now);
   if (options.batchId !== undefined && (await store.read(batchId, "batch.json")) !== undefined) {
-    throw new CliError("InvalidArgument", `Batch ${batchId} already exists on ${store.url}.`, { fix: "Leave out --batch for a new batch, or continue it with `aws-bench up --batch ID`." });
+    throw new CliError("InvalidArgument", `Batch ${batchId} already exists on ${store.url}.`, {
+      fix: "Leave out --batch for a new batch, or continue it with `aws-bench up --batch ID`.",
+    });
   }
-  const record = await newBatchRecord(request, plan, { batchId, backend: options.backendUrl, ...(options.backendTag ? { backendTag: options.backendTag } : {}), createdBy: options.createdBy, now: options.now, skipped });
+  const record = await newBatchRecord(request, plan, {
+    batchId,
+    backend: options.backendUrl,
+    ...(options.backendTag ? { backendTag: options.backendTag } : {}),
+    createdBy: options.createdBy,
+    now: options.now,
+    skipped,
+  });
   checkCostLimit(record);
   await saveRecord(store, record);
   return { record, plan };
@@ -55,10 +74,20 @@ export async function prepareBatch(request: BatchRequest, store: BatchStore, opt
 
 /** One line per instance and the totals, for the confirmation. */
 export function describePlan(record: BatchRecord): string {
-  const lines = record.instances.map((i) => `  ${i.instanceType} #${i.repeat}: ~${i.expectedMinutes} min (at most ${i.maximumMinutes})${i.usdPerHour === undefined ? ", price unknown" : `, $${i.usdPerHour}/h`}${i.skipped ? `  [skipped: ${i.skipped}]` : ""}`);
+  const lines = record.instances.map(
+    (i) =>
+      `  ${i.instanceType} #${i.repeat}: ~${i.expectedMinutes} min (at most ${i.maximumMinutes})${i.usdPerHour === undefined ? ", price unknown" : `, $${i.usdPerHour}/h`}${i.skipped ? `  [skipped: ${i.skipped}]` : ""}`,
+  );
   const e = record.estimate;
-  const cost = e?.costUsdExpected === null || e?.costUsdExpected === undefined ? "cost unknown (no price for some types)" : `~$${e.costUsdExpected} (at most $${e.costUsdMaximum ?? "?"})`;
-  return [`batch ${record.batchId} in ${record.region} (stack ${record.stackName}, results s3://${record.request.resultsBucket}/batches/${record.batchId}/):`, ...lines, `  total: ~${e?.instanceMinutesExpected ?? "?"} instance-minutes, ${cost}; expires ${record.expiresAt}`].join("\n");
+  const cost =
+    e?.costUsdExpected === null || e?.costUsdExpected === undefined
+      ? "cost unknown (no price for some types)"
+      : `~$${e.costUsdExpected} (at most $${e.costUsdMaximum ?? "?"})`;
+  return [
+    `batch ${record.batchId} in ${record.region} (stack ${record.stackName}, results s3://${record.request.resultsBucket}/batches/${record.batchId}/):`,
+    ...lines,
+    `  total: ~${e?.instanceMinutesExpected ?? "?"} instance-minutes, ${cost}; expires ${record.expiresAt}`,
+  ].join("\n");
 }
 
 /**
@@ -67,13 +96,24 @@ export function describePlan(record: BatchRecord): string {
  * quotas fit (types that do not are skipped with the quota code, the need and the fix) and a VPC and an internet
  * gateway are left (unless `skipQuotaCheck`).
  */
-export async function awsPreflight(plan: BatchPlan, request: BatchRequest, settings: AwsSettings & { skipQuotaCheck: boolean; progress(line: string): void }): Promise<Record<string, string>> {
+export async function awsPreflight(
+  plan: BatchPlan,
+  request: BatchRequest,
+  settings: AwsSettings & { skipQuotaCheck: boolean; progress(line: string): void },
+): Promise<Record<string, string>> {
   const { createEc2Client, createS3Client, createServiceQuotasClient } = await import("../aws/clients.js");
   const { awsErrorToCliError } = await import("../aws/errors.js");
   const ec2 = await createEc2Client(settings, request.region);
-  await checkBucketRegion(await createS3Client(settings, request.region), request.resultsBucket, request.region, (line) => settings.progress(line));
+  await checkBucketRegion(
+    await createS3Client(settings, request.region),
+    request.resultsBucket,
+    request.region,
+    (line) => settings.progress(line),
+  );
 
-  const zoneId = request.network ? await checkExistingNetwork(ec2, request.network, request.region, settings) : undefined;
+  const zoneId = request.network
+    ? await checkExistingNetwork(ec2, request.network, request.region, settings)
+    : undefined;
   if (request.ssh) await checkKeyPair(ec2, request.ssh.keyName, request.region, settings);
   // Offerings by zone ID: which types the region (or the subnet's zone) offers, and where each can go.
   const { DescribeInstanceTypeOfferingsCommand } = await import("@aws-sdk/client-ec2");
@@ -81,12 +121,27 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
   try {
     let token: string | undefined;
     do {
-      const page = await ec2.send(new DescribeInstanceTypeOfferingsCommand({ LocationType: "availability-zone-id", Filters: [{ Name: "instance-type", Values: request.instanceTypes }, ...(zoneId ? [{ Name: "location", Values: [zoneId] }] : [])], ...(token ? { NextToken: token } : {}) }));
-      for (const offering of page.InstanceTypeOfferings ?? []) if (offering.InstanceType && offering.Location) (offeredZones[offering.InstanceType] ??= []).push(offering.Location);
+      const page = await ec2.send(
+        new DescribeInstanceTypeOfferingsCommand({
+          LocationType: "availability-zone-id",
+          Filters: [
+            { Name: "instance-type", Values: request.instanceTypes },
+            ...(zoneId ? [{ Name: "location", Values: [zoneId] }] : []),
+          ],
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
+      for (const offering of page.InstanceTypeOfferings ?? [])
+        if (offering.InstanceType && offering.Location)
+          (offeredZones[offering.InstanceType] ??= []).push(offering.Location);
       token = page.NextToken;
     } while (token);
   } catch (error) {
-    throw awsErrorToCliError(error, { ...settings, region: request.region, action: "ec2:DescribeInstanceTypeOfferings" });
+    throw awsErrorToCliError(error, {
+      ...settings,
+      region: request.region,
+      action: "ec2:DescribeInstanceTypeOfferings",
+    });
   }
   const skipped: Record<string, string> = {};
   for (const type of request.instanceTypes) {
@@ -101,7 +156,12 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
     const { chooseZones, zonesOffering } = await import("../../stacks/zones.js");
     const offerings = Object.fromEntries(launch.map((type) => [type, [...new Set(offeredZones[type])].sort()]));
     request.zones = {
-      plan: Object.fromEntries(chooseZones(offerings, launch, request.repeat).map((choice) => [`${choice.instanceType}/${choice.repeat}`, choice.zoneId])),
+      plan: Object.fromEntries(
+        chooseZones(offerings, launch, request.repeat).map((choice) => [
+          `${choice.instanceType}/${choice.repeat}`,
+          choice.zoneId,
+        ]),
+      ),
       network: zonesOffering(offerings, launch),
       offerings,
     };
@@ -113,7 +173,11 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
 
   const { checkInstanceQuotas, checkNetworkQuotas } = await import("../aws/quotas.js");
   const clients = { serviceQuotas: await createServiceQuotasClient(settings, request.region), ec2 };
-  const vcpus = await checkInstanceQuotas(plan.instances.filter((i) => skipped[i.instanceType] === undefined), clients, { spot: request.spot, region: request.region, profile: settings.profile });
+  const vcpus = await checkInstanceQuotas(
+    plan.instances.filter((i) => skipped[i.instanceType] === undefined),
+    clients,
+    { spot: request.spot, region: request.region, profile: settings.profile },
+  );
   for (const warning of vcpus.warnings) settings.progress(`warning: ${warning}`);
   // In an existing subnet the batch creates no VPC and no internet gateway.
   if (request.network === undefined) {
@@ -121,13 +185,19 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
     for (const warning of network.warnings) settings.progress(`warning: ${warning}`);
     for (const quota of [network.vpcs, network.internetGateways]) {
       if (quota.status === "short") {
-        throw new CliError("InvalidArgument", `The batch needs one more of ${quota.quotaName} (${quota.quotaCode}) in ${request.region}: ${quota.inUse} of ${quota.limit ?? "?"} are in use.`, {
-          fix: quota.fix ?? `Delete an unused one, or request an increase of ${quota.quotaCode}.`,
-        });
+        throw new CliError(
+          "InvalidArgument",
+          `The batch needs one more of ${quota.quotaName} (${quota.quotaCode}) in ${request.region}: ${quota.inUse} of ${quota.limit ?? "?"} are in use.`,
+          {
+            fix: quota.fix ?? `Delete an unused one, or request an increase of ${quota.quotaCode}.`,
+          },
+        );
       }
     }
   }
-  for (const skip of vcpus.skipped) skipped[skip.instanceType] = `${skip.quotaName} (${skip.quotaCode}): needs ${skip.needed} vCPUs, ${skip.available} available; ${skip.fix}`;
+  for (const skip of vcpus.skipped)
+    skipped[skip.instanceType] =
+      `${skip.quotaName} (${skip.quotaCode}): needs ${skip.needed} vCPUs, ${skip.available} available; ${skip.fix}`;
   await pinZones();
   return skipped;
 }
@@ -136,7 +206,12 @@ export async function awsPreflight(plan: BatchPlan, request: BatchRequest, setti
  * An existing subnet (and security group): both exist, the group is in the subnet's VPC; fills in the VPC and
  * returns the subnet's zone ID. Warns when instances there would get no public address.
  */
-async function checkExistingNetwork(ec2: EC2Client, network: NonNullable<BatchRequest["network"]>, region: string, settings: AwsSettings & { progress(line: string): void }): Promise<string> {
+async function checkExistingNetwork(
+  ec2: EC2Client,
+  network: NonNullable<BatchRequest["network"]>,
+  region: string,
+  settings: AwsSettings & { progress(line: string): void },
+): Promise<string> {
   const { DescribeSubnetsCommand, DescribeSecurityGroupsCommand } = await import("@aws-sdk/client-ec2");
   const { awsErrorToCliError } = await import("../aws/errors.js");
   const notFound = (error: unknown) => /NotFound/.test((error as { name?: string }).name ?? "");
@@ -146,18 +221,34 @@ async function checkExistingNetwork(ec2: EC2Client, network: NonNullable<BatchRe
   } catch (error) {
     if (!notFound(error)) throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSubnets" });
   }
-  if (!subnet?.VpcId || !subnet.AvailabilityZoneId) throw new CliError("InvalidArgument", `Subnet ${network.subnetId} does not exist in ${region}.`, { fix: "Check --subnet and --region (`aws ec2 describe-subnets`)." });
+  if (!subnet?.VpcId || !subnet.AvailabilityZoneId)
+    throw new CliError("InvalidArgument", `Subnet ${network.subnetId} does not exist in ${region}.`, {
+      fix: "Check --subnet and --region (`aws ec2 describe-subnets`).",
+    });
   network.vpcId = subnet.VpcId;
-  if (!subnet.MapPublicIpOnLaunch) settings.progress(`warning: subnet ${network.subnetId} gives instances no public address; they need a NAT gateway or VPC endpoints for S3, ECR and the package mirrors, or they cannot pull the image and upload results`);
+  if (!subnet.MapPublicIpOnLaunch)
+    settings.progress(
+      `warning: subnet ${network.subnetId} gives instances no public address; they need a NAT gateway or VPC endpoints for S3, ECR and the package mirrors, or they cannot pull the image and upload results`,
+    );
   if (network.securityGroupId) {
     let group;
     try {
-      group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [network.securityGroupId] }))).SecurityGroups?.[0];
+      group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [network.securityGroupId] })))
+        .SecurityGroups?.[0];
     } catch (error) {
-      if (!notFound(error)) throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSecurityGroups" });
+      if (!notFound(error))
+        throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSecurityGroups" });
     }
-    if (!group) throw new CliError("InvalidArgument", `Security group ${network.securityGroupId} does not exist in ${region}.`, { fix: "Check --security-group and --region." });
-    if (group.VpcId !== subnet.VpcId) throw new CliError("InvalidArgument", `Security group ${network.securityGroupId} is in ${group.VpcId ?? "no VPC"}, subnet ${network.subnetId} in ${subnet.VpcId}.`, { fix: "Use a group of the subnet's VPC." });
+    if (!group)
+      throw new CliError("InvalidArgument", `Security group ${network.securityGroupId} does not exist in ${region}.`, {
+        fix: "Check --security-group and --region.",
+      });
+    if (group.VpcId !== subnet.VpcId)
+      throw new CliError(
+        "InvalidArgument",
+        `Security group ${network.securityGroupId} is in ${group.VpcId ?? "no VPC"}, subnet ${network.subnetId} in ${subnet.VpcId}.`,
+        { fix: "Use a group of the subnet's VPC." },
+      );
   }
   return subnet.AvailabilityZoneId;
 }
@@ -169,7 +260,9 @@ async function checkKeyPair(ec2: EC2Client, keyName: string, region: string, set
     await ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] }));
   } catch (error) {
     if (/InvalidKeyPair\.NotFound/.test((error as { name?: string }).name ?? "")) {
-      throw new CliError("InvalidArgument", `Key pair '${keyName}' does not exist in ${region}.`, { fix: `Create or import it there (aws ec2 import-key-pair --region ${region} …), or check --key-pair.` });
+      throw new CliError("InvalidArgument", `Key pair '${keyName}' does not exist in ${region}.`, {
+        fix: `Create or import it there (aws ec2 import-key-pair --region ${region} …), or check --key-pair.`,
+      });
     }
     const { awsErrorToCliError } = await import("../aws/errors.js");
     throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeKeyPairs" });
@@ -180,19 +273,26 @@ async function checkKeyPair(ec2: EC2Client, keyName: string, region: string, set
 export const imageCacheRepositoryName = "aws-bench-cache";
 
 /** The long-lived image repository of the region, when bootstrap made one (and this identity may see it). */
-export async function findImageCache(region: string, settings: AwsSettings & { progress(line: string): void }): Promise<{ name: string; url: string; arn: string } | undefined> {
+export async function findImageCache(
+  region: string,
+  settings: AwsSettings & { progress(line: string): void },
+): Promise<{ name: string; url: string; arn: string } | undefined> {
   const { createEcrClient } = await import("../aws/clients.js");
   const { DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
   const ecr = await createEcrClient(settings, region);
   try {
     const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [imageCacheRepositoryName] }));
     const repository = found.repositories?.[0];
-    return repository?.repositoryUri && repository.repositoryArn ? { name: imageCacheRepositoryName, url: repository.repositoryUri, arn: repository.repositoryArn } : undefined;
+    return repository?.repositoryUri && repository.repositoryArn
+      ? { name: imageCacheRepositoryName, url: repository.repositoryUri, arn: repository.repositoryArn }
+      : undefined;
   } catch (error) {
     const name = (error as { name?: string }).name ?? "";
     if (name === "RepositoryNotFoundException") return undefined;
     if (/AccessDenied/.test(name)) {
-      settings.progress(`warning: cannot look for the image cache ${imageCacheRepositoryName} (ecr:DescribeRepositories denied); images are built into the batch's own repository`);
+      settings.progress(
+        `warning: cannot look for the image cache ${imageCacheRepositoryName} (ecr:DescribeRepositories denied); images are built into the batch's own repository`,
+      );
       return undefined;
     }
     const { awsErrorToCliError } = await import("../aws/errors.js");
@@ -205,18 +305,29 @@ export async function findImageCache(region: string, settings: AwsSettings & { p
  * HeadBucket answers with the bucket's region, even when asked in the wrong region (a 301 carries it in
  * `x-amz-bucket-region`).
  */
-async function checkBucketRegion(s3: S3Client, bucket: string, region: string, progress: (line: string) => void): Promise<void> {
+async function checkBucketRegion(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  progress: (line: string) => void,
+): Promise<void> {
   const { HeadBucketCommand } = await import("@aws-sdk/client-s3");
   let location: string;
   try {
     const response = await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     location = response.BucketRegion ?? region;
   } catch (error) {
-    const failure = error as { name?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
+    const failure = error as {
+      name?: string;
+      $metadata?: { httpStatusCode?: number };
+      $response?: { headers?: Record<string, string> };
+    };
     const status = failure.$metadata?.httpStatusCode;
     const redirected = failure.$response?.headers?.["x-amz-bucket-region"];
     if (failure.name === "NotFound" || failure.name === "NoSuchBucket" || status === 404) {
-      throw new CliError("InvalidArgument", `The results bucket ${bucket} does not exist.`, { fix: `Create it with \`aws-bench bootstrap --region ${region} --results-bucket ${bucket}\`, or name an existing bucket.` });
+      throw new CliError("InvalidArgument", `The results bucket ${bucket} does not exist.`, {
+        fix: `Create it with \`aws-bench bootstrap --region ${region} --results-bucket ${bucket}\`, or name an existing bucket.`,
+      });
     }
     if (redirected) location = redirected;
     else if (status === 403 || failure.name === "Forbidden" || failure.name === "AccessDenied") {
@@ -228,8 +339,12 @@ async function checkBucketRegion(s3: S3Client, bucket: string, region: string, p
     }
   }
   if (location !== region) {
-    throw new CliError("InvalidArgument", `The results bucket ${bucket} is in ${location}, but the batch runs in ${region}.`, {
-      fix: `Use a bucket in ${region} (\`aws-bench bootstrap --region ${region}\` creates one), or run the batch with --region ${location}.`,
-    });
+    throw new CliError(
+      "InvalidArgument",
+      `The results bucket ${bucket} is in ${location}, but the batch runs in ${region}.`,
+      {
+        fix: `Use a bucket in ${region} (\`aws-bench bootstrap --region ${region}\` creates one), or run the batch with --region ${location}.`,
+      },
+    );
   }
 }

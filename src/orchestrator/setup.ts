@@ -51,14 +51,21 @@ export function overrideDependencies(replacement: DependencyOverrides): () => vo
 }
 
 /** The stack engine for a backend: the Automation API, with the batch program unless another is given. */
-export async function createEngine(backend: Backend, io: CliIo, program?: () => Promise<Record<string, unknown>>): Promise<StackEngine> {
+export async function createEngine(
+  backend: Backend,
+  io: CliIo,
+  program?: () => Promise<Record<string, unknown>>,
+): Promise<StackEngine> {
   if (overrides.engine) return overrides.engine(backend, program);
   const { automationEngine } = await import("./automation-engine.js");
   return automationEngine({ backend, toolHome: toolHome(io.env), env: io.env, ...(program ? { program } : {}) });
 }
 
 /** Everything {@link LifecycleDeps} needs, real. */
-export async function lifecycleDeps(options: SetupOptions & { region: string; resultsBucket: string }, io: CliIo): Promise<LifecycleDeps & { backend: Backend }> {
+export async function lifecycleDeps(
+  options: SetupOptions & { region: string; resultsBucket: string },
+  io: CliIo,
+): Promise<LifecycleDeps & { backend: Backend }> {
   const { backend, store } = await openBackend(options, io);
   const aws = overrides.aws ? overrides.aws(options.region, options.resultsBucket) : await realAws(options);
   return {
@@ -72,15 +79,21 @@ export async function lifecycleDeps(options: SetupOptions & { region: string; re
     sleep: (ms, signal) =>
       new Promise((done) => {
         const timer = setTimeout(done, ms);
-        signal?.addEventListener("abort", () => {
-          clearTimeout(timer);
-          done();
-        }, { once: true });
+        signal?.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(timer);
+            done();
+          },
+          { once: true },
+        );
       }),
   };
 }
 
-async function realAws(options: SetupOptions & { region: string; resultsBucket: string }): Promise<{ results: ResultsBucket; instances: InstanceWatch }> {
+async function realAws(
+  options: SetupOptions & { region: string; resultsBucket: string },
+): Promise<{ results: ResultsBucket; instances: InstanceWatch }> {
   const { createEc2Client, createS3Client } = await import("../aws/clients.js");
   const { ec2InstanceWatch, s3ResultsBucket } = await import("./aws-access.js");
   return {
@@ -91,7 +104,8 @@ async function realAws(options: SetupOptions & { region: string; resultsBucket: 
 
 /** Who creates the batch, for the `aws-bench:created-by` tag: the CI run, or user@host. */
 export function createdBy(env: NodeJS.ProcessEnv): string {
-  if (env["GITHUB_ACTIONS"] === "true") return `github:${env["GITHUB_REPOSITORY"] ?? "?"}/actions/runs/${env["GITHUB_RUN_ID"] ?? "?"}`;
+  if (env["GITHUB_ACTIONS"] === "true")
+    return `github:${env["GITHUB_REPOSITORY"] ?? "?"}/actions/runs/${env["GITHUB_RUN_ID"] ?? "?"}`;
   let user = env["USER"] ?? "user";
   try {
     user = userInfo().username;

@@ -164,11 +164,12 @@ export interface SweepSummary {
 
 /** The verdict on one resource from its tags. */
 export type SweepVerdict =
-  | { sweep: true; batchId: string; reason: SweepReason }
-  | { sweep: false; batchId?: string; problem?: string };
+  { sweep: true; batchId: string; reason: SweepReason } | { sweep: false; batchId?: string; problem?: string };
 
 /** EC2, IAM and ECR tags (`[{Key, Value}]`) as a record. */
-export function tagRecord(tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined): Record<string, string> {
+export function tagRecord(
+  tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
+): Record<string, string> {
   const record: Record<string, string> = {};
   for (const tag of tags ?? []) if (tag.Key !== undefined) record[tag.Key] = tag.Value ?? "";
   return record;
@@ -188,23 +189,34 @@ export function parseExpiresAt(value: string | undefined): Date | undefined {
 /** True when a resource's backend tag names `backend` (`batchTags()` keeps the first 256 characters). */
 export function isSameBackend(tagValue: string, backend: string): boolean {
   const trim = (url: string) => url.replace(/\/+$/, "");
-  return tagValue.length > 0 && (trim(tagValue) === trim(backend) || (backend.length > 256 && tagValue === backend.slice(0, 256)));
+  return (
+    tagValue.length > 0 &&
+    (trim(tagValue) === trim(backend) || (backend.length > 256 && tagValue === backend.slice(0, 256)))
+  );
 }
 
 /**
  * A judge of resources by their tags, applying the rules in this module's header. Each batch's stack is asked
  * about at most once per judge.
  */
-export function createSweepJudge(options: Pick<SweepOptions, "now" | "graceMs" | "backend" | "stackExists">): (tags: Record<string, string>) => Promise<SweepVerdict> {
+export function createSweepJudge(
+  options: Pick<SweepOptions, "now" | "graceMs" | "backend" | "stackExists">,
+): (tags: Record<string, string>) => Promise<SweepVerdict> {
   const stacks = new Map<string, Promise<boolean>>();
   return async (tags) => {
     const batchId = tags[batchTagKey];
     if (batchId === undefined) return { sweep: false };
     if (batchId.trim() === "") return { sweep: false, batchId, problem: `${batchTagKey} is empty` };
     const expiresAt = parseExpiresAt(tags[expiresAtTagKey]);
-    if (expiresAt && options.now.getTime() > expiresAt.getTime() + options.graceMs) return { sweep: true, batchId, reason: "expired" };
+    if (expiresAt && options.now.getTime() > expiresAt.getTime() + options.graceMs)
+      return { sweep: true, batchId, reason: "expired" };
     const problems: string[] = [];
-    if (!expiresAt) problems.push(tags[expiresAtTagKey] === undefined ? `no ${expiresAtTagKey} tag` : `${expiresAtTagKey} '${tags[expiresAtTagKey]}' is not an ISO 8601 UTC time`);
+    if (!expiresAt)
+      problems.push(
+        tags[expiresAtTagKey] === undefined
+          ? `no ${expiresAtTagKey} tag`
+          : `${expiresAtTagKey} '${tags[expiresAtTagKey]}' is not an ISO 8601 UTC time`,
+      );
     const backendTag = tags[backendTagKey];
     if (backendTag !== undefined && isSameBackend(backendTag, options.backend)) {
       if (!isBatchId(batchId)) {
@@ -240,16 +252,36 @@ export function createSweepJudge(options: Pick<SweepOptions, "now" | "graceMs" |
  */
 export async function sweepTaggedResources(clients: SweepClients, options: SweepOptions): Promise<SweepSummary> {
   validateOptions(options);
-  const [ec2, iam, ecr] = await Promise.all([import("@aws-sdk/client-ec2"), import("@aws-sdk/client-iam"), import("@aws-sdk/client-ecr")]);
+  const [ec2, iam, ecr] = await Promise.all([
+    import("@aws-sdk/client-ec2"),
+    import("@aws-sdk/client-iam"),
+    import("@aws-sdk/client-ecr"),
+  ]);
   const run = new SweepRun(clients, options, { ec2, iam, ecr });
   const found = await run.discover();
   const send = clients.ec2.send.bind(clients.ec2);
   await run.sweepInstances(found.instances);
-  await run.deleteAll(found.volumes, (target) => send(new ec2.DeleteVolumeCommand({ VolumeId: target.id })), inUseCodes);
-  await run.deleteAll(found.networkInterfaces, (target) => send(new ec2.DeleteNetworkInterfaceCommand({ NetworkInterfaceId: target.id })), inUseCodes);
-  await run.deleteAll(found.securityGroups, (target) => send(new ec2.DeleteSecurityGroupCommand({ GroupId: target.id })), dependencyCodes);
+  await run.deleteAll(
+    found.volumes,
+    (target) => send(new ec2.DeleteVolumeCommand({ VolumeId: target.id })),
+    inUseCodes,
+  );
+  await run.deleteAll(
+    found.networkInterfaces,
+    (target) => send(new ec2.DeleteNetworkInterfaceCommand({ NetworkInterfaceId: target.id })),
+    inUseCodes,
+  );
+  await run.deleteAll(
+    found.securityGroups,
+    (target) => send(new ec2.DeleteSecurityGroupCommand({ GroupId: target.id })),
+    dependencyCodes,
+  );
   await run.deleteAll(found.routeTables, (target) => run.deleteRouteTable(target), dependencyCodes);
-  await run.deleteAll(found.subnets, (target) => send(new ec2.DeleteSubnetCommand({ SubnetId: target.id })), dependencyCodes);
+  await run.deleteAll(
+    found.subnets,
+    (target) => send(new ec2.DeleteSubnetCommand({ SubnetId: target.id })),
+    dependencyCodes,
+  );
   await run.deleteAll(found.internetGateways, (target) => run.deleteInternetGateway(target), dependencyCodes);
   await run.deleteAll(found.vpcs, (target) => send(new ec2.DeleteVpcCommand({ VpcId: target.id })), dependencyCodes);
   await run.deleteAll(found.instanceProfiles, (target) => run.deleteInstanceProfile(target), noRetry);
@@ -319,7 +351,15 @@ class SweepRun {
     private readonly options: SweepOptions,
     private readonly modules: SdkModules,
   ) {
-    this.summary = { dryRun: options.dryRun, deleted: 0, wouldDelete: 0, failed: 0, untouched: 0, left: [], failures: [] };
+    this.summary = {
+      dryRun: options.dryRun,
+      deleted: 0,
+      wouldDelete: 0,
+      failed: 0,
+      untouched: 0,
+      left: [],
+      failures: [],
+    };
     this.judge = createSweepJudge(options);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.retry = options.dependencyRetry ?? { attempts: 6, delayMs: 10_000 };
@@ -331,18 +371,60 @@ class SweepRun {
     const client = this.clients.ec2;
     const tagged: Filter[] = [{ Name: "tag-key", Values: [batchTagKey] }];
 
-    const instances = await this.list("ec2:DescribeInstances", ec2.paginateDescribeInstances({ client }, { Filters: [...tagged, { Name: "instance-state-name", Values: liveInstanceStates }] }), (page) =>
-      (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []),
+    const instances = await this.list(
+      "ec2:DescribeInstances",
+      ec2.paginateDescribeInstances(
+        { client },
+        { Filters: [...tagged, { Name: "instance-state-name", Values: liveInstanceStates }] },
+      ),
+      (page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []),
     );
-    const vpcs = await this.list("ec2:DescribeVpcs", ec2.paginateDescribeVpcs({ client }, { Filters: tagged }), (page) => page.Vpcs ?? []);
-    const volumes = await this.list("ec2:DescribeVolumes", ec2.paginateDescribeVolumes({ client }, { Filters: tagged }), (page) => page.Volumes ?? []);
-    const securityGroups = await this.list("ec2:DescribeSecurityGroups", ec2.paginateDescribeSecurityGroups({ client }, { Filters: tagged }), (page) => page.SecurityGroups ?? []);
-    const subnets = await this.list("ec2:DescribeSubnets", ec2.paginateDescribeSubnets({ client }, { Filters: tagged }), (page) => page.Subnets ?? []);
-    const routeTables = await this.list("ec2:DescribeRouteTables", ec2.paginateDescribeRouteTables({ client }, { Filters: tagged }), (page) => page.RouteTables ?? []);
-    const gateways = await this.list("ec2:DescribeInternetGateways", ec2.paginateDescribeInternetGateways({ client }, { Filters: tagged }), (page) => page.InternetGateways ?? []);
+    const vpcs = await this.list(
+      "ec2:DescribeVpcs",
+      ec2.paginateDescribeVpcs({ client }, { Filters: tagged }),
+      (page) => page.Vpcs ?? [],
+    );
+    const volumes = await this.list(
+      "ec2:DescribeVolumes",
+      ec2.paginateDescribeVolumes({ client }, { Filters: tagged }),
+      (page) => page.Volumes ?? [],
+    );
+    const securityGroups = await this.list(
+      "ec2:DescribeSecurityGroups",
+      ec2.paginateDescribeSecurityGroups({ client }, { Filters: tagged }),
+      (page) => page.SecurityGroups ?? [],
+    );
+    const subnets = await this.list(
+      "ec2:DescribeSubnets",
+      ec2.paginateDescribeSubnets({ client }, { Filters: tagged }),
+      (page) => page.Subnets ?? [],
+    );
+    const routeTables = await this.list(
+      "ec2:DescribeRouteTables",
+      ec2.paginateDescribeRouteTables({ client }, { Filters: tagged }),
+      (page) => page.RouteTables ?? [],
+    );
+    const gateways = await this.list(
+      "ec2:DescribeInternetGateways",
+      ec2.paginateDescribeInternetGateways({ client }, { Filters: tagged }),
+      (page) => page.InternetGateways ?? [],
+    );
 
-    const found: Discovered = { instances: [], volumes: [], networkInterfaces: [], securityGroups: [], routeTables: [], subnets: [], internetGateways: [], vpcs: [], instanceProfiles: [], roles: [], repositories: [] };
-    for (const instance of instances) await this.judgeInto(found.instances, "instance", instance.InstanceId, instance.Tags);
+    const found: Discovered = {
+      instances: [],
+      volumes: [],
+      networkInterfaces: [],
+      securityGroups: [],
+      routeTables: [],
+      subnets: [],
+      internetGateways: [],
+      vpcs: [],
+      instanceProfiles: [],
+      roles: [],
+      repositories: [],
+    };
+    for (const instance of instances)
+      await this.judgeInto(found.instances, "instance", instance.InstanceId, instance.Tags);
     const sweptInstances = new Set(found.instances.map((target) => target.id));
     for (const vpc of vpcs) await this.judgeInto(found.vpcs, "vpc", vpc.VpcId, vpc.Tags);
 
@@ -350,45 +432,82 @@ class SweepRun {
     // otherwise keep that VPC alive. An interface attached to anything but a swept instance is not ours to detach.
     const sweptVpcs = new Map(found.vpcs.map((target) => [target.id, target]));
     const interfaces = new Map<string, NetworkInterface>();
-    const taggedInterfaces = await this.list("ec2:DescribeNetworkInterfaces", ec2.paginateDescribeNetworkInterfaces({ client }, { Filters: tagged }), (page) => page.NetworkInterfaces ?? []);
+    const taggedInterfaces = await this.list(
+      "ec2:DescribeNetworkInterfaces",
+      ec2.paginateDescribeNetworkInterfaces({ client }, { Filters: tagged }),
+      (page) => page.NetworkInterfaces ?? [],
+    );
     for (const eni of taggedInterfaces) if (eni.NetworkInterfaceId) interfaces.set(eni.NetworkInterfaceId, eni);
     for (const vpcIds of chunks([...sweptVpcs.keys()], 100)) {
-      const inVpcs = await this.list("ec2:DescribeNetworkInterfaces", ec2.paginateDescribeNetworkInterfaces({ client }, { Filters: [{ Name: "vpc-id", Values: vpcIds }] }), (page) => page.NetworkInterfaces ?? []);
-      for (const eni of inVpcs) if (eni.NetworkInterfaceId && !interfaces.has(eni.NetworkInterfaceId)) interfaces.set(eni.NetworkInterfaceId, eni);
+      const inVpcs = await this.list(
+        "ec2:DescribeNetworkInterfaces",
+        ec2.paginateDescribeNetworkInterfaces({ client }, { Filters: [{ Name: "vpc-id", Values: vpcIds }] }),
+        (page) => page.NetworkInterfaces ?? [],
+      );
+      for (const eni of inVpcs)
+        if (eni.NetworkInterfaceId && !interfaces.has(eni.NetworkInterfaceId))
+          interfaces.set(eni.NetworkInterfaceId, eni);
     }
     for (const eni of interfaces.values()) {
       const id = eni.NetworkInterfaceId as string;
       if (eni.RequesterManaged) continue;
       const attachment = eni.Attachment;
       const attachedTo = attachment?.InstanceId;
-      if (eni.Status !== "available" && !(attachedTo && sweptInstances.has(attachedTo) && attachment?.DeleteOnTermination === false)) continue;
+      if (
+        eni.Status !== "available" &&
+        !(attachedTo && sweptInstances.has(attachedTo) && attachment?.DeleteOnTermination === false)
+      )
+        continue;
       const afterInstance = eni.Status === "available" ? {} : { afterInstance: attachedTo as string };
       const tags = tagRecord(eni.TagSet);
       const vpcTarget = eni.VpcId ? sweptVpcs.get(eni.VpcId) : undefined;
       if (tags[batchTagKey] === undefined && vpcTarget) {
-        found.networkInterfaces.push({ kind: "network-interface", id, batchId: vpcTarget.batchId, reason: vpcTarget.reason, ...afterInstance });
+        found.networkInterfaces.push({
+          kind: "network-interface",
+          id,
+          batchId: vpcTarget.batchId,
+          reason: vpcTarget.reason,
+          ...afterInstance,
+        });
       } else {
         await this.judgeInto(found.networkInterfaces, "network-interface", id, eni.TagSet, afterInstance);
       }
     }
     for (const volume of volumes) {
       const attachments = volume.Attachments ?? [];
-      const waitsFor = attachments.find((attachment) => attachment.InstanceId && sweptInstances.has(attachment.InstanceId) && attachment.DeleteOnTermination === false)?.InstanceId;
+      const waitsFor = attachments.find(
+        (attachment) =>
+          attachment.InstanceId &&
+          sweptInstances.has(attachment.InstanceId) &&
+          attachment.DeleteOnTermination === false,
+      )?.InstanceId;
       if (volume.State !== "available" && !(waitsFor && attachments.length === 1)) continue;
-      await this.judgeInto(found.volumes, "volume", volume.VolumeId, volume.Tags, waitsFor && volume.State !== "available" ? { afterInstance: waitsFor } : {});
+      await this.judgeInto(
+        found.volumes,
+        "volume",
+        volume.VolumeId,
+        volume.Tags,
+        waitsFor && volume.State !== "available" ? { afterInstance: waitsFor } : {},
+      );
     }
     // The VPC's default group goes with the VPC and cannot be deleted on its own.
-    for (const group of securityGroups) if (group.GroupName !== "default") await this.judgeInto(found.securityGroups, "security-group", group.GroupId, group.Tags);
+    for (const group of securityGroups)
+      if (group.GroupName !== "default")
+        await this.judgeInto(found.securityGroups, "security-group", group.GroupId, group.Tags);
     for (const table of routeTables) {
       // The main route table goes with its VPC and cannot be deleted on its own.
       if ((table.Associations ?? []).some((association) => association.Main)) continue;
-      const associationIds = (table.Associations ?? []).flatMap((association) => (association.RouteTableAssociationId ? [association.RouteTableAssociationId] : []));
+      const associationIds = (table.Associations ?? []).flatMap((association) =>
+        association.RouteTableAssociationId ? [association.RouteTableAssociationId] : [],
+      );
       await this.judgeInto(found.routeTables, "route-table", table.RouteTableId, table.Tags, { associationIds });
     }
     for (const subnet of subnets) await this.judgeInto(found.subnets, "subnet", subnet.SubnetId, subnet.Tags);
     for (const gateway of gateways) {
       const vpcIds = (gateway.Attachments ?? []).flatMap((attachment) => (attachment.VpcId ? [attachment.VpcId] : []));
-      await this.judgeInto(found.internetGateways, "internet-gateway", gateway.InternetGatewayId, gateway.Tags, { vpcIds });
+      await this.judgeInto(found.internetGateways, "internet-gateway", gateway.InternetGatewayId, gateway.Tags, {
+        vpcIds,
+      });
     }
 
     await this.discoverIam(found);
@@ -401,31 +520,51 @@ class SweepRun {
     const { iam } = this.modules;
     const client = this.clients.iam;
     const PathPrefix = this.options.iamPathPrefix ?? "/";
-    const roles = (await this.list("iam:ListRoles", iam.paginateListRoles({ client, pageSize: 1000 }, { PathPrefix }), (page) => page.Roles ?? [])).filter(
+    const roles = (
+      await this.list(
+        "iam:ListRoles",
+        iam.paginateListRoles({ client, pageSize: 1000 }, { PathPrefix }),
+        (page) => page.Roles ?? [],
+      )
+    ).filter(
       // Service-linked roles belong to AWS services; only the service may delete them.
       (role: Role) => role.RoleName && !role.Path?.startsWith("/aws-service-role/"),
     );
     const roleTags = await mapWithConcurrency(roles, 8, (role) =>
-      this.tagsOrGone("iam:ListRoleTags", iam.paginateListRoleTags({ client, pageSize: 1000 }, { RoleName: role.RoleName }), (page) => page.Tags ?? []),
+      this.tagsOrGone(
+        "iam:ListRoleTags",
+        iam.paginateListRoleTags({ client, pageSize: 1000 }, { RoleName: role.RoleName }),
+        (page) => page.Tags ?? [],
+      ),
     );
     for (const [index, role] of roles.entries()) {
       const tags = roleTags[index];
       if (tags) await this.judgeInto(found.roles, "iam-role", role.RoleName, tags);
     }
-    const profiles = (await this.list("iam:ListInstanceProfiles", iam.paginateListInstanceProfiles({ client, pageSize: 1000 }, { PathPrefix }), (page) => page.InstanceProfiles ?? [])).filter(
-      (profile: InstanceProfile) => profile.InstanceProfileName,
-    );
+    const profiles = (
+      await this.list(
+        "iam:ListInstanceProfiles",
+        iam.paginateListInstanceProfiles({ client, pageSize: 1000 }, { PathPrefix }),
+        (page) => page.InstanceProfiles ?? [],
+      )
+    ).filter((profile: InstanceProfile) => profile.InstanceProfileName);
     const profileTags = await mapWithConcurrency(profiles, 8, (profile) =>
       this.tagsOrGone(
         "iam:ListInstanceProfileTags",
-        iam.paginateListInstanceProfileTags({ client, pageSize: 1000 }, { InstanceProfileName: profile.InstanceProfileName }),
+        iam.paginateListInstanceProfileTags(
+          { client, pageSize: 1000 },
+          { InstanceProfileName: profile.InstanceProfileName },
+        ),
         (page) => page.Tags ?? [],
       ),
     );
     for (const [index, profile] of profiles.entries()) {
       const tags = profileTags[index];
       const roleNames = (profile.Roles ?? []).flatMap((role) => (role.RoleName ? [role.RoleName] : []));
-      if (tags) await this.judgeInto(found.instanceProfiles, "instance-profile", profile.InstanceProfileName, tags, { roleNames });
+      if (tags)
+        await this.judgeInto(found.instanceProfiles, "instance-profile", profile.InstanceProfileName, tags, {
+          roleNames,
+        });
     }
   }
 
@@ -433,12 +572,18 @@ class SweepRun {
   private async discoverEcr(found: Discovered): Promise<void> {
     const { ecr } = this.modules;
     const client = this.clients.ecr;
-    const repositories = (await this.list("ecr:DescribeRepositories", ecr.paginateDescribeRepositories({ client, pageSize: 1000 }, {}), (page) => page.repositories ?? [])).filter(
-      (repository: Repository) => repository.repositoryName && repository.repositoryArn,
-    );
+    const repositories = (
+      await this.list(
+        "ecr:DescribeRepositories",
+        ecr.paginateDescribeRepositories({ client, pageSize: 1000 }, {}),
+        (page) => page.repositories ?? [],
+      )
+    ).filter((repository: Repository) => repository.repositoryName && repository.repositoryArn);
     const repositoryTags = await mapWithConcurrency(repositories, 8, async (repository) => {
       try {
-        const response = await client.send(new ecr.ListTagsForResourceCommand({ resourceArn: repository.repositoryArn }));
+        const response = await client.send(
+          new ecr.ListTagsForResourceCommand({ resourceArn: repository.repositoryArn }),
+        );
         return response.tags ?? [];
       } catch (error) {
         if (notFoundPattern.test(errorCode(error))) return undefined;
@@ -447,12 +592,19 @@ class SweepRun {
     });
     for (const [index, repository] of repositories.entries()) {
       const tags = repositoryTags[index];
-      if (tags) await this.judgeInto(found.repositories, "ecr-repository", repository.repositoryName, tags, { registryId: repository.registryId });
+      if (tags)
+        await this.judgeInto(found.repositories, "ecr-repository", repository.repositoryName, tags, {
+          registryId: repository.registryId,
+        });
     }
   }
 
   /** All items of all pages; a failure becomes the `CliError` for `action`. */
-  private async list<Page, Item>(action: string, pages: AsyncIterable<Page>, items: (page: Page) => Item[]): Promise<Item[]> {
+  private async list<Page, Item>(
+    action: string,
+    pages: AsyncIterable<Page>,
+    items: (page: Page) => Item[],
+  ): Promise<Item[]> {
     const all: Item[] = [];
     try {
       for await (const page of pages) all.push(...items(page));
@@ -463,7 +615,11 @@ class SweepRun {
   }
 
   /** A resource's tags, or undefined when it vanished between listing and reading its tags. */
-  private async tagsOrGone<Page>(action: string, pages: AsyncIterable<Page>, items: (page: Page) => Tag[]): Promise<Tag[] | undefined> {
+  private async tagsOrGone<Page>(
+    action: string,
+    pages: AsyncIterable<Page>,
+    items: (page: Page) => Tag[],
+  ): Promise<Tag[] | undefined> {
     try {
       const all: Tag[] = [];
       for await (const page of pages) all.push(...items(page));
@@ -475,7 +631,13 @@ class SweepRun {
   }
 
   /** Judges one resource: a target when it is swept, a `left` event when its tags are unreadable, a count when live. */
-  private async judgeInto(targets: Target[], kind: SweepKind, id: string | undefined, tags: Tag[] | undefined, extra: Partial<Target> = {}): Promise<void> {
+  private async judgeInto(
+    targets: Target[],
+    kind: SweepKind,
+    id: string | undefined,
+    tags: Tag[] | undefined,
+    extra: Partial<Target> = {},
+  ): Promise<void> {
     if (!id) return;
     const verdict = await this.judge(tagRecord(tags));
     if (verdict.sweep) {
@@ -523,7 +685,10 @@ class SweepRun {
         const seen = new Map<string, string>();
         for (const ids of chunks([...waiting.keys()], 200)) {
           // A filter, not InstanceIds: an id AWS has forgotten must not fail the whole call.
-          for await (const page of ec2.paginateDescribeInstances({ client: this.clients.ec2 }, { Filters: [{ Name: "instance-id", Values: ids }] })) {
+          for await (const page of ec2.paginateDescribeInstances(
+            { client: this.clients.ec2 },
+            { Filters: [{ Name: "instance-id", Values: ids }] },
+          )) {
             for (const instance of (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])) {
               if (instance.InstanceId) seen.set(instance.InstanceId, instance.State?.Name ?? "unknown");
             }
@@ -545,20 +710,30 @@ class SweepRun {
     for (const [id, target] of waiting) {
       this.survivingInstances.add(id);
       const state = lastState.get(id);
-      const why = state ? `still ${state} ${Math.round(wait.timeoutMs / 1000)} s after TerminateInstances` : `its state could not be read: ${errorText(lastError)}`;
+      const why = state
+        ? `still ${state} ${Math.round(wait.timeoutMs / 1000)} s after TerminateInstances`
+        : `its state could not be read: ${errorText(lastError)}`;
       this.record(target, "failed", why);
     }
   }
 
   /** Deletes each target, retrying on `retryOn` codes; records every outcome. */
-  async deleteAll(targets: Target[], remove: (target: Target) => Promise<unknown>, retryOn: ReadonlySet<string>): Promise<void> {
+  async deleteAll(
+    targets: Target[],
+    remove: (target: Target) => Promise<unknown>,
+    retryOn: ReadonlySet<string>,
+  ): Promise<void> {
     for (const target of targets) {
       if (this.options.dryRun) {
         this.record(target, "would-delete");
         continue;
       }
       if (target.afterInstance && this.survivingInstances.has(target.afterInstance)) {
-        this.record(target, "failed", `not attempted: instance ${target.afterInstance} it is attached to was not terminated`);
+        this.record(
+          target,
+          "failed",
+          `not attempted: instance ${target.afterInstance} it is attached to was not terminated`,
+        );
         continue;
       }
       try {
@@ -586,7 +761,9 @@ class SweepRun {
   async deleteRouteTable({ id, associationIds = [] }: Target): Promise<void> {
     const { ec2 } = this.modules;
     for (const AssociationId of associationIds) {
-      await undoStep(`DisassociateRouteTable ${AssociationId}`, () => this.clients.ec2.send(new ec2.DisassociateRouteTableCommand({ AssociationId })));
+      await undoStep(`DisassociateRouteTable ${AssociationId}`, () =>
+        this.clients.ec2.send(new ec2.DisassociateRouteTableCommand({ AssociationId })),
+      );
     }
     await this.clients.ec2.send(new ec2.DeleteRouteTableCommand({ RouteTableId: id }));
   }
@@ -595,7 +772,11 @@ class SweepRun {
   async deleteInternetGateway({ id, vpcIds = [] }: Target): Promise<void> {
     const { ec2 } = this.modules;
     for (const VpcId of vpcIds) {
-      await undoStep(`DetachInternetGateway from ${VpcId}`, () => this.clients.ec2.send(new ec2.DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId })), ["Gateway.NotAttached"]);
+      await undoStep(
+        `DetachInternetGateway from ${VpcId}`,
+        () => this.clients.ec2.send(new ec2.DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId })),
+        ["Gateway.NotAttached"],
+      );
     }
     await this.clients.ec2.send(new ec2.DeleteInternetGatewayCommand({ InternetGatewayId: id }));
   }
@@ -604,7 +785,9 @@ class SweepRun {
   async deleteInstanceProfile({ id: name, roleNames = [] }: Target): Promise<void> {
     const { iam } = this.modules;
     for (const RoleName of roleNames) {
-      await undoStep(`RemoveRoleFromInstanceProfile ${RoleName}`, () => this.clients.iam.send(new iam.RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName })));
+      await undoStep(`RemoveRoleFromInstanceProfile ${RoleName}`, () =>
+        this.clients.iam.send(new iam.RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName })),
+      );
     }
     await this.clients.iam.send(new iam.DeleteInstanceProfileCommand({ InstanceProfileName: name }));
   }
@@ -613,17 +796,36 @@ class SweepRun {
   async deleteRole({ id: name }: Target): Promise<void> {
     const { iam } = this.modules;
     const client = this.clients.iam;
-    const profiles = await step("ListInstanceProfilesForRole", () => collect(iam.paginateListInstanceProfilesForRole({ client }, { RoleName: name }), (page) => page.InstanceProfiles ?? []));
+    const profiles = await step("ListInstanceProfilesForRole", () =>
+      collect(
+        iam.paginateListInstanceProfilesForRole({ client }, { RoleName: name }),
+        (page) => page.InstanceProfiles ?? [],
+      ),
+    );
     for (const profile of profiles) {
       const InstanceProfileName = profile.InstanceProfileName as string;
-      await undoStep(`RemoveRoleFromInstanceProfile ${InstanceProfileName}`, () => client.send(new iam.RemoveRoleFromInstanceProfileCommand({ InstanceProfileName, RoleName: name })));
+      await undoStep(`RemoveRoleFromInstanceProfile ${InstanceProfileName}`, () =>
+        client.send(new iam.RemoveRoleFromInstanceProfileCommand({ InstanceProfileName, RoleName: name })),
+      );
     }
-    const inline = await step("ListRolePolicies", () => collect(iam.paginateListRolePolicies({ client }, { RoleName: name }), (page) => page.PolicyNames ?? []));
-    for (const PolicyName of inline) await undoStep(`DeleteRolePolicy ${PolicyName}`, () => client.send(new iam.DeleteRolePolicyCommand({ RoleName: name, PolicyName })));
-    const attached = await step("ListAttachedRolePolicies", () => collect(iam.paginateListAttachedRolePolicies({ client }, { RoleName: name }), (page) => page.AttachedPolicies ?? []));
+    const inline = await step("ListRolePolicies", () =>
+      collect(iam.paginateListRolePolicies({ client }, { RoleName: name }), (page) => page.PolicyNames ?? []),
+    );
+    for (const PolicyName of inline)
+      await undoStep(`DeleteRolePolicy ${PolicyName}`, () =>
+        client.send(new iam.DeleteRolePolicyCommand({ RoleName: name, PolicyName })),
+      );
+    const attached = await step("ListAttachedRolePolicies", () =>
+      collect(
+        iam.paginateListAttachedRolePolicies({ client }, { RoleName: name }),
+        (page) => page.AttachedPolicies ?? [],
+      ),
+    );
     for (const policy of attached) {
       const PolicyArn = policy.PolicyArn as string;
-      await undoStep(`DetachRolePolicy ${PolicyArn}`, () => client.send(new iam.DetachRolePolicyCommand({ RoleName: name, PolicyArn })));
+      await undoStep(`DetachRolePolicy ${PolicyArn}`, () =>
+        client.send(new iam.DetachRolePolicyCommand({ RoleName: name, PolicyArn })),
+      );
     }
     await client.send(new iam.DeleteRoleCommand({ RoleName: name }));
   }
@@ -631,11 +833,19 @@ class SweepRun {
   /** `force`: the repository's images go with it (they are the batch's own). */
   async deleteRepository({ id: name, registryId }: Target): Promise<void> {
     const { ecr } = this.modules;
-    await this.clients.ecr.send(new ecr.DeleteRepositoryCommand({ repositoryName: name, force: true, ...(registryId ? { registryId } : {}) }));
+    await this.clients.ecr.send(
+      new ecr.DeleteRepositoryCommand({ repositoryName: name, force: true, ...(registryId ? { registryId } : {}) }),
+    );
   }
 
   private record(target: Target, action: SweepActionEvent["action"], error?: unknown, note?: string): void {
-    const event: SweepActionEvent = { kind: target.kind, id: target.id, batchId: target.batchId, reason: target.reason, action };
+    const event: SweepActionEvent = {
+      kind: target.kind,
+      id: target.id,
+      batchId: target.batchId,
+      reason: target.reason,
+      action,
+    };
     if (error !== undefined) event.error = errorText(error);
     if (note !== undefined) event.note = note;
     if (action === "deleted") this.summary.deleted += 1;
@@ -711,11 +921,19 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 function validateOptions(options: SweepOptions): void {
   const invalid = (message: string, fix: string) => new CliError("InvalidArgument", message, { fix });
-  if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime())) throw invalid("The sweep's 'now' is not a valid time.", "Pass a valid Date.");
-  if (!Number.isFinite(options.graceMs) || options.graceMs < 0) throw invalid(`The grace period ${options.graceMs} ms is not a non-negative number.`, "Pass a grace of 0 or more.");
-  if (!options.backend.trim()) throw invalid("The sweep needs the URL of its state backend.", "Pass the backend URL (file://… or s3://…) the batches were tagged with.");
+  if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime()))
+    throw invalid("The sweep's 'now' is not a valid time.", "Pass a valid Date.");
+  if (!Number.isFinite(options.graceMs) || options.graceMs < 0)
+    throw invalid(`The grace period ${options.graceMs} ms is not a non-negative number.`, "Pass a grace of 0 or more.");
+  if (!options.backend.trim())
+    throw invalid(
+      "The sweep needs the URL of its state backend.",
+      "Pass the backend URL (file://… or s3://…) the batches were tagged with.",
+    );
   const wait = options.instanceWait;
-  if (wait && !(wait.pollMs > 0 && wait.timeoutMs >= 0)) throw invalid("The instance wait needs a positive poll interval and a timeout of 0 or more.", "Fix instanceWait.");
+  if (wait && !(wait.pollMs > 0 && wait.timeoutMs >= 0))
+    throw invalid("The instance wait needs a positive poll interval and a timeout of 0 or more.", "Fix instanceWait.");
   const retry = options.dependencyRetry;
-  if (retry && !(Number.isInteger(retry.attempts) && retry.attempts >= 1 && retry.delayMs >= 0)) throw invalid("Dependency retries need at least one attempt.", "Fix dependencyRetry.");
+  if (retry && !(Number.isInteger(retry.attempts) && retry.attempts >= 1 && retry.delayMs >= 0))
+    throw invalid("Dependency retries need at least one attempt.", "Fix dependencyRetry.");
 }

@@ -53,7 +53,10 @@ export function summarizeBenchmark(
 ): BenchmarkRun {
   const runs = configurations.flatMap((configuration) => configuration.trials.map((trial) => trial.run));
   const implementations = [...new Set(runs.map((run) => run.implementation))];
-  if (implementations.length > 1) throw new Error(`${benchmark}: trials of different implementations (${implementations.join(", ")}) cannot be summarized together`);
+  if (implementations.length > 1)
+    throw new Error(
+      `${benchmark}: trials of different implementations (${implementations.join(", ")}) cannot be summarized together`,
+    );
   const foreign = runs.find((run) => run.benchmark !== benchmark);
   if (foreign) throw new Error(`${benchmark}: a ${foreign.benchmark} trial was passed`);
   const implementation = implementations[0] ?? "unknown";
@@ -63,7 +66,12 @@ export function summarizeBenchmark(
       index,
       valid: trial.run.valid,
       ...(trial.run.invalidReason ? { invalidReason: trial.run.invalidReason } : {}),
-      metrics: Object.fromEntries(Object.entries(trial.run.metrics).map(([name, q]) => [name, { value: q.value, unit: q.unit, printed: q.printed }])),
+      metrics: Object.fromEntries(
+        Object.entries(trial.run.metrics).map(([name, q]) => [
+          name,
+          { value: q.value, unit: q.unit, printed: q.printed },
+        ]),
+      ),
       ...(trial.rawFile ? { rawFile: trial.rawFile } : {}),
       ...(trial.startedAt ? { startedAt: trial.startedAt } : {}),
       ...(trial.durationSeconds === undefined ? {} : { durationSeconds: trial.durationSeconds }),
@@ -88,7 +96,8 @@ export function summarizeBenchmark(
   const validTrials = headlineSection?.trials.filter((trial) => trial.valid).length ?? 0;
   // A trial that ran and printed numbers but failed the benchmark's own check (HPL's residual, STREAM's
   // validation) means the machine computed wrong answers: that invalidates the benchmark, not just the trial.
-  const ruledOut = headlineSection?.trials.filter((trial) => !trial.valid && Object.keys(trial.metrics).length > 0) ?? [];
+  const ruledOut =
+    headlineSection?.trials.filter((trial) => !trial.valid && Object.keys(trial.metrics).length > 0) ?? [];
   const reason = !headlineSection
     ? `the headline configuration '${choice.configuration}' was not run`
     : !headlineStatistics
@@ -119,7 +128,8 @@ function metricStatistics(trials: readonly Trial[]): Record<string, Statistics> 
     for (const [name, quantity] of Object.entries(trial.metrics)) {
       if (quantity.value === null || !Number.isFinite(quantity.value)) continue;
       const entry = byMetric.get(name) ?? { unit: quantity.unit, values: [] };
-      if (entry.unit !== quantity.unit) throw new Error(`metric ${name} is reported in both ${entry.unit} and ${quantity.unit}`);
+      if (entry.unit !== quantity.unit)
+        throw new Error(`metric ${name} is reported in both ${entry.unit} and ${quantity.unit}`);
       entry.values.push(quantity.value);
       byMetric.set(name, entry);
     }

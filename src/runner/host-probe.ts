@@ -122,7 +122,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<{ host: Hos
     }
   };
   const cpuinfo = parseCpuinfo(read("proc/cpuinfo") ?? "");
-  const online = parseCpuList(read("sys/devices/system/cpu/online")?.trim() ?? "") ;
+  const online = parseCpuList(read("sys/devices/system/cpu/online")?.trim() ?? "");
   const cpus = online.length > 0 ? online : cpuinfo.processors;
   const topology = cpus.map((cpu) => ({
     cpu,
@@ -220,7 +220,8 @@ export function parseCpuinfo(text: string): Cpuinfo {
     else if (key === "vendor_id" && !info.vendor) info.vendor = value;
     else if (key === "microcode" && !info.microcode) info.microcode = value;
     else if (key === "cpu MHz" && !info.mhz) info.mhz = Number(value);
-    else if ((key === "flags" || key === "Features") && info.flags.length === 0) info.flags = value.split(/\s+/).filter(Boolean);
+    else if ((key === "flags" || key === "Features") && info.flags.length === 0)
+      info.flags = value.split(/\s+/).filter(Boolean);
     else if (key === "CPU implementer" && !implementer) implementer = value;
     else if (key === "CPU part" && !part) part = value;
   }
@@ -235,7 +236,10 @@ export function parseCpuinfo(text: string): Cpuinfo {
 /** Expands a kernel CPU list such as `0-3,8,10-11`. */
 export function parseCpuList(text: string): number[] {
   const cpus: number[] = [];
-  for (const range of text.split(",").map((r) => r.trim()).filter(Boolean)) {
+  for (const range of text
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean)) {
     const [from, to] = range.split("-").map(Number);
     if (from === undefined || Number.isNaN(from)) continue;
     for (let cpu = from; cpu <= (to ?? from); cpu++) cpus.push(cpu);
@@ -293,7 +297,11 @@ function readNumaNodes(root: string, cpus: number[], read: (path: string) => str
     .map((entry) => {
       const id = Number(entry.slice(4));
       const memory = /MemTotal:\s+(\d+)\s*kB/.exec(read(`${base}/${entry}/meminfo`) ?? "");
-      return { id, cpus: parseCpuList(read(`${base}/${entry}/cpulist`)?.trim() ?? ""), ...(memory ? { memoryMiB: Math.round(Number(memory[1]) / 1024) } : {}) };
+      return {
+        id,
+        cpus: parseCpuList(read(`${base}/${entry}/cpulist`)?.trim() ?? ""),
+        ...(memory ? { memoryMiB: Math.round(Number(memory[1]) / 1024) } : {}),
+      };
     })
     .filter((node) => node.cpus.length > 0)
     .sort((a, b) => a.id - b.id);
@@ -310,21 +318,34 @@ async function firstLine(command: string, args: string[]): Promise<string | unde
 }
 
 /** IMDSv2: a session token first, then metadata; undefined when there is no answer within the timeout. */
-async function readImds(endpoint: string, timeoutMs: number): Promise<{ placement: Ec2Placement; identity: InstanceIdentity } | undefined> {
+async function readImds(
+  endpoint: string,
+  timeoutMs: number,
+): Promise<{ placement: Ec2Placement; identity: InstanceIdentity } | undefined> {
   const deadline = AbortSignal.timeout(timeoutMs);
   try {
-    const tokenResponse = await fetch(`${endpoint}/latest/api/token`, { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "300" }, signal: deadline });
+    const tokenResponse = await fetch(`${endpoint}/latest/api/token`, {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": "300" },
+      signal: deadline,
+    });
     if (!tokenResponse.ok) return undefined;
     const token = await tokenResponse.text();
     const get = async (path: string): Promise<string | undefined> => {
-      const response = await fetch(`${endpoint}${path}`, { headers: { "X-aws-ec2-metadata-token": token }, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`${endpoint}${path}`, {
+        headers: { "X-aws-ec2-metadata-token": token },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       return response.ok ? await response.text() : undefined;
     };
     const document = await get("/latest/dynamic/instance-identity/document");
     if (!document) return undefined;
     const parsed = JSON.parse(document) as { instanceType?: string; region?: string; imageId?: string };
     if (!parsed.instanceType || !parsed.region) return undefined;
-    const [zoneId, pkcs7] = await Promise.all([get("/latest/meta-data/placement/availability-zone-id"), get("/latest/dynamic/instance-identity/pkcs7")]);
+    const [zoneId, pkcs7] = await Promise.all([
+      get("/latest/meta-data/placement/availability-zone-id"),
+      get("/latest/dynamic/instance-identity/pkcs7"),
+    ]);
     return {
       placement: {
         instanceType: parsed.instanceType,

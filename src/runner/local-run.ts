@@ -6,13 +6,30 @@
  * what finished.
  */
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
 import { CliError } from "../cli/errors.js";
 import { packagePath, packageRoot, packageVersion } from "../package-files.js";
 import type { BenchmarkName, ParsedRun } from "../benchmarks/parsed-output.js";
-import { coremarkCompileArgs, coremarkPerformanceArgs, hpccInput, hplDat, mpirunArgs, streamCompileArgs, streamConfigurations } from "../benchmarks/launch.js";
+import {
+  coremarkCompileArgs,
+  coremarkPerformanceArgs,
+  hpccInput,
+  hplDat,
+  mpirunArgs,
+  streamCompileArgs,
+  streamConfigurations,
+} from "../benchmarks/launch.js";
 import type { LaunchConfiguration } from "../benchmarks/launch.js";
 import { parseCoremarkOutput } from "../benchmarks/coremark/parse.js";
 import type { LoadedCustomBenchmark } from "../benchmarks/custom/definition.js";
@@ -101,7 +118,14 @@ function streamSizingFor(host: HostProbe, options: SizingInputs): StreamSizing {
 function hplSizingFor(host: HostProbe, options: SizingInputs, budgetShare = 1, blas?: string): HplSizing {
   const minutes = (options.hplMinutes ?? (options.quick ? 1 : 5)) * budgetShare;
   const efficiency = blas && /reference/.test(blas) ? 0.03 : undefined;
-  return sizeHpl(host, { minutes, sizing: options.hplSizing, n: options.overrides?.hplN, nb: options.overrides?.hplNb, efficiency, flopsPerCycle: options.flopsPerCycle });
+  return sizeHpl(host, {
+    minutes,
+    sizing: options.hplSizing,
+    n: options.overrides?.hplN,
+    nb: options.overrides?.hplNb,
+    efficiency,
+    flopsPerCycle: options.flopsPerCycle,
+  });
 }
 
 /** Trials per configuration unless `--trials` says otherwise: 5, or 2 with `--quick`. */
@@ -155,10 +179,15 @@ interface RunContext {
 /** Runs the benchmarks on this host. */
 export async function runLocal(options: LocalRunOptions, processes: ProcessGroupSet): Promise<LocalRunOutcome> {
   const startedAt = new Date();
-  const runId = `local-${startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+  const runId = `local-${startedAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
   const outDir = options.outDir ?? join(options.cwd, "aws-bench-results", runId);
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
-    throw new CliError("InvalidArgument", `--out ${outDir} already holds files; a run never overwrites results.`, { fix: "Name a new or empty directory." });
+    throw new CliError("InvalidArgument", `--out ${outDir} already holds files; a run never overwrites results.`, {
+      fix: "Name a new or empty directory.",
+    });
   }
   for (const sub of ["raw", "inputs", "build", "work"]) mkdirSync(join(outDir, sub), { recursive: true });
 
@@ -167,7 +196,8 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     // Holds the account and instance ids: kept apart, for a signed contribution, never inside the result.
     mkdirSync(join(outDir, "private"), { recursive: true, mode: 0o700 });
     writeFileSync(join(outDir, "private", "instance-identity.json"), identity.document, { mode: 0o600 });
-    if (identity.pkcs7) writeFileSync(join(outDir, "private", "instance-identity.pkcs7"), identity.pkcs7, { mode: 0o600 });
+    if (identity.pkcs7)
+      writeFileSync(join(outDir, "private", "instance-identity.pkcs7"), identity.pkcs7, { mode: 0o600 });
   }
   const pathEnv = options.env["PATH"] ?? "";
   const context: RunContext = {
@@ -182,7 +212,9 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     startedAt: startedAt.getTime(),
     estimatedSeconds: 0,
   };
-  options.progress(`run ${runId}: ${host.cpuModel}, ${host.sockets} socket(s), ${host.cores} cores, ${host.logicalCpus} vCPUs, ${host.numaNodes.length} NUMA node(s), ${Math.round(host.availableMemoryMiB / 1024)} GiB available`);
+  options.progress(
+    `run ${runId}: ${host.cpuModel}, ${host.sockets} socket(s), ${host.cores} cores, ${host.logicalCpus} vCPUs, ${host.numaNodes.length} NUMA node(s), ${Math.round(host.availableMemoryMiB / 1024)} GiB available`,
+  );
 
   const manifest = await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json"));
   const resolveOptions = {
@@ -211,11 +243,17 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     options.progress(`${benchmark}: ${resolution.program.how} ${resolution.program.path}`);
   }
 
-  context.estimatedSeconds = estimateRunSeconds(host, chosen, context.trials, options, context.numactl) + context.trials * (options.customs ?? []).reduce((sum, custom) => sum + custom.definition.timeoutSeconds, 0);
-  if (chosen.size > 0 || options.customs?.length) options.progress(`run: ${context.trials} trial(s) per configuration; estimated ${duration(context.estimatedSeconds)} of benchmarks`);
+  context.estimatedSeconds =
+    estimateRunSeconds(host, chosen, context.trials, options, context.numactl) +
+    context.trials * (options.customs ?? []).reduce((sum, custom) => sum + custom.definition.timeoutSeconds, 0);
+  if (chosen.size > 0 || options.customs?.length)
+    options.progress(
+      `run: ${context.trials} trial(s) per configuration; estimated ${duration(context.estimatedSeconds)} of benchmarks`,
+    );
   const sections: BenchmarkRun[] = [];
   const hpccFor = [...chosen].filter(([, program]) => program.kind === "hpcc").map(([benchmark]) => benchmark);
-  if (hpccFor.length > 0) sections.push(...(await runHpcc(context, chosen.get(hpccFor[0] as BenchmarkName)?.path as string, hpccFor)));
+  if (hpccFor.length > 0)
+    sections.push(...(await runHpcc(context, chosen.get(hpccFor[0] as BenchmarkName)?.path as string, hpccFor)));
   for (const [benchmark, program] of chosen) {
     if (program.kind === "hpcc" || processes.interrupted) continue;
     try {
@@ -238,18 +276,37 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     try {
       sections.push(await runCustom(context, custom));
     } catch (error) {
-      skipped.push({ benchmark: custom.definition.name, reason: (error as Error).message, fix: "Check the custom benchmark file and its command." });
+      skipped.push({
+        benchmark: custom.definition.name,
+        reason: (error as Error).message,
+        fix: "Check the custom benchmark file and its command.",
+      });
       options.progress(`${custom.definition.name}: skipped: ${(error as Error).message}`);
     }
   }
   const result = await writeResult(context, runId, startedAt, sections, skipped);
-  return { runId, outDir, resultPath: join(outDir, "result.json"), result, skipped, interrupted: processes.interrupted };
+  return {
+    runId,
+    outDir,
+    resultPath: join(outDir, "result.json"),
+    result,
+    skipped,
+    interrupted: processes.interrupted,
+  };
 }
 
-function progressLine(context: RunContext, benchmark: string, configuration: string, trial: number, seconds: number): void {
+function progressLine(
+  context: RunContext,
+  benchmark: string,
+  configuration: string,
+  trial: number,
+  seconds: number,
+): void {
   const elapsed = (Date.now() - context.startedAt) / 1000;
   const left = Math.max(0, context.estimatedSeconds - elapsed);
-  context.options.progress(`[${benchmark}] ${configuration} trial ${trial}/${context.trials}: ${seconds.toFixed(1)} s (elapsed ${duration(elapsed)}, about ${duration(left)} left)`);
+  context.options.progress(
+    `[${benchmark}] ${configuration} trial ${trial}/${context.trials}: ${seconds.toFixed(1)} s (elapsed ${duration(elapsed)}, about ${duration(left)} left)`,
+  );
 }
 
 /** `1m05s`, `42s`. */
@@ -259,7 +316,13 @@ export function duration(seconds: number): string {
 }
 
 /** Predicted seconds of the whole run, from each benchmark's own estimate (what the batch planner uses too). */
-export function estimateRunSeconds(host: HostProbe, chosen: ReadonlyMap<BenchmarkName, ProgramChoice>, trials: number, options: SizingInputs, numactl?: string): number {
+export function estimateRunSeconds(
+  host: HostProbe,
+  chosen: ReadonlyMap<BenchmarkName, ProgramChoice>,
+  trials: number,
+  options: SizingInputs,
+  numactl?: string,
+): number {
   let seconds = 0;
   if ([...chosen.values()].some((program) => program.kind === "hpcc")) {
     seconds += (trials * hplSizingFor(host, options, hpccHplShare).predictedSeconds) / hpccHplShare;
@@ -268,7 +331,12 @@ export function estimateRunSeconds(host: HostProbe, chosen: ReadonlyMap<Benchmar
     if (program.kind === "hpcc") continue;
     if (benchmark === "stream") {
       const sizing = streamSizingFor(host, options);
-      seconds += trials * streamConfigurations(host, numactl).reduce((sum, configuration) => sum + estimateStreamSeconds(sizing, host, configuration.threads), 0);
+      seconds +=
+        trials *
+        streamConfigurations(host, numactl).reduce(
+          (sum, configuration) => sum + estimateStreamSeconds(sizing, host, configuration.threads),
+          0,
+        );
     } else if (benchmark === "hpl") seconds += trials * hplSizingFor(host, options).predictedSeconds;
     else seconds += trials * coremarkSecondsPerRun;
   }
@@ -286,7 +354,8 @@ function compile(context: RunContext, name: string, args: string[]): void {
     const output = execFileSync("cc", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     writeFileSync(log, `cc ${args.join(" ")}\n${output}`);
   } catch (error) {
-    if (context.processes.interrupted) throw new CliError("BuildFailed", `compiling ${name} was interrupted`, { fix: "Run again." });
+    if (context.processes.interrupted)
+      throw new CliError("BuildFailed", `compiling ${name} was interrupted`, { fix: "Run again." });
     const failed = error as { stderr?: string; message: string };
     writeFileSync(log, `cc ${args.join(" ")}\n${failed.stderr ?? failed.message}`);
     throw new CliError("BuildFailed", `compiling ${name} failed (log: ${relative(context.options.cwd, log)})`, {
@@ -323,10 +392,22 @@ async function runTrials(
     });
     const rawFile = relative(context.outDir, stdoutFile);
     // A trial with no parsable output takes the implementation of its siblings (settleImplementation).
-    const failed = (reason: string): ParsedRun => ({ benchmark, implementation: "", parameters: {}, metrics: {}, valid: false, invalidReason: reason, notes: [], line: 1 });
+    const failed = (reason: string): ParsedRun => ({
+      benchmark,
+      implementation: "",
+      parameters: {},
+      metrics: {},
+      valid: false,
+      invalidReason: reason,
+      notes: [],
+      line: 1,
+    });
     let run: ParsedRun;
     if (outcome.timedOut) run = failed(`timed out after ${timeoutSeconds} s`);
-    else if (outcome.exitCode !== 0) run = failed(`exited with ${outcome.exitCode === null ? `signal ${outcome.signal ?? "?"}` : `code ${outcome.exitCode}`} (see ${rawFile.replace(/\.txt$/, ".stderr.txt")})`);
+    else if (outcome.exitCode !== 0)
+      run = failed(
+        `exited with ${outcome.exitCode === null ? `signal ${outcome.signal ?? "?"}` : `code ${outcome.exitCode}`} (see ${rawFile.replace(/\.txt$/, ".stderr.txt")})`,
+      );
     else {
       try {
         run = parse(readFileSync(stdoutFile, "utf8"), rawFile)[0] ?? failed("no run in the output");
@@ -360,7 +441,8 @@ async function runTrials(
 export function coremarkRerun(run: ParsedRun): { args: string[]; why: string } | undefined {
   const seconds = run.metrics["totalTime"]?.value;
   const iterations = run.parameters["iterations"];
-  if (seconds === undefined || seconds === null || seconds >= 10 || typeof iterations !== "number" || iterations <= 0) return undefined;
+  if (seconds === undefined || seconds === null || seconds >= 10 || typeof iterations !== "number" || iterations <= 0)
+    return undefined;
   const needed = Math.ceil((iterations * 12) / Math.max(seconds, 0.001));
   const perContext = Math.ceil(needed / Number(run.parameters["threads"] ?? 1));
   const args = [...coremarkPerformanceArgs];
@@ -382,7 +464,16 @@ async function runStream(context: RunContext, program: ProgramChoice): Promise<B
   const configurations: ConfigurationTrials[] = [];
   for (const configuration of streamConfigurations(host, context.numactl)) {
     const timeout = Math.ceil(estimateStreamSeconds(sizing, host, configuration.threads) * 4 + 60);
-    configurations.push(await runTrials(context, "stream", configuration, { path, args: [] }, (text, label) => parseStreamOutput(text, { label }), timeout));
+    configurations.push(
+      await runTrials(
+        context,
+        "stream",
+        configuration,
+        { path, args: [] },
+        (text, label) => parseStreamOutput(text, { label }),
+        timeout,
+      ),
+    );
   }
   settleImplementation(configurations, "stream.c-openmp");
   return summarizeBenchmark("stream", parameters, configurations);
@@ -409,17 +500,42 @@ async function runCustom(context: RunContext, custom: LoadedCustomBenchmark): Pr
   const [command, ...args] = definition.command.map((part) => substitute(part, values)) as [string, ...string[]];
   // A relative program (./solver) lives beside the definition file; a bare name is looked up on PATH.
   const program = command.includes("/") && !isAbsolute(command) ? resolve(dirname(custom.path), command) : command;
-  const env = Object.fromEntries(Object.entries(definition.env ?? {}).map(([key, value]) => [key, substitute(value, values)]));
-  const configuration: LaunchConfiguration = { id: "default", description: definition.description, env, prefix: [], placement: {}, threads: context.host.cores };
+  const env = Object.fromEntries(
+    Object.entries(definition.env ?? {}).map(([key, value]) => [key, substitute(value, values)]),
+  );
+  const configuration: LaunchConfiguration = {
+    id: "default",
+    description: definition.description,
+    env,
+    prefix: [],
+    placement: {},
+    threads: context.host.cores,
+  };
   context.options.progress(`${definition.name}: custom benchmark from ${custom.path}`);
-  const section = await runTrials(context, "custom", configuration, { path: program, args, cwd: work }, (text, label) => [parseCustomOutput(definition, text, label)], definition.timeoutSeconds, undefined, join("custom", definition.name));
+  const section = await runTrials(
+    context,
+    "custom",
+    configuration,
+    { path: program, args, cwd: work },
+    (text, label) => [parseCustomOutput(definition, text, label)],
+    definition.timeoutSeconds,
+    undefined,
+    join("custom", definition.name),
+  );
   settleImplementation([section], `custom-${definition.name}`);
-  const summary = summarizeBenchmark("custom", { command: definition.command.join(" ") }, [section], { customHeadline: { configuration: "default", metric: definition.headline } });
+  const summary = summarizeBenchmark("custom", { command: definition.command.join(" ") }, [section], {
+    customHeadline: { configuration: "default", metric: definition.headline },
+  });
   return { ...summary, custom: { name: definition.name, definitionSha256: custom.sha256 } };
 }
 
 function streamParameters(sizing: StreamSizing): Record<string, string | number | boolean> {
-  return { arraySize: sizing.arraySize, ntimes: sizing.ntimes, arraySizeLimitedBy: sizing.limitedBy, mcmodelMedium: sizing.mcmodelMedium };
+  return {
+    arraySize: sizing.arraySize,
+    ntimes: sizing.ntimes,
+    arraySizeLimitedBy: sizing.limitedBy,
+    mcmodelMedium: sizing.mcmodelMedium,
+  };
 }
 
 async function runCoremark(context: RunContext, program: ProgramChoice): Promise<BenchmarkRun> {
@@ -428,37 +544,95 @@ async function runCoremark(context: RunContext, program: ProgramChoice): Promise
   const threads = context.options.overrides?.coremarkThreads ?? host.logicalCpus;
   if (program.kind === "source") {
     path = join(context.outDir, "build", "coremark");
-    const port = ["posix", "linux64", "linux"].map((dir) => join(program.path, dir)).find((dir) => existsSync(join(dir, "core_portme.c")));
-    if (!port) throw new CliError("BuildFailed", `no CoreMark port directory (posix/, linux64/ or linux/) in ${program.path}`, { fix: "Pass the eembc/coremark source tree with --source coremark=DIR." });
+    const port = ["posix", "linux64", "linux"]
+      .map((dir) => join(program.path, dir))
+      .find((dir) => existsSync(join(dir, "core_portme.c")));
+    if (!port)
+      throw new CliError("BuildFailed", `no CoreMark port directory (posix/, linux64/ or linux/) in ${program.path}`, {
+        fix: "Pass the eembc/coremark source tree with --source coremark=DIR.",
+      });
     compile(context, "coremark", coremarkCompileArgs(host, threads, program.path, port, path));
   }
-  const configuration: LaunchConfiguration = { id: "all-threads", description: "one CoreMark context per vCPU (PThreads)", env: {}, prefix: [], placement: { threads }, threads };
-  const section = await runTrials(context, "coremark", configuration, { path, args: coremarkPerformanceArgs }, (text, label) => parseCoremarkOutput(text, { label }), 600, coremarkRerun);
+  const configuration: LaunchConfiguration = {
+    id: "all-threads",
+    description: "one CoreMark context per vCPU (PThreads)",
+    env: {},
+    prefix: [],
+    placement: { threads },
+    threads,
+  };
+  const section = await runTrials(
+    context,
+    "coremark",
+    configuration,
+    { path, args: coremarkPerformanceArgs },
+    (text, label) => parseCoremarkOutput(text, { label }),
+    600,
+    coremarkRerun,
+  );
   settleImplementation([section], threads > 1 ? "coremark-pthread" : "coremark");
   if (program.kind === "binary") {
     // A prebuilt CoreMark runs with the contexts it was built with: record those, not the ones asked for.
-    const built = section.trials.map((trial) => trial.run.parameters["threads"]).find((value) => typeof value === "number");
-    if (context.options.overrides?.coremarkThreads !== undefined) context.options.progress(`coremark: --coremark-threads is ignored: ${program.path} was built with its own thread count`);
-    return summarizeBenchmark("coremark", { program: program.how, threads: typeof built === "number" ? built : threads, threadsFixedAtBuild: true }, [{ ...section, placement: { threads: typeof built === "number" ? built : threads } }]);
+    const built = section.trials
+      .map((trial) => trial.run.parameters["threads"])
+      .find((value) => typeof value === "number");
+    if (context.options.overrides?.coremarkThreads !== undefined)
+      context.options.progress(
+        `coremark: --coremark-threads is ignored: ${program.path} was built with its own thread count`,
+      );
+    return summarizeBenchmark(
+      "coremark",
+      { program: program.how, threads: typeof built === "number" ? built : threads, threadsFixedAtBuild: true },
+      [{ ...section, placement: { threads: typeof built === "number" ? built : threads } }],
+    );
   }
   return summarizeBenchmark("coremark", { program: program.how, threads }, [section]);
 }
 
 function hplParameters(sizing: HplSizing): Record<string, string | number | boolean> {
-  return { n: sizing.n, nb: sizing.nb, p: sizing.p, q: sizing.q, ranks: sizing.ranks, threadsPerRank: sizing.threadsPerRank, nLimitedBy: sizing.limitedBy, predictedSeconds: Math.round(sizing.predictedSeconds), assumedPeakGflops: Math.round(sizing.peakGflops), assumedEfficiency: sizing.efficiency };
+  return {
+    n: sizing.n,
+    nb: sizing.nb,
+    p: sizing.p,
+    q: sizing.q,
+    ranks: sizing.ranks,
+    threadsPerRank: sizing.threadsPerRank,
+    nLimitedBy: sizing.limitedBy,
+    predictedSeconds: Math.round(sizing.predictedSeconds),
+    assumedPeakGflops: Math.round(sizing.peakGflops),
+    assumedEfficiency: sizing.efficiency,
+  };
 }
 
 async function runHpl(context: RunContext, program: ProgramChoice): Promise<BenchmarkRun> {
-  if (!context.mpirun) throw new CliError("BuildFailed", "HPL needs mpirun, which is not on PATH", { fix: "apt-get install openmpi-bin" });
-  if (program.kind === "source") throw new CliError("NotYetAvailable", "building HPL from source is not yet available", { fix: "Pass a built xhpl with --program hpl=PATH, or apt-get install hpcc." });
+  if (!context.mpirun)
+    throw new CliError("BuildFailed", "HPL needs mpirun, which is not on PATH", { fix: "apt-get install openmpi-bin" });
+  if (program.kind === "source")
+    throw new CliError("NotYetAvailable", "building HPL from source is not yet available", {
+      fix: "Pass a built xhpl with --program hpl=PATH, or apt-get install hpcc.",
+    });
   noteBlas(context, program.path);
   const sizing = hplSizingFor(context.host, context.options, 1, context.blas);
   const work = join(context.outDir, "work", "hpl");
   mkdirSync(work, { recursive: true });
   writeFileSync(join(context.outDir, "inputs", "HPL.dat"), hplDat(sizing));
   copyFileSync(join(context.outDir, "inputs", "HPL.dat"), join(work, "HPL.dat"));
-  const configuration: LaunchConfiguration = { id: "all-cores", description: `one MPI rank per core (${sizing.p}×${sizing.q}), one BLAS thread each`, env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" }, prefix: [], placement: { ranks: sizing.ranks, threadsPerRank: 1, bindTo: "core" }, threads: sizing.ranks };
-  const section = await runTrials(context, "hpl", configuration, { path: context.mpirun, args: [...mpirunArgs(sizing.ranks, context.asRoot), program.path], cwd: work }, (text, label) => parseHplOutput(text, { label }), Math.ceil(sizing.predictedSeconds * 4 + 120));
+  const configuration: LaunchConfiguration = {
+    id: "all-cores",
+    description: `one MPI rank per core (${sizing.p}×${sizing.q}), one BLAS thread each`,
+    env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+    prefix: [],
+    placement: { ranks: sizing.ranks, threadsPerRank: 1, bindTo: "core" },
+    threads: sizing.ranks,
+  };
+  const section = await runTrials(
+    context,
+    "hpl",
+    configuration,
+    { path: context.mpirun, args: [...mpirunArgs(sizing.ranks, context.asRoot), program.path], cwd: work },
+    (text, label) => parseHplOutput(text, { label }),
+    Math.ceil(sizing.predictedSeconds * 4 + 120),
+  );
   settleImplementation([section], "hpl-unknown");
   return summarizeBenchmark("hpl", { program: program.how, ...hplParameters(sizing) }, [section]);
 }
@@ -468,15 +642,33 @@ export const hpccHplShare = 1 / 20;
 
 /** HPCC runs STREAM and HPL (and its other tests) in one execution per trial; its input sets HPL's N, from which HPCC sizes STREAM. */
 async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkName[]): Promise<BenchmarkRun[]> {
-  if (!context.mpirun) throw new CliError("BuildFailed", "hpcc needs mpirun, which is not on PATH", { fix: "apt-get install openmpi-bin" });
+  if (!context.mpirun)
+    throw new CliError("BuildFailed", "hpcc needs mpirun, which is not on PATH", {
+      fix: "apt-get install openmpi-bin",
+    });
   noteBlas(context, hpcc);
   // HPCC also runs RandomAccess, DGEMM, FFT and PTRANS, sized from the same N; with Debian's hpcc 1.5.0 they
   // took 15 to 20 times as long as its HPL (measured at N = 4,000 and 10,000), so HPL gets 1/20 of the budget.
   const sizing = hplSizingFor(context.host, context.options, hpccHplShare, context.blas);
   writeFileSync(join(context.outDir, "inputs", "hpccinf.txt"), hpccInput(sizing));
-  const starStream: ConfigurationTrials = { id: "all-cores-spread", description: `HPCC StarSTREAM: one MPI rank per core (${sizing.ranks}), bound; bandwidth summed over ranks`, placement: { ranks: sizing.ranks, bindTo: "core" }, trials: [] };
-  const singleStream: ConfigurationTrials = { id: "single-thread", description: "HPCC SingleSTREAM: one rank while the others wait", placement: { ranks: 1 }, trials: [] };
-  const hpl: ConfigurationTrials = { id: "all-cores", description: `HPCC HPL 2.0: one MPI rank per core (${sizing.p}×${sizing.q}), one BLAS thread each`, placement: { ranks: sizing.ranks, threadsPerRank: 1, bindTo: "core" }, trials: [] };
+  const starStream: ConfigurationTrials = {
+    id: "all-cores-spread",
+    description: `HPCC StarSTREAM: one MPI rank per core (${sizing.ranks}), bound; bandwidth summed over ranks`,
+    placement: { ranks: sizing.ranks, bindTo: "core" },
+    trials: [],
+  };
+  const singleStream: ConfigurationTrials = {
+    id: "single-thread",
+    description: "HPCC SingleSTREAM: one rank while the others wait",
+    placement: { ranks: 1 },
+    trials: [],
+  };
+  const hpl: ConfigurationTrials = {
+    id: "all-cores",
+    description: `HPCC HPL 2.0: one MPI rank per core (${sizing.p}×${sizing.q}), one BLAS thread each`,
+    placement: { ranks: sizing.ranks, threadsPerRank: 1, bindTo: "core" },
+    trials: [],
+  };
   const timeout = Math.ceil((sizing.predictedSeconds * 4) / hpccHplShare + 300);
   for (let trial = 1; trial <= context.trials && !context.processes.interrupted; trial++) {
     const work = join(context.outDir, "work", `hpcc-trial-${trial}`);
@@ -496,20 +688,33 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
     if (outcome.interrupted) break;
     progressLine(context, "hpcc", benchmarks.join("+"), trial, outcome.seconds);
     let rawFile = join("raw", "hpcc", `trial-${trial}.txt`);
-    const failed = (benchmark: BenchmarkName, implementation: string, reason: string): ParsedRun => ({ benchmark, implementation, parameters: {}, metrics: {}, valid: false, invalidReason: reason, notes: [], line: 1 });
+    const failed = (benchmark: BenchmarkName, implementation: string, reason: string): ParsedRun => ({
+      benchmark,
+      implementation,
+      parameters: {},
+      metrics: {},
+      valid: false,
+      invalidReason: reason,
+      notes: [],
+      line: 1,
+    });
     let runs: ParsedRun[] = [];
     let failure: string | undefined;
     const wroteOutput = existsSync(join(work, "hpccoutf.txt"));
     if (wroteOutput) copyFileSync(join(work, "hpccoutf.txt"), join(context.outDir, rawFile));
     else rawFile = join("raw", "hpcc", `trial-${trial}.stdout.txt`);
     if (outcome.timedOut) failure = `timed out after ${timeout} s`;
-    else if (outcome.exitCode !== 0) failure = `hpcc exited with code ${String(outcome.exitCode)} (see raw/hpcc/trial-${trial}.stderr.txt)`;
+    else if (outcome.exitCode !== 0)
+      failure = `hpcc exited with code ${String(outcome.exitCode)} (see raw/hpcc/trial-${trial}.stderr.txt)`;
     else if (!wroteOutput) failure = "hpcc wrote no hpccoutf.txt";
     let sectionFailures: Record<string, string> = {};
     if (!failure) {
       try {
         // One broken section (a truncated HPL, say) must not void the valid STREAM sections of the same execution.
-        const parsed = parseHpccOutput(readFileSync(join(context.outDir, rawFile), "utf8"), { label: rawFile, perSection: true });
+        const parsed = parseHpccOutput(readFileSync(join(context.outDir, rawFile), "utf8"), {
+          label: rawFile,
+          perSection: true,
+        });
         runs = parsed.runs;
         sectionFailures = parsed.sectionFailures ?? {};
       } catch (error) {
@@ -517,36 +722,77 @@ async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkN
       }
     }
     const pick = (section: string, benchmark: BenchmarkName, implementation: string) =>
-      runs.find((run) => run.section === section) ?? failed(benchmark, implementation, failure ?? sectionFailures[section] ?? `no ${section} section in HPCC's output`);
+      runs.find((run) => run.section === section) ??
+      failed(
+        benchmark,
+        implementation,
+        failure ?? sectionFailures[section] ?? `no ${section} section in HPCC's output`,
+      );
     const star = pick("StarSTREAM", "stream", "hpcc-starstream");
     const ranks = Number(star.parameters["processes"] ?? sizing.ranks);
     const average = star.metrics["triadRankAverage"];
     if (average?.value != null) {
-      star.metrics["triadAllRanks"] = { value: Math.round(average.value * ranks * 1e6) / 1e6, unit: "GB/s", printed: `${average.printed} × ${ranks} ranks` };
+      star.metrics["triadAllRanks"] = {
+        value: Math.round(average.value * ranks * 1e6) / 1e6,
+        unit: "GB/s",
+        printed: `${average.printed} × ${ranks} ranks`,
+      };
     }
     const startedAt = new Date(Date.now() - outcome.seconds * 1000).toISOString();
     const durationSeconds = Math.round(outcome.seconds * 1000) / 1000;
     starStream.trials.push({ run: star, rawFile, startedAt, durationSeconds });
-    singleStream.trials.push({ run: pick("SingleSTREAM", "stream", "hpcc-singlestream"), rawFile, startedAt, durationSeconds });
+    singleStream.trials.push({
+      run: pick("SingleSTREAM", "stream", "hpcc-singlestream"),
+      rawFile,
+      startedAt,
+      durationSeconds,
+    });
     const hplRun = runs.filter((run) => run.section === "HPL");
-    hpl.trials.push({ run: hplRun[0] ?? failed("hpl", "hpcc-hpl-2.0", failure ?? sectionFailures["HPL"] ?? "no HPL result"), rawFile, startedAt, durationSeconds });
+    hpl.trials.push({
+      run: hplRun[0] ?? failed("hpl", "hpcc-hpl-2.0", failure ?? sectionFailures["HPL"] ?? "no HPL result"),
+      rawFile,
+      startedAt,
+      durationSeconds,
+    });
   }
   const sections: BenchmarkRun[] = [];
   // HPCC sizes each rank's STREAM arrays from HPL's N (about N²/(3·ranks)); the parsed output says exactly.
-  const printedSize = starStream.trials.map((trial) => trial.run.parameters["arraySize"]).find((size) => typeof size === "number");
+  const printedSize = starStream.trials
+    .map((trial) => trial.run.parameters["arraySize"])
+    .find((size) => typeof size === "number");
   const streamArray = typeof printedSize === "number" ? printedSize : Math.floor(sizing.n ** 2 / (3 * sizing.ranks));
   if (benchmarks.includes("stream")) {
     const rule = Math.max(10_000_000, Math.ceil((4 * context.host.lastLevelCacheBytes) / 8));
-    if (streamArray < rule) context.options.progress(`stream: HPCC sizes STREAM from HPL's N: ${streamArray} elements per array and rank, below STREAM's rule of ${rule}`);
-    sections.push(summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray, arraySizeLimitedBy: "hpcc-hpl-n", streamRuleElements: rule }, [starStream]));
+    if (streamArray < rule)
+      context.options.progress(
+        `stream: HPCC sizes STREAM from HPL's N: ${streamArray} elements per array and rank, below STREAM's rule of ${rule}`,
+      );
+    sections.push(
+      summarizeBenchmark(
+        "stream",
+        { program: "hpcc", arraySize: streamArray, arraySizeLimitedBy: "hpcc-hpl-n", streamRuleElements: rule },
+        [starStream],
+      ),
+    );
     // SingleSTREAM is its own implementation: reported in its own section, never mixed with StarSTREAM.
-    sections.push(summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray }, [singleStream], { supplementaryHeadline: "single-thread" }));
+    sections.push(
+      summarizeBenchmark("stream", { program: "hpcc", arraySize: streamArray }, [singleStream], {
+        supplementaryHeadline: "single-thread",
+      }),
+    );
   }
-  if (benchmarks.includes("hpl")) sections.push(summarizeBenchmark("hpl", { program: "hpcc", ...hplParameters(sizing) }, [hpl]));
+  if (benchmarks.includes("hpl"))
+    sections.push(summarizeBenchmark("hpl", { program: "hpcc", ...hplParameters(sizing) }, [hpl]));
   return sections;
 }
 
-async function writeResult(context: RunContext, runId: string, startedAt: Date, sections: BenchmarkRun[], skipped: SkippedBenchmark[]): Promise<BenchmarkResult> {
+async function writeResult(
+  context: RunContext,
+  runId: string,
+  startedAt: Date,
+  sections: BenchmarkRun[],
+  skipped: SkippedBenchmark[],
+): Promise<BenchmarkResult> {
   const { host, outDir } = context;
   const redactedFiles = redactFiles(outDir);
   const rawFiles = listFiles(outDir)
@@ -569,7 +815,12 @@ async function writeResult(context: RunContext, runId: string, startedAt: Date, 
       threadsPerCore: host.threadsPerCore,
       logicalCpus: host.logicalCpus,
       smt: host.smt,
-      cacheBytes: Object.fromEntries(host.caches.map((cache) => [`l${cache.level}${cache.type === "Data" ? "d" : cache.type === "Instruction" ? "i" : ""}`, cache.sizeBytes])),
+      cacheBytes: Object.fromEntries(
+        host.caches.map((cache) => [
+          `l${cache.level}${cache.type === "Data" ? "d" : cache.type === "Instruction" ? "i" : ""}`,
+          cache.sizeBytes,
+        ]),
+      ),
       numaNodes: host.numaNodes,
       memoryMiB: host.memoryMiB,
       availableMemoryMiB: host.availableMemoryMiB,
@@ -578,7 +829,11 @@ async function writeResult(context: RunContext, runId: string, startedAt: Date, 
       ...(host.ec2?.availabilityZoneId ? { availabilityZoneId: host.ec2.availabilityZoneId } : {}),
       ...(host.ec2?.amiId ? { amiId: host.ec2.amiId } : {}),
     },
-    toolchain: { ...(host.compiler ? { compiler: host.compiler } : {}), ...mpiVersion(context), ...(context.blas ? { blas: context.blas } : {}) },
+    toolchain: {
+      ...(host.compiler ? { compiler: host.compiler } : {}),
+      ...mpiVersion(context),
+      ...(context.blas ? { blas: context.blas } : {}),
+    },
     benchmarks: sections,
     ...(skipped.length ? { skipped } : {}),
     ...(context.processes.interrupted ? { interrupted: true } : {}),
@@ -587,7 +842,9 @@ async function writeResult(context: RunContext, runId: string, startedAt: Date, 
   };
   const resultPath = join(outDir, "result.json");
   await writeDocuments([{ kind: "benchmark-result", path: resultPath, data: result }]);
-  const sums = [...rawFiles, { path: "result.json", sha256: sha256File(resultPath) }].map((file) => `${file.sha256}  ${file.path}`).join("\n");
+  const sums = [...rawFiles, { path: "result.json", sha256: sha256File(resultPath) }]
+    .map((file) => `${file.sha256}  ${file.path}`)
+    .join("\n");
   writeFileSync(join(outDir, "SHA256SUMS"), `${sums}\n`);
   return result;
 }
@@ -629,8 +886,15 @@ function gitProvenance(): { gitCommit?: string; gitDirty?: boolean } {
   const root = packageRoot();
   if (!existsSync(join(root, ".git"))) return {};
   try {
-    const commit = execFileSync("git", ["-C", root, "rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["-C", root, "status", "--porcelain", "--untracked-files=no"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
+    const commit = execFileSync("git", ["-C", root, "rev-parse", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    const dirty =
+      execFileSync("git", ["-C", root, "status", "--porcelain", "--untracked-files=no"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim() !== "";
     return { gitCommit: commit, gitDirty: dirty };
   } catch {
     return {};
@@ -643,7 +907,9 @@ function noteBlas(context: RunContext, program: string): void {
   if (!blas) return;
   context.blas = blas;
   if (/reference/.test(blas)) {
-    context.options.progress(`hpl: ${program} loads the reference BLAS (${blas}): HPL will run far below this CPU's capability. Install OpenBLAS (apt-get install libopenblas0-pthread) so libblas.so.3 points to it.`);
+    context.options.progress(
+      `hpl: ${program} loads the reference BLAS (${blas}): HPL will run far below this CPU's capability. Install OpenBLAS (apt-get install libopenblas0-pthread) so libblas.so.3 points to it.`,
+    );
   }
 }
 
@@ -664,14 +930,26 @@ export function linkedBlas(program: string): string | undefined {
   } catch {
     // keep the linked path
   }
-  const kind = /openblas/i.test(real) ? "OpenBLAS" : /blis/i.test(real) ? "BLIS" : /mkl/i.test(real) ? "oneMKL" : /armpl/i.test(real) ? "Arm PL" : /atlas/i.test(real) ? "ATLAS" : "reference BLAS";
+  const kind = /openblas/i.test(real)
+    ? "OpenBLAS"
+    : /blis/i.test(real)
+      ? "BLIS"
+      : /mkl/i.test(real)
+        ? "oneMKL"
+        : /armpl/i.test(real)
+          ? "Arm PL"
+          : /atlas/i.test(real)
+            ? "ATLAS"
+            : "reference BLAS";
   return `${kind} (${real})`;
 }
 
 function mpiVersion(context: RunContext): { mpi?: string } {
   if (!context.mpirun) return {};
   try {
-    const line = execFileSync(context.mpirun, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split("\n")[0]?.trim();
+    const line = execFileSync(context.mpirun, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split("\n")[0]
+      ?.trim();
     return line ? { mpi: line } : {};
   } catch {
     return {};

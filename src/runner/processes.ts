@@ -50,7 +50,12 @@ export class ProcessGroupSet {
     const started = process.hrtime.bigint();
     const stdout = createWriteStream(spec.stdoutFile);
     const stderr = createWriteStream(spec.stderrFile);
-    const child = spawn(spec.command, [...spec.args], { cwd: spec.cwd, env: { ...process.env, ...spec.env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.pipe(stdout);
     child.stderr.pipe(stderr);
     // A write error (a full disk) must stop the benchmark, not crash the runner and orphan its processes.
@@ -61,10 +66,13 @@ export class ProcessGroupSet {
     const pid = child.pid;
     if (pid !== undefined) this.running.add(pid);
     // Node clamps delays over 2^31-1 ms to 1 ms: longer timeouts are capped, never turned into "now".
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup(pid);
-    }, Math.min(spec.timeoutSeconds * 1000, 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        killGroup(pid);
+      },
+      Math.min(spec.timeoutSeconds * 1000, 2 ** 31 - 1),
+    );
     const outcome = await new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.on("error", (error) => {
         stderr.write(`${error.message}\n`);
@@ -75,7 +83,12 @@ export class ProcessGroupSet {
     clearTimeout(timer);
     if (pid !== undefined) this.running.delete(pid);
     await Promise.all([new Promise((r) => stdout.end(r)), new Promise((r) => stderr.end(r))]);
-    return { ...outcome, timedOut, interrupted: this.interrupted, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    return {
+      ...outcome,
+      timedOut,
+      interrupted: this.interrupted,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
   }
 
   /** Stops every running command's process group (SIGTERM, then SIGKILL; at once with `now`). */

@@ -9,7 +9,16 @@
  * STREAM and CoreMark are compiled per host and per size, because their array size and thread count are
  * compile-time constants; a prebuilt binary runs with whatever it was built with.
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -25,8 +34,7 @@ export type ProgramChoice =
 
 /** The outcome: a program, or why the benchmark is skipped and what fixes it. */
 export type ProgramResolution =
-  | { found: true; program: ProgramChoice; attempts: string[] }
-  | { found: false; attempts: string[]; fix: string };
+  { found: true; program: ProgramChoice; attempts: string[] } | { found: false; attempts: string[]; fix: string };
 
 /** What resolution may look at. */
 export interface ResolveOptions {
@@ -56,7 +64,11 @@ const programNames: Record<BenchmarkName, string[]> = {
 };
 
 /** The file that identifies each benchmark's source tree. */
-export const sourceMarkers: Record<BenchmarkName, string> = { stream: "stream.c", hpl: "configure", coremark: "core_main.c" };
+export const sourceMarkers: Record<BenchmarkName, string> = {
+  stream: "stream.c",
+  hpl: "configure",
+  coremark: "core_main.c",
+};
 
 /** Default cache for downloaded sources. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
@@ -88,17 +100,25 @@ export async function resolveProgram(benchmark: BenchmarkName, options: ResolveO
   const attempts: string[] = [];
   const explicitProgram = options.programs[benchmark];
   if (explicitProgram !== undefined) {
-    if (isExecutable(explicitProgram)) return { found: true, program: { kind: "binary", how: "explicit-program", path: explicitProgram }, attempts };
+    if (isExecutable(explicitProgram))
+      return { found: true, program: { kind: "binary", how: "explicit-program", path: explicitProgram }, attempts };
     attempts.push(`--program ${benchmark}=${explicitProgram}: not an executable file`);
   }
   const explicitSource = options.sources[benchmark];
   if (explicitSource !== undefined) {
-    const tree = sourceTree(benchmark, explicitSource, options.workDir, attempts, `--source ${benchmark}=${explicitSource}`);
+    const tree = sourceTree(
+      benchmark,
+      explicitSource,
+      options.workDir,
+      attempts,
+      `--source ${benchmark}=${explicitSource}`,
+    );
     if (tree) return { found: true, program: { kind: "source", how: "explicit-source", path: tree }, attempts };
   }
   for (const name of programNames[benchmark]) {
     const candidate = join(options.imageRoot, "bin", name);
-    if (isExecutable(candidate)) return { found: true, program: { kind: "binary", how: "image-program", path: candidate }, attempts };
+    if (isExecutable(candidate))
+      return { found: true, program: { kind: "binary", how: "image-program", path: candidate }, attempts };
   }
   const imageSource = join(options.imageRoot, "sources", benchmark);
   if (existsSync(imageSource)) {
@@ -109,7 +129,12 @@ export async function resolveProgram(benchmark: BenchmarkName, options: ResolveO
   if (!pinned) attempts.push(`manifest: no ${benchmark} entry in configs/sources.json`);
   else {
     const tree = await fetchPinnedSource(benchmark, pinned, options, attempts);
-    if (tree) return { found: true, program: { kind: "source", how: "manifest", path: tree, pinned: `${benchmark} ${pinned.version}` }, attempts };
+    if (tree)
+      return {
+        found: true,
+        program: { kind: "source", how: "manifest", path: tree, pinned: `${benchmark} ${pinned.version}` },
+        attempts,
+      };
   }
   const onPath = findOnPath(programNames[benchmark], options.pathEnv);
   if (onPath) return { found: true, program: { kind: "binary", how: "path", path: onPath }, attempts };
@@ -135,7 +160,13 @@ function fixFor(benchmark: BenchmarkName): string {
 }
 
 /** A directory holding the benchmark's sources, from a directory, an archive or a single file. */
-function sourceTree(benchmark: BenchmarkName, path: string, workDir: string, attempts: string[], label: string): string | undefined {
+function sourceTree(
+  benchmark: BenchmarkName,
+  path: string,
+  workDir: string,
+  attempts: string[],
+  label: string,
+): string | undefined {
   if (!existsSync(path)) {
     attempts.push(`${label}: does not exist`);
     return undefined;
@@ -144,7 +175,8 @@ function sourceTree(benchmark: BenchmarkName, path: string, workDir: string, att
   if (statSync(path).isFile()) {
     const target = join(workDir, "sources", benchmark);
     mkdirSync(target, { recursive: true });
-    if (basename(path) === sourceMarkers[benchmark] || path.endsWith(".c")) writeFileSync(join(target, sourceMarkers[benchmark]), readFileSync(path));
+    if (basename(path) === sourceMarkers[benchmark] || path.endsWith(".c"))
+      writeFileSync(join(target, sourceMarkers[benchmark]), readFileSync(path));
     else {
       try {
         execFileSync("tar", ["-xf", path, "-C", target], { stdio: "pipe" });
@@ -173,7 +205,12 @@ function findMarker(dir: string, marker: string, depth: number): string | undefi
   return undefined;
 }
 
-async function fetchPinnedSource(benchmark: BenchmarkName, pinned: PinnedSource, options: ResolveOptions, attempts: string[]): Promise<string | undefined> {
+async function fetchPinnedSource(
+  benchmark: BenchmarkName,
+  pinned: PinnedSource,
+  options: ResolveOptions,
+  attempts: string[],
+): Promise<string | undefined> {
   const label = `manifest ${benchmark} ${pinned.version}`;
   if (Object.keys(pinned.files).length === 0) {
     attempts.push(`${label}: not pinned (configs/sources.json lists no file checksums), so it is not downloaded`);
@@ -193,10 +230,24 @@ async function fetchPinnedSource(benchmark: BenchmarkName, pinned: PinnedSource,
   if (existsSync(tree) && verify() === undefined) return tree;
   try {
     mkdirSync(tree, { recursive: true });
-    const archive = join(cache, pinned.archive === "file" ? basename(new URL(pinned.url).pathname) : `source.${pinned.archive}`);
+    const archive = join(
+      cache,
+      pinned.archive === "file" ? basename(new URL(pinned.url).pathname) : `source.${pinned.archive}`,
+    );
     await (options.download ?? downloadTo)(pinned.url, archive);
     if (pinned.archive === "file") writeFileSync(join(tree, basename(archive)), readFileSync(archive));
-    else execFileSync("tar", ["-xf", archive, "-C", tree, ...(pinned.stripComponents ? [`--strip-components=${pinned.stripComponents}`] : [])], { stdio: "pipe" });
+    else
+      execFileSync(
+        "tar",
+        [
+          "-xf",
+          archive,
+          "-C",
+          tree,
+          ...(pinned.stripComponents ? [`--strip-components=${pinned.stripComponents}`] : []),
+        ],
+        { stdio: "pipe" },
+      );
   } catch (error) {
     attempts.push(`${label}: download from ${pinned.url} failed (${(error as Error).message.split("\n")[0] ?? ""})`);
     return undefined;
@@ -206,7 +257,10 @@ async function fetchPinnedSource(benchmark: BenchmarkName, pinned: PinnedSource,
     attempts.push(`${label}: ${problem}; not used`);
     return undefined;
   }
-  return findMarker(tree, sourceMarkers[benchmark], 3) ?? (attempts.push(`${label}: no ${sourceMarkers[benchmark]} inside`), undefined);
+  return (
+    findMarker(tree, sourceMarkers[benchmark], 3) ??
+    (attempts.push(`${label}: no ${sourceMarkers[benchmark]} inside`), undefined)
+  );
 }
 
 async function downloadTo(url: string, file: string): Promise<void> {

@@ -55,17 +55,21 @@ export function summarize(values: readonly number[], unit: string, target = 0.95
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
   const middle = Math.floor(n / 2);
-  const median = n % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  const median =
+    n % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
   const mean = sorted.reduce((sum, value) => sum + value, 0) / n;
   const interval = medianInterval(sorted, target);
-  const standardDeviation = n > 1 ? Math.sqrt(sorted.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1)) : undefined;
+  const standardDeviation =
+    n > 1 ? Math.sqrt(sorted.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1)) : undefined;
   return {
     n,
     median,
     ...(interval ? { medianInterval: interval } : {}),
     mean,
     ...(standardDeviation === undefined ? {} : { standardDeviation }),
-    ...(standardDeviation !== undefined && mean !== 0 ? { coefficientOfVariation: standardDeviation / Math.abs(mean) } : {}),
+    ...(standardDeviation !== undefined && mean !== 0
+      ? { coefficientOfVariation: standardDeviation / Math.abs(mean) }
+      : {}),
     min: sorted[0] as number,
     max: sorted[n - 1] as number,
     unit,

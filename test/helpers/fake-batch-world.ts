@@ -11,7 +11,8 @@ import type { LifecycleDeps } from "../../src/orchestrator/lifecycle.js";
 import type { FakeEngine, LaunchedInstance } from "./fake-engine.js";
 import { minimalResult } from "./results.js";
 
-export type Behaviour = "succeed" | "never" | "dies" | "malformed" | "checksum" | "reports-failure" | "private-detail" | "bad-sums";
+export type Behaviour =
+  "succeed" | "never" | "dies" | "malformed" | "checksum" | "reports-failure" | "private-detail" | "bad-sums";
 
 export interface WorldOptions {
   /** Behaviour per instance type (default succeed). */
@@ -43,14 +44,23 @@ export class FakeWorld {
 
   attach(engine: FakeEngine): void {
     engine.onDestroy = (ids) => {
-      for (const id of ids) if (this.states.get(id)?.state !== "terminated") this.states.set(id, { ...(this.states.get(id) ?? {}), state: "terminated", reason: "Client.UserInitiatedShutdown: User initiated shutdown" });
+      for (const id of ids)
+        if (this.states.get(id)?.state !== "terminated")
+          this.states.set(id, {
+            ...(this.states.get(id) ?? {}),
+            state: "terminated",
+            reason: "Client.UserInitiatedShutdown: User initiated shutdown",
+          });
     };
     engine.onLaunch = (instances) => {
       for (const instance of instances) {
         this.launched.push({ ...instance, at: this.minutes, done: false });
         this.states.set(instance.id, { state: "running", zone: instance.zone, launchTime: this.now().toISOString() });
         this.batchOf.set(instance.id, instance.batchId);
-        this.console.set(instance.id, `[    0.000000] Linux version 6.1 (fake)\ncloud-init: aws-bench ${instance.instanceType}\n`);
+        this.console.set(
+          instance.id,
+          `[    0.000000] Linux version 6.1 (fake)\ncloud-init: aws-bench ${instance.instanceType}\n`,
+        );
       }
       if (this.options.finishOnLaunch) this.advance((this.options.reportAfterMinutes ?? 20) * 60_000);
     };
@@ -68,7 +78,9 @@ export class FakeWorld {
   /** Moves the clock; instances whose time has come act. */
   advance(ms: number): void {
     this.minutes += ms / 60_000;
-    for (const instance of this.launched.filter((i) => !i.done && this.minutes - i.at >= (this.options.reportAfterMinutes ?? 20))) {
+    for (const instance of this.launched.filter(
+      (i) => !i.done && this.minutes - i.at >= (this.options.reportAfterMinutes ?? 20),
+    )) {
       instance.done = true;
       this.act(instance);
     }
@@ -80,48 +92,110 @@ export class FakeWorld {
     const prefix = `batches/${instance.batchId}/${instance.instanceType}/${instance.repeat}`;
     if (behaviour === "never") return;
     if (behaviour === "dies") {
-      this.states.set(instance.id, { state: "terminated", reason: "Server.SpotInstanceTermination: Spot instance termination", zone: instance.zone });
+      this.states.set(instance.id, {
+        state: "terminated",
+        reason: "Server.SpotInstanceTermination: Spot instance termination",
+        zone: instance.zone,
+      });
       return;
     }
     const runId = `20261128t1200-${instance.instanceType}-${instance.repeat}`;
     // An already-redacted HPCC host line, as the image writes it, must not count as a private detail.
-    const raw = Buffer.from(behaviour === "private-detail" ? "Running on ip-10-0-1-23.ec2.internal\nTriad: 21345.6\n" : "Hostname: '<redacted>'\nSTREAM version $Revision: 5.10 $\nTriad: 21345.6\n");
+    const raw = Buffer.from(
+      behaviour === "private-detail"
+        ? "Running on ip-10-0-1-23.ec2.internal\nTriad: 21345.6\n"
+        : "Hostname: '<redacted>'\nSTREAM version $Revision: 5.10 $\nTriad: 21345.6\n",
+    );
     const result = minimalResult({
       runId,
-      host: { architecture: "x86_64", cpuModel: "Intel(R) Xeon(R) Platinum 8488C", logicalCpus: 2, memoryMiB: 8192, kernel: "6.1.0", instanceType: instance.instanceType },
+      host: {
+        architecture: "x86_64",
+        cpuModel: "Intel(R) Xeon(R) Platinum 8488C",
+        logicalCpus: 2,
+        memoryMiB: 8192,
+        kernel: "6.1.0",
+        instanceType: instance.instanceType,
+      },
       rawFiles: [{ path: "raw/stream/trial-1.txt", sha256: sha256Hex(raw), bytes: raw.length }],
     });
     const run = `${prefix}/results/aws-bench-results/${runId}`;
     this.objects.set(`${run}/raw/stream/trial-1.txt`, behaviour === "checksum" ? Buffer.from("Triad: 99999.9\n") : raw);
-    const resultBytes = behaviour === "malformed" ? Buffer.from('{"schemaVersion": 1, "runId": ') : Buffer.from(JSON.stringify(result, null, 2));
+    const resultBytes =
+      behaviour === "malformed"
+        ? Buffer.from('{"schemaVersion": 1, "runId": ')
+        : Buffer.from(JSON.stringify(result, null, 2));
     this.objects.set(`${run}/result.json`, resultBytes);
-    this.objects.set(`${run}/SHA256SUMS`, Buffer.from(`${sha256Hex(raw)}  raw/stream/trial-1.txt\n${behaviour === "bad-sums" ? "0".repeat(64) : sha256Hex(resultBytes)}  result.json\n`));
+    this.objects.set(
+      `${run}/SHA256SUMS`,
+      Buffer.from(
+        `${sha256Hex(raw)}  raw/stream/trial-1.txt\n${behaviour === "bad-sums" ? "0".repeat(64) : sha256Hex(resultBytes)}  result.json\n`,
+      ),
+    );
     this.objects.set(`${run}/private/instance-identity.json`, Buffer.from('{"accountId":"123456789012"}'));
     this.objects.set(`${prefix}/user-data.log`, Buffer.from("aws-bench: done\n"));
     const failed = behaviour === "reports-failure";
-    this.objects.set(`${prefix}/status.json`, Buffer.from(JSON.stringify({ state: failed ? "failure" : "success", exitCode: failed ? 3 : 0, stage: failed ? "run" : "upload", error: failed ? "the benchmark run exited with 3" : "", startedAt: "2026-11-28T12:01:00Z", finishedAt: "2026-11-28T12:20:00Z" })));
-    this.states.set(instance.id, { state: "terminated", reason: "Client.InstanceInitiatedShutdown: Instance initiated shutdown", zone: instance.zone });
+    this.objects.set(
+      `${prefix}/status.json`,
+      Buffer.from(
+        JSON.stringify({
+          state: failed ? "failure" : "success",
+          exitCode: failed ? 3 : 0,
+          stage: failed ? "run" : "upload",
+          error: failed ? "the benchmark run exited with 3" : "",
+          startedAt: "2026-11-28T12:01:00Z",
+          finishedAt: "2026-11-28T12:20:00Z",
+        }),
+      ),
+    );
+    this.states.set(instance.id, {
+      state: "terminated",
+      reason: "Client.InstanceInitiatedShutdown: Instance initiated shutdown",
+      zone: instance.zone,
+    });
   }
 
   bucket(): ResultsBucket {
-    const failing = () => this.options.bucketFailsFromMinute !== undefined && this.minutes >= this.options.bucketFailsFromMinute && this.minutes < (this.options.bucketFailsUntilMinute ?? Infinity);
-    const denied = () => new CliError("AccessDenied", "Not allowed to call s3:GetObject in us-east-1 (AccessDenied).", { fix: "Grant s3:GetObject." });
+    const failing = () =>
+      this.options.bucketFailsFromMinute !== undefined &&
+      this.minutes >= this.options.bucketFailsFromMinute &&
+      this.minutes < (this.options.bucketFailsUntilMinute ?? Infinity);
+    const denied = () =>
+      new CliError("AccessDenied", "Not allowed to call s3:GetObject in us-east-1 (AccessDenied).", {
+        fix: "Grant s3:GetObject.",
+      });
     return {
       bucket: "results-bucket",
       get: (key) => (failing() ? Promise.reject(denied()) : Promise.resolve(this.objects.get(key))),
-      list: (prefix) => (failing() ? Promise.reject(denied()) : Promise.resolve([...this.objects.keys()].filter((key) => key.startsWith(prefix)))),
+      list: (prefix) =>
+        failing()
+          ? Promise.reject(denied())
+          : Promise.resolve([...this.objects.keys()].filter((key) => key.startsWith(prefix))),
     };
   }
 
   watch(): InstanceWatch {
     return {
-      states: (ids) => Promise.resolve(Object.fromEntries(ids.filter((id) => this.states.has(id)).map((id) => [id, this.states.get(id) as InstanceState]))),
+      states: (ids) =>
+        Promise.resolve(
+          Object.fromEntries(
+            ids.filter((id) => this.states.has(id)).map((id) => [id, this.states.get(id) as InstanceState]),
+          ),
+        ),
       consoleOutput: (id) => Promise.resolve(this.console.get(id)),
-      findByBatch: (batchId) => Promise.resolve([...this.batchOf].filter(([id, batch]) => batch === batchId && this.states.get(id)?.state !== "terminated").map(([id]) => id)),
+      findByBatch: (batchId) =>
+        Promise.resolve(
+          [...this.batchOf]
+            .filter(([id, batch]) => batch === batchId && this.states.get(id)?.state !== "terminated")
+            .map(([id]) => id),
+        ),
       terminate: (ids) => {
         for (const id of ids) {
           this.terminated.push(id);
-          this.states.set(id, { ...(this.states.get(id) ?? {}), state: "terminated", reason: "Client.UserInitiatedShutdown: User initiated shutdown" });
+          this.states.set(id, {
+            ...(this.states.get(id) ?? {}),
+            state: "terminated",
+            reason: "Client.UserInitiatedShutdown: User initiated shutdown",
+          });
         }
         return Promise.resolve();
       },

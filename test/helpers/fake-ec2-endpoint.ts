@@ -63,7 +63,10 @@ export async function startFakeEc2(options: FakeEc2Options): Promise<FakeEc2> {
       };
       const failure = options.failWith?.[action];
       if (failure) {
-        send(failure.status, `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${failure.code}</Code><Message>${escape(failure.message)}</Message></Error></Errors><RequestID>fake-err</RequestID></Response>`);
+        send(
+          failure.status,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${failure.code}</Code><Message>${escape(failure.message)}</Message></Error></Errors><RequestID>fake-err</RequestID></Response>`,
+        );
         return;
       }
       if (action === "DescribeInstanceTypes") {
@@ -78,10 +81,17 @@ export async function startFakeEc2(options: FakeEc2Options): Promise<FakeEc2> {
         );
         send(200, envelope(action, `<instanceTypeOfferingSet>${toEc2Xml(items)}</instanceTypeOfferingSet>`));
       } else if (action === "DescribeRegions") {
-        const items = (options.regions ?? []).map((r) => ({ RegionName: r.name, RegionEndpoint: `ec2.${r.name}.amazonaws.com`, OptInStatus: r.optInStatus }));
+        const items = (options.regions ?? []).map((r) => ({
+          RegionName: r.name,
+          RegionEndpoint: `ec2.${r.name}.amazonaws.com`,
+          OptInStatus: r.optInStatus,
+        }));
         send(200, envelope(action, `<regionInfo>${toEc2Xml(items)}</regionInfo>`));
       } else {
-        send(400, `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>InvalidAction</Code><Message>The action ${escape(action)} is not valid for this web service.</Message></Error></Errors><RequestID>fake-err</RequestID></Response>`);
+        send(
+          400,
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>InvalidAction</Code><Message>The action ${escape(action)} is not valid for this web service.</Message></Error></Errors><RequestID>fake-err</RequestID></Response>`,
+        );
       }
     });
   });

@@ -7,7 +7,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CliError } from "../../src/cli/errors.js";
 import { pulumiErrorToCliError } from "../../src/orchestrator/automation-engine.js";
-import type { EngineEventSink, StackEngine, StackListing, StackRef, StackResource } from "../../src/orchestrator/engine.js";
+import type {
+  EngineEventSink,
+  StackEngine,
+  StackListing,
+  StackRef,
+  StackResource,
+} from "../../src/orchestrator/engine.js";
 
 export interface EngineFaults {
   /** Every call fails as when `pulumi` is not on PATH. */
@@ -58,13 +64,16 @@ async function runProgram(config: Record<string, string>): Promise<typeof record
           const state: Record<string, unknown> = { ...args.inputs, arn: `arn:aws:fake:::${args.name}` };
           if (args.type === "awsx:ec2:Vpc") {
             state["vpcId"] = "vpc-0fake";
-            state["publicSubnetIds"] = ((args.inputs["availabilityZoneNames"] as string[] | undefined) ?? []).map((zone) => `subnet-${zone}`);
+            state["publicSubnetIds"] = ((args.inputs["availabilityZoneNames"] as string[] | undefined) ?? []).map(
+              (zone) => `subnet-${zone}`,
+            );
           }
           if (args.type === "aws:ecr/repository:Repository") {
             state["repositoryUrl"] = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${args.name}`;
             state["registryId"] = "123456789012";
           }
-          if (args.type === "docker:index/image:Image") state["repoDigest"] = `${String(args.inputs["imageName"]).split(":")[0]}@sha256:${"a".repeat(64)}`;
+          if (args.type === "docker:index/image:Image")
+            state["repoDigest"] = `${String(args.inputs["imageName"]).split(":")[0]}@sha256:${"a".repeat(64)}`;
           return { id: `${args.name}-id`, state };
         },
         call(args) {
@@ -74,19 +83,39 @@ async function runProgram(config: Record<string, string>): Promise<typeof record
             case "aws:index/getRegion:getRegion":
               return { id: "us-east-1", name: "us-east-1", region: "us-east-1" };
             case "aws:index/getAvailabilityZones:getAvailabilityZones":
-              return { id: "us-east-1", names: ["us-east-1a", "us-east-1b"], zoneIds: ["use1-az4", "use1-az6"], groupNames: [] };
+              return {
+                id: "us-east-1",
+                names: ["us-east-1a", "us-east-1b"],
+                zoneIds: ["use1-az4", "use1-az6"],
+                groupNames: [],
+              };
             case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
               const filters = args.inputs["filters"] as Array<{ name: string; values: string[] }>;
               const types = filters.find((f) => f.name === "instance-type")?.values ?? [];
               const pairs = types.flatMap((type) => ["use1-az4", "use1-az6"].map((zone) => [type, zone] as const));
-              return { id: "us-east-1", instanceTypes: pairs.map(([t]) => t), locations: pairs.map(([, z]) => z), locationTypes: pairs.map(() => "availability-zone-id") };
+              return {
+                id: "us-east-1",
+                instanceTypes: pairs.map(([t]) => t),
+                locations: pairs.map(([, z]) => z),
+                locationTypes: pairs.map(() => "availability-zone-id"),
+              };
             }
             case "aws:ecr/getRepository:getRepository":
-              return { name: args.inputs["name"], arn: `arn:aws:ecr:us-east-1:123456789012:repository/${String(args.inputs["name"])}`, repositoryUrl: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${String(args.inputs["name"])}`, registryId: "123456789012" };
+              return {
+                name: args.inputs["name"],
+                arn: `arn:aws:ecr:us-east-1:123456789012:repository/${String(args.inputs["name"])}`,
+                repositoryUrl: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${String(args.inputs["name"])}`,
+                registryId: "123456789012",
+              };
             case "aws:ecr/getImages:getImages":
               return { repositoryName: args.inputs["repositoryName"], region: "us-east-1", imageIds: [] };
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-              return { userName: "AWS", password: "fake", proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com", authorizationToken: "fake" };
+              return {
+                userName: "AWS",
+                password: "fake",
+                proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                authorizationToken: "fake",
+              };
             default:
               throw new Error(`fake engine: no answer for ${args.token}`);
           }
@@ -103,7 +132,8 @@ async function runProgram(config: Record<string, string>): Promise<typeof record
   return recorded;
 }
 
-const cliMissing = () => pulumiErrorToCliError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "(fake)");
+const cliMissing = () =>
+  pulumiErrorToCliError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "(fake)");
 
 /** The engine double; `onLaunch` tells the fake AWS which instances now run. */
 export class FakeEngine implements StackEngine {
@@ -131,13 +161,19 @@ export class FakeEngine implements StackEngine {
     return { create: resources.length };
   }
 
-  async up(ref: StackRef, events: EngineEventSink, signal?: AbortSignal): Promise<{ summary: Record<string, number>; failed: boolean }> {
+  async up(
+    ref: StackRef,
+    events: EngineEventSink,
+    signal?: AbortSignal,
+  ): Promise<{ summary: Record<string, number>; failed: boolean }> {
     this.guard("up");
     const stack = this.stacks.get(ref.stackName) ?? { config: ref.config, resources: [], locked: false, pending: 0 };
     this.stacks.set(ref.stackName, stack);
-    if (stack.locked) throw pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName);
+    if (stack.locked)
+      throw pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName);
     const declared = await runProgram(ref.config);
-    const urn = (r: { type: string; name: string }) => `urn:pulumi:${ref.stackName}::aws-instance-benchmarks::${r.type}::${r.name}`;
+    const urn = (r: { type: string; name: string }) =>
+      `urn:pulumi:${ref.stackName}::aws-instance-benchmarks::${r.type}::${r.name}`;
     const existing = new Set(stack.resources.map((r) => r.urn));
     const launched: LaunchedInstance[] = [];
     let failed = false;
@@ -148,7 +184,13 @@ export class FakeEngine implements StackEngine {
       // Killed while creating an instance: EC2 runs it, the state does not have it (a pending operation).
       if (resource.type === "aws:ec2/instance:Instance") {
         const tags = resource.inputs["tags"] as Record<string, string>;
-        launched.push({ id: `i-0orphan${String(this.nextId++).padStart(11, "0")}`, instanceType: String(resource.inputs["instanceType"]), repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]), batchId: tags["aws-bench:batch"] as string, zone: "us-east-1a" });
+        launched.push({
+          id: `i-0orphan${String(this.nextId++).padStart(11, "0")}`,
+          instanceType: String(resource.inputs["instanceType"]),
+          repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]),
+          batchId: tags["aws-bench:batch"] as string,
+          zone: "us-east-1a",
+        });
       }
       this.onLaunch(launched);
       if (signal?.aborted) throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: update canceled`);
@@ -159,30 +201,57 @@ export class FakeEngine implements StackEngine {
         // `up` again: what is there stays, unless an input that forces replacement changed.
         const before = stack.resources.find((r) => r.urn === urn(resource));
         const forcing = ["subnetId", "instanceType", "availabilityZoneNames", "cidrBlock"];
-        if (before && forcing.some((key) => key in resource.inputs && JSON.stringify(before.outputs[key]) !== JSON.stringify(resource.inputs[key]))) this.replaced.push(urn(resource));
+        if (
+          before &&
+          forcing.some(
+            (key) =>
+              key in resource.inputs && JSON.stringify(before.outputs[key]) !== JSON.stringify(resource.inputs[key]),
+          )
+        )
+          this.replaced.push(urn(resource));
         continue;
       }
       if (this.faults.upDiesAfter !== undefined && created >= this.faults.upDiesAfter) stopHalfWay(resource);
       if (this.faults.interruptibleUp && resource.type === "aws:ec2/instance:Instance" && launched.length > 0) {
-        await new Promise<void>((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener("abort", () => resolve(), { once: true })));
+        await new Promise<void>((resolve) =>
+          signal?.aborted ? resolve() : signal?.addEventListener("abort", () => resolve(), { once: true }),
+        );
         stopHalfWay(resource);
       }
       if (resource.type === "aws:ec2/instance:Instance" && this.faults.dieCreatingInstance) stopHalfWay(resource);
       if (resource.type === "aws:ec2/instance:Instance") {
         const type = String(resource.inputs["instanceType"]);
-        const code = this.faults.launchErrors?.[type] ?? (this.faults.noCapacityInZone?.[type] === String(resource.inputs["subnetId"]).replace("subnet-", "") ? "InsufficientInstanceCapacity" : undefined);
+        const code =
+          this.faults.launchErrors?.[type] ??
+          (this.faults.noCapacityInZone?.[type] === String(resource.inputs["subnetId"]).replace("subnet-", "")
+            ? "InsufficientInstanceCapacity"
+            : undefined);
         if (code) {
           failed = true;
           events.onResourceFailed?.(urn(resource), "");
-          events.onResourceFailed?.(urn(resource), `creating EC2 Instance: operation error EC2: RunInstances, https response error StatusCode: 500, RequestID: 0f1e, api error ${code}: We currently do not have sufficient ${type} capacity in the Availability Zone you requested.`);
+          events.onResourceFailed?.(
+            urn(resource),
+            `creating EC2 Instance: operation error EC2: RunInstances, https response error StatusCode: 500, RequestID: 0f1e, api error ${code}: We currently do not have sufficient ${type} capacity in the Availability Zone you requested.`,
+          );
           continue;
         }
         const id = `i-0fake${String(this.nextId++).padStart(12, "0")}`;
         const tags = resource.inputs["tags"] as Record<string, string>;
-        launched.push({ id, instanceType: type, repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]), batchId: tags["aws-bench:batch"] as string, zone: String(resource.inputs["subnetId"]).replace("subnet-", "") });
+        launched.push({
+          id,
+          instanceType: type,
+          repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]),
+          batchId: tags["aws-bench:batch"] as string,
+          zone: String(resource.inputs["subnetId"]).replace("subnet-", ""),
+        });
         stack.resources.push({ urn: urn(resource), type: resource.type, id, outputs: { ...resource.inputs, id } });
       } else {
-        stack.resources.push({ urn: urn(resource), type: resource.type, id: `${resource.name}-id`, outputs: resource.inputs });
+        stack.resources.push({
+          urn: urn(resource),
+          type: resource.type,
+          id: `${resource.name}-id`,
+          outputs: resource.inputs,
+        });
       }
       created++;
       events.onResourceDone?.(urn(resource), resource.type);
@@ -194,7 +263,13 @@ export class FakeEngine implements StackEngine {
   resources(ref: StackRef): Promise<StackResource[]> {
     this.guard("resources");
     const stack = this.stacks.get(ref.stackName);
-    if (!stack) return Promise.reject(pulumiErrorToCliError(Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }), ref.stackName));
+    if (!stack)
+      return Promise.reject(
+        pulumiErrorToCliError(
+          Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }),
+          ref.stackName,
+        ),
+      );
     return Promise.resolve([...stack.resources]);
   }
 
@@ -208,8 +283,17 @@ export class FakeEngine implements StackEngine {
   clearPendingOperations(ref: StackRef): Promise<number> {
     this.guard("clearPendingOperations");
     const stack = this.stacks.get(ref.stackName);
-    if (!stack) return Promise.reject(pulumiErrorToCliError(Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }), ref.stackName));
-    if (stack.locked) return Promise.reject(pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName));
+    if (!stack)
+      return Promise.reject(
+        pulumiErrorToCliError(
+          Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }),
+          ref.stackName,
+        ),
+      );
+    if (stack.locked)
+      return Promise.reject(
+        pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName),
+      );
     const pending = stack.pending;
     stack.pending = 0;
     return Promise.resolve(pending);
@@ -218,17 +302,31 @@ export class FakeEngine implements StackEngine {
   destroy(ref: StackRef, events: EngineEventSink): Promise<void> {
     this.guard("destroy");
     const stack = this.stacks.get(ref.stackName);
-    if (!stack) return Promise.reject(pulumiErrorToCliError(Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }), ref.stackName));
+    if (!stack)
+      return Promise.reject(
+        pulumiErrorToCliError(
+          Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }),
+          ref.stackName,
+        ),
+      );
     if (this.faults.staleLockAtDestroy) {
       this.faults.staleLockAtDestroy = false;
       stack.locked = true;
     }
-    if (stack.locked) return Promise.reject(pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName));
-    if (this.faults.destroyFails) return Promise.reject(new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: deleting EC2 VPC: DependencyViolation`));
+    if (stack.locked)
+      return Promise.reject(
+        pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName),
+      );
+    if (this.faults.destroyFails)
+      return Promise.reject(
+        new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: deleting EC2 VPC: DependencyViolation`),
+      );
     // Pulumi only warns about pending operations; what they describe is not in the state, so it is not destroyed.
     if (stack.pending) events.onProgress?.("warning: the current deployment has 1 resource(s) with pending operations");
     for (const r of stack.resources) events.onProgress?.(`delete ${r.type}`);
-    this.onDestroy(stack.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.id).map((r) => r.id as string));
+    this.onDestroy(
+      stack.resources.filter((r) => r.type === "aws:ec2/instance:Instance" && r.id).map((r) => r.id as string),
+    );
     stack.resources = [];
     this.destroyedStacks.push(ref.stackName);
     return Promise.resolve();
@@ -237,7 +335,8 @@ export class FakeEngine implements StackEngine {
   removeStack(ref: StackRef): Promise<void> {
     this.guard("removeStack");
     const stack = this.stacks.get(ref.stackName);
-    if (stack?.resources.length) return Promise.reject(new CliError("PulumiError", `stack ${ref.stackName} still has resources`));
+    if (stack?.resources.length)
+      return Promise.reject(new CliError("PulumiError", `stack ${ref.stackName} still has resources`));
     this.stacks.delete(ref.stackName);
     return Promise.resolve();
   }
@@ -245,7 +344,13 @@ export class FakeEngine implements StackEngine {
   /** As file and S3 backends do: no stack ever reports an update in progress (locks show only when used). */
   listStacks(): Promise<StackListing[]> {
     this.guard("listStacks");
-    return Promise.resolve([...this.stacks].map(([name, s]) => ({ name, resourceCount: s.resources.length, ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}) })));
+    return Promise.resolve(
+      [...this.stacks].map(([name, s]) => ({
+        name,
+        resourceCount: s.resources.length,
+        ...(s.lastUpdate ? { lastUpdate: s.lastUpdate } : {}),
+      })),
+    );
   }
 
   /** Resources left in any stack. */

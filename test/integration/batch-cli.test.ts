@@ -4,7 +4,12 @@
  * and instances, and aws-sdk-client-mock for the preflight calls. Each step rebuilds its workspace from the
  * record stored on the (file) backend.
  */
-import { DescribeInstanceTypeOfferingsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
@@ -40,16 +45,31 @@ beforeEach(() => {
   ec2.reset();
   s3.reset();
   ecr.reset();
-  ecr.on(DescribeRepositoriesCommand).rejects(Object.assign(new Error("The repository with name 'aws-bench-cache' does not exist"), { name: "RepositoryNotFoundException" }));
+  ecr
+    .on(DescribeRepositoriesCommand)
+    .rejects(
+      Object.assign(new Error("The repository with name 'aws-bench-cache' does not exist"), {
+        name: "RepositoryNotFoundException",
+      }),
+    );
   isolateAws(true);
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
-    InstanceTypeOfferings: ["m7i.large", "c7g.large"].flatMap((type) => ["use1-az4", "use1-az6"].map((zone) => ({ InstanceType: type as never, LocationType: "availability-zone-id" as const, Location: zone }))),
+    InstanceTypeOfferings: ["m7i.large", "c7g.large"].flatMap((type) =>
+      ["use1-az4", "use1-az6"].map((zone) => ({
+        InstanceType: type as never,
+        LocationType: "availability-zone-id" as const,
+        Location: zone,
+      })),
+    ),
   });
   engine = new FakeEngine();
   world = new FakeWorld({ finishOnLaunch: true });
   world.attach(engine);
-  restore = overrideDependencies({ engine: () => engine, aws: () => ({ results: world.bucket(), instances: world.watch() }) });
+  restore = overrideDependencies({
+    engine: () => engine,
+    aws: () => ({ results: world.bucket(), instances: world.watch() }),
+  });
 });
 afterEach(() => {
   restore();
@@ -75,15 +95,31 @@ describe("the CI steps", () => {
     });
     s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
       const text = objects.get(input.Key);
-      if (text === undefined) throw Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" });
+      if (text === undefined)
+        throw Object.assign(new Error("The specified key does not exist."), { name: "NoSuchKey" });
       return { Body: { transformToByteArray: () => Promise.resolve(new Uint8Array(Buffer.from(text))) } };
     });
-    s3.on(ListObjectsV2Command).callsFake(() => ({ CommonPrefixes: [...new Set([...objects.keys()].map((key) => key.split("/").slice(0, 4).join("/") + "/"))].map((Prefix) => ({ Prefix })) }));
+    s3.on(ListObjectsV2Command).callsFake(() => ({
+      CommonPrefixes: [...new Set([...objects.keys()].map((key) => key.split("/").slice(0, 4).join("/") + "/"))].map(
+        (Prefix) => ({ Prefix }),
+      ),
+    }));
     const outputs = join(home, "github-output");
     writeFileSync(outputs, "");
     const ci = { CI: "true", PULUMI_BACKEND_URL: backend(), GITHUB_OUTPUT: outputs };
 
-    const preview = await cli(ci, "preview", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check");
+    const preview = await cli(
+      ci,
+      "preview",
+      "--instance-types",
+      "m7i.large,c7g.large",
+      "--benchmarks",
+      "stream",
+      "--quick",
+      "--results-bucket",
+      "results-bucket",
+      "--skip-quota-check",
+    );
     // The plan is shown on stderr: per instance minutes and price, and the totals.
     expect(preview.err).toMatch(/m7i\.large #0: ~\d+ min \(at most \d+\)[\s\S]*total: ~\d+ instance-minutes/);
     expect(preview.code).toBe(ExitCode.Success);
@@ -98,7 +134,10 @@ describe("the CI steps", () => {
 
     const status = await cli(ci, "status", "--batch", batchId, "--json");
     const shown = JSON.parse(status.out) as { instances: Array<{ state: string; result: string }> };
-    expect(shown.instances.map((i) => [i.state, i.result])).toEqual([["terminated", "success"], ["terminated", "success"]]);
+    expect(shown.instances.map((i) => [i.state, i.result])).toEqual([
+      ["terminated", "success"],
+      ["terminated", "success"],
+    ]);
 
     const collect = await cli(ci, "collect", "--batch", batchId, "--out", "data/raw");
     expect(collect.code).toBe(ExitCode.Success);
@@ -114,7 +153,17 @@ describe("the CI steps", () => {
   });
 
   it("destroy without --yes and without a terminal refuses", async () => {
-    const run = await cli({}, "preview", "--instance-types", "m7i.large", "--benchmarks", "stream", "--results-bucket", "results-bucket", "--skip-quota-check");
+    const run = await cli(
+      {},
+      "preview",
+      "--instance-types",
+      "m7i.large",
+      "--benchmarks",
+      "stream",
+      "--results-bucket",
+      "results-bucket",
+      "--skip-quota-check",
+    );
     const batchId = /^batch (\S+)$/m.exec(run.out)?.[1] as string;
     const destroy = await cli({}, "destroy", "--batch", batchId);
     expect(destroy.err).toMatch(/ConfirmationRequired.*Pass --yes/s);
@@ -123,11 +172,36 @@ describe("the CI steps", () => {
 
 describe("run", () => {
   it("plans, launches, collects, destroys and prints the summary (exit 0); refuses without --yes off a terminal", async () => {
-    const refused = await cli({}, "run", "--instance-types", "m7i.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check");
-    expect(refused.err).toMatch(/error \[ConfirmationRequired\]: This creates billed resources and there is no terminal/);
+    const refused = await cli(
+      {},
+      "run",
+      "--instance-types",
+      "m7i.large",
+      "--benchmarks",
+      "stream",
+      "--quick",
+      "--results-bucket",
+      "results-bucket",
+      "--skip-quota-check",
+    );
+    expect(refused.err).toMatch(
+      /error \[ConfirmationRequired\]: This creates billed resources and there is no terminal/,
+    );
     expect(engine.stacks.size).toBe(0);
 
-    const ran = await cli({}, "run", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes");
+    const ran = await cli(
+      {},
+      "run",
+      "--instance-types",
+      "m7i.large,c7g.large",
+      "--benchmarks",
+      "stream",
+      "--quick",
+      "--results-bucket",
+      "results-bucket",
+      "--skip-quota-check",
+      "--yes",
+    );
     expect(ran.code).toBe(ExitCode.Success);
     expect(ran.out).toMatch(/c7g\.large\s+0\s+us-east-1[ab]\s+succeeded/);
     expect(ran.out).toMatch(/m7i\.large\s+0\s+us-east-1[ab]\s+succeeded/);
@@ -136,7 +210,17 @@ describe("run", () => {
   });
 
   it("uses the region's long-lived image cache when bootstrap made one (no batch repository)", async () => {
-    ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: "aws-bench-cache", repositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache", repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache" }] });
+    ecr
+      .on(DescribeRepositoriesCommand)
+      .resolves({
+        repositories: [
+          {
+            repositoryName: "aws-bench-cache",
+            repositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache",
+            repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
+          },
+        ],
+      });
     const created: string[] = [];
     const up = engine.up.bind(engine);
     engine.up = async (ref, events, signal) => {
@@ -144,16 +228,44 @@ describe("run", () => {
       created.push(...engine.leftovers().map((r) => r.type));
       return result;
     };
-    const ran = await cli({}, "run", "--instance-types", "m7i.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes");
+    const ran = await cli(
+      {},
+      "run",
+      "--instance-types",
+      "m7i.large",
+      "--benchmarks",
+      "stream",
+      "--quick",
+      "--results-bucket",
+      "results-bucket",
+      "--skip-quota-check",
+      "--yes",
+    );
     expect(ran.code).toBe(ExitCode.Success);
-    expect(ran.err).toMatch(/images: built into and reused from 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/aws-bench-cache/);
+    expect(ran.err).toMatch(
+      /images: built into and reused from 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/aws-bench-cache/,
+    );
     expect(created).toContain("docker:index/image:Image");
     expect(created).not.toContain("aws:ecr/repository:Repository");
   });
 
   it("in an existing subnet and security group with a key pair: no network of its own, the instance keyed, no zone retry", async () => {
-    ec2.on(DescribeSubnetsCommand).resolves({ Subnets: [{ SubnetId: "subnet-0123456789abcdef0", VpcId: "vpc-0aaa", AvailabilityZone: "us-east-1a", AvailabilityZoneId: "use1-az4", MapPublicIpOnLaunch: true }] });
-    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
+    ec2
+      .on(DescribeSubnetsCommand)
+      .resolves({
+        Subnets: [
+          {
+            SubnetId: "subnet-0123456789abcdef0",
+            VpcId: "vpc-0aaa",
+            AvailabilityZone: "us-east-1a",
+            AvailabilityZoneId: "use1-az4",
+            MapPublicIpOnLaunch: true,
+          },
+        ],
+      });
+    ec2
+      .on(DescribeSecurityGroupsCommand)
+      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
     const created: Array<{ type: string; outputs: Record<string, unknown> }> = [];
     const up = engine.up.bind(engine);
     engine.up = async (ref, events, signal) => {
@@ -163,21 +275,62 @@ describe("run", () => {
     };
     // c7g.large meets a capacity error: inside one subnet there is no other zone, so it is not retried.
     engine.faults = { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } };
-    const ran = await cli({}, "run", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes", "--subnet", "subnet-0123456789abcdef0", "--security-group", "sg-0123456789abcdef0", "--key-pair", "me");
+    const ran = await cli(
+      {},
+      "run",
+      "--instance-types",
+      "m7i.large,c7g.large",
+      "--benchmarks",
+      "stream",
+      "--quick",
+      "--results-bucket",
+      "results-bucket",
+      "--skip-quota-check",
+      "--yes",
+      "--subnet",
+      "subnet-0123456789abcdef0",
+      "--security-group",
+      "sg-0123456789abcdef0",
+      "--key-pair",
+      "me",
+    );
     expect(ran.code).toBe(ExitCode.Partial);
     expect(engine.calls.filter((c) => c === "up")).toHaveLength(1);
     expect(ran.out).toMatch(/c7g\.large\s+0\s+-\s+launch-failed\s+InsufficientInstanceCapacity: AWS has no capacity/);
     expect(created.map((r) => r.type)).not.toContain("awsx:ec2:Vpc");
     expect(created.map((r) => r.type)).not.toContain("aws:ec2/securityGroup:SecurityGroup");
-    expect(created.find((r) => r.type === "aws:ec2/instance:Instance")?.outputs).toMatchObject({ subnetId: "subnet-0123456789abcdef0", vpcSecurityGroupIds: ["sg-0123456789abcdef0"], keyName: "me" });
+    expect(created.find((r) => r.type === "aws:ec2/instance:Instance")?.outputs).toMatchObject({
+      subnetId: "subnet-0123456789abcdef0",
+      vpcSecurityGroupIds: ["sg-0123456789abcdef0"],
+      keyName: "me",
+    });
   });
 
   it("with a capacity error for one type exits 3 and names it, after destroying", async () => {
     engine.faults = { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } };
-    const ran = await cli({}, "run", "--instance-types", "m7i.large,c7g.large", "--benchmarks", "stream", "--quick", "--results-bucket", "results-bucket", "--skip-quota-check", "--yes", "--json");
+    const ran = await cli(
+      {},
+      "run",
+      "--instance-types",
+      "m7i.large,c7g.large",
+      "--benchmarks",
+      "stream",
+      "--quick",
+      "--results-bucket",
+      "results-bucket",
+      "--skip-quota-check",
+      "--yes",
+      "--json",
+    );
     expect(ran.code).toBe(ExitCode.Partial);
-    const report = JSON.parse(ran.out) as { destroyed: boolean; outcomes: Array<{ instanceType: string; status: string; reason?: string }> };
+    const report = JSON.parse(ran.out) as {
+      destroyed: boolean;
+      outcomes: Array<{ instanceType: string; status: string; reason?: string }>;
+    };
     expect(report.destroyed).toBe(true);
-    expect(report.outcomes.find((o) => o.instanceType === "c7g.large")).toMatchObject({ status: "launch-failed", reason: expect.stringContaining("InsufficientInstanceCapacity") });
+    expect(report.outcomes.find((o) => o.instanceType === "c7g.large")).toMatchObject({
+      status: "launch-failed",
+      reason: expect.stringContaining("InsufficientInstanceCapacity"),
+    });
   });
 });

@@ -51,15 +51,24 @@ describe("discover with AWS_ENDPOINT_URL", () => {
     expect(stdout).toContain("8 instance types in 7 families from EC2 in us-east-1");
     const actions = endpoint.requests.map((r) => r["Action"]);
     expect(actions.filter((a) => a === "DescribeInstanceTypes")).toHaveLength(1);
-    expect(endpoint.requests.find((r) => r["Action"] === "DescribeInstanceTypeOfferings")?.["LocationType"]).toBe("availability-zone-id");
-    const catalog = JSON.parse(readFileSync(join(tempDir(), "data/catalog/instance-types.json"), "utf8")) as InstanceCatalog;
+    expect(endpoint.requests.find((r) => r["Action"] === "DescribeInstanceTypeOfferings")?.["LocationType"]).toBe(
+      "availability-zone-id",
+    );
+    const catalog = JSON.parse(
+      readFileSync(join(tempDir(), "data/catalog/instance-types.json"), "utf8"),
+    ) as InstanceCatalog;
     const expected = types.map(normalizeInstanceType).sort((a, b) => (a.name < b.name ? -1 : 1));
     expect(catalog.instanceTypes.map(({ regions: _regions, ...record }) => record)).toEqual(expected);
-    expect(catalog.instanceTypes.find((t) => t.name === "m7i.large")?.regions).toEqual({ "us-east-1": { zoneIds: ["use1-az1", "use1-az4"] } });
+    expect(catalog.instanceTypes.find((t) => t.name === "m7i.large")?.regions).toEqual({
+      "us-east-1": { zoneIds: ["use1-az1", "use1-az4"] },
+    });
   });
 
   it("follows NextToken across pages", async () => {
-    const many = Array.from({ length: 230 }, (_, i) => ({ ...sampleInstanceTypes()[0]!, InstanceType: `m7i.size${String(i).padStart(3, "0")}` as never }));
+    const many = Array.from({ length: 230 }, (_, i) => ({
+      ...sampleInstanceTypes()[0]!,
+      InstanceType: `m7i.size${String(i).padStart(3, "0")}` as never,
+    }));
     endpoint = await startFakeEc2({ instanceTypes: many });
     const { code, stdout } = await cli(["discover", "--dry-run", "--json"], cliEnv(endpoint.url));
     expect(code).toBe(0);
@@ -71,11 +80,19 @@ describe("discover with AWS_ENDPOINT_URL", () => {
   it("turns the endpoint's AuthFailure into a clear error", async () => {
     endpoint = await startFakeEc2({
       instanceTypes: [],
-      failWith: { DescribeInstanceTypes: { status: 401, code: "AuthFailure", message: "AWS was not able to validate the provided access credentials" } },
+      failWith: {
+        DescribeInstanceTypes: {
+          status: 401,
+          code: "AuthFailure",
+          message: "AWS was not able to validate the provided access credentials",
+        },
+      },
     });
     const { code, stderr } = await cli(["discover"], cliEnv(endpoint.url));
     expect(code).toBe(1);
-    expect(stderr).toMatch(/error \[CredentialsInvalid\]: AWS rejected the credentials of the default credential chain in us-east-1 \(AuthFailure\)/);
+    expect(stderr).toMatch(
+      /error \[CredentialsInvalid\]: AWS rejected the credentials of the default credential chain in us-east-1 \(AuthFailure\)/,
+    );
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 

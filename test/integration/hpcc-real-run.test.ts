@@ -22,10 +22,19 @@ describe.skipIf(!available)("Debian's hpcc, run here", () => {
   it("parses a fresh run with the numbers HPCC printed", () => {
     const dir = tempDir();
     // The one-grid input of the negative-threshold fixture, checked this time: a positive threshold.
-    const input = readFileSync(join(fixturesDir, "generators", "hpccinf-threshold-negative.txt"), "utf8").replace("-16.0        threshold", "16.0         threshold");
+    const input = readFileSync(join(fixturesDir, "generators", "hpccinf-threshold-negative.txt"), "utf8").replace(
+      "-16.0        threshold",
+      "16.0         threshold",
+    );
     writeFileSync(join(dir, "hpccinf.txt"), input);
-    execFileSync("mpirun", ["--allow-run-as-root", "--oversubscribe", "-np", "1", "hpcc"], { cwd: dir, stdio: "ignore", timeout: 240_000 });
-    const parsed = JSON.parse(execFileSync(process.execPath, [bin, "parse", "hpcc", "hpccoutf.txt", "--json"], { cwd: dir, encoding: "utf8" })) as ParsedOutput;
+    execFileSync("mpirun", ["--allow-run-as-root", "--oversubscribe", "-np", "1", "hpcc"], {
+      cwd: dir,
+      stdio: "ignore",
+      timeout: 240_000,
+    });
+    const parsed = JSON.parse(
+      execFileSync(process.execPath, [bin, "parse", "hpcc", "hpccoutf.txt", "--json"], { cwd: dir, encoding: "utf8" }),
+    ) as ParsedOutput;
     const summary = parsed.summary ?? {};
     const hpl = parsed.runs.filter((run) => run.implementation === "hpcc-hpl-2.0");
     expect(hpl).toHaveLength(16);

@@ -3,7 +3,12 @@
  * type gets a mapping, none crosses architectures, and the shipped offline snapshot is exactly what
  * `discover --input` makes of it. Skipped, with the reason printed, where ../shared is absent.
  */
-import { DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, EC2Client, type InstanceTypeInfo } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeInstanceTypesCommand,
+  EC2Client,
+  type InstanceTypeInfo,
+} from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +21,10 @@ import { useTempDir } from "../helpers/temp-dir.js";
 const root = join(import.meta.dirname, "..", "..");
 const dumpPath = join(root, "..", "shared", "fixtures", "ec2", "describe-instance-types.all.json");
 const present = existsSync(dumpPath);
-if (!present) console.warn(`real-dump corpus skipped: ${dumpPath} is absent (it lives beside the repository on the project's machines)`);
+if (!present)
+  console.warn(
+    `real-dump corpus skipped: ${dumpPath} is absent (it lives beside the repository on the project's machines)`,
+  );
 
 const tempDir = useTempDir();
 
@@ -33,7 +41,14 @@ describe.skipIf(!present)("the real 1,373-type dump", () => {
   async function discoverDump(...args: string[]) {
     const io = memoryIo({ cwd: tempDir() });
     const code = await exec(["discover", "--input", dumpPath, "--dry-run", "--json", ...args], io);
-    return { code, result: JSON.parse(io.out()) as { instanceTypes: TypeMapping[]; inferredFamilies: string[]; unmappedFamilies: string[] } };
+    return {
+      code,
+      result: JSON.parse(io.out()) as {
+        instanceTypes: TypeMapping[];
+        inferredFamilies: string[];
+        unmappedFamilies: string[];
+      },
+    };
   }
 
   it("maps every type, and never to another architecture's image", async () => {
@@ -41,16 +56,28 @@ describe.skipIf(!present)("the real 1,373-type dump", () => {
     expect(code).toBe(0);
     const dump = JSON.parse(readFileSync(dumpPath, "utf8")) as Record<string, InstanceTypeInfo>;
     expect(result.instanceTypes).toHaveLength(Object.keys(dump).length);
-    const tags = JSON.parse(readFileSync(join(root, "configs", "families.json"), "utf8")) as { containerTags: Record<string, { architecture: string }> };
+    const tags = JSON.parse(readFileSync(join(root, "configs", "families.json"), "utf8")) as {
+      containerTags: Record<string, { architecture: string }>;
+    };
     for (const mapping of result.instanceTypes) {
       const info = dump[mapping.instanceType]!;
-      const ec2Architecture = architectureOf({ name: mapping.instanceType, architectures: (info.ProcessorInfo?.SupportedArchitectures ?? []) });
+      const ec2Architecture = architectureOf({
+        name: mapping.instanceType,
+        architectures: info.ProcessorInfo?.SupportedArchitectures ?? [],
+      });
       expect(mapping.architecture, mapping.instanceType).toBe(ec2Architecture);
       expect(mapping.microarchitecture, mapping.instanceType).not.toBeNull();
-      if (mapping.containerTag !== null) expect(tags.containerTags[mapping.containerTag]?.architecture, mapping.instanceType).toBe(ec2Architecture);
-      else expect(info.ProcessorInfo?.SupportedArchitectures?.some((a) => a.endsWith("_mac")), `${mapping.instanceType} has no image`).toBe(true);
+      if (mapping.containerTag !== null)
+        expect(tags.containerTags[mapping.containerTag]?.architecture, mapping.instanceType).toBe(ec2Architecture);
+      else
+        expect(
+          info.ProcessorInfo?.SupportedArchitectures?.some((a) => a.endsWith("_mac")),
+          `${mapping.instanceType} has no image`,
+        ).toBe(true);
     }
-    console.info(`inferred families: ${result.inferredFamilies.join(", ") || "none"}; unmapped: ${result.unmappedFamilies.join(", ") || "none"}`);
+    console.info(
+      `inferred families: ${result.inferredFamilies.join(", ") || "none"}; unmapped: ${result.unmappedFamilies.join(", ") || "none"}`,
+    );
     expect(result.unmappedFamilies).toEqual([]);
   });
 
@@ -58,7 +85,11 @@ describe.skipIf(!present)("the real 1,373-type dump", () => {
     const dir = tempDir();
     const io = memoryIo({ cwd: dir });
     expect(await exec(["discover", "--input", dumpPath, "--as-of", "2026-08-01", "--update-containers"], io)).toBe(0);
-    for (const file of ["data/catalog/instance-types.json", "configs/architecture-mappings.json", "configs/container-tags.json"]) {
+    for (const file of [
+      "data/catalog/instance-types.json",
+      "configs/architecture-mappings.json",
+      "configs/container-tags.json",
+    ]) {
       expect(readFileSync(join(dir, file), "utf8"), file).toBe(readFileSync(join(root, file), "utf8"));
     }
   });
@@ -77,7 +108,10 @@ describe.skipIf(!present)("the real 1,373-type dump", () => {
       ec2.on(DescribeInstanceTypesCommand).callsFake((input: { NextToken?: string; MaxResults?: number }) => {
         const start = Number(input.NextToken ?? 0);
         const size = input.MaxResults ?? 100;
-        return { InstanceTypes: all.slice(start, start + size), ...(start + size < all.length ? { NextToken: String(start + size) } : {}) };
+        return {
+          InstanceTypes: all.slice(start, start + size),
+          ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
+        };
       });
       ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [] });
       const io = memoryIo({ cwd: tempDir() });

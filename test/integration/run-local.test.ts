@@ -25,7 +25,10 @@ const run = promisify(execFile);
 
 /** The CLI in this process (so coverage sees the runner), with a PATH that has no benchmark programs. */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const io = memoryIo({ cwd: tempDir(), env: { PATH: "/usr/bin:/bin", HOME: tempDir(), XDG_CACHE_HOME: join(tempDir(), "cache"), ...env } });
+  const io = memoryIo({
+    cwd: tempDir(),
+    env: { PATH: "/usr/bin:/bin", HOME: tempDir(), XDG_CACHE_HOME: join(tempDir(), "cache"), ...env },
+  });
   const code = await exec(args[0] === "run" ? [...args, "--image-root", join(tempDir(), "no-image")] : args, io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
@@ -33,7 +36,10 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 /** The built executable, as a user runs it. */
 async function builtCli(args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: tempDir(), env: { PATH: "/usr/bin:/bin", HOME: tempDir() } });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+      cwd: tempDir(),
+      env: { PATH: "/usr/bin:/bin", HOME: tempDir() },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -46,7 +52,20 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     const dir = tempDir();
     mkdirSync(join(dir, "src"));
     copyFileSync(join(fixturesDir, "generators", "fake-stream.c"), join(dir, "src", "stream.c"));
-    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "stream", "--source", "stream=src", "--trials", "3", "--out", "out", "--no-imds"]);
+    const { code, stdout, stderr } = await cli([
+      "run",
+      "--target",
+      "local",
+      "--benchmarks",
+      "stream",
+      "--source",
+      "stream=src",
+      "--trials",
+      "3",
+      "--out",
+      "out",
+      "--no-imds",
+    ]);
     expect(stderr).toMatch(/stream: explicit-source /);
     expect(code).toBe(0);
     expect(stdout).toMatch(/stream\s+stream\.c-openmp\s+all-cores-spread \*\s+triad/);
@@ -54,15 +73,24 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     const result = JSON.parse(readFileSync(join(dir, "out", "result.json"), "utf8")) as BenchmarkResult;
     const [section] = result.benchmarks;
     expect(section?.implementation).toBe("stream.c-openmp");
-    expect(section?.headline).toMatchObject({ configuration: "all-cores-spread", metric: "triad", statistics: { n: 3 } });
-    expect(section?.parameters).toMatchObject({ program: "explicit-source", arraySizeLimitedBy: expect.stringMatching(/last-level-cache|minimum-elements|available-memory/) });
+    expect(section?.headline).toMatchObject({
+      configuration: "all-cores-spread",
+      metric: "triad",
+      statistics: { n: 3 },
+    });
+    expect(section?.parameters).toMatchObject({
+      program: "explicit-source",
+      arraySizeLimitedBy: expect.stringMatching(/last-level-cache|minimum-elements|available-memory/),
+    });
     const spread = section?.configurations.find((c) => c.id === "all-cores-spread");
     expect(spread?.placement).toMatchObject({ OMP_PROC_BIND: "spread", OMP_PLACES: "cores" });
     expect(spread?.trials[0]?.rawFile).toBe("raw/stream/all-cores-spread/trial-1.txt");
     // The build used the sized array: the program reports it.
     const printed = readFileSync(join(dir, "out", "raw", "stream", "all-cores-spread", "trial-1.txt"), "utf8");
     expect(printed).toContain(`Array size = ${String(section?.parameters["arraySize"])} (elements)`);
-    expect(readFileSync(join(dir, "out", "build", "stream.log"), "utf8")).toMatch(/-O3 -march=native -fopenmp -DSTREAM_ARRAY_SIZE=\d+ -DNTIMES=10/);
+    expect(readFileSync(join(dir, "out", "build", "stream.log"), "utf8")).toMatch(
+      /-O3 -march=native -fopenmp -DSTREAM_ARRAY_SIZE=\d+ -DNTIMES=10/,
+    );
     expect(result.rawFiles.some((file) => file.path === "build/stream.log")).toBe(true);
     const sums = readFileSync(join(dir, "out", "SHA256SUMS"), "utf8");
     expect(sums).toMatch(/^[0-9a-f]{64} {2}raw\/stream\/all-cores-spread\/trial-1\.txt$/m);
@@ -75,7 +103,20 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     mkdirSync(join(dir, "pkg", "stream-5.10"), { recursive: true });
     copyFileSync(join(fixturesDir, "generators", "fake-stream.c"), join(dir, "pkg", "stream-5.10", "stream.c"));
     execFileSync("tar", ["-czf", "stream.tar.gz", "-C", "pkg", "stream-5.10"], { cwd: dir });
-    const fromArchive = await cli(["run", "--target", "local", "--benchmarks", "stream", "--source", "stream=stream.tar.gz", "--trials", "1", "--out", "a", "--no-imds"]);
+    const fromArchive = await cli([
+      "run",
+      "--target",
+      "local",
+      "--benchmarks",
+      "stream",
+      "--source",
+      "stream=stream.tar.gz",
+      "--trials",
+      "1",
+      "--out",
+      "a",
+      "--no-imds",
+    ]);
     expect(fromArchive.code).toBe(0);
     expect(fromArchive.stderr).toMatch(/stream: explicit-source .*stream-5\.10/);
 
@@ -85,17 +126,49 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
       const { createHash } = await import("node:crypto");
-      const sha = createHash("sha256").update(readFileSync(join(fixturesDir, "generators", "fake-stream.c"))).digest("hex");
+      const sha = createHash("sha256")
+        .update(readFileSync(join(fixturesDir, "generators", "fake-stream.c")))
+        .digest("hex");
       const { resolveProgram } = await import("../../src/runner/programs.js");
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream.tar.gz`;
-      const manifest = (files: Record<string, string>) => ({ schemaVersion: 1 as const, sources: { stream: { version: "5.10", url, archive: "tar.gz" as const, stripComponents: 1, files, licence: "test" } } });
-      const base = { programs: {}, sources: {}, imageRoot: join(dir, "no-image"), workDir: join(dir, "work"), pathEnv: "" };
-      const good = await resolveProgram("stream", { ...base, manifest: manifest({ "stream.c": sha }), cacheDir: join(dir, "cache1") });
+      const manifest = (files: Record<string, string>) => ({
+        schemaVersion: 1 as const,
+        sources: {
+          stream: { version: "5.10", url, archive: "tar.gz" as const, stripComponents: 1, files, licence: "test" },
+        },
+      });
+      const base = {
+        programs: {},
+        sources: {},
+        imageRoot: join(dir, "no-image"),
+        workDir: join(dir, "work"),
+        pathEnv: "",
+      };
+      const good = await resolveProgram("stream", {
+        ...base,
+        manifest: manifest({ "stream.c": sha }),
+        cacheDir: join(dir, "cache1"),
+      });
       expect(good).toMatchObject({ found: true, program: { kind: "source", how: "manifest", pinned: "stream 5.10" } });
-      const bad = await resolveProgram("stream", { ...base, manifest: manifest({ "stream.c": "0".repeat(64) }), cacheDir: join(dir, "cache2") });
+      const bad = await resolveProgram("stream", {
+        ...base,
+        manifest: manifest({ "stream.c": "0".repeat(64) }),
+        cacheDir: join(dir, "cache2"),
+      });
       expect(bad.found).toBe(false);
-      expect(bad.attempts.join("\n")).toMatch(/manifest stream 5\.10: checksum mismatch for stream\.c: expected 0{64}, got [0-9a-f]{64}; not used/);
-      const unreachable = await resolveProgram("stream", { ...base, manifest: { ...manifest({ "stream.c": sha }), sources: { stream: { ...manifest({}).sources.stream, files: { "stream.c": sha }, url: "http://127.0.0.1:9/none" } } }, cacheDir: join(dir, "cache3") });
+      expect(bad.attempts.join("\n")).toMatch(
+        /manifest stream 5\.10: checksum mismatch for stream\.c: expected 0{64}, got [0-9a-f]{64}; not used/,
+      );
+      const unreachable = await resolveProgram("stream", {
+        ...base,
+        manifest: {
+          ...manifest({ "stream.c": sha }),
+          sources: {
+            stream: { ...manifest({}).sources.stream, files: { "stream.c": sha }, url: "http://127.0.0.1:9/none" },
+          },
+        },
+        cacheDir: join(dir, "cache3"),
+      });
       expect(unreachable.attempts.join("\n")).toMatch(/download from http:\/\/127\.0\.0\.1:9\/none failed/);
     } finally {
       server.close();
@@ -105,7 +178,20 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
   it("skips a benchmark it has no program for, says how to fix it, and still runs the others", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "stream.c"), readFileSync(join(fixturesDir, "generators", "fake-stream.c")));
-    const { code, stdout } = await cli(["run", "--target", "local", "--benchmarks", "stream,coremark", "--source", "stream=stream.c", "--trials", "1", "--out", "o", "--no-imds"]);
+    const { code, stdout } = await cli([
+      "run",
+      "--target",
+      "local",
+      "--benchmarks",
+      "stream,coremark",
+      "--source",
+      "stream=stream.c",
+      "--trials",
+      "1",
+      "--out",
+      "o",
+      "--no-imds",
+    ]);
     expect(code).toBe(3);
     expect(stdout).toMatch(/skipped coremark: no program: .*not pinned/);
     expect(stdout).toMatch(/fix: pass --source coremark=/);
@@ -116,17 +202,46 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
   it("builds and records the sizes the user fixed by hand", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "stream.c"), readFileSync(join(fixturesDir, "generators", "fake-stream.c")));
-    const { code } = await cli(["run", "--target", "local", "--benchmarks", "stream", "--source", "stream=stream.c", "--stream-array-size", "12345678", "--stream-ntimes", "12", "--trials", "1", "--out", "o", "--no-imds"]);
+    const { code } = await cli([
+      "run",
+      "--target",
+      "local",
+      "--benchmarks",
+      "stream",
+      "--source",
+      "stream=stream.c",
+      "--stream-array-size",
+      "12345678",
+      "--stream-ntimes",
+      "12",
+      "--trials",
+      "1",
+      "--out",
+      "o",
+      "--no-imds",
+    ]);
     expect(code).toBe(0);
     const result = JSON.parse(readFileSync(join(dir, "o", "result.json"), "utf8")) as BenchmarkResult;
-    expect(result.benchmarks[0]?.parameters).toMatchObject({ arraySize: 12345678, ntimes: 12, arraySizeLimitedBy: "override" });
-    expect(readFileSync(join(dir, "o", "build", "stream.log"), "utf8")).toContain("-DSTREAM_ARRAY_SIZE=12345678 -DNTIMES=12");
-    expect((await cli(["run", "--target", "local", "--hpl-n", "12.5"])).stderr).toMatch(/--hpl-n 12\.5 is not a positive whole number/);
+    expect(result.benchmarks[0]?.parameters).toMatchObject({
+      arraySize: 12345678,
+      ntimes: 12,
+      arraySizeLimitedBy: "override",
+    });
+    expect(readFileSync(join(dir, "o", "build", "stream.log"), "utf8")).toContain(
+      "-DSTREAM_ARRAY_SIZE=12345678 -DNTIMES=12",
+    );
+    expect((await cli(["run", "--target", "local", "--hpl-n", "12.5"])).stderr).toMatch(
+      /--hpl-n 12\.5 is not a positive whole number/,
+    );
   });
 
   it("refuses bad options before running anything", async () => {
-    expect((await cli(["run", "--target", "local", "--benchmarks", "linpack"])).stderr).toMatch(/--benchmarks: unknown linpack/);
-    expect((await cli(["run", "--target", "local", "--program", "stream"])).stderr).toMatch(/--program 'stream' is not NAME=PATH/);
+    expect((await cli(["run", "--target", "local", "--benchmarks", "linpack"])).stderr).toMatch(
+      /--benchmarks: unknown linpack/,
+    );
+    expect((await cli(["run", "--target", "local", "--program", "stream"])).stderr).toMatch(
+      /--program 'stream' is not NAME=PATH/,
+    );
     expect((await cli(["run", "--target", "local", "--trials", "0"])).code).toBe(2);
     const dir = tempDir();
     mkdirSync(join(dir, "full"));
@@ -142,7 +257,20 @@ describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", (
   it("builds CoreMark with one context per vCPU and reruns a run shorter than 10 s", async () => {
     const dir = tempDir();
     cpSync(join(fixturesDir, "generators", "fake-coremark"), join(dir, "coremark"), { recursive: true });
-    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "coremark", "--source", "coremark=coremark", "--trials", "2", "--out", "c", "--no-imds"]);
+    const { code, stdout, stderr } = await cli([
+      "run",
+      "--target",
+      "local",
+      "--benchmarks",
+      "coremark",
+      "--source",
+      "coremark=coremark",
+      "--trials",
+      "2",
+      "--out",
+      "c",
+      "--no-imds",
+    ]);
     expect(stderr).toMatch(/CoreMark ran 6 s, under its 10 s minimum; running it again/);
     expect(code).toBe(0);
     expect(stdout).toMatch(/coremark\s+coremark(-pthread)?\s+all-threads \*\s+iterationsPerSecond/);
@@ -158,8 +286,32 @@ describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", (
     const dir = tempDir();
     const fake = join(dir, "slow-stream");
     // Prints a STREAM output at once the first time, then hangs (as a stuck benchmark would).
-    writeFileSync(fake, `#!/bin/sh\nif [ -f "${dir}/once" ]; then sleep 60; fi\ntouch "${dir}/once"\ncat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"\n`, { mode: 0o755 });
-    const child = spawn(process.execPath, [bin, "run", "--target", "local", "--benchmarks", "stream", "--program", "stream=./slow-stream", "--trials", "3", "--out", "i", "--no-imds", "--image-root", join(dir, "none")], { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } });
+    writeFileSync(
+      fake,
+      `#!/bin/sh\nif [ -f "${dir}/once" ]; then sleep 60; fi\ntouch "${dir}/once"\ncat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"\n`,
+      { mode: 0o755 },
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        "run",
+        "--target",
+        "local",
+        "--benchmarks",
+        "stream",
+        "--program",
+        "stream=./slow-stream",
+        "--trials",
+        "3",
+        "--out",
+        "i",
+        "--no-imds",
+        "--image-root",
+        join(dir, "none"),
+      ],
+      { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } },
+    );
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -181,10 +333,36 @@ if (!hasHpcc) console.warn("hpcc fallback run skipped: hpcc or mpirun is not ins
 
 describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
   it("measures STREAM and HPL through HPCC, headline summed over ranks, and the result validates", async () => {
-    const { code, stdout, stderr } = await cli(["run", "--target", "local", "--benchmarks", "stream,hpl", "--trials", "1", "--hpl-n", "4096", "--hpl-nb", "192", "--out", "h", "--no-imds", "--json"], { PATH: process.env["PATH"] });
+    const { code, stdout, stderr } = await cli(
+      [
+        "run",
+        "--target",
+        "local",
+        "--benchmarks",
+        "stream,hpl",
+        "--trials",
+        "1",
+        "--hpl-n",
+        "4096",
+        "--hpl-nb",
+        "192",
+        "--out",
+        "h",
+        "--no-imds",
+        "--json",
+      ],
+      { PATH: process.env["PATH"] },
+    );
     expect(stderr).toMatch(/stream: hpcc /);
     expect(code).toBe(0);
-    const summary = JSON.parse(stdout) as { resultPath: string; benchmarks: Array<{ implementation: string; headline: { metric: string; statistics?: { median: number } }; validity: { valid: boolean } }> };
+    const summary = JSON.parse(stdout) as {
+      resultPath: string;
+      benchmarks: Array<{
+        implementation: string;
+        headline: { metric: string; statistics?: { median: number } };
+        validity: { valid: boolean };
+      }>;
+    };
     expect(summary.benchmarks.map((b) => [b.implementation, b.headline.metric, b.validity.valid])).toEqual([
       ["hpcc-starstream", "triadAllRanks", true],
       ["hpcc-singlestream", "triad", true],
@@ -192,11 +370,19 @@ describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
     ]);
     const result = JSON.parse(readFileSync(summary.resultPath, "utf8")) as BenchmarkResult;
     expect(result.toolchain?.mpi).toMatch(/Open MPI|mpirun/);
-    expect(result.benchmarks[2]?.parameters).toMatchObject({ program: "hpcc", n: 4096, nb: 192, nLimitedBy: "override", ranks: expect.any(Number) });
+    expect(result.benchmarks[2]?.parameters).toMatchObject({
+      program: "hpcc",
+      n: 4096,
+      nb: 192,
+      nLimitedBy: "override",
+      ranks: expect.any(Number),
+    });
     expect(readFileSync(join(tempDir(), "h", "inputs", "hpccinf.txt"), "utf8")).toMatch(/^4096 +Ns$/m);
     expect((await builtCli(["validate", summary.resultPath])).code).toBe(0);
     // HPCC names the host in its output (on EC2, an internal name built from the private IP): redacted.
     expect(result.redactedFiles).toContain("raw/hpcc/trial-1.txt");
-    expect(readFileSync(join(tempDir(), "h", "raw", "hpcc", "trial-1.txt"), "utf8")).toContain("Hostname: '<redacted>'");
+    expect(readFileSync(join(tempDir(), "h", "raw", "hpcc", "trial-1.txt"), "utf8")).toContain(
+      "Hostname: '<redacted>'",
+    );
   }, 600_000);
 });

@@ -23,32 +23,85 @@ describe("architectureOf", () => {
 
 describe("mapInstanceFamilies", () => {
   it("maps curated families to their microarchitecture and container tag", () => {
-    const { mappings, instanceTypes, warnings } = mapInstanceFamilies(sampleInstanceTypes().map(normalizeInstanceType), table);
+    const { mappings, instanceTypes, warnings } = mapInstanceFamilies(
+      sampleInstanceTypes().map(normalizeInstanceType),
+      table,
+    );
     expect(warnings).toEqual([]);
     const byType = Object.fromEntries(instanceTypes.map((t) => [t.instanceType, t]));
-    expect(byType["m7i.large"]).toMatchObject({ microarchitecture: "intel-sapphirerapids", containerTag: "intel-sapphirerapids", origin: "curated" });
-    expect(byType["c7g.xlarge"]).toMatchObject({ architecture: "arm64", microarchitecture: "graviton3", containerTag: "graviton3" });
+    expect(byType["m7i.large"]).toMatchObject({
+      microarchitecture: "intel-sapphirerapids",
+      containerTag: "intel-sapphirerapids",
+      origin: "curated",
+    });
+    expect(byType["c7g.xlarge"]).toMatchObject({
+      architecture: "arm64",
+      microarchitecture: "graviton3",
+      containerTag: "graviton3",
+    });
     expect(byType["r7a.2xlarge"]).toMatchObject({ microarchitecture: "amd-zen4", containerTag: "amd-zen4" });
     expect(byType["g5.xlarge"]).toMatchObject({ microarchitecture: "amd-zen2" });
-    expect(mappings.families["c5"]).toMatchObject({ microarchitecture: "intel-skylake", alsoSeen: ["intel-cascadelake"], containerTag: "intel-skylake" });
+    expect(mappings.families["c5"]).toMatchObject({
+      microarchitecture: "intel-skylake",
+      alsoSeen: ["intel-cascadelake"],
+      containerTag: "intel-skylake",
+    });
     expect(mappings.families["m7i"]?.instanceTypes).toBe(2);
-    expect(mappings.containerTags["intel-skylake"]).toEqual({ architecture: "x86_64", microarchitectures: ["intel-cascadelake", "intel-skylake"], families: ["c5"] });
+    expect(mappings.containerTags["intel-skylake"]).toEqual({
+      architecture: "x86_64",
+      microarchitectures: ["intel-cascadelake", "intel-skylake"],
+      families: ["c5"],
+    });
     expect(mappings.microarchitectures["intel-cascadelake"]).toBeDefined();
   });
 
   it("gives macOS hosts no image and says why", () => {
     const { mappings } = mapInstanceFamilies(sampleInstanceTypes().map(normalizeInstanceType), table);
-    expect(mappings.families["mac2-m2"]).toMatchObject({ architecture: "arm64", microarchitecture: "apple-m2", containerTag: null, origin: "curated" });
+    expect(mappings.families["mac2-m2"]).toMatchObject({
+      architecture: "arm64",
+      microarchitecture: "apple-m2",
+      containerTag: null,
+      origin: "curated",
+    });
     expect(mappings.families["mac2-m2"]?.reason).toMatch(/macOS/);
   });
 
   it("infers an unknown family from manufacturer, architecture, generation and clock, with a warning", () => {
-    const unknownIntel = record({ name: "q8i.large", vcpus: 2, memoryMiB: 8192, architectures: ["x86_64"], manufacturer: "Intel", clockGhz: 3.9 });
-    const unknownArm = record({ name: "q9g.large", vcpus: 2, memoryMiB: 8192, architectures: ["arm64"], manufacturer: "AWS", clockGhz: 3.3 });
-    const unknownAmd = record({ name: "q5a.large", vcpus: 2, memoryMiB: 8192, architectures: ["x86_64"], manufacturer: "AMD", clockGhz: 2.5 });
+    const unknownIntel = record({
+      name: "q8i.large",
+      vcpus: 2,
+      memoryMiB: 8192,
+      architectures: ["x86_64"],
+      manufacturer: "Intel",
+      clockGhz: 3.9,
+    });
+    const unknownArm = record({
+      name: "q9g.large",
+      vcpus: 2,
+      memoryMiB: 8192,
+      architectures: ["arm64"],
+      manufacturer: "AWS",
+      clockGhz: 3.3,
+    });
+    const unknownAmd = record({
+      name: "q5a.large",
+      vcpus: 2,
+      memoryMiB: 8192,
+      architectures: ["x86_64"],
+      manufacturer: "AMD",
+      clockGhz: 2.5,
+    });
     const { mappings, warnings } = mapInstanceFamilies([unknownIntel, unknownArm, unknownAmd], table);
-    expect(mappings.families["q8i"]).toMatchObject({ origin: "inferred", architecture: "x86_64", microarchitecture: "intel-graniterapids" });
-    expect(mappings.families["q9g"]).toMatchObject({ origin: "inferred", architecture: "arm64", microarchitecture: "graviton5" });
+    expect(mappings.families["q8i"]).toMatchObject({
+      origin: "inferred",
+      architecture: "x86_64",
+      microarchitecture: "intel-graniterapids",
+    });
+    expect(mappings.families["q9g"]).toMatchObject({
+      origin: "inferred",
+      architecture: "arm64",
+      microarchitecture: "graviton5",
+    });
     expect(mappings.families["q5a"]?.microarchitecture).toMatch(/^amd-zen/);
     expect(mappings.families["q8i"]?.reason).toMatch(/Intel, x86_64, generation 8, 3.9 GHz: closest curated family is/);
     expect(warnings).toHaveLength(3);
@@ -56,7 +109,13 @@ describe("mapInstanceFamilies", () => {
   });
 
   it("leaves a family unmapped when no curated family shares its manufacturer", () => {
-    const odd = record({ name: "z9q.large", vcpus: 2, memoryMiB: 4096, architectures: ["arm64"], manufacturer: "Qualcomm" });
+    const odd = record({
+      name: "z9q.large",
+      vcpus: 2,
+      memoryMiB: 4096,
+      architectures: ["arm64"],
+      manufacturer: "Qualcomm",
+    });
     const { mappings, instanceTypes } = mapInstanceFamilies([odd], table);
     expect(mappings.families["z9q"]).toMatchObject({ origin: "unmapped", microarchitecture: null, containerTag: null });
     expect(instanceTypes[0]?.containerTag).toBeNull();
@@ -66,14 +125,28 @@ describe("mapInstanceFamilies", () => {
   it("refuses a table that would send an x86 type to an arm64 image", () => {
     const wrong = structuredClone(table);
     (wrong.families["m7i"] as { microarchitecture: string }).microarchitecture = "graviton3";
-    const m7i = record({ name: "m7i.large", vcpus: 2, memoryMiB: 8192, architectures: ["x86_64"], manufacturer: "Intel" });
-    expect(() => mapInstanceFamilies([m7i], wrong)).toThrow(/m7i.large is x86_64 but family m7i maps to graviton3 \(arm64\)/);
+    const m7i = record({
+      name: "m7i.large",
+      vcpus: 2,
+      memoryMiB: 8192,
+      architectures: ["x86_64"],
+      manufacturer: "Intel",
+    });
+    expect(() => mapInstanceFamilies([m7i], wrong)).toThrow(
+      /m7i.large is x86_64 but family m7i maps to graviton3 \(arm64\)/,
+    );
   });
 
   it("refuses a table whose vendor contradicts EC2's manufacturer", () => {
     const wrong = structuredClone(table);
     (wrong.families["r7a"] as { microarchitecture: string }).microarchitecture = "intel-sapphirerapids";
-    const r7a = record({ name: "r7a.large", vcpus: 2, memoryMiB: 16384, architectures: ["x86_64"], manufacturer: "AMD" });
+    const r7a = record({
+      name: "r7a.large",
+      vcpus: 2,
+      memoryMiB: 16384,
+      architectures: ["x86_64"],
+      manufacturer: "AMD",
+    });
     expect(() => mapInstanceFamilies([r7a], wrong)).toThrow(/made by AMD but family r7a maps to intel-sapphirerapids/);
   });
 });
@@ -94,7 +167,9 @@ describe("the shipped family table", () => {
     const problems = familyTableProblems(broken);
     expect(problems).toContain("family c5 names microarchitecture intel-nonexistent, which is not defined");
     expect(problems).toContain("microarchitecture graviton2 is arm64 but its container tag intel-icelake is x86_64");
-    expect(problems).toContain("microarchitecture amd-zen4 uses container tag no-such-tag, which containerTags does not define");
+    expect(problems).toContain(
+      "microarchitecture amd-zen4 uses container tag no-such-tag, which containerTags does not define",
+    );
   });
 
   it("reports a family that mixes architectures", () => {

@@ -32,7 +32,18 @@ async function cli(env: Record<string, string>, ...args: string[]) {
 
 describe("run on EC2", () => {
   it("without the Pulumi CLI: says how to install it, records and creates nothing (exit 1)", async () => {
-    const { code, err } = await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "my-results", "--region", "us-east-1", "--skip-quota-check", "--yes");
+    const { code, err } = await cli(
+      {},
+      "run",
+      "--instance-types",
+      "m7i.large",
+      "--results-bucket",
+      "my-results",
+      "--region",
+      "us-east-1",
+      "--skip-quota-check",
+      "--yes",
+    );
     expect(code).toBe(ExitCode.Failure);
     expect(err).toMatch(/error \[PulumiCliMissing\]: The Pulumi CLI is not installed/);
     expect(err).toMatch(/fix: Install it: `curl -fsSL https:\/\/get\.pulumi\.com \| sh`/);
@@ -40,30 +51,130 @@ describe("run on EC2", () => {
   });
 
   it("names bad input before anything else", async () => {
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1")).err).toMatch(/A batch needs --results-bucket/);
-    expect((await cli({}, "run", "--instance-types", "m7i.large;rm", "--results-bucket", "b-1", "--region", "us-east-1")).err).toMatch(/Not instance type names: m7i\.large;rm/);
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "Bad_Bucket", "--region", "us-east-1")).err).toMatch(/is not an S3 bucket name/);
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1")).err).toMatch(/RegionMissing/);
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--tag", "nokey")).err).toMatch(/--tag 'nokey' is not KEY=VALUE/);
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1", "--max-cost", "0")).code).toBe(ExitCode.Usage);
+    expect((await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1")).err).toMatch(
+      /A batch needs --results-bucket/,
+    );
+    expect(
+      (await cli({}, "run", "--instance-types", "m7i.large;rm", "--results-bucket", "b-1", "--region", "us-east-1"))
+        .err,
+    ).toMatch(/Not instance type names: m7i\.large;rm/);
+    expect(
+      (await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "Bad_Bucket", "--region", "us-east-1"))
+        .err,
+    ).toMatch(/is not an S3 bucket name/);
+    expect((await cli({}, "run", "--instance-types", "m7i.large", "--results-bucket", "b-1")).err).toMatch(
+      /RegionMissing/,
+    );
+    expect(
+      (
+        await cli(
+          {},
+          "run",
+          "--instance-types",
+          "m7i.large",
+          "--results-bucket",
+          "b-1",
+          "--region",
+          "us-east-1",
+          "--tag",
+          "nokey",
+        )
+      ).err,
+    ).toMatch(/--tag 'nokey' is not KEY=VALUE/);
+    expect(
+      (
+        await cli(
+          {},
+          "run",
+          "--instance-types",
+          "m7i.large",
+          "--results-bucket",
+          "b-1",
+          "--region",
+          "us-east-1",
+          "--max-cost",
+          "0",
+        )
+      ).code,
+    ).toBe(ExitCode.Usage);
     const batch = ["run", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1"];
     expect((await cli({}, ...batch, "--subnet", "subnet-1")).err).toMatch(/--subnet 'subnet-1' is not a subnet id/);
-    expect((await cli({}, ...batch, "--security-group", "sg-0123456789abcdef0")).err).toMatch(/--security-group needs --subnet/);
+    expect((await cli({}, ...batch, "--security-group", "sg-0123456789abcdef0")).err).toMatch(
+      /--security-group needs --subnet/,
+    );
     expect((await cli({}, ...batch, "--key-pair", "me")).err).toMatch(/--key-pair needs --ssh-cidr/);
-    expect((await cli({}, ...batch, "--key-pair", "me", "--ssh-cidr", "0.0.0.0/0")).err).toMatch(/would open SSH to the whole internet/);
+    expect((await cli({}, ...batch, "--key-pair", "me", "--ssh-cidr", "0.0.0.0/0")).err).toMatch(
+      /would open SSH to the whole internet/,
+    );
     expect((await cli({}, ...batch, "--ssh-cidr", "203.0.113.0/24")).err).toMatch(/--ssh-cidr needs --key-pair/);
-    expect((await cli({}, ...batch, "--subnet", "subnet-0123456789abcdef0", "--security-group", "sg-0123456789abcdef0", "--key-pair", "me", "--ssh-cidr", "203.0.113.0/24")).err).toMatch(/--ssh-cidr cannot be added to your own --security-group/);
+    expect(
+      (
+        await cli(
+          {},
+          ...batch,
+          "--subnet",
+          "subnet-0123456789abcdef0",
+          "--security-group",
+          "sg-0123456789abcdef0",
+          "--key-pair",
+          "me",
+          "--ssh-cidr",
+          "203.0.113.0/24",
+        )
+      ).err,
+    ).toMatch(/--ssh-cidr cannot be added to your own --security-group/);
   });
 });
 
 describe("several regions", () => {
   it("need a results bucket per region, and then go as far as the missing CLI", async () => {
-    const one = await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1,eu-west-1", "--results-bucket", "only-one", "--yes");
+    const one = await cli(
+      {},
+      "run",
+      "--instance-types",
+      "m7i.large",
+      "--region",
+      "us-east-1,eu-west-1",
+      "--results-bucket",
+      "only-one",
+      "--yes",
+    );
     expect(one.code).toBe(ExitCode.Usage);
     expect(one.err).toMatch(/2 regions need a results bucket each/);
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1,eu-west-1", "--results-bucket", "team-{region}", "--yes", "--skip-quota-check")).err).toMatch(/PulumiCliMissing/);
+    expect(
+      (
+        await cli(
+          {},
+          "run",
+          "--instance-types",
+          "m7i.large",
+          "--region",
+          "us-east-1,eu-west-1",
+          "--results-bucket",
+          "team-{region}",
+          "--yes",
+          "--skip-quota-check",
+        )
+      ).err,
+    ).toMatch(/PulumiCliMissing/);
     expect(bucketForRegion("team-{region}", ["us-east-1", "eu-west-1"], "eu-west-1")).toBe("team-eu-west-1");
-    expect((await cli({}, "run", "--instance-types", "m7i.large", "--region", "us-east-1,eu-west-1", "--results-bucket", "team-{region}", "--yes", "--subnet", "subnet-0123456789abcdef0")).err).toMatch(/--subnet names something of one region; it cannot be used with 2 regions/);
+    expect(
+      (
+        await cli(
+          {},
+          "run",
+          "--instance-types",
+          "m7i.large",
+          "--region",
+          "us-east-1,eu-west-1",
+          "--results-bucket",
+          "team-{region}",
+          "--yes",
+          "--subnet",
+          "subnet-0123456789abcdef0",
+        )
+      ).err,
+    ).toMatch(/--subnet names something of one region; it cannot be used with 2 regions/);
     expect(bucketForRegion("a-bucket, b-bucket", ["us-east-1", "eu-west-1"], "eu-west-1")).toBe("b-bucket");
   });
 
@@ -78,13 +189,32 @@ describe("several regions", () => {
 
 describe("CI steps", () => {
   it("refuse a file backend in CI (it does not survive between jobs)", async () => {
-    for (const step of [["up", "--batch", "20261128t120000z-ab12cd"], ["collect", "--batch", "20261128t120000z-ab12cd"], ["destroy", "--batch", "20261128t120000z-ab12cd", "--yes"]]) {
+    for (const step of [
+      ["up", "--batch", "20261128t120000z-ab12cd"],
+      ["collect", "--batch", "20261128t120000z-ab12cd"],
+      ["destroy", "--batch", "20261128t120000z-ab12cd", "--yes"],
+    ]) {
       const { code, err } = await cli({ CI: "true" }, ...step);
       expect(code).toBe(ExitCode.Failure);
-      expect(err).toMatch(/error \[BackendNotShared\]: '\w+' in CI needs a shared state backend; file:\/\/.* does not survive/);
+      expect(err).toMatch(
+        /error \[BackendNotShared\]: '\w+' in CI needs a shared state backend; file:\/\/.* does not survive/,
+      );
       expect(err).toMatch(/PULUMI_BACKEND_URL=s3:\/\//);
     }
-    expect((await cli({ CI: "true" }, "preview", "--instance-types", "m7i.large", "--results-bucket", "b-1", "--region", "us-east-1")).err).toMatch(/BackendNotShared/);
+    expect(
+      (
+        await cli(
+          { CI: "true" },
+          "preview",
+          "--instance-types",
+          "m7i.large",
+          "--results-bucket",
+          "b-1",
+          "--region",
+          "us-east-1",
+        )
+      ).err,
+    ).toMatch(/BackendNotShared/);
   });
 
   it("say which batch is missing on which backend, and refuse malformed ids and backends", async () => {
@@ -92,7 +222,9 @@ describe("CI steps", () => {
     const missing = await cli({}, "up", "--batch", "20261128t120000z-ab12cd", "--backend", `file://${home}/state`);
     expect(missing.err).toMatch(/error \[BatchNotFound\]: No batch 20261128t120000z-ab12cd on file:\/\//);
     expect((await cli({}, "up", "--batch", "latest")).err).toMatch(/--batch 'latest' is not a batch id/);
-    expect((await cli({}, "up", "--batch", "20261128t120000z-ab12cd", "--backend", "https://example.com/state")).err).toMatch(/is not a file:\/\/ or s3:\/\/ URL/);
+    expect(
+      (await cli({}, "up", "--batch", "20261128t120000z-ab12cd", "--backend", "https://example.com/state")).err,
+    ).toMatch(/is not a file:\/\/ or s3:\/\/ URL/);
   });
 
   it("list works without the Pulumi CLI from the records alone, and says so", async () => {

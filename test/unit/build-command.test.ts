@@ -25,13 +25,26 @@ describe("aws-bench build", () => {
   it("lists every tag's build command and content-hash tag with --dry-run --all --json", async () => {
     const { code, out } = await build("--all", "--dry-run", "--json");
     expect(code).toBe(0);
-    const { builds } = JSON.parse(out) as { builds: Array<{ tag: string; platform: string; image: string; contentHash: string; command: string[] }> };
-    const tags = (JSON.parse(readFileSync(join(root, "configs", "container-tags.json"), "utf8")) as { tags: Array<{ tag: string; platform: string }> }).tags;
+    const { builds } = JSON.parse(out) as {
+      builds: Array<{ tag: string; platform: string; image: string; contentHash: string; command: string[] }>;
+    };
+    const tags = (
+      JSON.parse(readFileSync(join(root, "configs", "container-tags.json"), "utf8")) as {
+        tags: Array<{ tag: string; platform: string }>;
+      }
+    ).tags;
     expect(builds.map((b) => [b.tag, b.platform])).toEqual(tags.map((t) => [t.tag, t.platform]));
     for (const b of builds) {
       expect(b.image).toBe(`aws-bench:${b.tag}-distro-${b.contentHash}`);
       expect(b.contentHash).toMatch(/^[0-9a-f]{16}$/);
-      expect(b.command.slice(0, 6)).toEqual(["docker", "build", "--file", "containers/Dockerfile", "--platform", b.platform]);
+      expect(b.command.slice(0, 6)).toEqual([
+        "docker",
+        "build",
+        "--file",
+        "containers/Dockerfile",
+        "--platform",
+        b.platform,
+      ]);
       expect(b.command).toContain(`CONTAINER_TAG=${b.tag}`);
       expect(b.command.at(-1)).toBe(".");
     }
@@ -41,10 +54,22 @@ describe("aws-bench build", () => {
   });
 
   it("filters by platform, names registries, and reuses a cache image", async () => {
-    const { out } = await build("--all", "--platform", "linux/arm64", "--registry", "123456789012.dkr.ecr.us-east-1.amazonaws.com", "--cache-from", "cache:latest", "--dry-run", "--json");
+    const { out } = await build(
+      "--all",
+      "--platform",
+      "linux/arm64",
+      "--registry",
+      "123456789012.dkr.ecr.us-east-1.amazonaws.com",
+      "--cache-from",
+      "cache:latest",
+      "--dry-run",
+      "--json",
+    );
     const { builds } = JSON.parse(out) as { builds: Array<{ tag: string; image: string; command: string[] }> };
     expect(builds.every((b) => b.tag.startsWith("graviton"))).toBe(true);
-    expect(builds[0]?.image).toMatch(/^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/aws-bench:graviton\d-distro-[0-9a-f]{16}$/);
+    expect(builds[0]?.image).toMatch(
+      /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/aws-bench:graviton\d-distro-[0-9a-f]{16}$/,
+    );
     expect(builds[0]?.command).toEqual(expect.arrayContaining(["--cache-from", "cache:latest"]));
   });
 
@@ -65,23 +90,52 @@ describe("aws-bench build", () => {
     expect(code).toBe(0);
     const calls = readFileSync(log, "utf8").trim().split("\n");
     expect(calls[0]).toBe("version");
-    expect(calls[1]).toMatch(/^build --file containers\/Dockerfile --platform linux\/amd64 .*--tag aws-bench:x86-64-distro-[0-9a-f]{16} \.$/);
+    expect(calls[1]).toMatch(
+      /^build --file containers\/Dockerfile --platform linux\/amd64 .*--tag aws-bench:x86-64-distro-[0-9a-f]{16} \.$/,
+    );
     expect(out.trim()).toMatch(/^aws-bench:x86-64-distro-[0-9a-f]{16}$/);
     const missing = await build("--tags", "x86-64", "--engine", join(dir, "no-such-engine"));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/error \[EngineUnreachable\][\s\S]*DOCKER_HOST/);
-    writeFileSync(engine, `#!/bin/sh\nif [ "$1" = build ]; then echo "STEP 2/9: RUN apt-get install nothing"; echo "error: package not found" >&2; exit 1; fi\n`);
+    writeFileSync(
+      engine,
+      `#!/bin/sh\nif [ "$1" = build ]; then echo "STEP 2/9: RUN apt-get install nothing"; echo "error: package not found" >&2; exit 1; fi\n`,
+    );
     const failed = await build("--tags", "x86-64", "--engine", engine);
-    expect(failed.err).toMatch(/error \[BuildFailed\]: building x86-64 failed \(exit 1\): STEP 2\/9: RUN apt-get install nothing \| error: package not found/);
+    expect(failed.err).toMatch(
+      /error \[BuildFailed\]: building x86-64 failed \(exit 1\): STEP 2\/9: RUN apt-get install nothing \| error: package not found/,
+    );
   });
 });
 
 describe("the run contract", () => {
   it("is one argument list: host network and IPC, SYS_NICE, all three limits, results at /results", () => {
-    expect(runContractArgs({ resultsDir: "/var/aws-bench/out", image: "img:1", runnerArgs: ["run", "--benchmarks", "stream,hpl"] })).toEqual([
-      "run", "--rm", "--network", "host", "--ipc=host", "--cap-add", "SYS_NICE",
-      "--ulimit", "memlock=-1:-1", "--ulimit", "nofile=65536:65536", "--ulimit", "nproc=65536:65536",
-      "-v", "/var/aws-bench/out:/results", "img:1", "run", "--benchmarks", "stream,hpl",
+    expect(
+      runContractArgs({
+        resultsDir: "/var/aws-bench/out",
+        image: "img:1",
+        runnerArgs: ["run", "--benchmarks", "stream,hpl"],
+      }),
+    ).toEqual([
+      "run",
+      "--rm",
+      "--network",
+      "host",
+      "--ipc=host",
+      "--cap-add",
+      "SYS_NICE",
+      "--ulimit",
+      "memlock=-1:-1",
+      "--ulimit",
+      "nofile=65536:65536",
+      "--ulimit",
+      "nproc=65536:65536",
+      "-v",
+      "/var/aws-bench/out:/results",
+      "img:1",
+      "run",
+      "--benchmarks",
+      "stream,hpl",
     ]);
   });
 });

@@ -14,31 +14,98 @@ import { useTempDir } from "../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
 const now = new Date("2026-11-28T18:00:00Z");
-const request: BatchRequest = { instanceTypes: ["m7i.large"], benchmarks: ["stream"], repeat: 1, spot: false, quick: true, region: "us-east-1", resultsBucket: "results-bucket" };
+const request: BatchRequest = {
+  instanceTypes: ["m7i.large"],
+  benchmarks: ["stream"],
+  repeat: 1,
+  spot: false,
+  quick: true,
+  region: "us-east-1",
+  resultsBucket: "results-bucket",
+};
 const plan: BatchPlan = {
   resources: [],
-  instances: [{ instanceType: "m7i.large", repeat: 0, zone: "z", containerTag: "x", vcpus: 2, quotaCode: "L-1216C47A", expectedMinutes: 23, maximumMinutes: 30, flags: [] }],
-  estimate: { instanceMinutesExpected: 23, instanceMinutesMaximum: 30, costUsdExpected: null, costUsdMaximum: null, vcpusByQuotaCode: {}, priceSource: null },
+  instances: [
+    {
+      instanceType: "m7i.large",
+      repeat: 0,
+      zone: "z",
+      containerTag: "x",
+      vcpus: 2,
+      quotaCode: "L-1216C47A",
+      expectedMinutes: 23,
+      maximumMinutes: 30,
+      flags: [],
+    },
+  ],
+  estimate: {
+    instanceMinutesExpected: 23,
+    instanceMinutesMaximum: 30,
+    costUsdExpected: null,
+    costUsdMaximum: null,
+    vcpusByQuotaCode: {},
+    priceSource: null,
+  },
 };
-const emptySweep: SweepSummary = { dryRun: true, deleted: 0, wouldDelete: 0, failed: 0, untouched: 0, left: [], failures: [] };
+const emptySweep: SweepSummary = {
+  dryRun: true,
+  deleted: 0,
+  wouldDelete: 0,
+  failed: 0,
+  untouched: 0,
+  left: [],
+  failures: [],
+};
 
 async function world() {
   const dir = tempDir();
   const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
   const engine = new FakeEngine();
-  const resource = (id: string) => ({ urn: `urn:pulumi:s::aws-instance-benchmarks::aws:ec2/instance:Instance::${id}`, type: "aws:ec2/instance:Instance", id, outputs: {} });
+  const resource = (id: string) => ({
+    urn: `urn:pulumi:s::aws-instance-benchmarks::aws:ec2/instance:Instance::${id}`,
+    type: "aws:ec2/instance:Instance",
+    id,
+    outputs: {},
+  });
   // expired: created 4 h ago, expires 90 min after creation.
-  const expired = await newBatchRecord(request, plan, { batchId: "20261128t140000z-aaaaaa", backend: store.url, createdBy: "t", now: new Date("2026-11-28T14:00:00Z") });
+  const expired = await newBatchRecord(request, plan, {
+    batchId: "20261128t140000z-aaaaaa",
+    backend: store.url,
+    createdBy: "t",
+    now: new Date("2026-11-28T14:00:00Z"),
+  });
   // live: created 10 min ago.
-  const live = await newBatchRecord(request, plan, { batchId: "20261128t175000z-bbbbbb", backend: store.url, createdBy: "t", now: new Date("2026-11-28T17:50:00Z") });
+  const live = await newBatchRecord(request, plan, {
+    batchId: "20261128t175000z-bbbbbb",
+    backend: store.url,
+    createdBy: "t",
+    now: new Date("2026-11-28T17:50:00Z"),
+  });
   for (const record of [expired, live]) {
     await saveRecord(store, record);
-    engine.stacks.set(record.stackName, { config: record.config, resources: [resource(`i-${record.batchId.slice(-6)}`)], locked: false, pending: 0 });
+    engine.stacks.set(record.stackName, {
+      config: record.config,
+      resources: [resource(`i-${record.batchId.slice(-6)}`)],
+      locked: false,
+      pending: 0,
+    });
   }
   // A stack a killed run left without a record, 9 h old, with a lock and a pending operation.
-  engine.stacks.set("batch-20261128t090000z-cccccc", { config: {}, resources: [resource("i-cccccc")], locked: true, pending: 1, lastUpdate: "2026-11-28T09:00:00Z" });
+  engine.stacks.set("batch-20261128t090000z-cccccc", {
+    config: {},
+    resources: [resource("i-cccccc")],
+    locked: true,
+    pending: 1,
+    lastUpdate: "2026-11-28T09:00:00Z",
+  });
   // A young stack without a record: another run may be writing it right now.
-  engine.stacks.set("batch-20261128t175500z-dddddd", { config: {}, resources: [resource("i-dddddd")], locked: false, pending: 0, lastUpdate: "2026-11-28T17:55:00Z" });
+  engine.stacks.set("batch-20261128t175500z-dddddd", {
+    config: {},
+    resources: [resource("i-dddddd")],
+    locked: false,
+    pending: 0,
+    lastUpdate: "2026-11-28T17:55:00Z",
+  });
   const sweeps: Array<{ dryRun: boolean; exists: Record<string, boolean>; backend: string; graceMs: number }> = [];
   const deps = {
     engine,
@@ -48,7 +115,13 @@ async function world() {
     now: () => now,
     async sweep(options: Parameters<Parameters<typeof cleanup>[0]["sweep"]>[0]) {
       const exists: Record<string, boolean> = {};
-      for (const id of ["20261128t140000z-aaaaaa", "20261128t175000z-bbbbbb", "20261128t090000z-cccccc", "20261128t175500z-dddddd"]) exists[id] = await options.stackExists(id);
+      for (const id of [
+        "20261128t140000z-aaaaaa",
+        "20261128t175000z-bbbbbb",
+        "20261128t090000z-cccccc",
+        "20261128t175500z-dddddd",
+      ])
+        exists[id] = await options.stackExists(id);
       sweeps.push({ dryRun: options.dryRun, exists, backend: options.backend, graceMs: options.graceMs });
       return { ...emptySweep, dryRun: options.dryRun };
     },
@@ -59,7 +132,11 @@ async function world() {
 describe("cleanup", () => {
   it("without --yes lists the expired and orphaned stacks and changes nothing", async () => {
     const { deps, engine, sweeps } = await world();
-    const report = await cleanup(deps, { olderThanMs: parseDuration("--older-than", "6h"), graceMs: 3_600_000, yes: false });
+    const report = await cleanup(deps, {
+      olderThanMs: parseDuration("--older-than", "6h"),
+      graceMs: 3_600_000,
+      yes: false,
+    });
     expect(report.stacks.map((s) => [s.batchId, s.action])).toEqual([
       ["20261128t090000z-cccccc", "would-destroy"],
       ["20261128t140000z-aaaaaa", "would-destroy"],
@@ -76,7 +153,10 @@ describe("cleanup", () => {
       ["20261128t090000z-cccccc", "destroyed"],
       ["20261128t140000z-aaaaaa", "destroyed"],
     ]);
-    expect([...engine.stacks.keys()].sort()).toEqual(["batch-20261128t175000z-bbbbbb", "batch-20261128t175500z-dddddd"]);
+    expect([...engine.stacks.keys()].sort()).toEqual([
+      "batch-20261128t175000z-bbbbbb",
+      "batch-20261128t175500z-dddddd",
+    ]);
     // The record-less stack's lock showed only when destroy touched it: cancelled, then destroyed.
     expect(engine.calls).toContain("cancel");
     expect(sweeps[0]).toEqual({
@@ -85,14 +165,29 @@ describe("cleanup", () => {
       graceMs: 3_600_000,
       // Younger than --older-than counts as existing whatever the backend says (it may be being created now);
       // the old record-less stack was destroyed, so it is gone.
-      exists: { "20261128t140000z-aaaaaa": true, "20261128t175000z-bbbbbb": true, "20261128t090000z-cccccc": false, "20261128t175500z-dddddd": true },
+      exists: {
+        "20261128t140000z-aaaaaa": true,
+        "20261128t175000z-bbbbbb": true,
+        "20261128t090000z-cccccc": false,
+        "20261128t175500z-dddddd": true,
+      },
     });
   });
 
   it("leaves a batch whose record cannot be read, and asks the backend about a stack only when judging it", async () => {
     const { deps, engine } = await world();
-    const failing = { ...deps.store, read: (batchId: string, name: string) => (batchId === "20261128t090000z-cccccc" ? Promise.reject(new Error("SlowDown: please reduce your request rate")) : deps.store.read(batchId, name)), list: () => deps.store.list().then((ids) => [...ids, "20261128t090000z-cccccc"]) };
-    const report = await cleanup({ ...deps, store: failing }, { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true });
+    const failing = {
+      ...deps.store,
+      read: (batchId: string, name: string) =>
+        batchId === "20261128t090000z-cccccc"
+          ? Promise.reject(new Error("SlowDown: please reduce your request rate"))
+          : deps.store.read(batchId, name),
+      list: () => deps.store.list().then((ids) => [...ids, "20261128t090000z-cccccc"]),
+    };
+    const report = await cleanup(
+      { ...deps, store: failing },
+      { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true },
+    );
     expect(report.stacks.map((s) => s.batchId)).toEqual(["20261128t140000z-aaaaaa"]);
     expect(engine.stacks.has("batch-20261128t090000z-cccccc")).toBe(true);
   });

@@ -8,8 +8,27 @@ import { memoryIo } from "../../src/cli/io.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const designCommands = [
-  "discover", "plan", "run", "preview", "up", "collect", "destroy", "status", "list", "cleanup", "bootstrap", "build",
-  "pricing", "parse", "validate", "analyze", "rank", "compare", "report", "submit", "review",
+  "discover",
+  "plan",
+  "run",
+  "preview",
+  "up",
+  "collect",
+  "destroy",
+  "status",
+  "list",
+  "cleanup",
+  "bootstrap",
+  "build",
+  "pricing",
+  "parse",
+  "validate",
+  "analyze",
+  "rank",
+  "compare",
+  "report",
+  "submit",
+  "review",
 ];
 
 describe("aws-bench CLI", () => {
@@ -49,7 +68,26 @@ describe("aws-bench CLI", () => {
   });
 
   it("fails plainly for commands that are not built yet, with exit 1 and no pretence", async () => {
-    for (const name of designCommands.filter((n) => !["discover", "parse", "validate", "run", "build", "pricing", "plan", "preview", "up", "collect", "destroy", "status", "list", "cleanup", "bootstrap"].includes(n))) {
+    for (const name of designCommands.filter(
+      (n) =>
+        ![
+          "discover",
+          "parse",
+          "validate",
+          "run",
+          "build",
+          "pricing",
+          "plan",
+          "preview",
+          "up",
+          "collect",
+          "destroy",
+          "status",
+          "list",
+          "cleanup",
+          "bootstrap",
+        ].includes(n),
+    )) {
       const io = memoryIo();
       expect(await exec([name, "--some-flag", "x"], io)).toBe(ExitCode.Failure);
       expect(io.err()).toContain(`error [NotYetAvailable]: '${name}' is not yet available`);
@@ -59,7 +97,9 @@ describe("aws-bench CLI", () => {
 
   it("runs the seed's command-less form as `run` when invoked as aws-benchmark-collector", async () => {
     const io = memoryIo();
-    const code = await exec(["--instance-types", "m7i.large", "--benchmarks", "stream"], io, { scriptName: "aws-benchmark-collector" });
+    const code = await exec(["--instance-types", "m7i.large", "--benchmarks", "stream"], io, {
+      scriptName: "aws-benchmark-collector",
+    });
     // It reaches the batch lifecycle, which asks for the results bucket before anything else.
     expect(code).toBe(ExitCode.Usage);
     expect(io.err()).toContain("error [UsageError]: A batch needs --results-bucket");
@@ -89,7 +129,10 @@ describe("the built executable", () => {
 
   it("runs --help without loading the AWS SDK, Pulumi or ajv", () => {
     const hook = join(root, "test", "helpers", "record-imports.mjs");
-    const result = spawnSync(process.execPath, ["--import", hook, bin, "--help"], { encoding: "utf8", env: { ...process.env, RECORD_IMPORTS: "1" } });
+    const result = spawnSync(process.execPath, ["--import", hook, bin, "--help"], {
+      encoding: "utf8",
+      env: { ...process.env, RECORD_IMPORTS: "1" },
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("aws-bench discover");
     const loaded = result.stderr.split("\n").filter((line) => line.startsWith("import: "));

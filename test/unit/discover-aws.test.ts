@@ -51,7 +51,9 @@ async function discover(...args: string[]) {
   const io = memoryIo({ cwd: dir });
   const code = await exec(["discover", ...args], io);
   const catalogPath = join(dir, "data/catalog/instance-types.json");
-  const catalog = existsSync(catalogPath) ? (JSON.parse(readFileSync(catalogPath, "utf8")) as InstanceCatalog) : undefined;
+  const catalog = existsSync(catalogPath)
+    ? (JSON.parse(readFileSync(catalogPath, "utf8")) as InstanceCatalog)
+    : undefined;
   return { code, out: io.out(), err: io.err(), catalog, dir };
 }
 
@@ -64,12 +66,16 @@ describe("discover against the EC2 API", () => {
     expect(code).toBe(0);
     expect(err).toContain("discover: reading instance types in us-east-1");
     expect(tokens).toEqual([undefined, "page-1", "page-2"]);
-    expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input).toMatchObject({ LocationType: "availability-zone-id" });
+    expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input).toMatchObject({
+      LocationType: "availability-zone-id",
+    });
     expect(catalog?.source).toEqual({ kind: "ec2-api", regions: ["us-east-1"], asOf: "2026-11-01" });
     expect(catalog?.instanceTypes).toHaveLength(types.length);
     const m7i = catalog?.instanceTypes.find((t) => t.name === "m7i.large");
     expect(m7i?.regions).toEqual({ "us-east-1": { zoneIds: ["use1-az1", "use1-az6"] } });
-    expect(catalog?.instanceTypes.find((t) => t.name === "t1.micro")?.regions).toEqual({ "us-east-1": { zoneIds: [] } });
+    expect(catalog?.instanceTypes.find((t) => t.name === "t1.micro")?.regions).toEqual({
+      "us-east-1": { zoneIds: [] },
+    });
   });
 
   it("queries every enabled region with --all-regions, skipping those not opted in", async () => {
@@ -93,16 +99,61 @@ describe("discover against the EC2 API", () => {
   });
 
   const failures: Array<[string, Error, RegExp, string[]?]> = [
-    ["no credentials", Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }), /error \[CredentialsMissing\]: No AWS credentials found for profile 'research'/, ["--profile", "research"]],
-    ["expired SSO session", Object.assign(new Error("The SSO session associated with this profile has expired"), { name: "TokenProviderError" }), /error \[CredentialsExpired\][\s\S]*aws sso login --profile research/, ["--profile", "research"]],
-    ["expired token", Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredToken" }), /error \[CredentialsExpired\]/],
-    ["invalid key", Object.assign(new Error("AWS was not able to validate the provided access credentials"), { name: "AuthFailure" }), /error \[CredentialsInvalid\][\s\S]*sts get-caller-identity/],
-    ["region not enabled", Object.assign(new Error("AWS was not able to validate the provided access credentials"), { name: "AuthFailure" }), /error \[RegionNotEnabled\]: Region af-south-1 is not enabled/, ["--region", "af-south-1"]],
-    ["opt-in required", Object.assign(new Error("You are not subscribed to this service"), { name: "OptInRequired" }), /error \[RegionNotEnabled\]/],
-    ["missing permission", Object.assign(new Error("You are not authorized to perform this operation."), { name: "UnauthorizedOperation" }), /error \[AccessDenied\]: Not allowed to call ec2:DescribeInstanceTypes in us-east-1[\s\S]*docs\/AWS_SETUP.md/],
-    ["throttling", Object.assign(new Error("Request limit exceeded."), { name: "RequestLimitExceeded" }), /error \[Throttled\]: AWS kept throttling ec2:DescribeInstanceTypes in us-east-1 after 8 attempts/],
-    ["unreachable endpoint", Object.assign(new Error("getaddrinfo ENOTFOUND ec2.us-east-1.example"), { code: "ENOTFOUND" }), /error \[EndpointUnreachable\][\s\S]*AWS_ENDPOINT_URL/],
-    ["anything else", Object.assign(new Error("Something odd"), { name: "InternalError" }), /error \[AwsError\]: ec2:DescribeInstanceTypes in us-east-1 failed: InternalError: Something odd/],
+    [
+      "no credentials",
+      Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+      /error \[CredentialsMissing\]: No AWS credentials found for profile 'research'/,
+      ["--profile", "research"],
+    ],
+    [
+      "expired SSO session",
+      Object.assign(new Error("The SSO session associated with this profile has expired"), {
+        name: "TokenProviderError",
+      }),
+      /error \[CredentialsExpired\][\s\S]*aws sso login --profile research/,
+      ["--profile", "research"],
+    ],
+    [
+      "expired token",
+      Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredToken" }),
+      /error \[CredentialsExpired\]/,
+    ],
+    [
+      "invalid key",
+      Object.assign(new Error("AWS was not able to validate the provided access credentials"), { name: "AuthFailure" }),
+      /error \[CredentialsInvalid\][\s\S]*sts get-caller-identity/,
+    ],
+    [
+      "region not enabled",
+      Object.assign(new Error("AWS was not able to validate the provided access credentials"), { name: "AuthFailure" }),
+      /error \[RegionNotEnabled\]: Region af-south-1 is not enabled/,
+      ["--region", "af-south-1"],
+    ],
+    [
+      "opt-in required",
+      Object.assign(new Error("You are not subscribed to this service"), { name: "OptInRequired" }),
+      /error \[RegionNotEnabled\]/,
+    ],
+    [
+      "missing permission",
+      Object.assign(new Error("You are not authorized to perform this operation."), { name: "UnauthorizedOperation" }),
+      /error \[AccessDenied\]: Not allowed to call ec2:DescribeInstanceTypes in us-east-1[\s\S]*docs\/AWS_SETUP.md/,
+    ],
+    [
+      "throttling",
+      Object.assign(new Error("Request limit exceeded."), { name: "RequestLimitExceeded" }),
+      /error \[Throttled\]: AWS kept throttling ec2:DescribeInstanceTypes in us-east-1 after 8 attempts/,
+    ],
+    [
+      "unreachable endpoint",
+      Object.assign(new Error("getaddrinfo ENOTFOUND ec2.us-east-1.example"), { code: "ENOTFOUND" }),
+      /error \[EndpointUnreachable\][\s\S]*AWS_ENDPOINT_URL/,
+    ],
+    [
+      "anything else",
+      Object.assign(new Error("Something odd"), { name: "InternalError" }),
+      /error \[AwsError\]: ec2:DescribeInstanceTypes in us-east-1 failed: InternalError: Something odd/,
+    ],
   ];
   it.each(failures)("explains %s and writes nothing", async (_what, error, expected, extra = []) => {
     ec2.on(DescribeInstanceTypesCommand).rejects(error);
@@ -117,7 +168,9 @@ describe("discover against the EC2 API", () => {
 
   it("explains a failure of the offerings call", async () => {
     servePages(sampleInstanceTypes(), 100);
-    ec2.on(DescribeInstanceTypeOfferingsCommand).rejects(Object.assign(new Error("denied"), { name: "UnauthorizedOperation" }));
+    ec2
+      .on(DescribeInstanceTypeOfferingsCommand)
+      .rejects(Object.assign(new Error("denied"), { name: "UnauthorizedOperation" }));
     const { code, err } = await discover("--region", "us-east-1");
     expect(code).toBe(1);
     expect(err).toMatch(/Not allowed to call ec2:DescribeInstanceTypeOfferings/);

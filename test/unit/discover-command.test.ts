@@ -21,7 +21,10 @@ async function discover(dir: string, ...args: string[]) {
   return { code, out: io.out(), err: io.err() };
 }
 
-const generated = (dir: string) => ["data/catalog/instance-types.json", "configs/architecture-mappings.json", "configs/container-tags.json"].map((p) => join(dir, p));
+const generated = (dir: string) =>
+  ["data/catalog/instance-types.json", "configs/architecture-mappings.json", "configs/container-tags.json"].map((p) =>
+    join(dir, p),
+  );
 
 describe("aws-bench discover --input", () => {
   it("writes a valid catalogue and mappings, and a re-run changes no byte", async () => {
@@ -35,8 +38,18 @@ describe("aws-bench discover --input", () => {
     expect(catalog.source).toMatchObject({ kind: "file", file: "dump.json", asOf: "2026-08-01" });
     expect(catalog.instanceTypes.map((t) => t.name)).toEqual([...catalog.instanceTypes.map((t) => t.name)].sort());
     const tags = await readDocument("container-tags", tagsPath);
-    expect(tags.tags.map((t) => t.tag)).toEqual(["amd-zen2", "amd-zen4", "graviton3", "intel-sapphirerapids", "intel-skylake", "x86-64"]);
-    expect(tags.tags.find((t) => t.tag === "graviton3")).toMatchObject({ architecture: "arm64", platform: "linux/arm64" });
+    expect(tags.tags.map((t) => t.tag)).toEqual([
+      "amd-zen2",
+      "amd-zen4",
+      "graviton3",
+      "intel-sapphirerapids",
+      "intel-skylake",
+      "x86-64",
+    ]);
+    expect(tags.tags.find((t) => t.tag === "graviton3")).toMatchObject({
+      architecture: "arm64",
+      platform: "linux/arm64",
+    });
     const before = generated(dir).map((p) => readFileSync(p, "utf8"));
     expect(before[0]!.endsWith("}\n")).toBe(true);
 
@@ -57,9 +70,20 @@ describe("aws-bench discover --input", () => {
   it("--dry-run writes nothing and prints what would change", async () => {
     const dir = setUp();
     await discover(dir, "--as-of", "2026-08-01");
-    const before = generated(dir).slice(0, 2).map((p) => readFileSync(p, "utf8"));
+    const before = generated(dir)
+      .slice(0, 2)
+      .map((p) => readFileSync(p, "utf8"));
     const changed = sampleInstanceTypes().filter((t) => t.InstanceType !== "t1.micro");
-    changed.push(instanceTypeInfo({ name: "c8g.large", vcpus: 2, memoryMiB: 4096, architectures: ["arm64"], manufacturer: "AWS", clockGhz: 2.8 }));
+    changed.push(
+      instanceTypeInfo({
+        name: "c8g.large",
+        vcpus: 2,
+        memoryMiB: 4096,
+        architectures: ["arm64"],
+        manufacturer: "AWS",
+        clockGhz: 2.8,
+      }),
+    );
     (changed[0]!.MemoryInfo as { SizeInMiB: number }).SizeInMiB = 8000;
     writeFileSync(join(dir, "dump.json"), JSON.stringify(changed));
     const dry = await discover(dir, "--dry-run");
@@ -67,14 +91,22 @@ describe("aws-bench discover --input", () => {
     expect(dry.out).toContain("instance types: +1 added (c8g.large); -1 removed (t1.micro); ~1 changed (m7i.large)");
     expect(dry.out).toContain("families: +1 added (c8g); -1 removed (t1)");
     expect(dry.out).toMatch(/dry run: would write .*instance-types\.json/);
-    expect(generated(dir).slice(0, 2).map((p) => readFileSync(p, "utf8"))).toEqual(before);
+    expect(
+      generated(dir)
+        .slice(0, 2)
+        .map((p) => readFileSync(p, "utf8")),
+    ).toEqual(before);
   });
 
   it("--json prints the full result with every type's mapping", async () => {
     const dir = setUp();
     const { out, code } = await discover(dir, "--dry-run", "--json");
     expect(code).toBe(0);
-    const result = JSON.parse(out) as { dryRun: boolean; instanceTypes: { instanceType: string; containerTag: string | null }[]; written: string[] };
+    const result = JSON.parse(out) as {
+      dryRun: boolean;
+      instanceTypes: { instanceType: string; containerTag: string | null }[];
+      written: string[];
+    };
     expect(result.dryRun).toBe(true);
     expect(result.written).toEqual([]);
     expect(result.instanceTypes).toHaveLength(8);
@@ -93,7 +125,14 @@ describe("aws-bench discover --input", () => {
   it("warns about a family it had to infer, on stderr", async () => {
     const dir = setUp([
       ...sampleInstanceTypes(),
-      instanceTypeInfo({ name: "q8i.large", vcpus: 2, memoryMiB: 8192, architectures: ["x86_64"], manufacturer: "Intel", clockGhz: 3.9 }),
+      instanceTypeInfo({
+        name: "q8i.large",
+        vcpus: 2,
+        memoryMiB: 8192,
+        architectures: ["x86_64"],
+        manufacturer: "Intel",
+        clockGhz: 3.9,
+      }),
     ]);
     const { code, out, err } = await discover(dir, "--dry-run");
     expect(code).toBe(0);
@@ -104,12 +143,18 @@ describe("aws-bench discover --input", () => {
   it("writes nothing when the input is bad, and keeps existing files", async () => {
     const dir = setUp();
     await discover(dir, "--as-of", "2026-08-01");
-    const before = generated(dir).slice(0, 2).map((p) => readFileSync(p, "utf8"));
+    const before = generated(dir)
+      .slice(0, 2)
+      .map((p) => readFileSync(p, "utf8"));
     writeFileSync(join(dir, "dump.json"), '{"InstanceTypes": [');
     const bad = await discover(dir);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/error \[InputMalformed\]: --input .*dump\.json is not valid JSON/);
-    expect(generated(dir).slice(0, 2).map((p) => readFileSync(p, "utf8"))).toEqual(before);
+    expect(
+      generated(dir)
+        .slice(0, 2)
+        .map((p) => readFileSync(p, "utf8")),
+    ).toEqual(before);
     expect(readdirSync(join(dir, "configs")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
@@ -133,9 +178,19 @@ describe("aws-bench discover --input", () => {
 
   it("rejects a family table that fails its schema, naming the JSON path", async () => {
     const dir = setUp();
-    writeFileSync(join(dir, "families.json"), JSON.stringify({ schemaVersion: 1, containerTags: {}, microarchitectures: { x: { vendor: "via" } }, families: {} }));
+    writeFileSync(
+      join(dir, "families.json"),
+      JSON.stringify({
+        schemaVersion: 1,
+        containerTags: {},
+        microarchitectures: { x: { vendor: "via" } },
+        families: {},
+      }),
+    );
     const { code, err } = await discover(dir, "--families", "families.json");
     expect(code).toBe(1);
-    expect(err).toMatch(/error \[SchemaViolation\]: .*families\.json does not match schemas\/families\.schema\.json: \/microarchitectures\/x/);
+    expect(err).toMatch(
+      /error \[SchemaViolation\]: .*families\.json does not match schemas\/families\.schema\.json: \/microarchitectures\/x/,
+    );
   });
 });

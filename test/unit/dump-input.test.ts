@@ -30,7 +30,9 @@ describe("saved DescribeInstanceTypes dumps", () => {
   });
 
   it("names the file when it is missing, a directory, truncated or not JSON", () => {
-    expect(() => readJsonInput(join(tempDir(), "absent.json"))).toThrow(/Cannot read --input .*absent\.json: it does not exist/);
+    expect(() => readJsonInput(join(tempDir(), "absent.json"))).toThrow(
+      /Cannot read --input .*absent\.json: it does not exist/,
+    );
     expect(() => readJsonInput(tempDir())).toThrow(/it is a directory/);
     const truncated = write("truncated.json", JSON.stringify({ InstanceTypes: types }).slice(0, 500));
     expect(() => readJsonInput(truncated)).toThrow(/truncated\.json is not valid JSON .*it may be truncated/);
@@ -39,12 +41,20 @@ describe("saved DescribeInstanceTypes dumps", () => {
   it("names the JSON path of a malformed entry", () => {
     const broken = structuredClone(types);
     delete (broken[2] as { VCpuInfo?: unknown }).VCpuInfo;
-    expect(() => read(write("b.json", JSON.stringify({ InstanceTypes: broken })))).toThrow(/b\.json: \/InstanceTypes\/2\/VCpuInfo\/DefaultVCpus is missing or not a positive number/);
+    expect(() => read(write("b.json", JSON.stringify({ InstanceTypes: broken })))).toThrow(
+      /b\.json: \/InstanceTypes\/2\/VCpuInfo\/DefaultVCpus is missing or not a positive number/,
+    );
     const noArch = structuredClone(types);
     (noArch[0]!.ProcessorInfo as { SupportedArchitectures: string[] }).SupportedArchitectures = [];
-    expect(() => read(write("c.json", JSON.stringify(noArch)))).toThrow(/\/0\/ProcessorInfo\/SupportedArchitectures is missing or empty/);
-    expect(() => read(write("d.json", JSON.stringify([{ InstanceType: "not a type" }])))).toThrow(/\/0\/InstanceType is missing or not an instance type name/);
-    expect(() => read(write("e.json", JSON.stringify({ "m7i.large": types[1] })))).toThrow(/\/m7i\.large\/InstanceType is 'm7i\.metal-24xl' under the key 'm7i\.large'/);
+    expect(() => read(write("c.json", JSON.stringify(noArch)))).toThrow(
+      /\/0\/ProcessorInfo\/SupportedArchitectures is missing or empty/,
+    );
+    expect(() => read(write("d.json", JSON.stringify([{ InstanceType: "not a type" }])))).toThrow(
+      /\/0\/InstanceType is missing or not an instance type name/,
+    );
+    expect(() => read(write("e.json", JSON.stringify({ "m7i.large": types[1] })))).toThrow(
+      /\/m7i\.large\/InstanceType is 'm7i\.metal-24xl' under the key 'm7i\.large'/,
+    );
     expect(() => read(write("f.json", JSON.stringify({ InstanceTypes: "x" })))).toThrow(/is neither/);
     expect(() => read(write("g.json", "42"))).toThrow(/is neither/);
   });

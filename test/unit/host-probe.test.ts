@@ -21,7 +21,9 @@ function fakeTwoSocketHost(): string {
     const socket = cpu < 8 ? 0 : 1;
     const core = cpu % 4; // cpus 0-3 and 4-7 are SMT siblings on socket 0
     // An idle core reports 800 MHz; cpufreq's base frequency says 2.4 GHz.
-    cpuinfo.push(`processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nmicrocode\t: 0x2b000590\ncpu MHz\t\t: 800.000\nflags\t\t: fpu avx avx2 fma avx512f\n`);
+    cpuinfo.push(
+      `processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nmicrocode\t: 0x2b000590\ncpu MHz\t\t: 800.000\nflags\t\t: fpu avx avx2 fma avx512f\n`,
+    );
     const base = `sys/devices/system/cpu/cpu${cpu}`;
     write(`${base}/topology/physical_package_id`, `${socket}\n`);
     write(`${base}/cpufreq/base_frequency`, "2400000\n");
@@ -81,22 +83,38 @@ describe("probeHost", () => {
   it("takes the clock from the model name when cpufreq says nothing", async () => {
     const root = tempDir();
     mkdirSync(join(root, "proc"), { recursive: true });
-    writeFileSync(join(root, "proc", "cpuinfo"), "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz\ncpu MHz\t\t: 1200.000\n");
+    writeFileSync(
+      join(root, "proc", "cpuinfo"),
+      "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) CPU E5-2686 v4 @ 2.30GHz\ncpu MHz\t\t: 1200.000\n",
+    );
     expect((await probeHost({ root, imds: false })).host.clockGhz).toBe(2.3);
   });
 
   it("still answers on a bare root with nothing to read", async () => {
     const { host } = await probeHost({ root: tempDir(), imds: false });
-    expect(host).toMatchObject({ cpuModel: "unknown", logicalCpus: 1, cores: 1, numaNodes: [{ id: 0, cpus: [] }], lastLevelCacheBytes: 0 });
+    expect(host).toMatchObject({
+      cpuModel: "unknown",
+      logicalCpus: 1,
+      cores: 1,
+      numaNodes: [{ id: 0, cpus: [] }],
+      lastLevelCacheBytes: 0,
+    });
   });
 
   it("reads EC2 placement through IMDSv2 and keeps the identity document apart", async () => {
-    const document = JSON.stringify({ accountId: "123456789012", instanceId: "i-0123456789abcdef0", instanceType: "m7i.large", region: "us-east-1", imageId: "ami-0abcdef1234567890" });
+    const document = JSON.stringify({
+      accountId: "123456789012",
+      instanceId: "i-0123456789abcdef0",
+      instanceType: "m7i.large",
+      region: "us-east-1",
+      imageId: "ami-0abcdef1234567890",
+    });
     const server = createServer((request, response) => {
       if (request.method === "PUT" && request.url === "/latest/api/token") return response.end("token-1");
       if (request.headers["x-aws-ec2-metadata-token"] !== "token-1") return response.writeHead(401).end();
       if (request.url === "/latest/dynamic/instance-identity/document") return response.end(document);
-      if (request.url === "/latest/dynamic/instance-identity/pkcs7") return response.end("MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglg");
+      if (request.url === "/latest/dynamic/instance-identity/pkcs7")
+        return response.end("MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglg");
       if (request.url === "/latest/meta-data/placement/availability-zone-id") return response.end("use1-az4");
       return response.writeHead(404).end();
     });
@@ -104,7 +122,12 @@ describe("probeHost", () => {
     try {
       const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const { host, identity } = await probeHost({ root: tempDir(), imdsEndpoint: endpoint });
-      expect(host.ec2).toEqual({ instanceType: "m7i.large", region: "us-east-1", availabilityZoneId: "use1-az4", amiId: "ami-0abcdef1234567890" });
+      expect(host.ec2).toEqual({
+        instanceType: "m7i.large",
+        region: "us-east-1",
+        availabilityZoneId: "use1-az4",
+        amiId: "ami-0abcdef1234567890",
+      });
       expect(JSON.stringify(host)).not.toMatch(/123456789012|i-0123456789abcdef0/);
       expect(identity?.document).toBe(document);
       expect(identity?.pkcs7).toMatch(/^MIAG/);
@@ -124,7 +147,13 @@ describe("probeHost", () => {
 describe("cpuinfo and CPU lists", () => {
   it("parses the shared fixture of a real AMD EPYC guest", () => {
     const info = parseCpuinfo(output("shared/sysinfo-proc-cpuinfo-head40.txt"));
-    expect(info).toMatchObject({ model: "AMD EPYC", vendor: "AuthenticAMD", microcode: "0x1000065", mhz: 2596.126, isArm: false });
+    expect(info).toMatchObject({
+      model: "AMD EPYC",
+      vendor: "AuthenticAMD",
+      microcode: "0x1000065",
+      mhz: 2596.126,
+      isArm: false,
+    });
     expect(info.flags).toContain("avx512f");
   });
 

@@ -8,7 +8,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../../src/cli/errors.js";
-import { destroyBatch, loadRecord, newBatchRecord, runBatch, saveRecord, summaryTable, type BatchRequest } from "../../src/orchestrator/lifecycle.js";
+import {
+  destroyBatch,
+  loadRecord,
+  newBatchRecord,
+  runBatch,
+  saveRecord,
+  summaryTable,
+  type BatchRequest,
+} from "../../src/orchestrator/lifecycle.js";
 import type { BatchPlan } from "../../src/orchestrator/plan.js";
 import { chooseZones } from "../../stacks/zones.js";
 import { FakeEngine, type EngineFaults } from "../helpers/fake-engine.js";
@@ -36,26 +44,72 @@ const request: BatchRequest = {
 /** The zones the preflight pins: every type offered in use1-az4 and use1-az6 (us-east-1a and -1b in the fake). */
 function zonesFor(req: BatchRequest): NonNullable<BatchRequest["zones"]> {
   const offerings = Object.fromEntries(req.instanceTypes.map((type) => [type, ["use1-az4", "use1-az6"]]));
-  return { plan: Object.fromEntries(chooseZones(offerings, req.instanceTypes, req.repeat).map((c) => [`${c.instanceType}/${c.repeat}`, c.zoneId])), network: ["use1-az4", "use1-az6"], offerings };
+  return {
+    plan: Object.fromEntries(
+      chooseZones(offerings, req.instanceTypes, req.repeat).map((c) => [`${c.instanceType}/${c.repeat}`, c.zoneId]),
+    ),
+    network: ["use1-az4", "use1-az6"],
+    offerings,
+  };
 }
 
 function planFor(req: BatchRequest): BatchPlan {
   const instances = req.instanceTypes.flatMap((instanceType) =>
-    Array.from({ length: req.repeat }, (_, repeat) => ({ instanceType, repeat, zone: "chosen at run time", containerTag: "x", vcpus: 2, quotaCode: "L-1216C47A", expectedMinutes: 23, maximumMinutes: 30, usdPerHour: 0.1, expectedCostUsd: 0.04, maximumCostUsd: 0.05, flags: [] })),
+    Array.from({ length: req.repeat }, (_, repeat) => ({
+      instanceType,
+      repeat,
+      zone: "chosen at run time",
+      containerTag: "x",
+      vcpus: 2,
+      quotaCode: "L-1216C47A",
+      expectedMinutes: 23,
+      maximumMinutes: 30,
+      usdPerHour: 0.1,
+      expectedCostUsd: 0.04,
+      maximumCostUsd: 0.05,
+      flags: [],
+    })),
   );
-  return { resources: [], instances, estimate: { instanceMinutesExpected: 23 * instances.length, instanceMinutesMaximum: 30 * instances.length, costUsdExpected: 0.04 * instances.length, costUsdMaximum: 0.05 * instances.length, vcpusByQuotaCode: {}, priceSource: null } };
+  return {
+    resources: [],
+    instances,
+    estimate: {
+      instanceMinutesExpected: 23 * instances.length,
+      instanceMinutesMaximum: 30 * instances.length,
+      costUsdExpected: 0.04 * instances.length,
+      costUsdMaximum: 0.05 * instances.length,
+      vcpusByQuotaCode: {},
+      priceSource: null,
+    },
+  };
 }
 
-async function batch(options: { faults?: EngineFaults; world?: WorldOptions; req?: BatchRequest; interruptAtMinute?: number; keep?: boolean; skipped?: Record<string, string> } = {}) {
+async function batch(
+  options: {
+    faults?: EngineFaults;
+    world?: WorldOptions;
+    req?: BatchRequest;
+    interruptAtMinute?: number;
+    keep?: boolean;
+    skipped?: Record<string, string>;
+  } = {},
+) {
   const dir = tempDir();
   const engine = new FakeEngine(options.faults);
   const world = new FakeWorld(options.world);
   const deps = world.deps(engine, join(dir, "state"), join(dir, "data", "raw"));
   const req = options.req ?? request;
-  const record = await newBatchRecord({ ...req, zones: zonesFor(req) }, planFor(req), { batchId: "20261128t120000z-ab12cd", backend: `file://${dir}/state`, createdBy: "test@host", now: world.now(), ...(options.skipped ? { skipped: options.skipped } : {}) });
+  const record = await newBatchRecord({ ...req, zones: zonesFor(req) }, planFor(req), {
+    batchId: "20261128t120000z-ab12cd",
+    backend: `file://${dir}/state`,
+    createdBy: "test@host",
+    now: world.now(),
+    ...(options.skipped ? { skipped: options.skipped } : {}),
+  });
   await saveRecord(deps.store, record);
   const controller = new AbortController();
-  if (options.interruptAtMinute !== undefined) world.onTick = (minute) => (minute >= (options.interruptAtMinute as number) ? controller.abort() : undefined);
+  if (options.interruptAtMinute !== undefined)
+    world.onTick = (minute) => (minute >= (options.interruptAtMinute as number) ? controller.abort() : undefined);
   const report = await runBatch(record, deps, { keep: options.keep ?? false, signal: controller.signal });
   const stored = await loadRecord(deps.store, record.batchId);
   // Whatever happened: once destroyed, nothing of the batch runs in the account any more.
@@ -71,7 +125,10 @@ describe("a batch that goes well", () => {
   it("launches the real program's instances, collects verified runs into data/raw, destroys and removes the stack", async () => {
     const { report, engine, stored, rawRoot } = await batch();
     expect(report.exitCode).toBe(ExitCode.Success);
-    expect(report.outcomes.map((o) => [o.instanceType, o.status])).toEqual([["c7g.large", "succeeded"], ["m7i.large", "succeeded"]]);
+    expect(report.outcomes.map((o) => [o.instanceType, o.status])).toEqual([
+      ["c7g.large", "succeeded"],
+      ["m7i.large", "succeeded"],
+    ]);
     const run = join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0");
     expect(readdirSync(run).sort()).toEqual(["SHA256SUMS", "raw", "result.json"]);
     expect(readFileSync(join(run, "raw", "stream", "trial-1.txt"), "utf8")).toContain("Triad: 21345.6");
@@ -93,8 +150,13 @@ describe("a batch that goes well", () => {
   });
 
   it("does not launch skipped types and reports them with their reason (exit 3)", async () => {
-    const { report, engine } = await batch({ skipped: { "c7g.large": "Running On-Demand Standard instances (L-1216C47A): needs 2 vCPUs, 0 available" } });
-    expect(outcome(report, "c7g.large")).toMatchObject({ status: "skipped", reason: expect.stringContaining("L-1216C47A") });
+    const { report, engine } = await batch({
+      skipped: { "c7g.large": "Running On-Demand Standard instances (L-1216C47A): needs 2 vCPUs, 0 available" },
+    });
+    expect(outcome(report, "c7g.large")).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining("L-1216C47A"),
+    });
     expect(outcome(report, "m7i.large")?.status).toBe("succeeded");
     expect(report.exitCode).toBe(ExitCode.Partial);
     expect(engine.destroyedStacks).toHaveLength(1);
@@ -103,11 +165,18 @@ describe("a batch that goes well", () => {
 
 describe("faults", () => {
   it("a capacity error for one type: recorded with its code, the other type collected, destroyed, exit 3", async () => {
-    const { report, engine, stored, rawRoot } = await batch({ faults: { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } } });
-    expect(outcome(report, "c7g.large")).toMatchObject({ status: "launch-failed", reason: expect.stringMatching(/^InsufficientInstanceCapacity: AWS has no capacity.*\(also in another zone\)$/) });
+    const { report, engine, stored, rawRoot } = await batch({
+      faults: { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } },
+    });
+    expect(outcome(report, "c7g.large")).toMatchObject({
+      status: "launch-failed",
+      reason: expect.stringMatching(/^InsufficientInstanceCapacity: AWS has no capacity.*\(also in another zone\)$/),
+    });
     // Retried once, in another zone, then given up.
     expect(engine.calls.filter((c) => c === "up")).toHaveLength(2);
-    expect(stored.launch?.failed).toEqual([expect.objectContaining({ instanceType: "c7g.large", code: "InsufficientInstanceCapacity" })]);
+    expect(stored.launch?.failed).toEqual([
+      expect.objectContaining({ instanceType: "c7g.large", code: "InsufficientInstanceCapacity" }),
+    ]);
     expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
     expect(report.exitCode).toBe(ExitCode.Partial);
     expect(engine.destroyedStacks).toHaveLength(1);
@@ -116,7 +185,9 @@ describe("faults", () => {
   it("no capacity in one zone: retried once in the next zone offering the type, and collected there (exit 0)", async () => {
     const { report, engine, stored } = await batch({ faults: { noCapacityInZone: { "c7g.large": "us-east-1a" } } });
     expect(outcome(report, "c7g.large")).toMatchObject({ status: "succeeded", zone: "us-east-1b" });
-    expect(JSON.parse(stored.config["aws-instance-benchmarks:zonePlan"] ?? "")).toMatchObject({ "c7g.large/0": "use1-az6" });
+    expect(JSON.parse(stored.config["aws-instance-benchmarks:zonePlan"] ?? "")).toMatchObject({
+      "c7g.large/0": "use1-az6",
+    });
     expect(stored.config["aws-instance-benchmarks:zoneRetried"]).toBe('["c7g.large/0"]');
     // Nothing that was running moved: no subnet, VPC or instance was replaced by the retry.
     expect(engine.replaced).toEqual([]);
@@ -129,7 +200,9 @@ describe("faults", () => {
     const { report, engine, world } = await batch({ faults: { upDiesAfter: 4 } });
     expect(report.exitCode).toBe(ExitCode.Failure);
     expect(report.error?.message).toMatch(/SIGKILL/);
-    expect(engine.calls).toEqual(expect.arrayContaining(["cancel", "clearPendingOperations", "destroy", "removeStack"]));
+    expect(engine.calls).toEqual(
+      expect.arrayContaining(["cancel", "clearPendingOperations", "destroy", "removeStack"]),
+    );
     expect(engine.leftovers()).toEqual([]);
     expect(engine.stacks.size).toBe(0);
     expect(world.progressLines.join("\n")).toMatch(/cleared 1 pending operation/);
@@ -141,7 +214,12 @@ describe("faults", () => {
     const engine = new FakeEngine({ interruptibleUp: true });
     const world = new FakeWorld();
     const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
-    const record = await newBatchRecord(request, planFor(request), { batchId: "20261128t120000z-ab12cd", backend: "file:///x", createdBy: "t", now: world.now() });
+    const record = await newBatchRecord(request, planFor(request), {
+      batchId: "20261128t120000z-ab12cd",
+      backend: "file:///x",
+      createdBy: "t",
+      now: world.now(),
+    });
     await saveRecord(deps.store, record);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
@@ -152,7 +230,10 @@ describe("faults", () => {
   });
 
   it("an interrupt while waiting: what was collected stays, destroyed, exit 130", async () => {
-    const { report, engine, rawRoot } = await batch({ world: { behaviours: { "c7g.large": "never" } }, interruptAtMinute: 25 });
+    const { report, engine, rawRoot } = await batch({
+      world: { behaviours: { "c7g.large": "never" } },
+      interruptAtMinute: 25,
+    });
     expect(report.exitCode).toBe(ExitCode.Interrupted);
     expect(outcome(report, "m7i.large")?.status).toBe("succeeded");
     expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
@@ -164,8 +245,15 @@ describe("faults", () => {
     const { report, engine, world, dir } = await batch({ world: { behaviours: { "c7g.large": "never" } } });
     const failed = outcome(report, "c7g.large");
     expect(failed?.status).toBe("failed");
-    expect(failed?.reason).toMatch(/no status within 35 minutes of launch; console output saved to .*console-c7g\.large-0\.txt/);
-    expect(readFileSync(join(dir, "state", ".aws-bench", "batches", "20261128t120000z-ab12cd", "console-c7g.large-0.txt"), "utf8")).toContain("Linux version");
+    expect(failed?.reason).toMatch(
+      /no status within 35 minutes of launch; console output saved to .*console-c7g\.large-0\.txt/,
+    );
+    expect(
+      readFileSync(
+        join(dir, "state", ".aws-bench", "batches", "20261128t120000z-ab12cd", "console-c7g.large-0.txt"),
+        "utf8",
+      ),
+    ).toContain("Linux version");
     // The deadline came from the plan (30 min + 5), not from waiting forever.
     expect(world.minutes).toBeLessThanOrEqual(37);
     expect(report.exitCode).toBe(ExitCode.Partial);
@@ -174,39 +262,57 @@ describe("faults", () => {
 
   it("an instance gone without a status: failed with its state reason", async () => {
     const { report } = await batch({ world: { behaviours: { "m7i.large": "dies" } } });
-    expect(outcome(report, "m7i.large")?.reason).toMatch(/instance terminated without a status \(Server\.SpotInstanceTermination/);
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /instance terminated without a status \(Server\.SpotInstanceTermination/,
+    );
   });
 
   it("a malformed result: failed, nothing written for it, the other collected", async () => {
     const { report, rawRoot } = await batch({ world: { behaviours: { "m7i.large": "malformed" } } });
-    expect(outcome(report, "m7i.large")?.reason).toMatch(/collecting failed: s3:\/\/results-bucket\/.*result\.json is not JSON/);
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /collecting failed: s3:\/\/results-bucket\/.*result\.json is not JSON/,
+    );
     expect(existsSync(join(rawRoot, "m7i.large"))).toBe(false);
     expect(outcome(report, "c7g.large")?.status).toBe("succeeded");
   });
 
   it("a checksum mismatch: failed, nothing written (no partial run left)", async () => {
     const { report, rawRoot } = await batch({ world: { behaviours: { "c7g.large": "checksum" } } });
-    expect(outcome(report, "c7g.large")?.reason).toMatch(/Raw file raw\/stream\/trial-1\.txt of .* has SHA-256 [0-9a-f]{64}, the result says/);
+    expect(outcome(report, "c7g.large")?.reason).toMatch(
+      /Raw file raw\/stream\/trial-1\.txt of .* has SHA-256 [0-9a-f]{64}, the result says/,
+    );
     expect(existsSync(join(rawRoot, "c7g.large"))).toBe(false);
     expect(readdirSync(rawRoot).filter((name) => name.startsWith("."))).toEqual([]);
   });
 
   it("a raw file that still names a private host, or SHA256SUMS that disagree: failed, nothing written", async () => {
-    const { report, rawRoot } = await batch({ world: { behaviours: { "m7i.large": "private-detail", "c7g.large": "bad-sums" } } });
-    expect(outcome(report, "m7i.large")?.reason).toMatch(/raw\/stream\/trial-1\.txt .* still contains a host name, private IP or instance id/);
-    expect(outcome(report, "c7g.large")?.reason).toMatch(/SHA256SUMS of .* does not match the run: '0{64} {2}result\.json'/);
+    const { report, rawRoot } = await batch({
+      world: { behaviours: { "m7i.large": "private-detail", "c7g.large": "bad-sums" } },
+    });
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /raw\/stream\/trial-1\.txt .* still contains a host name, private IP or instance id/,
+    );
+    expect(outcome(report, "c7g.large")?.reason).toMatch(
+      /SHA256SUMS of .* does not match the run: '0{64} {2}result\.json'/,
+    );
     expect(existsSync(rawRoot)).toBe(false);
   });
 
   it("an instance that reports failure: what it finished is still collected, marked failed", async () => {
     const { report } = await batch({ world: { behaviours: { "c7g.large": "reports-failure" } } });
-    expect(outcome(report, "c7g.large")).toMatchObject({ status: "failed", collectedTo: expect.stringContaining("c7g.large"), reason: expect.stringContaining("stage run") });
+    expect(outcome(report, "c7g.large")).toMatchObject({
+      status: "failed",
+      collectedTo: expect.stringContaining("c7g.large"),
+      reason: expect.stringContaining("stage run"),
+    });
   });
 
   it("S3 errors while waiting: polled again until the deadline, then failed with the error; destroyed (exit 1)", async () => {
     const { report, engine, world } = await batch({ world: { bucketFailsFromMinute: 0 } });
     expect(report.outcomes.map((o) => o.status)).toEqual(["failed", "failed"]);
-    expect(outcome(report, "m7i.large")?.reason).toMatch(/no status could be read within 35 minutes of launch: Not allowed to call s3:GetObject/);
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /no status could be read within 35 minutes of launch: Not allowed to call s3:GetObject/,
+    );
     expect(world.minutes).toBeGreaterThan(35);
     expect(report.exitCode).toBe(ExitCode.Failure);
     expect(engine.leftovers()).toEqual([]);
@@ -233,7 +339,9 @@ describe("faults", () => {
     expect(report.outcomes.every((o) => o.status === "succeeded")).toBe(true);
     expect(report.destroyed).toBe(false);
     expect(report.exitCode).toBe(ExitCode.Failure);
-    expect(world.progressLines.join("\n")).toMatch(/NOT DESTROYED .* aws-bench destroy --batch 20261128t120000z-ab12cd --yes/);
+    expect(world.progressLines.join("\n")).toMatch(
+      /NOT DESTROYED .* aws-bench destroy --batch 20261128t120000z-ab12cd --yes/,
+    );
   });
 
   it("an interrupt before anything started: nothing launched, exit 130", async () => {
@@ -241,7 +349,12 @@ describe("faults", () => {
     const engine = new FakeEngine();
     const world = new FakeWorld();
     const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
-    const record = await newBatchRecord(request, planFor(request), { batchId: "20261128t120000z-ab12cd", backend: "file:///x", createdBy: "t", now: world.now() });
+    const record = await newBatchRecord(request, planFor(request), {
+      batchId: "20261128t120000z-ab12cd",
+      backend: "file:///x",
+      createdBy: "t",
+      now: world.now(),
+    });
     await saveRecord(deps.store, record);
     const controller = new AbortController();
     controller.abort();
@@ -277,7 +390,9 @@ describe("steps on their own (CI)", () => {
     writeFileSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"), "{}");
     const third: typeof again = [];
     await awaitAndCollect(stored, deps, third);
-    expect(third.find((o) => o.instanceType === "m7i.large")?.reason).toMatch(/already holds a different run; data\/raw is never overwritten/);
+    expect(third.find((o) => o.instanceType === "m7i.large")?.reason).toMatch(
+      /already holds a different run; data\/raw is never overwritten/,
+    );
     expect(readFileSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"), "utf8")).toBe("{}");
   });
 

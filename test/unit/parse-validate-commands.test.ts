@@ -60,8 +60,12 @@ describe("aws-bench parse", () => {
   });
 
   it("exits 1 with --require-valid when a run is invalid", async () => {
-    expect((await run("parse", "coremark", outputPath("formats/coremark-unknown-seeds.txt"), "--require-valid")).code).toBe(1);
-    expect((await run("parse", "coremark", outputPath("shared/coremark-st-run1-performance.txt"), "--require-valid")).code).toBe(0);
+    expect(
+      (await run("parse", "coremark", outputPath("formats/coremark-unknown-seeds.txt"), "--require-valid")).code,
+    ).toBe(1);
+    expect(
+      (await run("parse", "coremark", outputPath("shared/coremark-st-run1-performance.txt"), "--require-valid")).code,
+    ).toBe(0);
   });
 
   it("names the file and what was missing for bad input, with exit 1", async () => {
@@ -74,7 +78,9 @@ describe("aws-bench parse", () => {
     expect(empty.err).toMatch(/error \[OutputUnparseable\]: .*empty\.txt: is empty\./);
     expect((await run("parse", "stream", "garbage.txt")).err).toMatch(/garbage\.txt: is binary/);
     expect((await run("parse", "coremark", "cut.txt")).err).toMatch(/cut\.txt: is truncated/);
-    expect((await run("parse", "stream", "missing.txt")).err).toMatch(/error \[InputUnreadable\]: Cannot read .*missing\.txt: it does not exist/);
+    expect((await run("parse", "stream", "missing.txt")).err).toMatch(
+      /error \[InputUnreadable\]: Cannot read .*missing\.txt: it does not exist/,
+    );
     const wrongProgram = await run("parse", "linpack", "x.txt");
     expect(wrongProgram.code).toBe(2);
     expect(wrongProgram.err).toMatch(/Invalid values:[\s\S]*linpack/);
@@ -117,14 +123,18 @@ describe("aws-bench validate", () => {
     const path = writeResult(resultFixture("raw output\n"), "raw output, edited\n");
     const { code, out } = await run("validate", path);
     expect(code).toBe(1);
-    expect(out).toMatch(/\/rawFiles\/0\/sha256: checksum mismatch for 'raw\/stream\.txt': the file hashes to [0-9a-f]{64}, the result says [0-9a-f]{64}/);
+    expect(out).toMatch(
+      /\/rawFiles\/0\/sha256: checksum mismatch for 'raw\/stream\.txt': the file hashes to [0-9a-f]{64}, the result says [0-9a-f]{64}/,
+    );
     expect(out).toMatch(/\/rawFiles\/0\/bytes: the file has 19 bytes, the result says 11/);
     const malformed = resultFixture("x") as unknown as { rawFiles: Array<Record<string, unknown>> };
     malformed.rawFiles[0]!["sha256"] = "not-a-checksum";
     expect((await run("validate", writeResult(malformed))).out).toContain("/rawFiles/0/sha256: must match pattern");
     const missing = resultFixture("x") as unknown as { rawFiles: Array<Record<string, unknown>> };
     missing.rawFiles[0]!["path"] = "raw/absent.txt";
-    expect((await run("validate", writeResult(missing))).out).toMatch(/\/rawFiles\/0\/path: raw file 'raw\/absent\.txt' is missing/);
+    expect((await run("validate", writeResult(missing))).out).toMatch(
+      /\/rawFiles\/0\/path: raw file 'raw\/absent\.txt' is missing/,
+    );
     expect((await run("validate", writeResult(missing), "--no-raw-files")).code).toBe(0);
   });
 
@@ -141,7 +151,10 @@ describe("aws-bench validate", () => {
   });
 
   it("refuses private details anywhere in a result", async () => {
-    const result = resultFixture("raw output\n") as unknown as { host: Record<string, unknown>; runner: Record<string, unknown> };
+    const result = resultFixture("raw output\n") as unknown as {
+      host: Record<string, unknown>;
+      runner: Record<string, unknown>;
+    };
     result.host["cpuModel"] = "seen on i-0123456789abcdef0 at 10.0.1.17";
     result.runner["version"] = "arn:aws:iam::123456789012:role/x";
     const { code, out } = await run("validate", writeResult(result));
@@ -155,7 +168,11 @@ describe("aws-bench validate", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "bad.json"), "{ not json");
     writeFileSync(join(dir, "odd.json"), JSON.stringify({ hello: 1 }));
-    const { code, out } = await run("validate", fixturesDir.replace(/fixtures$/, "fixtures/outputs/shared/sysinfo-lscpu-J.json"), dir);
+    const { code, out } = await run(
+      "validate",
+      fixturesDir.replace(/fixtures$/, "fixtures/outputs/shared/sysinfo-lscpu-J.json"),
+      dir,
+    );
     expect(code).toBe(1);
     expect(out).toMatch(/bad\.json\n {2}\/: cannot read: not valid JSON/);
     expect(out).toMatch(/odd\.json\n {2}\/: cannot tell which schema applies; pass --kind/);
@@ -163,7 +180,12 @@ describe("aws-bench validate", () => {
     expect(repo.code).toBe(0);
     const report = JSON.parse(repo.out) as { valid: boolean; files: Array<{ kind: string }> };
     expect(report.valid).toBe(true);
-    expect(report.files.map((f) => f.kind).sort()).toEqual(["architecture-mappings", "container-tags", "families", "source-manifest"]);
+    expect(report.files.map((f) => f.kind).sort()).toEqual([
+      "architecture-mappings",
+      "container-tags",
+      "families",
+      "source-manifest",
+    ]);
   });
 
   it("says what to do when there is nothing to validate", async () => {

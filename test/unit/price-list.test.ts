@@ -15,7 +15,13 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { collectOnDemandPrices, medianPrice, offerFromPriceListEntry, onDemandLinuxFilters, spotPricesByType } from "../../src/aws/price-list.js";
+import {
+  collectOnDemandPrices,
+  medianPrice,
+  offerFromPriceListEntry,
+  onDemandLinuxFilters,
+  spotPricesByType,
+} from "../../src/aws/price-list.js";
 import { CliError } from "../../src/cli/errors.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { exec } from "../../src/cli/main.js";
@@ -28,7 +34,10 @@ const sharedApi = join(import.meta.dirname, "..", "..", "..", "shared", "fixture
 const wrapperPath = join(sharedApi, "pricing-get-products.m5.large.RECONSTRUCTED-wrapper.json");
 const itemPath = join(sharedApi, "pricing-pricelist-item.instance-selector-fixture.m5_large.json");
 const sharedPresent = existsSync(wrapperPath) && existsSync(itemPath);
-if (!sharedPresent) console.warn(`price-list fixtures skipped: ${sharedApi} is absent (it lives beside the repository on the project's machines)`);
+if (!sharedPresent)
+  console.warn(
+    `price-list fixtures skipped: ${sharedApi} is absent (it lives beside the repository on the project's machines)`,
+  );
 
 const pricing = mockClient(PricingClient);
 const ec2 = mockClient(EC2Client);
@@ -73,8 +82,16 @@ function priceListEntry(instanceType: string, usdPerHour: string, options: Entry
   const reserved = {
     [`${sku}.CUZHX8X6JH`]: {
       priceDimensions: {
-        [`${sku}.CUZHX8X6JH.2TG2D8R56U`]: { unit: "Quantity", description: "Upfront Fee", pricePerUnit: { USD: "294" } },
-        [`${sku}.CUZHX8X6JH.6YS6EN2CT7`]: { unit: "Hrs", description: "reserved instance applied", pricePerUnit: { USD: "0.0010000000" } },
+        [`${sku}.CUZHX8X6JH.2TG2D8R56U`]: {
+          unit: "Quantity",
+          description: "Upfront Fee",
+          pricePerUnit: { USD: "294" },
+        },
+        [`${sku}.CUZHX8X6JH.6YS6EN2CT7`]: {
+          unit: "Hrs",
+          description: "reserved instance applied",
+          pricePerUnit: { USD: "0.0010000000" },
+        },
       },
       sku,
       offerTermCode: "CUZHX8X6JH",
@@ -111,7 +128,12 @@ function serveProducts(pages: unknown[][], firstToken = "page-1") {
   const calls: Array<{ token: string | undefined; region: string; input: Record<string, unknown> }> = [];
   pricing.on(GetProductsCommand).callsFake(async (input: { NextToken?: string }, getClient: () => PricingClient) => {
     calls.push({ token: input.NextToken, region: await getClient().config.region(), input: structuredClone(input) });
-    const index = input.NextToken === undefined ? 0 : input.NextToken === firstToken ? 1 : Number(input.NextToken.replace("page-", ""));
+    const index =
+      input.NextToken === undefined
+        ? 0
+        : input.NextToken === firstToken
+          ? 1
+          : Number(input.NextToken.replace("page-", ""));
     const next = index + 1 < pages.length ? (index === 0 ? firstToken : `page-${index + 1}`) : undefined;
     return { FormatVersion: "aws_v1", PriceList: pages[index], ...(next ? { NextToken: next } : {}) };
   });
@@ -131,11 +153,16 @@ function spot(instanceType: string, zone: string, price: string, minutesAgo = 10
 /** Serves spot price history in pages with NextTokens; records each call's token, input and region. */
 function serveSpot(pages: SpotPrice[][]) {
   const calls: Array<{ token: string | undefined; region: string; input: Record<string, unknown> }> = [];
-  ec2.on(DescribeSpotPriceHistoryCommand).callsFake(async (input: { NextToken?: string }, getClient: () => EC2Client) => {
-    calls.push({ token: input.NextToken, region: await getClient().config.region(), input: { ...input } });
-    const index = input.NextToken === undefined ? 0 : Number(input.NextToken.replace("spot-", ""));
-    return { SpotPriceHistory: pages[index], ...(index + 1 < pages.length ? { NextToken: `spot-${index + 1}` } : {}) };
-  });
+  ec2
+    .on(DescribeSpotPriceHistoryCommand)
+    .callsFake(async (input: { NextToken?: string }, getClient: () => EC2Client) => {
+      calls.push({ token: input.NextToken, region: await getClient().config.region(), input: { ...input } });
+      const index = input.NextToken === undefined ? 0 : Number(input.NextToken.replace("spot-", ""));
+      return {
+        SpotPriceHistory: pages[index],
+        ...(index + 1 < pages.length ? { NextToken: `spot-${index + 1}` } : {}),
+      };
+    });
   return calls;
 }
 
@@ -205,14 +232,53 @@ describe("Price List entries", () => {
   });
 
   it("names the SKU of a malformed entry", () => {
-    const withUsd = (usd: unknown) => ({ "SKUX.T": { priceDimensions: { "SKUX.T.R": { unit: "Hrs", pricePerUnit: { USD: usd } } } } });
-    expectCliError(() => offerFromPriceListEntry(priceListEntry("m7i.large", "x", { sku: "SKUX", onDemand: withUsd("cheap") }), "page 1, entry 3"), "InputMalformed", /SKU SKUX \(m7i\.large\): rate SKUX\.T\.R has no USD price per hour \(pricePerUnit\.USD is "cheap"\)/);
-    expectCliError(() => offerFromPriceListEntry(priceListEntry("m7i.large", "x", { sku: "SKUX", onDemand: withUsd(undefined) }), "e"), "InputMalformed", /SKU SKUX .*pricePerUnit\.USD is undefined/);
-    expectCliError(() => offerFromPriceListEntry(priceListEntry("m7i.large", "1", { sku: "SKUY", onDemand: { "SKUY.T": {} } }), "e"), "InputMalformed", /SKU SKUY \(m7i\.large\): on-demand term SKUY\.T has no priceDimensions/);
-    expectCliError(() => offerFromPriceListEntry(priceListEntry("Not A Type", "1", { sku: "SKUZ" }), "page 2, entry 1"), "InputMalformed", /SKU SKUZ \(page 2, entry 1\) has no valid product\.attributes\.instanceType \(got "Not A Type"\)/);
-    expectCliError(() => offerFromPriceListEntry(truncatedAfterSku(priceListEntry("m7i.large", "1", { sku: "SKUT" })), "page 4, entry 9"), "InputMalformed", /page 4, entry 9 \(SKU SKUT\) is not valid JSON/);
-    expectCliError(() => offerFromPriceListEntry({ product: {} }, "page 1, entry 1"), "InputMalformed", /page 1, entry 1 is object, not a JSON string/);
-    expectCliError(() => offerFromPriceListEntry(JSON.stringify({ terms: {} }), "page 1, entry 2"), "InputMalformed", /page 1, entry 2 has no product\.sku/);
+    const withUsd = (usd: unknown) => ({
+      "SKUX.T": { priceDimensions: { "SKUX.T.R": { unit: "Hrs", pricePerUnit: { USD: usd } } } },
+    });
+    expectCliError(
+      () =>
+        offerFromPriceListEntry(
+          priceListEntry("m7i.large", "x", { sku: "SKUX", onDemand: withUsd("cheap") }),
+          "page 1, entry 3",
+        ),
+      "InputMalformed",
+      /SKU SKUX \(m7i\.large\): rate SKUX\.T\.R has no USD price per hour \(pricePerUnit\.USD is "cheap"\)/,
+    );
+    expectCliError(
+      () =>
+        offerFromPriceListEntry(priceListEntry("m7i.large", "x", { sku: "SKUX", onDemand: withUsd(undefined) }), "e"),
+      "InputMalformed",
+      /SKU SKUX .*pricePerUnit\.USD is undefined/,
+    );
+    expectCliError(
+      () => offerFromPriceListEntry(priceListEntry("m7i.large", "1", { sku: "SKUY", onDemand: { "SKUY.T": {} } }), "e"),
+      "InputMalformed",
+      /SKU SKUY \(m7i\.large\): on-demand term SKUY\.T has no priceDimensions/,
+    );
+    expectCliError(
+      () => offerFromPriceListEntry(priceListEntry("Not A Type", "1", { sku: "SKUZ" }), "page 2, entry 1"),
+      "InputMalformed",
+      /SKU SKUZ \(page 2, entry 1\) has no valid product\.attributes\.instanceType \(got "Not A Type"\)/,
+    );
+    expectCliError(
+      () =>
+        offerFromPriceListEntry(
+          truncatedAfterSku(priceListEntry("m7i.large", "1", { sku: "SKUT" })),
+          "page 4, entry 9",
+        ),
+      "InputMalformed",
+      /page 4, entry 9 \(SKU SKUT\) is not valid JSON/,
+    );
+    expectCliError(
+      () => offerFromPriceListEntry({ product: {} }, "page 1, entry 1"),
+      "InputMalformed",
+      /page 1, entry 1 is object, not a JSON string/,
+    );
+    expectCliError(
+      () => offerFromPriceListEntry(JSON.stringify({ terms: {} }), "page 1, entry 2"),
+      "InputMalformed",
+      /page 1, entry 2 has no product\.sku/,
+    );
   });
 
   it("refuses two different prices for one type, and one SKU with two hourly prices", () => {
@@ -220,9 +286,24 @@ describe("Price List entries", () => {
     const same = offerFromPriceListEntry(priceListEntry("m7i.large", "0.1008", { sku: "BBB" }), "e2");
     const other = offerFromPriceListEntry(priceListEntry("m7i.large", "0.2016", { sku: "CCC" }), "e3");
     expect(collectOnDemandPrices([a, same]).usdPerHour).toEqual({ "m7i.large": 0.1008 });
-    expectCliError(() => collectOnDemandPrices([a, other]), "InputMalformed", /m7i\.large has two on-demand prices: 0\.1008 USD\/h \(SKU AAA\) and 0\.2016 USD\/h \(SKU CCC\)/);
-    const twoRates = { "D.T": { priceDimensions: { "D.T.1": { unit: "Hrs", pricePerUnit: { USD: "0.1" } }, "D.T.2": { unit: "Hrs", pricePerUnit: { USD: "0.2" } } } } };
-    expectCliError(() => offerFromPriceListEntry(priceListEntry("m7i.large", "x", { sku: "D", onDemand: twoRates }), "e"), "InputMalformed", /SKU D \(m7i\.large\) has several on-demand hourly prices \(0\.1, 0\.2 USD\)/);
+    expectCliError(
+      () => collectOnDemandPrices([a, other]),
+      "InputMalformed",
+      /m7i\.large has two on-demand prices: 0\.1008 USD\/h \(SKU AAA\) and 0\.2016 USD\/h \(SKU CCC\)/,
+    );
+    const twoRates = {
+      "D.T": {
+        priceDimensions: {
+          "D.T.1": { unit: "Hrs", pricePerUnit: { USD: "0.1" } },
+          "D.T.2": { unit: "Hrs", pricePerUnit: { USD: "0.2" } },
+        },
+      },
+    };
+    expectCliError(
+      () => offerFromPriceListEntry(priceListEntry("m7i.large", "x", { sku: "D", onDemand: twoRates }), "e"),
+      "InputMalformed",
+      /SKU D \(m7i\.large\) has several on-demand hourly prices \(0\.1, 0\.2 USD\)/,
+    );
   });
 });
 
@@ -243,8 +324,16 @@ describe("spot prices", () => {
   });
 
   it("rejects an incomplete record", () => {
-    expectCliError(() => spotPricesByType([{ ...spot("m7i.large", "eu-west-1a", "0.04"), SpotPrice: undefined }]), "InputMalformed", /incomplete record: .*m7i\.large/);
-    expectCliError(() => spotPricesByType([{ ...spot("m7i.large", "eu-west-1a", "0.04"), Timestamp: undefined }]), "InputMalformed", /incomplete record/);
+    expectCliError(
+      () => spotPricesByType([{ ...spot("m7i.large", "eu-west-1a", "0.04"), SpotPrice: undefined }]),
+      "InputMalformed",
+      /incomplete record: .*m7i\.large/,
+    );
+    expectCliError(
+      () => spotPricesByType([{ ...spot("m7i.large", "eu-west-1a", "0.04"), Timestamp: undefined }]),
+      "InputMalformed",
+      /incomplete record/,
+    );
   });
 
   it("the median lies between the cheapest and dearest zone and does not depend on the order of zones", () => {
@@ -278,7 +367,11 @@ describe("aws-bench pricing update", () => {
     expect(err).toContain("pricing: reading on-demand Linux prices for eu-west-1 from the Price List API (us-east-1)");
     expect(code).toBe(0);
     expect(files).toEqual(["eu-west-1.json"]);
-    expect(products.map((c) => [c.token, c.region])).toEqual([[undefined, "us-east-1"], ["page-1", "us-east-1"], ["page-2", "us-east-1"]]);
+    expect(products.map((c) => [c.token, c.region])).toEqual([
+      [undefined, "us-east-1"],
+      ["page-1", "us-east-1"],
+      ["page-2", "us-east-1"],
+    ]);
     expect(products[0]?.input).toMatchObject({ ServiceCode: "AmazonEC2", FormatVersion: "aws_v1", MaxResults: 100 });
     expect(products[0]?.input["Filters"]).toEqual([
       { Type: "TERM_MATCH", Field: "regionCode", Value: "eu-west-1" },
@@ -288,7 +381,10 @@ describe("aws-bench pricing update", () => {
       { Type: "TERM_MATCH", Field: "capacitystatus", Value: "Used" },
       { Type: "TERM_MATCH", Field: "licenseModel", Value: "No License required" },
     ]);
-    expect(spots.map((c) => [c.token, c.region])).toEqual([[undefined, "eu-west-1"], ["spot-1", "eu-west-1"]]);
+    expect(spots.map((c) => [c.token, c.region])).toEqual([
+      [undefined, "eu-west-1"],
+      ["spot-1", "eu-west-1"],
+    ]);
     expect(spots[0]?.input["ProductDescriptions"]).toEqual(["Linux/UNIX"]);
     expect(Math.abs((spots[0]?.input["StartTime"] as Date).getTime() - Date.now())).toBeLessThan(60_000);
 
@@ -297,20 +393,44 @@ describe("aws-bench pricing update", () => {
     expect(snapshot.region).toBe("eu-west-1");
     expect(snapshot.source.kind).toBe("price-list-api");
     expect(dates).toContain(snapshot.source.asOf);
-    expect(snapshot.onDemandUsdPerHour).toEqual({ "c7g.large": 0.0816, "m7i.large": 0.1118, "m7i.xlarge": 0.2236, "r7i.large": 0.1764 });
+    expect(snapshot.onDemandUsdPerHour).toEqual({
+      "c7g.large": 0.0816,
+      "m7i.large": 0.1118,
+      "m7i.xlarge": 0.2236,
+      "r7i.large": 0.1764,
+    });
     expect(snapshot.spotUsdPerHour).toEqual({ "c7g.large": 0.02, "m7i.large": 0.04 });
-    expect(out).toMatch(/^4 on-demand and 2 spot prices for eu-west-1 as of \d{4}-\d{2}-\d{2} \(Price List API via us-east-1\): wrote .*data\/pricing\/eu-west-1\.json\n$/);
+    expect(out).toMatch(
+      /^4 on-demand and 2 spot prices for eu-west-1 as of \d{4}-\d{2}-\d{2} \(Price List API via us-east-1\): wrote .*data\/pricing\/eu-west-1\.json\n$/,
+    );
   });
 
   it("--no-spot calls no EC2 API; --price-list-region picks the endpoint; --out and --json", async () => {
     const products = serveProducts([[priceListEntry("m7i.large", "0.1118")]]);
-    const { code, out, dir } = await pricingCli("update", "--region", "eu-west-1", "--no-spot", "--price-list-region", "ap-south-1", "--out", "prices.json", "--json");
+    const { code, out, dir } = await pricingCli(
+      "update",
+      "--region",
+      "eu-west-1",
+      "--no-spot",
+      "--price-list-region",
+      "ap-south-1",
+      "--out",
+      "prices.json",
+      "--json",
+    );
     expect(code).toBe(0);
     expect(products[0]?.region).toBe("ap-south-1");
     expect(ec2.commandCalls(DescribeSpotPriceHistoryCommand)).toHaveLength(0);
     const snapshot = JSON.parse(readFileSync(join(dir, "prices.json"), "utf8")) as PriceSnapshot;
     expect(snapshot.spotUsdPerHour).toBeUndefined();
-    expect(JSON.parse(out)).toMatchObject({ region: "eu-west-1", prices: 1, spotPrices: null, source: "price-list-api", priceListRegion: "ap-south-1", written: join(dir, "prices.json") });
+    expect(JSON.parse(out)).toMatchObject({
+      region: "eu-west-1",
+      prices: 1,
+      spotPrices: null,
+      source: "price-list-api",
+      priceListRegion: "ap-south-1",
+      written: join(dir, "prices.json"),
+    });
   });
 
   it("takes the region from the credential chain, and --dry-run writes nothing", async () => {
@@ -319,7 +439,11 @@ describe("aws-bench pricing update", () => {
     serveSpot([[spot("m7i.large", "ap-southeast-2a", "0.05")]]);
     const { code, out, files } = await pricingCli("update", "--dry-run");
     expect(code).toBe(0);
-    expect(products[0]?.input["Filters"]).toContainEqual({ Type: "TERM_MATCH", Field: "regionCode", Value: "ap-southeast-2" });
+    expect(products[0]?.input["Filters"]).toContainEqual({
+      Type: "TERM_MATCH",
+      Field: "regionCode",
+      Value: "ap-southeast-2",
+    });
     expect(products[0]?.region).toBe("us-east-1");
     expect(files).toEqual([]);
     expect(out).toMatch(/1 on-demand and 1 spot prices for ap-southeast-2 as of .* \(dry run\)/);
@@ -342,7 +466,9 @@ describe("aws-bench pricing update", () => {
     expect(files).toEqual([]);
     pricing.reset();
     serveProducts([[priceListEntry("m7i.large", "0.0")]]);
-    expect((await pricingCli("update", "--region", "eu-west-1")).err).toContain("returned 1 products but no non-zero on-demand hourly price for ServiceCode=AmazonEC2");
+    expect((await pricingCli("update", "--region", "eu-west-1")).err).toContain(
+      "returned 1 products but no non-zero on-demand hourly price for ServiceCode=AmazonEC2",
+    );
   });
 
   it("fails on an empty spot history with a pointer to --no-spot, and writes nothing", async () => {
@@ -350,38 +476,58 @@ describe("aws-bench pricing update", () => {
     serveSpot([[]]);
     const { code, err, files } = await pricingCli("update", "--region", "eu-west-1");
     expect(code).toBe(1);
-    expect(err).toMatch(/error \[EmptyResult\]: DescribeSpotPriceHistory in eu-west-1 returned no Linux\/UNIX spot prices[\s\S]*--no-spot/);
+    expect(err).toMatch(
+      /error \[EmptyResult\]: DescribeSpotPriceHistory in eu-west-1 returned no Linux\/UNIX spot prices[\s\S]*--no-spot/,
+    );
     expect(files).toEqual([]);
   });
 
   it("reports a malformed entry on a later page by its SKU, and writes nothing", async () => {
-    serveProducts([[priceListEntry("m7i.large", "0.1118")], [priceListEntry("m7i.xlarge", "n/a", { sku: "BROKENSKU" })]]);
+    serveProducts([
+      [priceListEntry("m7i.large", "0.1118")],
+      [priceListEntry("m7i.xlarge", "n/a", { sku: "BROKENSKU" })],
+    ]);
     serveSpot([[spot("m7i.large", "eu-west-1a", "0.05")]]);
     const { code, err, files } = await pricingCli("update", "--region", "eu-west-1");
     expect(code).toBe(1);
-    expect(err).toContain("error [InputMalformed]: SKU BROKENSKU (m7i.xlarge): rate BROKENSKU.JRTCKXETXF.6YS6EN2CT7 has no USD price per hour");
+    expect(err).toContain(
+      "error [InputMalformed]: SKU BROKENSKU (m7i.xlarge): rate BROKENSKU.JRTCKXETXF.6YS6EN2CT7 has no USD price per hour",
+    );
     expect(files).toEqual([]);
   });
 
-  const denied = (name: string, message: string) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+  const denied = (name: string, message: string) =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
   it("translates access denied on GetProducts and on DescribeSpotPriceHistory, and writes nothing", async () => {
-    pricing.on(GetProductsCommand).rejects(denied("AccessDeniedException", "User is not authorized to perform: pricing:GetProducts"));
+    pricing
+      .on(GetProductsCommand)
+      .rejects(denied("AccessDeniedException", "User is not authorized to perform: pricing:GetProducts"));
     let result = await pricingCli("update", "--region", "eu-west-1");
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/error \[AccessDenied\]: Not allowed to call pricing:GetProducts in us-east-1 \(AccessDeniedException\)\.\n {2}fix: Grant pricing:GetProducts/);
+    expect(result.err).toMatch(
+      /error \[AccessDenied\]: Not allowed to call pricing:GetProducts in us-east-1 \(AccessDeniedException\)\.\n {2}fix: Grant pricing:GetProducts/,
+    );
     expect(result.files).toEqual([]);
 
     pricing.reset();
     serveProducts([[priceListEntry("m7i.large", "0.1118")]]);
-    ec2.on(DescribeSpotPriceHistoryCommand).rejects(denied("UnauthorizedOperation", "You are not authorized to perform this operation."));
+    ec2
+      .on(DescribeSpotPriceHistoryCommand)
+      .rejects(denied("UnauthorizedOperation", "You are not authorized to perform this operation."));
     result = await pricingCli("update", "--region", "eu-west-1");
     expect(result.code).toBe(1);
-    expect(result.err).toContain("error [AccessDenied]: Not allowed to call ec2:DescribeSpotPriceHistory in eu-west-1 (UnauthorizedOperation).");
+    expect(result.err).toContain(
+      "error [AccessDenied]: Not allowed to call ec2:DescribeSpotPriceHistory in eu-west-1 (UnauthorizedOperation).",
+    );
     expect(result.files).toEqual([]);
   });
 
   it("explains missing credentials", async () => {
-    pricing.on(GetProductsCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+    pricing
+      .on(GetProductsCommand)
+      .rejects(
+        Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }),
+      );
     const { code, err } = await pricingCli("update", "--region", "eu-west-1", "--profile", "research");
     expect(code).toBe(1);
     expect(err).toContain("error [CredentialsMissing]: No AWS credentials found for profile 'research'");
@@ -391,7 +537,10 @@ describe("aws-bench pricing update", () => {
     const cases: Array<[string[], RegExp]> = [
       [["update", "--input", "p.csv"], /'pricing update' fetches prices from AWS and --input reads a saved file/],
       [["update", "--as-of", "2026-01-01"], /--as-of goes with --input/],
-      [["--input", "p.csv", "--as-of", "2026-01-01", "--no-spot"], /--no-spot and --price-list-region apply only to 'pricing update'/],
+      [
+        ["--input", "p.csv", "--as-of", "2026-01-01", "--no-spot"],
+        /--no-spot and --price-list-region apply only to 'pricing update'/,
+      ],
       [["update", "--price-list-region", "eu-west-1"], /Invalid values:[\s\S]*price-list-region/],
       [["refresh"], /Invalid values:[\s\S]*action/],
       [[], /Say where the prices come from: 'pricing update'/],
@@ -425,34 +574,37 @@ describe("aws-bench pricing update", () => {
   });
 });
 
-describe.skipIf(!sharedPresent)("through the real SDK (a local HTTP endpoint serving the real GetProducts response)", () => {
-  beforeEach(() => {
-    // After the file's beforeEach (which re-installs the mocks): the SDK's own deserializer, not the mock.
-    pricing.restore();
-    ec2.restore();
-  });
-
-  it("parses what the SDK returns", async () => {
-    const wrapper = JSON.parse(readFileSync(wrapperPath, "utf8")) as Record<string, unknown>;
-    const targets: string[] = [];
-    const server = createServer((request, response) => {
-      targets.push(String(request.headers["x-amz-target"]));
-      request.resume();
-      request.on("end", () => {
-        response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-        response.end(JSON.stringify({ ...wrapper, NextToken: undefined }));
-      });
+describe.skipIf(!sharedPresent)(
+  "through the real SDK (a local HTTP endpoint serving the real GetProducts response)",
+  () => {
+    beforeEach(() => {
+      // After the file's beforeEach (which re-installs the mocks): the SDK's own deserializer, not the mock.
+      pricing.restore();
+      ec2.restore();
     });
-    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-    try {
-      vi.stubEnv("AWS_ENDPOINT_URL_PRICING", `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      const { code, read, err } = await pricingCli("update", "--region", "us-east-1", "--no-spot");
-      expect(err).not.toContain("error");
-      expect(code).toBe(0);
-      expect(targets).toEqual(["AWSPriceListService.GetProducts"]);
-      expect(read("us-east-1.json").onDemandUsdPerHour).toEqual({ "m5.large": 0.096 });
-    } finally {
-      await new Promise((done) => server.close(done));
-    }
-  });
-});
+
+    it("parses what the SDK returns", async () => {
+      const wrapper = JSON.parse(readFileSync(wrapperPath, "utf8")) as Record<string, unknown>;
+      const targets: string[] = [];
+      const server = createServer((request, response) => {
+        targets.push(String(request.headers["x-amz-target"]));
+        request.resume();
+        request.on("end", () => {
+          response.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+          response.end(JSON.stringify({ ...wrapper, NextToken: undefined }));
+        });
+      });
+      await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+      try {
+        vi.stubEnv("AWS_ENDPOINT_URL_PRICING", `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+        const { code, read, err } = await pricingCli("update", "--region", "us-east-1", "--no-spot");
+        expect(err).not.toContain("error");
+        expect(code).toBe(0);
+        expect(targets).toEqual(["AWSPriceListService.GetProducts"]);
+        expect(read("us-east-1.json").onDemandUsdPerHour).toEqual({ "m5.large": 0.096 });
+      } finally {
+        await new Promise((done) => server.close(done));
+      }
+    });
+  },
+);

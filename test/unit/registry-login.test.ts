@@ -24,14 +24,30 @@ afterEach(() => vi.unstubAllEnvs());
 function fakeEngine(exitCode = 0): { path: string; args: () => string; stdin: () => string } {
   const dir = tempDir();
   const path = join(dir, "engine");
-  writeFileSync(path, `#!/bin/sh\necho "$@" > "${dir}/args"\ncat > "${dir}/stdin"\n[ ${exitCode} -eq 0 ] || echo "Error: unauthorized: authentication required" >&2\nexit ${exitCode}\n`);
+  writeFileSync(
+    path,
+    `#!/bin/sh\necho "$@" > "${dir}/args"\ncat > "${dir}/stdin"\n[ ${exitCode} -eq 0 ] || echo "Error: unauthorized: authentication required" >&2\nexit ${exitCode}\n`,
+  );
   chmodSync(path, 0o755);
-  return { path, args: () => readFileSync(join(dir, "args"), "utf8").trim(), stdin: () => readFileSync(join(dir, "stdin"), "utf8") };
+  return {
+    path,
+    args: () => readFileSync(join(dir, "args"), "utf8").trim(),
+    stdin: () => readFileSync(join(dir, "stdin"), "utf8"),
+  };
 }
 
 describe("loginToRegistry", () => {
   it("logs the engine in to ECR with the SDK's token, the password on stdin only", async () => {
-    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from("AWS:s3cr3t-pa55").toString("base64"), proxyEndpoint: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com" }] });
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({
+        authorizationData: [
+          {
+            authorizationToken: Buffer.from("AWS:s3cr3t-pa55").toString("base64"),
+            proxyEndpoint: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+          },
+        ],
+      });
     const engine = fakeEngine();
     expect(await loginToRegistry(engine.path, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aws-bench", {})).toBe(true);
     expect(engine.args()).toBe("login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
@@ -42,9 +58,19 @@ describe("loginToRegistry", () => {
   it("leaves other registries alone, and says why a login failed", async () => {
     expect(await loginToRegistry("/nonexistent/engine", "ghcr.io/org", {})).toBe(false);
     expect(ecrRegistry("public.ecr.aws/x")).toBeUndefined();
-    ecr.on(GetAuthorizationTokenCommand).resolves({ authorizationData: [{ authorizationToken: Buffer.from("AWS:p").toString("base64") }] });
-    await expect(loginToRegistry(fakeEngine(1).path, "123456789012.dkr.ecr.us-east-1.amazonaws.com", {})).rejects.toThrow(/login to 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com failed \(exit 1\): Error: unauthorized/);
-    ecr.on(GetAuthorizationTokenCommand).rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
-    await expect(loginToRegistry(fakeEngine().path, "123456789012.dkr.ecr.us-east-1.amazonaws.com", {})).rejects.toThrow(/Not allowed to call ecr:GetAuthorizationToken in us-east-1/);
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .resolves({ authorizationData: [{ authorizationToken: Buffer.from("AWS:p").toString("base64") }] });
+    await expect(
+      loginToRegistry(fakeEngine(1).path, "123456789012.dkr.ecr.us-east-1.amazonaws.com", {}),
+    ).rejects.toThrow(
+      /login to 123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com failed \(exit 1\): Error: unauthorized/,
+    );
+    ecr
+      .on(GetAuthorizationTokenCommand)
+      .rejects(Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" }));
+    await expect(
+      loginToRegistry(fakeEngine().path, "123456789012.dkr.ecr.us-east-1.amazonaws.com", {}),
+    ).rejects.toThrow(/Not allowed to call ecr:GetAuthorizationToken in us-east-1/);
   });
 });

@@ -2,7 +2,14 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { assertDocument, checkDocument, documentKinds, readDocument, stableJson, writeDocuments } from "../../src/schemas/documents.js";
+import {
+  assertDocument,
+  checkDocument,
+  documentKinds,
+  readDocument,
+  stableJson,
+  writeDocuments,
+} from "../../src/schemas/documents.js";
 import type { BenchmarkResult } from "../../src/schemas/generated/benchmark-result.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
@@ -17,12 +24,18 @@ describe("schemas", () => {
       const schema = JSON.parse(readFileSync(join(root, "schemas", file), "utf8")) as Record<string, string>;
       expect(schema["$schema"], file).toBe("https://json-schema.org/draft/2020-12/schema");
       expect(schema["$id"], file).toMatch(/\/v\d+\.json$/);
-      expect(existsSync(join(root, "src", "schemas", "generated", file.replace(".schema.json", ".ts"))), file).toBe(true);
+      expect(existsSync(join(root, "src", "schemas", "generated", file.replace(".schema.json", ".ts"))), file).toBe(
+        true,
+      );
     }
   });
 
   it("generated types are up to date with the schemas", () => {
-    expect(() => execFileSync(process.execPath, [join(root, "scripts", "generate-schema-types.mjs"), "--check"], { stdio: "pipe" })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, [join(root, "scripts", "generate-schema-types.mjs"), "--check"], {
+        stdio: "pipe",
+      }),
+    ).not.toThrow();
   });
 
   it("accept the shipped data files", async () => {
@@ -41,7 +54,14 @@ const result: BenchmarkResult = {
   startedAt: "2026-11-28T17:00:00Z",
   finishedAt: "2026-11-28T17:05:00Z",
   runner: { version: "0.1.0", gitCommit: "c53c792", gitDirty: false },
-  host: { architecture: "x86_64", cpuModel: "AMD EPYC 7R13", logicalCpus: 2, memoryMiB: 8192, kernel: "6.1.0", instanceType: "m6a.large" },
+  host: {
+    architecture: "x86_64",
+    cpuModel: "AMD EPYC 7R13",
+    logicalCpus: 2,
+    memoryMiB: 8192,
+    kernel: "6.1.0",
+    instanceType: "m6a.large",
+  },
   benchmarks: [
     {
       benchmark: "stream",
@@ -51,7 +71,14 @@ const result: BenchmarkResult = {
         {
           id: "all-cores-spread",
           description: "all cores, one thread per core, spread and bound",
-          trials: [{ index: 0, valid: true, metrics: { triad: { value: 12345.6, unit: "MB/s" } }, rawFile: "stream/trial-0.txt" }],
+          trials: [
+            {
+              index: 0,
+              valid: true,
+              metrics: { triad: { value: 12345.6, unit: "MB/s" } },
+              rawFile: "stream/trial-0.txt",
+            },
+          ],
           statistics: { triad: { n: 1, median: 12345.6, mean: 12345.6, min: 12345.6, max: 12345.6, unit: "MB/s" } },
         },
       ],
@@ -68,7 +95,11 @@ describe("document validation", () => {
   });
 
   it("names the JSON path of every error", async () => {
-    const bad = structuredClone(result) as unknown as { host: Record<string, unknown>; rawFiles: Array<Record<string, unknown>>; benchmarks: Array<Record<string, unknown>> };
+    const bad = structuredClone(result) as unknown as {
+      host: Record<string, unknown>;
+      rawFiles: Array<Record<string, unknown>>;
+      benchmarks: Array<Record<string, unknown>>;
+    };
     bad.host["accountId"] = "123456789012";
     bad.rawFiles[0]!["sha256"] = "nope";
     bad.benchmarks[0]!["benchmark"] = "linpack";
@@ -77,12 +108,18 @@ describe("document validation", () => {
     if (check.valid) return;
     expect(check.errors).toContain("/host: unknown property 'accountId'");
     expect(check.errors.some((e) => e.startsWith("/rawFiles/0/sha256: must match pattern"))).toBe(true);
-    expect(check.errors.some((e) => e.startsWith("/benchmarks/0/benchmark: must be equal to one of the allowed values"))).toBe(true);
-    await expect(assertDocument("benchmark-result", bad, "result.json")).rejects.toThrow(/result\.json does not match schemas\/benchmark-result\.schema\.json: /);
+    expect(
+      check.errors.some((e) => e.startsWith("/benchmarks/0/benchmark: must be equal to one of the allowed values")),
+    ).toBe(true);
+    await expect(assertDocument("benchmark-result", bad, "result.json")).rejects.toThrow(
+      /result\.json does not match schemas\/benchmark-result\.schema\.json: /,
+    );
   });
 
   it("writes deterministic JSON: sorted keys, two-space indent, final newline", () => {
-    expect(stableJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{\n  "a": {\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n');
+    expect(stableJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{\n  "a": {\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
   });
 
   it("writes nothing when one document of a set is invalid", async () => {
@@ -100,16 +137,21 @@ describe("document validation", () => {
   });
 
   it("reports unreadable and malformed files by name", async () => {
-    await expect(readDocument("families", join(tempDir(), "missing.json"))).rejects.toThrow(/Cannot read .*missing\.json: it does not exist/);
+    await expect(readDocument("families", join(tempDir(), "missing.json"))).rejects.toThrow(
+      /Cannot read .*missing\.json: it does not exist/,
+    );
   });
 });
 
 describe("raw output redaction", () => {
   it("removes host names, private IPs and instance ids but keeps numbers", async () => {
     const { redactRawOutput } = await import("../../src/schemas/private-details.js");
-    const text = "Hostname: 'ip-10-0-1-17.ec2.internal'\nrank 0 on ip-10-0-1-17 (10.0.1.17) of i-0123456789abcdef0\nNumber of updates = 137438953472\n";
+    const text =
+      "Hostname: 'ip-10-0-1-17.ec2.internal'\nrank 0 on ip-10-0-1-17 (10.0.1.17) of i-0123456789abcdef0\nNumber of updates = 137438953472\n";
     const { text: clean, replaced } = redactRawOutput(text);
-    expect(clean).toBe("Hostname: '<redacted>'\nrank 0 on <redacted> (<redacted>) of <redacted>\nNumber of updates = 137438953472\n");
+    expect(clean).toBe(
+      "Hostname: '<redacted>'\nrank 0 on <redacted> (<redacted>) of <redacted>\nNumber of updates = 137438953472\n",
+    );
     expect(replaced).toBe(4);
     expect(redactRawOutput("Copy: 15958.5\n")).toEqual({ text: "Copy: 15958.5\n", replaced: 0 });
   });

@@ -5,8 +5,12 @@ import { parse } from "yaml";
 
 const root = join(import.meta.dirname, "..", "..");
 const dir = join(root, "spack-configs");
-const families = JSON.parse(readFileSync(join(root, "configs", "families.json"), "utf8")) as { containerTags: Record<string, { architecture: string; spackTarget: string }> };
-const shipped = JSON.parse(readFileSync(join(root, "configs", "container-tags.json"), "utf8")) as { tags: Array<{ tag: string; spackTarget: string }> };
+const families = JSON.parse(readFileSync(join(root, "configs", "families.json"), "utf8")) as {
+  containerTags: Record<string, { architecture: string; spackTarget: string }>;
+};
+const shipped = JSON.parse(readFileSync(join(root, "configs", "container-tags.json"), "utf8")) as {
+  tags: Array<{ tag: string; spackTarget: string }>;
+};
 const targets = new Set((JSON.parse(readFileSync(join(dir, "targets.json"), "utf8")) as { targets: string[] }).targets);
 
 interface SpackEnvironment {
@@ -30,7 +34,10 @@ describe("spack-configs", () => {
       const target = requirements.find((r) => r.startsWith("target="))?.slice("target=".length);
       expect(target, file).toBe(families.containerTags[tag]?.spackTarget);
       expect(targets.has(target ?? ""), `${file}: ${target} not in targets.json`).toBe(true);
-      expect(requirements.some((r) => /^%gcc@\d+/.test(r)), file).toBe(true);
+      expect(
+        requirements.some((r) => /^%gcc@\d+/.test(r)),
+        file,
+      ).toBe(true);
       const [spec] = environment.spack.specs;
       expect(spec, file).toMatch(/^hpl@2\.3 \^(openblas|amdblis)@[\d.]+ threads=none \^openmpi@[\d.]+$/);
       expect(environment.spack.concretizer).toMatchObject({ unify: true, reuse: false });

@@ -34,7 +34,12 @@ describe("the Pulumi program", () => {
     expect(outputs["batchId"]).toBe("20261128t120000z-ab12cd");
     await helpers.settle();
     const instances = helpers.resources.filter((r) => r.type === "aws:ec2/instance:Instance");
-    expect(instances.map((i) => i.name).sort()).toEqual(["batch-c7g-large-0", "batch-c7g-large-1", "batch-m7i-large-0", "batch-m7i-large-1"]);
+    expect(instances.map((i) => i.name).sort()).toEqual([
+      "batch-c7g-large-0",
+      "batch-c7g-large-1",
+      "batch-m7i-large-0",
+      "batch-m7i-large-1",
+    ]);
     // m7i.large is offered in use1-az1 and use1-az4, which this account calls us-east-1c and us-east-1a.
     const vpc = helpers.resources.find((r) => r.type === "awsx:ec2:Vpc");
     expect(vpc?.inputs["availabilityZoneNames"]).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
@@ -71,10 +76,24 @@ describe("the compiled program in plain node", () => {
     const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, PULUMI_CONFIG: JSON.stringify({ "aws-instance-benchmarks:instanceTypes": "m7i.large", "aws-instance-benchmarks:resultsBucket": "b", "aws-instance-benchmarks:batchId": "20261128t120000z-ab12cd" }) },
+      env: {
+        ...process.env,
+        PULUMI_CONFIG: JSON.stringify({
+          "aws-instance-benchmarks:instanceTypes": "m7i.large",
+          "aws-instance-benchmarks:resultsBucket": "b",
+          "aws-instance-benchmarks:batchId": "20261128t120000z-ab12cd",
+        }),
+      },
     });
     const result = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { batchId: string; types: string[] };
     expect(result.batchId).toBe("20261128t120000z-ab12cd");
-    expect(result.types).toEqual(expect.arrayContaining(["aws:ec2/instance:Instance", "awsx:ec2:Vpc", "aws:iam/role:Role", "docker:index/image:Image"]));
+    expect(result.types).toEqual(
+      expect.arrayContaining([
+        "aws:ec2/instance:Instance",
+        "awsx:ec2:Vpc",
+        "aws:iam/role:Role",
+        "docker:index/image:Image",
+      ]),
+    );
   }, 60_000);
 });

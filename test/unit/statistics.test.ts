@@ -15,10 +15,12 @@ describe("binomialHalfCdf", () => {
 
   it("does not underflow for large n and is symmetric", () => {
     expect(binomialHalfCdf(2000, 999)).toBeGreaterThan(0.48);
-    fc.assert(fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 300 }), (n, j) => {
-      fc.pre(j < n);
-      expect(binomialHalfCdf(n, j) + binomialHalfCdf(n, n - j - 1)).toBeCloseTo(1, 9);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 300 }), (n, j) => {
+        fc.pre(j < n);
+        expect(binomialHalfCdf(n, j) + binomialHalfCdf(n, n - j - 1)).toBeCloseTo(1, 9);
+      }),
+    );
   });
 });
 
@@ -41,16 +43,18 @@ describe("medianInterval", () => {
   });
 
   it("always reaches the target from n = 6, and never uses a narrower interval than needed", () => {
-    fc.assert(fc.property(fc.integer({ min: 6, max: 400 }), fc.constantFrom(0.9, 0.95, 0.99), (n, target) => {
-      const sorted = Array.from({ length: n }, (_, i) => i);
-      const interval = medianInterval(sorted, target);
-      if (!interval) throw new Error("no interval");
-      const k = interval.ranks[0] as number;
-      if (n >= 6 && target <= 0.95) expect(interval.meetsTarget).toBe(true);
-      if (interval.meetsTarget && k + 1 <= Math.floor((n + 1) / 2)) {
-        expect(1 - 2 * binomialHalfCdf(n, k)).toBeLessThan(target); // the next narrower one falls short
-      }
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 6, max: 400 }), fc.constantFrom(0.9, 0.95, 0.99), (n, target) => {
+        const sorted = Array.from({ length: n }, (_, i) => i);
+        const interval = medianInterval(sorted, target);
+        if (!interval) throw new Error("no interval");
+        const k = interval.ranks[0] as number;
+        if (n >= 6 && target <= 0.95) expect(interval.meetsTarget).toBe(true);
+        if (interval.meetsTarget && k + 1 <= Math.floor((n + 1) / 2)) {
+          expect(1 - 2 * binomialHalfCdf(n, k)).toBeLessThan(target); // the next narrower one falls short
+        }
+      }),
+    );
   });
 });
 
@@ -76,32 +80,43 @@ describe("summarize", () => {
   });
 
   it("holds its invariants for any sample", () => {
-    fc.assert(fc.property(fc.array(finite, { minLength: 1, maxLength: 60 }), (values) => {
-      const stats = summarize(values, "u");
-      expect(stats.n).toBe(values.length);
-      expect(stats.min).toBeLessThanOrEqual(stats.median);
-      expect(stats.median).toBeLessThanOrEqual(stats.max);
-      expect(stats.mean).toBeGreaterThanOrEqual(stats.min - 1e-6 * Math.abs(stats.min));
-      expect(stats.mean).toBeLessThanOrEqual(stats.max + 1e-6 * Math.abs(stats.max));
-      if (stats.medianInterval) {
-        expect(stats.medianInterval.low).toBeLessThanOrEqual(stats.median);
-        expect(stats.medianInterval.high).toBeGreaterThanOrEqual(stats.median);
-        expect(values).toContain(stats.medianInterval.low);
-        expect(values).toContain(stats.medianInterval.high);
-      }
-      if (stats.standardDeviation !== undefined) expect(stats.standardDeviation).toBeGreaterThanOrEqual(0);
-    }));
+    fc.assert(
+      fc.property(fc.array(finite, { minLength: 1, maxLength: 60 }), (values) => {
+        const stats = summarize(values, "u");
+        expect(stats.n).toBe(values.length);
+        expect(stats.min).toBeLessThanOrEqual(stats.median);
+        expect(stats.median).toBeLessThanOrEqual(stats.max);
+        expect(stats.mean).toBeGreaterThanOrEqual(stats.min - 1e-6 * Math.abs(stats.min));
+        expect(stats.mean).toBeLessThanOrEqual(stats.max + 1e-6 * Math.abs(stats.max));
+        if (stats.medianInterval) {
+          expect(stats.medianInterval.low).toBeLessThanOrEqual(stats.median);
+          expect(stats.medianInterval.high).toBeGreaterThanOrEqual(stats.median);
+          expect(values).toContain(stats.medianInterval.low);
+          expect(values).toContain(stats.medianInterval.high);
+        }
+        if (stats.standardDeviation !== undefined) expect(stats.standardDeviation).toBeGreaterThanOrEqual(0);
+      }),
+    );
   });
 
   it("does not depend on the order of trials and scales with the data", () => {
-    fc.assert(fc.property(fc.array(fc.double({ min: 1, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 40 }), fc.double({ min: 0.5, max: 1000, noNaN: true }), (values, factor) => {
-      const forward = summarize(values, "u");
-      const reversed = summarize([...values].reverse(), "u");
-      expect(reversed.median).toBe(forward.median);
-      expect(reversed.medianInterval).toEqual(forward.medianInterval);
-      const scaled = summarize(values.map((v) => v * factor), "u");
-      expect(scaled.median).toBeCloseTo(forward.median * factor, 6);
-      expect(scaled.coefficientOfVariation ?? 0).toBeCloseTo(forward.coefficientOfVariation ?? 0, 9);
-    }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 40 }),
+        fc.double({ min: 0.5, max: 1000, noNaN: true }),
+        (values, factor) => {
+          const forward = summarize(values, "u");
+          const reversed = summarize([...values].reverse(), "u");
+          expect(reversed.median).toBe(forward.median);
+          expect(reversed.medianInterval).toEqual(forward.medianInterval);
+          const scaled = summarize(
+            values.map((v) => v * factor),
+            "u",
+          );
+          expect(scaled.median).toBeCloseTo(forward.median * factor, 6);
+          expect(scaled.coefficientOfVariation ?? 0).toBeCloseTo(forward.coefficientOfVariation ?? 0, 9);
+        },
+      ),
+    );
   });
 });

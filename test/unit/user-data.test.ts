@@ -21,11 +21,14 @@ const base: UserDataOptions = {
 };
 
 const hasShellcheck = spawnSync("sh", ["-c", "command -v shellcheck"]).status === 0;
-if (!hasShellcheck) console.warn("user-data shellcheck skipped: shellcheck is not installed (apt-get install shellcheck)");
+if (!hasShellcheck)
+  console.warn("user-data shellcheck skipped: shellcheck is not installed (apt-get install shellcheck)");
 
 describe("renderUserData", () => {
   it("sets the shutdown timer before anything else", () => {
-    const commands = renderUserData(base).split("\n").filter((line) => line.trim() && !line.startsWith("#"));
+    const commands = renderUserData(base)
+      .split("\n")
+      .filter((line) => line.trim() && !line.startsWith("#"));
     expect(commands[0]).toBe('shutdown -h +45 "aws-bench: time limit reached"');
   });
 
@@ -34,7 +37,17 @@ describe("renderUserData", () => {
       ...base,
       instanceType: "u7in-32tb.224xlarge",
       resultsPrefix: `batches/${"x".repeat(60)}/u7in-32tb.224xlarge/9`,
-      runArgs: ["--benchmarks", "stream,hpl,coremark", "--trials", "9", "--hpl-minutes", "30", "--hpl-sizing", "top500", ...Array.from({ length: 10 }, (_, i) => `--custom=/opt/custom/${i}.json`)],
+      runArgs: [
+        "--benchmarks",
+        "stream,hpl,coremark",
+        "--trials",
+        "9",
+        "--hpl-minutes",
+        "30",
+        "--hpl-sizing",
+        "top500",
+        ...Array.from({ length: 10 }, (_, i) => `--custom=/opt/custom/${i}.json`),
+      ],
       shutdownAfterMinutes: 720,
       runTimeoutMinutes: 700,
     });
@@ -42,7 +55,12 @@ describe("renderUserData", () => {
   });
 
   it("quotes every value, so nothing user-supplied reaches the shell unquoted", () => {
-    const script = renderUserData({ ...base, resultsBucket: "b", resultsPrefix: "p/$(rm -rf /)/'x'", runArgs: ["--benchmarks", "stream; reboot"] });
+    const script = renderUserData({
+      ...base,
+      resultsBucket: "b",
+      resultsPrefix: "p/$(rm -rf /)/'x'",
+      runArgs: ["--benchmarks", "stream; reboot"],
+    });
     expect(script).toContain(`readonly DESTINATION='s3://b/p/$(rm -rf /)/'"'"'x'"'"''`);
     expect(script).toContain("'stream; reboot'");
     expect(shellQuote("a b")).toBe("'a b'");
@@ -97,9 +115,15 @@ if [[ " $* " == *" --recursive "* ]]; then [ -n "\${STUB_UPLOAD_FAIL:-}" ] && ex
   );
   const script = join(dir, "user-data.sh");
   writeFileSync(script, renderUserData({ ...base, workDir: join(dir, "work") }));
-  const result = spawnSync("bash", [script], { encoding: "utf8", env: { PATH: `${stubs}:/usr/bin:/bin`, HOME: dir, ...env }, timeout: 30_000 });
+  const result = spawnSync("bash", [script], {
+    encoding: "utf8",
+    env: { PATH: `${stubs}:/usr/bin:/bin`, HOME: dir, ...env },
+    timeout: 30_000,
+  });
   const prefix = join(bucket, "my-results", base.resultsPrefix);
-  const status = existsSync(join(prefix, "status.json")) ? (JSON.parse(readFileSync(join(prefix, "status.json"), "utf8")) as Record<string, unknown>) : undefined;
+  const status = existsSync(join(prefix, "status.json"))
+    ? (JSON.parse(readFileSync(join(prefix, "status.json"), "utf8")) as Record<string, unknown>)
+    : undefined;
   const calls = readFileSync(log, "utf8").trim().split("\n");
   return { result, status, calls, prefix };
 }
@@ -107,7 +131,7 @@ if [[ " $* " == *" --recursive "* ]]; then [ -n "\${STUB_UPLOAD_FAIL:-}" ] && ex
 describe("the user-data script, run with stub commands", () => {
   it("runs the benchmark, uploads everything, writes status.json last, and powers off", () => {
     const { status, calls, prefix } = execute();
-    expect(calls[0]).toBe('shutdown -h +45 aws-bench: time limit reached');
+    expect(calls[0]).toBe("shutdown -h +45 aws-bench: time limit reached");
     expect(status).toMatchObject({ state: "success", exitCode: 0, stage: "upload", error: "" });
     expect(existsSync(join(prefix, "results", "aws-bench-results", "run-1", "result.json"))).toBe(true);
     const uploads = calls.filter((call) => call.startsWith("aws s3 cp"));
@@ -115,7 +139,9 @@ describe("the user-data script, run with stub commands", () => {
     expect(calls.at(-1)).toBe("poweroff");
     const run = calls.find((call) => call.startsWith("docker run"));
     expect(run).toContain("--cap-add SYS_NICE --ulimit memlock=-1:-1");
-    expect(calls.findIndex((call) => call.startsWith("aws ecr get-login-password"))).toBeLessThan(calls.findIndex((call) => call.startsWith("docker pull")));
+    expect(calls.findIndex((call) => call.startsWith("aws ecr get-login-password"))).toBeLessThan(
+      calls.findIndex((call) => call.startsWith("docker pull")),
+    );
   });
 
   it("reports a failed benchmark with its exit code, after uploading what it wrote", () => {
@@ -134,6 +160,10 @@ describe("the user-data script, run with stub commands", () => {
   it("stops a benchmark that runs past its time and says so", () => {
     const { status, calls } = execute({ STUB_TIMEOUT: "1" });
     expect(calls).toContain("docker kill abc123");
-    expect(status).toMatchObject({ state: "failure", exitCode: 124, error: "the benchmark ran past 35 minutes and was stopped" });
+    expect(status).toMatchObject({
+      state: "failure",
+      exitCode: 124,
+      error: "the benchmark ran past 35 minutes and was stopped",
+    });
   });
 });

@@ -62,7 +62,9 @@ const shellOperators = new Set(["&&", "||", ";", "|", "then", "do", "else", "fi"
 
 function readWorkflows(): Record<string, Workflow> {
   const files = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file));
-  return Object.fromEntries(files.map((file) => [file, parse(readFileSync(join(workflowDir, file), "utf8")) as Workflow]));
+  return Object.fromEntries(
+    files.map((file) => [file, parse(readFileSync(join(workflowDir, file), "utf8")) as Workflow]),
+  );
 }
 
 function needsOf(job: Job): string[] {
@@ -117,7 +119,9 @@ function cliCommandLines(script: string): Array<{ command: string; args: string[
 
 function invocationsOf(workflow: Workflow): Invocation[] {
   return Object.entries(workflow.jobs).flatMap(([job, spec]) =>
-    (spec.steps ?? []).flatMap((step, stepIndex) => cliCommandLines(step.run ?? "").map((line) => ({ job, stepIndex, step, ...line }))),
+    (spec.steps ?? []).flatMap((step, stepIndex) =>
+      cliCommandLines(step.run ?? "").map((line) => ({ job, stepIndex, step, ...line })),
+    ),
   );
 }
 
@@ -145,7 +149,8 @@ function effectivePermissions(workflow: Workflow, job: Job): Permissions | undef
 
 function permission(permissions: Permissions | undefined, scope: string): string {
   if (permissions === undefined) return "default";
-  if (typeof permissions === "string") return permissions === "write-all" ? "write" : permissions === "read-all" ? "read" : "none";
+  if (typeof permissions === "string")
+    return permissions === "write-all" ? "write" : permissions === "read-all" ? "read" : "none";
   return permissions[scope] ?? "none";
 }
 
@@ -160,7 +165,8 @@ function generalViolations(file: string, workflow: Workflow): string[] {
     if (!(typeof job["timeout-minutes"] === "number" && job["timeout-minutes"] > 0 && job["timeout-minutes"] <= 360)) {
       problems.push(`${where}: needs timeout-minutes between 1 and 360`);
     }
-    if (effectivePermissions(workflow, job) === undefined) problems.push(`${where}: permissions are GitHub's defaults; declare them`);
+    if (effectivePermissions(workflow, job) === undefined)
+      problems.push(`${where}: permissions are GitHub's defaults; declare them`);
     const steps = job.steps ?? [];
     for (const step of steps) {
       if (step.uses && !step.uses.startsWith("./") && !/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/.test(step.uses)) {
@@ -168,15 +174,21 @@ function generalViolations(file: string, workflow: Workflow): string[] {
       }
       // Expressions pasted into a script are a script-injection path (inputs, branch names, PR titles): pass
       // them through env instead.
-      if (step.run?.includes("${{")) problems.push(`${where}: step '${step.name ?? step.run.split("\n")[0]}' pastes a \${{ }} expression into its script`);
+      if (step.run?.includes("${{"))
+        problems.push(
+          `${where}: step '${step.name ?? step.run.split("\n")[0]}' pastes a \${{ }} expression into its script`,
+        );
     }
     const credentialSteps = steps.filter((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
     for (const step of credentialSteps) {
-      if (permission(effectivePermissions(workflow, job), "id-token") !== "write") problems.push(`${where}: AWS credentials by OIDC need permissions id-token: write`);
+      if (permission(effectivePermissions(workflow, job), "id-token") !== "write")
+        problems.push(`${where}: AWS credentials by OIDC need permissions id-token: write`);
       const roleInput = step.with?.["role-to-assume"];
       const role = typeof roleInput === "string" ? roleInput : JSON.stringify(roleInput ?? "");
-      if (!/^\$\{\{\s*(vars|secrets)\.[A-Z0-9_]+\s*\}\}$/.test(role)) problems.push(`${where}: role-to-assume must come from a repository variable or secret, not '${role}'`);
-      for (const key of ["aws-access-key-id", "aws-secret-access-key"]) if (step.with && key in step.with) problems.push(`${where}: long-lived AWS keys (${key}); use OIDC`);
+      if (!/^\$\{\{\s*(vars|secrets)\.[A-Z0-9_]+\s*\}\}$/.test(role))
+        problems.push(`${where}: role-to-assume must come from a repository variable or secret, not '${role}'`);
+      for (const key of ["aws-access-key-id", "aws-secret-access-key"])
+        if (step.with && key in step.with) problems.push(`${where}: long-lived AWS keys (${key}); use OIDC`);
     }
     const invocations = steps.flatMap((step, stepIndex) => cliCommandLines(step.run ?? "").map(() => stepIndex));
     if (invocations.length > 0) {
@@ -198,14 +210,23 @@ function cliViolations(file: string, workflow: Workflow, known: readonly string[
   for (const invocation of invocationsOf(workflow)) {
     const where = `${file} job ${invocation.job}: '${invocation.command}'`;
     const job = workflow.jobs[invocation.job] as Job;
-    if (!known.includes(invocation.command)) problems.push(`${where} is not an aws-bench command (${known.join(", ")})`);
+    if (!known.includes(invocation.command))
+      problems.push(`${where} is not an aws-bench command (${known.join(", ")})`);
     const backendArg = optionValue(invocation.args, "--backend");
-    const backend = backendArg === undefined ? envValue(workflow, job, invocation.step, "PULUMI_BACKEND_URL") : resolveWord(workflow, job, invocation.step, backendArg);
-    if (backendCommands.has(invocation.command) && !(invocation.command === "run" && optionValue(invocation.args, "--target") === "local")) {
+    const backend =
+      backendArg === undefined
+        ? envValue(workflow, job, invocation.step, "PULUMI_BACKEND_URL")
+        : resolveWord(workflow, job, invocation.step, backendArg);
+    if (
+      backendCommands.has(invocation.command) &&
+      !(invocation.command === "run" && optionValue(invocation.args, "--target") === "local")
+    ) {
       if (backend === undefined) problems.push(`${where} has no backend: set PULUMI_BACKEND_URL (s3://…) or --backend`);
-      else if (!/^(s3:\/\/\S+|\$\{\{\s*(vars|secrets)\.[A-Z0-9_]+\s*\}\})$/.test(backend.trim())) problems.push(`${where}: backend '${backend}' is not an s3:// URL or a repository variable`);
+      else if (!/^(s3:\/\/\S+|\$\{\{\s*(vars|secrets)\.[A-Z0-9_]+\s*\}\})$/.test(backend.trim()))
+        problems.push(`${where}: backend '${backend}' is not an s3:// URL or a repository variable`);
       const passphrase = envValue(workflow, job, invocation.step, "PULUMI_CONFIG_PASSPHRASE");
-      if (passphrase === undefined || !/^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$/.test(passphrase.trim())) problems.push(`${where}: PULUMI_CONFIG_PASSPHRASE must come from a secret`);
+      if (passphrase === undefined || !/^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$/.test(passphrase.trim()))
+        problems.push(`${where}: PULUMI_CONFIG_PASSPHRASE must come from a secret`);
     }
   }
   const text = JSON.stringify(workflow);
@@ -223,14 +244,22 @@ function batchViolations(workflow: Workflow): string[] {
   const jobs = workflow.jobs;
   for (const name of ["preview", "up", "collect", "destroy"]) if (!jobs[name]) problems.push(`no job '${name}'`);
   if (problems.length > 0) return problems;
-  const [preview, up, collect, destroy] = [jobs["preview"] as Job, jobs["up"] as Job, jobs["collect"] as Job, jobs["destroy"] as Job];
+  const [preview, up, collect, destroy] = [
+    jobs["preview"] as Job,
+    jobs["up"] as Job,
+    jobs["collect"] as Job,
+    jobs["destroy"] as Job,
+  ];
   const invocations = invocationsOf(workflow);
   const batchOutput = "${{ needs.preview.outputs.batch-id }}";
 
   const previewCalls = invocations.filter((call) => call.job === "preview" && call.command === "preview");
-  const outputStep = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.batch-id\s*\}\}$/.exec(preview.outputs?.["batch-id"] ?? "")?.[1];
+  const outputStep = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.batch-id\s*\}\}$/.exec(
+    preview.outputs?.["batch-id"] ?? "",
+  )?.[1];
   if (previewCalls.length !== 1) problems.push("job preview must run 'preview' once");
-  else if (!outputStep || previewCalls[0]?.step.id !== outputStep) problems.push("job preview must output batch-id from the step that runs 'preview'");
+  else if (!outputStep || previewCalls[0]?.step.id !== outputStep)
+    problems.push("job preview must output batch-id from the step that runs 'preview'");
 
   const order: Array<[string, Job, string[]]> = [
     ["up", up, ["preview"]],
@@ -247,24 +276,35 @@ function batchViolations(workflow: Workflow): string[] {
     const call = calls[0] as Invocation;
     const batch = optionValue(call.args, "--batch");
     const resolved = batch === undefined ? undefined : resolveWord(workflow, job, call.step, batch);
-    if (resolved?.replace(/\s/g, "") !== batchOutput.replace(/\s/g, "")) problems.push(`'${name}' must get --batch ${batchOutput} (got ${batch ?? "nothing"})`);
+    if (resolved?.replace(/\s/g, "") !== batchOutput.replace(/\s/g, ""))
+      problems.push(`'${name}' must get --batch ${batchOutput} (got ${batch ?? "nothing"})`);
     const group = typeof job.concurrency === "string" ? job.concurrency : job.concurrency?.group;
-    if (!group?.replace(/\s/g, "").includes(batchOutput.replace(/\s/g, ""))) problems.push(`job ${name} needs a concurrency group per batch`);
-    if (typeof job.concurrency === "object" && job.concurrency["cancel-in-progress"] !== false) problems.push(`job ${name}: a batch step must never be cancelled by the next one`);
+    if (!group?.replace(/\s/g, "").includes(batchOutput.replace(/\s/g, "")))
+      problems.push(`job ${name} needs a concurrency group per batch`);
+    if (typeof job.concurrency === "object" && job.concurrency["cancel-in-progress"] !== false)
+      problems.push(`job ${name}: a batch step must never be cancelled by the next one`);
   }
-  if (!/\balways\(\)/.test(destroy.if ?? "")) problems.push("job destroy must run with if: always() (after failures and cancellations)");
-  if (/\b(success|failure|cancelled)\(\)|needs\.(up|collect)\.result/.test(destroy.if ?? "")) problems.push("job destroy's condition must not depend on how up or collect ended");
+  if (!/\balways\(\)/.test(destroy.if ?? ""))
+    problems.push("job destroy must run with if: always() (after failures and cancellations)");
+  if (/\b(success|failure|cancelled)\(\)|needs\.(up|collect)\.result/.test(destroy.if ?? ""))
+    problems.push("job destroy's condition must not depend on how up or collect ended");
   const destroyCall = invocations.find((call) => call.job === "destroy" && call.command === "destroy");
   if (destroyCall && !destroyCall.args.includes("--yes")) problems.push("'destroy' runs without a TTY: it needs --yes");
   const collectCall = invocations.find((call) => call.job === "collect" && call.command === "collect");
-  if (collectCall && optionValue(collectCall.args, "--out") !== "data/raw") problems.push("'collect' must write to data/raw");
+  if (collectCall && optionValue(collectCall.args, "--out") !== "data/raw")
+    problems.push("'collect' must write to data/raw");
   const collectPermissions = effectivePermissions(workflow, collect);
-  if (permission(collectPermissions, "contents") !== "write" || permission(collectPermissions, "pull-requests") !== "write") {
+  if (
+    permission(collectPermissions, "contents") !== "write" ||
+    permission(collectPermissions, "pull-requests") !== "write"
+  ) {
     problems.push("job collect opens a pull request: it needs contents: write and pull-requests: write");
   }
-  if (!(collect.steps ?? []).some((step) => /\bgh pr create\b/.test(step.run ?? ""))) problems.push("job collect must open a pull request with the new data/raw files");
+  if (!(collect.steps ?? []).some((step) => /\bgh pr create\b/.test(step.run ?? "")))
+    problems.push("job collect must open a pull request with the new data/raw files");
   for (const [name, job] of Object.entries(jobs)) {
-    if (name !== "collect" && permission(effectivePermissions(workflow, job), "contents") === "write") problems.push(`job ${name} has contents: write but writes nothing to the repository`);
+    if (name !== "collect" && permission(effectivePermissions(workflow, job), "contents") === "write")
+      problems.push(`job ${name} has contents: write but writes nothing to the repository`);
   }
   return problems;
 }
@@ -278,9 +318,12 @@ describe("GitHub workflows", () => {
     for (const workflow of Object.values(workflows)) expect(Object.keys(workflow.jobs).length).toBeGreaterThan(0);
   });
 
-  it.each(Object.keys(workflows))("%s: timeouts, declared permissions, pinned actions, OIDC, npm ci before use", (file) => {
-    expect(generalViolations(file, workflows[file] as Workflow)).toEqual([]);
-  });
+  it.each(Object.keys(workflows))(
+    "%s: timeouts, declared permissions, pinned actions, OIDC, npm ci before use",
+    (file) => {
+      expect(generalViolations(file, workflows[file] as Workflow)).toEqual([]);
+    },
+  );
 
   it.each(Object.keys(workflows))("%s: only real aws-bench commands, on a shared s3:// backend", (file) => {
     expect(cliViolations(file, workflows[file] as Workflow, cliCommands)).toEqual([]);
@@ -293,7 +336,9 @@ describe("GitHub workflows", () => {
   it("benchmark-batch: every job that reaches AWS uses the run role by OIDC", () => {
     const workflow = workflows[batchFile] as Workflow;
     for (const job of Object.values(workflow.jobs)) {
-      const credentials = (job.steps ?? []).find((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+      const credentials = (job.steps ?? []).find((step) =>
+        step.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      );
       expect(credentials?.with?.["role-to-assume"]).toBe("${{ vars.AWS_BENCH_ROLE_ARN }}");
       expect(permission(effectivePermissions(workflow, job), "id-token")).toBe("write");
     }
@@ -307,7 +352,11 @@ describe("GitHub workflows", () => {
     const calls = invocationsOf(workflow).filter((call) => call.command === "cleanup");
     expect(calls).toHaveLength(1);
     const args = calls[0]?.args ?? [];
-    expect([optionValue(args, "--older-than"), optionValue(args, "--grace"), args.includes("--yes")]).toEqual(["6h", "1h", true]);
+    expect([optionValue(args, "--older-than"), optionValue(args, "--grace"), args.includes("--yes")]).toEqual([
+      "6h",
+      "1h",
+      true,
+    ]);
   });
 
   it("discover runs weekly against us-east-1 and opens a pull request only when the catalogue changed", () => {
@@ -338,11 +387,15 @@ describe("the workflow rules catch what they are for", () => {
   };
   const jobOf = (workflow: Workflow, name: string) => workflow.jobs[name] as Job;
   const runStep = (workflow: Workflow, name: string, command: string) =>
-    (jobOf(workflow, name).steps ?? []).find((step) => cliCommandLines(step.run ?? "").some((line) => line.command === command)) as Step;
+    (jobOf(workflow, name).steps ?? []).find((step) =>
+      cliCommandLines(step.run ?? "").some((line) => line.command === command),
+    ) as Step;
 
   it("a destroy that is skipped when collect fails", () => {
     const workflow = broken((w) => (jobOf(w, "destroy").if = "success()"));
-    expect(batchViolations(workflow)).toContain("job destroy must run with if: always() (after failures and cancellations)");
+    expect(batchViolations(workflow)).toContain(
+      "job destroy must run with if: always() (after failures and cancellations)",
+    );
   });
 
   it("a destroy that does not wait for collect", () => {
@@ -352,12 +405,18 @@ describe("the workflow rules catch what they are for", () => {
 
   it("a step without the batch id", () => {
     const workflow = broken((w) => (runStep(w, "up", "up").run = "node dist/src/cli/bin.js up"));
-    expect(batchViolations(workflow)).toContain("'up' must get --batch ${{ needs.preview.outputs.batch-id }} (got nothing)");
+    expect(batchViolations(workflow)).toContain(
+      "'up' must get --batch ${{ needs.preview.outputs.batch-id }} (got nothing)",
+    );
   });
 
   it("a command the CLI does not have", () => {
-    const workflow = broken((w) => (runStep(w, "collect", "collect").run = 'node dist/src/cli/bin.js harvest --batch "$BATCH_ID"'));
-    expect(cliViolations(batchFile, workflow, cliCommands)).toContainEqual(expect.stringContaining("'harvest' is not an aws-bench command"));
+    const workflow = broken(
+      (w) => (runStep(w, "collect", "collect").run = 'node dist/src/cli/bin.js harvest --batch "$BATCH_ID"'),
+    );
+    expect(cliViolations(batchFile, workflow, cliCommands)).toContainEqual(
+      expect.stringContaining("'harvest' is not an aws-bench command"),
+    );
   });
 
   it("a file:// backend", () => {
@@ -383,7 +442,8 @@ describe("the workflow rules catch what they are for", () => {
       const steps = jobOf(w, "destroy").steps ?? [];
       const install = steps.findIndex((step) => /npm ci/.test(step.run ?? ""));
       steps.push(...steps.splice(install, 1));
-      runStep(w, "destroy", "destroy").run = "node dist/src/cli/bin.js destroy --batch ${{ needs.preview.outputs.batch-id }} --yes";
+      runStep(w, "destroy", "destroy").run =
+        "node dist/src/cli/bin.js destroy --batch ${{ needs.preview.outputs.batch-id }} --yes";
       delete jobOf(w, "destroy")["timeout-minutes"];
     });
     const problems = generalViolations(batchFile, workflow);
@@ -393,10 +453,12 @@ describe("the workflow rules catch what they are for", () => {
   });
 
   it("reads command lines the way the shell splits them", () => {
-    expect(cliCommandLines('set -e\nnode dist/src/cli/bin.js collect --batch "$BATCH_ID" --out data/raw || status=$?')).toEqual([
-      { command: "collect", args: ["--batch", "$BATCH_ID", "--out", "data/raw"] },
-    ]);
-    expect(cliCommandLines("npm ci && npx aws-bench status \\\n  --batch x; aws-bench list # aws-bench nothing")).toEqual([
+    expect(
+      cliCommandLines('set -e\nnode dist/src/cli/bin.js collect --batch "$BATCH_ID" --out data/raw || status=$?'),
+    ).toEqual([{ command: "collect", args: ["--batch", "$BATCH_ID", "--out", "data/raw"] }]);
+    expect(
+      cliCommandLines("npm ci && npx aws-bench status \\\n  --batch x; aws-bench list # aws-bench nothing"),
+    ).toEqual([
       { command: "status", args: ["--batch", "x"] },
       { command: "list", args: [] },
     ]);

@@ -44,10 +44,16 @@ export function parseCoremarkOutput(text: string, options: CoremarkParseOptions)
   }
   if (starts.length === 0) throw unparseable(options.label, "is not CoreMark output (no 'CoreMark Size' line)", fix);
   const several = starts.length > 1;
-  return starts.map((start, index) => parseRun(lines.slice(start, starts[index + 1] ?? lines.length), options, several));
+  return starts.map((start, index) =>
+    parseRun(lines.slice(start, starts[index + 1] ?? lines.length), options, several),
+  );
 }
 
-function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options: CoremarkParseOptions, several: boolean): ParsedRun {
+function parseRun(
+  lines: ReadonlyArray<{ text: string; line: number }>,
+  options: CoremarkParseOptions,
+  several: boolean,
+): ParsedRun {
   const parameters: ParsedRun["parameters"] = {};
   const metrics: Record<string, PrintedQuantity> = {};
   const errors: string[] = [];
@@ -65,11 +71,12 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
     let m: RegExpExecArray | null;
     if ((m = runTypeLine.exec(text))) {
       parameters["runType"] = m[3] ? "profile" : (m[2] as string);
-      if (m[1]) parameters["dataSize"] = (m[1]).toUpperCase();
+      if (m[1]) parameters["dataSize"] = m[1].toUpperCase();
     } else if ((m = /^CoreMark Size\s*:\s*(\d+)/.exec(text))) parameters["coremarkSize"] = Number(m[1]);
     else if ((m = /^Total ticks\s*:\s*(\S+)/.exec(text))) setMetric(metrics, "totalTicks", m[1] as string, "ticks");
     else if ((m = /^Total time \(secs\)\s*:\s*(\S+)/.exec(text))) setMetric(metrics, "totalTime", m[1] as string, "s");
-    else if ((m = /^Iterations\/Sec\s*:\s*(\S+)/.exec(text))) setMetric(metrics, "iterationsPerSecond", m[1] as string, "iterations/s");
+    else if ((m = /^Iterations\/Sec\s*:\s*(\S+)/.exec(text)))
+      setMetric(metrics, "iterationsPerSecond", m[1] as string, "iterations/s");
     else if ((m = /^Iterations\s*:\s*(\d+)/.exec(text))) parameters["iterations"] = Number(m[1]);
     else if ((m = /^Compiler version\s*:\s*(.*)$/.exec(text))) parameters["compilerVersion"] = (m[1] as string).trim();
     else if ((m = /^Compiler flags\s*:\s*(.*)$/.exec(text))) parameters["compilerFlags"] = (m[1] as string).trim();
@@ -80,7 +87,8 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
       parameters["threads"] = Number(m[2]);
     } else if ((m = /^Memory location\s*:\s*(.*)$/.exec(text))) parameters["memoryLocation"] = (m[1] as string).trim();
     else if ((m = /^seedcrc\s*:\s*(0x[0-9a-fA-F]+)/.exec(text))) parameters["seedCrc"] = m[1] as string;
-    else if ((m = /^\[(\d+)\]crcfinal\s*:\s*(0x[0-9a-fA-F]+)/.exec(text))) parameters[`crcFinal${m[1] as string}`] = m[2] as string;
+    else if ((m = /^\[(\d+)\]crcfinal\s*:\s*(0x[0-9a-fA-F]+)/.exec(text)))
+      parameters[`crcFinal${m[1] as string}`] = m[2] as string;
     else if (/ERROR!/.test(text)) errors.push(text);
     else if (/^Correct operation validated/.test(text)) validated = true;
     else if (/^Errors detected/.test(text)) errorsDetected = true;
@@ -89,16 +97,23 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
   }
 
   if (parameters["coremarkSize"] === undefined) throw unparseable(label, "has no 'CoreMark Size' line", fix);
-  if (!metrics["iterationsPerSecond"] && !metrics["totalTime"]) throw unparseable(label, "is truncated: no 'Total time (secs)' or 'Iterations/Sec' line", fix);
+  if (!metrics["iterationsPerSecond"] && !metrics["totalTime"])
+    throw unparseable(label, "is truncated: no 'Total time (secs)' or 'Iterations/Sec' line", fix);
   if (!validated && !errorsDetected && !cannotValidate && errors.length === 0) {
-    throw unparseable(label, "is truncated: none of CoreMark's closing lines ('Correct operation validated', 'Errors detected', 'Cannot validate operation…')", fix);
+    throw unparseable(
+      label,
+      "is truncated: none of CoreMark's closing lines ('Correct operation validated', 'Errors detected', 'Cannot validate operation…')",
+      fix,
+    );
   }
   parameters["threads"] ??= 1;
   if (parameters["runType"] === undefined) parameters["runType"] = "unknown-seeds";
   if (score) {
     metrics["coremark"] = score;
     if (metrics["iterationsPerSecond"] && score.value !== metrics["iterationsPerSecond"].value) {
-      notes.push(`the 'CoreMark 1.0' score ${score.printed} differs from Iterations/Sec ${metrics["iterationsPerSecond"].printed}`);
+      notes.push(
+        `the 'CoreMark 1.0' score ${score.printed} differs from Iterations/Sec ${metrics["iterationsPerSecond"].printed}`,
+      );
     }
   }
   const seconds = metrics["totalTime"]?.value;
@@ -109,7 +124,8 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
   const reasons: string[] = [];
   if (errors.length > 0) reasons.push(errors.join(" "));
   if (cannotValidate) reasons.push("CoreMark cannot validate results for these seed values (non-standard seeds)");
-  else if (parameters["runType"] === "unknown-seeds") reasons.push("the seeds are not a set CoreMark knows, so its results cannot be validated");
+  else if (parameters["runType"] === "unknown-seeds")
+    reasons.push("the seeds are not a set CoreMark knows, so its results cannot be validated");
   if (errorsDetected && errors.length === 0) reasons.push("CoreMark reported 'Errors detected'");
   if (seconds !== undefined && seconds !== null && seconds < 10 && !errors.some((e) => /at least 10 secs/.test(e))) {
     reasons.push(`ran ${metrics["totalTime"]?.printed ?? "?"} s; CoreMark requires at least 10 s`);
@@ -119,7 +135,9 @@ function parseRun(lines: ReadonlyArray<{ text: string; line: number }>, options:
 
   return {
     benchmark: "coremark",
-    implementation: parallelMethod ? `coremark-${parallelImplementation[parallelMethod] ?? parallelMethod.toLowerCase()}` : "coremark",
+    implementation: parallelMethod
+      ? `coremark-${parallelImplementation[parallelMethod] ?? parallelMethod.toLowerCase()}`
+      : "coremark",
     parameters,
     metrics,
     valid: reasons.length === 0,

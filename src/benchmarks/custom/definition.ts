@@ -26,23 +26,31 @@ export async function loadCustomBenchmark(path: string): Promise<LoadedCustomBen
   const { document: definition, sha256 } = await readDocumentWithChecksum("custom-benchmark", path);
   const problems: string[] = [];
   const names = definition.metrics.map((metric) => metric.name);
-  if (!names.includes(definition.headline)) problems.push(`/headline: '${definition.headline}' is not one of the metrics (${names.join(", ")})`);
+  if (!names.includes(definition.headline))
+    problems.push(`/headline: '${definition.headline}' is not one of the metrics (${names.join(", ")})`);
   if (new Set(names).size !== names.length) problems.push("/metrics: names repeat");
   const patterns = [
     ...definition.metrics.map((metric, index) => [`/metrics/${index}/pattern`, metric.pattern] as const),
-    ...(definition.validity?.mustMatch ?? []).map((pattern, index) => [`/validity/mustMatch/${index}`, pattern] as const),
-    ...(definition.validity?.mustNotMatch ?? []).map((pattern, index) => [`/validity/mustNotMatch/${index}`, pattern] as const),
+    ...(definition.validity?.mustMatch ?? []).map(
+      (pattern, index) => [`/validity/mustMatch/${index}`, pattern] as const,
+    ),
+    ...(definition.validity?.mustNotMatch ?? []).map(
+      (pattern, index) => [`/validity/mustNotMatch/${index}`, pattern] as const,
+    ),
   ];
   for (const [where, pattern] of patterns) {
     try {
       const groups = new RegExp(`${pattern}|`).exec("")?.length ?? 1;
-      if (where.startsWith("/metrics") && groups - 1 !== 1) problems.push(`${where}: needs exactly one capture group, has ${groups - 1}`);
+      if (where.startsWith("/metrics") && groups - 1 !== 1)
+        problems.push(`${where}: needs exactly one capture group, has ${groups - 1}`);
     } catch (error) {
       problems.push(`${where}: not a regular expression (${(error as Error).message})`);
     }
   }
   if (problems.length > 0) {
-    throw new CliError("InvalidArgument", `${path}: ${problems.join("; ")}.`, { fix: "Correct the custom benchmark file (schemas/custom-benchmark.schema.json)." });
+    throw new CliError("InvalidArgument", `${path}: ${problems.join("; ")}.`, {
+      fix: "Correct the custom benchmark file (schemas/custom-benchmark.schema.json).",
+    });
   }
   return { definition, sha256, path };
 }
@@ -61,11 +69,19 @@ export function parseCustomOutput(definition: CustomBenchmark, text: string, lab
     const match = (metric.occurrence ?? "last") === "first" ? matches[0] : matches.at(-1);
     const quantity = match?.[1] === undefined ? undefined : printedQuantity(match[1].trim(), metric.unit);
     if (quantity) metrics[metric.name] = quantity;
-    else problems.push(match ? `metric ${metric.name}: '${match[1] ?? ""}' is not a number` : `metric ${metric.name} not found (pattern ${metric.pattern})`);
+    else
+      problems.push(
+        match
+          ? `metric ${metric.name}: '${match[1] ?? ""}' is not a number`
+          : `metric ${metric.name} not found (pattern ${metric.pattern})`,
+      );
   }
-  for (const pattern of definition.validity?.mustMatch ?? []) if (!new RegExp(pattern, "m").test(text)) problems.push(`required output /${pattern}/ missing`);
-  for (const pattern of definition.validity?.mustNotMatch ?? []) if (new RegExp(pattern, "m").test(text)) problems.push(`forbidden output /${pattern}/ present`);
-  if (Object.values(metrics).some((quantity) => quantity.value === null)) problems.push("a metric is not a finite number");
+  for (const pattern of definition.validity?.mustMatch ?? [])
+    if (!new RegExp(pattern, "m").test(text)) problems.push(`required output /${pattern}/ missing`);
+  for (const pattern of definition.validity?.mustNotMatch ?? [])
+    if (new RegExp(pattern, "m").test(text)) problems.push(`forbidden output /${pattern}/ present`);
+  if (Object.values(metrics).some((quantity) => quantity.value === null))
+    problems.push("a metric is not a finite number");
   return {
     benchmark: "custom",
     implementation: `custom-${definition.name}`,

@@ -48,7 +48,11 @@ export function parseHpccOutput(text: string, options: HpccParseOptions): HpccPa
     }
   }
   if (!/HPC Challenge Benchmark/.test(text) && sections.size === 0) {
-    throw unparseable(options.label, "is not HPCC output (no 'HPC Challenge Benchmark' banner and no 'Begin of … section.' lines)", fix);
+    throw unparseable(
+      options.label,
+      "is not HPCC output (no 'HPC Challenge Benchmark' banner and no 'Begin of … section.' lines)",
+      fix,
+    );
   }
   const sectionFailures: Record<string, string> = {};
   const open = [...sections].filter(([, range]) => range.to === undefined).map(([name]) => name);
@@ -61,7 +65,13 @@ export function parseHpccOutput(text: string, options: HpccParseOptions): HpccPa
   const body = (name: string): { text: string; offset: number } | undefined => {
     const range = sections.get(name);
     if (!range || range.to === undefined) return undefined;
-    return { text: lines.slice(range.from, range.to).map((l) => l.text).join("\n"), offset: range.from };
+    return {
+      text: lines
+        .slice(range.from, range.to)
+        .map((l) => l.text)
+        .join("\n"),
+      offset: range.from,
+    };
   };
   const runs: ParsedRun[] = [];
   const attempt = (section: string, parse: () => void) => {
@@ -75,7 +85,10 @@ export function parseHpccOutput(text: string, options: HpccParseOptions): HpccPa
   const summary = parseSummary(body("Summary")?.text ?? "");
   const processes = summary["CommWorldProcs"] === undefined ? undefined : Number(summary["CommWorldProcs"]);
 
-  for (const [section, implementation] of [["StarSTREAM", "hpcc-starstream"], ["SingleSTREAM", "hpcc-singlestream"]] as const) {
+  for (const [section, implementation] of [
+    ["StarSTREAM", "hpcc-starstream"],
+    ["SingleSTREAM", "hpcc-singlestream"],
+  ] as const) {
     const part = body(section);
     if (!part) continue;
     const label = `${options.label} section ${section}`;
@@ -84,12 +97,16 @@ export function parseHpccOutput(text: string, options: HpccParseOptions): HpccPa
       const sectionRuns =
         section === "SingleSTREAM" && !/^Function\s/m.test(part.text)
           ? [selectedNodeRun(part.text, label, part.offset)]
-          : parseStreamOutput(part.text, { label, implementation, section }).map((run) => ({ ...run, line: run.line + part.offset }));
+          : parseStreamOutput(part.text, { label, implementation, section }).map((run) => ({
+              ...run,
+              line: run.line + part.offset,
+            }));
       for (const run of sectionRuns) {
         addRankFigures(run, part.text);
         if (section === "StarSTREAM" && processes !== undefined) run.parameters["processes"] = processes;
         if (summary["STREAM_Threads"] !== undefined) run.parameters["threads"] = Number(summary["STREAM_Threads"]);
-        if (summary["STREAM_VectorSize"] !== undefined) run.parameters["arraySize"] ??= Number(summary["STREAM_VectorSize"]);
+        if (summary["STREAM_VectorSize"] !== undefined)
+          run.parameters["arraySize"] ??= Number(summary["STREAM_VectorSize"]);
         runs.push(run);
       }
     });
@@ -97,19 +114,33 @@ export function parseHpccOutput(text: string, options: HpccParseOptions): HpccPa
   const hpl = body("HPL");
   if (hpl) {
     attempt("HPL", () => {
-      for (const run of parseHplOutput(hpl.text, { label: `${options.label} section HPL`, implementationPrefix: "hpcc-hpl", section: "HPL" })) {
+      for (const run of parseHplOutput(hpl.text, {
+        label: `${options.label} section HPL`,
+        implementationPrefix: "hpcc-hpl",
+        section: "HPL",
+      })) {
         run.line += hpl.offset;
         runs.push(run);
       }
     });
   }
-  if (runs.length === 0 && Object.keys(sectionFailures).length === 0) throw unparseable(options.label, "has neither an HPL nor a STREAM section", fix);
+  if (runs.length === 0 && Object.keys(sectionFailures).length === 0)
+    throw unparseable(options.label, "has neither an HPL nor a STREAM section", fix);
   return { runs, summary, ...(Object.keys(sectionFailures).length ? { sectionFailures } : {}) };
 }
 
 /** SingleSTREAM as reported for a rank other than 0: `Single STREAM Triad GB/s 29.861344` lines only. */
 function selectedNodeRun(text: string, label: string, offset: number): ParsedRun {
-  const run: ParsedRun = { benchmark: "stream", implementation: "hpcc-singlestream", section: "SingleSTREAM", parameters: {}, metrics: {}, valid: true, notes: [], line: offset + 1 };
+  const run: ParsedRun = {
+    benchmark: "stream",
+    implementation: "hpcc-singlestream",
+    section: "SingleSTREAM",
+    parameters: {},
+    metrics: {},
+    valid: true,
+    notes: [],
+    line: offset + 1,
+  };
   for (const line of text.split("\n")) {
     let m: RegExpExecArray | null;
     if ((m = /^Single STREAM (Copy|Scale|Add|Triad) GB\/s (\S+)/.exec(line.trim()))) {
@@ -118,8 +149,15 @@ function selectedNodeRun(text: string, label: string, offset: number): ParsedRun
     } else if ((m = /^Node selected (\d+)/.exec(line.trim()))) run.parameters["selectedRank"] = Number(m[1]);
   }
   const missing = ["copy", "scale", "add", "triad"].filter((kernel) => !run.metrics[kernel]);
-  if (missing.length > 0) throw unparseable(label, `has neither a STREAM table nor 'Single STREAM … GB/s' lines for ${missing.join(", ")}`, fix);
-  run.notes.push(`rank ${String(run.parameters["selectedRank"] ?? "?")} ran SingleSTREAM; only its summary lines (no timings) are in this file`);
+  if (missing.length > 0)
+    throw unparseable(
+      label,
+      `has neither a STREAM table nor 'Single STREAM … GB/s' lines for ${missing.join(", ")}`,
+      fix,
+    );
+  run.notes.push(
+    `rank ${String(run.parameters["selectedRank"] ?? "?")} ran SingleSTREAM; only its summary lines (no timings) are in this file`,
+  );
   return run;
 }
 
@@ -141,7 +179,9 @@ function addRankFigures(run: ParsedRun, text: string): void {
       if (quantity) run.metrics[`${(m[2] as string).toLowerCase()}Rank${m[1] as string}`] = quantity;
     } else if ((m = /^Node\(s\) with error (\d+)/.exec(line.trim())) && Number(m[1]) > 0) {
       run.valid = false;
-      run.invalidReason = [run.invalidReason, `${m[1] as string} MPI rank(s) reported a STREAM validation error`].filter(Boolean).join("; ");
+      run.invalidReason = [run.invalidReason, `${m[1] as string} MPI rank(s) reported a STREAM validation error`]
+        .filter(Boolean)
+        .join("; ");
     }
   }
 }

@@ -66,11 +66,18 @@ export function parseHplOutput(text: string, options: HplParseOptions): ParsedRu
   }
 
   if (pending.length === 0) {
-    const problem = version || sawHeader ? "has no result lines ('T/V  N  NB  P  Q  Time  Gflops' rows): the run failed or was cut off" : "is not HPL output (no 'HPLinpack' banner and no result lines)";
+    const problem =
+      version || sawHeader
+        ? "has no result lines ('T/V  N  NB  P  Q  Time  Gflops' rows): the run failed or was cut off"
+        : "is not HPL output (no 'HPLinpack' banner and no result lines)";
     throw unparseable(options.label, problem, fix);
   }
   if (!finished) {
-    throw unparseable(options.label, `is truncated: no 'Finished … tests' summary after the result on line ${pending.at(-1)?.run.line ?? "?"}`, fix);
+    throw unparseable(
+      options.label,
+      `is truncated: no 'Finished … tests' summary after the result on line ${pending.at(-1)?.run.line ?? "?"}`,
+      fix,
+    );
   }
 
   const implementation = `${options.implementationPrefix ?? "hpl"}-${version ?? "unknown"}`;
@@ -95,12 +102,18 @@ export function parseHplOutput(text: string, options: HplParseOptions): ParsedRu
     return run;
   });
 
-  const passedRuns = pending.filter(({ residuals }) => residuals.length > 0 && residuals.every((r) => r.verdict === "PASSED")).length;
+  const passedRuns = pending.filter(
+    ({ residuals }) => residuals.length > 0 && residuals.every((r) => r.verdict === "PASSED"),
+  ).length;
   // `finished` holds here (a run without the footer was refused above), so the footer's counts were read.
   if (footer.passed + footer.failed > 0 && footer.passed !== passedRuns) {
-    for (const run of runs) run.notes.push(`HPL's summary counts ${footer.passed} passed tests, but ${passedRuns} PASSED residual lines were found`);
+    for (const run of runs)
+      run.notes.push(
+        `HPL's summary counts ${footer.passed} passed tests, but ${passedRuns} PASSED residual lines were found`,
+      );
   }
-  if (footer.skipped > 0) for (const run of runs) run.notes.push(`HPL skipped ${footer.skipped} tests because of illegal input values`);
+  if (footer.skipped > 0)
+    for (const run of runs) run.notes.push(`HPL skipped ${footer.skipped} tests because of illegal input values`);
   return runs;
 }
 
@@ -132,7 +145,7 @@ export function decodeVariant(code: string): Record<string, string | number> {
   return {
     processOrder: m[1] === "R" ? "row-major" : "column-major",
     depth: Number(m[2]),
-    broadcast: broadcasts[Number(m[3])] ?? m[3] as string,
+    broadcast: broadcasts[Number(m[3])] ?? (m[3] as string),
     rfact: factorizations[m[4] as string] as string,
     ndiv: Number(m[5]),
     pfact: factorizations[m[6] as string] as string,

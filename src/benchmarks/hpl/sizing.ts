@@ -69,7 +69,10 @@ export function predictHplSeconds(n: number, peak: number, efficiency: number): 
 }
 
 /** Sizes HPL for `host`. */
-export function sizeHpl(host: Pick<HostProbe, "architecture" | "flags" | "cores" | "clockGhz" | "availableMemoryMiB">, options: HplSizingOptions = {}): HplSizing {
+export function sizeHpl(
+  host: Pick<HostProbe, "architecture" | "flags" | "cores" | "clockGhz" | "availableMemoryMiB">,
+  options: HplSizingOptions = {},
+): HplSizing {
   const nb = options.nb ?? blockSize(host);
   const efficiency = options.efficiency ?? 0.5;
   const peak = peakFlops(host, options.flopsPerCycle ?? fp64FlopsPerCycle(host));
@@ -92,5 +95,16 @@ export function sizeHpl(host: Pick<HostProbe, "architecture" | "flags" | "cores"
       limitedBy = "time";
     }
   }
-  return { n, nb, p, q, ranks: p * q, threadsPerRank: 1, limitedBy, peakGflops: peak / 1e9, efficiency, predictedSeconds: predictHplSeconds(n, peak, efficiency) };
+  return {
+    n,
+    nb,
+    p,
+    q,
+    ranks: p * q,
+    threadsPerRank: 1,
+    limitedBy,
+    peakGflops: peak / 1e9,
+    efficiency,
+    predictedSeconds: predictHplSeconds(n, peak, efficiency),
+  };
 }

@@ -37,7 +37,10 @@ const minimumElements = 10_000_000;
 const twoGiB = 2 * 1024 ** 3;
 
 /** Sizes STREAM for `host`. */
-export function sizeStream(host: Pick<HostProbe, "lastLevelCacheBytes" | "availableMemoryMiB" | "architecture">, options: StreamSizingOptions = {}): StreamSizing {
+export function sizeStream(
+  host: Pick<HostProbe, "lastLevelCacheBytes" | "availableMemoryMiB" | "architecture">,
+  options: StreamSizingOptions = {},
+): StreamSizing {
   const notes: string[] = [];
   const byCache = Math.ceil((4 * host.lastLevelCacheBytes) / 8);
   const byMemory = Math.floor((0.6 * host.availableMemoryMiB * 1024 ** 2) / (3 * 8));
@@ -46,7 +49,10 @@ export function sizeStream(host: Pick<HostProbe, "lastLevelCacheBytes" | "availa
   if (options.arraySize !== undefined) {
     arraySize = options.arraySize;
     limitedBy = "override";
-    if (arraySize < Math.max(minimumElements, byCache)) notes.push(`array size ${arraySize} is below STREAM's rule (≥ 4× last-level cache and ≥ 10M elements: ${Math.max(minimumElements, byCache)})`);
+    if (arraySize < Math.max(minimumElements, byCache))
+      notes.push(
+        `array size ${arraySize} is below STREAM's rule (≥ 4× last-level cache and ≥ 10M elements: ${Math.max(minimumElements, byCache)})`,
+      );
   } else {
     arraySize = Math.max(minimumElements, byCache);
     limitedBy = byCache > minimumElements ? "last-level-cache" : "minimum-elements";
@@ -58,11 +64,23 @@ export function sizeStream(host: Pick<HostProbe, "lastLevelCacheBytes" | "availa
   }
   const ntimes = Math.max(10, options.ntimes ?? 10);
   const bytesPerArray = arraySize * 8;
-  return { arraySize, ntimes, elementBytes: 8, bytesPerArray, limitedBy, mcmodelMedium: host.architecture === "x86_64" && bytesPerArray > twoGiB, notes };
+  return {
+    arraySize,
+    ntimes,
+    elementBytes: 8,
+    bytesPerArray,
+    limitedBy,
+    mcmodelMedium: host.architecture === "x86_64" && bytesPerArray > twoGiB,
+    notes,
+  };
 }
 
 /** Predicted seconds of one STREAM run with `threads` threads: page-in of the arrays plus NTIMES × 10 words moved per element. */
-export function estimateStreamSeconds(sizing: Pick<StreamSizing, "arraySize" | "ntimes">, host: Pick<HostProbe, "sockets">, threads: number): number {
+export function estimateStreamSeconds(
+  sizing: Pick<StreamSizing, "arraySize" | "ntimes">,
+  host: Pick<HostProbe, "sockets">,
+  threads: number,
+): number {
   const bandwidth = assumedBandwidth(host, threads);
   const bytes = sizing.arraySize * 8;
   const initialize = (3 * bytes) / (bandwidth / 2);

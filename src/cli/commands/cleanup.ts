@@ -8,7 +8,11 @@ export const cleanupCommand = defineCommand({
   command: "cleanup",
   describe: "Destroy expired batches and sweep tagged leftovers (lists only, without --yes)",
   options: {
-    "older-than": { type: "string", default: "6h", describe: "A stack without a batch record, or a lock, older than this is stale" },
+    "older-than": {
+      type: "string",
+      default: "6h",
+      describe: "A stack without a batch record, or a lock, older than this is stale",
+    },
     grace: { type: "string", default: "1h", describe: "Sweep tagged leftovers only this long past their expiry" },
     ...backendOptions,
   },
@@ -39,7 +43,8 @@ export const cleanupCommand = defineCommand({
         engine,
         store,
         backendTag: backendTag(backend),
-        sweep: (options) => sweepTaggedResources(clients, { ...options, iamPathPrefix: iamPath, aws: { ...settings, region } }),
+        sweep: (options) =>
+          sweepTaggedResources(clients, { ...options, iamPathPrefix: iamPath, aws: { ...settings, region } }),
         progress,
         now: () => new Date(),
       },
@@ -48,11 +53,19 @@ export const cleanupCommand = defineCommand({
     if (args.json) {
       io.stdout.write(`${JSON.stringify({ backend: backend.url, region, dryRun: !args.yes, ...report }, null, 2)}\n`);
     } else {
-      const lines = [`cleanup of ${backend.url} and tagged resources in ${region}${args.yes ? "" : " (dry run: pass --yes to act)"}:`];
-      for (const s of report.stacks) lines.push(`  batch ${s.batchId}: ${s.action} (${s.why})${s.error ? `: ${s.error}` : ""}`);
-      for (const e of report.events) lines.push(`  ${e.kind} ${e.id} of batch ${e.batchId}: ${e.action}${"reason" in e ? ` (${e.reason})` : ""}${"problem" in e ? `: ${e.problem}` : ""}${"error" in e && e.error ? `: ${e.error}` : ""}`);
+      const lines = [
+        `cleanup of ${backend.url} and tagged resources in ${region}${args.yes ? "" : " (dry run: pass --yes to act)"}:`,
+      ];
+      for (const s of report.stacks)
+        lines.push(`  batch ${s.batchId}: ${s.action} (${s.why})${s.error ? `: ${s.error}` : ""}`);
+      for (const e of report.events)
+        lines.push(
+          `  ${e.kind} ${e.id} of batch ${e.batchId}: ${e.action}${"reason" in e ? ` (${e.reason})` : ""}${"problem" in e ? `: ${e.problem}` : ""}${"error" in e && e.error ? `: ${e.error}` : ""}`,
+        );
       const sw = report.sweep;
-      lines.push(`  ${report.stacks.length} stack(s); leftovers: ${args.yes ? `${sw.deleted} deleted, ${sw.failed} failed` : `${sw.wouldDelete} would be deleted`}, ${sw.untouched} of live batches untouched, ${sw.left.length} left (unreadable tags)`);
+      lines.push(
+        `  ${report.stacks.length} stack(s); leftovers: ${args.yes ? `${sw.deleted} deleted, ${sw.failed} failed` : `${sw.wouldDelete} would be deleted`}, ${sw.untouched} of live batches untouched, ${sw.left.length} left (unreadable tags)`,
+      );
       lines.push("  IAM is global: expired batch roles of every region are swept too.");
       io.stdout.write(`${lines.join("\n")}\n`);
     }

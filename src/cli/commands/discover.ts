@@ -11,15 +11,37 @@ export const discoverCommand = defineCommand({
   command: "discover",
   describe: "Discover EC2 instance types and map each family to its microarchitecture and container tag",
   options: {
-    input: { type: "string", describe: "Read a saved DescribeInstanceTypes dump instead of calling AWS", normalize: true },
+    input: {
+      type: "string",
+      describe: "Read a saved DescribeInstanceTypes dump instead of calling AWS",
+      normalize: true,
+    },
     "all-regions": { type: "boolean", default: false, describe: "Query every region enabled for the account" },
     "dry-run": { type: "boolean", default: false, describe: "Write nothing; print what would change" },
-    "update-containers": { type: "boolean", default: false, describe: "Also rewrite the container-tag list the images are built from" },
-    "as-of": { type: "string", describe: "Date the data describes, YYYY-MM-DD (default: unchanged data keeps its date, else today)" },
+    "update-containers": {
+      type: "boolean",
+      default: false,
+      describe: "Also rewrite the container-tag list the images are built from",
+    },
+    "as-of": {
+      type: "string",
+      describe: "Date the data describes, YYYY-MM-DD (default: unchanged data keeps its date, else today)",
+    },
     catalog: { type: "string", default: "data/catalog/instance-types.json", describe: "Catalogue to write" },
-    mappings: { type: "string", default: "configs/architecture-mappings.json", describe: "Architecture mappings to write" },
-    "container-tags": { type: "string", default: "configs/container-tags.json", describe: "Container-tag list (with --update-containers)" },
-    families: { type: "string", describe: "Curated family table to read (default: the package's configs/families.json)" },
+    mappings: {
+      type: "string",
+      default: "configs/architecture-mappings.json",
+      describe: "Architecture mappings to write",
+    },
+    "container-tags": {
+      type: "string",
+      default: "configs/container-tags.json",
+      describe: "Container-tag list (with --update-containers)",
+    },
+    families: {
+      type: "string",
+      describe: "Curated family table to read (default: the package's configs/families.json)",
+    },
   },
   examples: [
     ["$0 discover --region us-east-1", "catalogue the instance types of us-east-1"],
@@ -33,7 +55,9 @@ export const discoverCommand = defineCommand({
       });
     }
     if (args["as-of"] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args["as-of"])) {
-      throw new CliError("InvalidArgument", `--as-of '${args["as-of"]}' is not a date like 2026-08-01.`, { fix: "Pass --as-of YYYY-MM-DD." });
+      throw new CliError("InvalidArgument", `--as-of '${args["as-of"]}' is not a date like 2026-08-01.`, {
+        fix: "Pass --as-of YYYY-MM-DD.",
+      });
     }
     const { discoverInstanceTypes } = await import("../../discovery/discover.js");
     const { defaultFamilyTablePath } = await import("../../discovery/family-table.js");
@@ -63,7 +87,8 @@ export const discoverCommand = defineCommand({
 });
 
 function printSummary(result: DiscoverResult, io: CliIo): void {
-  const from = result.source.kind === "file" ? result.source.file : `EC2 in ${(result.source.regions ?? []).join(", ")}`;
+  const from =
+    result.source.kind === "file" ? result.source.file : `EC2 in ${(result.source.regions ?? []).join(", ")}`;
   const curated = result.familyCount - result.inferredFamilies.length - result.unmappedFamilies.length;
   const noImage = new Set(result.instanceTypes.filter((t) => t.containerTag === null).map((t) => t.family)).size;
   const lines = [
@@ -72,13 +97,19 @@ function printSummary(result: DiscoverResult, io: CliIo): void {
     describeChanges("instance types", result.changes.instanceTypes),
     describeChanges("families", result.changes.families),
   ];
-  if (result.dryRun) lines.push(result.wouldWrite.length ? `dry run: would write ${result.wouldWrite.join(", ")}` : "dry run: nothing would change");
+  if (result.dryRun)
+    lines.push(
+      result.wouldWrite.length
+        ? `dry run: would write ${result.wouldWrite.join(", ")}`
+        : "dry run: nothing would change",
+    );
   else lines.push(result.written.length ? `wrote ${result.written.join(", ")}` : "nothing changed");
   io.stdout.write(`${lines.join("\n")}\n`);
 }
 
 function describeChanges(what: string, changes: KeyChanges): string {
-  const list = (names: string[]) => (names.length > 12 ? `${names.slice(0, 12).join(", ")} … (${names.length - 12} more)` : names.join(", "));
+  const list = (names: string[]) =>
+    names.length > 12 ? `${names.slice(0, 12).join(", ")} … (${names.length - 12} more)` : names.join(", ");
   const parts = [
     changes.added.length ? `+${changes.added.length} added (${list(changes.added)})` : "",
     changes.removed.length ? `-${changes.removed.length} removed (${list(changes.removed)})` : "",

@@ -10,11 +10,23 @@ export const parseCommand = defineCommand({
   command: "parse <program> <file>",
   describe: "Parse a raw STREAM, HPL, HPCC or CoreMark output into numbers with units and validity",
   options: {
-    "require-valid": { type: "boolean", default: false, describe: "Exit 1 when any run is invalid by its program's rule" },
+    "require-valid": {
+      type: "boolean",
+      default: false,
+      describe: "Exit 1 when any run is invalid by its program's rule",
+    },
   },
   positionals: {
-    program: { choices: ["stream", "hpl", "hpcc", "coremark"] as const, describe: "Which program wrote the file", demandOption: true },
-    file: { type: "string", describe: "The raw output (stdout of STREAM/CoreMark, HPL.out, hpccoutf.txt)", demandOption: true },
+    program: {
+      choices: ["stream", "hpl", "hpcc", "coremark"] as const,
+      describe: "Which program wrote the file",
+      demandOption: true,
+    },
+    file: {
+      type: "string",
+      describe: "The raw output (stdout of STREAM/CoreMark, HPL.out, hpccoutf.txt)",
+      demandOption: true,
+    },
   },
   examples: [
     ["$0 parse stream stream.txt", "bandwidths of each run, and whether STREAM validated them"],
@@ -34,10 +46,14 @@ export const parseCommand = defineCommand({
 });
 
 function printRuns(parsed: ParsedOutput, io: CliIo): void {
-  const lines = [`${parsed.file.name} (sha256 ${parsed.file.sha256.slice(0, 12)}…): ${parsed.runs.length} ${parsed.program} run(s)`];
+  const lines = [
+    `${parsed.file.name} (sha256 ${parsed.file.sha256.slice(0, 12)}…): ${parsed.runs.length} ${parsed.program} run(s)`,
+  ];
   for (const [index, run] of parsed.runs.entries()) {
     const where = `${run.section ? `${run.section}, ` : ""}line ${run.line}`;
-    lines.push(`run ${index + 1} (${where}): ${run.implementation} — ${run.valid ? "valid" : `INVALID: ${run.invalidReason ?? "no reason given"}`}`);
+    lines.push(
+      `run ${index + 1} (${where}): ${run.implementation} — ${run.valid ? "valid" : `INVALID: ${run.invalidReason ?? "no reason given"}`}`,
+    );
     const parameters = Object.entries(run.parameters).map(([key, value]) => `${key}=${String(value)}`);
     if (parameters.length) lines.push(`  parameters: ${parameters.join(" ")}`);
     const metrics = Object.entries(run.metrics).map(([key, quantity]) => `${key}=${quantity.printed} ${quantity.unit}`);

@@ -10,7 +10,8 @@ import { ExitCode } from "../errors.js";
 /** The `plan` command. */
 export const planCommand = defineCommand({
   command: "plan",
-  describe: "Plan a batch: the resources, instances, minutes and cost (offline), and quota headroom when credentials are found",
+  describe:
+    "Plan a batch: the resources, instances, minutes and cost (offline), and quota headroom when credentials are found",
   options: {
     "instance-types": { type: "string", demandOption: true, describe: "Comma-separated EC2 instance types" },
     benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
@@ -19,10 +20,17 @@ export const planCommand = defineCommand({
     quick: { type: "boolean", default: false, describe: "The runner's --quick (2 trials, HPL sized for a minute)" },
     "max-minutes": { type: "number", describe: "Cap on any instance's life" },
     "results-bucket": { type: "string", describe: "The results bucket (a placeholder when omitted)" },
-    offline: { type: "boolean", default: false, describe: "Never contact AWS, not even to look for credentials (no quota check)" },
+    offline: {
+      type: "boolean",
+      default: false,
+      describe: "Never contact AWS, not even to look for credentials (no quota check)",
+    },
   },
   examples: [
-    ["$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark --json", "what the batch creates, its minutes and cost, and quota headroom"],
+    [
+      "$0 plan --instance-types m7i.large,c7g.large --benchmarks stream,hpl,coremark --json",
+      "what the batch creates, its minutes and cost, and quota headroom",
+    ],
     ["$0 plan --instance-types g6.xlarge --spot --offline", "the plan alone, without looking for credentials"],
   ],
   async run(args, { io }) {
@@ -45,12 +53,23 @@ export const planCommand = defineCommand({
     for (const resource of plan.resources) counts.set(resource.type, (counts.get(resource.type) ?? 0) + 1);
     const lines = ["resources:", ...[...counts].map(([type, count]) => `  ${count} × ${type}`), "instances:"];
     for (const i of plan.instances) {
-      const cost = i.usdPerHour === undefined ? "price unknown" : `$${i.usdPerHour}/h, ~$${i.expectedCostUsd} (at most $${i.maximumCostUsd})`;
-      lines.push(`  ${i.instanceType} #${i.repeat}  zone ${i.zone}  image ${i.containerTag}  ${i.vcpus} vCPUs (${i.quotaCode})  ~${i.expectedMinutes} min (at most ${i.maximumMinutes})  ${cost}${i.flags.length ? `  [${i.flags.join("; ")}]` : ""}`);
+      const cost =
+        i.usdPerHour === undefined
+          ? "price unknown"
+          : `$${i.usdPerHour}/h, ~$${i.expectedCostUsd} (at most $${i.maximumCostUsd})`;
+      lines.push(
+        `  ${i.instanceType} #${i.repeat}  zone ${i.zone}  image ${i.containerTag}  ${i.vcpus} vCPUs (${i.quotaCode})  ~${i.expectedMinutes} min (at most ${i.maximumMinutes})  ${cost}${i.flags.length ? `  [${i.flags.join("; ")}]` : ""}`,
+      );
     }
     const e = plan.estimate;
-    lines.push(`total: ~${e.instanceMinutesExpected} instance-minutes (at most ${e.instanceMinutesMaximum}); ${e.costUsdExpected === null ? "cost unknown (no price for some types)" : `~$${e.costUsdExpected} (at most $${e.costUsdMaximum})`}${e.priceSource ? `; prices: ${e.priceSource}` : ""}`);
-    lines.push(`vCPUs per quota: ${Object.entries(e.vcpusByQuotaCode).map(([code, n]) => `${code} ${n}`).join(", ")}`);
+    lines.push(
+      `total: ~${e.instanceMinutesExpected} instance-minutes (at most ${e.instanceMinutesMaximum}); ${e.costUsdExpected === null ? "cost unknown (no price for some types)" : `~$${e.costUsdExpected} (at most $${e.costUsdMaximum})`}${e.priceSource ? `; prices: ${e.priceSource}` : ""}`,
+    );
+    lines.push(
+      `vCPUs per quota: ${Object.entries(e.vcpusByQuotaCode)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(", ")}`,
+    );
     lines.push(...quotaLines(plan.quotas));
     io.stdout.write(`${lines.join("\n")}\n`);
     return ExitCode.Success;
@@ -64,15 +83,25 @@ function quotaWarnings(report: BatchQuotaReport): string[] {
 /** The quota section of the readable plan. */
 function quotaLines(report: BatchQuotaReport): string[] {
   if (report.status === "not-checked") return [`quotas: ${report.reason}`];
-  if (report.status === "failed") return [`quotas: ${report.reason} [${report.error.code}]`, ...(report.error.fix ? [`  fix: ${report.error.fix}`] : [])];
+  if (report.status === "failed")
+    return [
+      `quotas: ${report.reason} [${report.error.code}]`,
+      ...(report.error.fix ? [`  fix: ${report.error.fix}`] : []),
+    ];
   const lines = [`quotas in ${report.region}:`];
   const describe = (h: QuotaHeadroom, unit: string) => {
-    const limit = h.limit === null ? "limit unknown" : `${h.inUse} of ${h.limit}${unit} in use${h.limitSource === "aws-default" ? " (AWS default)" : ""}`;
+    const limit =
+      h.limit === null
+        ? "limit unknown"
+        : `${h.inUse} of ${h.limit}${unit} in use${h.limitSource === "aws-default" ? " (AWS default)" : ""}`;
     return `  ${h.quotaName} (${h.quotaCode}): ${limit}, batch needs ${h.needed} — ${h.status}${h.fix ? `\n    fix: ${h.fix}` : ""}`;
   };
   lines.push(describe(report.network.vpcs, ""), describe(report.network.internetGateways, ""));
   for (const h of report.vcpus.quotas) lines.push(describe(h, " vCPUs"));
-  for (const skip of report.vcpus.skipped) lines.push(`  would skip ${skip.instanceType}: needs ${skip.needed} vCPUs of ${skip.quotaCode}, ${skip.available} left`);
+  for (const skip of report.vcpus.skipped)
+    lines.push(
+      `  would skip ${skip.instanceType}: needs ${skip.needed} vCPUs of ${skip.quotaCode}, ${skip.available} left`,
+    );
   if (report.vcpus.unchecked.length) lines.push(`  not checked (quota unknown): ${report.vcpus.unchecked.join(", ")}`);
   return lines;
 }

@@ -15,12 +15,36 @@ interface PlannedCommand {
 }
 
 const planned: readonly PlannedCommand[] = [
-  { command: "analyze", describe: "Aggregate results into processed data and the static API", example: ["$0 analyze", "recompute data/processed and data/api"] },
-  { command: "rank", describe: "Rank instance types by a metric or price-performance", example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"] },
-  { command: "compare", describe: "Compare instance types side by side", example: ["$0 compare m7i.large c7g.large", "headline numbers with intervals"] },
-  { command: "report", describe: "Generate the static site", example: ["$0 report --out site", "write tables and charts"] },
-  { command: "submit", describe: "Package a local result for contribution", example: ["$0 submit aws-bench-results/RUN", "prepare a contribution"] },
-  { command: "review", describe: "Review a contributed result", example: ["$0 review contribution.tar.gz", "check a contribution before merging"] },
+  {
+    command: "analyze",
+    describe: "Aggregate results into processed data and the static API",
+    example: ["$0 analyze", "recompute data/processed and data/api"],
+  },
+  {
+    command: "rank",
+    describe: "Rank instance types by a metric or price-performance",
+    example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"],
+  },
+  {
+    command: "compare",
+    describe: "Compare instance types side by side",
+    example: ["$0 compare m7i.large c7g.large", "headline numbers with intervals"],
+  },
+  {
+    command: "report",
+    describe: "Generate the static site",
+    example: ["$0 report --out site", "write tables and charts"],
+  },
+  {
+    command: "submit",
+    describe: "Package a local result for contribution",
+    example: ["$0 submit aws-bench-results/RUN", "prepare a contribution"],
+  },
+  {
+    command: "review",
+    describe: "Review a contributed result",
+    example: ["$0 review contribution.tar.gz", "check a contribution before merging"],
+  },
 ];
 
 /** The planned commands as CLI commands that fail with `NotYetAvailable` (exit 1). */
@@ -32,7 +56,9 @@ export const plannedCommands: readonly AnyCommand[] = planned.map((entry) => ({
   run: () =>
     Promise.reject(
       new CliError("NotYetAvailable", `'${entry.command}' is not yet available in this version of aws-bench.`, {
-        fix: entry.meanwhile ?? "See the project's open issues for its progress; `aws-bench --help` lists what works today.",
+        fix:
+          entry.meanwhile ??
+          "See the project's open issues for its progress; `aws-bench --help` lists what works today.",
       }),
     ),
 }));

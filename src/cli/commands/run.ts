@@ -10,50 +10,110 @@ import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../../be
 import type { LoadedCustomBenchmark } from "../../benchmarks/custom/definition.js";
 import type { LocalRunOutcome } from "../../runner/local-run.js";
 
-
 /** The `run` command. */
 export const runCommand = defineCommand({
   command: "run",
   describe: "Benchmark a batch of EC2 instance types in your account, or this host (--target local)",
   options: {
-    target: { choices: ["aws", "local"] as const, default: "aws" as const, describe: "Where to run: EC2 instances in your account, or this host" },
-    benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark; or none (only --custom)" },
-    custom: { type: "string", array: true, describe: "Also run a custom benchmark declared in FILE (schemas/custom-benchmark.schema.json)" },
-    quick: { type: "boolean", default: false, describe: "Shorter run: 2 trials per configuration, HPL sized for 1 minute" },
+    target: {
+      choices: ["aws", "local"] as const,
+      default: "aws" as const,
+      describe: "Where to run: EC2 instances in your account, or this host",
+    },
+    benchmarks: {
+      type: "string",
+      default: "stream,hpl,coremark",
+      describe: "Comma-separated: stream, hpl, coremark; or none (only --custom)",
+    },
+    custom: {
+      type: "string",
+      array: true,
+      describe: "Also run a custom benchmark declared in FILE (schemas/custom-benchmark.schema.json)",
+    },
+    quick: {
+      type: "boolean",
+      default: false,
+      describe: "Shorter run: 2 trials per configuration, HPL sized for 1 minute",
+    },
     trials: { type: "number", describe: "Trials per configuration (default 5; --quick 2)" },
     out: { type: "string", describe: "Output directory (default ./aws-bench-results/<run-id>)" },
     program: { type: "string", array: true, describe: "Use this executable: NAME=PATH (e.g. hpl=/opt/hpl/xhpl)" },
-    source: { type: "string", array: true, describe: "Build from this source: NAME=DIR_OR_ARCHIVE (e.g. stream=./stream.c)" },
+    source: {
+      type: "string",
+      array: true,
+      describe: "Build from this source: NAME=DIR_OR_ARCHIVE (e.g. stream=./stream.c)",
+    },
     "hpl-minutes": { type: "number", describe: "HPL time budget in minutes (default 5; --quick 1)" },
-    "hpl-sizing": { choices: ["time", "top500"] as const, describe: "time: N within the budget; top500: N by memory alone" },
-    "stream-array-size": { type: "number", describe: "STREAM elements per array (default: ≥ 4× last-level cache, ≥ 10M, ≤ 60 % of memory)" },
+    "hpl-sizing": {
+      choices: ["time", "top500"] as const,
+      describe: "time: N within the budget; top500: N by memory alone",
+    },
+    "stream-array-size": {
+      type: "number",
+      describe: "STREAM elements per array (default: ≥ 4× last-level cache, ≥ 10M, ≤ 60 % of memory)",
+    },
     "stream-ntimes": { type: "number", describe: "STREAM repetitions per kernel (at least 10)" },
     "hpl-n": { type: "number", describe: "HPL matrix order N (default: sized by memory and time)" },
     "hpl-nb": { type: "number", describe: "HPL block size NB (default: by vector width)" },
     "coremark-threads": { type: "number", describe: "CoreMark contexts (default: one per vCPU)" },
-    imds: { type: "boolean", default: true, describe: "Ask EC2's metadata service for the instance type and zone (--no-imds to skip)" },
-    "image-root": { type: "string", default: "/opt/aws-bench", describe: "Where the benchmark image keeps its programs (bin/) and sources (sources/)" },
+    imds: {
+      type: "boolean",
+      default: true,
+      describe: "Ask EC2's metadata service for the instance type and zone (--no-imds to skip)",
+    },
+    "image-root": {
+      type: "string",
+      default: "/opt/aws-bench",
+      describe: "Where the benchmark image keeps its programs (bin/) and sources (sources/)",
+    },
     "instance-types": { type: "string", describe: "Batch: comma-separated EC2 instance types" },
-    "key-pair": { type: "string", describe: "Batch: EC2 key pair for SSH (with --ssh-cidr, or with your own --security-group)" },
+    "key-pair": {
+      type: "string",
+      describe: "Batch: EC2 key pair for SSH (with --ssh-cidr, or with your own --security-group)",
+    },
     "ssh-cidr": { type: "string", describe: "Batch: the only IPv4 network SSH is opened to (never 0.0.0.0/0)" },
-    "security-group": { type: "string", describe: "Batch: with --subnet, use this security group instead of a new one with no inbound access" },
+    "security-group": {
+      type: "string",
+      describe: "Batch: with --subnet, use this security group instead of a new one with no inbound access",
+    },
     subnet: { type: "string", describe: "Batch: run in this existing subnet (its zone must offer the types)" },
-    "skip-quota-check": { type: "boolean", default: false, describe: "Batch: do not check vCPU and network quotas first" },
+    "skip-quota-check": {
+      type: "boolean",
+      default: false,
+      describe: "Batch: do not check vCPU and network quotas first",
+    },
     repeat: { type: "number", default: 1, describe: "Batch: independent instances per type" },
     spot: { type: "boolean", default: false, describe: "Batch: one-time spot requests that terminate on interruption" },
-    "results-bucket": { type: "string", describe: "Batch: the long-lived results bucket (aws-bench bootstrap creates one)" },
+    "results-bucket": {
+      type: "string",
+      describe: "Batch: the long-lived results bucket (aws-bench bootstrap creates one)",
+    },
     images: { type: "string", describe: "Batch: prebuilt images in REGISTRY/NAMESPACE instead of building them" },
-    keep: { type: "boolean", default: false, describe: "Batch: leave the stack up afterwards (prints how to destroy it)" },
+    keep: {
+      type: "boolean",
+      default: false,
+      describe: "Batch: leave the stack up afterwards (prints how to destroy it)",
+    },
     "max-minutes": { type: "number", describe: "Batch: cap on any instance's life" },
     "max-cost": { type: "number", describe: "Batch: refuse when the expected cost in USD is above this" },
     tag: { type: "string", array: true, describe: "Batch: extra tag on every resource, KEY=VALUE" },
-    backend: { type: "string", describe: "Batch: state backend s3://BUCKET[/PREFIX] or file://DIR (default PULUMI_BACKEND_URL, else ~/.aws-bench/state)" },
+    backend: {
+      type: "string",
+      describe:
+        "Batch: state backend s3://BUCKET[/PREFIX] or file://DIR (default PULUMI_BACKEND_URL, else ~/.aws-bench/state)",
+    },
   },
   examples: [
     ["$0 run --target local --quick", "a short local run of STREAM, HPL and CoreMark"],
-    ["$0 run --target local --benchmarks stream --source stream=./stream.c", "STREAM built from its source for this host"],
+    [
+      "$0 run --target local --benchmarks stream --source stream=./stream.c",
+      "STREAM built from its source for this host",
+    ],
     ["$0 run --target local --benchmarks none --custom solver.json", "only your own benchmark, declared in a file"],
-    ["$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl --results-bucket my-results", "a batch on EC2: plan, confirm, launch, collect, destroy"],
+    [
+      "$0 run --instance-types m7i.large,c7g.large --benchmarks stream,hpl --results-bucket my-results",
+      "a batch on EC2: plan, confirm, launch, collect, destroy",
+    ],
   ],
   async run(args, { io }) {
     if (args.target === "aws") {
@@ -66,26 +126,41 @@ export const runCommand = defineCommand({
     for (const file of args.custom ?? []) {
       const custom = await loadCustomBenchmark(resolve(io.cwd, file));
       const twin = customs.find((other) => other.definition.name === custom.definition.name);
-      if (twin) throw new CliError("UsageError", `--custom ${file} and ${twin.path} both name the benchmark '${custom.definition.name}'.`, { fix: "Give each custom benchmark its own name." });
+      if (twin)
+        throw new CliError(
+          "UsageError",
+          `--custom ${file} and ${twin.path} both name the benchmark '${custom.definition.name}'.`,
+          { fix: "Give each custom benchmark its own name." },
+        );
       customs.push(custom);
     }
     if (benchmarks.length === 0 && customs.length === 0) {
-      throw new CliError("UsageError", "--benchmarks none leaves nothing to run.", { fix: "Name benchmarks, or add --custom FILE." });
+      throw new CliError("UsageError", "--benchmarks none leaves nothing to run.", {
+        fix: "Name benchmarks, or add --custom FILE.",
+      });
     }
     if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
-      throw new CliError("UsageError", `--trials ${args.trials} is not a positive whole number.`, { fix: "Pass --trials 1 or more." });
+      throw new CliError("UsageError", `--trials ${args.trials} is not a positive whole number.`, {
+        fix: "Pass --trials 1 or more.",
+      });
     }
     if (args["stream-ntimes"] !== undefined && args["stream-ntimes"] < 10) {
-      throw new CliError("UsageError", `--stream-ntimes ${args["stream-ntimes"]} is below STREAM's minimum of 10.`, { fix: "Pass --stream-ntimes 10 or more." });
+      throw new CliError("UsageError", `--stream-ntimes ${args["stream-ntimes"]} is below STREAM's minimum of 10.`, {
+        fix: "Pass --stream-ntimes 10 or more.",
+      });
     }
     for (const flag of ["stream-array-size", "stream-ntimes", "hpl-n", "hpl-nb", "coremark-threads"] as const) {
       const value = args[flag];
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-        throw new CliError("UsageError", `--${flag} ${value} is not a positive whole number.`, { fix: `Pass --${flag} with a whole number, or leave it out to size it for this host.` });
+        throw new CliError("UsageError", `--${flag} ${value} is not a positive whole number.`, {
+          fix: `Pass --${flag} with a whole number, or leave it out to size it for this host.`,
+        });
       }
     }
     if (args["hpl-minutes"] !== undefined && !(args["hpl-minutes"] > 0)) {
-      throw new CliError("UsageError", `--hpl-minutes ${args["hpl-minutes"]} must be positive.`, { fix: "Pass e.g. --hpl-minutes 5." });
+      throw new CliError("UsageError", `--hpl-minutes ${args["hpl-minutes"]} must be positive.`, {
+        fix: "Pass e.g. --hpl-minutes 5.",
+      });
     }
     const { runLocal } = await import("../../runner/local-run.js");
     const { ProcessGroupSet } = await import("../../runner/processes.js");
@@ -93,7 +168,11 @@ export const runCommand = defineCommand({
     let signals = 0;
     const stop = () => {
       signals++;
-      io.stderr.write(signals === 1 ? "\nrun: interrupted; stopping the running benchmark and keeping what finished…\n" : "\nrun: interrupted again; killing the running benchmark now\n");
+      io.stderr.write(
+        signals === 1
+          ? "\nrun: interrupted; stopping the running benchmark and keeping what finished…\n"
+          : "\nrun: interrupted again; killing the running benchmark now\n",
+      );
       processes.stopAll(signals > 1);
     };
     process.on("SIGINT", stop);
@@ -140,11 +219,20 @@ export const runCommand = defineCommand({
   },
 });
 
-function assignments(flag: string, values: readonly string[] | undefined, transform: (value: string) => string = (value) => value): Partial<Record<BenchmarkName, string>> {
+function assignments(
+  flag: string,
+  values: readonly string[] | undefined,
+  transform: (value: string) => string = (value) => value,
+): Partial<Record<BenchmarkName, string>> {
   const result: Partial<Record<BenchmarkName, string>> = {};
   for (const value of values ?? []) {
     const m = /^(stream|hpl|coremark)=(.+)$/.exec(value);
-    if (!m) throw new CliError("UsageError", `${flag} '${value}' is not NAME=PATH with NAME one of ${benchmarkNames.join(", ")}.`, { fix: `e.g. ${flag} stream=./stream.c` });
+    if (!m)
+      throw new CliError(
+        "UsageError",
+        `${flag} '${value}' is not NAME=PATH with NAME one of ${benchmarkNames.join(", ")}.`,
+        { fix: `e.g. ${flag} stream=./stream.c` },
+      );
     result[m[1] as BenchmarkName] = transform(m[2] as string);
   }
   return result;
@@ -157,18 +245,27 @@ function summaryJson(outcome: LocalRunOutcome): object {
     resultPath: outcome.resultPath,
     interrupted: outcome.interrupted,
     skipped: outcome.skipped,
-    benchmarks: outcome.result.benchmarks.map((section) => ({ benchmark: section.custom?.name ?? section.benchmark, implementation: section.implementation, headline: section.headline, validity: section.validity })),
+    benchmarks: outcome.result.benchmarks.map((section) => ({
+      benchmark: section.custom?.name ?? section.benchmark,
+      implementation: section.implementation,
+      headline: section.headline,
+      validity: section.validity,
+    })),
   };
 }
 
 function printSummary(outcome: LocalRunOutcome, io: CliIo): void {
-  const rows = [["benchmark", "implementation", "configuration", "metric", "median", "interval (coverage)", "n", "valid"]];
+  const rows = [
+    ["benchmark", "implementation", "configuration", "metric", "median", "interval (coverage)", "n", "valid"],
+  ];
   for (const section of outcome.result.benchmarks) {
     for (const configuration of section.configurations) {
       const isHeadline = configuration.id === section.headline.configuration;
       const metric = section.headline.metric;
       const stats = configuration.statistics[metric];
-      const interval = stats?.medianInterval ? `[${format(stats.medianInterval.low)}, ${format(stats.medianInterval.high)}] (${Math.round(stats.medianInterval.confidence * 100)}%${stats.medianInterval.meetsTarget ? "" : ", n too small for 95%"})` : "-";
+      const interval = stats?.medianInterval
+        ? `[${format(stats.medianInterval.low)}, ${format(stats.medianInterval.high)}] (${Math.round(stats.medianInterval.confidence * 100)}%${stats.medianInterval.meetsTarget ? "" : ", n too small for 95%"})`
+        : "-";
       const validTrials = configuration.trials.filter((trial) => trial.valid).length;
       rows.push([
         section.custom?.name ?? section.benchmark,
@@ -178,13 +275,25 @@ function printSummary(outcome: LocalRunOutcome, io: CliIo): void {
         stats ? `${format(stats.median)} ${stats.unit}` : "-",
         interval,
         `${validTrials}/${configuration.trials.length}`,
-        isHeadline ? (section.validity.valid ? "yes" : `no: ${section.validity.reason ?? ""}`) : validTrials > 0 ? "yes" : "no",
+        isHeadline
+          ? section.validity.valid
+            ? "yes"
+            : `no: ${section.validity.reason ?? ""}`
+          : validTrials > 0
+            ? "yes"
+            : "no",
       ]);
     }
   }
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
-  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ").trimEnd());
-  for (const skipped of outcome.skipped) lines.push(`skipped ${skipped.benchmark}: ${skipped.reason}\n  fix: ${skipped.fix}`);
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+  for (const skipped of outcome.skipped)
+    lines.push(`skipped ${skipped.benchmark}: ${skipped.reason}\n  fix: ${skipped.fix}`);
   lines.push("* headline configuration (fixed in advance)");
   lines.push(`result: ${outcome.resultPath}${outcome.interrupted ? " (interrupted: holds what finished)" : ""}`);
   io.stdout.write(`${lines.join("\n")}\n`);

@@ -10,10 +10,24 @@ export const validateCommand = defineCommand({
   options: {
     kind: {
       type: "string",
-      choices: ["architecture-mappings", "benchmark-result", "container-tags", "custom-benchmark", "families", "instance-catalog", "parsed-output", "price-snapshot", "source-manifest"] as const,
+      choices: [
+        "architecture-mappings",
+        "benchmark-result",
+        "container-tags",
+        "custom-benchmark",
+        "families",
+        "instance-catalog",
+        "parsed-output",
+        "price-snapshot",
+        "source-manifest",
+      ] as const,
       describe: "Schema to apply (default: recognised from each document)",
     },
-    "raw-files": { type: "boolean", default: true, describe: "Check a result's raw files against their size and SHA-256 (--no-raw-files to skip)" },
+    "raw-files": {
+      type: "boolean",
+      default: true,
+      describe: "Check a result's raw files against their size and SHA-256 (--no-raw-files to skip)",
+    },
   },
   positionals: {
     paths: { type: "string", array: true, describe: "Files or directories (default: configs/ and data/)" },
@@ -31,7 +45,9 @@ export const validateCommand = defineCommand({
     if (args.json) io.stdout.write(`${JSON.stringify({ valid: failed.length === 0, files: results }, null, 2)}\n`);
     else {
       for (const result of results) {
-        io.stdout.write(`${result.errors.length ? "INVALID" : "valid  "} ${result.path}${result.kind ? ` (${result.kind})` : ""}\n`);
+        io.stdout.write(
+          `${result.errors.length ? "INVALID" : "valid  "} ${result.path}${result.kind ? ` (${result.kind})` : ""}\n`,
+        );
         for (const error of result.errors) io.stdout.write(`  ${error}\n`);
       }
     }

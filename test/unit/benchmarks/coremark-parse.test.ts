@@ -11,9 +11,21 @@ describe("CoreMark parser", () => {
     expect(run).toMatchObject({
       implementation: "coremark",
       valid: true,
-      parameters: { runType: "performance", dataSize: "2K", coremarkSize: 666, iterations: 400000, threads: 1, seedCrc: "0xe9f5", compilerVersion: "GCC12.2.0" },
+      parameters: {
+        runType: "performance",
+        dataSize: "2K",
+        coremarkSize: 666,
+        iterations: 400000,
+        threads: 1,
+        seedCrc: "0xe9f5",
+        compilerVersion: "GCC12.2.0",
+      },
     });
-    expect(run?.metrics["iterationsPerSecond"]).toEqual({ value: 29010.733972, unit: "iterations/s", printed: "29010.733972" });
+    expect(run?.metrics["iterationsPerSecond"]).toEqual({
+      value: 29010.733972,
+      unit: "iterations/s",
+      printed: "29010.733972",
+    });
     expect(run?.metrics["coremark"]?.printed).toBe("29010.733972");
     expect(run?.metrics["totalTime"]).toEqual({ value: 13.788, unit: "s", printed: "13.788000" });
     expect(run?.notes).toEqual([]);
@@ -21,7 +33,11 @@ describe("CoreMark parser", () => {
 
   it("reads a multi-threaded PThreads run", () => {
     const [run] = parse("shared/coremark-mt2-pthread-run1-performance.txt");
-    expect(run).toMatchObject({ implementation: "coremark-pthread", valid: true, parameters: { threads: 2, parallelMethod: "PThreads", iterations: 800000, crcFinal1: "0x65c5" } });
+    expect(run).toMatchObject({
+      implementation: "coremark-pthread",
+      valid: true,
+      parameters: { threads: 2, parallelMethod: "PThreads", iterations: 800000, crcFinal1: "0x65c5" },
+    });
     expect(run?.metrics["coremark"]?.printed).toBe("30180.706983");
   });
 
@@ -31,14 +47,20 @@ describe("CoreMark parser", () => {
   });
 
   it("keeps validation, profile and 6K runs valid but says they are not scores", () => {
-    for (const [path, runType] of [["shared/coremark-st-run2-validation.txt", "validation"], ["formats/coremark-profile.txt", "profile"]] as const) {
+    for (const [path, runType] of [
+      ["shared/coremark-st-run2-validation.txt", "validation"],
+      ["formats/coremark-profile.txt", "profile"],
+    ] as const) {
       const [run] = parse(path);
       expect(run).toMatchObject({ valid: true, parameters: { runType } });
       expect(run?.metrics["coremark"]).toBeUndefined();
       expect(run?.notes[0]).toMatch(/its speed is not a CoreMark score/);
     }
     const [sixK] = parse("formats/coremark-6k-performance.txt");
-    expect(sixK).toMatchObject({ valid: true, parameters: { runType: "performance", dataSize: "6K", coremarkSize: 2000 } });
+    expect(sixK).toMatchObject({
+      valid: true,
+      parameters: { runType: "performance", dataSize: "6K", coremarkSize: 2000 },
+    });
   });
 
   it("calls a run shorter than 10 s invalid even when 'Correct operation validated' is printed", () => {
@@ -64,7 +86,12 @@ describe("CoreMark parser", () => {
   });
 
   it("splits consecutive runs, including runs without a run-type line", () => {
-    const text = [output("shared/coremark-st-run1-performance.txt"), output("shared/coremark-st-run2-validation.txt"), output("formats/coremark-unknown-seeds.txt"), output("formats/coremark-unknown-seeds.txt")].join("");
+    const text = [
+      output("shared/coremark-st-run1-performance.txt"),
+      output("shared/coremark-st-run2-validation.txt"),
+      output("formats/coremark-unknown-seeds.txt"),
+      output("formats/coremark-unknown-seeds.txt"),
+    ].join("");
     const runs = parseCoremarkOutput(text, { label: "all" });
     expect(runs.map((run) => [run.parameters["runType"], run.valid])).toEqual([
       ["performance", true],
@@ -75,7 +102,10 @@ describe("CoreMark parser", () => {
   });
 
   it("catches a short run even without CoreMark's error line", () => {
-    const text = output("shared/coremark-st-run1-performance.txt").replace("Total time (secs): 13.788000", "Total time (secs): 8.500000");
+    const text = output("shared/coremark-st-run1-performance.txt").replace(
+      "Total time (secs): 13.788000",
+      "Total time (secs): 8.500000",
+    );
     const [run] = parseCoremarkOutput(text, { label: "x" });
     expect(run?.valid).toBe(false);
     expect(run?.invalidReason).toMatch(/ran 8\.500000 s; CoreMark requires at least 10 s/);
@@ -84,8 +114,14 @@ describe("CoreMark parser", () => {
   it.each([
     ["", /x: is empty/],
     ["random text\n", /x: is not CoreMark output/],
-    [output("shared/coremark-st-run1-performance.txt").split("seedcrc")[0] as string, /x: is truncated: none of CoreMark's closing lines/],
-    ["2K performance run parameters for coremark.\nCoreMark Size    : 666\n", /x: is truncated: no 'Total time \(secs\)'/],
+    [
+      output("shared/coremark-st-run1-performance.txt").split("seedcrc")[0] as string,
+      /x: is truncated: none of CoreMark's closing lines/,
+    ],
+    [
+      "2K performance run parameters for coremark.\nCoreMark Size    : 666\n",
+      /x: is truncated: no 'Total time \(secs\)'/,
+    ],
   ])("rejects empty, foreign or truncated input (%#)", (text, message) => {
     expect(() => parseCoremarkOutput(text, { label: "x" })).toThrow(message);
   });

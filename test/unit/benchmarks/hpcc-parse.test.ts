@@ -29,7 +29,9 @@ describe("HPCC parser", () => {
     const { runs, summary } = parse("produced-here/hpcc-2ranks-grids-1x2-2x1-N1000-1500-NB64-128.txt");
     const hpl = runs.filter((run) => run.section === "HPL");
     expect(hpl).toHaveLength(32);
-    expect(new Set(hpl.map((run) => `${String(run.parameters["p"])}x${String(run.parameters["q"])}`))).toEqual(new Set(["1x2", "2x1"]));
+    expect(new Set(hpl.map((run) => `${String(run.parameters["p"])}x${String(run.parameters["q"])}`))).toEqual(
+      new Set(["1x2", "2x1"]),
+    );
     expect(hpl.every((run) => run.valid && run.parameters["processes"] === 2)).toBe(true);
     const star = runs.find((run) => run.section === "StarSTREAM");
     expect(star?.parameters["processes"]).toBe(2);
@@ -43,7 +45,9 @@ describe("HPCC parser", () => {
     const { runs } = parse("produced-here/hpcc-1rank-threshold-negative.txt");
     const hpl = runs.filter((run) => run.section === "HPL");
     expect(hpl).toHaveLength(16);
-    expect(hpl.every((run) => !run.valid && /16 tests completed without checking/.test(run.invalidReason ?? ""))).toBe(true);
+    expect(hpl.every((run) => !run.valid && /16 tests completed without checking/.test(run.invalidReason ?? ""))).toBe(
+      true,
+    );
     expect(runs.filter((run) => run.benchmark === "stream").every((run) => run.valid)).toBe(true);
   });
 
@@ -51,13 +55,18 @@ describe("HPCC parser", () => {
     expect(() => parseHpccOutput("", { label: "x" })).toThrow(/x: is empty/);
     expect(() => parseHpccOutput("hello\n", { label: "x" })).toThrow(/x: is not HPCC output/);
     const text = output("shared/hpcc-1x1-np1-N4000-NB192.txt");
-    expect(() => parseHpccOutput(text.slice(0, text.indexOf("End of HPL section.")), { label: "x" })).toThrow(/x: is truncated: section HPL has no 'End of … section.' line/);
+    expect(() => parseHpccOutput(text.slice(0, text.indexOf("End of HPL section.")), { label: "x" })).toThrow(
+      /x: is truncated: section HPL has no 'End of … section.' line/,
+    );
     const noHpl = text.slice(0, text.indexOf("Begin of StarSTREAM"));
     expect(() => parseHpccOutput(noHpl, { label: "x" })).toThrow(/x: has neither an HPL nor a STREAM section/);
   });
 
   it("marks StarSTREAM invalid when a rank reports an error", () => {
-    const text = output("shared/hpcc-1x1-np1-N4000-NB192.txt").replace(/(Begin of StarSTREAM section\.[\s\S]*?)Node\(s\) with error 0/, "$1Node(s) with error 1");
+    const text = output("shared/hpcc-1x1-np1-N4000-NB192.txt").replace(
+      /(Begin of StarSTREAM section\.[\s\S]*?)Node\(s\) with error 0/,
+      "$1Node(s) with error 1",
+    );
     const star = parseHpccOutput(text, { label: "x" }).runs.find((run) => run.section === "StarSTREAM");
     expect(star?.valid).toBe(false);
     expect(star?.invalidReason).toMatch(/1 MPI rank\(s\) reported a STREAM validation error/);
@@ -66,7 +75,10 @@ describe("HPCC parser", () => {
 
 describe("HPCC parser, section by section", () => {
   it("keeps the good sections and reports the broken one when asked to", () => {
-    const text = output("shared/hpcc-1x1-np1-N4000-NB192.txt").replace(/Finished {6}1 tests with the following results:[\s\S]*?End of Tests\./, "");
+    const text = output("shared/hpcc-1x1-np1-N4000-NB192.txt").replace(
+      /Finished {6}1 tests with the following results:[\s\S]*?End of Tests\./,
+      "",
+    );
     expect(() => parseHpccOutput(text, { label: "x" })).toThrow(/section HPL: is truncated/);
     const { runs, sectionFailures } = parseHpccOutput(text, { label: "x", perSection: true });
     expect(runs.map((run) => run.section)).toEqual(["StarSTREAM", "SingleSTREAM"]);

@@ -12,7 +12,16 @@ describe("STREAM parser", () => {
       benchmark: "stream",
       implementation: "stream.c-openmp",
       valid: true,
-      parameters: { version: "5.10", elementBytes: 8, arraySize: 10_000_000, offset: 0, ntimes: 10, threads: 2, threadsRequested: 2, validationEpsilon: "1.000000e-13" },
+      parameters: {
+        version: "5.10",
+        elementBytes: 8,
+        arraySize: 10_000_000,
+        offset: 0,
+        ntimes: 10,
+        threads: 2,
+        threadsRequested: 2,
+        validationEpsilon: "1.000000e-13",
+      },
     });
     expect(run?.metrics["copy"]).toEqual({ value: 15958.5, unit: "MB/s", printed: "15958.5" });
     expect(run?.metrics["triad"]).toEqual({ value: 30022.8, unit: "MB/s", printed: "30022.8" });
@@ -29,7 +38,11 @@ describe("STREAM parser", () => {
 
   it("separates float builds and ignores the -DVERBOSE block", () => {
     const [run] = parse("formats/stream-float-verbose.txt");
-    expect(run).toMatchObject({ implementation: "stream.c-openmp-fp32", valid: true, parameters: { elementBytes: 4, ntimes: 20, threads: 4, validationEpsilon: "1.000000e-06" } });
+    expect(run).toMatchObject({
+      implementation: "stream.c-openmp-fp32",
+      valid: true,
+      parameters: { elementBytes: 4, ntimes: 20, threads: 4, validationEpsilon: "1.000000e-06" },
+    });
     expect(run?.metrics["triad"]?.value).toBe(45100.9);
   });
 
@@ -57,30 +70,46 @@ describe("STREAM parser", () => {
 
   it("reads HPCC's GB/s table and its older 'Each test is run' wording", () => {
     const text = output("shared/hpcc-1x1-np1-N4000-NB192.txt");
-    const section = text.slice(text.indexOf("Begin of SingleSTREAM section."), text.indexOf("End of SingleSTREAM section."));
+    const section = text.slice(
+      text.indexOf("Begin of SingleSTREAM section."),
+      text.indexOf("End of SingleSTREAM section."),
+    );
     const [run] = parseStreamOutput(section, { label: "hpcc", implementation: "hpcc-singlestream" });
     expect(run?.metrics["copy"]).toEqual({ value: 24.8382, unit: "GB/s", printed: "24.8382" });
     expect(run?.parameters).toMatchObject({ arraySize: 5333333, ntimes: 10, elementBytes: 8 });
   });
 
   it("parses every run of a multi-run file and names the truncated one", () => {
-    expect(() => parse("formats/stream-two-runs-truncated.txt")).toThrow(/\(run starting at line 35\): is truncated: the results table has Copy \(expected Copy, Scale, Add and Triad\)/);
+    expect(() => parse("formats/stream-two-runs-truncated.txt")).toThrow(
+      /\(run starting at line 35\): is truncated: the results table has Copy \(expected Copy, Scale, Add and Triad\)/,
+    );
     const twice = output("shared/stream-omp-10M-ntimes10-t2.txt") + output("shared/stream-serial-10M-ntimes10.txt");
-    expect(parseStreamOutput(twice, { label: "two" }).map((run) => run.implementation)).toEqual(["stream.c-openmp", "stream.c-serial"]);
+    expect(parseStreamOutput(twice, { label: "two" }).map((run) => run.implementation)).toEqual([
+      "stream.c-openmp",
+      "stream.c-serial",
+    ]);
   });
 
   it.each([
     ["", /x: is empty/],
     ["   \n\n", /x: is empty/],
     ["hello world\n", /x: has no STREAM results table/],
-    [output("shared/stream-omp-10M-ntimes10-t2.txt").split("Solution Validates")[0] as string, /x: is truncated: no validation line/],
-    [output("shared/stream-omp-10M-ntimes10-t2.txt").split("Add:")[0] as string, /x: is truncated: the results table has Copy, Scale \(expected/],
+    [
+      output("shared/stream-omp-10M-ntimes10-t2.txt").split("Solution Validates")[0] as string,
+      /x: is truncated: no validation line/,
+    ],
+    [
+      output("shared/stream-omp-10M-ntimes10-t2.txt").split("Add:")[0] as string,
+      /x: is truncated: the results table has Copy, Scale \(expected/,
+    ],
   ])("rejects empty, foreign or truncated input (%#)", (text, message) => {
     expect(() => parseStreamOutput(text, { label: "x" })).toThrow(message);
   });
 
   it("accepts Windows line endings", () => {
-    const [run] = parseStreamOutput(output("shared/stream-serial-10M-ntimes10.txt").replace(/\n/g, "\r\n"), { label: "crlf" });
+    const [run] = parseStreamOutput(output("shared/stream-serial-10M-ntimes10.txt").replace(/\n/g, "\r\n"), {
+      label: "crlf",
+    });
     expect(run?.metrics["triad"]?.printed).toBe("26400.0");
   });
 });
