@@ -45,13 +45,11 @@ beforeEach(() => {
   ec2.reset();
   s3.reset();
   ecr.reset();
-  ecr
-    .on(DescribeRepositoriesCommand)
-    .rejects(
-      Object.assign(new Error("The repository with name 'aws-bench-cache' does not exist"), {
-        name: "RepositoryNotFoundException",
-      }),
-    );
+  ecr.on(DescribeRepositoriesCommand).rejects(
+    Object.assign(new Error("The repository with name 'aws-bench-cache' does not exist"), {
+      name: "RepositoryNotFoundException",
+    }),
+  );
   isolateAws(true);
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
@@ -210,17 +208,15 @@ describe("run", () => {
   });
 
   it("uses the region's long-lived image cache when bootstrap made one (no batch repository)", async () => {
-    ecr
-      .on(DescribeRepositoriesCommand)
-      .resolves({
-        repositories: [
-          {
-            repositoryName: "aws-bench-cache",
-            repositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache",
-            repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
-          },
-        ],
-      });
+    ecr.on(DescribeRepositoriesCommand).resolves({
+      repositories: [
+        {
+          repositoryName: "aws-bench-cache",
+          repositoryUri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache",
+          repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
+        },
+      ],
+    });
     const created: string[] = [];
     const up = engine.up.bind(engine);
     engine.up = async (ref, events, signal) => {
@@ -250,19 +246,17 @@ describe("run", () => {
   });
 
   it("in an existing subnet and security group with a key pair: no network of its own, the instance keyed, no zone retry", async () => {
-    ec2
-      .on(DescribeSubnetsCommand)
-      .resolves({
-        Subnets: [
-          {
-            SubnetId: "subnet-0123456789abcdef0",
-            VpcId: "vpc-0aaa",
-            AvailabilityZone: "us-east-1a",
-            AvailabilityZoneId: "use1-az4",
-            MapPublicIpOnLaunch: true,
-          },
-        ],
-      });
+    ec2.on(DescribeSubnetsCommand).resolves({
+      Subnets: [
+        {
+          SubnetId: "subnet-0123456789abcdef0",
+          VpcId: "vpc-0aaa",
+          AvailabilityZone: "us-east-1a",
+          AvailabilityZoneId: "use1-az4",
+          MapPublicIpOnLaunch: true,
+        },
+      ],
+    });
     ec2
       .on(DescribeSecurityGroupsCommand)
       .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });

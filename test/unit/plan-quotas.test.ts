@@ -146,13 +146,11 @@ describe("aws-bench plan with credentials", () => {
   it("reports a failed check in the plan instead of failing the plan", async () => {
     isolateAws(true);
     serveAccount();
-    ec2
-      .on(DescribeInstancesCommand)
-      .rejects(
-        Object.assign(new Error("You are not authorized to perform this operation."), {
-          name: "UnauthorizedOperation",
-        }),
-      );
+    ec2.on(DescribeInstancesCommand).rejects(
+      Object.assign(new Error("You are not authorized to perform this operation."), {
+        name: "UnauthorizedOperation",
+      }),
+    );
     const { code, out } = await plan("--instance-types", "m7i.large", "--benchmarks", "stream", "--json");
     expect(code).toBe(0);
     expect((JSON.parse(out) as BatchPlan).quotas).toEqual({

@@ -54,11 +54,9 @@ beforeEach(() => {
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: "vpc-1" }] });
   ec2.on(DescribeInternetGatewaysCommand).resolves({ InternetGateways: [{ InternetGatewayId: "igw-1" }] });
-  quotas
-    .on(GetServiceQuotaCommand)
-    .callsFake((input: { QuotaCode: string }) => ({
-      Quota: { QuotaCode: input.QuotaCode, Value: input.QuotaCode === "L-1216C47A" ? 3 : 5, ServiceCode: "ec2" },
-    }));
+  quotas.on(GetServiceQuotaCommand).callsFake((input: { QuotaCode: string }) => ({
+    Quota: { QuotaCode: input.QuotaCode, Value: input.QuotaCode === "L-1216C47A" ? 3 : 5, ServiceCode: "ec2" },
+  }));
 });
 afterEach(() => vi.unstubAllEnvs());
 
@@ -129,29 +127,25 @@ describe("prepareBatch", () => {
   });
 
   it("in an existing subnet: reads its VPC and zone, checks the security group is in that VPC, skips types its zone does not offer", async () => {
-    ec2
-      .on(DescribeSubnetsCommand)
-      .resolves({
-        Subnets: [
-          {
-            SubnetId: "subnet-0123456789abcdef0",
-            VpcId: "vpc-0aaa",
-            AvailabilityZone: "us-east-1a",
-            AvailabilityZoneId: "use1-az4",
-            MapPublicIpOnLaunch: true,
-          },
-        ],
-      });
+    ec2.on(DescribeSubnetsCommand).resolves({
+      Subnets: [
+        {
+          SubnetId: "subnet-0123456789abcdef0",
+          VpcId: "vpc-0aaa",
+          AvailabilityZone: "us-east-1a",
+          AvailabilityZoneId: "use1-az4",
+          MapPublicIpOnLaunch: true,
+        },
+      ],
+    });
     ec2
       .on(DescribeSecurityGroupsCommand)
       .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
-    ec2
-      .on(DescribeInstanceTypeOfferingsCommand)
-      .resolves({
-        InstanceTypeOfferings: [
-          { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
-        ],
-      });
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
+      InstanceTypeOfferings: [
+        { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
+      ],
+    });
     ec2.on(DescribeKeyPairsCommand).resolves({ KeyPairs: [{ KeyName: "me" }] });
     const req: BatchRequest = {
       ...request,

@@ -389,13 +389,11 @@ describe("checkInstanceQuotas", () => {
 
   it("is not stopped by AccessDenied on Service Quotas: the quota is unknown, with a warning", async () => {
     fakeAccount({ instances: [{ type: "m7i.large", state: "running" }] });
-    serviceQuotasMock
-      .on(GetServiceQuotaCommand)
-      .rejects(
-        Object.assign(new Error("User is not authorized to perform servicequotas:GetServiceQuota"), {
-          name: "AccessDeniedException",
-        }),
-      );
+    serviceQuotasMock.on(GetServiceQuotaCommand).rejects(
+      Object.assign(new Error("User is not authorized to perform servicequotas:GetServiceQuota"), {
+        name: "AccessDeniedException",
+      }),
+    );
     const check = await checkInstanceQuotas(planned("m7i.large"), clients, {
       spot: false,
       region: "us-east-1",
@@ -424,13 +422,11 @@ describe("checkInstanceQuotas", () => {
 
   it("turns other failures into CliErrors that name the call", async () => {
     fakeAccount({ applied: { "ec2/L-1216C47A": 64 } });
-    ec2Mock
-      .on(DescribeInstancesCommand)
-      .rejects(
-        Object.assign(new Error("You are not authorized to perform this operation."), {
-          name: "UnauthorizedOperation",
-        }),
-      );
+    ec2Mock.on(DescribeInstancesCommand).rejects(
+      Object.assign(new Error("You are not authorized to perform this operation."), {
+        name: "UnauthorizedOperation",
+      }),
+    );
     const denied = await checkInstanceQuotas(planned("m7i.large"), clients, {
       spot: false,
       region: "us-east-1",

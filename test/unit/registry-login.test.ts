@@ -38,16 +38,14 @@ function fakeEngine(exitCode = 0): { path: string; args: () => string; stdin: ()
 
 describe("loginToRegistry", () => {
   it("logs the engine in to ECR with the SDK's token, the password on stdin only", async () => {
-    ecr
-      .on(GetAuthorizationTokenCommand)
-      .resolves({
-        authorizationData: [
-          {
-            authorizationToken: Buffer.from("AWS:s3cr3t-pa55").toString("base64"),
-            proxyEndpoint: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-          },
-        ],
-      });
+    ecr.on(GetAuthorizationTokenCommand).resolves({
+      authorizationData: [
+        {
+          authorizationToken: Buffer.from("AWS:s3cr3t-pa55").toString("base64"),
+          proxyEndpoint: "https://123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+        },
+      ],
+    });
     const engine = fakeEngine();
     expect(await loginToRegistry(engine.path, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aws-bench", {})).toBe(true);
     expect(engine.args()).toBe("login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com");
