@@ -1,0 +1,149 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { commands, exec } from "../../../src/cli/main.js";
+import { CliError, ExitCode } from "../../../src/cli/errors.js";
+import { memoryIo } from "../../../src/cli/io.js";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const designCommands = [
+  "discover",
+  "plan",
+  "run",
+  "preview",
+  "up",
+  "collect",
+  "destroy",
+  "status",
+  "list",
+  "cleanup",
+  "bootstrap",
+  "build",
+  "pricing",
+  "parse",
+  "validate",
+  "analyze",
+  "rank",
+  "compare",
+  "report",
+  "submit",
+  "review",
+];
+
+describe("aws-bench CLI", () => {
+  it("lists every command DESIGN.md names in --help", async () => {
+    const io = memoryIo();
+    expect(await exec(["--help"], io)).toBe(ExitCode.Success);
+    for (const name of designCommands) expect(io.out()).toMatch(new RegExp(`aws-bench ${name}\\b`));
+    expect(commands.map((c) => c.command.split(" ")[0]).sort()).toEqual([...designCommands].sort());
+  });
+
+  it("prints the package version", async () => {
+    const io = memoryIo();
+    expect(await exec(["--version"], io)).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+    expect(io.out().trim()).toBe(pkg.version);
+  });
+
+  it("shows a command's options and examples with <command> --help", async () => {
+    const io = memoryIo();
+    expect(await exec(["discover", "--help"], io)).toBe(0);
+    expect(io.out()).toContain("--input");
+    expect(io.out()).toContain("--dry-run");
+    expect(io.out()).toContain("Examples:");
+  });
+
+  it("treats a missing command, an unknown command and an unknown option as usage errors (exit 2)", async () => {
+    for (const argv of [[], ["disocver"], ["discover", "--bogus"]]) {
+      const io = memoryIo();
+      expect(await exec(argv, io)).toBe(ExitCode.Usage);
+      expect(io.err()).toMatch(/^error \[UsageError\]: /);
+      expect(io.err()).toContain("fix: Run 'aws-bench --help'");
+      expect(io.out()).toBe("");
+    }
+    const io = memoryIo();
+    await exec(["disocver"], io);
+    expect(io.err()).toContain("Did you mean discover?");
+  });
+
+  it("fails plainly for commands that are not built yet, with exit 1 and no pretence", async () => {
+    for (const name of designCommands.filter(
+      (n) =>
+        ![
+          "discover",
+          "parse",
+          "validate",
+          "run",
+          "build",
+          "pricing",
+          "plan",
+          "preview",
+          "up",
+          "collect",
+          "destroy",
+          "status",
+          "list",
+          "cleanup",
+          "bootstrap",
+        ].includes(n),
+    )) {
+      const io = memoryIo();
+      expect(await exec([name, "--some-flag", "x"], io)).toBe(ExitCode.Failure);
+      expect(io.err()).toContain(`error [NotYetAvailable]: '${name}' is not yet available`);
+      expect(io.out()).toBe("");
+    }
+  });
+
+  it("runs the seed's command-less form as `run` when invoked as aws-benchmark-collector", async () => {
+    const io = memoryIo();
+    const code = await exec(["--instance-types", "m7i.large", "--benchmarks", "stream"], io, {
+      scriptName: "aws-benchmark-collector",
+    });
+    // It reaches the batch lifecycle, which asks for the results bucket before anything else.
+    expect(code).toBe(ExitCode.Usage);
+    expect(io.err()).toContain("error [UsageError]: A batch needs --results-bucket");
+    const help = memoryIo();
+    expect(await exec(["--help"], help, { scriptName: "aws-benchmark-collector" })).toBe(0);
+    expect(help.out()).toContain("aws-benchmark-collector discover");
+  });
+
+  it("hides stack traces unless --debug", async () => {
+    const quiet = memoryIo();
+    await exec(["analyze"], quiet);
+    expect(quiet.err()).not.toMatch(/\bat .*\.ts:\d+/);
+    const loud = memoryIo();
+    await exec(["analyze", "--debug"], loud);
+    expect(loud.err()).toMatch(/CliError: 'analyze' is not yet available[\s\S]*\n\s+at /);
+  });
+
+  it("maps CliError codes to exit codes", () => {
+    expect(new CliError("UsageError", "x").exitCode).toBe(2);
+    expect(new CliError("Throttled", "x").exitCode).toBe(1);
+    expect(new CliError("Throttled", "x", { exitCode: 3 }).exitCode).toBe(3);
+  });
+});
+
+describe("the built executable", () => {
+  const bin = join(root, "dist", "src", "cli", "bin.js");
+
+  it("runs --help without loading the AWS SDK, Pulumi or ajv", () => {
+    const hook = join(root, "test", "helpers", "record-imports.mjs");
+    const result = spawnSync(process.execPath, ["--import", hook, bin, "--help"], {
+      encoding: "utf8",
+      env: { ...process.env, RECORD_IMPORTS: "1" },
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("aws-bench discover");
+    const loaded = result.stderr.split("\n").filter((line) => line.startsWith("import: "));
+    expect(loaded.length).toBeGreaterThan(5); // the hook did record
+    expect(loaded.filter((line) => /@aws-sdk|@smithy|@pulumi|\/ajv/.test(line))).toEqual([]);
+  });
+
+  it("sets the process exit code", () => {
+    const result = spawnSync(process.execPath, [bin, "analyze"], { encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("NotYetAvailable");
+    expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

@@ -1,0 +1,147 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exec } from "../../../src/cli/main.js";
+import { memoryIo } from "../../../src/cli/io.js";
+import type { BatchPlan } from "../../../src/orchestrator/plan.js";
+import { quotaCodeFor } from "../../../src/orchestrator/plan.js";
+import { useTempDir } from "../../helpers/temp-dir.js";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const tempDir = useTempDir();
+const prices = JSON.parse(readFileSync(join(root, "data", "pricing", "us-east-1.json"), "utf8")) as {
+  onDemandUsdPerHour: Record<string, number>;
+};
+
+async function cli(...argv: string[]) {
+  const io = memoryIo({ cwd: tempDir(), env: {} });
+  const code = await exec(argv, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe("aws-bench plan (offline)", () => {
+  it("runs the real program under mocks and prices the batch", async () => {
+    const { code, out } = await cli(
+      "plan",
+      "--offline",
+      "--instance-types",
+      "m7i.large,c7g.large",
+      "--benchmarks",
+      "stream,hpl,coremark",
+      "--json",
+    );
+    expect(code).toBe(0);
+    const plan = JSON.parse(out) as BatchPlan;
+    const types = plan.resources.map((r) => r.type);
+    expect(types.filter((t) => t === "aws:ec2/instance:Instance")).toHaveLength(2);
+    expect(plan.resources.find((r) => r.type === "awsx:ec2:Vpc")?.inputs).toMatchObject({
+      natGateways: { strategy: "None" },
+    });
+    expect(plan.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup")?.inputs["ingress"]).toEqual([]);
+    for (const instance of plan.resources.filter((r) => r.type === "aws:ec2/instance:Instance")) {
+      expect(instance.inputs).toMatchObject({
+        instanceInitiatedShutdownBehavior: "terminate",
+        metadataOptions: { httpTokens: "required" },
+        rootBlockDevice: { encrypted: true },
+      });
+    }
+    expect(plan.instances.map((i) => [i.instanceType, i.zone, i.containerTag, i.quotaCode])).toEqual([
+      ["m7i.large", "chosen at run time", "intel-sapphirerapids", "L-1216C47A"],
+      ["c7g.large", "chosen at run time", "graviton3", "L-1216C47A"],
+    ]);
+    for (const instance of plan.instances) {
+      expect(instance.usdPerHour).toBe(prices.onDemandUsdPerHour[instance.instanceType]);
+      expect(instance.expectedCostUsd).toBeCloseTo(((instance.usdPerHour ?? 0) * instance.expectedMinutes) / 60, 3);
+      expect(instance.maximumMinutes).toBeGreaterThan(instance.expectedMinutes);
+    }
+    expect(plan.estimate.vcpusByQuotaCode).toEqual({ "L-1216C47A": 4 });
+    expect(plan.estimate.costUsdExpected).toBeCloseTo(
+      plan.instances.reduce((sum, i) => sum + (i.expectedCostUsd ?? 0), 0),
+      3,
+    );
+    expect(plan.estimate.priceSource).toBe("ondemand-linux-us-east-1.csv (2026-07-20)");
+  });
+
+  it("counts spot vCPUs against the spot quota and says when no spot price is known", async () => {
+    const { code, out } = await cli(
+      "plan",
+      "--offline",
+      "--instance-types",
+      "c7g.large",
+      "--repeat",
+      "3",
+      "--spot",
+      "--quick",
+      "--json",
+    );
+    expect(code).toBe(0);
+    const plan = JSON.parse(out) as BatchPlan;
+    expect(plan.instances).toHaveLength(3);
+    expect(plan.estimate.vcpusByQuotaCode).toEqual({ "L-34B43A08": 6 });
+    expect(plan.estimate.costUsdExpected).toBeNull();
+    expect(plan.instances[0]?.flags[0]).toMatch(/no spot price for c7g\.large/);
+    expect(
+      plan.resources.find((r) => r.type === "aws:ec2/instance:Instance")?.inputs["instanceMarketOptions"],
+    ).toMatchObject({ marketType: "spot" });
+  });
+
+  it("prints a readable plan", async () => {
+    const { out } = await cli("plan", "--offline", "--instance-types", "t3.medium", "--benchmarks", "stream");
+    expect(out).toMatch(/2 × docker:index\/image:Image|1 × docker:index\/image:Image/);
+    expect(out).toMatch(/t3\.medium #0 {2}zone chosen at run time {2}image intel-skylake/);
+    expect(out).toMatch(/burstable: runs in unlimited credit mode/);
+    expect(out).toMatch(/^total: ~\d+ instance-minutes/m);
+  });
+
+  it("refuses what cannot run as planned, naming each type and why", async () => {
+    const refused = await cli("plan", "--offline", "--instance-types", "mac2-m2.metal,nope.large");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/mac2-m2\.metal: mac instances need dedicated hosts/);
+    expect(refused.err).toMatch(/nope\.large: not in the catalogue/);
+    expect((await cli("plan", "--offline", "--instance-types", "c8ine.2xlarge", "--spot")).err).toMatch(
+      /c8ine\.2xlarge: not offered as spot \(usage classes: on-demand\)/,
+    );
+    expect((await cli("plan", "--offline", "--instance-types", "m7i.large", "--benchmarks", "linpack")).code).toBe(2);
+    expect((await cli("plan", "--offline", "--instance-types", "m7i.large;reboot")).err).toMatch(
+      /Not instance type names/,
+    );
+  });
+
+  it("knows the quota codes of the accelerated and high-memory families", () => {
+    expect(quotaCodeFor("m7i", false)).toBe("L-1216C47A");
+    expect(quotaCodeFor("g6", false)).toBe("L-DB2E81BA");
+    expect(quotaCodeFor("p5", false)).toBe("L-417A185B");
+    expect(quotaCodeFor("x2idn", false)).toBe("L-7295265B");
+    expect(quotaCodeFor("inf2", false)).toBe("L-1945791B");
+    expect(quotaCodeFor("trn1", false)).toBe("L-2C3B7624");
+    expect(quotaCodeFor("hpc7g", false)).toBe("L-F7808C92");
+    expect(quotaCodeFor("u7i-12tb", false)).toBe("L-43DA4232");
+    expect(quotaCodeFor("m7i", true)).toBe("L-34B43A08");
+  });
+});
+
+describe("aws-bench pricing", () => {
+  it("writes a validated snapshot from a saved price list", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "p.csv"), "instance_type,usd_per_hour\nm7i.large,0.1008\nc7g.large,0.0725\n");
+    const { code, out } = await cli("pricing", "--input", "p.csv", "--region", "eu-west-1", "--as-of", "2026-11-01");
+    expect(code).toBe(0);
+    expect(out).toMatch(/2 prices for eu-west-1 as of 2026-11-01: wrote .*data\/pricing\/eu-west-1\.json/);
+    const snapshot = JSON.parse(readFileSync(join(dir, "data", "pricing", "eu-west-1.json"), "utf8")) as {
+      onDemandUsdPerHour: Record<string, number>;
+      source: { file: string };
+    };
+    expect(snapshot.onDemandUsdPerHour).toEqual({ "c7g.large": 0.0725, "m7i.large": 0.1008 });
+    expect(snapshot.source.file).toBe("p.csv");
+  });
+
+  it("names bad input and refuses what it cannot do yet", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "bad.csv"), "instance_type,usd_per_hour\nm7i.large,cheap\n");
+    expect((await cli("pricing", "--input", "bad.csv", "--as-of", "2026-11-01")).err).toMatch(
+      /bad\.csv: line 2 \('m7i\.large,cheap'\) is not instance_type,usd_per_hour/,
+    );
+    expect((await cli("pricing", "--input", "bad.csv")).err).toMatch(/--input needs --as-of/);
+    expect((await cli("pricing")).err).toMatch(/error \[UsageError\]: Say where the prices come from/);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * The Automation API engine where it can run here (no Pulumi CLI on these machines): the CLI's absence found
+ * before anything starts, and Pulumi's failures turned into errors that say what to do.
+ */
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { automationEngine, pulumiErrorToCliError } from "../../../src/orchestrator/automation-engine.js";
+import { resolveBackend } from "../../../src/orchestrator/backend.js";
+import { useTempDir } from "../../helpers/temp-dir.js";
+
+const tempDir = useTempDir();
+afterEach(() => vi.unstubAllEnvs());
+
+describe("automationEngine", () => {
+  it("finds a missing Pulumi CLI before anything is recorded or created, and on every operation", async () => {
+    const home = tempDir();
+    vi.stubEnv("PATH", join(home, "no-bin"));
+    const engine = automationEngine({
+      backend: resolveBackend(`file://${home}/state`, {}, home),
+      toolHome: join(home, ".aws-bench"),
+      env: {},
+    });
+    await expect(engine.ready()).rejects.toMatchObject({
+      code: "PulumiCliMissing",
+      fix: expect.stringContaining("get.pulumi.com"),
+    });
+    await expect(engine.listStacks()).rejects.toMatchObject({ code: "PulumiCliMissing" });
+    await expect(engine.up({ stackName: "batch-20261128t120000z-ab12cd", config: {} }, {})).rejects.toMatchObject({
+      code: "PulumiCliMissing",
+    });
+  });
+});
+
+describe("pulumiErrorToCliError", () => {
+  const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  it("says what to do for each failure a user can act on", () => {
+    expect(
+      pulumiErrorToCliError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "s").code,
+    ).toBe("PulumiCliMissing");
+    expect(
+      pulumiErrorToCliError(
+        named("ConcurrentUpdateError", "code: 255\n stderr: error: the stack is currently locked by 1 lock(s)"),
+        "batch-x",
+      ),
+    ).toMatchObject({ code: "StackLocked", fix: expect.stringContaining("pulumi cancel --stack batch-x") });
+    expect(pulumiErrorToCliError(named("StackNotFoundError", "no stack named 'batch-x' found"), "batch-x").code).toBe(
+      "BatchNotFound",
+    );
+    expect(pulumiErrorToCliError(new Error("error: incorrect passphrase"), "s").code).toBe("PulumiError");
+    expect(pulumiErrorToCliError(new Error("error: incorrect passphrase"), "s").message).toMatch(
+      /passphrase is wrong or missing/,
+    );
+    expect(
+      pulumiErrorToCliError(new Error("error: NoCredentialProviders: no valid providers in chain"), "s").code,
+    ).toBe("CredentialsMissing");
+  });
+
+  it("never reads 'not found' in Pulumi's output as a missing stack (destroy would record a live batch as gone)", () => {
+    const error = pulumiErrorToCliError(
+      new Error(
+        "code: 255\n stdout: deleting aws:ec2/subnet:Subnet\n stderr: error: deleting EC2 Subnet: InvalidSubnetID.NotFound: the subnet ID 'subnet-1' does not exist (stack batch-x not found in cache)",
+      ),
+      "batch-x",
+    );
+    expect(error.code).toBe("PulumiError");
+    expect(error.message).toMatch(/^Pulumi failed on batch-x: .*error: deleting EC2 Subnet/);
+  });
+});

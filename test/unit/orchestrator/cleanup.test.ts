@@ -1,0 +1,200 @@
+/**
+ * cleanup: expired stacks destroyed, stale locks cleared, stacks without a record destroyed once old, live batches
+ * untouched; the sweep is told which stacks still exist after that; without --yes nothing changes.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cleanup, parseDuration } from "../../../src/orchestrator/cleanup.js";
+import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
+import { newBatchRecord, saveRecord, type BatchRequest } from "../../../src/orchestrator/lifecycle.js";
+import type { BatchPlan } from "../../../src/orchestrator/plan.js";
+import type { SweepSummary } from "../../../src/orchestrator/sweep.js";
+import { FakeEngine } from "../../helpers/fake-engine.js";
+import { useTempDir } from "../../helpers/temp-dir.js";
+
+const tempDir = useTempDir();
+const now = new Date("2026-11-28T18:00:00Z");
+const request: BatchRequest = {
+  instanceTypes: ["m7i.large"],
+  benchmarks: ["stream"],
+  repeat: 1,
+  spot: false,
+  quick: true,
+  region: "us-east-1",
+  resultsBucket: "results-bucket",
+};
+const plan: BatchPlan = {
+  resources: [],
+  instances: [
+    {
+      instanceType: "m7i.large",
+      repeat: 0,
+      zone: "z",
+      containerTag: "x",
+      vcpus: 2,
+      quotaCode: "L-1216C47A",
+      expectedMinutes: 23,
+      maximumMinutes: 30,
+      flags: [],
+    },
+  ],
+  estimate: {
+    instanceMinutesExpected: 23,
+    instanceMinutesMaximum: 30,
+    costUsdExpected: null,
+    costUsdMaximum: null,
+    vcpusByQuotaCode: {},
+    priceSource: null,
+  },
+};
+const emptySweep: SweepSummary = {
+  dryRun: true,
+  deleted: 0,
+  wouldDelete: 0,
+  failed: 0,
+  untouched: 0,
+  left: [],
+  failures: [],
+};
+
+async function world() {
+  const dir = tempDir();
+  const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
+  const engine = new FakeEngine();
+  const resource = (id: string) => ({
+    urn: `urn:pulumi:s::aws-instance-benchmarks::aws:ec2/instance:Instance::${id}`,
+    type: "aws:ec2/instance:Instance",
+    id,
+    outputs: {},
+  });
+  // expired: created 4 h ago, expires 90 min after creation.
+  const expired = await newBatchRecord(request, plan, {
+    batchId: "20261128t140000z-aaaaaa",
+    backend: store.url,
+    createdBy: "t",
+    now: new Date("2026-11-28T14:00:00Z"),
+  });
+  // live: created 10 min ago.
+  const live = await newBatchRecord(request, plan, {
+    batchId: "20261128t175000z-bbbbbb",
+    backend: store.url,
+    createdBy: "t",
+    now: new Date("2026-11-28T17:50:00Z"),
+  });
+  for (const record of [expired, live]) {
+    await saveRecord(store, record);
+    engine.stacks.set(record.stackName, {
+      config: record.config,
+      resources: [resource(`i-${record.batchId.slice(-6)}`)],
+      locked: false,
+      pending: 0,
+    });
+  }
+  // A stack a killed run left without a record, 9 h old, with a lock and a pending operation.
+  engine.stacks.set("batch-20261128t090000z-cccccc", {
+    config: {},
+    resources: [resource("i-cccccc")],
+    locked: true,
+    pending: 1,
+    lastUpdate: "2026-11-28T09:00:00Z",
+  });
+  // A young stack without a record: another run may be writing it right now.
+  engine.stacks.set("batch-20261128t175500z-dddddd", {
+    config: {},
+    resources: [resource("i-dddddd")],
+    locked: false,
+    pending: 0,
+    lastUpdate: "2026-11-28T17:55:00Z",
+  });
+  const sweeps: Array<{ dryRun: boolean; exists: Record<string, boolean>; backend: string; graceMs: number }> = [];
+  const deps = {
+    engine,
+    store,
+    backendTag: `${store.url}@0a1b2c3d4e5f`,
+    progress: () => undefined,
+    now: () => now,
+    async sweep(options: Parameters<Parameters<typeof cleanup>[0]["sweep"]>[0]) {
+      const exists: Record<string, boolean> = {};
+      for (const id of [
+        "20261128t140000z-aaaaaa",
+        "20261128t175000z-bbbbbb",
+        "20261128t090000z-cccccc",
+        "20261128t175500z-dddddd",
+      ])
+        exists[id] = await options.stackExists(id);
+      sweeps.push({ dryRun: options.dryRun, exists, backend: options.backend, graceMs: options.graceMs });
+      return { ...emptySweep, dryRun: options.dryRun };
+    },
+  };
+  return { deps, engine, sweeps };
+}
+
+describe("cleanup", () => {
+  it("without --yes lists the expired and orphaned stacks and changes nothing", async () => {
+    const { deps, engine, sweeps } = await world();
+    const report = await cleanup(deps, {
+      olderThanMs: parseDuration("--older-than", "6h"),
+      graceMs: 3_600_000,
+      yes: false,
+    });
+    expect(report.stacks.map((s) => [s.batchId, s.action])).toEqual([
+      ["20261128t090000z-cccccc", "would-destroy"],
+      ["20261128t140000z-aaaaaa", "would-destroy"],
+    ]);
+    expect(engine.stacks.size).toBe(4);
+    expect(engine.calls.filter((c) => ["destroy", "cancel", "removeStack"].includes(c))).toEqual([]);
+    expect(sweeps[0]?.dryRun).toBe(true);
+  });
+
+  it("with --yes destroys expired and stale stacks (clearing the lock first), leaves live ones, then sweeps knowing which stacks remain", async () => {
+    const { deps, engine, sweeps } = await world();
+    const report = await cleanup(deps, { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true });
+    expect(report.stacks.map((s) => [s.batchId, s.action])).toEqual([
+      ["20261128t090000z-cccccc", "destroyed"],
+      ["20261128t140000z-aaaaaa", "destroyed"],
+    ]);
+    expect([...engine.stacks.keys()].sort()).toEqual([
+      "batch-20261128t175000z-bbbbbb",
+      "batch-20261128t175500z-dddddd",
+    ]);
+    // The record-less stack's lock showed only when destroy touched it: cancelled, then destroyed.
+    expect(engine.calls).toContain("cancel");
+    expect(sweeps[0]).toEqual({
+      dryRun: false,
+      backend: deps.backendTag,
+      graceMs: 3_600_000,
+      // Younger than --older-than counts as existing whatever the backend says (it may be being created now);
+      // the old record-less stack was destroyed, so it is gone.
+      exists: {
+        "20261128t140000z-aaaaaa": true,
+        "20261128t175000z-bbbbbb": true,
+        "20261128t090000z-cccccc": false,
+        "20261128t175500z-dddddd": true,
+      },
+    });
+  });
+
+  it("leaves a batch whose record cannot be read, and asks the backend about a stack only when judging it", async () => {
+    const { deps, engine } = await world();
+    const failing = {
+      ...deps.store,
+      read: (batchId: string, name: string) =>
+        batchId === "20261128t090000z-cccccc"
+          ? Promise.reject(new Error("SlowDown: please reduce your request rate"))
+          : deps.store.read(batchId, name),
+      list: () => deps.store.list().then((ids) => [...ids, "20261128t090000z-cccccc"]),
+    };
+    const report = await cleanup(
+      { ...deps, store: failing },
+      { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true },
+    );
+    expect(report.stacks.map((s) => s.batchId)).toEqual(["20261128t140000z-aaaaaa"]);
+    expect(engine.stacks.has("batch-20261128t090000z-cccccc")).toBe(true);
+  });
+
+  it("reads durations and refuses others", () => {
+    expect(parseDuration("--grace", "90m")).toBe(5_400_000);
+    expect(parseDuration("--older-than", "2d")).toBe(172_800_000);
+    expect(() => parseDuration("--grace", "soon")).toThrow(/--grace 'soon' is not a duration/);
+  });
+});

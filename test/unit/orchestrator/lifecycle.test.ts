@@ -1,0 +1,427 @@
+/**
+ * The batch lifecycle end to end with the real program under mocks (FakeEngine) and an in-memory AWS
+ * (FakeWorld), failing on purpose: every fault ends with the stack destroyed, nothing collected lost, and the
+ * exit code and summary saying what happened.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../../../src/cli/errors.js";
+import {
+  destroyBatch,
+  loadRecord,
+  newBatchRecord,
+  runBatch,
+  saveRecord,
+  summaryTable,
+  type BatchRequest,
+} from "../../../src/orchestrator/lifecycle.js";
+import type { BatchPlan } from "../../../src/orchestrator/plan.js";
+import { chooseZones } from "../../../stacks/zones.js";
+import { FakeEngine, type EngineFaults } from "../../helpers/fake-engine.js";
+import { FakeWorld, type WorldOptions } from "../../helpers/fake-batch-world.js";
+import { useTempDir } from "../../helpers/temp-dir.js";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const tempDir = useTempDir();
+
+beforeAll(() => {
+  // The program hashes the runner bundle into image tags.
+  execFileSync(process.execPath, [join(root, "scripts", "bundle-runner.mjs")], { stdio: "ignore" });
+}, 60_000);
+
+const request: BatchRequest = {
+  instanceTypes: ["m7i.large", "c7g.large"],
+  benchmarks: ["stream"],
+  repeat: 1,
+  spot: false,
+  quick: true,
+  region: "us-east-1",
+  resultsBucket: "results-bucket",
+};
+
+/** The zones the preflight pins: every type offered in use1-az4 and use1-az6 (us-east-1a and -1b in the fake). */
+function zonesFor(req: BatchRequest): NonNullable<BatchRequest["zones"]> {
+  const offerings = Object.fromEntries(req.instanceTypes.map((type) => [type, ["use1-az4", "use1-az6"]]));
+  return {
+    plan: Object.fromEntries(
+      chooseZones(offerings, req.instanceTypes, req.repeat).map((c) => [`${c.instanceType}/${c.repeat}`, c.zoneId]),
+    ),
+    network: ["use1-az4", "use1-az6"],
+    offerings,
+  };
+}
+
+function planFor(req: BatchRequest): BatchPlan {
+  const instances = req.instanceTypes.flatMap((instanceType) =>
+    Array.from({ length: req.repeat }, (_, repeat) => ({
+      instanceType,
+      repeat,
+      zone: "chosen at run time",
+      containerTag: "x",
+      vcpus: 2,
+      quotaCode: "L-1216C47A",
+      expectedMinutes: 23,
+      maximumMinutes: 30,
+      usdPerHour: 0.1,
+      expectedCostUsd: 0.04,
+      maximumCostUsd: 0.05,
+      flags: [],
+    })),
+  );
+  return {
+    resources: [],
+    instances,
+    estimate: {
+      instanceMinutesExpected: 23 * instances.length,
+      instanceMinutesMaximum: 30 * instances.length,
+      costUsdExpected: 0.04 * instances.length,
+      costUsdMaximum: 0.05 * instances.length,
+      vcpusByQuotaCode: {},
+      priceSource: null,
+    },
+  };
+}
+
+async function batch(
+  options: {
+    faults?: EngineFaults;
+    world?: WorldOptions;
+    req?: BatchRequest;
+    interruptAtMinute?: number;
+    keep?: boolean;
+    skipped?: Record<string, string>;
+  } = {},
+) {
+  const dir = tempDir();
+  const engine = new FakeEngine(options.faults);
+  const world = new FakeWorld(options.world);
+  const deps = world.deps(engine, join(dir, "state"), join(dir, "data", "raw"));
+  const req = options.req ?? request;
+  const record = await newBatchRecord({ ...req, zones: zonesFor(req) }, planFor(req), {
+    batchId: "20261128t120000z-ab12cd",
+    backend: `file://${dir}/state`,
+    createdBy: "test@host",
+    now: world.now(),
+    ...(options.skipped ? { skipped: options.skipped } : {}),
+  });
+  await saveRecord(deps.store, record);
+  const controller = new AbortController();
+  if (options.interruptAtMinute !== undefined)
+    world.onTick = (minute) => (minute >= (options.interruptAtMinute as number) ? controller.abort() : undefined);
+  const report = await runBatch(record, deps, { keep: options.keep ?? false, signal: controller.signal });
+  const stored = await loadRecord(deps.store, record.batchId);
+  // Whatever happened: once destroyed, nothing of the batch runs in the account any more.
+  if (report.destroyed) expect(world.running()).toEqual([]);
+  return { report, engine, world, deps, stored, dir, rawRoot: join(dir, "data", "raw"), controller };
+}
+
+function outcome(report: Awaited<ReturnType<typeof batch>>["report"], type: string) {
+  return report.outcomes.find((o) => o.instanceType === type);
+}
+
+describe("a batch that goes well", () => {
+  it("launches the real program's instances, collects verified runs into data/raw, destroys and removes the stack", async () => {
+    const { report, engine, stored, rawRoot } = await batch();
+    expect(report.exitCode).toBe(ExitCode.Success);
+    expect(report.outcomes.map((o) => [o.instanceType, o.status])).toEqual([
+      ["c7g.large", "succeeded"],
+      ["m7i.large", "succeeded"],
+    ]);
+    const run = join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0");
+    expect(readdirSync(run).sort()).toEqual(["SHA256SUMS", "raw", "result.json"]);
+    expect(readFileSync(join(run, "raw", "stream", "trial-1.txt"), "utf8")).toContain("Triad: 21345.6");
+    // The signed identity document stays in the bucket.
+    expect(existsSync(join(run, "private"))).toBe(false);
+    expect(engine.destroyedStacks).toEqual(["batch-20261128t120000z-ab12cd"]);
+    expect(engine.stacks.size).toBe(0);
+    expect(stored.destroyedAt).toBeDefined();
+    expect(outcome(report, "m7i.large")?.zone).toMatch(/^us-east-1[ab]$/);
+    expect(outcome(report, "m7i.large")?.minutes).toBe(20);
+    expect(summaryTable(report)).toMatch(/m7i\.large\s+0\s+us-east-1[ab]\s+succeeded/);
+  });
+
+  it("keeps the stack with --keep and says how to destroy it", async () => {
+    const { report, engine, world } = await batch({ keep: true });
+    expect(report.destroyed).toBe(false);
+    expect(engine.leftovers().length).toBeGreaterThan(0);
+    expect(world.progressLines.join("\n")).toContain("aws-bench destroy --batch 20261128t120000z-ab12cd --yes");
+  });
+
+  it("does not launch skipped types and reports them with their reason (exit 3)", async () => {
+    const { report, engine } = await batch({
+      skipped: { "c7g.large": "Running On-Demand Standard instances (L-1216C47A): needs 2 vCPUs, 0 available" },
+    });
+    expect(outcome(report, "c7g.large")).toMatchObject({
+      status: "skipped",
+      reason: expect.stringContaining("L-1216C47A"),
+    });
+    expect(outcome(report, "m7i.large")?.status).toBe("succeeded");
+    expect(report.exitCode).toBe(ExitCode.Partial);
+    expect(engine.destroyedStacks).toHaveLength(1);
+  });
+});
+
+describe("faults", () => {
+  it("a capacity error for one type: recorded with its code, the other type collected, destroyed, exit 3", async () => {
+    const { report, engine, stored, rawRoot } = await batch({
+      faults: { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } },
+    });
+    expect(outcome(report, "c7g.large")).toMatchObject({
+      status: "launch-failed",
+      reason: expect.stringMatching(/^InsufficientInstanceCapacity: AWS has no capacity.*\(also in another zone\)$/),
+    });
+    // Retried once, in another zone, then given up.
+    expect(engine.calls.filter((c) => c === "up")).toHaveLength(2);
+    expect(stored.launch?.failed).toEqual([
+      expect.objectContaining({ instanceType: "c7g.large", code: "InsufficientInstanceCapacity" }),
+    ]);
+    expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
+    expect(report.exitCode).toBe(ExitCode.Partial);
+    expect(engine.destroyedStacks).toHaveLength(1);
+  });
+
+  it("no capacity in one zone: retried once in the next zone offering the type, and collected there (exit 0)", async () => {
+    const { report, engine, stored } = await batch({ faults: { noCapacityInZone: { "c7g.large": "us-east-1a" } } });
+    expect(outcome(report, "c7g.large")).toMatchObject({ status: "succeeded", zone: "us-east-1b" });
+    expect(JSON.parse(stored.config["aws-instance-benchmarks:zonePlan"] ?? "")).toMatchObject({
+      "c7g.large/0": "use1-az6",
+    });
+    expect(stored.config["aws-instance-benchmarks:zoneRetried"]).toBe('["c7g.large/0"]');
+    // Nothing that was running moved: no subnet, VPC or instance was replaced by the retry.
+    expect(engine.replaced).toEqual([]);
+    expect(stored.launch?.failed).toBeUndefined();
+    expect(engine.calls.filter((c) => c === "up")).toHaveLength(2);
+    expect(report.exitCode).toBe(ExitCode.Success);
+  });
+
+  it("an update that dies half-way: lock released, pending operations cleared, destroyed, exit 1", async () => {
+    const { report, engine, world } = await batch({ faults: { upDiesAfter: 4 } });
+    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(report.error?.message).toMatch(/SIGKILL/);
+    expect(engine.calls).toEqual(
+      expect.arrayContaining(["cancel", "clearPendingOperations", "destroy", "removeStack"]),
+    );
+    expect(engine.leftovers()).toEqual([]);
+    expect(engine.stacks.size).toBe(0);
+    expect(world.progressLines.join("\n")).toMatch(/cleared 1 pending operation/);
+    expect(report.outcomes.every((o) => o.status === "not-finished")).toBe(true);
+  });
+
+  it("an interrupt during up: destroyed, exit 130", async () => {
+    const dir = tempDir();
+    const engine = new FakeEngine({ interruptibleUp: true });
+    const world = new FakeWorld();
+    const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
+    const record = await newBatchRecord(request, planFor(request), {
+      batchId: "20261128t120000z-ab12cd",
+      backend: "file:///x",
+      createdBy: "t",
+      now: world.now(),
+    });
+    await saveRecord(deps.store, record);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
+    expect(report.exitCode).toBe(ExitCode.Interrupted);
+    expect(engine.leftovers()).toEqual([]);
+    expect(engine.destroyedStacks).toHaveLength(1);
+  });
+
+  it("an interrupt while waiting: what was collected stays, destroyed, exit 130", async () => {
+    const { report, engine, rawRoot } = await batch({
+      world: { behaviours: { "c7g.large": "never" } },
+      interruptAtMinute: 25,
+    });
+    expect(report.exitCode).toBe(ExitCode.Interrupted);
+    expect(outcome(report, "m7i.large")?.status).toBe("succeeded");
+    expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
+    expect(outcome(report, "c7g.large")?.status).toBe("not-finished");
+    expect(engine.leftovers()).toEqual([]);
+  });
+
+  it("a result that never arrives: failed at the deadline with its console output saved, destroyed", async () => {
+    const { report, engine, world, dir } = await batch({ world: { behaviours: { "c7g.large": "never" } } });
+    const failed = outcome(report, "c7g.large");
+    expect(failed?.status).toBe("failed");
+    expect(failed?.reason).toMatch(
+      /no status within 35 minutes of launch; console output saved to .*console-c7g\.large-0\.txt/,
+    );
+    expect(
+      readFileSync(
+        join(dir, "state", ".aws-bench", "batches", "20261128t120000z-ab12cd", "console-c7g.large-0.txt"),
+        "utf8",
+      ),
+    ).toContain("Linux version");
+    // The deadline came from the plan (30 min + 5), not from waiting forever.
+    expect(world.minutes).toBeLessThanOrEqual(37);
+    expect(report.exitCode).toBe(ExitCode.Partial);
+    expect(engine.leftovers()).toEqual([]);
+  });
+
+  it("an instance gone without a status: failed with its state reason", async () => {
+    const { report } = await batch({ world: { behaviours: { "m7i.large": "dies" } } });
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /instance terminated without a status \(Server\.SpotInstanceTermination/,
+    );
+  });
+
+  it("a malformed result: failed, nothing written for it, the other collected", async () => {
+    const { report, rawRoot } = await batch({ world: { behaviours: { "m7i.large": "malformed" } } });
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /collecting failed: s3:\/\/results-bucket\/.*result\.json is not JSON/,
+    );
+    expect(existsSync(join(rawRoot, "m7i.large"))).toBe(false);
+    expect(outcome(report, "c7g.large")?.status).toBe("succeeded");
+  });
+
+  it("a checksum mismatch: failed, nothing written (no partial run left)", async () => {
+    const { report, rawRoot } = await batch({ world: { behaviours: { "c7g.large": "checksum" } } });
+    expect(outcome(report, "c7g.large")?.reason).toMatch(
+      /Raw file raw\/stream\/trial-1\.txt of .* has SHA-256 [0-9a-f]{64}, the result says/,
+    );
+    expect(existsSync(join(rawRoot, "c7g.large"))).toBe(false);
+    expect(readdirSync(rawRoot).filter((name) => name.startsWith("."))).toEqual([]);
+  });
+
+  it("a raw file that still names a private host, or SHA256SUMS that disagree: failed, nothing written", async () => {
+    const { report, rawRoot } = await batch({
+      world: { behaviours: { "m7i.large": "private-detail", "c7g.large": "bad-sums" } },
+    });
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /raw\/stream\/trial-1\.txt .* still contains a host name, private IP or instance id/,
+    );
+    expect(outcome(report, "c7g.large")?.reason).toMatch(
+      /SHA256SUMS of .* does not match the run: '0{64} {2}result\.json'/,
+    );
+    expect(existsSync(rawRoot)).toBe(false);
+  });
+
+  it("an instance that reports failure: what it finished is still collected, marked failed", async () => {
+    const { report } = await batch({ world: { behaviours: { "c7g.large": "reports-failure" } } });
+    expect(outcome(report, "c7g.large")).toMatchObject({
+      status: "failed",
+      collectedTo: expect.stringContaining("c7g.large"),
+      reason: expect.stringContaining("stage run"),
+    });
+  });
+
+  it("S3 errors while waiting: polled again until the deadline, then failed with the error; destroyed (exit 1)", async () => {
+    const { report, engine, world } = await batch({ world: { bucketFailsFromMinute: 0 } });
+    expect(report.outcomes.map((o) => o.status)).toEqual(["failed", "failed"]);
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      /no status could be read within 35 minutes of launch: Not allowed to call s3:GetObject/,
+    );
+    expect(world.minutes).toBeGreaterThan(35);
+    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(engine.leftovers()).toEqual([]);
+  });
+
+  it("S3 errors that pass: the runs are collected after all (exit 0)", async () => {
+    const { report } = await batch({ world: { bucketFailsFromMinute: 0, bucketFailsUntilMinute: 25 } });
+    expect(report.outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
+    expect(report.exitCode).toBe(ExitCode.Success);
+  });
+
+  it("an update killed while EC2 creates an instance: that untracked instance is terminated before destroy; nothing left running", async () => {
+    const { report, engine, world } = await batch({ faults: { dieCreatingInstance: true } });
+    expect(world.terminated).toHaveLength(1);
+    expect(world.terminated[0]).toMatch(/^i-0orphan/);
+    expect(world.running()).toEqual([]);
+    expect(engine.leftovers()).toEqual([]);
+    expect(report.destroyed).toBe(true);
+    expect(report.exitCode).toBe(ExitCode.Failure);
+  });
+
+  it("a destroy that fails: exit 1 whatever was collected, and it says NOT DESTROYED with the command", async () => {
+    const { report, world } = await batch({ faults: { destroyFails: true } });
+    expect(report.outcomes.every((o) => o.status === "succeeded")).toBe(true);
+    expect(report.destroyed).toBe(false);
+    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(world.progressLines.join("\n")).toMatch(
+      /NOT DESTROYED .* aws-bench destroy --batch 20261128t120000z-ab12cd --yes/,
+    );
+  });
+
+  it("an interrupt before anything started: nothing launched, exit 130", async () => {
+    const dir = tempDir();
+    const engine = new FakeEngine();
+    const world = new FakeWorld();
+    const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
+    const record = await newBatchRecord(request, planFor(request), {
+      batchId: "20261128t120000z-ab12cd",
+      backend: "file:///x",
+      createdBy: "t",
+      now: world.now(),
+    });
+    await saveRecord(deps.store, record);
+    const controller = new AbortController();
+    controller.abort();
+    const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
+    expect(report.exitCode).toBe(ExitCode.Interrupted);
+    expect(engine.calls).not.toContain("up");
+    expect(world.running()).toEqual([]);
+  });
+
+  it("a stale lock at destroy: cancelled, then destroyed", async () => {
+    const { report, engine, world } = await batch({ faults: { staleLockAtDestroy: true } });
+    expect(report.destroyed).toBe(true);
+    expect(engine.calls.filter((c) => c === "cancel")).toHaveLength(1);
+    expect(world.progressLines.join("\n")).toMatch(/locked by an interrupted update: cancelling it/);
+  });
+
+  it("the Pulumi CLI missing: says how to install it, exit 1", async () => {
+    const { report } = await batch({ faults: { cliMissing: true } });
+    expect(report.error?.code).toBe("PulumiCliMissing");
+    expect(report.error?.fix).toMatch(/get\.pulumi\.com/);
+    expect(report.exitCode).toBe(ExitCode.Failure);
+  });
+});
+
+describe("steps on their own (CI)", () => {
+  it("collect twice finds the run already there; a different run in the way is never overwritten", async () => {
+    const { deps, stored, rawRoot } = await batch({ keep: true });
+    const { awaitAndCollect } = await import("../../../src/orchestrator/lifecycle.js");
+    const again: Parameters<typeof awaitAndCollect>[2] = [];
+    await awaitAndCollect(stored, deps, again);
+    expect(again.every((o) => o.status === "succeeded")).toBe(true);
+    const { writeFileSync } = await import("node:fs");
+    writeFileSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"), "{}");
+    const third: typeof again = [];
+    await awaitAndCollect(stored, deps, third);
+    expect(third.find((o) => o.instanceType === "m7i.large")?.reason).toMatch(
+      /already holds a different run; data\/raw is never overwritten/,
+    );
+    expect(readFileSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"), "utf8")).toBe("{}");
+  });
+
+  it("up again relaunches nothing; a destroyed batch is never launched again; destroy of a stack that never existed is fine", async () => {
+    const { deps, stored, engine } = await batch({ keep: true });
+    const before = engine.leftovers().length;
+    const expiry = stored.config["aws-instance-benchmarks:expiresAt"];
+    expect(expiry).toBe(stored.expiresAt);
+    const { launchBatch } = await import("../../../src/orchestrator/lifecycle.js");
+    await launchBatch(stored, deps);
+    expect(engine.leftovers()).toHaveLength(before);
+    // The expiry (and so every tag) is fixed at the first launch.
+    expect(stored.config["aws-instance-benchmarks:expiresAt"]).toBe(expiry);
+    await destroyBatch(stored, deps);
+    expect(engine.leftovers()).toEqual([]);
+    await destroyBatch(stored, deps);
+    expect((await loadRecord(deps.store, stored.batchId)).destroyedAt).toBeDefined();
+    await expect(launchBatch(stored, deps)).rejects.toThrow(/was destroyed at .* never launched again/);
+  });
+
+  it("collect after the stack is gone still collects what is in the bucket", async () => {
+    const { deps, stored, rawRoot } = await batch({ keep: true });
+    const { rmSync } = await import("node:fs");
+    rmSync(rawRoot, { recursive: true });
+    await destroyBatch(stored, deps);
+    const { awaitAndCollect } = await import("../../../src/orchestrator/lifecycle.js");
+    const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
+    await awaitAndCollect(stored, deps, outcomes);
+    expect(outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
+    expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * Before anything is created: the real offline plan, the account checks through aws-sdk-client-mock (bucket region,
+ * offerings in the region, vCPU and network quotas), the cost cap, and the record stored beside the state — or,
+ * when the batch cannot run, a clear error and no record.
+ */
+import {
+  DescribeInstancesCommand,
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeKeyPairsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import { mockClient } from "aws-sdk-client-mock";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { isolateAws } from "../../helpers/aws-env.js";
+import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
+import { loadRecord, type BatchRequest } from "../../../src/orchestrator/lifecycle.js";
+import { planBatch } from "../../../src/orchestrator/plan.js";
+import { awsPreflight, describePlan, prepareBatch } from "../../../src/orchestrator/prepare.js";
+import { useTempDir } from "../../helpers/temp-dir.js";
+
+const ec2 = mockClient(EC2Client);
+const s3 = mockClient(S3Client);
+const quotas = mockClient(ServiceQuotasClient);
+const tempDir = useTempDir();
+
+const request: BatchRequest = {
+  instanceTypes: ["m7i.large", "c7g.large"],
+  benchmarks: ["stream", "hpl", "coremark"],
+  repeat: 1,
+  spot: false,
+  quick: false,
+  region: "us-east-1",
+  resultsBucket: "team-results",
+};
+
+beforeEach(() => {
+  for (const mock of [ec2, s3, quotas]) mock.reset();
+  isolateAws(true);
+  s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
+  ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
+    InstanceTypeOfferings: [
+      { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
+      { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az6" },
+      { InstanceType: "c7g.large", LocationType: "availability-zone-id", Location: "use1-az6" },
+    ],
+  });
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: "vpc-1" }] });
+  ec2.on(DescribeInternetGatewaysCommand).resolves({ InternetGateways: [{ InternetGatewayId: "igw-1" }] });
+  quotas.on(GetServiceQuotaCommand).callsFake((input: { QuotaCode: string }) => ({
+    Quota: { QuotaCode: input.QuotaCode, Value: input.QuotaCode === "L-1216C47A" ? 3 : 5, ServiceCode: "ec2" },
+  }));
+});
+afterEach(() => vi.unstubAllEnvs());
+
+function prepare(req: BatchRequest, skipQuotaCheck = false) {
+  const dir = tempDir();
+  const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
+  const progress: string[] = [];
+  const run = prepareBatch(req, store, {
+    backendUrl: store.url,
+    createdBy: "test@host",
+    progress: (line) => progress.push(line),
+    plan: (r) => planBatch(r),
+    preflight: (plan) =>
+      awsPreflight(plan, req, { region: req.region, skipQuotaCheck, progress: (line) => progress.push(line) }),
+    now: new Date("2026-11-28T12:00:00Z"),
+    batchId: "20261128t120000z-ab12cd",
+  });
+  return { run, store, progress };
+}
+
+describe("prepareBatch", () => {
+  it("plans, checks the account, skips what does not fit (with the quota and the fix), and stores the record", async () => {
+    const { run, store, progress } = prepare(request);
+    const { record } = await run;
+    // 3 standard vCPUs: m7i.large (2) fits, then c7g.large (2) does not.
+    expect(record.instances.find((i) => i.instanceType === "c7g.large")?.skipped).toMatch(
+      /L-1216C47A\): needs 2 vCPUs, 1 available; .*request-service-quota-increase/,
+    );
+    expect(record.instances.find((i) => i.instanceType === "m7i.large")?.skipped).toBeUndefined();
+    expect(record.config["aws-instance-benchmarks:instanceTypes"]).toBe("m7i.large");
+    // Zones are pinned at planning time for what launches: each instance's zone, the network's, the offerings.
+    expect(JSON.parse(record.config["aws-instance-benchmarks:zonePlan"] ?? "")).toEqual({ "m7i.large/0": "use1-az4" });
+    expect(JSON.parse(record.config["aws-instance-benchmarks:networkZoneIds"] ?? "")).toEqual(["use1-az4", "use1-az6"]);
+    expect(progress.join("\n")).toMatch(/skipping c7g\.large/);
+    expect((await loadRecord(store, "20261128t120000z-ab12cd")).expiresAt).toBe(record.expiresAt);
+    expect(describePlan(record)).toMatch(/m7i\.large #0: ~\d+ min \(at most \d+\), \$[\d.]+\/h/);
+  });
+
+  it("skips types the region does not offer, and refuses when nothing can run (no record)", async () => {
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({ InstanceTypeOfferings: [] });
+    const { run, store } = prepare(request, true);
+    await expect(run).rejects.toThrow(/No instance type of the batch can run .*m7i\.large \(not offered in us-east-1/);
+    expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
+  });
+
+  it("refuses a results bucket in another region, or one that does not exist", async () => {
+    // Asked in the wrong region, S3 answers 301 with the bucket's region in a header.
+    s3.on(HeadBucketCommand).rejects(
+      Object.assign(new Error("UnknownError"), {
+        name: "301",
+        $metadata: { httpStatusCode: 301 },
+        $response: { statusCode: 301, headers: { "x-amz-bucket-region": "eu-west-1" } },
+      }),
+    );
+    await expect(prepare(request).run).rejects.toThrow(/team-results is in eu-west-1, but the batch runs in us-east-1/);
+    s3.on(HeadBucketCommand).resolves({ BucketRegion: "eu-west-2" });
+    await expect(prepare(request).run).rejects.toThrow(/team-results is in eu-west-2/);
+    s3.on(HeadBucketCommand).rejects(
+      Object.assign(new Error("NotFound"), { name: "NotFound", $metadata: { httpStatusCode: 404 } }),
+    );
+    await expect(prepare(request).run).rejects.toThrow(/results bucket team-results does not exist/);
+  });
+
+  it("refuses a batch above --max-cost before storing anything", async () => {
+    const { run, store } = prepare({ ...request, maxCostUsd: 0.01 }, true);
+    await expect(run).rejects.toThrow(/expected to cost \$[\d.]+ .*above --max-cost 0\.01/);
+    expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
+  });
+
+  it("in an existing subnet: reads its VPC and zone, checks the security group is in that VPC, skips types its zone does not offer", async () => {
+    ec2.on(DescribeSubnetsCommand).resolves({
+      Subnets: [
+        {
+          SubnetId: "subnet-0123456789abcdef0",
+          VpcId: "vpc-0aaa",
+          AvailabilityZone: "us-east-1a",
+          AvailabilityZoneId: "use1-az4",
+          MapPublicIpOnLaunch: true,
+        },
+      ],
+    });
+    ec2
+      .on(DescribeSecurityGroupsCommand)
+      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
+    ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
+      InstanceTypeOfferings: [
+        { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
+      ],
+    });
+    ec2.on(DescribeKeyPairsCommand).resolves({ KeyPairs: [{ KeyName: "me" }] });
+    const req: BatchRequest = {
+      ...request,
+      network: { subnetId: "subnet-0123456789abcdef0", securityGroupId: "sg-0123456789abcdef0" },
+      ssh: { keyName: "me" },
+    };
+    const { record } = await prepare(req, true).run;
+    expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)[0]?.args[0].input).toMatchObject({
+      LocationType: "availability-zone-id",
+      Filters: expect.arrayContaining([{ Name: "location", Values: ["use1-az4"] }]),
+    });
+    expect(record.instances.find((i) => i.instanceType === "c7g.large")?.skipped).toMatch(
+      /not offered in zone use1-az4 of subnet subnet-0123456789abcdef0/,
+    );
+    expect(record.config).toMatchObject({
+      "aws-instance-benchmarks:subnetId": "subnet-0123456789abcdef0",
+      "aws-instance-benchmarks:vpcId": "vpc-0aaa",
+      "aws-instance-benchmarks:securityGroupId": "sg-0123456789abcdef0",
+      "aws-instance-benchmarks:keyName": "me",
+    });
+    ec2
+      .on(DescribeSecurityGroupsCommand)
+      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0bbb" }] });
+    await expect(
+      prepare(
+        { ...req, network: { subnetId: "subnet-0123456789abcdef0", securityGroupId: "sg-0123456789abcdef0" } },
+        true,
+      ).run,
+    ).rejects.toThrow(/sg-0123456789abcdef0 is in vpc-0bbb, subnet subnet-0123456789abcdef0 in vpc-0aaa/);
+    ec2
+      .on(DescribeSubnetsCommand)
+      .rejects(Object.assign(new Error("The subnet ID does not exist"), { name: "InvalidSubnetID.NotFound" }));
+    await expect(prepare({ ...req, network: { subnetId: "subnet-0123456789abcdef0" } }, true).run).rejects.toThrow(
+      /Subnet subnet-0123456789abcdef0 does not exist in us-east-1/,
+    );
+  });
+
+  it("refuses a key pair the region does not have, before anything is built", async () => {
+    ec2
+      .on(DescribeKeyPairsCommand)
+      .rejects(Object.assign(new Error("The key pair 'nope' does not exist"), { name: "InvalidKeyPair.NotFound" }));
+    await expect(prepare({ ...request, ssh: { keyName: "nope", cidr: "203.0.113.0/24" } }, true).run).rejects.toThrow(
+      /Key pair 'nope' does not exist in us-east-1/,
+    );
+  });
+
+  it("refuses when no VPC is left in the region", async () => {
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: Array.from({ length: 5 }, (_, i) => ({ VpcId: `vpc-${i}` })) });
+    await expect(prepare(request).run).rejects.toThrow(/needs one more of VPCs per Region \(L-F678F1CE\)/);
+  });
+});

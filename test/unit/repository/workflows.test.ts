@@ -1,0 +1,466 @@
+/**
+ * The GitHub workflows, read as data: the batch lifecycle's ordering and teardown guarantee, the CLI commands they
+ * call (only real ones, `--batch` on every step after preview), OIDC instead of stored keys, a shared backend, and
+ * nothing run before `npm ci`. Each rule is a function returning what it finds wrong, so the last tests can show
+ * that every rule fails on a workflow that breaks it.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { commands } from "../../../src/cli/main.js";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+const workflowDir = join(root, ".github", "workflows");
+
+type Permissions = string | Record<string, string>;
+
+interface Step {
+  name?: string;
+  id?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  permissions?: Permissions;
+  env?: Record<string, unknown>;
+  outputs?: Record<string, string>;
+  concurrency?: string | { group?: string; "cancel-in-progress"?: boolean | string };
+  "timeout-minutes"?: number;
+  steps?: Step[];
+}
+
+interface Workflow {
+  name?: string;
+  on?: Record<string, unknown>;
+  permissions?: Permissions;
+  env?: Record<string, unknown>;
+  jobs: Record<string, Job>;
+}
+
+/** One CLI command line in a step's script. */
+interface Invocation {
+  job: string;
+  stepIndex: number;
+  step: Step;
+  command: string;
+  args: string[];
+}
+
+const cliCommands = commands.map((command) => command.command.split(" ")[0] as string);
+/** Commands that need the state backend: in CI it must be shared (s3://), since every job runs on a new machine. */
+const backendCommands = new Set(["preview", "up", "collect", "destroy", "status", "list", "cleanup", "run"]);
+/** How a workflow may run the CLI: the built file (the package's own bin is not linked by `npm ci`) or by name. */
+const cliPrefixes = [["node", "dist/src/cli/bin.js"], ["npx", "aws-bench"], ["aws-bench"], ["aws-benchmark-collector"]];
+const shellOperators = new Set(["&&", "||", ";", "|", "then", "do", "else", "fi", "done"]);
+
+function readWorkflows(): Record<string, Workflow> {
+  const files = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file));
+  return Object.fromEntries(
+    files.map((file) => [file, parse(readFileSync(join(workflowDir, file), "utf8")) as Workflow]),
+  );
+}
+
+function needsOf(job: Job): string[] {
+  return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+}
+
+/** Words of one shell line: quotes removed, `$VAR` kept as written, operators as their own words. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let current = "";
+  let inWord = false;
+  let quote: string | undefined;
+  for (const char of line) {
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else current += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(current);
+      current = "";
+      inWord = false;
+    } else if (char === "#" && !inWord) {
+      break;
+    } else {
+      current += char;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(current);
+  return words.flatMap((word) => (word.endsWith(";") && word.length > 1 ? [word.slice(0, -1), ";"] : [word]));
+}
+
+/** Every CLI command line in a script (continuation lines joined, operators separating commands). */
+function cliCommandLines(script: string): Array<{ command: string; args: string[] }> {
+  const found: Array<{ command: string; args: string[] }> = [];
+  for (const line of script.replace(/\\\n/g, " ").split("\n")) {
+    const words = shellWords(line);
+    for (let index = 0; index < words.length; index++) {
+      const prefix = cliPrefixes.find((candidate) => candidate.every((word, offset) => words[index + offset] === word));
+      if (!prefix) continue;
+      const rest = words.slice(index + prefix.length);
+      const end = rest.findIndex((word) => shellOperators.has(word));
+      const [command = "", ...args] = end === -1 ? rest : rest.slice(0, end);
+      found.push({ command, args });
+      index += prefix.length;
+    }
+  }
+  return found;
+}
+
+function invocationsOf(workflow: Workflow): Invocation[] {
+  return Object.entries(workflow.jobs).flatMap(([job, spec]) =>
+    (spec.steps ?? []).flatMap((step, stepIndex) =>
+      cliCommandLines(step.run ?? "").map((line) => ({ job, stepIndex, step, ...line })),
+    ),
+  );
+}
+
+/** The value of an environment variable as a step sees it (step, then job, then workflow). */
+function envValue(workflow: Workflow, job: Job, step: Step, name: string): string | undefined {
+  for (const env of [step.env, job.env, workflow.env]) if (env && name in env) return String(env[name]);
+  return undefined;
+}
+
+/** What a word means: `$NAME`, `${NAME}` resolved through the step's environment; anything else as is. */
+function resolveWord(workflow: Workflow, job: Job, step: Step, word: string): string | undefined {
+  const variable = /^\$\{?([A-Za-z_]\w*)\}?$/.exec(word);
+  return variable ? envValue(workflow, job, step, variable[1] as string) : word;
+}
+
+function optionValue(args: readonly string[], option: string): string | undefined {
+  const index = args.indexOf(option);
+  if (index !== -1) return args[index + 1];
+  return args.find((arg) => arg.startsWith(`${option}=`))?.slice(option.length + 1);
+}
+
+function effectivePermissions(workflow: Workflow, job: Job): Permissions | undefined {
+  return job.permissions ?? workflow.permissions;
+}
+
+function permission(permissions: Permissions | undefined, scope: string): string {
+  if (permissions === undefined) return "default";
+  if (typeof permissions === "string")
+    return permissions === "write-all" ? "write" : permissions === "read-all" ? "read" : "none";
+  return permissions[scope] ?? "none";
+}
+
+/** Rules every workflow follows. */
+function generalViolations(file: string, workflow: Workflow): string[] {
+  const problems: string[] = [];
+  if (!workflow.name) problems.push(`${file}: no name`);
+  if (!workflow.on) problems.push(`${file}: no triggers`);
+  if (workflow.permissions === "write-all") problems.push(`${file}: workflow permissions are write-all`);
+  for (const [name, job] of Object.entries(workflow.jobs ?? {})) {
+    const where = `${file} job ${name}`;
+    if (!(typeof job["timeout-minutes"] === "number" && job["timeout-minutes"] > 0 && job["timeout-minutes"] <= 360)) {
+      problems.push(`${where}: needs timeout-minutes between 1 and 360`);
+    }
+    if (effectivePermissions(workflow, job) === undefined)
+      problems.push(`${where}: permissions are GitHub's defaults; declare them`);
+    const steps = job.steps ?? [];
+    for (const step of steps) {
+      if (step.uses && !step.uses.startsWith("./") && !/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/.test(step.uses)) {
+        problems.push(`${where}: action ${step.uses} is not pinned to a major version tag or a commit SHA`);
+      }
+      // Expressions pasted into a script are a script-injection path (inputs, branch names, PR titles): pass
+      // them through env instead.
+      if (step.run?.includes("${{"))
+        problems.push(
+          `${where}: step '${step.name ?? step.run.split("\n")[0]}' pastes a \${{ }} expression into its script`,
+        );
+    }
+    const credentialSteps = steps.filter((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    for (const step of credentialSteps) {
+      if (permission(effectivePermissions(workflow, job), "id-token") !== "write")
+        problems.push(`${where}: AWS credentials by OIDC need permissions id-token: write`);
+      const roleInput = step.with?.["role-to-assume"];
+      const role = typeof roleInput === "string" ? roleInput : JSON.stringify(roleInput ?? "");
+      if (!/^\$\{\{\s*(vars|secrets)\.[A-Z0-9_]+\s*\}\}$/.test(role))
+        problems.push(`${where}: role-to-assume must come from a repository variable or secret, not '${role}'`);
+      for (const key of ["aws-access-key-id", "aws-secret-access-key"])
+        if (step.with && key in step.with) problems.push(`${where}: long-lived AWS keys (${key}); use OIDC`);
+    }
+    const invocations = steps.flatMap((step, stepIndex) => cliCommandLines(step.run ?? "").map(() => stepIndex));
+    if (invocations.length > 0) {
+      const first = Math.min(...invocations);
+      const checkout = steps.findIndex((step) => step.uses?.startsWith("actions/checkout@"));
+      const install = steps.findIndex((step) => /\bnpm ci\b/.test(step.run ?? ""));
+      const build = steps.findIndex((step) => /\bnpm (run build|test)\b/.test(step.run ?? ""));
+      if (checkout === -1 || checkout > install) problems.push(`${where}: check out the repository before npm ci`);
+      if (install === -1 || install >= first) problems.push(`${where}: runs aws-bench before npm ci`);
+      if (build === -1 || build >= first) problems.push(`${where}: runs aws-bench before npm run build`);
+    }
+  }
+  return problems;
+}
+
+/** Only commands the CLI has; lifecycle commands on a shared backend with a secret passphrase. */
+function cliViolations(file: string, workflow: Workflow, known: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const invocation of invocationsOf(workflow)) {
+    const where = `${file} job ${invocation.job}: '${invocation.command}'`;
+    const job = workflow.jobs[invocation.job] as Job;
+    if (!known.includes(invocation.command))
+      problems.push(`${where} is not an aws-bench command (${known.join(", ")})`);
+    const backendArg = optionValue(invocation.args, "--backend");
+    const backend =
+      backendArg === undefined
+        ? envValue(workflow, job, invocation.step, "PULUMI_BACKEND_URL")
+        : resolveWord(workflow, job, invocation.step, backendArg);
+    if (
+      backendCommands.has(invocation.command) &&
+      !(invocation.command === "run" && optionValue(invocation.args, "--target") === "local")
+    ) {
+      if (backend === undefined) problems.push(`${where} has no backend: set PULUMI_BACKEND_URL (s3://…) or --backend`);
+      else if (!/^(s3:\/\/\S+|\$\{\{\s*(vars|secrets)\.[A-Z0-9_]+\s*\}\})$/.test(backend.trim()))
+        problems.push(`${where}: backend '${backend}' is not an s3:// URL or a repository variable`);
+      const passphrase = envValue(workflow, job, invocation.step, "PULUMI_CONFIG_PASSPHRASE");
+      if (passphrase === undefined || !/^\$\{\{\s*secrets\.[A-Z0-9_]+\s*\}\}$/.test(passphrase.trim()))
+        problems.push(`${where}: PULUMI_CONFIG_PASSPHRASE must come from a secret`);
+    }
+  }
+  const text = JSON.stringify(workflow);
+  if (text.includes("file://")) problems.push(`${file}: mentions a file:// backend; CI jobs run on different machines`);
+  return problems;
+}
+
+/** The batch lifecycle: preview → up → collect → destroy, the id passed on, destroy whatever happens. */
+function batchViolations(workflow: Workflow): string[] {
+  const problems: string[] = [];
+  const dispatch = (workflow.on?.["workflow_dispatch"] ?? {}) as { inputs?: Record<string, unknown> };
+  for (const input of ["instance-types", "benchmarks", "repeat", "spot", "region"]) {
+    if (!dispatch.inputs?.[input]) problems.push(`workflow_dispatch has no input '${input}'`);
+  }
+  const jobs = workflow.jobs;
+  for (const name of ["preview", "up", "collect", "destroy"]) if (!jobs[name]) problems.push(`no job '${name}'`);
+  if (problems.length > 0) return problems;
+  const [preview, up, collect, destroy] = [
+    jobs["preview"] as Job,
+    jobs["up"] as Job,
+    jobs["collect"] as Job,
+    jobs["destroy"] as Job,
+  ];
+  const invocations = invocationsOf(workflow);
+  const batchOutput = "${{ needs.preview.outputs.batch-id }}";
+
+  const previewCalls = invocations.filter((call) => call.job === "preview" && call.command === "preview");
+  const outputStep = /^\$\{\{\s*steps\.([\w-]+)\.outputs\.batch-id\s*\}\}$/.exec(
+    preview.outputs?.["batch-id"] ?? "",
+  )?.[1];
+  if (previewCalls.length !== 1) problems.push("job preview must run 'preview' once");
+  else if (!outputStep || previewCalls[0]?.step.id !== outputStep)
+    problems.push("job preview must output batch-id from the step that runs 'preview'");
+
+  const order: Array<[string, Job, string[]]> = [
+    ["up", up, ["preview"]],
+    ["collect", collect, ["preview", "up"]],
+    ["destroy", destroy, ["preview", "up", "collect"]],
+  ];
+  for (const [name, job, needs] of order) {
+    for (const need of needs) if (!needsOf(job).includes(need)) problems.push(`job ${name} must need ${need}`);
+    const calls = invocations.filter((call) => call.job === name && call.command === name);
+    if (calls.length !== 1) {
+      problems.push(`job ${name} must run '${name}' once`);
+      continue;
+    }
+    const call = calls[0] as Invocation;
+    const batch = optionValue(call.args, "--batch");
+    const resolved = batch === undefined ? undefined : resolveWord(workflow, job, call.step, batch);
+    if (resolved?.replace(/\s/g, "") !== batchOutput.replace(/\s/g, ""))
+      problems.push(`'${name}' must get --batch ${batchOutput} (got ${batch ?? "nothing"})`);
+    const group = typeof job.concurrency === "string" ? job.concurrency : job.concurrency?.group;
+    if (!group?.replace(/\s/g, "").includes(batchOutput.replace(/\s/g, "")))
+      problems.push(`job ${name} needs a concurrency group per batch`);
+    if (typeof job.concurrency === "object" && job.concurrency["cancel-in-progress"] !== false)
+      problems.push(`job ${name}: a batch step must never be cancelled by the next one`);
+  }
+  if (!/\balways\(\)/.test(destroy.if ?? ""))
+    problems.push("job destroy must run with if: always() (after failures and cancellations)");
+  if (/\b(success|failure|cancelled)\(\)|needs\.(up|collect)\.result/.test(destroy.if ?? ""))
+    problems.push("job destroy's condition must not depend on how up or collect ended");
+  const destroyCall = invocations.find((call) => call.job === "destroy" && call.command === "destroy");
+  if (destroyCall && !destroyCall.args.includes("--yes")) problems.push("'destroy' runs without a TTY: it needs --yes");
+  const collectCall = invocations.find((call) => call.job === "collect" && call.command === "collect");
+  if (collectCall && optionValue(collectCall.args, "--out") !== "data/raw")
+    problems.push("'collect' must write to data/raw");
+  const collectPermissions = effectivePermissions(workflow, collect);
+  if (
+    permission(collectPermissions, "contents") !== "write" ||
+    permission(collectPermissions, "pull-requests") !== "write"
+  ) {
+    problems.push("job collect opens a pull request: it needs contents: write and pull-requests: write");
+  }
+  if (!(collect.steps ?? []).some((step) => /\bgh pr create\b/.test(step.run ?? "")))
+    problems.push("job collect must open a pull request with the new data/raw files");
+  for (const [name, job] of Object.entries(jobs)) {
+    if (name !== "collect" && permission(effectivePermissions(workflow, job), "contents") === "write")
+      problems.push(`job ${name} has contents: write but writes nothing to the repository`);
+  }
+  return problems;
+}
+
+const workflows = readWorkflows();
+const batchFile = "benchmark-batch.yml";
+
+describe("GitHub workflows", () => {
+  it("are the batch, cleanup, discover and CI workflows, each valid YAML", () => {
+    expect(Object.keys(workflows).sort()).toEqual(["benchmark-batch.yml", "ci.yml", "cleanup.yml", "discover.yml"]);
+    for (const workflow of Object.values(workflows)) expect(Object.keys(workflow.jobs).length).toBeGreaterThan(0);
+  });
+
+  it.each(Object.keys(workflows))(
+    "%s: timeouts, declared permissions, pinned actions, OIDC, npm ci before use",
+    (file) => {
+      expect(generalViolations(file, workflows[file] as Workflow)).toEqual([]);
+    },
+  );
+
+  it.each(Object.keys(workflows))("%s: only real aws-bench commands, on a shared s3:// backend", (file) => {
+    expect(cliViolations(file, workflows[file] as Workflow, cliCommands)).toEqual([]);
+  });
+
+  it("benchmark-batch: preview → up → collect → destroy with the batch id passed on, destroy always", () => {
+    expect(batchViolations(workflows[batchFile] as Workflow)).toEqual([]);
+  });
+
+  it("benchmark-batch: every job that reaches AWS uses the run role by OIDC", () => {
+    const workflow = workflows[batchFile] as Workflow;
+    for (const job of Object.values(workflow.jobs)) {
+      const credentials = (job.steps ?? []).find((step) =>
+        step.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      );
+      expect(credentials?.with?.["role-to-assume"]).toBe("${{ vars.AWS_BENCH_ROLE_ARN }}");
+      expect(permission(effectivePermissions(workflow, job), "id-token")).toBe("write");
+    }
+  });
+
+  it("cleanup runs hourly and on demand, sweeping only past expiry plus grace", () => {
+    const workflow = workflows["cleanup.yml"] as Workflow;
+    const schedule = workflow.on?.["schedule"] as Array<{ cron: string }>;
+    expect(schedule.map((entry) => entry.cron)).toEqual([expect.stringMatching(/^\d{1,2} \* \* \* \*$/)]);
+    expect(workflow.on).toHaveProperty("workflow_dispatch");
+    const calls = invocationsOf(workflow).filter((call) => call.command === "cleanup");
+    expect(calls).toHaveLength(1);
+    const args = calls[0]?.args ?? [];
+    expect([optionValue(args, "--older-than"), optionValue(args, "--grace"), args.includes("--yes")]).toEqual([
+      "6h",
+      "1h",
+      true,
+    ]);
+  });
+
+  it("discover runs weekly against us-east-1 and opens a pull request only when the catalogue changed", () => {
+    const workflow = workflows["discover.yml"] as Workflow;
+    const schedule = workflow.on?.["schedule"] as Array<{ cron: string }>;
+    expect(schedule.map((entry) => entry.cron)).toEqual([expect.stringMatching(/^\d{1,2} \d{1,2} \* \* [0-6]$/)]);
+    const call = invocationsOf(workflow).find((candidate) => candidate.command === "discover");
+    expect(optionValue(call?.args ?? [], "--region")).toBe("us-east-1");
+    const steps = workflow.jobs["discover"]?.steps ?? [];
+    const pullRequest = steps.findIndex((step) => /\bgh pr create\b/.test(step.run ?? ""));
+    expect(pullRequest).toBeGreaterThan(call?.stepIndex ?? Infinity);
+    expect(steps[pullRequest]?.run).toMatch(/git (status --porcelain|diff --quiet)[^\n]*data\/catalog/);
+  });
+
+  it("ci runs the README's test command on pushes and pull requests", () => {
+    const workflow = workflows["ci.yml"] as Workflow;
+    expect(workflow.on).toHaveProperty("pull_request");
+    expect(workflow.on).toHaveProperty("push");
+    expect((workflow.jobs["test"]?.steps ?? []).some((step) => /npm ci && npm test/.test(step.run ?? ""))).toBe(true);
+  });
+});
+
+describe("the workflow rules catch what they are for", () => {
+  const broken = (change: (workflow: Workflow) => void): Workflow => {
+    const workflow = structuredClone(workflows[batchFile]) as Workflow;
+    change(workflow);
+    return workflow;
+  };
+  const jobOf = (workflow: Workflow, name: string) => workflow.jobs[name] as Job;
+  const runStep = (workflow: Workflow, name: string, command: string) =>
+    (jobOf(workflow, name).steps ?? []).find((step) =>
+      cliCommandLines(step.run ?? "").some((line) => line.command === command),
+    ) as Step;
+
+  it("a destroy that is skipped when collect fails", () => {
+    const workflow = broken((w) => (jobOf(w, "destroy").if = "success()"));
+    expect(batchViolations(workflow)).toContain(
+      "job destroy must run with if: always() (after failures and cancellations)",
+    );
+  });
+
+  it("a destroy that does not wait for collect", () => {
+    const workflow = broken((w) => (jobOf(w, "destroy").needs = ["preview", "up"]));
+    expect(batchViolations(workflow)).toContain("job destroy must need collect");
+  });
+
+  it("a step without the batch id", () => {
+    const workflow = broken((w) => (runStep(w, "up", "up").run = "node dist/src/cli/bin.js up"));
+    expect(batchViolations(workflow)).toContain(
+      "'up' must get --batch ${{ needs.preview.outputs.batch-id }} (got nothing)",
+    );
+  });
+
+  it("a command the CLI does not have", () => {
+    const workflow = broken(
+      (w) => (runStep(w, "collect", "collect").run = 'node dist/src/cli/bin.js harvest --batch "$BATCH_ID"'),
+    );
+    expect(cliViolations(batchFile, workflow, cliCommands)).toContainEqual(
+      expect.stringContaining("'harvest' is not an aws-bench command"),
+    );
+  });
+
+  it("a file:// backend", () => {
+    const workflow = broken((w) => (w.env = { ...w.env, PULUMI_BACKEND_URL: "file://~/.aws-bench/state" }));
+    const problems = cliViolations(batchFile, workflow, cliCommands);
+    expect(problems).toContainEqual(expect.stringContaining("backend 'file://~/.aws-bench/state' is not an s3:// URL"));
+    expect(problems).toContain(`${batchFile}: mentions a file:// backend; CI jobs run on different machines`);
+  });
+
+  it("OIDC without id-token: write, and stored keys", () => {
+    const workflow = broken((w) => {
+      jobOf(w, "up").permissions = { contents: "read" };
+      const credentials = (jobOf(w, "up").steps ?? []).find((step) => step.uses?.startsWith("aws-actions/")) as Step;
+      credentials.with = { ...credentials.with, "aws-access-key-id": "${{ secrets.KEY }}" };
+    });
+    const problems = generalViolations(batchFile, workflow);
+    expect(problems).toContain(`${batchFile} job up: AWS credentials by OIDC need permissions id-token: write`);
+    expect(problems).toContain(`${batchFile} job up: long-lived AWS keys (aws-access-key-id); use OIDC`);
+  });
+
+  it("the CLI run before npm ci, an expression pasted into a script, a missing timeout", () => {
+    const workflow = broken((w) => {
+      const steps = jobOf(w, "destroy").steps ?? [];
+      const install = steps.findIndex((step) => /npm ci/.test(step.run ?? ""));
+      steps.push(...steps.splice(install, 1));
+      runStep(w, "destroy", "destroy").run =
+        "node dist/src/cli/bin.js destroy --batch ${{ needs.preview.outputs.batch-id }} --yes";
+      delete jobOf(w, "destroy")["timeout-minutes"];
+    });
+    const problems = generalViolations(batchFile, workflow);
+    expect(problems).toContain(`${batchFile} job destroy: runs aws-bench before npm ci`);
+    expect(problems).toContainEqual(expect.stringContaining("pastes a ${{ }} expression into its script"));
+    expect(problems).toContain(`${batchFile} job destroy: needs timeout-minutes between 1 and 360`);
+  });
+
+  it("reads command lines the way the shell splits them", () => {
+    expect(
+      cliCommandLines('set -e\nnode dist/src/cli/bin.js collect --batch "$BATCH_ID" --out data/raw || status=$?'),
+    ).toEqual([{ command: "collect", args: ["--batch", "$BATCH_ID", "--out", "data/raw"] }]);
+    expect(
+      cliCommandLines("npm ci && npx aws-bench status \\\n  --batch x; aws-bench list # aws-bench nothing"),
+    ).toEqual([
+      { command: "status", args: ["--batch", "x"] },
+      { command: "list", args: [] },
+    ]);
+  });
+});

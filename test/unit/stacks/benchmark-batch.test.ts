@@ -1,0 +1,325 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { BenchmarkBatchArgs } from "../../../stacks/benchmark-batch.js";
+import type * as BatchModule from "../../../stacks/benchmark-batch.js";
+import type * as NamingModuleType from "../../../stacks/batch-naming.js";
+import { installPulumiMocks, resources, settle, unwrap } from "../../helpers/pulumi-mocks.js";
+
+const root = join(import.meta.dirname, "..", "..", "..");
+// Imported after the mocks are installed (Pulumi reads them when the program's modules load).
+type StackModule = typeof BatchModule;
+type NamingModule = typeof NamingModuleType;
+let stack: StackModule;
+let naming: NamingModule;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [join(root, "scripts", "bundle-runner.mjs")], { stdio: "ignore" });
+  await installPulumiMocks();
+  stack = await import("../../../stacks/benchmark-batch.js");
+  naming = await import("../../../stacks/batch-naming.js");
+}, 60_000);
+beforeEach(() => {
+  resources.length = 0;
+});
+
+const sapphire = {
+  tag: "intel-sapphirerapids",
+  architecture: "x86_64" as const,
+  platform: "linux/amd64" as const,
+  gccFlags: "-march=sapphirerapids",
+  spackTarget: "sapphirerapids",
+  blas: ["openblas"],
+  microarchitectures: ["intel-sapphirerapids"],
+};
+const graviton = {
+  tag: "graviton3",
+  architecture: "arm64" as const,
+  platform: "linux/arm64" as const,
+  gccFlags: "-mcpu=neoverse-v1",
+  spackTarget: "neoverse_v1",
+  blas: ["openblas"],
+  microarchitectures: ["graviton3"],
+};
+
+function args(overrides: Partial<BenchmarkBatchArgs> = {}): BenchmarkBatchArgs {
+  const batchId = "20261128t120000z-ab12cd";
+  return {
+    batchId,
+    instances: [
+      {
+        instanceType: "m7i.large",
+        repeat: 0,
+        zoneName: "us-east-1a",
+        containerTag: sapphire,
+        bareMetal: false,
+        benchmarkSeconds: 900,
+      },
+      {
+        instanceType: "m7i.large",
+        repeat: 1,
+        zoneName: "us-east-1b",
+        containerTag: sapphire,
+        bareMetal: false,
+        benchmarkSeconds: 900,
+      },
+      {
+        instanceType: "c7g.large",
+        repeat: 0,
+        zoneName: "us-east-1b",
+        containerTag: graviton,
+        bareMetal: false,
+        benchmarkSeconds: 700,
+      },
+    ],
+    runArgs: ["--benchmarks", "stream,hpl,coremark"],
+    resultsBucket: "my-results",
+    region: "us-east-1",
+    tags: naming.batchTags({
+      batchId,
+      createdBy: "test",
+      expiresAt: new Date("2026-11-28T14:00:00Z"),
+      backend: "s3://state",
+    }),
+    ...overrides,
+  };
+}
+
+const ofType = (type: string) => resources.filter((r) => r.type === type);
+
+describe("BenchmarkBatch under Pulumi mocks", () => {
+  it("creates a NAT-free public VPC, a closed security group, a scoped role, images and one locked-down instance per type × repeat", async () => {
+    const batch = new stack.BenchmarkBatch("b", args());
+    const ids = await unwrap(batch.instanceIds);
+    await settle();
+    expect(Object.keys(ids).sort()).toEqual(["c7g.large/0", "m7i.large/0", "m7i.large/1"]);
+
+    const [vpc] = ofType("awsx:ec2:Vpc");
+    expect(vpc?.inputs).toMatchObject({
+      availabilityZoneNames: ["us-east-1a", "us-east-1b"],
+      natGateways: { strategy: "None" },
+      subnetSpecs: [{ type: "Public" }],
+    });
+
+    const [sg] = ofType("aws:ec2/securityGroup:SecurityGroup");
+    expect(sg?.inputs["ingress"]).toEqual([]);
+    expect(sg?.inputs["egress"]).toEqual([expect.objectContaining({ protocol: "tcp", fromPort: 443, toPort: 443 })]);
+
+    const [policy] = ofType("aws:iam/rolePolicy:RolePolicy");
+    const statements = (
+      JSON.parse(String(policy?.inputs["policy"])) as {
+        Statement: Array<{ Sid: string; Action: string[]; Resource: string[] }>;
+      }
+    ).Statement;
+    expect(statements.find((s) => s.Sid === "WriteThisBatchResults")).toMatchObject({
+      Action: ["s3:PutObject"],
+      Resource: ["arn:aws:s3:::my-results/batches/20261128t120000z-ab12cd/*"],
+    });
+    expect(statements.find((s) => s.Sid === "PullThisBatchImages")).toMatchObject({
+      Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+      Resource: ["arn:aws:mock:::b-images"],
+    });
+    expect(statements.find((s) => s.Sid === "RegistryLogin")?.Resource).toEqual(["*"]);
+    expect(ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
+    // Cleanup lists batch roles and profiles by this path (IAM has no tag filter).
+    expect(
+      [...ofType("aws:iam/role:Role"), ...ofType("aws:iam/instanceProfile:InstanceProfile")].map(
+        (r) => r.inputs["path"],
+      ),
+    ).toEqual(["/aws-bench/", "/aws-bench/"]);
+
+    expect(ofType("aws:ecr/repository:Repository")[0]?.inputs).toMatchObject({ forceDelete: true });
+    const images = ofType("docker:index/image:Image");
+    expect(images.map((i) => (i.inputs["build"] as { platform: string }).platform).sort()).toEqual([
+      "linux/amd64",
+      "linux/arm64",
+    ]);
+    expect(String(images[0]?.inputs["imageName"])).toMatch(/:(graviton3|intel-sapphirerapids)-distro-[0-9a-f]{16}$/);
+
+    const instances = ofType("aws:ec2/instance:Instance");
+    expect(instances).toHaveLength(3);
+    for (const instance of instances) {
+      expect(instance.inputs).toMatchObject({
+        instanceInitiatedShutdownBehavior: "terminate",
+        metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 },
+        rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+      });
+      expect(instance.inputs["keyName"]).toBeUndefined();
+      expect(instance.inputs["instanceMarketOptions"]).toBeUndefined();
+      expect(
+        String(instance.inputs["userData"])
+          .split("\n")
+          .find((line) => line && !line.startsWith("#")),
+      ).toMatch(/^shutdown -h \+\d+ /);
+      expect((instance.inputs["tags"] as Record<string, string>)["aws-bench:batch"]).toBe("20261128t120000z-ab12cd");
+      expect((instance.inputs["volumeTags"] as Record<string, string>)["aws-bench:expires-at"]).toBe(
+        "2026-11-28T14:00:00Z",
+      );
+    }
+    const graviton3 = instances.find((i) => i.inputs["instanceType"] === "c7g.large");
+    expect(graviton3?.inputs).toMatchObject({ ami: "ami-0arm64mock", subnetId: "subnet-us-east-1b" });
+    expect(instances.find((i) => i.name.endsWith("m7i-large-0"))?.inputs).toMatchObject({
+      ami: "ami-0x8664mock",
+      subnetId: "subnet-us-east-1a",
+    });
+
+    for (const resource of resources.filter(
+      (r) =>
+        ![
+          "aws:iam/rolePolicy:RolePolicy",
+          "docker:index/image:Image",
+          "aws-instance-benchmarks:batch:BenchmarkBatch",
+        ].includes(r.type),
+    )) {
+      expect((resource.inputs["tags"] as Record<string, string> | undefined)?.["aws-bench:batch"], resource.type).toBe(
+        "20261128t120000z-ab12cd",
+      );
+    }
+  });
+
+  it("with prebuilt images creates no repository and no image; spot, SSH and SSM when asked", async () => {
+    const batch = new stack.BenchmarkBatch(
+      "p",
+      args({
+        images: {
+          "intel-sapphirerapids": "public.ecr.aws/x/aws-bench:spr",
+          graviton3: "public.ecr.aws/x/aws-bench:g3",
+        },
+        spot: true,
+        ssh: { keyName: "me", cidr: "203.0.113.0/24" },
+        ssm: true,
+      }),
+    );
+    await unwrap(batch.instanceIds);
+    await settle();
+    expect(ofType("aws:ecr/repository:Repository")).toEqual([]);
+    expect(ofType("docker:index/image:Image")).toEqual([]);
+    const statements = (
+      JSON.parse(String(ofType("aws:iam/rolePolicy:RolePolicy")[0]?.inputs["policy"])) as {
+        Statement: Array<{ Sid: string }>;
+      }
+    ).Statement;
+    expect(statements.map((s) => s.Sid)).toEqual(["WriteThisBatchResults"]);
+    expect(ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")[0]?.inputs["policyArn"]).toBe(
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    );
+    expect(ofType("aws:ec2/securityGroup:SecurityGroup")[0]?.inputs["ingress"]).toEqual([
+      expect.objectContaining({ fromPort: 22, cidrBlocks: ["203.0.113.0/24"] }),
+    ]);
+    const [instance] = ofType("aws:ec2/instance:Instance");
+    expect(instance?.inputs).toMatchObject({
+      keyName: "me",
+      instanceMarketOptions: {
+        marketType: "spot",
+        spotOptions: { spotInstanceType: "one-time", instanceInterruptionBehavior: "terminate" },
+      },
+    });
+    expect(String(instance?.inputs["userData"])).not.toContain("ecr get-login-password");
+  });
+
+  it("with prebuilt images in ECR may pull exactly those repositories (and log in); other registries need nothing", async () => {
+    const batch = new stack.BenchmarkBatch(
+      "q",
+      args({
+        images: {
+          "intel-sapphirerapids": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench:spr-distro-abc",
+          graviton3: "public.ecr.aws/x/aws-bench:g3",
+        },
+      }),
+    );
+    await unwrap(batch.instanceIds);
+    await settle();
+    const statements = (
+      JSON.parse(String(ofType("aws:iam/rolePolicy:RolePolicy")[0]?.inputs["policy"])) as {
+        Statement: Array<{ Sid: string; Resource: string[] }>;
+      }
+    ).Statement;
+    expect(statements.find((s) => s.Sid === "PullPrebuiltImages")?.Resource).toEqual([
+      "arn:aws:ecr:eu-west-1:210987654321:repository/team/aws-bench",
+    ]);
+    expect(statements.find((s) => s.Sid === "RegistryLogin")?.Resource).toEqual(["*"]);
+    expect(stack.ecrRepositoryArn("ghcr.io/org/aws-bench:x")).toBeUndefined();
+    expect(
+      stack.ecrRepositoryArn("123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench@sha256:" + "a".repeat(64)),
+    ).toBe("arn:aws:ecr:us-east-1:123456789012:repository/aws-bench");
+  });
+
+  it("with the long-lived image cache: images already there are used as is, missing ones are built into it; no batch repository", async () => {
+    const { imageBuildDefinition } = await import("../../../src/images/build-definition.js");
+    const cached = `graviton3-distro-${imageBuildDefinition(graviton, "distro").contentHash}`;
+    const cacheUrl = "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache";
+    const batch = new stack.BenchmarkBatch(
+      "c",
+      args({
+        imageCache: {
+          repositoryUrl: cacheUrl,
+          repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
+          existingTags: [cached, "x86-64-distro-0000", "intel-sapphirerapids-distro-0001"],
+        },
+      }),
+    );
+    await unwrap(batch.instanceIds);
+    await settle();
+    expect(ofType("aws:ecr/repository:Repository")).toEqual([]);
+    const images = ofType("docker:index/image:Image");
+    expect(images.map((i) => String(i.inputs["imageName"]))).toEqual([
+      expect.stringMatching(new RegExp(`^${cacheUrl}:intel-sapphirerapids-distro-[0-9a-f]+$`)),
+    ]);
+    const build = images[0]?.inputs["build"] as { args: Record<string, string>; cacheFrom: { images: string[] } };
+    expect(build.args["BUILDKIT_INLINE_CACHE"]).toBe("1");
+    // Layers come from the earlier images of the same container tag in the cache.
+    expect(build.cacheFrom.images).toEqual([`${cacheUrl}:intel-sapphirerapids-distro-0001`]);
+    const graviton3 = ofType("aws:ec2/instance:Instance").find((i) => i.inputs["instanceType"] === "c7g.large");
+    expect(String(graviton3?.inputs["userData"])).toContain(`${cacheUrl}:${cached}`);
+    const statements = (
+      JSON.parse(String(ofType("aws:iam/rolePolicy:RolePolicy")[0]?.inputs["policy"])) as {
+        Statement: Array<{ Sid: string; Resource: string[] }>;
+      }
+    ).Statement;
+    expect(statements.find((s) => s.Sid === "PullThisBatchImages")?.Resource).toEqual([
+      "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
+    ]);
+  });
+
+  it("uses an existing subnet and security group without creating a network", async () => {
+    const batch = new stack.BenchmarkBatch(
+      "e",
+      args({ network: { vpcId: "vpc-1", subnetId: "subnet-1", securityGroupId: "sg-1" } }),
+    );
+    await unwrap(batch.instanceIds);
+    await settle();
+    expect(ofType("awsx:ec2:Vpc")).toEqual([]);
+    expect(ofType("aws:ec2/securityGroup:SecurityGroup")).toEqual([]);
+    expect(ofType("aws:ec2/instance:Instance")[0]?.inputs).toMatchObject({
+      subnetId: "subnet-1",
+      vpcSecurityGroupIds: ["sg-1"],
+    });
+  });
+
+  it("refuses contradictory or unsafe arguments, naming them", () => {
+    expect(() => stack.validateArgs(args({ instances: [] }))).toThrow(/no instances/);
+    expect(() => stack.validateArgs(args({ images: { graviton3: "x" } }))).toThrow(
+      /no image for container tag\(s\) intel-sapphirerapids/,
+    );
+    expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "0.0.0.0/0" } }))).toThrow(
+      /open SSH to the internet/,
+    );
+    expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "nope" } }))).toThrow(/not an IPv4 CIDR/);
+    expect(() => stack.validateArgs(args({ ssh: { keyName: "k" } }))).toThrow(/ssh needs cidr/);
+    expect(() =>
+      stack.validateArgs(
+        args({
+          ssh: { keyName: "k", cidr: "203.0.113.0/24" },
+          network: { vpcId: "vpc-1", subnetId: "subnet-1", securityGroupId: "sg-1" },
+        }),
+      ),
+    ).toThrow(/ssh\.cidr cannot be added/);
+    // A key pair with the user's own security group: that group decides who may connect.
+    expect(() =>
+      stack.validateArgs(
+        args({ ssh: { keyName: "k" }, network: { vpcId: "vpc-1", subnetId: "subnet-1", securityGroupId: "sg-1" } }),
+      ),
+    ).not.toThrow();
+    expect(() => stack.validateArgs(args({ tags: {} }))).toThrow(/tags must include aws-bench:batch/);
+  });
+});
