@@ -10,7 +10,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { useTempDir } from "../../helpers/temp-dir.js";
 import { isolateAws } from "../../helpers/aws-env.js";
 import { batchIdTime } from "../../../stacks/batch-naming.js";
-import { backendTag, defaultBackendUrl, requireSharedBackend, resolveBackend } from "../../../src/orchestrator/backend.js";
+import {
+  backendTag,
+  defaultBackendUrl,
+  requireSharedBackend,
+  resolveBackend,
+} from "../../../src/orchestrator/backend.js";
 import { s3BatchStore } from "../../../src/orchestrator/batch-store.js";
 import { ec2InstanceWatch, s3ResultsBucket } from "../../../src/orchestrator/aws-access.js";
 
