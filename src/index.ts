@@ -1,12 +1,10 @@
 /**
- * The package's library entry: what other programs may import. The CLI is `aws-bench`; the Pulumi program is
+ * The package's library entry: what other programs may import. It holds no CLI: the command line is `aws-bench`
+ * (and, to embed it, `exec` from `aws-instance-benchmarks/cli`); the Pulumi program is
  * `aws-instance-benchmarks/stacks`.
  */
-export { exec, cli, commands } from "./cli/main.js";
-export { CliError, ExitCode, isCliError } from "./cli/errors.js";
-export type { CliErrorCode } from "./cli/errors.js";
-export { memoryIo, processIo } from "./cli/io.js";
-export type { CliIo } from "./cli/io.js";
+export { BenchError, isBenchError } from "./errors.js";
+export type { ErrorCode, BenchErrorOptions } from "./errors.js";
 export { discoverInstanceTypes, containerTagList } from "./discovery/discover.js";
 export type { DiscoverOptions, DiscoverResult } from "./discovery/discover.js";
 export { mapInstanceFamilies, architectureOf } from "./discovery/architecture-mapping.js";

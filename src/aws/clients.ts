@@ -11,7 +11,7 @@ import type { PricingClient } from "@aws-sdk/client-pricing";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import type { STSClient } from "@aws-sdk/client-sts";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 
 /** What the user said about AWS on the command line. */
 export interface AwsSettings {
@@ -29,7 +29,7 @@ const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 /** Throws `InvalidArgument` unless `region` looks like an AWS region name. */
 export function assertRegionName(region: string): void {
   if (!regionPattern.test(region)) {
-    throw new CliError("InvalidArgument", `'${region}' is not an AWS region name.`, {
+    throw new BenchError("InvalidArgument", `'${region}' is not an AWS region name.`, {
       fix: "Use a region code such as us-east-1 or eu-west-2.",
     });
   }
@@ -124,7 +124,7 @@ export async function resolvedRegion(
     region = undefined;
   }
   if (!region) {
-    throw new CliError("RegionMissing", "No AWS region was given and none is configured.", {
+    throw new BenchError("RegionMissing", "No AWS region was given and none is configured.", {
       fix: `Pass --region (e.g. --region us-east-1), set AWS_REGION, or set a region in ${settings.profile ? `profile '${settings.profile}'` : "your AWS config"}.`,
     });
   }

@@ -1,8 +1,8 @@
 /**
- * AWS SDK failures → `CliError`s that say what happened and what to do. The SDK has already retried
+ * AWS SDK failures → `BenchError`s that say what happened and what to do. The SDK has already retried
  * throttling and transient errors (see `maxAttempts`) by the time an error reaches here.
  */
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { maxAttempts, type AwsSettings } from "./clients.js";
 
 /** What was being done when the error happened, for the message. */
@@ -59,9 +59,9 @@ const optInRegions = new Set([
   "mx-central-1",
 ]);
 
-/** Translates an SDK error; a `CliError` passes through unchanged. */
-export function awsErrorToCliError(error: unknown, context: AwsCallContext): CliError {
-  if (error instanceof CliError) return error;
+/** Translates an SDK error; a `BenchError` passes through unchanged. */
+export function awsErrorToBenchError(error: unknown, context: AwsCallContext): BenchError {
+  if (error instanceof BenchError) return error;
   const err = (error ?? {}) as {
     name?: string;
     message?: string;
@@ -77,13 +77,13 @@ export function awsErrorToCliError(error: unknown, context: AwsCallContext): Cli
   const profileText = context.profile ? `profile '${context.profile}'` : "the default credential chain";
 
   if (/region is missing/i.test(message)) {
-    return new CliError("RegionMissing", "No AWS region was given and none is configured.", {
+    return new BenchError("RegionMissing", "No AWS region was given and none is configured.", {
       fix: "Pass --region (e.g. --region us-east-1) or set AWS_REGION.",
       cause: error,
     });
   }
   if (name === "CredentialsProviderError" || /could not load credentials/i.test(message)) {
-    return new CliError("CredentialsMissing", `No AWS credentials found for ${profileText}: ${firstLine(message)}`, {
+    return new BenchError("CredentialsMissing", `No AWS credentials found for ${profileText}: ${firstLine(message)}`, {
       fix: `Run 'aws configure${profile}' or 'aws sso login${profile}', or set AWS_PROFILE; see docs/AWS_SETUP.md.`,
       cause: error,
     });
@@ -93,7 +93,7 @@ export function awsErrorToCliError(error: unknown, context: AwsCallContext): Cli
     name === "TokenProviderError" ||
     /(token|session).*(expired|has expired)/i.test(message)
   ) {
-    return new CliError("CredentialsExpired", `The AWS credentials of ${profileText} have expired.`, {
+    return new BenchError("CredentialsExpired", `The AWS credentials of ${profileText} have expired.`, {
       fix: `Log in again: 'aws sso login${profile}' (or refresh your temporary credentials).`,
       cause: error,
     });
@@ -102,7 +102,7 @@ export function awsErrorToCliError(error: unknown, context: AwsCallContext): Cli
     code === "OptInRequired" ||
     (invalidCodes.has(code) && context.region !== undefined && optInRegions.has(context.region))
   ) {
-    return new CliError(
+    return new BenchError(
       "RegionNotEnabled",
       `Region ${context.region ?? "(unknown)"} is not enabled for this account (${code}).`,
       {
@@ -112,25 +112,25 @@ export function awsErrorToCliError(error: unknown, context: AwsCallContext): Cli
     );
   }
   if (invalidCodes.has(code)) {
-    return new CliError("CredentialsInvalid", `AWS rejected the credentials of ${profileText}${where} (${code}).`, {
+    return new BenchError("CredentialsInvalid", `AWS rejected the credentials of ${profileText}${where} (${code}).`, {
       fix: `Check the access key or log in again with 'aws sso login${profile}'; 'aws sts get-caller-identity${profile}' shows which identity is used.`,
       cause: error,
     });
   }
   if (deniedCodes.has(code)) {
-    return new CliError("AccessDenied", `Not allowed to call ${context.action}${where} (${code}).`, {
+    return new BenchError("AccessDenied", `Not allowed to call ${context.action}${where} (${code}).`, {
       fix: `Grant ${context.action} to this identity; docs/AWS_SETUP.md has the least-privilege policy per command.`,
       cause: error,
     });
   }
   if (throttlingCodes.has(code) || err.$metadata?.httpStatusCode === 429) {
-    return new CliError("Throttled", `AWS kept throttling ${context.action}${where} after ${maxAttempts} attempts.`, {
+    return new BenchError("Throttled", `AWS kept throttling ${context.action}${where} after ${maxAttempts} attempts.`, {
       fix: "Wait a minute and run again; use fewer concurrent runs in the same account.",
       cause: error,
     });
   }
   if (networkCodes.has(code) || name === "TimeoutError" || /getaddrinfo|ECONNREFUSED|socket hang up/i.test(message)) {
-    return new CliError(
+    return new BenchError(
       "EndpointUnreachable",
       `Cannot reach the AWS endpoint for ${context.action}${where}: ${firstLine(message)}`,
       {
@@ -139,10 +139,14 @@ export function awsErrorToCliError(error: unknown, context: AwsCallContext): Cli
       },
     );
   }
-  return new CliError("AwsError", `${context.action}${where} failed: ${code ? `${code}: ` : ""}${firstLine(message)}`, {
-    fix: "Run again with --debug for the SDK's details.",
-    cause: error,
-  });
+  return new BenchError(
+    "AwsError",
+    `${context.action}${where} failed: ${code ? `${code}: ` : ""}${firstLine(message)}`,
+    {
+      fix: "Run again with --debug for the SDK's details.",
+      cause: error,
+    },
+  );
 }
 
 function firstLine(text: string): string {

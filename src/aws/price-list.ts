@@ -8,7 +8,7 @@
  */
 import type { EC2Client, SpotPrice } from "@aws-sdk/client-ec2";
 import type { PricingClient } from "@aws-sdk/client-pricing";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { isInstanceTypeName } from "../discovery/instance-type-name.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
 import {
@@ -18,7 +18,7 @@ import {
   resolvedRegion,
   type AwsSettings,
 } from "./clients.js";
-import { awsErrorToCliError } from "./errors.js";
+import { awsErrorToBenchError } from "./errors.js";
 
 /** A region whose endpoint serves the Price List API. */
 export type PriceListApiRegion = (typeof priceListApiRegions)[number];
@@ -196,7 +196,7 @@ export async function fetchOnDemandPrices(
       );
     }
   } catch (error) {
-    throw awsErrorToCliError(error, {
+    throw awsErrorToBenchError(error, {
       ...settings,
       region: await client.config.region(),
       action: "pricing:GetProducts",
@@ -207,7 +207,7 @@ export async function fetchOnDemandPrices(
     const asked = ["ServiceCode=AmazonEC2", ...filters.map((f) => `${f.Field}=${f.Value}`)].join(", ");
     const found =
       offers.length === 0 ? "no products" : `${offers.length} products but no non-zero on-demand hourly price`;
-    throw new CliError("EmptyResult", `The Price List API returned ${found} for ${asked}.`, {
+    throw new BenchError("EmptyResult", `The Price List API returned ${found} for ${asked}.`, {
       fix: `Check that ${region} is a region code the Price List knows (e.g. eu-west-1) and that AWS_ENDPOINT_URL does not point elsewhere.`,
     });
   }
@@ -292,11 +292,11 @@ export async function fetchSpotPrices(
     );
     for await (const page of pages) history.push(...(page.SpotPriceHistory ?? []));
   } catch (error) {
-    throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSpotPriceHistory" });
+    throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeSpotPriceHistory" });
   }
   const usdPerHour = spotPricesByType(history);
   if (Object.keys(usdPerHour).length === 0) {
-    throw new CliError(
+    throw new BenchError(
       "EmptyResult",
       `DescribeSpotPriceHistory in ${region} returned no Linux/UNIX spot prices (ProductDescriptions=Linux/UNIX, StartTime=${now.toISOString()}).`,
       {
@@ -341,7 +341,7 @@ export async function priceSnapshotFromAws(options: PriceListUpdateOptions): Pro
   const { settings, spot, now } = options;
   const priceListRegion = options.priceListRegion ?? priceListApiRegions[0];
   if (!(priceListApiRegions as readonly string[]).includes(priceListRegion)) {
-    throw new CliError("InvalidArgument", `The Price List API does not answer in ${String(priceListRegion)}.`, {
+    throw new BenchError("InvalidArgument", `The Price List API does not answer in ${String(priceListRegion)}.`, {
       fix: `Use one of ${priceListApiRegions.join(", ")}.`,
     });
   }
@@ -377,8 +377,8 @@ export async function priceSnapshotFromAws(options: PriceListUpdateOptions): Pro
   }
 }
 
-function malformed(message: string): CliError {
-  return new CliError("InputMalformed", `${message}.`, {
+function malformed(message: string): BenchError {
+  return new BenchError("InputMalformed", `${message}.`, {
     fix: "AWS returned an unexpected price document; run again later, and report it if it persists.",
   });
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { sha256Hex } from "../checksums.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { isInstanceTypeName } from "../discovery/instance-type-name.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
 
@@ -16,7 +16,7 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new CliError(
+    throw new BenchError(
       "InputUnreadable",
       `Cannot read --input ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message}.`,
       { fix: "Pass a CSV with the header instance_type,usd_per_hour." },
@@ -27,7 +27,7 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
     .split(/\r?\n/)
     .filter((line) => line.trim() !== "");
   if (lines[0]?.trim() !== "instance_type,usd_per_hour") {
-    throw new CliError("InputMalformed", `${path}: line 1 must be the header 'instance_type,usd_per_hour'.`, {
+    throw new BenchError("InputMalformed", `${path}: line 1 must be the header 'instance_type,usd_per_hour'.`, {
       fix: "Save the prices as instance_type,usd_per_hour.",
     });
   }
@@ -35,7 +35,7 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
   lines.slice(1).forEach((line, index) => {
     const [type, price] = line.split(",").map((cell) => cell.trim());
     if (!type || !isInstanceTypeName(type) || price === undefined || !/^\d+(\.\d+)?$/.test(price)) {
-      throw new CliError(
+      throw new BenchError(
         "InputMalformed",
         `${path}: line ${index + 2} ('${line}') is not instance_type,usd_per_hour.`,
         { fix: "Correct or remove that line." },
@@ -44,7 +44,7 @@ export function priceSnapshotFromCsv(path: string, region: string, asOf: string)
     prices[type] = Number(price);
   });
   if (Object.keys(prices).length === 0)
-    throw new CliError("EmptyResult", `${path} lists no prices.`, { fix: "Pass the full price list." });
+    throw new BenchError("EmptyResult", `${path} lists no prices.`, { fix: "Pass the full price list." });
   return {
     schemaVersion: 1,
     region,

@@ -6,14 +6,13 @@
  *
  * SDK modules are imported inside the functions that send commands, so `plan --offline` never loads them.
  */
-import { CliError } from "../cli/errors.js";
-import type { BatchPlan } from "../orchestrator/plan.js";
+import { BenchError } from "../errors.js";
 import { packagePath } from "../package-files.js";
 import { readDocument } from "../schemas/documents.js";
 import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
 import type { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { createEc2Client, createServiceQuotasClient, type AwsSettings } from "./clients.js";
-import { awsErrorToCliError } from "./errors.js";
+import { awsErrorToBenchError } from "./errors.js";
 
 /** A Service Quotas quota: its code and the name the console shows. */
 export interface QuotaRef {
@@ -256,7 +255,7 @@ function familyOf(instanceType: string): string {
  * so a smaller type after it may still fit.
  *
  * Not allowed to read Service Quotas: those quotas are `unknown`, with a warning, and their types `unchecked`.
- * Every other AWS failure throws the `CliError` of {@link awsErrorToCliError}.
+ * Every other AWS failure throws the `BenchError` of {@link awsErrorToBenchError}.
  *
  * @param plannedInstances - one entry per instance (a type with three repeats appears three times)
  * @param clients - Service Quotas and EC2 clients in the batch's region
@@ -336,7 +335,7 @@ export interface NetworkQuotaCheckOptions extends QuotaCheckOptions {
 /**
  * Checks the VPCs and internet gateways a batch creates against the region's quotas (Service Quotas, service
  * `vpc`) and the existing ones (`DescribeVpcs`, `DescribeInternetGateways`, every page). Not allowed to read
- * Service Quotas: `unknown` with a warning; other failures throw a `CliError`.
+ * Service Quotas: `unknown` with a warning; other failures throw a `BenchError`.
  *
  * @param clients - Service Quotas and EC2 clients in the batch's region
  * @param options - what the batch creates (default one VPC and one gateway), region, profile, abort signal
@@ -437,7 +436,7 @@ async function readQuotaLimit(
   } catch (error) {
     if (accessDeniedNames.has(errorName(error))) return denied("servicequotas:GetServiceQuota", error);
     if (errorName(error) !== "NoSuchResourceException")
-      throw awsErrorToCliError(error, { ...options, action: "servicequotas:GetServiceQuota" });
+      throw awsErrorToBenchError(error, { ...options, action: "servicequotas:GetServiceQuota" });
   }
   // No value has been applied to this account yet: AWS's default is the limit.
   try {
@@ -453,7 +452,7 @@ async function readQuotaLimit(
         warning: `Service Quotas knows no quota ${code} (${knownQuotaName(code) ?? "quota"})${options.region ? ` in ${options.region}` : ""}; its headroom is unknown`,
       };
     }
-    throw awsErrorToCliError(error, { ...options, action: "servicequotas:GetAWSDefaultServiceQuota" });
+    throw awsErrorToBenchError(error, { ...options, action: "servicequotas:GetAWSDefaultServiceQuota" });
   }
 }
 
@@ -495,7 +494,7 @@ async function vcpusInUse(
         { abortSignal: options.abortSignal },
       );
     } catch (error) {
-      throw awsErrorToCliError(error, { ...options, action: "ec2:DescribeInstances" });
+      throw awsErrorToBenchError(error, { ...options, action: "ec2:DescribeInstances" });
     }
     for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
       const type = instance.InstanceType;
@@ -534,7 +533,7 @@ async function countVpcs(ec2: EC2Client, options: QuotaCheckOptions): Promise<nu
       count += page.Vpcs?.length ?? 0;
       token = page.NextToken || undefined;
     } catch (error) {
-      throw awsErrorToCliError(error, { ...options, action: "ec2:DescribeVpcs" });
+      throw awsErrorToBenchError(error, { ...options, action: "ec2:DescribeVpcs" });
     }
   } while (token);
   return count;
@@ -553,7 +552,7 @@ async function countInternetGateways(ec2: EC2Client, options: QuotaCheckOptions)
       count += page.InternetGateways?.length ?? 0;
       token = page.NextToken || undefined;
     } catch (error) {
-      throw awsErrorToCliError(error, { ...options, action: "ec2:DescribeInternetGateways" });
+      throw awsErrorToBenchError(error, { ...options, action: "ec2:DescribeInternetGateways" });
     }
   } while (token);
   return count;
@@ -590,7 +589,7 @@ export async function probeCredentials(
         return { found: false, reason: "no credentials" };
       return {
         found: false,
-        reason: `credentials could not be loaded: ${awsErrorToCliError(error, { action: "credentials" }).message}`,
+        reason: `credentials could not be loaded: ${awsErrorToBenchError(error, { action: "credentials" }).message}`,
       };
     },
   );
@@ -650,7 +649,10 @@ export interface PlanQuotaOptions {
  * @returns the section
  */
 export async function checkPlanQuotas(
-  plan: Pick<BatchPlan, "instances" | "resources">,
+  plan: {
+    instances: readonly QuotaPlannedInstance[];
+    resources: ReadonlyArray<{ readonly type: string; readonly [other: string]: unknown }>;
+  },
   options: PlanQuotaOptions,
 ): Promise<BatchQuotaReport> {
   const { settings } = options;
@@ -675,12 +677,12 @@ export async function checkPlanQuotas(
     return { status: "checked", region: settings.region, network, vcpus };
   } catch (error) {
     const cliError = deadline.signal.aborted
-      ? new CliError(
+      ? new BenchError(
           "EndpointUnreachable",
           `The quota check in ${settings.region} took longer than ${timeoutMs / 1000} s.`,
           { fix: "Check the network and AWS_ENDPOINT_URL, or pass --offline." },
         )
-      : awsErrorToCliError(error, { ...settings, action: "the quota check" });
+      : awsErrorToBenchError(error, { ...settings, action: "the quota check" });
     return {
       status: "failed",
       reason: `not checked (${cliError.message})`,
@@ -694,7 +696,10 @@ export async function checkPlanQuotas(
 }
 
 /** VPCs and internet gateways the plan declares: an awsx VPC brings its own gateway; an existing subnet neither. */
-export function networkNeeds(resources: BatchPlan["resources"]): { vpcs: number; internetGateways: number } {
+export function networkNeeds(resources: ReadonlyArray<{ readonly type: string; readonly [other: string]: unknown }>): {
+  vpcs: number;
+  internetGateways: number;
+} {
   const count = (type: string) => resources.filter((r) => r.type === type).length;
   const awsxVpcs = count("awsx:ec2:Vpc");
   return {

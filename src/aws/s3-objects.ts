@@ -1,10 +1,10 @@
 /**
  * The S3 object calls the tool makes — read one object (absent is not an error), list keys or common prefixes
- * under a prefix over every page, write one object — with SDK errors turned into `CliError`s naming the action.
+ * under a prefix over every page, write one object — with SDK errors turned into `BenchError`s naming the action.
  * Used by the results bucket and by the batch records stored on an S3 state backend.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { awsErrorToCliError } from "./errors.js";
+import { awsErrorToBenchError } from "./errors.js";
 
 /** The object's bytes, or undefined when there is no such key. */
 export async function getObject(
@@ -19,7 +19,7 @@ export async function getObject(
     return Buffer.from(await (response.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
   } catch (error) {
     if ((error as { name?: string }).name === "NoSuchKey") return undefined;
-    throw awsErrorToCliError(error, { action: "s3:GetObject", region });
+    throw awsErrorToBenchError(error, { action: "s3:GetObject", region });
   }
 }
 
@@ -49,7 +49,7 @@ export async function listObjects(
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   } catch (error) {
-    throw awsErrorToCliError(error, { action: "s3:ListBucket", region: options.region });
+    throw awsErrorToBenchError(error, { action: "s3:ListBucket", region: options.region });
   }
   return { keys, prefixes };
 }
@@ -73,6 +73,6 @@ export async function putObject(
       }),
     );
   } catch (error) {
-    throw awsErrorToCliError(error, { action: "s3:PutObject", region });
+    throw awsErrorToBenchError(error, { action: "s3:PutObject", region });
   }
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { sha256Hex } from "../checksums.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { ParsedOutput } from "../schemas/generated/parsed-output.js";
 import { parseCoremarkOutput } from "./coremark/parse.js";
 import { parseHpccOutput } from "./hpcc/parse.js";
@@ -44,7 +44,7 @@ export function parseOutputFile(program: ParsableProgram, path: string): ParsedO
     bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(
+    throw new BenchError(
       "InputUnreadable",
       `Cannot read ${path}: ${code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : (error as Error).message}.`,
       {
@@ -54,7 +54,7 @@ export function parseOutputFile(program: ParsableProgram, path: string): ParsedO
     );
   }
   if (bytes.includes(0)) {
-    throw new CliError("OutputUnparseable", `${path}: is binary, not a program's text output.`, {
+    throw new BenchError("OutputUnparseable", `${path}: is binary, not a program's text output.`, {
       fix: "Pass the text the program printed.",
     });
   }

@@ -3,7 +3,7 @@
  * units and printed text), validity and the reason when invalid. `aws-bench parse --json` prints this, and the
  * runner turns runs into trials of a result document.
  */
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { ParsedRun } from "../schemas/generated/parsed-output.js";
 
 /** One run found in a raw output (schemas/parsed-output.schema.json). */
@@ -23,7 +23,7 @@ export function parseBenchmarkList(list: string): BenchmarkName[] {
     .filter(Boolean);
   const unknown = names.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
   if (names.length === 0 || unknown.length > 0) {
-    throw new CliError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, {
+    throw new BenchError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, {
       fix: `Choose from ${benchmarkNames.join(", ")}.`,
     });
   }
@@ -31,8 +31,8 @@ export function parseBenchmarkList(list: string): BenchmarkName[] {
 }
 
 /** Thrown when an output is empty, not of the named program, or truncated. */
-export function unparseable(label: string, problem: string, fix: string): CliError {
-  return new CliError("OutputUnparseable", `${label}: ${problem}.`, { fix });
+export function unparseable(label: string, problem: string, fix: string): BenchError {
+  return new BenchError("OutputUnparseable", `${label}: ${problem}.`, { fix });
 }
 
 /** Splits text into lines (any newline convention), keeping 1-based numbers. */

@@ -45,7 +45,7 @@ export interface CommandSpec<O extends Record<string, Options>, P extends Record
   examples: ReadonlyArray<readonly [string, string]>;
   /** Extra validation or settings on the command's parser. */
   configure?: (argv: Argv) => Argv;
-  /** Runs the command and returns its exit code. Throws `CliError` for failures the user can fix. */
+  /** Runs the command and returns its exit code. Throws `BenchError` for failures the user can fix. */
   run(args: GlobalArgs & InferredOptionTypes<O> & InferredOptionTypes<P>, context: CommandContext): Promise<number>;
 }
 

@@ -1,44 +1,9 @@
 /**
- * The one user-facing error type. Every failure a user can act on becomes a `CliError` with a stable code
- * (scripts match on it), a one-line message saying what went wrong, and a one-line fix.
+ * Exit codes, decided here and only here: the library reports failures as {@link BenchError}s with stable codes and
+ * batch outcomes as verdicts; the CLI turns both into DESIGN.md's exit codes.
  */
-
-/** Stable error codes. Adding one is fine; renaming one breaks users' scripts. */
-export type CliErrorCode =
-  | "AccessDenied"
-  | "BackendNotShared"
-  | "BatchNotFound"
-  | "ConfirmationRequired"
-  | "CostLimitExceeded"
-  | "PulumiCliMissing"
-  | "PulumiError"
-  | "StackLocked"
-  | "BuildFailed"
-  | "BundleMissing"
-  | "EngineUnreachable"
-  | "CredentialsExpired"
-  | "CredentialsInvalid"
-  | "CredentialsMissing"
-  | "EmptyResult"
-  | "EndpointUnreachable"
-  | "FamilyTableInvalid"
-  | "InputMalformed"
-  | "Interrupted"
-  | "InputUnreadable"
-  | "InvalidArgument"
-  | "MappingMismatch"
-  | "NotYetAvailable"
-  | "OutputUnparseable"
-  | "PrivateDetail"
-  | "ChecksumMismatch"
-  | "RegionMissing"
-  | "RegionNotEnabled"
-  | "RegionUnknown"
-  | "SchemaViolation"
-  | "Throttled"
-  | "AwsError"
-  | "UsageError"
-  | "WriteFailed";
+import type { BenchError } from "../errors.js";
+import type { BatchVerdict } from "../orchestrator/lifecycle.js";
 
 /** Exit codes from DESIGN.md. */
 export const ExitCode = {
@@ -49,40 +14,23 @@ export const ExitCode = {
   Interrupted: 130,
 } as const;
 
-/** Options of a {@link CliError} beyond its code and message. */
-export interface CliErrorOptions {
-  /** One line telling the user how to fix it. */
-  fix?: string;
-  /** The error that caused this one, shown with `--debug`. */
-  cause?: unknown;
-  /** Exit code; usage errors exit 2, everything else 1 unless given. */
-  exitCode?: number;
+/** The exit code of a failure: usage errors 2, interruptions 130, everything else 1. */
+export function exitCodeOfError(error: Pick<BenchError, "code">): number {
+  if (error.code === "UsageError") return ExitCode.Usage;
+  if (error.code === "Interrupted") return ExitCode.Interrupted;
+  return ExitCode.Failure;
 }
 
-/** A failure explained to the user: printed as `error [Code]: message` and `fix: …`, without a stack trace. */
-export class CliError extends Error {
-  /** Stable code, e.g. `CredentialsExpired`. */
-  readonly code: CliErrorCode;
-  /** How to fix it, one line. */
-  readonly fix: string | undefined;
-  /** The process exit code this error maps to. */
-  readonly exitCode: number;
-
-  /**
-   * @param code - stable error code
-   * @param message - what went wrong, naming the input at fault
-   * @param options - fix, cause and exit code
-   */
-  constructor(code: CliErrorCode, message: string, options: CliErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = "CliError";
-    this.code = code;
-    this.fix = options.fix;
-    this.exitCode = options.exitCode ?? (code === "UsageError" ? ExitCode.Usage : ExitCode.Failure);
+/** The exit code of a batch's verdict: 0 all succeeded, 3 some skipped or failed, 1 none, 130 interrupted. */
+export function exitCodeOfVerdict(verdict: BatchVerdict): number {
+  switch (verdict) {
+    case "succeeded":
+      return ExitCode.Success;
+    case "partial":
+      return ExitCode.Partial;
+    case "failed":
+      return ExitCode.Failure;
+    case "interrupted":
+      return ExitCode.Interrupted;
   }
-}
-
-/** True for a {@link CliError}, also across duplicated module instances. */
-export function isCliError(error: unknown): error is CliError {
-  return error instanceof CliError || (error instanceof Error && error.name === "CliError" && "code" in error);
 }

@@ -24,7 +24,8 @@ import { plannedCommands } from "./commands/planned.js";
 import { pricingCommand } from "./commands/pricing.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
-import { CliError, ExitCode, isCliError } from "./errors.js";
+import { BenchError, isBenchError } from "../errors.js";
+import { ExitCode, exitCodeOfError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
@@ -124,10 +125,10 @@ function legacyArguments(argv: readonly string[], scriptName: string): readonly 
 }
 
 function reportError(error: unknown, io: CliIo, debug: boolean, scriptName: string, duringParsing: boolean): number {
-  const cliError = isCliError(error)
+  const cliError = isBenchError(error)
     ? error
     : duringParsing && error instanceof Error
-      ? new CliError(
+      ? new BenchError(
           "UsageError",
           error.message.startsWith("Did you mean") ? `Unknown command. ${error.message}` : error.message,
           { fix: `Run '${scriptName} --help' for the commands and their options.` },
@@ -137,7 +138,7 @@ function reportError(error: unknown, io: CliIo, debug: boolean, scriptName: stri
     io.stderr.write(`error [${cliError.code}]: ${cliError.message}\n`);
     if (cliError.fix) io.stderr.write(`  fix: ${cliError.fix}\n`);
     if (debug) io.stderr.write(`${formatDebug(cliError)}\n`);
-    return cliError.exitCode;
+    return exitCodeOfError(cliError);
   }
   const message = error instanceof Error ? error.message : String(error);
   io.stderr.write(`error [Unexpected]: ${message}\n`);

@@ -6,7 +6,7 @@
  * never given a microarchitecture of another architecture: that is checked for every type before anything is
  * written.
  */
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type {
   ArchitectureMappings,
   ContainerTagUse,
@@ -25,7 +25,7 @@ export function architectureOf(record: Pick<InstanceTypeRecord, "architectures" 
   const arm = record.architectures.some((arch) => arch === "arm64" || arch === "arm64_mac");
   const x86 = record.architectures.some((arch) => arch === "x86_64" || arch === "x86_64_mac" || arch === "i386");
   if (arm === x86) {
-    throw new CliError(
+    throw new BenchError(
       "InputMalformed",
       `${record.name} reports architectures [${record.architectures.join(", ")}], which name no single ISA.`,
       {
@@ -116,7 +116,7 @@ export function mapInstanceFamilies(records: readonly InstanceTypeRecord[], tabl
   }
 
   if (mismatches.length > 0) {
-    throw new CliError(
+    throw new BenchError(
       "MappingMismatch",
       `Architecture mapping contradicts EC2's data: ${mismatches.slice(0, 10).join("; ")}${mismatches.length > 10 ? ` (and ${mismatches.length - 10} more)` : ""}.`,
       {
@@ -164,7 +164,7 @@ function groupByFamily(records: readonly InstanceTypeRecord[]): Map<string, Inst
 function familyArchitecture(family: string, members: readonly InstanceTypeRecord[]): Architecture {
   const architectures = new Set(members.map(architectureOf));
   if (architectures.size > 1) {
-    throw new CliError(
+    throw new BenchError(
       "MappingMismatch",
       `Family ${family} has instance types of several architectures (${[...architectures].join(", ")}).`,
       {

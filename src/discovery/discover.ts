@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { InstanceTypeInfo } from "@aws-sdk/client-ec2";
 import type { AwsSettings } from "../aws/clients.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { DocumentKind, DocumentTypes, PendingDocument } from "../schemas/documents.js";
 import { assertDocument, readDocument, stableJson, writeDocuments } from "../schemas/documents.js";
 import type { ArchitectureMappings } from "../schemas/generated/architecture-mappings.js";
@@ -204,7 +204,7 @@ function uniqueByName(records: InstanceTypeRecord[], input: string): InstanceTyp
   for (const record of records) {
     const previous = seen.get(record.name);
     if (previous && stableJson(previous) !== stableJson(record)) {
-      throw new CliError("InputMalformed", `--input ${input} describes ${record.name} twice, differently.`, {
+      throw new BenchError("InputMalformed", `--input ${input} describes ${record.name} twice, differently.`, {
         fix: "Save the dump again from one region; a type appears once per DescribeInstanceTypes answer.",
       });
     }

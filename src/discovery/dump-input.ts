@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import type { InstanceTypeInfo } from "@aws-sdk/client-ec2";
 import { sha256Hex } from "../checksums.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { isInstanceTypeName } from "./instance-type-name.js";
 
 /** A JSON input file, parsed, with the SHA-256 of its bytes. */
@@ -29,7 +29,7 @@ export function readJsonInput(path: string): JsonInput {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =
       code === "ENOENT" ? "it does not exist" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-    throw new CliError("InputUnreadable", `Cannot read --input ${path}: ${reason}.`, {
+    throw new BenchError("InputUnreadable", `Cannot read --input ${path}: ${reason}.`, {
       fix: "Pass the path of a file saved with `aws ec2 describe-instance-types --output json > FILE`.",
       cause: error,
     });
@@ -37,7 +37,7 @@ export function readJsonInput(path: string): JsonInput {
   try {
     return { data: JSON.parse(bytes.toString("utf8")), sha256: sha256Hex(bytes) };
   } catch (error) {
-    throw new CliError(
+    throw new BenchError(
       "InputMalformed",
       `--input ${path} is not valid JSON (${(error as Error).message}); it may be truncated.`,
       {
@@ -57,7 +57,7 @@ export function isCatalogDocument(data: unknown): boolean {
 export function instanceTypesFromDump(data: unknown, path: string): InstanceTypeInfo[] {
   const instanceTypes = entriesOf(data, path);
   if (instanceTypes.length === 0) {
-    throw new CliError("EmptyResult", `--input ${path} holds no instance types.`, {
+    throw new BenchError("EmptyResult", `--input ${path} holds no instance types.`, {
       fix: "Check that the dump was saved from a region with instance types (a filter may have matched nothing).",
     });
   }
@@ -112,7 +112,7 @@ function requireNumber(
 }
 
 function malformed(path: string, pointer: string, problem: string): never {
-  throw new CliError("InputMalformed", `--input ${path}: ${pointer} ${problem}.`, {
+  throw new BenchError("InputMalformed", `--input ${path}: ${pointer} ${problem}.`, {
     fix: "Pass DescribeInstanceTypes output as saved by the AWS CLI or SDK, unedited.",
   });
 }

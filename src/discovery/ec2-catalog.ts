@@ -3,10 +3,10 @@
  * availability-zone ID (stable across accounts, unlike zone names), and the account's enabled regions.
  */
 import type { EC2Client, InstanceTypeInfo } from "@aws-sdk/client-ec2";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { AwsSettings } from "../aws/clients.js";
 import { createEc2Client, resolvedRegion } from "../aws/clients.js";
-import { awsErrorToCliError } from "../aws/errors.js";
+import { awsErrorToBenchError } from "../aws/errors.js";
 
 /** What one region says about its instance types. */
 export interface RegionCatalog {
@@ -33,7 +33,7 @@ export async function fetchRegionCatalog(
     for await (const page of paginateDescribeInstanceTypes({ client, pageSize: 100 }, {}))
       instanceTypes.push(...(page.InstanceTypes ?? []));
   } catch (error) {
-    throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeInstanceTypes" });
+    throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeInstanceTypes" });
   }
   const zoneIds = new Map<string, string[]>();
   try {
@@ -50,11 +50,11 @@ export async function fetchRegionCatalog(
       }
     }
   } catch (error) {
-    throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeInstanceTypeOfferings" });
+    throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeInstanceTypeOfferings" });
   }
   for (const zones of zoneIds.values()) zones.sort();
   if (instanceTypes.length === 0) {
-    throw new CliError("EmptyResult", `DescribeInstanceTypes in ${region} returned no instance types.`, {
+    throw new BenchError("EmptyResult", `DescribeInstanceTypes in ${region} returned no instance types.`, {
       fix: "Check the region and AWS_ENDPOINT_URL; a real EC2 endpoint always lists instance types.",
     });
   }
@@ -71,7 +71,7 @@ export async function listEnabledRegions(client: EC2Client, settings: AwsSetting
       .map((region) => region.RegionName as string)
       .sort();
   } catch (error) {
-    throw awsErrorToCliError(error, { ...settings, action: "ec2:DescribeRegions" });
+    throw awsErrorToBenchError(error, { ...settings, action: "ec2:DescribeRegions" });
   }
 }
 
@@ -97,7 +97,7 @@ export async function fetchCatalogs(
       )
     : [home];
   if (regions.length === 0) {
-    throw new CliError("EmptyResult", "DescribeRegions returned no enabled regions.", {
+    throw new BenchError("EmptyResult", "DescribeRegions returned no enabled regions.", {
       fix: "Check the account's region settings.",
     });
   }

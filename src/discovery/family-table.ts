@@ -4,7 +4,7 @@
  * tag's architecture is its microarchitectures' architecture. A table that fails is a reviewing mistake, so
  * the error names the entry.
  */
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { packagePath } from "../package-files.js";
 import { readDocument } from "../schemas/documents.js";
 import type { FamilyTable } from "../schemas/generated/families.js";
@@ -19,7 +19,7 @@ export async function loadFamilyTable(path = defaultFamilyTablePath()): Promise<
   const table = await readDocument("families", path);
   const problems = familyTableProblems(table);
   if (problems.length > 0) {
-    throw new CliError("FamilyTableInvalid", `${path} is inconsistent: ${problems.join("; ")}.`, {
+    throw new BenchError("FamilyTableInvalid", `${path} is inconsistent: ${problems.join("; ")}.`, {
       fix: "Correct the table (it is reviewed like code) so every reference resolves.",
     });
   }

@@ -2,7 +2,7 @@
  * Instance type names, e.g. `c7gd.2xlarge`, `u7in-24tb.224xlarge`, `mac2-m2pro.metal`. Validated here before
  * any name reaches AWS or a shell.
  */
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 
 const instanceTypePattern = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
@@ -28,7 +28,7 @@ export function isInstanceTypeName(name: string): boolean {
 /** Splits an instance type name into family, series, generation, attributes and size; throws on a malformed name. */
 export function parseInstanceTypeName(name: string): InstanceTypeName {
   if (!isInstanceTypeName(name)) {
-    throw new CliError("InvalidArgument", `'${name}' is not an EC2 instance type name.`, {
+    throw new BenchError("InvalidArgument", `'${name}' is not an EC2 instance type name.`, {
       fix: "Use names like m7i.large or c7gd.2xlarge (lower case, family.size).",
     });
   }

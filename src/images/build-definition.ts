@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { packagePath, packageVersion } from "../package-files.js";
 import type { ContainerTag } from "../schemas/generated/container-tags.js";
 
@@ -66,7 +66,7 @@ export function imageBuildDefinition(
   const root = packagePath();
   const bundleHash = join(root, "dist", "bundle", "runner", "BUNDLE_SHA256");
   if (!existsSync(bundleHash)) {
-    throw new CliError("BundleMissing", "The runner bundle the images copy (dist/bundle/runner) has not been made.", {
+    throw new BenchError("BundleMissing", "The runner bundle the images copy (dist/bundle/runner) has not been made.", {
       fix: "Run `npm run bundle` in the aws-instance-benchmarks checkout.",
     });
   }

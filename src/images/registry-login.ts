@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import type { AwsSettings } from "../aws/clients.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 
 /** `ACCOUNT.dkr.ecr.REGION.amazonaws.com` → its account and region; undefined for other registries. */
 export function ecrRegistry(host: string): { account: string; region: string } | undefined {
@@ -19,19 +19,19 @@ export async function loginToRegistry(engine: string, host: string, settings: Aw
   if (!registry) return false;
   const { createEcrClient } = await import("../aws/clients.js");
   const { GetAuthorizationTokenCommand } = await import("@aws-sdk/client-ecr");
-  const { awsErrorToCliError } = await import("../aws/errors.js");
+  const { awsErrorToBenchError } = await import("../aws/errors.js");
   const client = await createEcrClient(settings, registry.region);
   let token: string | undefined;
   try {
     const response = await client.send(new GetAuthorizationTokenCommand({}));
     token = response.authorizationData?.[0]?.authorizationToken;
   } catch (error) {
-    throw awsErrorToCliError(error, { ...settings, region: registry.region, action: "ecr:GetAuthorizationToken" });
+    throw awsErrorToBenchError(error, { ...settings, region: registry.region, action: "ecr:GetAuthorizationToken" });
   }
   const decoded = token ? Buffer.from(token, "base64").toString("utf8") : "";
   const separator = decoded.indexOf(":");
   if (separator < 1)
-    throw new CliError("AwsError", `ECR in ${registry.region} returned no usable authorization token.`, {
+    throw new BenchError("AwsError", `ECR in ${registry.region} returned no usable authorization token.`, {
       fix: "Try again; `aws ecr get-login-password` shows what ECR answers.",
     });
   const [user, password] = [decoded.slice(0, separator), decoded.slice(separator + 1)];
@@ -44,7 +44,7 @@ export async function loginToRegistry(engine: string, host: string, settings: Aw
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", (error) =>
       reject(
-        new CliError("EngineUnreachable", `${engine}: ${error.message}`, {
+        new BenchError("EngineUnreachable", `${engine}: ${error.message}`, {
           fix: "Install Docker or podman, or pass --engine.",
         }),
       ),
@@ -53,7 +53,7 @@ export async function loginToRegistry(engine: string, host: string, settings: Aw
       code === 0
         ? resolve()
         : reject(
-            new CliError(
+            new BenchError(
               "AccessDenied",
               `${engine} login to ${hostName} failed (exit ${String(code)}): ${stderr.trim().split("\n").pop() ?? ""}`,
               {

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import {
   urnName,
@@ -221,13 +221,13 @@ function isCliMissing(error: unknown): boolean {
   );
 }
 
-/** Automation API failures → `CliError`s that say what to do. */
-export function pulumiErrorToCliError(error: unknown, stackName: string): CliError {
-  if (error instanceof CliError) return error;
+/** Automation API failures → `BenchError`s that say what to do. */
+export function pulumiErrorToCliError(error: unknown, stackName: string): BenchError {
+  if (error instanceof BenchError) return error;
   const message = String((error as Error | undefined)?.message ?? error);
   const name = (error as { name?: string } | undefined)?.name ?? "";
   if (isCliMissing(error)) {
-    return new CliError(
+    return new BenchError(
       "PulumiCliMissing",
       "The Pulumi CLI is not installed (or not on PATH); the batch lifecycle drives it through Pulumi's Automation API.",
       {
@@ -240,7 +240,7 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
     name === "ConcurrentUpdateError" ||
     /currently locked|\[409\] Conflict|update is already in progress|locked by/i.test(message)
   ) {
-    return new CliError(
+    return new BenchError(
       "StackLocked",
       `Stack ${stackName} is locked by another update (running elsewhere, or left by a process that was killed).`,
       {
@@ -251,13 +251,13 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
   }
   // Only the error class: the message carries Pulumi's whole output, where "not found" can mean anything.
   if (name === "StackNotFoundError") {
-    return new CliError("BatchNotFound", `Stack ${stackName} does not exist on this backend.`, {
+    return new BenchError("BatchNotFound", `Stack ${stackName} does not exist on this backend.`, {
       fix: "Check --batch and --backend (or PULUMI_BACKEND_URL); `aws-bench list` shows the batches on a backend.",
       cause: error,
     });
   }
   if (/incorrect passphrase|passphrase must be set|PULUMI_CONFIG_PASSPHRASE/i.test(message)) {
-    return new CliError(
+    return new BenchError(
       "PulumiError",
       `Pulumi cannot open the secrets of ${stackName}: the passphrase is wrong or missing.`,
       {
@@ -267,7 +267,7 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
     );
   }
   if (/NoCredentialProviders|no valid credential sources|could not load credentials|ExpiredToken/i.test(message)) {
-    return new CliError("CredentialsMissing", `Pulumi found no valid AWS credentials for ${stackName}.`, {
+    return new BenchError("CredentialsMissing", `Pulumi found no valid AWS credentials for ${stackName}.`, {
       fix: "Run `aws sso login` or `aws configure`, or set AWS_PROFILE; see docs/AWS_SETUP.md.",
       cause: error,
     });
@@ -276,7 +276,7 @@ export function pulumiErrorToCliError(error: unknown, stackName: string): CliErr
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => /error|failed/i.test(line));
-  return new CliError(
+  return new BenchError(
     "PulumiError",
     `Pulumi failed on ${stackName}: ${(lines.slice(-3).join(" | ") || message.split("\n")[0] || "unknown error").slice(0, 600)}`,
     {

@@ -5,7 +5,7 @@
  */
 import type { EC2Client, Filter, Instance } from "@aws-sdk/client-ec2";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { awsErrorToCliError } from "../aws/errors.js";
+import { awsErrorToBenchError } from "../aws/errors.js";
 import { getObject, listObjects } from "../aws/s3-objects.js";
 
 /** Read access to the results bucket. */
@@ -66,7 +66,7 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
         token = page.NextToken;
       } while (token);
     } catch (error) {
-      throw awsErrorToCliError(error, { action: "ec2:DescribeInstances", region });
+      throw awsErrorToBenchError(error, { action: "ec2:DescribeInstances", region });
     }
     return found;
   }
@@ -101,7 +101,7 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
       try {
         await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
       } catch (error) {
-        throw awsErrorToCliError(error, { action: "ec2:TerminateInstances", region });
+        throw awsErrorToBenchError(error, { action: "ec2:TerminateInstances", region });
       }
     },
     async consoleOutput(id) {
@@ -118,7 +118,7 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
           // A terminated instance's console may be gone: that is "no output", not a failure of the batch.
           if (/InvalidInstanceID|IncorrectInstanceState/.test(name)) return undefined;
           if (latest && /Unsupported|InvalidParameter/.test(name)) continue;
-          throw awsErrorToCliError(error, { action: "ec2:GetConsoleOutput", region });
+          throw awsErrorToBenchError(error, { action: "ec2:GetConsoleOutput", region });
         }
       }
       return undefined;

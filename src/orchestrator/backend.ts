@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 
 /** A parsed backend URL. */
 export type Backend =
@@ -43,9 +43,13 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
           ? fileURLToPath(`file://${raw}`)
           : resolve(cwd, raw);
     } catch (error) {
-      throw new CliError("InvalidArgument", `Backend '${url}' is not a valid file URL: ${(error as Error).message}.`, {
-        fix: "Percent-encode special characters, or pass a plain path: file:///home/me/state.",
-      });
+      throw new BenchError(
+        "InvalidArgument",
+        `Backend '${url}' is not a valid file URL: ${(error as Error).message}.`,
+        {
+          fix: "Percent-encode special characters, or pass a plain path: file:///home/me/state.",
+        },
+      );
     }
     return { kind: "file", url: pathToFileURL(directory).href, directory };
   }
@@ -55,13 +59,13 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
     return { kind: "s3", url, bucket: s3[1] as string, prefix, query: s3[3] ?? "" };
   }
   if (url.startsWith("s3://")) {
-    throw new CliError(
+    throw new BenchError(
       "InvalidArgument",
       `Backend '${url}' does not name an S3 bucket (3–63 lowercase letters, digits, dots and hyphens).`,
       { fix: "Pass --backend s3://BUCKET[/PREFIX]." },
     );
   }
-  throw new CliError("InvalidArgument", `Backend '${url}' is not a file:// or s3:// URL.`, {
+  throw new BenchError("InvalidArgument", `Backend '${url}' is not a file:// or s3:// URL.`, {
     fix: "Pass --backend s3://BUCKET[/PREFIX] (shared) or leave it out for the local file backend under ~/.aws-bench/state.",
   });
 }
@@ -69,7 +73,7 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
 /** In CI, steps run in separate jobs: a file backend on the job's disk would be lost between them. */
 export function requireSharedBackend(backend: Backend, env: NodeJS.ProcessEnv, step: string): void {
   if (backend.kind === "file" && env["CI"] && env["CI"] !== "false") {
-    throw new CliError(
+    throw new BenchError(
       "BackendNotShared",
       `'${step}' in CI needs a shared state backend; ${backend.url} is on this job's disk and does not survive to the next job.`,
       {
@@ -98,7 +102,7 @@ export function backendTag(backend: Backend): string {
       return readFileSync(idFile, "utf8").trim() || undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw new CliError("InputUnreadable", `Cannot read ${idFile}: ${(error as Error).message}.`, {
+      throw new BenchError("InputUnreadable", `Cannot read ${idFile}: ${(error as Error).message}.`, {
         fix: "Check the permissions of the state directory.",
       });
     }
@@ -111,7 +115,7 @@ export function backendTag(backend: Backend): string {
     } catch (error) {
       // Another process made it first: use theirs.
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")
-        throw new CliError("WriteFailed", `Cannot write ${idFile}: ${(error as Error).message}.`, {
+        throw new BenchError("WriteFailed", `Cannot write ${idFile}: ${(error as Error).message}.`, {
           fix: "Check the permissions of the state directory.",
         });
     }

@@ -3,7 +3,7 @@
  * stacks/bootstrap.ts) on the same backend as the batches, through the same engine. Running it again changes
  * nothing that exists; it is never destroyed by the tool.
  */
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { urnName, type StackEngine } from "./engine.js";
 
 /** What bootstrap created (or found). */
@@ -41,7 +41,7 @@ export async function bootstrap(
   });
   if (outcome.failed) {
     const taken = failures.some((f) => /BucketAlreadyExists|BucketAlreadyOwnedByYou/.test(f));
-    throw new CliError(
+    throw new BenchError(
       taken ? "InvalidArgument" : "PulumiError",
       `bootstrap in ${options.region} failed: ${failures.join("; ") || "see the output above"}`,
       {
@@ -55,7 +55,7 @@ export async function bootstrap(
   const bucket = resources.find((r) => r.type === "aws:s3/bucket:Bucket")?.outputs["bucket"];
   const cache = resources.find((r) => r.type === "aws:ecr/repository:Repository")?.outputs["repositoryUrl"];
   if (typeof bucket !== "string" || typeof cache !== "string")
-    throw new CliError("PulumiError", `bootstrap-${options.region} has no bucket or cache repository in its state.`, {
+    throw new BenchError("PulumiError", `bootstrap-${options.region} has no bucket or cache repository in its state.`, {
       fix: "Run bootstrap again.",
     });
   return { stackName: ref.stackName, resultsBucket: bucket, cacheRepositoryUrl: cache };

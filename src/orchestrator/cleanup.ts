@@ -4,7 +4,7 @@
  * `--older-than` are cleared; then the tagged-resource sweep (sweep.ts) for leftovers — past their expiry plus
  * grace, or this backend's batches whose stack is gone. Without `yes` it only lists what it would do.
  */
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { BatchStore } from "./batch-store.js";
 import type { StackEngine } from "./engine.js";
 import { destroyBatch, loadRecord } from "./lifecycle.js";
@@ -59,7 +59,7 @@ export interface CleanupReport {
 export function parseDuration(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
   if (!m)
-    throw new CliError("UsageError", `${flag} '${text}' is not a duration.`, {
+    throw new BenchError("UsageError", `${flag} '${text}' is not a duration.`, {
       fix: `Use a number and a unit, e.g. ${flag} 6h (s, m, h, d).`,
     });
   return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s" | "m" | "h" | "d"];
@@ -107,7 +107,7 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
         // File and S3 backends never report a running update, so a lock shows only now; it is older than
         // --older-than (the stack is), hence stale.
         await destroy().catch(async (error: unknown) => {
-          if (!(error instanceof CliError && error.code === "StackLocked")) throw error;
+          if (!(error instanceof BenchError && error.code === "StackLocked")) throw error;
           deps.progress(`batch ${batch.batchId}: clearing a stale lock`);
           await deps.engine.cancel(ref);
           await destroy();

@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { sha256Hex } from "../checksums.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { assertDocument } from "../schemas/documents.js";
 import { redactRawOutput } from "../schemas/private-details.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
@@ -35,13 +35,13 @@ export function parseStatus(bytes: Buffer, key: string): InstanceStatus {
   try {
     data = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new CliError("InputMalformed", `${key} is not JSON: ${(error as Error).message}.`, {
+    throw new BenchError("InputMalformed", `${key} is not JSON: ${(error as Error).message}.`, {
       fix: "See the instance's user-data.log beside it.",
     });
   }
   const status = data as Partial<InstanceStatus>;
   if ((status.state !== "success" && status.state !== "failure") || typeof status.exitCode !== "number") {
-    throw new CliError("InputMalformed", `${key} has no state/exitCode.`, {
+    throw new BenchError("InputMalformed", `${key} has no state/exitCode.`, {
       fix: "See the instance's user-data.log beside it.",
     });
   }
@@ -85,7 +85,7 @@ export async function collectRun(
   const keys = await bucket.list(`${prefix}/results/`);
   const resultKeys = keys.filter((key) => key.endsWith("/result.json") && !key.includes("/private/"));
   if (resultKeys.length !== 1) {
-    throw new CliError(
+    throw new BenchError(
       "EmptyResult",
       resultKeys.length === 0
         ? `No result.json under s3://${bucket.bucket}/${prefix}/results/.`
@@ -99,14 +99,14 @@ export async function collectRun(
   const runPrefix = posix.dirname(resultKey);
   const resultBytes = await bucket.get(resultKey);
   if (!resultBytes)
-    throw new CliError("EmptyResult", `s3://${bucket.bucket}/${resultKey} disappeared while collecting.`, {
+    throw new BenchError("EmptyResult", `s3://${bucket.bucket}/${resultKey} disappeared while collecting.`, {
       fix: "Run collect again.",
     });
   let parsed: unknown;
   try {
     parsed = JSON.parse(resultBytes.toString("utf8"));
   } catch (error) {
-    throw new CliError(
+    throw new BenchError(
       "InputMalformed",
       `s3://${bucket.bucket}/${resultKey} is not JSON: ${(error as Error).message}.`,
       { fix: "The run is kept in the bucket; see user-data.log beside it." },
@@ -114,7 +114,7 @@ export async function collectRun(
   }
   const result = await assertDocument("benchmark-result", parsed, `s3://${bucket.bucket}/${resultKey}`);
   if (result.host.instanceType !== undefined && result.host.instanceType !== expectedType) {
-    throw new CliError(
+    throw new BenchError(
       "InputMalformed",
       `s3://${bucket.bucket}/${resultKey} says it ran on ${result.host.instanceType}, but this instance is ${expectedType}.`,
       { fix: "Check the batch's prefixes; nothing was written." },
@@ -130,20 +130,20 @@ export async function collectRun(
       raw.path === "result.json" ||
       raw.path === "SHA256SUMS"
     ) {
-      throw new CliError("InputMalformed", `${resultKey} lists a raw file outside its run: ${raw.path}.`, {
+      throw new BenchError("InputMalformed", `${resultKey} lists a raw file outside its run: ${raw.path}.`, {
         fix: "The run is kept in the bucket; nothing was written.",
       });
     }
     const bytes = await bucket.get(`${runPrefix}/${raw.path}`);
     if (!bytes)
-      throw new CliError(
+      throw new BenchError(
         "ChecksumMismatch",
         `Raw file ${raw.path} listed in ${resultKey} is missing from the bucket.`,
         { fix: "The upload was incomplete; the run is kept in the bucket and nothing was written." },
       );
     const sum = sha256Hex(bytes);
     if (sum !== raw.sha256) {
-      throw new CliError(
+      throw new BenchError(
         "ChecksumMismatch",
         `Raw file ${raw.path} of ${resultKey} has SHA-256 ${sum}, the result says ${raw.sha256}.`,
         { fix: "The copy in the bucket is not what the runner wrote; nothing was written. Re-run this type." },
@@ -153,7 +153,7 @@ export async function collectRun(
     // is not published (data/raw is public).
     const text = bytes.includes(0) ? undefined : bytes.toString("utf8");
     if (text !== undefined && redactRawOutput(text).text !== text) {
-      throw new CliError(
+      throw new BenchError(
         "PrivateDetail",
         `Raw file ${raw.path} of ${resultKey} still contains a host name, private IP or instance id.`,
         {
@@ -173,7 +173,7 @@ export async function collectRun(
       const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
       const listed = m ? files.get(m[2] as string) : undefined;
       if (!m || !listed || sha256Hex(listed) !== m[1]) {
-        throw new CliError(
+        throw new BenchError(
           "ChecksumMismatch",
           `SHA256SUMS of ${resultKey} does not match the run: '${line.slice(0, 120)}'.`,
           { fix: "Nothing was written; the run is kept in the bucket. Re-run this type." },
@@ -197,7 +197,7 @@ function writeRunOnce(target: string, files: Map<string, Buffer>): Omit<Collecte
       }
     });
     if (identical) return { directory: target, files: names, alreadyPresent: true };
-    throw new CliError("WriteFailed", `${target} already holds a different run; data/raw is never overwritten.`, {
+    throw new BenchError("WriteFailed", `${target} already holds a different run; data/raw is never overwritten.`, {
       fix: "Move it aside if it is wrong, then collect again.",
     });
   }
@@ -212,7 +212,7 @@ function writeRunOnce(target: string, files: Map<string, Buffer>): Omit<Collecte
     renameSync(temporary, target);
   } catch (error) {
     rmSync(temporary, { recursive: true, force: true });
-    throw new CliError("WriteFailed", `Cannot write ${target}: ${(error as Error).message}.`, {
+    throw new BenchError("WriteFailed", `Cannot write ${target}: ${(error as Error).message}.`, {
       fix: "Check the disk and permissions; the run is still in the bucket, collect again.",
     });
   }

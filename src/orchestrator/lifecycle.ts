@@ -5,7 +5,7 @@
  * and pending operations first) → summary. Every dependency arrives through {@link LifecycleDeps}, so tests run
  * the whole flow with a fake engine and fake AWS.
  */
-import { CliError, ExitCode } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { instanceCost, roundUsd } from "../aws/pricing.js";
 import { assertDocument } from "../schemas/documents.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
@@ -69,11 +69,11 @@ export interface BatchReport {
   /** One per planned instance. */
   outcomes: InstanceOutcome[];
   /** DESIGN.md's exit code. */
-  exitCode: number;
+  verdict: BatchVerdict;
   /** The stack was destroyed (false with --keep or when destroy failed). */
   destroyed: boolean;
   /** The error that stopped the batch, if one did. */
-  error?: CliError;
+  error?: BenchError;
 }
 
 /** A batch request: the plan's request plus what only a real batch needs. */
@@ -222,7 +222,7 @@ export async function newBatchRecord(
 
 function requireVpc(network: NonNullable<BatchRequest["network"]>): string {
   if (!network.vpcId)
-    throw new CliError("InvalidArgument", `The VPC of subnet ${network.subnetId} is not known.`, {
+    throw new BenchError("InvalidArgument", `The VPC of subnet ${network.subnetId} is not known.`, {
       fix: "Run again: the preflight reads it (ec2:DescribeSubnets) before the batch is recorded.",
     });
   return network.vpcId;
@@ -234,14 +234,14 @@ export function checkCostLimit(record: BatchRecord): void {
   if (cap === undefined) return;
   const cost = record.estimate?.costUsdExpected;
   if (cost === null || cost === undefined) {
-    throw new CliError(
+    throw new BenchError(
       "CostLimitExceeded",
       `--max-cost ${cap} is set but the cost of this batch is unknown (no price for some types in ${record.region}).`,
       { fix: "Run `aws-bench pricing update --region R`, or drop --max-cost." },
     );
   }
   if (cost > cap) {
-    throw new CliError(
+    throw new BenchError(
       "CostLimitExceeded",
       `This batch is expected to cost $${cost} (at most $${record.estimate?.costUsdMaximum ?? "?"}), above --max-cost ${cap}.`,
       { fix: "Plan fewer types or repeats, use --quick or --max-minutes, or raise --max-cost." },
@@ -262,7 +262,7 @@ export async function saveRecord(store: BatchStore, record: BatchRecord): Promis
 export async function loadRecord(store: BatchStore, batchId: string): Promise<BatchRecord> {
   const text = await store.read(batchId, "batch.json");
   if (text === undefined) {
-    throw new CliError("BatchNotFound", `No batch ${batchId} on ${store.url}.`, {
+    throw new BenchError("BatchNotFound", `No batch ${batchId} on ${store.url}.`, {
       fix: "Check --batch and --backend (or PULUMI_BACKEND_URL); `aws-bench list` shows the batches there.",
     });
   }
@@ -298,7 +298,7 @@ export async function launchBatch(
   engineSignal?: AbortSignal,
 ): Promise<void> {
   if (record.destroyedAt)
-    throw new CliError(
+    throw new BenchError(
       "InvalidArgument",
       `Batch ${record.batchId} was destroyed at ${record.destroyedAt}; it is never launched again.`,
       { fix: "Plan a new batch with `aws-bench preview` or `aws-bench run`." },
@@ -306,7 +306,7 @@ export async function launchBatch(
   if (signal?.aborted) throw interrupted();
   const planned = record.instances.filter((instance) => instance.skipped === undefined);
   if (planned.length === 0)
-    throw new CliError("EmptyResult", `Batch ${record.batchId} has no instance left to launch (all were skipped).`, {
+    throw new BenchError("EmptyResult", `Batch ${record.batchId} has no instance left to launch (all were skipped).`, {
       fix: "See the skipped reasons with `aws-bench status --batch ID`.",
     });
   const now = deps.now();
@@ -467,7 +467,7 @@ export async function awaitAndCollect(
   try {
     state = await deps.engine.resources(stackOf(record));
   } catch (error) {
-    if (!(error instanceof CliError && error.code === "BatchNotFound")) throw error;
+    if (!(error instanceof BenchError && error.code === "BatchNotFound")) throw error;
     stackGone = true;
     deps.progress(`batch ${record.batchId}: the stack is gone; collecting what is in the bucket`);
   }
@@ -622,8 +622,8 @@ async function finishInstance(
       };
     return { outcome: { ...base, status: "succeeded", collectedTo: run.directory, headlines }, transient: false };
   } catch (error) {
-    const message = error instanceof CliError ? error.message : String(error);
-    const transient = error instanceof CliError && transientCodes.has(error.code);
+    const message = error instanceof BenchError ? error.message : String(error);
+    const transient = error instanceof BenchError && transientCodes.has(error.code);
     if (status.state === "failure")
       return { outcome: { ...base, status: "failed", reason: `${failedAt}; ${message}` }, transient };
     return { outcome: { ...base, status: "failed", reason: `collecting failed: ${message}` }, transient };
@@ -670,14 +670,14 @@ export async function destroyBatch(record: BatchRecord, deps: DestroyDeps): Prom
   try {
     await attempt();
   } catch (error) {
-    if (error instanceof CliError && error.code === "BatchNotFound") {
+    if (error instanceof BenchError && error.code === "BatchNotFound") {
       await terminateUntracked(record, deps, true);
       deps.progress(`  stack ${record.stackName} does not exist: nothing to destroy`);
       record.destroyedAt = iso(deps.now());
       await saveRecord(deps.store, record);
       return;
     }
-    if (!(error instanceof CliError && error.code === "StackLocked")) throw withDestroyFix(error, record);
+    if (!(error instanceof BenchError && error.code === "StackLocked")) throw withDestroyFix(error, record);
     // Our own interrupted update (or a killed process) holds the lock: cancel it and try once more.
     deps.progress("  the stack is locked by an interrupted update: cancelling it");
     try {
@@ -719,10 +719,10 @@ async function terminateUntracked(record: BatchRecord, deps: DestroyDeps, all = 
   deps.progress("  warning: those instances are not terminated yet; destroy may fail on their network interfaces");
 }
 
-function withDestroyFix(error: unknown, record: BatchRecord): CliError {
+function withDestroyFix(error: unknown, record: BatchRecord): BenchError {
   const message = error instanceof Error ? error.message : String(error);
-  return new CliError(
-    error instanceof CliError ? error.code : "PulumiError",
+  return new BenchError(
+    error instanceof BenchError ? error.code : "PulumiError",
     `Destroying batch ${record.batchId} failed: ${message}`,
     {
       fix: `Run \`aws-bench destroy --batch ${record.batchId} --yes\` again; instances stop by themselves at their timers, and \`aws-bench cleanup --yes\` removes anything left after ${record.expiresAt}.`,
@@ -752,16 +752,16 @@ export interface RunOptions {
  */
 export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options: RunOptions): Promise<BatchReport> {
   const outcomes: InstanceOutcome[] = [];
-  let failure: CliError | undefined;
+  let failure: BenchError | undefined;
   let destroyed = false;
   try {
     await launchBatch(record, deps, options.signal, options.engineSignal);
     await awaitAndCollect(record, deps, outcomes, options.signal);
   } catch (error) {
     failure =
-      error instanceof CliError
+      error instanceof BenchError
         ? error
-        : new CliError("PulumiError", (error as Error).message ?? String(error), { cause: error });
+        : new BenchError("PulumiError", (error as Error).message ?? String(error), { cause: error });
   } finally {
     if (options.keep) {
       deps.progress(
@@ -773,7 +773,7 @@ export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options
           await destroyBatch(record, deps);
           destroyed = true;
         } catch (error) {
-          const destroyError = error instanceof CliError ? error : new CliError("PulumiError", String(error));
+          const destroyError = error instanceof BenchError ? error : new BenchError("PulumiError", String(error));
           deps.progress(`error: ${destroyError.message}\n  fix: ${destroyError.fix ?? ""}`);
           if (attempt === 2 || !options.signal?.aborted) failure ??= destroyError;
         }
@@ -794,27 +794,33 @@ export async function runBatch(record: BatchRecord, deps: LifecycleDeps, options
       });
     }
   }
-  const exitCode = !options.keep && !destroyed ? ExitCode.Failure : exitCodeFor(outcomes, failure, options.signal);
+  const verdict = !options.keep && !destroyed ? "failed" : batchVerdict(outcomes, failure, options.signal);
   return {
     batchId: record.batchId,
     outcomes: sortOutcomes(outcomes),
-    exitCode,
+    verdict,
     destroyed,
     ...(failure ? { error: failure } : {}),
   };
 }
 
-/** DESIGN.md's exit codes: 0 all succeeded, 3 some skipped or failed, 1 none succeeded or the batch failed, 130 interrupted. */
-export function exitCodeFor(
+/**
+ * How a batch ended, which the CLI turns into DESIGN.md's exit codes: every instance succeeded; some did (others
+ * skipped or failed, or the batch stopped on an error); none did; or it was interrupted.
+ */
+export type BatchVerdict = "succeeded" | "partial" | "failed" | "interrupted";
+
+/** The verdict over the outcomes: interrupted wins, then none succeeded, then some failed or an error stopped it. */
+export function batchVerdict(
   outcomes: readonly InstanceOutcome[],
-  failure: CliError | undefined,
+  failure: BenchError | undefined,
   signal?: AbortSignal,
-): number {
-  if (signal?.aborted) return ExitCode.Interrupted;
+): BatchVerdict {
+  if (signal?.aborted) return "interrupted";
   const succeeded = outcomes.filter((o) => o.status === "succeeded").length;
-  if (succeeded === 0) return ExitCode.Failure;
-  if (failure || succeeded < outcomes.length) return ExitCode.Partial;
-  return ExitCode.Success;
+  if (succeeded === 0) return "failed";
+  if (failure || succeeded < outcomes.length) return "partial";
+  return "succeeded";
 }
 
 /** The summary table: type, repeat, zone, status, headline numbers, minutes, cost. */
@@ -848,9 +854,8 @@ function sortOutcomes(outcomes: InstanceOutcome[]): InstanceOutcome[] {
 }
 
 /** The error an interruption becomes. */
-export function interrupted(): CliError {
-  return new CliError("Interrupted", "Interrupted.", {
-    exitCode: ExitCode.Interrupted,
+export function interrupted(): BenchError {
+  return new BenchError("Interrupted", "Interrupted.", {
     fix: "The batch was torn down; what was collected is in data/raw.",
   });
 }

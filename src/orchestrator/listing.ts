@@ -4,7 +4,7 @@
  */
 import { isBatchId } from "../../stacks/batch-naming.js";
 import type { BatchStore } from "./batch-store.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { StackEngine, StackListing } from "./engine.js";
 import { loadRecord } from "./lifecycle.js";
 
@@ -44,7 +44,7 @@ export async function listBatches(
   try {
     listed = await engine.listStacks();
   } catch (error) {
-    if (!(options.stacksOptional && error instanceof CliError && error.code === "PulumiCliMissing")) throw error;
+    if (!(options.stacksOptional && error instanceof BenchError && error.code === "PulumiCliMissing")) throw error;
     options.warn?.(`warning: ${error.message} Listing the batch records only; their stacks are not checked.`);
   }
   const stacks = (listed ?? []).filter((s) => s.name.startsWith("batch-") && isBatchId(s.name.slice("batch-".length)));
@@ -58,7 +58,7 @@ export async function listBatches(
       record = await loadRecord(store, batchId);
     } catch (error) {
       // Only a record that is not there is "no record"; any other failure must not make a batch look orphaned.
-      if (!(error instanceof CliError && error.code === "BatchNotFound")) problem = (error as Error).message;
+      if (!(error instanceof BenchError && error.code === "BatchNotFound")) problem = (error as Error).message;
     }
     const created = record?.createdAt ?? stack?.lastUpdate;
     const state: BatchListing["state"] =

@@ -5,7 +5,7 @@
  * offline plan says so instead of guessing.
  */
 import { existsSync } from "node:fs";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { instanceCost, roundUsd } from "../aws/pricing.js";
 import { quotaCodeFor, type BatchQuotaReport } from "../aws/quotas.js";
 import type { BenchmarkName } from "../benchmarks/parsed-output.js";
@@ -82,9 +82,6 @@ export interface BatchPlan {
   quotas?: BatchQuotaReport;
 }
 
-// The vCPU quota tables live with the quota checks; re-exported here for the plan's callers.
-export { quotaCodeFor, standardQuotaCode, standardSpotQuotaCode } from "../aws/quotas.js";
-
 /** Checks the request against the catalogue; throws `InvalidArgument` naming every type that cannot run as planned. */
 export function checkRequest(
   request: PlanRequest,
@@ -108,7 +105,7 @@ export function checkRequest(
     return record;
   });
   if (problems.length)
-    throw new CliError("InvalidArgument", `These types cannot run as planned: ${problems.join("; ")}.`, {
+    throw new BenchError("InvalidArgument", `These types cannot run as planned: ${problems.join("; ")}.`, {
       fix: "Remove them from --instance-types, or drop --spot for on-demand-only types.",
     });
   return records as InstanceTypeRecord[];

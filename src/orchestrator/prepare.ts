@@ -5,7 +5,7 @@
  */
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { AwsSettings } from "../aws/clients.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
 import { newBatchId } from "../../stacks/batch-naming.js";
@@ -43,7 +43,7 @@ export async function prepareBatch(
   const skipped = options.preflight ? await options.preflight(plan) : {};
   for (const [type, why] of Object.entries(skipped)) options.progress(`skipping ${type}: ${why}`);
   if (Object.keys(skipped).length === request.instanceTypes.length) {
-    throw new CliError(
+    throw new BenchError(
       "InvalidArgument",
       `No instance type of the batch can run in the account in ${request.region}: ${Object.entries(skipped)
         .map(([t, w]) => `${t} (${w})`)
@@ -55,7 +55,7 @@ export async function prepareBatch(
   }
   const batchId = options.batchId ?? newBatchId(options.now);
   if (options.batchId !== undefined && (await store.read(batchId, "batch.json")) !== undefined) {
-    throw new CliError("InvalidArgument", `Batch ${batchId} already exists on ${store.url}.`, {
+    throw new BenchError("InvalidArgument", `Batch ${batchId} already exists on ${store.url}.`, {
       fix: "Leave out --batch for a new batch, or continue it with `aws-bench up --batch ID`.",
     });
   }
@@ -102,7 +102,7 @@ export async function awsPreflight(
   settings: AwsSettings & { skipQuotaCheck: boolean; progress(line: string): void },
 ): Promise<Record<string, string>> {
   const { createEc2Client, createS3Client, createServiceQuotasClient } = await import("../aws/clients.js");
-  const { awsErrorToCliError } = await import("../aws/errors.js");
+  const { awsErrorToBenchError } = await import("../aws/errors.js");
   const ec2 = await createEc2Client(settings, request.region);
   await checkBucketRegion(
     await createS3Client(settings, request.region),
@@ -137,7 +137,7 @@ export async function awsPreflight(
       token = page.NextToken;
     } while (token);
   } catch (error) {
-    throw awsErrorToCliError(error, {
+    throw awsErrorToBenchError(error, {
       ...settings,
       region: request.region,
       action: "ec2:DescribeInstanceTypeOfferings",
@@ -185,7 +185,7 @@ export async function awsPreflight(
     for (const warning of network.warnings) settings.progress(`warning: ${warning}`);
     for (const quota of [network.vpcs, network.internetGateways]) {
       if (quota.status === "short") {
-        throw new CliError(
+        throw new BenchError(
           "InvalidArgument",
           `The batch needs one more of ${quota.quotaName} (${quota.quotaCode}) in ${request.region}: ${quota.inUse} of ${quota.limit ?? "?"} are in use.`,
           {
@@ -213,16 +213,16 @@ async function checkExistingNetwork(
   settings: AwsSettings & { progress(line: string): void },
 ): Promise<string> {
   const { DescribeSubnetsCommand, DescribeSecurityGroupsCommand } = await import("@aws-sdk/client-ec2");
-  const { awsErrorToCliError } = await import("../aws/errors.js");
+  const { awsErrorToBenchError } = await import("../aws/errors.js");
   const notFound = (error: unknown) => /NotFound/.test((error as { name?: string }).name ?? "");
   let subnet;
   try {
     subnet = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [network.subnetId] }))).Subnets?.[0];
   } catch (error) {
-    if (!notFound(error)) throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSubnets" });
+    if (!notFound(error)) throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeSubnets" });
   }
   if (!subnet?.VpcId || !subnet.AvailabilityZoneId)
-    throw new CliError("InvalidArgument", `Subnet ${network.subnetId} does not exist in ${region}.`, {
+    throw new BenchError("InvalidArgument", `Subnet ${network.subnetId} does not exist in ${region}.`, {
       fix: "Check --subnet and --region (`aws ec2 describe-subnets`).",
     });
   network.vpcId = subnet.VpcId;
@@ -237,14 +237,18 @@ async function checkExistingNetwork(
         .SecurityGroups?.[0];
     } catch (error) {
       if (!notFound(error))
-        throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeSecurityGroups" });
+        throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeSecurityGroups" });
     }
     if (!group)
-      throw new CliError("InvalidArgument", `Security group ${network.securityGroupId} does not exist in ${region}.`, {
-        fix: "Check --security-group and --region.",
-      });
+      throw new BenchError(
+        "InvalidArgument",
+        `Security group ${network.securityGroupId} does not exist in ${region}.`,
+        {
+          fix: "Check --security-group and --region.",
+        },
+      );
     if (group.VpcId !== subnet.VpcId)
-      throw new CliError(
+      throw new BenchError(
         "InvalidArgument",
         `Security group ${network.securityGroupId} is in ${group.VpcId ?? "no VPC"}, subnet ${network.subnetId} in ${subnet.VpcId}.`,
         { fix: "Use a group of the subnet's VPC." },
@@ -260,12 +264,12 @@ async function checkKeyPair(ec2: EC2Client, keyName: string, region: string, set
     await ec2.send(new DescribeKeyPairsCommand({ KeyNames: [keyName] }));
   } catch (error) {
     if (/InvalidKeyPair\.NotFound/.test((error as { name?: string }).name ?? "")) {
-      throw new CliError("InvalidArgument", `Key pair '${keyName}' does not exist in ${region}.`, {
+      throw new BenchError("InvalidArgument", `Key pair '${keyName}' does not exist in ${region}.`, {
         fix: `Create or import it there (aws ec2 import-key-pair --region ${region} …), or check --key-pair.`,
       });
     }
-    const { awsErrorToCliError } = await import("../aws/errors.js");
-    throw awsErrorToCliError(error, { ...settings, region, action: "ec2:DescribeKeyPairs" });
+    const { awsErrorToBenchError } = await import("../aws/errors.js");
+    throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeKeyPairs" });
   }
 }
 
@@ -295,8 +299,8 @@ export async function findImageCache(
       );
       return undefined;
     }
-    const { awsErrorToCliError } = await import("../aws/errors.js");
-    throw awsErrorToCliError(error, { ...settings, region, action: "ecr:DescribeRepositories" });
+    const { awsErrorToBenchError } = await import("../aws/errors.js");
+    throw awsErrorToBenchError(error, { ...settings, region, action: "ecr:DescribeRepositories" });
   }
 }
 
@@ -325,7 +329,7 @@ async function checkBucketRegion(
     const status = failure.$metadata?.httpStatusCode;
     const redirected = failure.$response?.headers?.["x-amz-bucket-region"];
     if (failure.name === "NotFound" || failure.name === "NoSuchBucket" || status === 404) {
-      throw new CliError("InvalidArgument", `The results bucket ${bucket} does not exist.`, {
+      throw new BenchError("InvalidArgument", `The results bucket ${bucket} does not exist.`, {
         fix: `Create it with \`aws-bench bootstrap --region ${region} --results-bucket ${bucket}\`, or name an existing bucket.`,
       });
     }
@@ -334,12 +338,12 @@ async function checkBucketRegion(
       progress(`warning: cannot check bucket ${bucket} (s3:ListBucket denied); make sure it exists in ${region}`);
       return;
     } else {
-      const { awsErrorToCliError } = await import("../aws/errors.js");
-      throw awsErrorToCliError(error, { region, action: "s3:HeadBucket" });
+      const { awsErrorToBenchError } = await import("../aws/errors.js");
+      throw awsErrorToBenchError(error, { region, action: "s3:HeadBucket" });
     }
   }
   if (location !== region) {
-    throw new CliError(
+    throw new BenchError(
       "InvalidArgument",
       `The results bucket ${bucket} is in ${location}, but the batch runs in ${region}.`,
       {

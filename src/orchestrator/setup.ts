@@ -6,12 +6,25 @@
 import { hostname, userInfo } from "node:os";
 import { resolve } from "node:path";
 import type { AwsSettings } from "../aws/clients.js";
-import type { CliIo } from "../cli/io.js";
 import { resolveBackend, toolHome, type Backend } from "./backend.js";
 import type { BatchStore } from "./batch-store.js";
 import type { InstanceWatch, ResultsBucket } from "./aws-access.js";
 import type { StackEngine } from "./engine.js";
 import type { LifecycleDeps } from "./lifecycle.js";
+
+/**
+ * What the orchestrator takes from the process it runs in: the environment, the working directory relative paths
+ * resolve against, and where progress lines go (stderr for the CLI). Any caller can provide it; the CLI passes its
+ * own I/O, which has this shape.
+ */
+export interface HostContext {
+  /** Environment variables (PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE, CI, HOME …). */
+  env: NodeJS.ProcessEnv;
+  /** Working directory. */
+  cwd: string;
+  /** Progress and warnings, one line per write. */
+  stderr: { write(text: string): unknown };
+}
 
 /** What the CLI knows when it builds the lifecycle. */
 export interface SetupOptions extends AwsSettings {
@@ -22,7 +35,10 @@ export interface SetupOptions extends AwsSettings {
 }
 
 /** The backend and the batch store on it. */
-export async function openBackend(options: SetupOptions, io: CliIo): Promise<{ backend: Backend; store: BatchStore }> {
+export async function openBackend(
+  options: SetupOptions,
+  io: HostContext,
+): Promise<{ backend: Backend; store: BatchStore }> {
   const backend = resolveBackend(options.backend, io.env, io.cwd);
   const { batchStoreFor } = await import("./batch-store.js");
   if (backend.kind === "file") return { backend, store: batchStoreFor(backend) };
@@ -53,7 +69,7 @@ export function overrideDependencies(replacement: DependencyOverrides): () => vo
 /** The stack engine for a backend: the Automation API, with the batch program unless another is given. */
 export async function createEngine(
   backend: Backend,
-  io: CliIo,
+  io: HostContext,
   program?: () => Promise<Record<string, unknown>>,
 ): Promise<StackEngine> {
   if (overrides.engine) return overrides.engine(backend, program);
@@ -64,7 +80,7 @@ export async function createEngine(
 /** Everything {@link LifecycleDeps} needs, real. */
 export async function lifecycleDeps(
   options: SetupOptions & { region: string; resultsBucket: string },
-  io: CliIo,
+  io: HostContext,
 ): Promise<LifecycleDeps & { backend: Backend }> {
   const { backend, store } = await openBackend(options, io);
   const aws = overrides.aws ? overrides.aws(options.region, options.resultsBucket) : await realAws(options);

@@ -8,7 +8,7 @@
  * (this backend cannot know whether that stack is live), this backend's live batches. A resource whose
  * expiry cannot be read is reported and left unless (b) applies.
  *
- * Discovery runs completely before the first delete, and a discovery failure throws (a `CliError`): the sweep
+ * Discovery runs completely before the first delete, and a discovery failure throws (a `BenchError`): the sweep
  * never acts on half a picture. After that, each resource is deleted on its own; a failure is recorded and
  * reported and the sweep goes on (a later step that depended on it then fails with AWS's own message).
  *
@@ -23,8 +23,8 @@ import type * as EcrSdk from "@aws-sdk/client-ecr";
 import type * as IamSdk from "@aws-sdk/client-iam";
 import { isBatchId, tagPrefix } from "../../stacks/batch-naming.js";
 import type { AwsSettings } from "../aws/clients.js";
-import { awsErrorToCliError } from "../aws/errors.js";
-import { CliError } from "../cli/errors.js";
+import { awsErrorToBenchError } from "../aws/errors.js";
+import { BenchError } from "../errors.js";
 import { mapWithConcurrency } from "../discovery/ec2-catalog.js";
 
 /** The tag every batch resource carries: its batch id. Discovery filters on this key. */
@@ -241,7 +241,7 @@ export function createSweepJudge(
  * internet gateways (after detaching) → VPCs → instance profiles (after removing their roles) → roles (after
  * leaving every profile, deleting inline policies and detaching managed ones) → ECR repositories (with their
  * images). Only resources the rules in this module's header allow are touched; see {@link SweepOptions}.
- * Throws a `CliError` when discovery fails (nothing has been deleted then); delete failures are reported and
+ * Throws a `BenchError` when discovery fails (nothing has been deleted then); delete failures are reported and
  * summarised instead.
  *
  * @example
@@ -365,7 +365,7 @@ class SweepRun {
     this.retry = options.dependencyRetry ?? { attempts: 6, delayMs: 10_000 };
   }
 
-  /** Every candidate of every kind, judged; throws a `CliError` if any listing fails. */
+  /** Every candidate of every kind, judged; throws a `BenchError` if any listing fails. */
   async discover(): Promise<Discovered> {
     const { ec2 } = this.modules;
     const client = this.clients.ec2;
@@ -587,7 +587,7 @@ class SweepRun {
         return response.tags ?? [];
       } catch (error) {
         if (notFoundPattern.test(errorCode(error))) return undefined;
-        throw awsErrorToCliError(error, { ...this.options.aws, action: "ecr:ListTagsForResource" });
+        throw awsErrorToBenchError(error, { ...this.options.aws, action: "ecr:ListTagsForResource" });
       }
     });
     for (const [index, repository] of repositories.entries()) {
@@ -599,7 +599,7 @@ class SweepRun {
     }
   }
 
-  /** All items of all pages; a failure becomes the `CliError` for `action`. */
+  /** All items of all pages; a failure becomes the `BenchError` for `action`. */
   private async list<Page, Item>(
     action: string,
     pages: AsyncIterable<Page>,
@@ -609,7 +609,7 @@ class SweepRun {
     try {
       for await (const page of pages) all.push(...items(page));
     } catch (error) {
-      throw awsErrorToCliError(error, { ...this.options.aws, action });
+      throw awsErrorToBenchError(error, { ...this.options.aws, action });
     }
     return all;
   }
@@ -626,7 +626,7 @@ class SweepRun {
       return all;
     } catch (error) {
       if (notFoundPattern.test(errorCode(error))) return undefined;
-      throw awsErrorToCliError(error, { ...this.options.aws, action });
+      throw awsErrorToBenchError(error, { ...this.options.aws, action });
     }
   }
 
@@ -920,7 +920,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 }
 
 function validateOptions(options: SweepOptions): void {
-  const invalid = (message: string, fix: string) => new CliError("InvalidArgument", message, { fix });
+  const invalid = (message: string, fix: string) => new BenchError("InvalidArgument", message, { fix });
   if (!(options.now instanceof Date) || Number.isNaN(options.now.getTime()))
     throw invalid("The sweep's 'now' is not a valid time.", "Pass a valid Date.");
   if (!Number.isFinite(options.graceMs) || options.graceMs < 0)

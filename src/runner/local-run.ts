@@ -18,7 +18,7 @@ import {
 } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { execFileSync } from "node:child_process";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { packagePath, packageRoot, packageVersion } from "../package-files.js";
 import type { BenchmarkName, ParsedRun } from "../benchmarks/parsed-output.js";
 import {
@@ -185,7 +185,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     .replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
   const outDir = options.outDir ?? join(options.cwd, "aws-bench-results", runId);
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
-    throw new CliError("InvalidArgument", `--out ${outDir} already holds files; a run never overwrites results.`, {
+    throw new BenchError("InvalidArgument", `--out ${outDir} already holds files; a run never overwrites results.`, {
       fix: "Name a new or empty directory.",
     });
   }
@@ -261,7 +261,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
       else if (benchmark === "coremark") sections.push(await runCoremark(context, program));
       else sections.push(await runHpl(context, program));
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
+      if (!(error instanceof BenchError)) throw error;
       skipped.push({ benchmark, reason: error.message, fix: error.fix ?? "see the build log under build/" });
       options.progress(`${benchmark}: skipped: ${error.message}`);
     }
@@ -346,7 +346,7 @@ export function estimateRunSeconds(
 /** A CoreMark run: its own calibration, then at least 10 s of timed iterations. */
 const coremarkSecondsPerRun = 15;
 
-/** Compiles with `cc`, logging to build/<name>.log; a failure is a CliError naming the log. */
+/** Compiles with `cc`, logging to build/<name>.log; a failure is a BenchError naming the log. */
 function compile(context: RunContext, name: string, args: string[]): void {
   const log = join(context.outDir, "build", `${name}.log`);
   writeFileSync(log, `cc ${args.join(" ")}\n`);
@@ -355,10 +355,10 @@ function compile(context: RunContext, name: string, args: string[]): void {
     writeFileSync(log, `cc ${args.join(" ")}\n${output}`);
   } catch (error) {
     if (context.processes.interrupted)
-      throw new CliError("BuildFailed", `compiling ${name} was interrupted`, { fix: "Run again." });
+      throw new BenchError("BuildFailed", `compiling ${name} was interrupted`, { fix: "Run again." });
     const failed = error as { stderr?: string; message: string };
     writeFileSync(log, `cc ${args.join(" ")}\n${failed.stderr ?? failed.message}`);
-    throw new CliError("BuildFailed", `compiling ${name} failed (log: ${relative(context.options.cwd, log)})`, {
+    throw new BenchError("BuildFailed", `compiling ${name} failed (log: ${relative(context.options.cwd, log)})`, {
       fix: "Install a C compiler with OpenMP (apt-get install gcc), or pass a prebuilt program with --program.",
     });
   }
@@ -548,9 +548,13 @@ async function runCoremark(context: RunContext, program: ProgramChoice): Promise
       .map((dir) => join(program.path, dir))
       .find((dir) => existsSync(join(dir, "core_portme.c")));
     if (!port)
-      throw new CliError("BuildFailed", `no CoreMark port directory (posix/, linux64/ or linux/) in ${program.path}`, {
-        fix: "Pass the eembc/coremark source tree with --source coremark=DIR.",
-      });
+      throw new BenchError(
+        "BuildFailed",
+        `no CoreMark port directory (posix/, linux64/ or linux/) in ${program.path}`,
+        {
+          fix: "Pass the eembc/coremark source tree with --source coremark=DIR.",
+        },
+      );
     compile(context, "coremark", coremarkCompileArgs(host, threads, program.path, port, path));
   }
   const configuration: LaunchConfiguration = {
@@ -606,9 +610,11 @@ function hplParameters(sizing: HplSizing): Record<string, string | number | bool
 
 async function runHpl(context: RunContext, program: ProgramChoice): Promise<BenchmarkRun> {
   if (!context.mpirun)
-    throw new CliError("BuildFailed", "HPL needs mpirun, which is not on PATH", { fix: "apt-get install openmpi-bin" });
+    throw new BenchError("BuildFailed", "HPL needs mpirun, which is not on PATH", {
+      fix: "apt-get install openmpi-bin",
+    });
   if (program.kind === "source")
-    throw new CliError("NotYetAvailable", "building HPL from source is not yet available", {
+    throw new BenchError("NotYetAvailable", "building HPL from source is not yet available", {
       fix: "Pass a built xhpl with --program hpl=PATH, or apt-get install hpcc.",
     });
   noteBlas(context, program.path);
@@ -643,7 +649,7 @@ export const hpccHplShare = 1 / 20;
 /** HPCC runs STREAM and HPL (and its other tests) in one execution per trial; its input sets HPL's N, from which HPCC sizes STREAM. */
 async function runHpcc(context: RunContext, hpcc: string, benchmarks: BenchmarkName[]): Promise<BenchmarkRun[]> {
   if (!context.mpirun)
-    throw new CliError("BuildFailed", "hpcc needs mpirun, which is not on PATH", {
+    throw new BenchError("BuildFailed", "hpcc needs mpirun, which is not on PATH", {
       fix: "apt-get install openmpi-bin",
     });
   noteBlas(context, hpcc);

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { dirname, basename, join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { sha256Hex } from "../checksums.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import { packagePath } from "../package-files.js";
 import { findPrivateDetails } from "./private-details.js";
 import type { ArchitectureMappings } from "./generated/architecture-mappings.js";
@@ -110,7 +110,7 @@ export async function assertDocument<K extends DocumentKind>(kind: K, data: unkn
   if (!result.valid) {
     const shown = result.errors.slice(0, 10).join("; ");
     const more = result.errors.length > 10 ? ` (and ${result.errors.length - 10} more)` : "";
-    throw new CliError("SchemaViolation", `${label} does not match schemas/${kind}.schema.json: ${shown}${more}`, {
+    throw new BenchError("SchemaViolation", `${label} does not match schemas/${kind}.schema.json: ${shown}${more}`, {
       fix: `Correct the listed fields, or regenerate the file with the command that owns it.`,
     });
   }
@@ -123,7 +123,7 @@ function readFileBytes(path: string): Buffer {
     return readFileSync(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message;
-    throw new CliError("InputUnreadable", `Cannot read ${path}: ${reason}.`, { fix: "Check the path and its permissions.", cause: error });
+    throw new BenchError("InputUnreadable", `Cannot read ${path}: ${reason}.`, { fix: "Check the path and its permissions.", cause: error });
   }
 }
 
@@ -131,7 +131,7 @@ function parseJson(path: string, bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    throw new CliError("InputMalformed", `${path} is not valid JSON: ${(error as Error).message}.`, {
+    throw new BenchError("InputMalformed", `${path} is not valid JSON: ${(error as Error).message}.`, {
       fix: "Pass the JSON exactly as the producing command wrote it.",
       cause: error,
     });
@@ -198,7 +198,7 @@ export async function writeDocuments(documents: readonly PendingDocument[]): Pro
     }
   } catch (error) {
     for (const { temporary } of staged) rmSync(temporary, { force: true });
-    throw new CliError("WriteFailed", `Cannot write ${documents.map((d) => d.path).join(", ")}: ${(error as Error).message}.`, {
+    throw new BenchError("WriteFailed", `Cannot write ${documents.map((d) => d.path).join(", ")}: ${(error as Error).message}.`, {
       fix: "Check that the directories are writable and the disk has space; nothing was changed.",
       cause: error,
     });

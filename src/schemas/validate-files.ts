@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { sha256Hex } from "../checksums.js";
-import { CliError } from "../cli/errors.js";
+import { BenchError } from "../errors.js";
 import type { DocumentKind } from "./documents.js";
 import { checkDocument, documentKinds } from "./documents.js";
 
@@ -116,7 +116,7 @@ function rawFileProblems(data: unknown, directory: string): string[] {
 export function defaultValidationPaths(cwd: string): string[] {
   const paths = ["configs", "data"].map((folder) => join(cwd, folder)).filter((path) => existsSync(path));
   if (paths.length === 0) {
-    throw new CliError("UsageError", "No files to validate: name them, or run where configs/ or data/ exist.", {
+    throw new BenchError("UsageError", "No files to validate: name them, or run where configs/ or data/ exist.", {
       fix: "aws-bench validate FILE_OR_DIRECTORY…",
     });
   }

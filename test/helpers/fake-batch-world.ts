@@ -4,7 +4,7 @@
  * valid run, never report, die, upload a malformed result or a raw file that does not match its checksum.
  */
 import { sha256Hex } from "../../src/checksums.js";
-import { CliError } from "../../src/cli/errors.js";
+import { BenchError } from "../../src/errors.js";
 import type { InstanceState, InstanceWatch, ResultsBucket } from "../../src/orchestrator/aws-access.js";
 import { fileBatchStore } from "../../src/orchestrator/batch-store.js";
 import type { LifecycleDeps } from "../../src/orchestrator/lifecycle.js";
@@ -160,7 +160,7 @@ export class FakeWorld {
       this.minutes >= this.options.bucketFailsFromMinute &&
       this.minutes < (this.options.bucketFailsUntilMinute ?? Infinity);
     const denied = () =>
-      new CliError("AccessDenied", "Not allowed to call s3:GetObject in us-east-1 (AccessDenied).", {
+      new BenchError("AccessDenied", "Not allowed to call s3:GetObject in us-east-1 (AccessDenied).", {
         fix: "Grant s3:GetObject.",
       });
     return {

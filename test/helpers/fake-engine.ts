@@ -5,7 +5,7 @@
  * does), a stale lock at destroy, the CLI missing. State lives in memory per stack.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CliError } from "../../src/cli/errors.js";
+import { BenchError } from "../../src/errors.js";
 import { pulumiErrorToCliError } from "../../src/orchestrator/automation-engine.js";
 import type {
   EngineEventSink,
@@ -193,8 +193,11 @@ export class FakeEngine implements StackEngine {
         });
       }
       this.onLaunch(launched);
-      if (signal?.aborted) throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: update canceled`);
-      throw new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: the Pulumi CLI exited with signal SIGKILL`);
+      if (signal?.aborted) throw new BenchError("PulumiError", `Pulumi failed on ${ref.stackName}: update canceled`);
+      throw new BenchError(
+        "PulumiError",
+        `Pulumi failed on ${ref.stackName}: the Pulumi CLI exited with signal SIGKILL`,
+      );
     };
     for (const resource of declared) {
       if (existing.has(urn(resource))) {
@@ -319,7 +322,7 @@ export class FakeEngine implements StackEngine {
       );
     if (this.faults.destroyFails)
       return Promise.reject(
-        new CliError("PulumiError", `Pulumi failed on ${ref.stackName}: deleting EC2 VPC: DependencyViolation`),
+        new BenchError("PulumiError", `Pulumi failed on ${ref.stackName}: deleting EC2 VPC: DependencyViolation`),
       );
     // Pulumi only warns about pending operations; what they describe is not in the state, so it is not destroyed.
     if (stack.pending) events.onProgress?.("warning: the current deployment has 1 resource(s) with pending operations");
@@ -336,7 +339,7 @@ export class FakeEngine implements StackEngine {
     this.guard("removeStack");
     const stack = this.stacks.get(ref.stackName);
     if (stack?.resources.length)
-      return Promise.reject(new CliError("PulumiError", `stack ${ref.stackName} still has resources`));
+      return Promise.reject(new BenchError("PulumiError", `stack ${ref.stackName} still has resources`));
     this.stacks.delete(ref.stackName);
     return Promise.resolve();
   }

@@ -4,7 +4,7 @@
  * are extracted from the output by the regular expressions the file gives, with the units it states; a trial is
  * valid when the command exits 0, every metric is found, and the file's validity patterns hold.
  */
-import { CliError } from "../../cli/errors.js";
+import { BenchError } from "../../errors.js";
 import { readDocumentWithChecksum } from "../../schemas/documents.js";
 import type { CustomBenchmark } from "../../schemas/generated/custom-benchmark.js";
 import type { ParsedRun } from "../parsed-output.js";
@@ -48,7 +48,7 @@ export async function loadCustomBenchmark(path: string): Promise<LoadedCustomBen
     }
   }
   if (problems.length > 0) {
-    throw new CliError("InvalidArgument", `${path}: ${problems.join("; ")}.`, {
+    throw new BenchError("InvalidArgument", `${path}: ${problems.join("; ")}.`, {
       fix: "Correct the custom benchmark file (schemas/custom-benchmark.schema.json).",
     });
   }

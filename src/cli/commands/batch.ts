@@ -5,7 +5,8 @@
  */
 import type { Options } from "yargs";
 import { defineCommand } from "../command.js";
-import { CliError, ExitCode } from "../errors.js";
+import { BenchError } from "../../errors.js";
+import { ExitCode, exitCodeOfVerdict } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { parseBenchmarkList, type BenchmarkName } from "../../benchmarks/parsed-output.js";
 import type { PlanRequest } from "../../orchestrator/plan.js";
@@ -89,18 +90,18 @@ export async function batchSelection(args: {
     .map((t) => t.trim())
     .filter(Boolean);
   if (instanceTypes.length === 0)
-    throw new CliError("UsageError", "--instance-types is empty.", {
+    throw new BenchError("UsageError", "--instance-types is empty.", {
       fix: "e.g. --instance-types m7i.large,c7g.large",
     });
   const { isInstanceTypeName } = await import("../../discovery/instance-type-name.js");
   const malformed = instanceTypes.filter((type) => !isInstanceTypeName(type));
   if (malformed.length)
-    throw new CliError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, {
+    throw new BenchError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, {
       fix: "Use names like m7i.large.",
     });
   const benchmarks = parseBenchmarkList(args.benchmarks);
   if (!Number.isInteger(args.repeat) || args.repeat < 1)
-    throw new CliError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, {
+    throw new BenchError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, {
       fix: "Pass --repeat 1 or more.",
     });
   return { instanceTypes, benchmarks };
@@ -138,22 +139,22 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
   for (const flag of ["max-minutes", "max-cost"] as const) {
     const value = args[flag];
     if (value !== undefined && !(value > 0))
-      throw new CliError("UsageError", `--${flag} ${value} must be positive.`, { fix: `Pass e.g. --${flag} 60.` });
+      throw new BenchError("UsageError", `--${flag} ${value} must be positive.`, { fix: `Pass e.g. --${flag} 60.` });
   }
   const bucket = args["results-bucket"] ?? io.env["AWS_BENCH_RESULTS_BUCKET"];
   if (!bucket)
-    throw new CliError(
+    throw new BenchError(
       "UsageError",
       "A batch needs --results-bucket (or AWS_BENCH_RESULTS_BUCKET): results outlive the stack in a long-lived bucket.",
       { fix: "Create one once with `aws-bench bootstrap --results-bucket NAME`, then pass --results-bucket NAME." },
     );
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-    throw new CliError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {
+    throw new BenchError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {
       fix: "Bucket names are 3–63 lowercase letters, digits, dots and hyphens.",
     });
   const region = args.region ?? io.env["AWS_REGION"];
   if (!region)
-    throw new CliError("RegionMissing", "A batch needs a region.", {
+    throw new BenchError("RegionMissing", "A batch needs a region.", {
       fix: "Pass --region (e.g. --region us-east-1) or set AWS_REGION.",
     });
   const { assertRegionName } = await import("../../aws/clients.js");
@@ -161,7 +162,7 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
   const tags: Record<string, string> = {};
   for (const pair of args.tag ?? []) {
     const m = /^([^=]+)=(.*)$/.exec(pair);
-    if (!m) throw new CliError("UsageError", `--tag '${pair}' is not KEY=VALUE.`, { fix: "e.g. --tag project=hpc" });
+    if (!m) throw new BenchError("UsageError", `--tag '${pair}' is not KEY=VALUE.`, { fix: "e.g. --tag project=hpc" });
     tags[m[1] as string] = m[2] as string;
   }
   let images: Record<string, string> | undefined;
@@ -188,43 +189,43 @@ function networkFromArgs(args: RequestArgs): {
   const keyName = args["key-pair"];
   const cidr = args["ssh-cidr"];
   if (subnet !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(subnet))
-    throw new CliError("InvalidArgument", `--subnet '${subnet}' is not a subnet id.`, {
+    throw new BenchError("InvalidArgument", `--subnet '${subnet}' is not a subnet id.`, {
       fix: "e.g. --subnet subnet-0abc12345def67890",
     });
   if (group !== undefined && !/^sg-[0-9a-f]{8,17}$/.test(group))
-    throw new CliError("InvalidArgument", `--security-group '${group}' is not a security group id.`, {
+    throw new BenchError("InvalidArgument", `--security-group '${group}' is not a security group id.`, {
       fix: "e.g. --security-group sg-0abc12345def67890",
     });
   if (group !== undefined && subnet === undefined)
-    throw new CliError(
+    throw new BenchError(
       "UsageError",
       "--security-group needs --subnet (a group belongs to a VPC; the batch's own VPC is new).",
       { fix: "Pass --subnet in the group's VPC, or leave both out." },
     );
   if (keyName !== undefined && !/^[\x20-\x7e]{1,255}$/.test(keyName))
-    throw new CliError("InvalidArgument", `--key-pair '${keyName}' is not a key pair name.`, {
+    throw new BenchError("InvalidArgument", `--key-pair '${keyName}' is not a key pair name.`, {
       fix: "Use the name shown by `aws ec2 describe-key-pairs`.",
     });
   if (cidr !== undefined) {
     if (keyName === undefined)
-      throw new CliError("UsageError", "--ssh-cidr needs --key-pair.", {
+      throw new BenchError("UsageError", "--ssh-cidr needs --key-pair.", {
         fix: "Pass --key-pair NAME, or leave --ssh-cidr out.",
       });
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr))
-      throw new CliError("InvalidArgument", `--ssh-cidr '${cidr}' is not an IPv4 CIDR.`, {
+      throw new BenchError("InvalidArgument", `--ssh-cidr '${cidr}' is not an IPv4 CIDR.`, {
         fix: "e.g. --ssh-cidr 203.0.113.0/24",
       });
     if (cidr.endsWith("/0"))
-      throw new CliError("InvalidArgument", `--ssh-cidr ${cidr} would open SSH to the whole internet.`, {
+      throw new BenchError("InvalidArgument", `--ssh-cidr ${cidr} would open SSH to the whole internet.`, {
         fix: "Name your own network, e.g. your office's /24.",
       });
     if (group !== undefined)
-      throw new CliError("UsageError", "--ssh-cidr cannot be added to your own --security-group.", {
+      throw new BenchError("UsageError", "--ssh-cidr cannot be added to your own --security-group.", {
         fix: "Open SSH in that group yourself, and leave --ssh-cidr out.",
       });
   }
   if (keyName !== undefined && cidr === undefined && group === undefined)
-    throw new CliError(
+    throw new BenchError(
       "UsageError",
       "--key-pair needs --ssh-cidr (the only network SSH is opened to), or your own --security-group.",
       { fix: "e.g. --key-pair me --ssh-cidr 203.0.113.0/24" },
@@ -238,7 +239,7 @@ function networkFromArgs(args: RequestArgs): {
 /** `--images REG/NS` → the image URI per container tag the batch needs (the same content-hash tags `build` pushes). */
 async function prebuiltImages(registry: string, instanceTypes: string[]): Promise<Record<string, string>> {
   if (!/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/.test(registry))
-    throw new CliError("InvalidArgument", `--images '${registry}' is not REGISTRY/NAMESPACE.`, {
+    throw new BenchError("InvalidArgument", `--images '${registry}' is not REGISTRY/NAMESPACE.`, {
       fix: "e.g. --images 123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench",
     });
   const { packagePath } = await import("../../package-files.js");
@@ -311,7 +312,7 @@ export function bucketForRegion(
   if (template.includes("{region}")) return template.replaceAll("{region}", region);
   const buckets = template.split(",").map((b) => b.trim());
   if (buckets.length !== regions.length) {
-    throw new CliError(
+    throw new BenchError(
       "UsageError",
       `${regions.length} regions need a results bucket each (buckets live in one region).`,
       {
@@ -326,7 +327,7 @@ export function bucketForRegion(
 async function runRegions(regions: string[], args: Parameters<typeof runAwsBatch>[0], io: CliIo): Promise<number> {
   for (const flag of ["subnet", "security-group", "key-pair"] as const) {
     if (args[flag] !== undefined)
-      throw new CliError(
+      throw new BenchError(
         "UsageError",
         `--${flag} names something of one region; it cannot be used with ${regions.length} regions.`,
         { fix: `Run one region at a time with --${flag}, or leave it out.` },
@@ -422,7 +423,7 @@ function settings(args: { profile?: string | undefined; region?: string | undefi
 
 async function confirm(io: CliIo, question: string): Promise<void> {
   if (!io.interactive) {
-    throw new CliError(
+    throw new BenchError(
       "ConfirmationRequired",
       "This creates billed resources and there is no terminal to confirm on.",
       { fix: "Pass --yes to confirm non-interactively (CI does)." },
@@ -433,7 +434,7 @@ async function confirm(io: CliIo, question: string): Promise<void> {
   try {
     const answer = await rl.question(`${question} [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim()))
-      throw new CliError("ConfirmationRequired", "Not confirmed; nothing was created.", {
+      throw new BenchError("ConfirmationRequired", "Not confirmed; nothing was created.", {
         fix: "Answer y, or pass --yes.",
       });
   } finally {
@@ -476,14 +477,14 @@ async function printReport(report: BatchReport, io: CliIo, json: boolean): Promi
   const { summaryTable } = await import("../../orchestrator/lifecycle.js");
   if (json)
     io.stdout.write(
-      `${JSON.stringify({ batchId: report.batchId, exitCode: report.exitCode, destroyed: report.destroyed, outcomes: report.outcomes, ...(report.error ? { error: { code: report.error.code, message: report.error.message, fix: report.error.fix } } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ batchId: report.batchId, exitCode: exitCodeOfVerdict(report.verdict), destroyed: report.destroyed, outcomes: report.outcomes, ...(report.error ? { error: { code: report.error.code, message: report.error.message, fix: report.error.fix } } : {}) }, null, 2)}\n`,
     );
   else io.stdout.write(`${summaryTable(report)}\n`);
   if (report.error)
     io.stderr.write(
       `error [${report.error.code}]: ${report.error.message}\n${report.error.fix ? `  fix: ${report.error.fix}\n` : ""}`,
     );
-  return report.exitCode;
+  return exitCodeOfVerdict(report.verdict);
 }
 
 async function loadStep(
@@ -493,9 +494,13 @@ async function loadStep(
 ) {
   const { isBatchId } = await import("../../../stacks/batch-naming.js");
   if (!isBatchId(args.batch))
-    throw new CliError("InvalidArgument", `--batch '${args.batch}' is not a batch id (like 20261128t120000z-ab12cd).`, {
-      fix: "Use the id run/preview printed, or see `aws-bench list`.",
-    });
+    throw new BenchError(
+      "InvalidArgument",
+      `--batch '${args.batch}' is not a batch id (like 20261128t120000z-ab12cd).`,
+      {
+        fix: "Use the id run/preview printed, or see `aws-bench list`.",
+      },
+    );
   const { openBackend, lifecycleDeps } = await import("../../orchestrator/setup.js");
   const { requireSharedBackend } = await import("../../orchestrator/backend.js");
   const { loadRecord } = await import("../../orchestrator/lifecycle.js");
@@ -586,20 +591,20 @@ export const collectCommand = defineCommand({
   async run(args, { io }) {
     const { record, deps } = await loadStep(args, io, "collect");
     deps.rawRoot = (await import("node:path")).resolve(io.cwd, args.out);
-    const { awaitAndCollect, exitCodeFor } = await import("../../orchestrator/lifecycle.js");
+    const { awaitAndCollect, batchVerdict } = await import("../../orchestrator/lifecycle.js");
     const report = await withInterrupts(io, async (signal): Promise<BatchReport> => {
       const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
-      let error: CliError | undefined;
+      let error: BenchError | undefined;
       try {
         await awaitAndCollect(record, deps, outcomes, signal);
       } catch (caught) {
-        if (!(caught instanceof CliError)) throw caught;
+        if (!(caught instanceof BenchError)) throw caught;
         error = caught;
       }
       return {
         batchId: record.batchId,
         outcomes,
-        exitCode: exitCodeFor(outcomes, error, signal),
+        verdict: batchVerdict(outcomes, error, signal),
         destroyed: false,
         ...(error ? { error } : {}),
       };
@@ -643,7 +648,7 @@ export const statusCommand = defineCommand({
     const resources = record.destroyedAt
       ? []
       : await deps.engine.resources(stackOf(record)).catch((error: unknown) => {
-          if (error instanceof CliError && error.code === "BatchNotFound") return [];
+          if (error instanceof BenchError && error.code === "BatchNotFound") return [];
           throw error;
         });
     const ids = new Map(

@@ -1,6 +1,7 @@
 /** `aws-bench bootstrap`: the long-lived results bucket and image cache repository of a region. */
 import { defineCommand } from "../command.js";
-import { CliError, ExitCode } from "../errors.js";
+import { BenchError } from "../../errors.js";
+import { ExitCode } from "../errors.js";
 import { backendOptions } from "./batch.js";
 
 /** The `bootstrap` command. */
@@ -20,14 +21,14 @@ export const bootstrapCommand = defineCommand({
   async run(args, { io }) {
     const region = args.region ?? io.env["AWS_REGION"];
     if (!region)
-      throw new CliError("RegionMissing", "bootstrap needs a region.", {
+      throw new BenchError("RegionMissing", "bootstrap needs a region.", {
         fix: "Pass --region (e.g. --region us-east-1) or set AWS_REGION.",
       });
     const { assertRegionName } = await import("../../aws/clients.js");
     assertRegionName(region);
     const bucket = args["results-bucket"];
     if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-      throw new CliError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {
+      throw new BenchError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {
         fix: "3–63 lowercase letters, digits, dots and hyphens.",
       });
     const { openBackend, createdBy, createEngine } = await import("../../orchestrator/setup.js");

@@ -2,7 +2,8 @@
 import { spawn, spawnSync } from "node:child_process";
 import { arch } from "node:os";
 import { defineCommand } from "../command.js";
-import { CliError, ExitCode } from "../errors.js";
+import { BenchError } from "../../errors.js";
+import { ExitCode } from "../errors.js";
 import type { ImageBuild } from "../../images/build-definition.js";
 
 /** The `build` command. */
@@ -47,7 +48,7 @@ export const buildCommand = defineCommand({
   ],
   async run(args, { io }) {
     if (!args.all && !args.tags)
-      throw new CliError("UsageError", "Name the images: --tags t1,t2 or --all.", {
+      throw new BenchError("UsageError", "Name the images: --tags t1,t2 or --all.", {
         fix: "e.g. aws-bench build --tags intel-icelake --dry-run",
       });
     const { readDocument } = await import("../../schemas/documents.js");
@@ -63,7 +64,7 @@ export const buildCommand = defineCommand({
           .filter(Boolean);
     const unknown = wanted.filter((tag) => !known.includes(tag));
     if (unknown.length > 0)
-      throw new CliError("InvalidArgument", `Unknown container tag(s): ${unknown.join(", ")}.`, {
+      throw new BenchError("InvalidArgument", `Unknown container tag(s): ${unknown.join(", ")}.`, {
         fix: `Known tags: ${known.join(", ")}.`,
       });
     const selected = list.tags.filter(
@@ -92,7 +93,7 @@ export const buildCommand = defineCommand({
       return ExitCode.Success;
     }
     if (args.toolchain === "spack")
-      throw new CliError("NotYetAvailable", "The spack toolchain images are not yet available.", {
+      throw new BenchError("NotYetAvailable", "The spack toolchain images are not yet available.", {
         fix: "Build with --toolchain distro.",
       });
     checkEngine(args.engine);
@@ -121,7 +122,7 @@ function quote(word: string): string {
 function checkEngine(engine: string): void {
   const probe = spawnSync(engine, ["version"], { encoding: "utf8", timeout: 20_000 });
   if (probe.error || probe.status !== 0) {
-    throw new CliError(
+    throw new BenchError(
       "EngineUnreachable",
       `${engine} cannot reach a container engine (${(probe.error?.message ?? probe.stderr.trim().split("\n").pop() ?? "").trim()}).`,
       {
@@ -136,7 +137,7 @@ function checkPlatform(build: ImageBuild, engine: string): void {
   if (build.platform === native) return;
   const emulator = build.platform === "linux/arm64" ? "qemu-aarch64" : "qemu-x86_64";
   if (!spawnSync("sh", ["-c", `test -e /proc/sys/fs/binfmt_misc/${emulator}`]).status) return;
-  throw new CliError(
+  throw new BenchError(
     "InvalidArgument",
     `${build.tag} is a ${build.platform} image and this ${native} host has no ${emulator} emulation for ${engine}.`,
     {
@@ -163,7 +164,7 @@ function runEngine(
     child.stderr.on("data", collect);
     child.on("error", (error) =>
       reject(
-        new CliError("EngineUnreachable", `${engine}: ${error.message}`, {
+        new BenchError("EngineUnreachable", `${engine}: ${error.message}`, {
           fix: "Install Docker or podman, or pass --engine.",
         }),
       ),
@@ -176,7 +177,7 @@ function runEngine(
         .slice(-3)
         .join(" | ");
       reject(
-        new CliError("BuildFailed", `${what} failed (exit ${String(code)}): ${step || "see the output above"}`, {
+        new BenchError("BuildFailed", `${what} failed (exit ${String(code)}): ${step || "see the output above"}`, {
           fix: "Fix the failing step shown; the engine's full output is above.",
         }),
       );

@@ -1,7 +1,8 @@
 /** `aws-bench discover`: the instance catalogue and its architecture mappings. */
 import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
-import { CliError, ExitCode } from "../errors.js";
+import { BenchError } from "../../errors.js";
+import { ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { DiscoverResult } from "../../discovery/discover.js";
 import type { KeyChanges } from "../../discovery/catalog-changes.js";
@@ -50,12 +51,16 @@ export const discoverCommand = defineCommand({
   ],
   async run(args, { io }) {
     if (args.input !== undefined && args["all-regions"]) {
-      throw new CliError("UsageError", "--input and --all-regions cannot be combined: a dump comes from one region.", {
-        fix: "Drop --all-regions to read the dump, or drop --input to query AWS.",
-      });
+      throw new BenchError(
+        "UsageError",
+        "--input and --all-regions cannot be combined: a dump comes from one region.",
+        {
+          fix: "Drop --all-regions to read the dump, or drop --input to query AWS.",
+        },
+      );
     }
     if (args["as-of"] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(args["as-of"])) {
-      throw new CliError("InvalidArgument", `--as-of '${args["as-of"]}' is not a date like 2026-08-01.`, {
+      throw new BenchError("InvalidArgument", `--as-of '${args["as-of"]}' is not a date like 2026-08-01.`, {
         fix: "Pass --as-of YYYY-MM-DD.",
       });
     }

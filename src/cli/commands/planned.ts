@@ -3,7 +3,7 @@
  * the whole tool, and each fails plainly with `NotYetAvailable` instead of pretending to work. A command
  * leaves this table when its own module lands.
  */
-import { CliError } from "../errors.js";
+import { BenchError } from "../../errors.js";
 import type { AnyCommand } from "../command.js";
 
 interface PlannedCommand {
@@ -55,7 +55,7 @@ export const plannedCommands: readonly AnyCommand[] = planned.map((entry) => ({
   build: (argv) => argv.strict(false).example(...entry.example),
   run: () =>
     Promise.reject(
-      new CliError("NotYetAvailable", `'${entry.command}' is not yet available in this version of aws-bench.`, {
+      new BenchError("NotYetAvailable", `'${entry.command}' is not yet available in this version of aws-bench.`, {
         fix:
           entry.meanwhile ??
           "See the project's open issues for its progress; `aws-bench --help` lists what works today.",

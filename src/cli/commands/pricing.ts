@@ -2,7 +2,8 @@
 import { resolve } from "node:path";
 import { priceListApiRegions } from "../../aws/clients.js";
 import { defineCommand } from "../command.js";
-import { CliError, ExitCode } from "../errors.js";
+import { BenchError } from "../../errors.js";
+import { ExitCode } from "../errors.js";
 
 /** The `pricing` command. */
 export const pricingCommand = defineCommand({
@@ -41,13 +42,13 @@ export const pricingCommand = defineCommand({
   async run(args, { io }) {
     if (args.action === "update") {
       if (args.input !== undefined)
-        throw new CliError(
+        throw new BenchError(
           "UsageError",
           "'pricing update' fetches prices from AWS and --input reads a saved file: use one or the other.",
           { fix: "Drop --input to fetch from AWS, or drop 'update' to read the file." },
         );
       if (args["as-of"] !== undefined)
-        throw new CliError(
+        throw new BenchError(
           "UsageError",
           "--as-of goes with --input: 'pricing update' records today's date (UTC) as the prices' date.",
           { fix: "Drop --as-of." },
@@ -84,12 +85,12 @@ export const pricingCommand = defineCommand({
       return ExitCode.Success;
     }
     if (!args.spot || args["price-list-region"] !== undefined) {
-      throw new CliError("UsageError", "--no-spot and --price-list-region apply only to 'pricing update'.", {
+      throw new BenchError("UsageError", "--no-spot and --price-list-region apply only to 'pricing update'.", {
         fix: "Add 'update' to fetch from AWS, or drop those options.",
       });
     }
     if (args.input === undefined) {
-      throw new CliError(
+      throw new BenchError(
         "UsageError",
         "Say where the prices come from: 'pricing update' fetches them from AWS, 'pricing --input FILE' reads a saved CSV.",
         { fix: "e.g. aws-bench pricing update --region us-east-1" },
@@ -97,7 +98,7 @@ export const pricingCommand = defineCommand({
     }
     const region = args.region ?? "us-east-1";
     if (!args["as-of"] || !/^\d{4}-\d{2}-\d{2}$/.test(args["as-of"]))
-      throw new CliError("UsageError", "--input needs --as-of YYYY-MM-DD: the date the prices describe.", {
+      throw new BenchError("UsageError", "--input needs --as-of YYYY-MM-DD: the date the prices describe.", {
         fix: "e.g. --as-of 2026-07-20",
       });
     const { priceSnapshotFromCsv } = await import("../../aws/pricing.js");

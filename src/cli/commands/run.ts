@@ -4,7 +4,8 @@
  */
 import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
-import { CliError, ExitCode } from "../errors.js";
+import { BenchError } from "../../errors.js";
+import { ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../../benchmarks/parsed-output.js";
 import type { LoadedCustomBenchmark } from "../../benchmarks/custom/definition.js";
@@ -127,7 +128,7 @@ export const runCommand = defineCommand({
       const custom = await loadCustomBenchmark(resolve(io.cwd, file));
       const twin = customs.find((other) => other.definition.name === custom.definition.name);
       if (twin)
-        throw new CliError(
+        throw new BenchError(
           "UsageError",
           `--custom ${file} and ${twin.path} both name the benchmark '${custom.definition.name}'.`,
           { fix: "Give each custom benchmark its own name." },
@@ -135,30 +136,30 @@ export const runCommand = defineCommand({
       customs.push(custom);
     }
     if (benchmarks.length === 0 && customs.length === 0) {
-      throw new CliError("UsageError", "--benchmarks none leaves nothing to run.", {
+      throw new BenchError("UsageError", "--benchmarks none leaves nothing to run.", {
         fix: "Name benchmarks, or add --custom FILE.",
       });
     }
     if (args.trials !== undefined && (!Number.isInteger(args.trials) || args.trials < 1)) {
-      throw new CliError("UsageError", `--trials ${args.trials} is not a positive whole number.`, {
+      throw new BenchError("UsageError", `--trials ${args.trials} is not a positive whole number.`, {
         fix: "Pass --trials 1 or more.",
       });
     }
     if (args["stream-ntimes"] !== undefined && args["stream-ntimes"] < 10) {
-      throw new CliError("UsageError", `--stream-ntimes ${args["stream-ntimes"]} is below STREAM's minimum of 10.`, {
+      throw new BenchError("UsageError", `--stream-ntimes ${args["stream-ntimes"]} is below STREAM's minimum of 10.`, {
         fix: "Pass --stream-ntimes 10 or more.",
       });
     }
     for (const flag of ["stream-array-size", "stream-ntimes", "hpl-n", "hpl-nb", "coremark-threads"] as const) {
       const value = args[flag];
       if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-        throw new CliError("UsageError", `--${flag} ${value} is not a positive whole number.`, {
+        throw new BenchError("UsageError", `--${flag} ${value} is not a positive whole number.`, {
           fix: `Pass --${flag} with a whole number, or leave it out to size it for this host.`,
         });
       }
     }
     if (args["hpl-minutes"] !== undefined && !(args["hpl-minutes"] > 0)) {
-      throw new CliError("UsageError", `--hpl-minutes ${args["hpl-minutes"]} must be positive.`, {
+      throw new BenchError("UsageError", `--hpl-minutes ${args["hpl-minutes"]} must be positive.`, {
         fix: "Pass e.g. --hpl-minutes 5.",
       });
     }
@@ -228,7 +229,7 @@ function assignments(
   for (const value of values ?? []) {
     const m = /^(stream|hpl|coremark)=(.+)$/.exec(value);
     if (!m)
-      throw new CliError(
+      throw new BenchError(
         "UsageError",
         `${flag} '${value}' is not NAME=PATH with NAME one of ${benchmarkNames.join(", ")}.`,
         { fix: `e.g. ${flag} stream=./stream.c` },

@@ -22,7 +22,7 @@ import {
   onDemandLinuxFilters,
   spotPricesByType,
 } from "../../../src/aws/price-list.js";
-import { CliError } from "../../../src/cli/errors.js";
+import { BenchError } from "../../../src/errors.js";
 import { memoryIo } from "../../../src/cli/io.js";
 import { exec } from "../../../src/cli/main.js";
 import { checkDocument } from "../../../src/schemas/documents.js";
@@ -186,12 +186,12 @@ function expectCliError(run: () => unknown, code: string, message: RegExp) {
   try {
     run();
   } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).code).toBe(code);
-    expect((error as CliError).message).toMatch(message);
+    expect(error).toBeInstanceOf(BenchError);
+    expect((error as BenchError).code).toBe(code);
+    expect((error as BenchError).message).toMatch(message);
     return;
   }
-  expect.fail(`expected CliError ${code}`);
+  expect.fail(`expected BenchError ${code}`);
 }
 
 describe.skipIf(!sharedPresent)("the real Price List shapes in ../shared/fixtures", () => {

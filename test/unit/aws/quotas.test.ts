@@ -25,7 +25,7 @@ import {
   vcpuQuotaFor,
   type QuotaClients,
 } from "../../../src/aws/quotas.js";
-import { CliError } from "../../../src/cli/errors.js";
+import { BenchError } from "../../../src/errors.js";
 
 const serviceQuotasMock = mockClient(ServiceQuotasClient);
 const ec2Mock = mockClient(EC2Client);
@@ -432,7 +432,7 @@ describe("checkInstanceQuotas", () => {
       region: "us-east-1",
       vcpusOf,
     }).catch((e: unknown) => e);
-    expect(denied).toBeInstanceOf(CliError);
+    expect(denied).toBeInstanceOf(BenchError);
     expect(denied).toMatchObject({
       code: "AccessDenied",
       message: "Not allowed to call ec2:DescribeInstances in us-east-1 (UnauthorizedOperation).",

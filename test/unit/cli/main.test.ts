@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands, exec } from "../../../src/cli/main.js";
-import { CliError, ExitCode } from "../../../src/cli/errors.js";
+import { BenchError } from "../../../src/errors.js";
+import { ExitCode, exitCodeOfError } from "../../../src/cli/errors.js";
 import { memoryIo } from "../../../src/cli/io.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
@@ -114,13 +115,13 @@ describe("aws-bench CLI", () => {
     expect(quiet.err()).not.toMatch(/\bat .*\.ts:\d+/);
     const loud = memoryIo();
     await exec(["analyze", "--debug"], loud);
-    expect(loud.err()).toMatch(/CliError: 'analyze' is not yet available[\s\S]*\n\s+at /);
+    expect(loud.err()).toMatch(/BenchError: 'analyze' is not yet available[\s\S]*\n\s+at /);
   });
 
-  it("maps CliError codes to exit codes", () => {
-    expect(new CliError("UsageError", "x").exitCode).toBe(2);
-    expect(new CliError("Throttled", "x").exitCode).toBe(1);
-    expect(new CliError("Throttled", "x", { exitCode: 3 }).exitCode).toBe(3);
+  it("maps BenchError codes to exit codes", () => {
+    expect(exitCodeOfError(new BenchError("UsageError", "x"))).toBe(2);
+    expect(exitCodeOfError(new BenchError("Interrupted", "x"))).toBe(130);
+    expect(exitCodeOfError(new BenchError("Throttled", "x"))).toBe(1);
   });
 });
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { exec } from "../../../src/cli/main.js";
 import { memoryIo } from "../../../src/cli/io.js";
 import type { BatchPlan } from "../../../src/orchestrator/plan.js";
-import { quotaCodeFor } from "../../../src/orchestrator/plan.js";
+import { quotaCodeFor } from "../../../src/aws/quotas.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");

@@ -7,7 +7,6 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ExitCode } from "../../../src/cli/errors.js";
 import {
   destroyBatch,
   loadRecord,
@@ -124,7 +123,7 @@ function outcome(report: Awaited<ReturnType<typeof batch>>["report"], type: stri
 describe("a batch that goes well", () => {
   it("launches the real program's instances, collects verified runs into data/raw, destroys and removes the stack", async () => {
     const { report, engine, stored, rawRoot } = await batch();
-    expect(report.exitCode).toBe(ExitCode.Success);
+    expect(report.verdict).toBe("succeeded");
     expect(report.outcomes.map((o) => [o.instanceType, o.status])).toEqual([
       ["c7g.large", "succeeded"],
       ["m7i.large", "succeeded"],
@@ -158,7 +157,7 @@ describe("a batch that goes well", () => {
       reason: expect.stringContaining("L-1216C47A"),
     });
     expect(outcome(report, "m7i.large")?.status).toBe("succeeded");
-    expect(report.exitCode).toBe(ExitCode.Partial);
+    expect(report.verdict).toBe("partial");
     expect(engine.destroyedStacks).toHaveLength(1);
   });
 });
@@ -178,7 +177,7 @@ describe("faults", () => {
       expect.objectContaining({ instanceType: "c7g.large", code: "InsufficientInstanceCapacity" }),
     ]);
     expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
-    expect(report.exitCode).toBe(ExitCode.Partial);
+    expect(report.verdict).toBe("partial");
     expect(engine.destroyedStacks).toHaveLength(1);
   });
 
@@ -193,12 +192,12 @@ describe("faults", () => {
     expect(engine.replaced).toEqual([]);
     expect(stored.launch?.failed).toBeUndefined();
     expect(engine.calls.filter((c) => c === "up")).toHaveLength(2);
-    expect(report.exitCode).toBe(ExitCode.Success);
+    expect(report.verdict).toBe("succeeded");
   });
 
   it("an update that dies half-way: lock released, pending operations cleared, destroyed, exit 1", async () => {
     const { report, engine, world } = await batch({ faults: { upDiesAfter: 4 } });
-    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(report.verdict).toBe("failed");
     expect(report.error?.message).toMatch(/SIGKILL/);
     expect(engine.calls).toEqual(
       expect.arrayContaining(["cancel", "clearPendingOperations", "destroy", "removeStack"]),
@@ -224,7 +223,7 @@ describe("faults", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
-    expect(report.exitCode).toBe(ExitCode.Interrupted);
+    expect(report.verdict).toBe("interrupted");
     expect(engine.leftovers()).toEqual([]);
     expect(engine.destroyedStacks).toHaveLength(1);
   });
@@ -234,7 +233,7 @@ describe("faults", () => {
       world: { behaviours: { "c7g.large": "never" } },
       interruptAtMinute: 25,
     });
-    expect(report.exitCode).toBe(ExitCode.Interrupted);
+    expect(report.verdict).toBe("interrupted");
     expect(outcome(report, "m7i.large")?.status).toBe("succeeded");
     expect(existsSync(join(rawRoot, "m7i.large", "20261128t120000z-ab12cd-0", "result.json"))).toBe(true);
     expect(outcome(report, "c7g.large")?.status).toBe("not-finished");
@@ -256,7 +255,7 @@ describe("faults", () => {
     ).toContain("Linux version");
     // The deadline came from the plan (30 min + 5), not from waiting forever.
     expect(world.minutes).toBeLessThanOrEqual(37);
-    expect(report.exitCode).toBe(ExitCode.Partial);
+    expect(report.verdict).toBe("partial");
     expect(engine.leftovers()).toEqual([]);
   });
 
@@ -314,14 +313,14 @@ describe("faults", () => {
       /no status could be read within 35 minutes of launch: Not allowed to call s3:GetObject/,
     );
     expect(world.minutes).toBeGreaterThan(35);
-    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(report.verdict).toBe("failed");
     expect(engine.leftovers()).toEqual([]);
   });
 
   it("S3 errors that pass: the runs are collected after all (exit 0)", async () => {
     const { report } = await batch({ world: { bucketFailsFromMinute: 0, bucketFailsUntilMinute: 25 } });
     expect(report.outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
-    expect(report.exitCode).toBe(ExitCode.Success);
+    expect(report.verdict).toBe("succeeded");
   });
 
   it("an update killed while EC2 creates an instance: that untracked instance is terminated before destroy; nothing left running", async () => {
@@ -331,14 +330,14 @@ describe("faults", () => {
     expect(world.running()).toEqual([]);
     expect(engine.leftovers()).toEqual([]);
     expect(report.destroyed).toBe(true);
-    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(report.verdict).toBe("failed");
   });
 
   it("a destroy that fails: exit 1 whatever was collected, and it says NOT DESTROYED with the command", async () => {
     const { report, world } = await batch({ faults: { destroyFails: true } });
     expect(report.outcomes.every((o) => o.status === "succeeded")).toBe(true);
     expect(report.destroyed).toBe(false);
-    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(report.verdict).toBe("failed");
     expect(world.progressLines.join("\n")).toMatch(
       /NOT DESTROYED .* aws-bench destroy --batch 20261128t120000z-ab12cd --yes/,
     );
@@ -359,7 +358,7 @@ describe("faults", () => {
     const controller = new AbortController();
     controller.abort();
     const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
-    expect(report.exitCode).toBe(ExitCode.Interrupted);
+    expect(report.verdict).toBe("interrupted");
     expect(engine.calls).not.toContain("up");
     expect(world.running()).toEqual([]);
   });
@@ -375,7 +374,7 @@ describe("faults", () => {
     const { report } = await batch({ faults: { cliMissing: true } });
     expect(report.error?.code).toBe("PulumiCliMissing");
     expect(report.error?.fix).toMatch(/get\.pulumi\.com/);
-    expect(report.exitCode).toBe(ExitCode.Failure);
+    expect(report.verdict).toBe("failed");
   });
 });
 

@@ -102,7 +102,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { CliError } from "../../../src/cli/errors.js";
+import { BenchError } from "../../../src/errors.js";
 import {
   createSweepJudge,
   isSameBackend,
@@ -1580,7 +1580,7 @@ describe("sweepTaggedResources", () => {
 
     const error = await sweep().catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(CliError);
+    expect(error).toBeInstanceOf(BenchError);
     expect(error).toMatchObject({
       code: "AccessDenied",
       message: "Not allowed to call ecr:DescribeRepositories (AccessDeniedException).",
