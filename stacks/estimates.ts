@@ -5,7 +5,7 @@
  * assumed on the long side: a timer that fires early loses a paid run.
  */
 import type { BenchmarkName } from "../src/benchmarks/parsed-output.js";
-import type { HostProbe } from "../src/runner/host-probe.js";
+import type { HostProbe } from "../src/benchmarks/host.js";
 import type { ProgramChoice } from "../src/runner/programs.js";
 import { defaultTrials, estimateRunSeconds } from "../src/runner/local-run.js";
 import type { MicroarchitectureFacts } from "../src/schemas/generated/architecture-mappings.js";

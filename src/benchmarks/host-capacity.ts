@@ -3,7 +3,7 @@
  * FLOP/s from the vector units its CPU flags show, and a memory bandwidth deliberately on the low side, so
  * predicted times err long (a timer that fires early loses a paid run; one that fires late costs minutes).
  */
-import type { HostProbe } from "../runner/host-probe.js";
+import type { HostProbe } from "./host.js";
 
 /** FP64 FLOPs per cycle per core implied by the CPU's vector units (FMA counted as two). */
 export function fp64FlopsPerCycle(host: Pick<HostProbe, "architecture" | "flags">): number {

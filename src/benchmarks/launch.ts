@@ -3,7 +3,7 @@
  * configurations, MPI launches, and the input files HPL and HPCC read. Pure functions: what runs is decided
  * here and tested without running anything.
  */
-import type { HostProbe } from "../runner/host-probe.js";
+import type { HostProbe } from "./host.js";
 import type { HplSizing } from "./hpl/sizing.js";
 import type { StreamSizing } from "./stream/sizing.js";
 

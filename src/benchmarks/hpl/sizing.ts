@@ -5,7 +5,7 @@
  * possible with P ≤ Q, one MPI rank per core and one BLAS thread per rank (ranks × threads = cores). The result
  * says which limit set N.
  */
-import type { HostProbe } from "../../runner/host-probe.js";
+import type { HostProbe } from "../host.js";
 import { fp64FlopsPerCycle, peakFlops } from "../host-capacity.js";
 
 /** HPL's parameters for a host. */

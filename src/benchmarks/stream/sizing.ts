@@ -4,7 +4,7 @@
  * least 10; `-mcmodel=medium` on x86_64 once an array passes 2 GiB. Every value can be overridden and the
  * result says which rule set the size.
  */
-import type { HostProbe } from "../../runner/host-probe.js";
+import type { HostProbe } from "../host.js";
 import { assumedBandwidth } from "../host-capacity.js";
 
 /** STREAM's parameters for a host. */
