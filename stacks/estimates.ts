@@ -1,13 +1,13 @@
 /**
  * The runner's time estimate for an instance type before it exists: a host description built from the
- * catalogue record and the microarchitecture's facts, sized and estimated by the same functions the runner
- * uses on the instance (so the timers, deadlines and cost all come from one estimate). Unknown facts are
- * assumed on the long side: a timer that fires early loses a paid run.
+ * catalogue record and the microarchitecture's facts, sized and estimated by each benchmark's own definition in
+ * the registry — the same functions the runner uses on the instance (so the timers, deadlines and cost all come
+ * from one estimate). Unknown facts are assumed on the long side: a timer that fires early loses a paid run.
  */
-import type { BenchmarkName } from "../src/benchmarks/parsed-output.js";
+import { defaultTrials, estimateRunSeconds, plannedOnImage } from "../src/benchmarks/estimate.js";
 import type { HostProbe } from "../src/benchmarks/host.js";
-import type { ProgramChoice } from "../src/runner/programs.js";
-import { defaultTrials, estimateRunSeconds } from "../src/runner/local-run.js";
+import type { BenchmarkName, BenchmarkRegistry } from "../src/benchmarks/registry.js";
+import { builtinBenchmarks } from "../src/benchmarks/registry.js";
 import type { MicroarchitectureFacts } from "../src/schemas/generated/architecture-mappings.js";
 import type { InstanceTypeRecord } from "../src/schemas/generated/instance-catalog.js";
 
@@ -58,28 +58,32 @@ export function expectedHost(record: InstanceTypeRecord, facts: Microarchitectur
   };
 }
 
-/** Predicted seconds of the planned benchmarks on `record` with the distro image (HPCC for STREAM and HPL). */
+/**
+ * Predicted seconds of the planned benchmarks on `record` with the benchmark image's programs (HPCC for STREAM
+ * and HPL), looked up in `registry` (the built-in benchmarks by default).
+ */
 export function estimateBenchmarkSeconds(
   record: InstanceTypeRecord,
   facts: MicroarchitectureFacts | undefined,
   settings: EstimateSettings,
+  registry: BenchmarkRegistry = builtinBenchmarks,
 ): number {
   const host = expectedHost(record, facts);
-  const programs = new Map<BenchmarkName, ProgramChoice>();
-  for (const benchmark of settings.benchmarks) {
-    programs.set(
-      benchmark,
-      benchmark === "coremark"
-        ? { kind: "binary", how: "image-program", path: "coremark" }
-        : { kind: "hpcc", how: "hpcc", path: "hpcc" },
-    );
-  }
+  const planned = plannedOnImage(settings.benchmarks.map((name) => registry.require(name)));
   const trials = settings.trials ?? defaultTrials(settings.quick);
   return Math.ceil(
-    estimateRunSeconds(host, programs, trials, {
-      quick: settings.quick ?? false,
-      hplMinutes: settings.hplMinutes,
-      flopsPerCycle: facts?.fp64FlopsPerCyclePerCore,
-    }) + runnerOverheadSeconds,
+    estimateRunSeconds(
+      host,
+      planned,
+      trials,
+      {
+        quick: settings.quick ?? false,
+        hplMinutes: settings.hplMinutes,
+        flopsPerCycle: facts?.fp64FlopsPerCyclePerCore,
+      },
+      // No tools assumed: what they add (STREAM's per-NUMA-node configurations) never runs on the image, where
+      // HPCC measures STREAM.
+      { asRoot: false },
+    ) + runnerOverheadSeconds,
   );
 }

@@ -1,41 +1,9 @@
 /**
- * What every output parser returns: one or more runs, each with its implementation, parameters, metrics (with
- * units and printed text), validity and the reason when invalid. `aws-bench parse --json` prints this, and the
- * runner turns runs into trials of a result document.
+ * The names other layers have imported from here: the parsed-run helpers (now in parsed-run.ts) and the
+ * built-in benchmark list with its `--benchmarks` parser (now from the registry, registry.ts). New code imports
+ * those modules directly; this one stays until the last importer has moved.
  */
-import { BenchError } from "../errors.js";
-import type { ParsedRun } from "../schemas/generated/parsed-output.js";
-
-/** One run found in a raw output (schemas/parsed-output.schema.json). */
-export type { ParsedRun };
-
-/** A built-in benchmark. */
-export type BenchmarkName = Exclude<ParsedRun["benchmark"], "custom">;
-
-/** The built-in benchmarks, in the order they run. */
-export const benchmarkNames: readonly BenchmarkName[] = ["stream", "hpl", "coremark"];
-
-/** `--benchmarks a,b`: known names, each once; throws `UsageError` naming the unknown ones. */
-export function parseBenchmarkList(list: string): BenchmarkName[] {
-  const names = list
-    .split(",")
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const unknown = names.filter((name) => !benchmarkNames.includes(name as BenchmarkName));
-  if (names.length === 0 || unknown.length > 0) {
-    throw new BenchError("UsageError", `--benchmarks: unknown ${unknown.join(", ") || "(empty list)"}.`, {
-      fix: `Choose from ${benchmarkNames.join(", ")}.`,
-    });
-  }
-  return [...new Set(names)] as BenchmarkName[];
-}
-
-/** Thrown when an output is empty, not of the named program, or truncated. */
-export function unparseable(label: string, problem: string, fix: string): BenchError {
-  return new BenchError("OutputUnparseable", `${label}: ${problem}.`, { fix });
-}
-
-/** Splits text into lines (any newline convention), keeping 1-based numbers. */
-export function numberedLines(text: string): Array<{ text: string; line: number }> {
-  return text.split(/\r\n|\r|\n/).map((value, index) => ({ text: value, line: index + 1 }));
-}
+export type { ParsedRun } from "./parsed-run.js";
+export { numberedLines, unparseable } from "./parsed-run.js";
+export type { BenchmarkName } from "./registry.js";
+export { benchmarkNames, parseBenchmarkList } from "./registry.js";

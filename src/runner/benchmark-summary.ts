@@ -4,34 +4,22 @@
  * advance for that benchmark (for STREAM: all cores, one thread per core, spread and bound), never the best of
  * several; and validity. Trials of different implementations are never summarized together.
  */
-import type { BenchmarkName, ParsedRun } from "../benchmarks/parsed-output.js";
+import type { ConfigurationTrials, HeadlineChoice } from "../benchmarks/definition.js";
+import type { BenchmarkRegistry } from "../benchmarks/registry.js";
+import { builtinBenchmarks } from "../benchmarks/registry.js";
 import type { BenchmarkRun, Configuration, Statistics, Trial } from "../schemas/generated/benchmark-result.js";
 import { summarize } from "./statistics.js";
 
-/** The headline configuration and metric of each benchmark, decided before any number is seen. */
-export const headlineChoice: Readonly<Record<BenchmarkName, { configuration: string; metric: string }>> = {
-  stream: { configuration: "all-cores-spread", metric: "triad" },
-  hpl: { configuration: "all-cores", metric: "gflops" },
-  coremark: { configuration: "all-threads", metric: "iterationsPerSecond" },
-};
+/** One configuration's trials (the type moved to the benchmark definitions; re-exported for the runner's callers). */
+export type { ConfigurationTrials };
 
-/**
- * Implementations whose headline metric differs from their benchmark's: HPCC's StarSTREAM prints per-rank
- * bandwidth, so its headline is the sum over ranks (the runner derives `triadAllRanks`).
- */
-export const headlineMetricByImplementation: Readonly<Record<string, string>> = { "hpcc-starstream": "triadAllRanks" };
-
-/** One configuration's trials, as the runner collected them. */
-export interface ConfigurationTrials {
-  /** Configuration id, e.g. `all-cores-spread`, `numa-node-1`, `single-thread`. */
-  id: string;
-  /** What it is, for people. */
-  description: string;
-  /** Placement settings (OMP_PROC_BIND, OMP_PLACES, numactl binding…). */
-  placement?: Record<string, string | number | boolean>;
-  /** Each trial's parsed run and where its raw output is. */
-  trials: Array<{ run: ParsedRun; rawFile?: string; startedAt?: string; durationSeconds?: number }>;
-}
+/** The headline configuration and metric of each built-in benchmark, as their definitions fix them in advance. */
+export const headlineChoice: Readonly<Record<string, { configuration: string; metric: string }>> = Object.fromEntries(
+  builtinBenchmarks.definitions.map(({ name, headline }) => [
+    name,
+    { configuration: headline.configuration, metric: headline.metric },
+  ]),
+);
 
 /** Options of {@link summarizeBenchmark}. */
 export interface SummaryOptions {
@@ -40,13 +28,15 @@ export interface SummaryOptions {
    * this configuration of its own, and it never stands for the benchmark.
    */
   supplementaryHeadline?: string;
-  /** The headline of a custom benchmark, as its definition declares it. */
-  customHeadline?: { configuration: string; metric: string };
+  /** The headline, when not the registered benchmark's (a custom benchmark's, as its file declares it). */
+  headline?: HeadlineChoice;
+  /** Where a benchmark's headline is looked up when none is given (default: the built-in registry). */
+  registry?: BenchmarkRegistry;
 }
 
 /** Builds a benchmark section; throws when trials of different implementations or benchmarks are mixed. */
 export function summarizeBenchmark(
-  benchmark: BenchmarkName | "custom",
+  benchmark: string,
   parameters: Record<string, string | number | boolean>,
   configurations: readonly ConfigurationTrials[],
   options: SummaryOptions = {},
@@ -85,11 +75,11 @@ export function summarizeBenchmark(
     };
   });
 
-  const fixed = benchmark === "custom" ? options.customHeadline : headlineChoice[benchmark];
-  if (!fixed) throw new Error("a custom benchmark's section needs its declared headline");
+  const fixed = options.headline ?? (options.registry ?? builtinBenchmarks).get(benchmark)?.headline;
+  if (!fixed) throw new Error(`${benchmark}: no headline (not a registered benchmark, and none was given)`);
   const choice = {
     configuration: options.supplementaryHeadline ?? fixed.configuration,
-    metric: headlineMetricByImplementation[implementation] ?? fixed.metric,
+    metric: fixed.metricByImplementation?.[implementation] ?? fixed.metric,
   };
   const headlineSection = sections.find((section) => section.id === choice.configuration);
   const headlineStatistics = headlineSection?.statistics[choice.metric];

@@ -5,38 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import type { CommandOutcome, CommandSpec } from "../benchmarks/definition.js";
 
-/** A command to run. */
-export interface CommandSpec {
-  /** Executable. */
-  command: string;
-  /** Arguments (never passed through a shell). */
-  args: readonly string[];
-  /** Working directory. */
-  cwd: string;
-  /** Environment additions. */
-  env?: Record<string, string>;
-  /** File receiving stdout. */
-  stdoutFile: string;
-  /** File receiving stderr. */
-  stderrFile: string;
-  /** Kill after this many seconds. */
-  timeoutSeconds: number;
-}
-
-/** How a command ended. */
-export interface CommandOutcome {
-  /** Exit code, or null when killed by a signal. */
-  exitCode: number | null;
-  /** Signal that ended it. */
-  signal: NodeJS.Signals | null;
-  /** Whether the timeout fired. */
-  timedOut: boolean;
-  /** Whether it was stopped because the run was interrupted. */
-  interrupted: boolean;
-  /** Wall seconds. */
-  seconds: number;
-}
+/** What to run and how it ended: the contract benchmarks see (src/benchmarks/definition.ts), re-exported here. */
+export type { CommandOutcome, CommandSpec };
 
 /** Stops running commands (Ctrl-C): every process group started through it. */
 export class ProcessGroupSet {

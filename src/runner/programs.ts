@@ -5,9 +5,12 @@
  *   3. the source manifest (configs/sources.json): downloaded to a cache, every extracted file checked against
  *      its pinned SHA-256, then compiled for this host;
  *   4. a program on PATH;
- *   5. Debian's `hpcc` (STREAM and HPL only: HPL 2.0 and HPCC's own STREAM, recorded as such).
- * STREAM and CoreMark are compiled per host and per size, because their array size and thread count are
- * compile-time constants; a prebuilt binary runs with whatever it was built with.
+ *   5. a suite that measures the benchmark among others, with the programs it needs (Debian's `hpcc` for
+ *      STREAM and HPL: HPL 2.0 and HPCC's own STREAM, recorded as such).
+ * The names, source marker, fix and suites come from the benchmark's definition (src/benchmarks/<name>/). STREAM
+ * and CoreMark are compiled per host and per size, because their array size and thread count are compile-time
+ * constants; a prebuilt binary runs with whatever it was built with. A benchmark declared in a file names its
+ * own command: nothing is looked for.
  */
 import {
   accessSync,
@@ -22,15 +25,12 @@ import {
 import { homedir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { execFileSync } from "node:child_process";
-import type { BenchmarkName } from "../benchmarks/parsed-output.js";
+import type { BenchmarkDefinition, ProgramChoice, SearchedProgram } from "../benchmarks/definition.js";
 import { sha256File } from "../checksums.js";
 import type { PinnedSource, SourceManifest } from "../schemas/generated/source-manifest.js";
 
-/** A program ready to run or build. */
-export type ProgramChoice =
-  | { kind: "binary"; how: "explicit-program" | "image-program" | "path"; path: string }
-  | { kind: "source"; how: "explicit-source" | "image-source" | "manifest"; path: string; pinned?: string }
-  | { kind: "hpcc"; how: "hpcc"; path: string };
+/** A program ready to run or build (the type benchmark definitions prepare from; re-exported here). */
+export type { ProgramChoice };
 
 /** The outcome: a program, or why the benchmark is skipped and what fixes it. */
 export type ProgramResolution =
@@ -39,9 +39,9 @@ export type ProgramResolution =
 /** What resolution may look at. */
 export interface ResolveOptions {
   /** `--program NAME=PATH`. */
-  programs: Partial<Record<BenchmarkName, string>>;
+  programs: Partial<Record<string, string>>;
   /** `--source NAME=DIR_OR_ARCHIVE`. */
-  sources: Partial<Record<BenchmarkName, string>>;
+  sources: Partial<Record<string, string>>;
   /** Root of the image's programs (`bin/`) and sources (`sources/`). */
   imageRoot: string;
   /** The source manifest. */
@@ -55,20 +55,6 @@ export interface ResolveOptions {
   /** Downloads a URL to a file (tests replace it); throws on failure. */
   download?: (url: string, file: string) => Promise<void>;
 }
-
-/** Executable names each benchmark may have on PATH or in the image. */
-const programNames: Record<BenchmarkName, string[]> = {
-  stream: ["stream", "stream_c.exe", "stream_omp"],
-  hpl: ["xhpl"],
-  coremark: ["coremark", "coremark.exe"],
-};
-
-/** The file that identifies each benchmark's source tree. */
-export const sourceMarkers: Record<BenchmarkName, string> = {
-  stream: "stream.c",
-  hpl: "configure",
-  coremark: "core_main.c",
-};
 
 /** Default cache for downloaded sources. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
@@ -95,8 +81,14 @@ function isExecutable(path: string): boolean {
   }
 }
 
-/** Resolves the program for `benchmark`. */
-export async function resolveProgram(benchmark: BenchmarkName, options: ResolveOptions): Promise<ProgramResolution> {
+/** Resolves the program of `definition`, trying each source in order. */
+export async function resolveProgram(
+  definition: Pick<BenchmarkDefinition, "name" | "program">,
+  options: ResolveOptions,
+): Promise<ProgramResolution> {
+  const { name: benchmark, program: spec } = definition;
+  if (spec.kind === "declared")
+    return { found: true, program: { kind: "declared", how: "declared", path: spec.file }, attempts: [] };
   const attempts: string[] = [];
   const explicitProgram = options.programs[benchmark];
   if (explicitProgram !== undefined) {
@@ -108,6 +100,7 @@ export async function resolveProgram(benchmark: BenchmarkName, options: ResolveO
   if (explicitSource !== undefined) {
     const tree = sourceTree(
       benchmark,
+      spec,
       explicitSource,
       options.workDir,
       attempts,
@@ -115,20 +108,20 @@ export async function resolveProgram(benchmark: BenchmarkName, options: ResolveO
     );
     if (tree) return { found: true, program: { kind: "source", how: "explicit-source", path: tree }, attempts };
   }
-  for (const name of programNames[benchmark]) {
+  for (const name of spec.executables) {
     const candidate = join(options.imageRoot, "bin", name);
     if (isExecutable(candidate))
       return { found: true, program: { kind: "binary", how: "image-program", path: candidate }, attempts };
   }
   const imageSource = join(options.imageRoot, "sources", benchmark);
   if (existsSync(imageSource)) {
-    const tree = sourceTree(benchmark, imageSource, options.workDir, attempts, `image source ${imageSource}`);
+    const tree = sourceTree(benchmark, spec, imageSource, options.workDir, attempts, `image source ${imageSource}`);
     if (tree) return { found: true, program: { kind: "source", how: "image-source", path: tree }, attempts };
   } else attempts.push(`image: no ${benchmark} program or source under ${options.imageRoot}`);
   const pinned = options.manifest.sources[benchmark];
   if (!pinned) attempts.push(`manifest: no ${benchmark} entry in configs/sources.json`);
   else {
-    const tree = await fetchPinnedSource(benchmark, pinned, options, attempts);
+    const tree = await fetchPinnedSource(benchmark, spec, pinned, options, attempts);
     if (tree)
       return {
         found: true,
@@ -136,32 +129,23 @@ export async function resolveProgram(benchmark: BenchmarkName, options: ResolveO
         attempts,
       };
   }
-  const onPath = findOnPath(programNames[benchmark], options.pathEnv);
+  const onPath = findOnPath(spec.executables, options.pathEnv);
   if (onPath) return { found: true, program: { kind: "binary", how: "path", path: onPath }, attempts };
-  attempts.push(`PATH: none of ${programNames[benchmark].join(", ")}`);
-  if (benchmark !== "coremark") {
-    const hpcc = findOnPath(["hpcc"], options.pathEnv);
-    const mpirun = findOnPath(["mpirun"], options.pathEnv);
-    if (hpcc && mpirun) return { found: true, program: { kind: "hpcc", how: "hpcc", path: hpcc }, attempts };
-    attempts.push(hpcc ? "hpcc: found, but mpirun is missing" : "hpcc: not installed");
+  attempts.push(`PATH: none of ${spec.executables.join(", ")}`);
+  for (const suite of spec.suites ?? []) {
+    const path = findOnPath(suite.executables, options.pathEnv);
+    const missing = suite.requires.filter((tool) => !findOnPath([tool], options.pathEnv));
+    if (path && missing.length === 0)
+      return { found: true, program: { kind: "suite", how: suite.name, path, suite }, attempts };
+    attempts.push(path ? `${suite.name}: found, but ${missing.join(", ")} is missing` : `${suite.name}: not installed`);
   }
-  return { found: false, attempts, fix: fixFor(benchmark) };
-}
-
-function fixFor(benchmark: BenchmarkName): string {
-  switch (benchmark) {
-    case "stream":
-      return "apt-get install hpcc (HPCC's STREAM), or pass --source stream=PATH/TO/stream.c";
-    case "hpl":
-      return "apt-get install hpcc (HPL 2.0), or pass --program hpl=PATH/TO/xhpl";
-    case "coremark":
-      return "pass --source coremark=PATH/TO/coremark (a checkout or release archive of eembc/coremark)";
-  }
+  return { found: false, attempts, fix: spec.fix };
 }
 
 /** A directory holding the benchmark's sources, from a directory, an archive or a single file. */
 function sourceTree(
-  benchmark: BenchmarkName,
+  benchmark: string,
+  spec: SearchedProgram,
   path: string,
   workDir: string,
   attempts: string[],
@@ -175,8 +159,8 @@ function sourceTree(
   if (statSync(path).isFile()) {
     const target = join(workDir, "sources", benchmark);
     mkdirSync(target, { recursive: true });
-    if (basename(path) === sourceMarkers[benchmark] || path.endsWith(".c"))
-      writeFileSync(join(target, sourceMarkers[benchmark]), readFileSync(path));
+    if (basename(path) === spec.sourceMarker || path.endsWith(".c"))
+      writeFileSync(join(target, spec.sourceMarker), readFileSync(path));
     else {
       try {
         execFileSync("tar", ["-xf", path, "-C", target], { stdio: "pipe" });
@@ -187,8 +171,8 @@ function sourceTree(
     }
     dir = target;
   }
-  const found = findMarker(dir, sourceMarkers[benchmark], 3);
-  if (!found) attempts.push(`${label}: no ${sourceMarkers[benchmark]} inside`);
+  const found = findMarker(dir, spec.sourceMarker, 3);
+  if (!found) attempts.push(`${label}: no ${spec.sourceMarker} inside`);
   return found;
 }
 
@@ -206,7 +190,8 @@ function findMarker(dir: string, marker: string, depth: number): string | undefi
 }
 
 async function fetchPinnedSource(
-  benchmark: BenchmarkName,
+  benchmark: string,
+  spec: SearchedProgram,
   pinned: PinnedSource,
   options: ResolveOptions,
   attempts: string[],
@@ -258,8 +243,7 @@ async function fetchPinnedSource(
     return undefined;
   }
   return (
-    findMarker(tree, sourceMarkers[benchmark], 3) ??
-    (attempts.push(`${label}: no ${sourceMarkers[benchmark]} inside`), undefined)
+    findMarker(tree, spec.sourceMarker, 3) ?? (attempts.push(`${label}: no ${spec.sourceMarker} inside`), undefined)
   );
 }
 

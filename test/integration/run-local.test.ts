@@ -130,6 +130,7 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
         .update(readFileSync(join(fixturesDir, "generators", "fake-stream.c")))
         .digest("hex");
       const { resolveProgram } = await import("../../src/runner/programs.js");
+      const { streamBenchmark } = await import("../../src/benchmarks/stream/definition.js");
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream.tar.gz`;
       const manifest = (files: Record<string, string>) => ({
         schemaVersion: 1 as const,
@@ -144,13 +145,13 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
         workDir: join(dir, "work"),
         pathEnv: "",
       };
-      const good = await resolveProgram("stream", {
+      const good = await resolveProgram(streamBenchmark, {
         ...base,
         manifest: manifest({ "stream.c": sha }),
         cacheDir: join(dir, "cache1"),
       });
       expect(good).toMatchObject({ found: true, program: { kind: "source", how: "manifest", pinned: "stream 5.10" } });
-      const bad = await resolveProgram("stream", {
+      const bad = await resolveProgram(streamBenchmark, {
         ...base,
         manifest: manifest({ "stream.c": "0".repeat(64) }),
         cacheDir: join(dir, "cache2"),
@@ -159,7 +160,7 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
       expect(bad.attempts.join("\n")).toMatch(
         /manifest stream 5\.10: checksum mismatch for stream\.c: expected 0{64}, got [0-9a-f]{64}; not used/,
       );
-      const unreachable = await resolveProgram("stream", {
+      const unreachable = await resolveProgram(streamBenchmark, {
         ...base,
         manifest: {
           ...manifest({ "stream.c": sha }),

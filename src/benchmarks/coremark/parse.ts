@@ -6,8 +6,8 @@
  * both), and unknown seeds (`Cannot validate operation for these seed values`) can never validate. A file may
  * hold several runs one after another.
  */
-import type { ParsedRun } from "../parsed-output.js";
-import { numberedLines, unparseable } from "../parsed-output.js";
+import type { ParsedRun } from "../parsed-run.js";
+import { numberedLines, unparseable } from "../parsed-run.js";
 import type { PrintedQuantity } from "../printed-number.js";
 import { printedQuantity } from "../printed-number.js";
 

@@ -2,12 +2,16 @@
  * Custom benchmarks declared in a file (schemas/custom-benchmark.schema.json): research groups run their own
  * code under the same runner — trials, statistics, raw outputs, checksums — without writing TypeScript. Metrics
  * are extracted from the output by the regular expressions the file gives, with the units it states; a trial is
- * valid when the command exits 0, every metric is found, and the file's validity patterns hold.
+ * valid when the command exits 0, every metric is found, and the file's validity patterns hold. The runner runs
+ * it as a benchmark definition built from the file (customBenchmark).
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { BenchError } from "../../errors.js";
 import { readDocumentWithChecksum } from "../../schemas/documents.js";
 import type { CustomBenchmark } from "../../schemas/generated/custom-benchmark.js";
-import type { ParsedRun } from "../parsed-output.js";
+import type { BenchmarkContext, BenchmarkDefinition, PreparedRun } from "../definition.js";
+import type { ParsedRun } from "../parsed-run.js";
 import type { PrintedQuantity } from "../printed-number.js";
 import { printedQuantity } from "../printed-number.js";
 
@@ -91,5 +95,79 @@ export function parseCustomOutput(definition: CustomBenchmark, text: string, lab
     ...(problems.length ? { invalidReason: `${label}: ${problems.join("; ")}` } : {}),
     notes: [],
     line: 1,
+  };
+}
+
+/**
+ * A custom benchmark file as a benchmark definition: its command (placeholders replaced, a relative program
+ * found beside the file) in one `default` configuration with the file's inputs written into its working
+ * directory, its patterns as the parser and validity rule, and its declared headline. Results record it as
+ * `custom`, with its name and the file's SHA-256.
+ */
+export function customBenchmark(custom: LoadedCustomBenchmark): BenchmarkDefinition {
+  const { definition } = custom;
+  return {
+    name: definition.name,
+    description: definition.description,
+    program: { kind: "declared", file: custom.path },
+    estimateTrialSeconds: () => definition.timeoutSeconds,
+    prepare: (context) => {
+      try {
+        return prepareCustom(context, custom);
+      } catch (error) {
+        // Whatever goes wrong here comes from the file (an input name, the command): say so, and run the rest.
+        throw new BenchError("InvalidArgument", (error as Error).message, {
+          fix: "Check the custom benchmark file and its command.",
+          cause: error,
+        });
+      }
+    },
+    parse: (text, label) => [parseCustomOutput(definition, text, label)],
+    validity:
+      "the command exits 0, every declared metric is found as a finite number, and the file's validity patterns hold",
+    metrics: definition.metrics.map((metric) => ({
+      name: metric.name,
+      units: [metric.unit],
+      description: `matched by /${metric.pattern}/ (${metric.occurrence ?? "last"} occurrence)`,
+    })),
+    headline: { configuration: "default", metric: definition.headline },
+    recordedAs: { benchmark: "custom", custom: { name: definition.name, definitionSha256: custom.sha256 } },
+  };
+}
+
+function prepareCustom(context: BenchmarkContext, custom: LoadedCustomBenchmark): PreparedRun {
+  const { definition } = custom;
+  const work = join(context.outDir, "work", `custom-${definition.name}`);
+  mkdirSync(work, { recursive: true });
+  for (const [name, content] of Object.entries(definition.inputs ?? {})) {
+    writeFileSync(join(work, name), content);
+    mkdirSync(join(context.outDir, "inputs", definition.name), { recursive: true });
+    writeFileSync(join(context.outDir, "inputs", definition.name, name), content);
+  }
+  const values = { cores: context.host.cores, vcpus: context.host.logicalCpus, workdir: work };
+  const [command, ...args] = definition.command.map((part) => substitute(part, values)) as [string, ...string[]];
+  // A relative program (./solver) lives beside the definition file; a bare name is looked up on PATH.
+  const program = command.includes("/") && !isAbsolute(command) ? resolve(dirname(custom.path), command) : command;
+  const env = Object.fromEntries(
+    Object.entries(definition.env ?? {}).map(([key, value]) => [key, substitute(value, values)]),
+  );
+  context.progress(`${definition.name}: custom benchmark from ${custom.path}`);
+  return {
+    parameters: { command: definition.command.join(" ") },
+    implementation: `custom-${definition.name}`,
+    configurations: [
+      {
+        launch: {
+          id: "default",
+          description: definition.description,
+          env,
+          prefix: [],
+          placement: {},
+          threads: context.host.cores,
+        },
+        command: { path: program, args, cwd: work },
+        timeoutSeconds: definition.timeoutSeconds,
+      },
+    ],
   };
 }

@@ -5,8 +5,8 @@
  * once, with the minimum, average and maximum over ranks), and the Summary section is a `key=value` block kept
  * verbatim.
  */
-import type { ParsedRun } from "../parsed-output.js";
-import { numberedLines, unparseable } from "../parsed-output.js";
+import type { ParsedRun } from "../parsed-run.js";
+import { numberedLines, unparseable } from "../parsed-run.js";
 import { printedQuantity } from "../printed-number.js";
 import { parseHplOutput } from "../hpl/parse.js";
 import { parseStreamOutput } from "../stream/parse.js";

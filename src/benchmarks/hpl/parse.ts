@@ -5,8 +5,8 @@
  * positive — means correctness was never verified, so the run is invalid too. Output cut off before HPL's
  * closing `Finished … tests` summary is truncated.
  */
-import type { ParsedRun } from "../parsed-output.js";
-import { numberedLines, unparseable } from "../parsed-output.js";
+import type { ParsedRun } from "../parsed-run.js";
+import { numberedLines, unparseable } from "../parsed-run.js";
 import type { PrintedQuantity } from "../printed-number.js";
 import { nonFiniteMetrics, printedQuantity } from "../printed-number.js";
 

@@ -5,6 +5,7 @@
  * possible with P ≤ Q, one MPI rank per core and one BLAS thread per rank (ranks × threads = cores). The result
  * says which limit set N.
  */
+import type { RunSettings } from "../definition.js";
 import type { HostProbe } from "../host.js";
 import { fp64FlopsPerCycle, peakFlops } from "../host-capacity.js";
 
@@ -106,5 +107,47 @@ export function sizeHpl(
     peakGflops: peak / 1e9,
     efficiency,
     predictedSeconds: predictHplSeconds(n, peak, efficiency),
+  };
+}
+
+/** HPL's time budget in minutes unless `--hpl-minutes` says otherwise: 5, or 1 with `--quick`. */
+export function hplMinutes(settings: Pick<RunSettings, "quick" | "hplMinutes">): number {
+  return settings.hplMinutes ?? (settings.quick ? 1 : 5);
+}
+
+/**
+ * HPL's sizing for a run: `budgetShare` of the time budget (HPCC's HPL gets a share), or the user's N and NB.
+ * With the reference BLAS HPL reaches a few percent of peak, so N is sized for that instead of the usual half.
+ */
+export function sizeHplForRun(
+  host: Pick<HostProbe, "architecture" | "flags" | "cores" | "clockGhz" | "availableMemoryMiB">,
+  settings: RunSettings,
+  budgetShare = 1,
+  blas?: string,
+): HplSizing {
+  const efficiency = blas && /reference/.test(blas) ? 0.03 : undefined;
+  return sizeHpl(host, {
+    minutes: hplMinutes(settings) * budgetShare,
+    sizing: settings.hplSizing,
+    n: settings.overrides?.hplN,
+    nb: settings.overrides?.hplNb,
+    efficiency,
+    flopsPerCycle: settings.flopsPerCycle,
+  });
+}
+
+/** The sizing as a result records it, with the limit that set N and the assumptions behind the time prediction. */
+export function hplParameters(sizing: HplSizing): Record<string, string | number | boolean> {
+  return {
+    n: sizing.n,
+    nb: sizing.nb,
+    p: sizing.p,
+    q: sizing.q,
+    ranks: sizing.ranks,
+    threadsPerRank: sizing.threadsPerRank,
+    nLimitedBy: sizing.limitedBy,
+    predictedSeconds: Math.round(sizing.predictedSeconds),
+    assumedPeakGflops: Math.round(sizing.peakGflops),
+    assumedEfficiency: sizing.efficiency,
   };
 }

@@ -5,8 +5,8 @@
  * `Solution Validates` (any `Failed Validation` line makes the run invalid), and a bandwidth printed as inf or
  * nan is never a number.
  */
-import type { ParsedRun } from "../parsed-output.js";
-import { numberedLines, unparseable } from "../parsed-output.js";
+import type { ParsedRun } from "../parsed-run.js";
+import { numberedLines, unparseable } from "../parsed-run.js";
 import type { PrintedQuantity } from "../printed-number.js";
 import { nonFiniteMetrics, printedQuantity } from "../printed-number.js";
 

@@ -19,7 +19,7 @@ export interface BenchmarkResult {
    */
   skipped?: {
     /**
-     * stream, hpl, coremark, or a custom benchmark's name.
+     * A registered benchmark's name (e.g. stream, hpl, coremark) or a custom benchmark's name.
      */
     benchmark: string;
     reason: string;
@@ -77,9 +77,9 @@ export interface Host {
 }
 export interface BenchmarkRun {
   /**
-   * `custom`: declared in a custom-benchmark file (see `custom`).
+   * A registered benchmark's name (built in: `stream`, `hpl`, `coremark`; src/benchmarks/registry.ts), or `custom` for one declared in a custom-benchmark file (see `custom`).
    */
-  benchmark: "stream" | "hpl" | "coremark" | "custom";
+  benchmark: string;
   /**
    * e.g. `stream.c-openmp`, `hpcc-starstream`, `hpl-2.3`, `hpcc-hpl-2.0`, `coremark-pthread`; numbers from different implementations are never combined.
    */

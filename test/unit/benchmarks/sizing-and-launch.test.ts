@@ -3,14 +3,11 @@ import { describe, expect, it } from "vitest";
 import { fp64FlopsPerCycle, peakFlops } from "../../../src/benchmarks/host-capacity.js";
 import { blockSize, predictHplSeconds, processGrid, sizeHpl } from "../../../src/benchmarks/hpl/sizing.js";
 import { estimateStreamSeconds, sizeStream } from "../../../src/benchmarks/stream/sizing.js";
-import {
-  coremarkCompileArgs,
-  hpccInput,
-  hplDat,
-  mpirunArgs,
-  streamCompileArgs,
-  streamConfigurations,
-} from "../../../src/benchmarks/launch.js";
+import { coremarkCompileArgs } from "../../../src/benchmarks/coremark/launch.js";
+import { hpccInput } from "../../../src/benchmarks/hpcc/launch.js";
+import { hplDat } from "../../../src/benchmarks/hpl/launch.js";
+import { mpirunArgs } from "../../../src/benchmarks/launch.js";
+import { streamCompileArgs, streamConfigurations } from "../../../src/benchmarks/stream/launch.js";
 
 /** Hosts shaped like EC2's: 1 to 192 cores, 1 or 2 sockets, caches and memory in catalogue ranges. */
 const hosts = fc.record({

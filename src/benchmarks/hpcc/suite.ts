@@ -1,0 +1,184 @@
+/**
+ * HPC Challenge (Debian's `hpcc`: HPL 2.0 and HPCC's own STREAM) as a program suite: one execution per trial
+ * measures STREAM (StarSTREAM, every rank at once, and SingleSTREAM, one rank while the others wait) and HPL,
+ * recorded under HPCC's own implementation names so its numbers are never mixed with stream.c's or HPL 2.3's.
+ * Its input sets HPL's N; HPCC sizes STREAM's arrays from it.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BenchError } from "../../errors.js";
+import type { ConfigurationTrials, ProgramSuite, SuiteSection, TrialRun } from "../definition.js";
+import { hplParameters, sizeHplForRun } from "../hpl/sizing.js";
+import { mpirunArgs } from "../launch.js";
+import { hpccInput } from "./launch.js";
+import { parseHpccOutput } from "./parse.js";
+
+/**
+ * Share of the time budget HPCC's HPL gets. HPCC also runs RandomAccess, DGEMM, FFT and PTRANS, sized from the
+ * same N; with Debian's hpcc 1.5.0 they took 15 to 20 times as long as its HPL (measured at N = 4,000 and
+ * 10,000), so HPL gets 1/20 of the budget.
+ */
+export const hpccHplShare = 1 / 20;
+
+/** A trial of `benchmark` that measured nothing, and why. */
+function failedRun(benchmark: string, implementation: string, reason: string): TrialRun {
+  return {
+    benchmark,
+    implementation,
+    parameters: {},
+    metrics: {},
+    valid: false,
+    invalidReason: reason,
+    notes: [],
+    line: 1,
+  };
+}
+
+/** HPCC: STREAM and HPL in one execution per trial. */
+export const hpccSuite: ProgramSuite = {
+  name: "hpcc",
+  executables: ["hpcc"],
+  requires: ["mpirun"],
+  estimateTrialSeconds: (host, settings) => sizeHplForRun(host, settings, hpccHplShare).predictedSeconds / hpccHplShare,
+  async run(context, hpcc, benchmarks): Promise<SuiteSection[]> {
+    const { mpirun, asRoot } = context.tools;
+    if (!mpirun)
+      throw new BenchError("BuildFailed", "hpcc needs mpirun, which is not on PATH", {
+        fix: "apt-get install openmpi-bin",
+      });
+    const blas = context.noteBlas(hpcc);
+    const sizing = sizeHplForRun(context.host, context.settings, hpccHplShare, blas);
+    writeFileSync(join(context.outDir, "inputs", "hpccinf.txt"), hpccInput(sizing));
+    const starStream: ConfigurationTrials = {
+      id: "all-cores-spread",
+      description: `HPCC StarSTREAM: one MPI rank per core (${sizing.ranks}), bound; bandwidth summed over ranks`,
+      placement: { ranks: sizing.ranks, bindTo: "core" },
+      trials: [],
+    };
+    const singleStream: ConfigurationTrials = {
+      id: "single-thread",
+      description: "HPCC SingleSTREAM: one rank while the others wait",
+      placement: { ranks: 1 },
+      trials: [],
+    };
+    const hpl: ConfigurationTrials = {
+      id: "all-cores",
+      description: `HPCC HPL 2.0: one MPI rank per core (${sizing.p}×${sizing.q}), one BLAS thread each`,
+      placement: { ranks: sizing.ranks, threadsPerRank: 1, bindTo: "core" },
+      trials: [],
+    };
+    const timeout = Math.ceil((sizing.predictedSeconds * 4) / hpccHplShare + 300);
+    for (let trial = 1; trial <= context.trials && !context.interrupted; trial++) {
+      const work = join(context.outDir, "work", `hpcc-trial-${trial}`);
+      mkdirSync(work, { recursive: true });
+      copyFileSync(join(context.outDir, "inputs", "hpccinf.txt"), join(work, "hpccinf.txt"));
+      const raw = join(context.outDir, "raw", "hpcc");
+      mkdirSync(raw, { recursive: true });
+      const outcome = await context.run({
+        command: mpirun,
+        args: [...mpirunArgs(sizing.ranks, asRoot), hpcc],
+        cwd: work,
+        env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
+        stdoutFile: join(raw, `trial-${trial}.stdout.txt`),
+        stderrFile: join(raw, `trial-${trial}.stderr.txt`),
+        timeoutSeconds: timeout,
+      });
+      if (outcome.interrupted) break;
+      context.reportTrial("hpcc", benchmarks.join("+"), trial, outcome.seconds);
+      let rawFile = join("raw", "hpcc", `trial-${trial}.txt`);
+      let runs: TrialRun[] = [];
+      let failure: string | undefined;
+      const wroteOutput = existsSync(join(work, "hpccoutf.txt"));
+      if (wroteOutput) copyFileSync(join(work, "hpccoutf.txt"), join(context.outDir, rawFile));
+      else rawFile = join("raw", "hpcc", `trial-${trial}.stdout.txt`);
+      if (outcome.timedOut) failure = `timed out after ${timeout} s`;
+      else if (outcome.exitCode !== 0)
+        failure = `hpcc exited with code ${String(outcome.exitCode)} (see raw/hpcc/trial-${trial}.stderr.txt)`;
+      else if (!wroteOutput) failure = "hpcc wrote no hpccoutf.txt";
+      let sectionFailures: Record<string, string> = {};
+      if (!failure) {
+        try {
+          // One broken section (a truncated HPL, say) must not void the valid STREAM sections of the same execution.
+          const parsed = parseHpccOutput(readFileSync(join(context.outDir, rawFile), "utf8"), {
+            label: rawFile,
+            perSection: true,
+          });
+          runs = parsed.runs;
+          sectionFailures = parsed.sectionFailures ?? {};
+        } catch (error) {
+          failure = (error as Error).message;
+        }
+      }
+      const pick = (section: string, benchmark: string, implementation: string) =>
+        runs.find((run) => run.section === section) ??
+        failedRun(
+          benchmark,
+          implementation,
+          failure ?? sectionFailures[section] ?? `no ${section} section in HPCC's output`,
+        );
+      const star = pick("StarSTREAM", "stream", "hpcc-starstream");
+      const ranks = Number(star.parameters["processes"] ?? sizing.ranks);
+      const average = star.metrics["triadRankAverage"];
+      if (average?.value != null) {
+        star.metrics["triadAllRanks"] = {
+          value: Math.round(average.value * ranks * 1e6) / 1e6,
+          unit: "GB/s",
+          printed: `${average.printed} × ${ranks} ranks`,
+        };
+      }
+      const startedAt = new Date(Date.now() - outcome.seconds * 1000).toISOString();
+      const durationSeconds = Math.round(outcome.seconds * 1000) / 1000;
+      starStream.trials.push({ run: star, rawFile, startedAt, durationSeconds });
+      singleStream.trials.push({
+        run: pick("SingleSTREAM", "stream", "hpcc-singlestream"),
+        rawFile,
+        startedAt,
+        durationSeconds,
+      });
+      const hplRun = runs.filter((run) => run.section === "HPL");
+      hpl.trials.push({
+        run: hplRun[0] ?? failedRun("hpl", "hpcc-hpl-2.0", failure ?? sectionFailures["HPL"] ?? "no HPL result"),
+        rawFile,
+        startedAt,
+        durationSeconds,
+      });
+    }
+    const sections: SuiteSection[] = [];
+    // HPCC sizes each rank's STREAM arrays from HPL's N (about N²/(3·ranks)); the parsed output says exactly.
+    const printedSize = starStream.trials
+      .map((trial) => trial.run.parameters["arraySize"])
+      .find((size) => typeof size === "number");
+    const streamArray = typeof printedSize === "number" ? printedSize : Math.floor(sizing.n ** 2 / (3 * sizing.ranks));
+    if (benchmarks.includes("stream")) {
+      const rule = Math.max(10_000_000, Math.ceil((4 * context.host.lastLevelCacheBytes) / 8));
+      if (streamArray < rule)
+        context.progress(
+          `stream: HPCC sizes STREAM from HPL's N: ${streamArray} elements per array and rank, below STREAM's rule of ${rule}`,
+        );
+      sections.push({
+        benchmark: "stream",
+        parameters: {
+          program: "hpcc",
+          arraySize: streamArray,
+          arraySizeLimitedBy: "hpcc-hpl-n",
+          streamRuleElements: rule,
+        },
+        configurations: [starStream],
+      });
+      // SingleSTREAM is its own implementation: reported in its own section, never mixed with StarSTREAM.
+      sections.push({
+        benchmark: "stream",
+        parameters: { program: "hpcc", arraySize: streamArray },
+        configurations: [singleStream],
+        supplementaryHeadline: "single-thread",
+      });
+    }
+    if (benchmarks.includes("hpl"))
+      sections.push({
+        benchmark: "hpl",
+        parameters: { program: "hpcc", ...hplParameters(sizing) },
+        configurations: [hpl],
+      });
+    return sections;
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * STREAM (John McCalpin's stream.c): sustainable memory bandwidth. Built per host from its source, because
+ * the array size and repetitions are compile-time constants; a prebuilt binary runs with whatever it was built
+ * with. Every placement configuration is reported; the headline is all cores, one thread per core, spread and
+ * bound, Triad. Where no stream.c or binary is found, HPCC measures it (its StarSTREAM and SingleSTREAM).
+ */
+import { join } from "node:path";
+import type { BenchmarkContext, BenchmarkDefinition, OwnProgram, PreparedRun, RunSettings } from "../definition.js";
+import { hpccSuite } from "../hpcc/suite.js";
+import type { HostProbe } from "../host.js";
+import { streamCompileArgs, streamConfigurations } from "./launch.js";
+import { parseStreamOutput } from "./parse.js";
+import type { StreamSizing } from "./sizing.js";
+import { estimateStreamSeconds, sizeStream } from "./sizing.js";
+
+/** STREAM's sizing for a run: computed, or the user's override. */
+export function sizeStreamForRun(
+  host: Pick<HostProbe, "lastLevelCacheBytes" | "availableMemoryMiB" | "architecture">,
+  settings: RunSettings,
+): StreamSizing {
+  return sizeStream(host, { arraySize: settings.overrides?.streamArraySize, ntimes: settings.overrides?.streamNtimes });
+}
+
+function prepareStream(context: BenchmarkContext, program: OwnProgram): PreparedRun {
+  const { host } = context;
+  const sizing = sizeStreamForRun(host, context.settings);
+  let path = program.path;
+  const parameters: Record<string, string | number | boolean> = { program: program.how };
+  if (program.kind === "source") {
+    path = join(context.outDir, "build", "stream");
+    context.compile("stream", streamCompileArgs(host, sizing, join(program.path, "stream.c"), path));
+    Object.assign(parameters, {
+      arraySize: sizing.arraySize,
+      ntimes: sizing.ntimes,
+      arraySizeLimitedBy: sizing.limitedBy,
+      mcmodelMedium: sizing.mcmodelMedium,
+    });
+    for (const note of sizing.notes) context.progress(`stream: ${note}`);
+  } else parameters["arraySizeFixedAtBuild"] = true;
+  return {
+    parameters,
+    implementation: "stream.c-openmp",
+    configurations: streamConfigurations(host, context.tools.numactl).map((launch) => ({
+      launch,
+      command: { path, args: [] },
+      timeoutSeconds: Math.ceil(estimateStreamSeconds(sizing, host, launch.threads) * 4 + 60),
+    })),
+  };
+}
+
+/** STREAM. */
+export const streamBenchmark: BenchmarkDefinition = {
+  name: "stream",
+  description: "sustainable memory bandwidth (Copy, Scale, Add, Triad) in each placement configuration",
+  program: {
+    kind: "searched",
+    executables: ["stream", "stream_c.exe", "stream_omp"],
+    sourceMarker: "stream.c",
+    fix: "apt-get install hpcc (HPCC's STREAM), or pass --source stream=PATH/TO/stream.c",
+    suites: [hpccSuite],
+  },
+  estimateTrialSeconds: (host, settings, tools) => {
+    const sizing = sizeStreamForRun(host, settings);
+    return streamConfigurations(host, tools.numactl).reduce(
+      (sum, configuration) => sum + estimateStreamSeconds(sizing, host, configuration.threads),
+      0,
+    );
+  },
+  prepare: prepareStream,
+  parse: (text, label) => parseStreamOutput(text, { label }),
+  validity:
+    "STREAM's own check: 'Solution Validates' and no 'Failed Validation' line; a bandwidth printed as inf or nan is never a number",
+  metrics: [
+    { name: "copy", units: ["MB/s", "GB/s"], description: "Copy bandwidth, best of NTIMES" },
+    { name: "scale", units: ["MB/s", "GB/s"], description: "Scale bandwidth, best of NTIMES" },
+    { name: "add", units: ["MB/s", "GB/s"], description: "Add bandwidth, best of NTIMES" },
+    { name: "triad", units: ["MB/s", "GB/s"], description: "Triad bandwidth, best of NTIMES" },
+    {
+      name: "triadAllRanks",
+      units: ["GB/s"],
+      description: "HPCC StarSTREAM: Triad bandwidth per rank times the ranks (all cores at once)",
+    },
+  ],
+  headline: {
+    configuration: "all-cores-spread",
+    metric: "triad",
+    metricByImplementation: { "hpcc-starstream": "triadAllRanks" },
+  },
+};

@@ -1,0 +1,171 @@
+/**
+ * The result document of a local run and its checksums: provenance (runner version, git commit, bundle
+ * checksum), the host, the toolchain, every benchmark section, what was skipped, and every published file with
+ * its SHA-256 — after private details (instance ids, private IPs, internal host names) are redacted from them.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { HostProbe } from "../benchmarks/host.js";
+import { sha256File } from "../checksums.js";
+import { packagePath, packageRoot, packageVersion } from "../package-files.js";
+import { writeDocuments } from "../schemas/documents.js";
+import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchmark-result.js";
+import { redactRawOutput } from "../schemas/private-details.js";
+
+/** A benchmark that did not run. */
+export interface SkippedBenchmark {
+  /** Which (a registered name, or a custom benchmark's name). */
+  benchmark: string;
+  /** Why. */
+  reason: string;
+  /** The command that fixes it. */
+  fix: string;
+}
+
+/** What a result document records beyond the files in its run directory. */
+export interface ResultInputs {
+  /** Run id. */
+  runId: string;
+  /** The run directory. */
+  outDir: string;
+  /** When the run started. */
+  startedAt: Date;
+  /** The host. */
+  host: HostProbe;
+  /** The benchmark sections, in the order they ran. */
+  sections: BenchmarkRun[];
+  /** Benchmarks that did not run. */
+  skipped: SkippedBenchmark[];
+  /** True when the run was interrupted. */
+  interrupted: boolean;
+  /** mpirun, for its version. */
+  mpirun?: string | undefined;
+  /** The BLAS the MPI programs loaded, when known. */
+  blas?: string | undefined;
+}
+
+/**
+ * Redacts private details in the published files, checksums every file under raw/, inputs/ and build/, and
+ * writes result.json (schema-checked) and SHA256SUMS.
+ */
+export async function writeResult(inputs: ResultInputs): Promise<BenchmarkResult> {
+  const { host, outDir, runId, startedAt, sections, skipped } = inputs;
+  const redactedFiles = redactFiles(outDir);
+  const rawFiles = listFiles(outDir)
+    .filter((file) => /^(raw|inputs|build)\//.test(file))
+    .map((file) => ({ path: file, sha256: sha256File(join(outDir, file)), bytes: statSync(join(outDir, file)).size }));
+  const git = gitProvenance();
+  const result: BenchmarkResult = {
+    schemaVersion: 1,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    runner: { version: packageVersion(), ...git, ...bundleProvenance() },
+    host: {
+      architecture: host.architecture,
+      cpuModel: host.cpuModel,
+      cpuVendor: host.cpuVendor,
+      ...(host.microcode ? { microcode: host.microcode } : {}),
+      sockets: host.sockets,
+      cores: host.cores,
+      threadsPerCore: host.threadsPerCore,
+      logicalCpus: host.logicalCpus,
+      smt: host.smt,
+      cacheBytes: Object.fromEntries(
+        host.caches.map((cache) => [
+          `l${cache.level}${cache.type === "Data" ? "d" : cache.type === "Instruction" ? "i" : ""}`,
+          cache.sizeBytes,
+        ]),
+      ),
+      numaNodes: host.numaNodes,
+      memoryMiB: host.memoryMiB,
+      availableMemoryMiB: host.availableMemoryMiB,
+      kernel: host.kernel,
+      ...(host.ec2 ? { instanceType: host.ec2.instanceType, region: host.ec2.region } : {}),
+      ...(host.ec2?.availabilityZoneId ? { availabilityZoneId: host.ec2.availabilityZoneId } : {}),
+      ...(host.ec2?.amiId ? { amiId: host.ec2.amiId } : {}),
+    },
+    toolchain: {
+      ...(host.compiler ? { compiler: host.compiler } : {}),
+      ...mpiVersion(inputs.mpirun),
+      ...(inputs.blas ? { blas: inputs.blas } : {}),
+    },
+    benchmarks: sections,
+    ...(skipped.length ? { skipped } : {}),
+    ...(inputs.interrupted ? { interrupted: true } : {}),
+    ...(redactedFiles.length ? { redactedFiles } : {}),
+    rawFiles,
+  };
+  const resultPath = join(outDir, "result.json");
+  await writeDocuments([{ kind: "benchmark-result", path: resultPath, data: result }]);
+  const sums = [...rawFiles, { path: "result.json", sha256: sha256File(resultPath) }]
+    .map((file) => `${file.sha256}  ${file.path}`)
+    .join("\n");
+  writeFileSync(join(outDir, "SHA256SUMS"), `${sums}\n`);
+  return result;
+}
+
+/** Inside the benchmark image the runner is the bundle, whose SHA-256 sits beside it (scripts/bundle-runner.mjs). */
+function bundleProvenance(): { bundleSha256?: string } {
+  const file = packagePath("BUNDLE_SHA256");
+  if (!existsSync(file)) return {};
+  const sum = readFileSync(file, "utf8").trim();
+  return /^[0-9a-f]{64}$/.test(sum) ? { bundleSha256: sum } : {};
+}
+
+/** Redacts private details in the published text files (raw/, inputs/, build/); returns the files changed. */
+function redactFiles(outDir: string): string[] {
+  const changed: string[] = [];
+  for (const file of listFiles(outDir).filter((path) => /^(raw|inputs|build)\//.test(path))) {
+    const path = join(outDir, file);
+    const bytes = readFileSync(path);
+    if (bytes.includes(0)) continue; // binary: not a program's text output
+    const { text, replaced } = redactRawOutput(bytes.toString("utf8"));
+    if (replaced > 0) {
+      writeFileSync(path, text);
+      changed.push(file);
+    }
+  }
+  return changed;
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix))
+    .sort()
+    .flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry}` : entry;
+      return statSync(join(dir, path)).isDirectory() ? listFiles(dir, path) : [path];
+    });
+}
+
+function gitProvenance(): { gitCommit?: string; gitDirty?: boolean } {
+  const root = packageRoot();
+  if (!existsSync(join(root, ".git"))) return {};
+  try {
+    const commit = execFileSync("git", ["-C", root, "rev-parse", "HEAD"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    const dirty =
+      execFileSync("git", ["-C", root, "status", "--porcelain", "--untracked-files=no"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim() !== "";
+    return { gitCommit: commit, gitDirty: dirty };
+  } catch {
+    return {};
+  }
+}
+
+function mpiVersion(mpirun: string | undefined): { mpi?: string } {
+  if (!mpirun) return {};
+  try {
+    const line = execFileSync(mpirun, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+      .split("\n")[0]
+      ?.trim();
+    return line ? { mpi: line } : {};
+  } catch {
+    return {};
+  }
+}
