@@ -5,7 +5,8 @@
  * prints STREAM's format with the size and threads it was compiled and run with.
  */
 import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomInt } from "node:crypto";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -286,12 +287,16 @@ describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", (
   it("stops the running benchmark on Ctrl-C, keeps what finished, and exits 130", async () => {
     const dir = tempDir();
     const fake = join(dir, "slow-stream");
-    // Prints a STREAM output at once the first time, then hangs (as a stuck benchmark would).
+    // A sleep no other process on the machine runs: only this test's stuck benchmark matches it.
+    const hang = `sleep 61.${randomInt(100_000, 1_000_000)}`;
+    // Prints a STREAM output at once the first time; then hangs (as a stuck benchmark would), saying so once its
+    // sleep is started.
     writeFileSync(
       fake,
-      `#!/bin/sh\nif [ -f "${dir}/once" ]; then sleep 60; fi\ntouch "${dir}/once"\ncat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"\n`,
+      `#!/bin/sh\nif [ -f "${dir}/once" ]; then ${hang} & touch "${dir}/hanging"; wait; fi\ntouch "${dir}/once"\ncat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"\n`,
       { mode: 0o755 },
     );
+    const running = () => spawnSync("pgrep", ["-f", hang.replace(".", "\\.")]).status === 0;
     const child = spawn(
       process.execPath,
       [
@@ -314,18 +319,21 @@ describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", (
       { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } },
     );
     let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (/trial 1\/3/.test(stderr) && !child.killed) setTimeout(() => child.kill("SIGINT"), 300);
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // Ctrl-C the moment the second trial is stuck, so the interruption has a running benchmark to stop.
+    const watcher = watch(dir, (_event, name) => {
+      if (name === "hanging" && !child.killed) child.kill("SIGINT");
     });
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    watcher.close();
+    expect(existsSync(join(dir, "hanging"))).toBe(true);
     expect(code).toBe(130);
     expect(stderr).toContain("run: interrupted; stopping the running benchmark and keeping what finished");
     const result = JSON.parse(readFileSync(join(dir, "i", "result.json"), "utf8")) as BenchmarkResult;
     expect(result.interrupted).toBe(true);
     expect(result.benchmarks[0]?.configurations[0]?.trials).toHaveLength(1);
     expect(result.benchmarks[0]?.parameters["arraySizeFixedAtBuild"]).toBe(true);
-    expect(spawnSync("pgrep", ["-f", "sleep 60"]).status).not.toBe(0);
+    expect(running()).toBe(false);
   }, 30_000);
 });
 
