@@ -1,6 +1,7 @@
 /**
  * Names and tags of a batch: the batch id (UTC time and randomness: sortable, unique, safe in every AWS name),
- * its Pulumi stack name, and the tags every resource carries so `aws-bench cleanup` can find leftovers — only
+ * its Pulumi stack name, the names of its component and instances in the state, its results prefixes, and the
+ * tags every resource carries so `aws-bench cleanup` can find leftovers — only
  * past their expiry, or when their own backend says their stack is gone.
  */
 import { randomBytes } from "node:crypto";
@@ -74,4 +75,31 @@ export function batchTags(options: BatchTagOptions): Record<string, string> {
     [`${tagPrefix}expires-at`]: options.expiresAt.toISOString().replace(/\.\d+Z$/, "Z"),
     [`${tagPrefix}backend`]: options.backend.slice(0, 256),
   };
+}
+
+/** One planned instance: its type and repeat index. */
+export interface InstanceKey {
+  /** Instance type. */
+  instanceType: string;
+  /** Repeat index (0-based). */
+  repeat: number;
+}
+
+/** The logical name of the `BenchmarkBatch` component in the batch program (its children are named after it). */
+export const batchComponentName = "batch";
+
+/** Pulumi's type token of an EC2 instance, as the state lists it. */
+export const instanceResourceType = "aws:ec2/instance:Instance";
+
+/** IAM path of every batch role and instance profile (cleanup lists by it; policies can scope `iam:PassRole` to it). */
+export const iamPath = "/aws-bench/";
+
+/** The Pulumi name of an instance's resource (`batch-m7i-large-0`): the lifecycle maps engine events back with it. */
+export function instanceResourceName(componentName: string, instance: InstanceKey): string {
+  return `${componentName}-${instance.instanceType.replace(/\./g, "-")}-${instance.repeat}`;
+}
+
+/** `batches/<batch>/<type>/<repeat>`: the only prefix the batch's instances may write. */
+export function resultsPrefix(batchId: string, instance: InstanceKey): string {
+  return `batches/${batchId}/${instance.instanceType}/${instance.repeat}`;
 }

@@ -11,6 +11,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerTag } from "../src/schemas/generated/container-tags.js";
 import { imageBuildDefinition } from "../src/images/build-definition.js";
+import { iamPath, instanceResourceName, resultsPrefix } from "./batch-naming.js";
 import { instanceTiming } from "./instance-timing.js";
 import { renderUserData } from "./user-data.js";
 
@@ -80,8 +81,9 @@ export interface BenchmarkBatchArgs {
   maxMinutes?: number;
 }
 
-/** IAM path of every batch role and instance profile (cleanup lists by it; policies can scope `iam:PassRole` to it). */
-export const iamPath = "/aws-bench/";
+// Names live in the light batch-naming module (list, status and cleanup use them without loading the providers);
+// re-exported for importers of this component.
+export { iamPath, instanceResourceName, resultsPrefix } from "./batch-naming.js";
 
 /** The posture, in numbers a test or a reviewer can check. */
 const rootVolumeGiB = { base: 30, metal: 60 };
@@ -420,19 +422,6 @@ function cacheSources(args: BenchmarkBatchArgs, tag: string): { cacheFrom?: { im
     : [];
   const images = [...(args.cacheFrom ? [args.cacheFrom] : []), ...earlier];
   return images.length ? { cacheFrom: { images } } : {};
-}
-
-/** The Pulumi name of an instance's resource (`batch-m7i-large-0`): the lifecycle maps engine events back with it. */
-export function instanceResourceName(
-  componentName: string,
-  instance: Pick<PlannedInstance, "instanceType" | "repeat">,
-): string {
-  return `${componentName}-${instance.instanceType.replace(/\./g, "-")}-${instance.repeat}`;
-}
-
-/** `batches/<batch>/<type>/<repeat>`: the only prefix the batch's instances may write. */
-export function resultsPrefix(batchId: string, instance: Pick<PlannedInstance, "instanceType" | "repeat">): string {
-  return `batches/${batchId}/${instance.instanceType}/${instance.repeat}`;
 }
 
 /** `ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO[:tag|@digest]` → the repository's ARN; other registries need no IAM. */

@@ -1,7 +1,9 @@
 /**
  * Time limits of a batch instance, all from the runner's estimate for the planned benchmarks on its type: the
- * benchmark container's timeout, the shutdown timer set first thing in user-data, and the collector's deadline.
- * Boot and image pull get margins (bare-metal sizes boot far slower), and `--max-minutes` caps the whole.
+ * benchmark container's timeout, the shutdown timer set first thing in user-data, the minutes the plan expects and
+ * charges at most, and the collector's deadline; and the batch's expiry from its instances' lives. Boot and image
+ * pull get margins (bare-metal sizes boot far slower), and `--max-minutes` caps the whole. Every other module takes
+ * these numbers from here, so the timer, the deadline, the cost and the expiry never disagree.
  */
 
 /** Inputs. */
@@ -20,7 +22,11 @@ export interface InstanceTiming {
   runTimeoutMinutes: number;
   /** Minutes after boot when the instance powers itself off (and terminates). */
   shutdownAfterMinutes: number;
-  /** Minutes after launch the collector waits for `status.json`. */
+  /** Minutes from launch the plan expects: boot, pull, the estimate, upload. */
+  expectedMinutes: number;
+  /** Longest life from launch: boot plus the shutdown timer (the cost's upper bound). */
+  maximumMinutes: number;
+  /** Minutes after launch the collector waits for `status.json`: the longest life and five minutes. */
   collectDeadlineMinutes: number;
   /** Whether `maxMinutes` shortened the limits (the run may then be cut short). */
   capped: boolean;
@@ -57,10 +63,30 @@ export function instanceTiming(inputs: TimingInputs): InstanceTiming {
       capped = true;
     }
   }
+  const boot = bootMarginMinutes(inputs.bareMetal);
   return {
     runTimeoutMinutes,
     shutdownAfterMinutes,
-    collectDeadlineMinutes: bootMarginMinutes(inputs.bareMetal) + shutdownAfterMinutes + 5,
+    expectedMinutes: Math.ceil(boot + pullMarginMinutes + inputs.benchmarkSeconds / 60 + uploadMarginMinutes),
+    maximumMinutes: boot + shutdownAfterMinutes,
+    collectDeadlineMinutes: collectDeadlineMinutes(boot + shutdownAfterMinutes),
     capped,
   };
+}
+
+/** The collector's deadline after launch for an instance that lives at most `maximumMinutes`. */
+export function collectDeadlineMinutes(maximumMinutes: number): number {
+  return maximumMinutes + 5;
+}
+
+/** Minutes `up` may take (image builds included) before instances start: part of every expiry. */
+export const upBudgetMinutes = 120;
+
+/**
+ * When cleanup may remove a batch launched at `start`: up's budget, the longest instance life, and an hour of
+ * grace for collection and teardown.
+ */
+export function batchExpiresAt(start: Date, maximumMinutes: readonly number[]): Date {
+  const longest = Math.max(0, ...maximumMinutes);
+  return new Date(start.getTime() + (upBudgetMinutes + longest + 60) * 60_000);
 }

@@ -7,8 +7,7 @@
  * SDK modules are imported inside the functions that send commands, so `plan --offline` never loads them.
  */
 import { BenchError } from "../errors.js";
-import { packagePath } from "../package-files.js";
-import { readDocument } from "../schemas/documents.js";
+import { loadCatalogue } from "../discovery/catalogue.js";
 import type { EC2Client, Instance } from "@aws-sdk/client-ec2";
 import type { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { createEc2Client, createServiceQuotasClient, type AwsSettings } from "./clients.js";
@@ -52,7 +51,7 @@ const standardSpot: QuotaRef = {
  *
  * Where no spot code is given, none could be confirmed and the standard spot quota is assumed (`confirmed:
  * false`): P6 (no public source says whether its spot requests count against the P5 quota or another), and
- * HPC and High Memory, which are not offered as spot at all (`checkRequest` refuses them with `--spot`).
+ * HPC and High Memory, which are not offered as spot at all (`resolveInstanceTypes` refuses them with `--spot`).
  */
 const vcpuQuotaFamilies: ReadonlyArray<{ pattern: RegExp; onDemand: QuotaRef; spot?: QuotaRef }> = [
   {
@@ -710,7 +709,7 @@ export function networkNeeds(resources: ReadonlyArray<{ readonly type: string; r
 
 /** Default vCPUs per type from the shipped catalogue: one file read instead of a DescribeInstanceTypes call per type. */
 async function catalogueVcpus(): Promise<(instanceType: string) => number | undefined> {
-  const catalog = await readDocument("instance-catalog", packagePath("data", "catalog", "instance-types.json"));
+  const { catalog } = await loadCatalogue();
   const vcpus = new Map(catalog.instanceTypes.map((type) => [type.name, type.vcpus]));
   return (instanceType) => vcpus.get(instanceType);
 }

@@ -29,6 +29,8 @@ export interface CommandContext {
   io: CliIo;
   /** The name the CLI was invoked as (`aws-bench` or its alias). */
   scriptName: string;
+  /** The arguments as given (to tell a flag the user passed from a default or an environment variable). */
+  argv: readonly string[];
 }
 
 /** A command: its name, help text, options and the function that runs it. */

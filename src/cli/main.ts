@@ -6,23 +6,21 @@ import yargs from "yargs";
 import { packageVersion } from "../package-files.js";
 import type { AnyCommand, CommandContext } from "./command.js";
 import { globalOptions } from "./command.js";
-import {
-  collectCommand,
-  destroyCommand,
-  listCommand,
-  previewCommand,
-  statusCommand,
-  upCommand,
-} from "./commands/batch.js";
 import { bootstrapCommand } from "./commands/bootstrap.js";
 import { buildCommand } from "./commands/build.js";
 import { cleanupCommand } from "./commands/cleanup.js";
+import { collectCommand } from "./commands/collect.js";
+import { destroyCommand } from "./commands/destroy.js";
 import { discoverCommand } from "./commands/discover.js";
+import { listCommand } from "./commands/list.js";
 import { parseCommand } from "./commands/parse.js";
 import { planCommand } from "./commands/plan.js";
 import { plannedCommands } from "./commands/planned.js";
+import { previewCommand } from "./commands/preview.js";
 import { pricingCommand } from "./commands/pricing.js";
 import { runCommand } from "./commands/run.js";
+import { statusCommand } from "./commands/status.js";
+import { upCommand } from "./commands/up.js";
 import { validateCommand } from "./commands/validate.js";
 import { BenchError, isBenchError } from "../errors.js";
 import { ExitCode, exitCodeOfError } from "./errors.js";
@@ -73,7 +71,7 @@ export async function exec(
 ): Promise<number> {
   const scriptName = options.scriptName ?? "aws-bench";
   const args = legacyArguments(argv, scriptName);
-  const context: CommandContext = { io, scriptName };
+  const context: CommandContext = { io, scriptName, argv: args };
   let exitCode: number = ExitCode.Success;
   let output = "";
   // Anything that fails before a handler starts is yargs rejecting the command line: a usage error.

@@ -7,6 +7,10 @@ import { BenchError } from "../errors.js";
 import type { AwsSettings } from "../aws/clients.js";
 import { createEc2Client, resolvedRegion } from "../aws/clients.js";
 import { awsErrorToBenchError } from "../aws/errors.js";
+import { mapWithConcurrency } from "../concurrency.js";
+
+// Moved to src/concurrency.ts; re-exported until its test moves there.
+export { mapWithConcurrency } from "../concurrency.js";
 
 /** What one region says about its instance types. */
 export interface RegionCatalog {
@@ -110,22 +114,4 @@ export async function fetchCatalogs(
       if (client !== first) client.destroy();
     }
   }).finally(() => first.destroy());
-}
-
-/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order; the first failure rejects. */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -137,7 +137,7 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       } catch (error) {
         // With continueOnError the update fails at the end when any resource failed: that is a partial success.
         if (failed && !signal?.aborted && !isCliMissing(error)) return { summary: {}, failed: true };
-        throw pulumiErrorToCliError(error, ref.stackName);
+        throw pulumiErrorToBenchError(error, ref.stackName);
       }
     },
     async resources(ref) {
@@ -211,7 +211,7 @@ async function translate<T>(call: () => Promise<T>, stackName: string): Promise<
   try {
     return await call();
   } catch (error) {
-    throw pulumiErrorToCliError(error, stackName);
+    throw pulumiErrorToBenchError(error, stackName);
   }
 }
 
@@ -222,7 +222,7 @@ function isCliMissing(error: unknown): boolean {
 }
 
 /** Automation API failures → `BenchError`s that say what to do. */
-export function pulumiErrorToCliError(error: unknown, stackName: string): BenchError {
+export function pulumiErrorToBenchError(error: unknown, stackName: string): BenchError {
   if (error instanceof BenchError) return error;
   const message = String((error as Error | undefined)?.message ?? error);
   const name = (error as { name?: string } | undefined)?.name ?? "";

@@ -7,7 +7,8 @@
 import { BenchError } from "../errors.js";
 import type { BatchStore } from "./batch-store.js";
 import type { StackEngine } from "./engine.js";
-import { destroyBatch, loadRecord } from "./lifecycle.js";
+import { loadRecord } from "./batch-record.js";
+import { destroyBatch } from "./destroy.js";
 import { listBatches, type BatchListing } from "./listing.js";
 import { batchIdTime } from "../../stacks/batch-naming.js";
 import type { SweepEvent, SweepSummary } from "./sweep.js";

@@ -6,7 +6,7 @@ import { isBatchId } from "../../stacks/batch-naming.js";
 import type { BatchStore } from "./batch-store.js";
 import { BenchError } from "../errors.js";
 import type { StackEngine, StackListing } from "./engine.js";
-import { loadRecord } from "./lifecycle.js";
+import { loadRecord } from "./batch-record.js";
 
 /** One batch on the backend. */
 export interface BatchListing {

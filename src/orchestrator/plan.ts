@@ -5,15 +5,15 @@
  * offline plan says so instead of guessing.
  */
 import { existsSync } from "node:fs";
-import { BenchError } from "../errors.js";
 import { instanceCost, roundUsd } from "../aws/pricing.js";
 import { quotaCodeFor, type BatchQuotaReport } from "../aws/quotas.js";
 import type { BenchmarkName } from "../benchmarks/parsed-output.js";
 import { packagePath } from "../package-files.js";
 import { readDocument } from "../schemas/documents.js";
-import type { ArchitectureMappings } from "../schemas/generated/architecture-mappings.js";
-import type { InstanceCatalog, InstanceTypeRecord } from "../schemas/generated/instance-catalog.js";
+import { loadCatalogue, resolveInstanceTypes } from "../discovery/catalogue.js";
+import type { BatchSpec } from "../schemas/generated/batch-spec.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
+import type { MockAccount } from "../../stacks/program-under-mocks.js";
 
 /** What the user asked for. */
 export interface PlanRequest {
@@ -82,63 +82,26 @@ export interface BatchPlan {
   quotas?: BatchQuotaReport;
 }
 
-/** Checks the request against the catalogue; throws `InvalidArgument` naming every type that cannot run as planned. */
-export function checkRequest(
-  request: PlanRequest,
-  catalog: InstanceCatalog,
-  mappings: ArchitectureMappings,
-): InstanceTypeRecord[] {
-  const problems: string[] = [];
-  const records = request.instanceTypes.map((name) => {
-    const record = catalog.instanceTypes.find((type) => type.name === name);
-    if (!record) {
-      problems.push(`${name}: not in the catalogue (check the name, or run aws-bench discover)`);
-      return undefined;
-    }
-    if (record.architectures.some((a) => a.endsWith("_mac")))
-      problems.push(`${name}: mac instances need dedicated hosts and run macOS, not the Linux benchmark image`);
-    else if (mappings.families[record.family]?.containerTag == null)
-      problems.push(`${name}: no benchmark image (${mappings.families[record.family]?.reason ?? "family not mapped"})`);
-    if (request.spot && !record.usageClasses.includes("spot"))
-      problems.push(`${name}: not offered as spot (usage classes: ${record.usageClasses.join(", ")})`);
-    if (record.architectures.length === 1 && record.architectures[0] === "i386") problems.push(`${name}: 32-bit only`);
-    return record;
-  });
-  if (problems.length)
-    throw new BenchError("InvalidArgument", `These types cannot run as planned: ${problems.join("; ")}.`, {
-      fix: "Remove them from --instance-types, or drop --spot for on-demand-only types.",
-    });
-  return records as InstanceTypeRecord[];
-}
-
 /** Plans a batch offline. */
 export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
-  const catalog = await readDocument("instance-catalog", packagePath("data", "catalog", "instance-types.json"));
-  const mappings = await readDocument("architecture-mappings", packagePath("configs", "architecture-mappings.json"));
-  const records = checkRequest(request, catalog, mappings);
+  const types = resolveInstanceTypes(request.instanceTypes, await loadCatalogue(), { spot: request.spot });
   const pricePath = packagePath("data", "pricing", `${request.region}.json`);
   // No snapshot for the region is not an error: the plan says the cost is unknown.
   const prices: PriceSnapshot | undefined = existsSync(pricePath)
     ? await readDocument("price-snapshot", pricePath)
     : undefined;
-  const resources = await runProgramUnderMocks(request);
+  const resources = await declaredResources(request);
   const { estimateBenchmarkSeconds } = await import("../../stacks/estimates.js");
-  const { instanceTiming, bootMarginMinutes, pullMarginMinutes, uploadMarginMinutes } =
-    await import("../../stacks/instance-timing.js");
+  const { instanceTiming } = await import("../../stacks/instance-timing.js");
   const instances: PlannedInstanceSummary[] = [];
-  for (const record of records) {
-    const mapping = mappings.families[record.family];
-    const facts = mapping?.microarchitecture ? mappings.microarchitectures[mapping.microarchitecture] : undefined;
+  for (const { record, facts, containerTag } of types) {
     const seconds = estimateBenchmarkSeconds(record, facts, { benchmarks: request.benchmarks, quick: request.quick });
     const timing = instanceTiming({
       benchmarkSeconds: seconds,
       bareMetal: record.bareMetal,
       maxMinutes: request.maxMinutes,
     });
-    const expectedMinutes = Math.ceil(
-      bootMarginMinutes(record.bareMetal) + pullMarginMinutes + seconds / 60 + uploadMarginMinutes,
-    );
-    const maximumMinutes = bootMarginMinutes(record.bareMetal) + timing.shutdownAfterMinutes;
+    const { expectedMinutes, maximumMinutes } = timing;
     const usdPerHour = request.spot ? prices?.spotUsdPerHour?.[record.name] : prices?.onDemandUsdPerHour[record.name];
     const flags = [
       ...(record.burstable ? ["burstable: runs in unlimited credit mode; results are flagged burstable"] : []),
@@ -152,7 +115,7 @@ export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
         instanceType: record.name,
         repeat,
         zone: "chosen at run time",
-        containerTag: mapping?.containerTag ?? "",
+        containerTag: containerTag.tag,
         vcpus: record.vcpus,
         quotaCode: quotaCodeFor(record.family, request.spot),
         expectedMinutes,
@@ -186,70 +149,38 @@ export async function planBatch(request: PlanRequest): Promise<BatchPlan> {
   };
 }
 
-/** Runs stacks/index.ts under Pulumi mocks with the request as stack config; returns what it declared. */
-async function runProgramUnderMocks(request: PlanRequest): Promise<BatchPlan["resources"]> {
-  const pulumi = await import("@pulumi/pulumi");
-  const resources: BatchPlan["resources"] = [];
-  const zones = ["zone-chosen-at-run-time-1", "zone-chosen-at-run-time-2"];
-  pulumi.runtime.setAllConfig({
-    "aws-instance-benchmarks:instanceTypes": request.instanceTypes.join(","),
-    "aws-instance-benchmarks:benchmarks": request.benchmarks.join(","),
-    "aws-instance-benchmarks:repeat": String(request.repeat),
-    "aws-instance-benchmarks:resultsBucket": request.resultsBucket ?? "results-bucket-of-your-account",
-    "aws-instance-benchmarks:spot": String(request.spot),
-    "aws-instance-benchmarks:quick": String(request.quick),
-    ...(request.maxMinutes === undefined ? {} : { "aws-instance-benchmarks:maxMinutes": String(request.maxMinutes) }),
-    "aws-instance-benchmarks:createdBy": "aws-bench plan",
-    "aws-instance-benchmarks:backend": "plan (offline)",
-  });
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        if (args.type !== "aws-instance-benchmarks:batch:BenchmarkBatch")
-          resources.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-        return {
-          id: `${args.name}-planned`,
-          state: {
-            ...(args.inputs as Record<string, unknown>),
-            arn: `arn:aws:planned:::${args.name}`,
-            vpcId: "vpc-planned",
-            publicSubnetIds: zones.map((zone) => `subnet-${zone}`),
-            repositoryUrl: `ACCOUNT.dkr.ecr.${request.region}.amazonaws.com/${args.name}`,
-            registryId: "ACCOUNT",
-            repoDigest: `ACCOUNT.dkr.ecr.${request.region}.amazonaws.com/${args.name}@sha256:${"0".repeat(64)}`,
-          },
-        };
-      },
-      call(args) {
-        switch (args.token) {
-          case "aws:index/getRegion:getRegion":
-            return { name: request.region, id: request.region };
-          case "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return { names: zones, zoneIds: zones };
-          case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
-            const pairs = request.instanceTypes.flatMap((type) => zones.map((zone) => [type, zone] as const));
-            return {
-              instanceTypes: pairs.map(([type]) => type),
-              locations: pairs.map(([, zone]) => zone),
-              locationTypes: pairs.map(() => "availability-zone-id"),
-            };
-          }
-          case "aws:ssm/getParameter:getParameter":
-            return { value: "ami-resolved-at-run-time" };
-          case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-            return { userName: "AWS", password: "resolved-at-run-time" };
-          default:
-            throw new Error(`plan: no offline answer for ${args.token}`);
-        }
-      },
-    },
-    "aws-instance-benchmarks",
-    "plan",
-    true,
+/** An account that answers "decided at run time": the plan lists resources, not this account's values. */
+function offlineAccount(region: string): MockAccount {
+  return {
+    region,
+    accountId: "ACCOUNT",
+    zones: [
+      { name: "zone-chosen-at-run-time-1", id: "zone-chosen-at-run-time-1" },
+      { name: "zone-chosen-at-run-time-2", id: "zone-chosen-at-run-time-2" },
+    ],
+    ami: () => "ami-resolved-at-run-time",
+    idSuffix: "planned",
+  };
+}
+
+/** What the batch program declares for the request (the component itself left out), run under offline mocks. */
+async function declaredResources(request: PlanRequest): Promise<BatchPlan["resources"]> {
+  const { runBatchProgramUnderMocks } = await import("../../stacks/program-under-mocks.js");
+  const { encodeBatchSpec } = await import("../../stacks/batch-spec.js");
+  const spec: BatchSpec = {
+    instanceTypes: request.instanceTypes,
+    benchmarks: request.benchmarks,
+    repeat: request.repeat,
+    resultsBucket: request.resultsBucket ?? "results-bucket-of-your-account",
+    spot: request.spot,
+    quick: request.quick,
+    ...(request.maxMinutes === undefined ? {} : { maxMinutes: request.maxMinutes }),
+    createdBy: "aws-bench plan",
+    backend: "plan (offline)",
+  };
+  const { resources } = await runBatchProgramUnderMocks(
+    encodeBatchSpec(request.region, spec),
+    offlineAccount(request.region),
   );
-  const { default: program } = await import("../../stacks/index.js");
-  await program();
-  // Let the mock monitor record the registrations the program started.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return resources;
+  return resources.filter((resource) => resource.type !== "aws-instance-benchmarks:batch:BenchmarkBatch");
 }

@@ -10,7 +10,7 @@ import type { AwsSettings } from "../aws/clients.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
 import { newBatchId } from "../../stacks/batch-naming.js";
 import type { BatchStore } from "./batch-store.js";
-import { checkCostLimit, newBatchRecord, saveRecord, type BatchRequest } from "./lifecycle.js";
+import { checkCostLimit, newBatchRecord, saveRecord, type BatchRequest, type Preflight } from "./batch-record.js";
 import type { BatchPlan } from "./plan.js";
 
 /** Options of {@link prepareBatch}. */
@@ -20,15 +20,15 @@ export interface PrepareOptions {
   /** The backend's URL (the record). */
   backendUrl: string;
   /** The backend's tag value (`backendTag()`), for every resource. */
-  backendTag?: string;
+  backendTag?: string | undefined;
   /** Who creates it. */
   createdBy: string;
   /** Progress and warnings. */
   progress(line: string): void;
   /** Plans the batch (the offline planner; injectable for tests). */
   plan(request: BatchRequest): Promise<BatchPlan>;
-  /** Checks the account (bucket, offerings, quotas); returns instance type → why it is skipped. */
-  preflight?: (plan: BatchPlan) => Promise<Record<string, string>>;
+  /** Checks the account (bucket, offerings, quotas, zones, network, image cache); returns what it found. */
+  preflight?: (plan: BatchPlan) => Promise<Preflight>;
   /** The clock. */
   now: Date;
 }
@@ -40,7 +40,8 @@ export async function prepareBatch(
   options: PrepareOptions,
 ): Promise<{ record: BatchRecord; plan: BatchPlan }> {
   const plan = await options.plan(request);
-  const skipped = options.preflight ? await options.preflight(plan) : {};
+  const preflight: Preflight = options.preflight ? await options.preflight(plan) : { skipped: {} };
+  const skipped = preflight.skipped;
   for (const [type, why] of Object.entries(skipped)) options.progress(`skipping ${type}: ${why}`);
   if (Object.keys(skipped).length === request.instanceTypes.length) {
     throw new BenchError(
@@ -59,13 +60,12 @@ export async function prepareBatch(
       fix: "Leave out --batch for a new batch, or continue it with `aws-bench up --batch ID`.",
     });
   }
-  const record = await newBatchRecord(request, plan, {
+  const record = await newBatchRecord(request, plan, preflight, {
     batchId,
     backend: options.backendUrl,
-    ...(options.backendTag ? { backendTag: options.backendTag } : {}),
+    backendTag: options.backendTag,
     createdBy: options.createdBy,
     now: options.now,
-    skipped,
   });
   checkCostLimit(record);
   await saveRecord(store, record);
@@ -100,7 +100,7 @@ export async function awsPreflight(
   plan: BatchPlan,
   request: BatchRequest,
   settings: AwsSettings & { skipQuotaCheck: boolean; progress(line: string): void },
-): Promise<Record<string, string>> {
+): Promise<Preflight> {
   const { createEc2Client, createS3Client, createServiceQuotasClient } = await import("../aws/clients.js");
   const { awsErrorToBenchError } = await import("../aws/errors.js");
   const ec2 = await createEc2Client(settings, request.region);
@@ -111,9 +111,10 @@ export async function awsPreflight(
     (line) => settings.progress(line),
   );
 
-  const zoneId = request.network
+  const existing = request.network
     ? await checkExistingNetwork(ec2, request.network, request.region, settings)
     : undefined;
+  const zoneId = existing?.zoneId;
   if (request.ssh) await checkKeyPair(ec2, request.ssh.keyName, request.region, settings);
   // Offerings by zone ID: which types the region (or the subnet's zone) offers, and where each can go.
   const { DescribeInstanceTypeOfferingsCommand } = await import("@aws-sdk/client-ec2");
@@ -150,26 +151,35 @@ export async function awsPreflight(
       ? `not offered in zone ${zoneId} of subnet ${request.network?.subnetId ?? ""}; use a subnet in a zone that offers it, or leave --subnet out`
       : `not offered in ${request.region}; choose a region that offers it (aws ec2 describe-instance-type-offerings --location-type region --filters Name=instance-type,Values=${type} --region R)`;
   }
-  const pinZones = async () => {
+  // What the account check found, as values; the zones are pinned last, over the types that can launch.
+  const findings = async (): Promise<Preflight> => {
     const launch = request.instanceTypes.filter((type) => skipped[type] === undefined);
-    if (launch.length === 0) return;
     const { chooseZones, zonesOffering } = await import("../../stacks/zones.js");
     const offerings = Object.fromEntries(launch.map((type) => [type, [...new Set(offeredZones[type])].sort()]));
-    request.zones = {
-      plan: Object.fromEntries(
-        chooseZones(offerings, launch, request.repeat).map((choice) => [
-          `${choice.instanceType}/${choice.repeat}`,
-          choice.zoneId,
-        ]),
-      ),
-      network: zonesOffering(offerings, launch),
-      offerings,
+    const imageCache = request.images ? undefined : await findImageCache(request.region, settings);
+    if (imageCache)
+      settings.progress(`images: built into and reused from ${imageCache.url} (identical inputs are never rebuilt)`);
+    const zones =
+      launch.length === 0
+        ? undefined
+        : {
+            instances: Object.fromEntries(
+              chooseZones(offerings, launch, request.repeat).map((choice) => [
+                `${choice.instanceType}/${choice.repeat}`,
+                choice.zoneId,
+              ]),
+            ),
+            network: zonesOffering(offerings, launch),
+            offerings,
+          };
+    return {
+      skipped,
+      ...(zones ? { zones } : {}),
+      ...(existing ? { network: existing.network } : {}),
+      ...(imageCache ? { imageCache } : {}),
     };
   };
-  if (settings.skipQuotaCheck) {
-    await pinZones();
-    return skipped;
-  }
+  if (settings.skipQuotaCheck) return findings();
 
   const { checkInstanceQuotas, checkNetworkQuotas } = await import("../aws/quotas.js");
   const clients = { serviceQuotas: await createServiceQuotasClient(settings, request.region), ec2 };
@@ -198,20 +208,19 @@ export async function awsPreflight(
   for (const skip of vcpus.skipped)
     skipped[skip.instanceType] =
       `${skip.quotaName} (${skip.quotaCode}): needs ${skip.needed} vCPUs, ${skip.available} available; ${skip.fix}`;
-  await pinZones();
-  return skipped;
+  return findings();
 }
 
 /**
- * An existing subnet (and security group): both exist, the group is in the subnet's VPC; fills in the VPC and
- * returns the subnet's zone ID. Warns when instances there would get no public address.
+ * An existing subnet (and security group): both exist, the group is in the subnet's VPC; returns the subnet's
+ * VPC and zone ID. Warns when instances there would get no public address.
  */
 async function checkExistingNetwork(
   ec2: EC2Client,
   network: NonNullable<BatchRequest["network"]>,
   region: string,
   settings: AwsSettings & { progress(line: string): void },
-): Promise<string> {
+): Promise<{ zoneId: string; network: NonNullable<Preflight["network"]> }> {
   const { DescribeSubnetsCommand, DescribeSecurityGroupsCommand } = await import("@aws-sdk/client-ec2");
   const { awsErrorToBenchError } = await import("../aws/errors.js");
   const notFound = (error: unknown) => /NotFound/.test((error as { name?: string }).name ?? "");
@@ -225,7 +234,6 @@ async function checkExistingNetwork(
     throw new BenchError("InvalidArgument", `Subnet ${network.subnetId} does not exist in ${region}.`, {
       fix: "Check --subnet and --region (`aws ec2 describe-subnets`).",
     });
-  network.vpcId = subnet.VpcId;
   if (!subnet.MapPublicIpOnLaunch)
     settings.progress(
       `warning: subnet ${network.subnetId} gives instances no public address; they need a NAT gateway or VPC endpoints for S3, ECR and the package mirrors, or they cannot pull the image and upload results`,
@@ -254,7 +262,14 @@ async function checkExistingNetwork(
         { fix: "Use a group of the subnet's VPC." },
       );
   }
-  return subnet.AvailabilityZoneId;
+  return {
+    zoneId: subnet.AvailabilityZoneId,
+    network: {
+      subnetId: network.subnetId,
+      vpcId: subnet.VpcId,
+      ...(network.securityGroupId ? { securityGroupId: network.securityGroupId } : {}),
+    },
+  };
 }
 
 /** The key pair must exist in the region (else every instance fails to launch, after the images are built). */

@@ -25,7 +25,7 @@ import { isBatchId, tagPrefix } from "../../stacks/batch-naming.js";
 import type { AwsSettings } from "../aws/clients.js";
 import { awsErrorToBenchError } from "../aws/errors.js";
 import { BenchError } from "../errors.js";
-import { mapWithConcurrency } from "../discovery/ec2-catalog.js";
+import { mapWithConcurrency } from "../concurrency.js";
 
 /** The tag every batch resource carries: its batch id. Discovery filters on this key. */
 export const batchTagKey = `${tagPrefix}batch`;

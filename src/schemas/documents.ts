@@ -19,12 +19,14 @@ import type { InstanceCatalog } from "./generated/instance-catalog.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
 import type { PriceSnapshot } from "./generated/price-snapshot.js";
 import type { BatchRecord } from "./generated/batch-record.js";
+import type { BatchSpec } from "./generated/batch-spec.js";
 import type { SourceManifest } from "./generated/source-manifest.js";
 
 /** Document kinds and their TypeScript types (generated from the schemas). */
 export interface DocumentTypes {
   "architecture-mappings": ArchitectureMappings;
   "batch-record": BatchRecord;
+  "batch-spec": BatchSpec;
   "benchmark-result": BenchmarkResult;
   "container-tags": ContainerTagList;
   "custom-benchmark": CustomBenchmark;
@@ -42,6 +44,7 @@ export type DocumentKind = keyof DocumentTypes;
 export const documentKinds: readonly DocumentKind[] = [
   "architecture-mappings",
   "batch-record",
+  "batch-spec",
   "benchmark-result",
   "container-tags",
   "custom-benchmark",
@@ -52,7 +55,11 @@ export const documentKinds: readonly DocumentKind[] = [
   "source-manifest",
 ];
 
-type AjvInstance = { compile(schema: object): ValidateFunction };
+type AjvInstance = { getSchema(id: string): ValidateFunction | undefined };
+
+function schemaOf(kind: DocumentKind): { $id: string } {
+  return JSON.parse(readFileSync(packagePath("schemas", `${kind}.schema.json`), "utf8")) as { $id: string };
+}
 let ajv: AjvInstance | undefined;
 const validators = new Map<DocumentKind, ValidateFunction>();
 
@@ -64,10 +71,13 @@ async function validatorFor(kind: DocumentKind): Promise<ValidateFunction> {
     const [{ default: Ajv2020 }, { default: addFormats }] = await Promise.all([import("ajv/dist/2020.js"), import("ajv-formats")]);
     const instance = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true });
     addFormats.default(instance);
+    // `tsType` names the generated TypeScript type of an embedded document; validation ignores it.
+    instance.addVocabulary(["tsType"]);
+    // Schemas embed each other by $id (a batch record holds a batch spec): all of them are known to every validator.
+    for (const other of documentKinds) instance.addSchema(schemaOf(other));
     ajv = instance;
   }
-  const schema = JSON.parse(readFileSync(packagePath("schemas", `${kind}.schema.json`), "utf8")) as object;
-  const validate = ajv.compile(schema);
+  const validate = ajv.getSchema(schemaOf(kind).$id) as ValidateFunction;
   validators.set(kind, validate);
   return validate;
 }

@@ -4,9 +4,8 @@
  * update that dies half-way or is interrupted (leaving its lock and a pending operation, as a killed Pulumi CLI
  * does), a stale lock at destroy, the CLI missing. State lives in memory per stack.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { BenchError } from "../../src/errors.js";
-import { pulumiErrorToCliError } from "../../src/orchestrator/automation-engine.js";
+import { pulumiErrorToBenchError } from "../../src/orchestrator/automation-engine.js";
 import type {
   EngineEventSink,
   StackEngine,
@@ -14,6 +13,11 @@ import type {
   StackRef,
   StackResource,
 } from "../../src/orchestrator/engine.js";
+import {
+  runBatchProgramUnderMocks,
+  type DeclaredResource,
+  type MockAccount,
+} from "../../stacks/program-under-mocks.js";
 
 export interface EngineFaults {
   /** Every call fails as when `pulumi` is not on PATH. */
@@ -50,90 +54,25 @@ export interface LaunchedInstance {
   zone: string;
 }
 
-let recorded: Array<{ type: string; name: string; inputs: Record<string, unknown> }> = [];
+/** The account the fake engine deploys into: two zones whose names and IDs differ, every type offered in both. */
+export const fakeAccount: MockAccount = {
+  region: "us-east-1",
+  accountId: "123456789012",
+  zones: [
+    { name: "us-east-1a", id: "use1-az4" },
+    { name: "us-east-1b", id: "use1-az6" },
+  ],
+  ami: () => "ami-0123456789abcdef0",
+  idSuffix: "id",
+};
 
-async function runProgram(config: Record<string, string>): Promise<typeof recorded> {
-  recorded = [];
-  pulumi.runtime.setAllConfig(config);
-  {
-    // Installed on every run: a planner under mocks in the same process may have installed its own.
-    await pulumi.runtime.setMocks(
-      {
-        newResource(args) {
-          recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-          const state: Record<string, unknown> = { ...args.inputs, arn: `arn:aws:fake:::${args.name}` };
-          if (args.type === "awsx:ec2:Vpc") {
-            state["vpcId"] = "vpc-0fake";
-            state["publicSubnetIds"] = ((args.inputs["availabilityZoneNames"] as string[] | undefined) ?? []).map(
-              (zone) => `subnet-${zone}`,
-            );
-          }
-          if (args.type === "aws:ecr/repository:Repository") {
-            state["repositoryUrl"] = `123456789012.dkr.ecr.us-east-1.amazonaws.com/${args.name}`;
-            state["registryId"] = "123456789012";
-          }
-          if (args.type === "docker:index/image:Image")
-            state["repoDigest"] = `${String(args.inputs["imageName"]).split(":")[0]}@sha256:${"a".repeat(64)}`;
-          return { id: `${args.name}-id`, state };
-        },
-        call(args) {
-          switch (args.token) {
-            case "aws:ssm/getParameter:getParameter":
-              return { name: args.inputs["name"], type: "String", value: "ami-0123456789abcdef0" };
-            case "aws:index/getRegion:getRegion":
-              return { id: "us-east-1", name: "us-east-1", region: "us-east-1" };
-            case "aws:index/getAvailabilityZones:getAvailabilityZones":
-              return {
-                id: "us-east-1",
-                names: ["us-east-1a", "us-east-1b"],
-                zoneIds: ["use1-az4", "use1-az6"],
-                groupNames: [],
-              };
-            case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
-              const filters = args.inputs["filters"] as Array<{ name: string; values: string[] }>;
-              const types = filters.find((f) => f.name === "instance-type")?.values ?? [];
-              const pairs = types.flatMap((type) => ["use1-az4", "use1-az6"].map((zone) => [type, zone] as const));
-              return {
-                id: "us-east-1",
-                instanceTypes: pairs.map(([t]) => t),
-                locations: pairs.map(([, z]) => z),
-                locationTypes: pairs.map(() => "availability-zone-id"),
-              };
-            }
-            case "aws:ecr/getRepository:getRepository":
-              return {
-                name: args.inputs["name"],
-                arn: `arn:aws:ecr:us-east-1:123456789012:repository/${String(args.inputs["name"])}`,
-                repositoryUrl: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${String(args.inputs["name"])}`,
-                registryId: "123456789012",
-              };
-            case "aws:ecr/getImages:getImages":
-              return { repositoryName: args.inputs["repositoryName"], region: "us-east-1", imageIds: [] };
-            case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
-              return {
-                userName: "AWS",
-                password: "fake",
-                proxyEndpoint: "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
-                authorizationToken: "fake",
-              };
-            default:
-              throw new Error(`fake engine: no answer for ${args.token}`);
-          }
-        },
-      },
-      "aws-instance-benchmarks",
-      "batch-fake",
-      false,
-    );
-  }
-  const { default: program } = await import("../../stacks/index.js");
-  await program();
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return recorded;
+/** The real program under the shared mock table with the stack's config; what it declares. */
+async function runProgram(config: Record<string, string>): Promise<DeclaredResource[]> {
+  return (await runBatchProgramUnderMocks(config, fakeAccount)).resources;
 }
 
 const cliMissing = () =>
-  pulumiErrorToCliError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "(fake)");
+  pulumiErrorToBenchError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "(fake)");
 
 /** The engine double; `onLaunch` tells the fake AWS which instances now run. */
 export class FakeEngine implements StackEngine {
@@ -143,11 +82,16 @@ export class FakeEngine implements StackEngine {
   /** URNs a later `up` would have replaced (an instance's subnet or type, the VPC's zones changed). */
   readonly replaced: string[] = [];
   onLaunch: (instances: LaunchedInstance[]) => void = () => undefined;
+  /** Resolved when an interruptible update (`faults.interruptibleUp`) starts waiting for its abort signal. */
+  readonly upWaiting: Promise<void>;
+  private upWaitingNow: () => void = () => undefined;
   /** Told which instance ids a destroy deleted (the fake AWS terminates them, as EC2 does). */
   onDestroy: (instanceIds: string[]) => void = () => undefined;
   private nextId = 1;
 
-  constructor(public faults: EngineFaults = {}) {}
+  constructor(public faults: EngineFaults = {}) {
+    this.upWaiting = new Promise((resolve) => (this.upWaitingNow = resolve));
+  }
 
   ready(): Promise<void> {
     this.calls.push("ready");
@@ -170,7 +114,7 @@ export class FakeEngine implements StackEngine {
     const stack = this.stacks.get(ref.stackName) ?? { config: ref.config, resources: [], locked: false, pending: 0 };
     this.stacks.set(ref.stackName, stack);
     if (stack.locked)
-      throw pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName);
+      throw pulumiErrorToBenchError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName);
     const declared = await runProgram(ref.config);
     const urn = (r: { type: string; name: string }) =>
       `urn:pulumi:${ref.stackName}::aws-instance-benchmarks::${r.type}::${r.name}`;
@@ -216,6 +160,7 @@ export class FakeEngine implements StackEngine {
       }
       if (this.faults.upDiesAfter !== undefined && created >= this.faults.upDiesAfter) stopHalfWay(resource);
       if (this.faults.interruptibleUp && resource.type === "aws:ec2/instance:Instance" && launched.length > 0) {
+        this.upWaitingNow();
         await new Promise<void>((resolve) =>
           signal?.aborted ? resolve() : signal?.addEventListener("abort", () => resolve(), { once: true }),
         );
@@ -268,7 +213,7 @@ export class FakeEngine implements StackEngine {
     const stack = this.stacks.get(ref.stackName);
     if (!stack)
       return Promise.reject(
-        pulumiErrorToCliError(
+        pulumiErrorToBenchError(
           Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }),
           ref.stackName,
         ),
@@ -288,14 +233,14 @@ export class FakeEngine implements StackEngine {
     const stack = this.stacks.get(ref.stackName);
     if (!stack)
       return Promise.reject(
-        pulumiErrorToCliError(
+        pulumiErrorToBenchError(
           Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }),
           ref.stackName,
         ),
       );
     if (stack.locked)
       return Promise.reject(
-        pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName),
+        pulumiErrorToBenchError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName),
       );
     const pending = stack.pending;
     stack.pending = 0;
@@ -307,7 +252,7 @@ export class FakeEngine implements StackEngine {
     const stack = this.stacks.get(ref.stackName);
     if (!stack)
       return Promise.reject(
-        pulumiErrorToCliError(
+        pulumiErrorToBenchError(
           Object.assign(new Error(`no stack named '${ref.stackName}' found`), { name: "StackNotFoundError" }),
           ref.stackName,
         ),
@@ -318,7 +263,7 @@ export class FakeEngine implements StackEngine {
     }
     if (stack.locked)
       return Promise.reject(
-        pulumiErrorToCliError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName),
+        pulumiErrorToBenchError(new Error("error: the stack is currently locked by 1 lock(s)"), ref.stackName),
       );
     if (this.faults.destroyFails)
       return Promise.reject(

@@ -250,7 +250,7 @@ describe("run", () => {
       Subnets: [
         {
           SubnetId: "subnet-0123456789abcdef0",
-          VpcId: "vpc-0aaa",
+          VpcId: "vpc-0aaa1111bbbb22220",
           AvailabilityZone: "us-east-1a",
           AvailabilityZoneId: "use1-az4",
           MapPublicIpOnLaunch: true,
@@ -259,7 +259,7 @@ describe("run", () => {
     });
     ec2
       .on(DescribeSecurityGroupsCommand)
-      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
+      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa1111bbbb22220" }] });
     const created: Array<{ type: string; outputs: Record<string, unknown> }> = [];
     const up = engine.up.bind(engine);
     engine.up = async (ref, events, signal) => {

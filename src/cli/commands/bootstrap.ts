@@ -2,7 +2,7 @@
 import { defineCommand } from "../command.js";
 import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
-import { backendOptions } from "./batch.js";
+import { backendOptions } from "../batch-options.js";
 
 /** The `bootstrap` command. */
 export const bootstrapCommand = defineCommand({

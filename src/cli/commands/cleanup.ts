@@ -1,7 +1,7 @@
 /** `aws-bench cleanup`: destroys expired batch stacks, clears stale locks, and sweeps tagged leftovers. */
 import { defineCommand } from "../command.js";
 import { ExitCode } from "../errors.js";
-import { backendOptions } from "./batch.js";
+import { backendOptions } from "../batch-options.js";
 
 /** The `cleanup` command. */
 export const cleanupCommand = defineCommand({

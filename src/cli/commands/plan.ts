@@ -4,6 +4,7 @@
  * account's VPC, internet gateway and vCPU quotas leave room for it.
  */
 import type { BatchQuotaReport, QuotaHeadroom } from "../../aws/quotas.js";
+import { planRequestOptions } from "../batch-options.js";
 import { defineCommand } from "../command.js";
 import { ExitCode } from "../errors.js";
 
@@ -13,12 +14,8 @@ export const planCommand = defineCommand({
   describe:
     "Plan a batch: the resources, instances, minutes and cost (offline), and quota headroom when credentials are found",
   options: {
-    "instance-types": { type: "string", demandOption: true, describe: "Comma-separated EC2 instance types" },
-    benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
-    repeat: { type: "number", default: 1, describe: "Independent instances per type" },
-    spot: { type: "boolean", default: false, describe: "One-time spot requests" },
-    quick: { type: "boolean", default: false, describe: "The runner's --quick (2 trials, HPL sized for a minute)" },
-    "max-minutes": { type: "number", describe: "Cap on any instance's life" },
+    ...planRequestOptions,
+    "instance-types": { ...planRequestOptions["instance-types"], demandOption: true },
     "results-bucket": { type: "string", describe: "The results bucket (a placeholder when omitted)" },
     offline: {
       type: "boolean",
@@ -34,7 +31,7 @@ export const planCommand = defineCommand({
     ["$0 plan --instance-types g6.xlarge --spot --offline", "the plan alone, without looking for credentials"],
   ],
   async run(args, { io }) {
-    const { planRequestFromArgs } = await import("./batch.js");
+    const { planRequestFromArgs } = await import("../batch-options.js");
     const { planBatch } = await import("../../orchestrator/plan.js");
     const region = args.region ?? io.env["AWS_REGION"] ?? "us-east-1";
     const plan = await planBatch(await planRequestFromArgs(args, region));

@@ -3,6 +3,8 @@
  * lifecycle, in batch.ts); `--target local` benchmarks this host.
  */
 import { resolve } from "node:path";
+import { batchRequestOptions, batchRequestsFromArgs, passedFlags } from "../batch-options.js";
+import { combineExitCodes, printReport, stepContext } from "../batch-session.js";
 import { defineCommand } from "../command.js";
 import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
@@ -10,6 +12,28 @@ import type { CliIo } from "../io.js";
 import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../../benchmarks/parsed-output.js";
 import type { LoadedCustomBenchmark } from "../../benchmarks/custom/definition.js";
 import type { LocalRunOutcome } from "../../runner/local-run.js";
+
+/** Flags only a local run reads. */
+const localOnlyFlags = [
+  "trials",
+  "out",
+  "program",
+  "source",
+  "hpl-minutes",
+  "hpl-sizing",
+  "stream-array-size",
+  "stream-ntimes",
+  "hpl-n",
+  "hpl-nb",
+  "coremark-threads",
+  "imds",
+  "image-root",
+] as const;
+
+/** Flags only a batch on EC2 reads (`--benchmarks` and `--quick` apply to both). */
+const awsOnlyFlags = Object.keys(batchRequestOptions)
+  .filter((flag) => flag !== "benchmarks" && flag !== "quick")
+  .concat("keep");
 
 /** The `run` command. */
 export const runCommand = defineCommand({
@@ -21,20 +45,10 @@ export const runCommand = defineCommand({
       default: "aws" as const,
       describe: "Where to run: EC2 instances in your account, or this host",
     },
-    benchmarks: {
-      type: "string",
-      default: "stream,hpl,coremark",
-      describe: "Comma-separated: stream, hpl, coremark; or none (only --custom)",
-    },
     custom: {
       type: "string",
       array: true,
       describe: "Also run a custom benchmark declared in FILE (schemas/custom-benchmark.schema.json)",
-    },
-    quick: {
-      type: "boolean",
-      default: false,
-      describe: "Shorter run: 2 trials per configuration, HPL sized for 1 minute",
     },
     trials: { type: "number", describe: "Trials per configuration (default 5; --quick 2)" },
     out: { type: "string", describe: "Output directory (default ./aws-bench-results/<run-id>)" },
@@ -67,43 +81,21 @@ export const runCommand = defineCommand({
       default: "/opt/aws-bench",
       describe: "Where the benchmark image keeps its programs (bin/) and sources (sources/)",
     },
-    "instance-types": { type: "string", describe: "Batch: comma-separated EC2 instance types" },
-    "key-pair": {
-      type: "string",
-      describe: "Batch: EC2 key pair for SSH (with --ssh-cidr, or with your own --security-group)",
+    ...batchRequestOptions,
+    benchmarks: {
+      ...batchRequestOptions.benchmarks,
+      describe: "Comma-separated: stream, hpl, coremark; or none (local, only --custom)",
     },
-    "ssh-cidr": { type: "string", describe: "Batch: the only IPv4 network SSH is opened to (never 0.0.0.0/0)" },
-    "security-group": {
-      type: "string",
-      describe: "Batch: with --subnet, use this security group instead of a new one with no inbound access",
-    },
-    subnet: { type: "string", describe: "Batch: run in this existing subnet (its zone must offer the types)" },
-    "skip-quota-check": {
-      type: "boolean",
-      default: false,
-      describe: "Batch: do not check vCPU and network quotas first",
-    },
-    repeat: { type: "number", default: 1, describe: "Batch: independent instances per type" },
-    spot: { type: "boolean", default: false, describe: "Batch: one-time spot requests that terminate on interruption" },
-    "results-bucket": {
-      type: "string",
-      describe: "Batch: the long-lived results bucket (aws-bench bootstrap creates one)",
-    },
-    images: { type: "string", describe: "Batch: prebuilt images in REGISTRY/NAMESPACE instead of building them" },
     keep: {
       type: "boolean",
       default: false,
-      describe: "Batch: leave the stack up afterwards (prints how to destroy it)",
-    },
-    "max-minutes": { type: "number", describe: "Batch: cap on any instance's life" },
-    "max-cost": { type: "number", describe: "Batch: refuse when the expected cost in USD is above this" },
-    tag: { type: "string", array: true, describe: "Batch: extra tag on every resource, KEY=VALUE" },
-    backend: {
-      type: "string",
-      describe:
-        "Batch: state backend s3://BUCKET[/PREFIX] or file://DIR (default PULUMI_BACKEND_URL, else ~/.aws-bench/state)",
+      describe: "Leave the stack up afterwards (prints how to destroy it)",
     },
   },
+  configure: (argv) =>
+    argv
+      .group([...localOnlyFlags, "custom"], "This host (--target local):")
+      .group([...awsOnlyFlags], "A batch on EC2 (--target aws, the default):"),
   examples: [
     ["$0 run --target local --quick", "a short local run of STREAM, HPL and CoreMark"],
     [
@@ -116,10 +108,35 @@ export const runCommand = defineCommand({
       "a batch on EC2: plan, confirm, launch, collect, destroy",
     ],
   ],
-  async run(args, { io }) {
+  async run(args, { io, argv }) {
+    // A flag of the other target would be silently ignored: refuse it by name instead.
+    const misplaced = passedFlags(argv, args.target === "aws" ? [...localOnlyFlags, "custom"] : awsOnlyFlags);
+    if (misplaced.length) {
+      throw new BenchError(
+        "UsageError",
+        `${misplaced.map((flag) => `--${flag}`).join(", ")} ${misplaced.length === 1 ? "does" : "do"} not apply to --target ${args.target}.`,
+        {
+          fix:
+            args.target === "aws"
+              ? "Leave it out for a batch on EC2, or add --target local to benchmark this host."
+              : "Leave it out for a local run; batches on EC2 are the default target (drop --target local).",
+        },
+      );
+    }
     if (args.target === "aws") {
-      const { runAwsBatch } = await import("./batch.js");
-      return runAwsBatch(args, io);
+      const requests = await batchRequestsFromArgs(args, io);
+      const { runBatches } = await import("../../orchestrator/batch-steps.js");
+      const reports = await runBatches(
+        requests,
+        { keep: args.keep, skipQuotaCheck: args["skip-quota-check"] },
+        stepContext(io, args),
+      );
+      let exitCode: number = ExitCode.Success;
+      for (const [index, { region, report }] of reports.entries()) {
+        if (reports.length > 1 && !args.json) io.stdout.write(`${region}:\n`);
+        exitCode = combineExitCodes(exitCode, await printReport(report, io, args.json), index === 0);
+      }
+      return exitCode;
     }
     const benchmarks = args.benchmarks.trim() === "none" ? [] : parseBenchmarkList(args.benchmarks);
     const { loadCustomBenchmark } = await import("../../benchmarks/custom/definition.js");

@@ -1,10 +1,12 @@
 /* DO NOT EDIT: generated from schemas/batch-record.schema.json by `npm run generate:types`. */
 
+import type { BatchSpec } from "./batch-spec.js";
+
 /**
- * <backend>/.aws-bench/batches/<id>/batch.json: one batch's request, plan and launch outcome, stored beside its Pulumi state by `aws-bench run`/`preview` so every later step (up, collect, destroy, status, cleanup) can rebuild its workspace from the backend alone. Private to the backend: never published. Version 1.
+ * <backend>/.aws-bench/batches/<id>/batch.json: one batch's request, plan and launch outcome, stored beside its Pulumi state by `aws-bench run`/`preview` so every later step (up, collect, destroy, status, cleanup) can rebuild its workspace from the backend alone. Private to the backend: never published. Version 2 (version 1 kept the stack config as flat strings; aws-bench reads it and rewrites it as version 2).
  */
 export interface BatchRecord {
-  schemaVersion: 1;
+  schemaVersion: 2;
   batchId: string;
   stackName: string;
   region: string;
@@ -24,9 +26,11 @@ export interface BatchRecord {
      */
     instanceTypes: string[];
     /**
+     * Benchmark names as the runner's registry knows them.
+     *
      * @minItems 1
      */
-    benchmarks: ("stream" | "hpl" | "coremark")[];
+    benchmarks: string[];
     repeat: number;
     spot: boolean;
     quick: boolean;
@@ -38,11 +42,15 @@ export interface BatchRecord {
      */
     images?: string;
   };
+  spec: BatchSpec;
   /**
-   * The stack config exactly as set (aws:region and aws-instance-benchmarks:*).
+   * For a capacity retry in the next zone: the zone IDs offering each type (read at planning) and the instances (`type/repeat`) already moved once.
    */
-  config: {
-    [k: string]: string;
+  zoneRetry?: {
+    offerings: {
+      [k: string]: string[];
+    };
+    retried: string[];
   };
   instances: {
     instanceType: string;

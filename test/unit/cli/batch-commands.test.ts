@@ -10,7 +10,8 @@ import { isolateAws } from "../../helpers/aws-env.js";
 import { ExitCode } from "../../../src/cli/errors.js";
 import { memoryIo } from "../../../src/cli/io.js";
 import { exec } from "../../../src/cli/main.js";
-import { bucketForRegion, combineExitCodes } from "../../../src/cli/commands/batch.js";
+import { bucketForRegion } from "../../../src/cli/batch-options.js";
+import { combineExitCodes } from "../../../src/cli/batch-session.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
@@ -29,6 +30,40 @@ async function cli(env: Record<string, string>, ...args: string[]) {
   const code = await exec(args, io);
   return { code, out: io.out(), err: io.err() };
 }
+
+describe("run refuses flags that do not apply to its target, by name", () => {
+  it("batch flags with --target local", async () => {
+    const { code, err } = await cli({}, "run", "--target", "local", "--spot", "--repeat", "3", "--quick");
+    expect(code).toBe(ExitCode.Usage);
+    expect(err).toMatch(/error \[UsageError\]: --repeat, --spot do not apply to --target local/);
+    expect(err).toMatch(/fix: Leave it out for a local run/);
+  });
+
+  it("local flags with the AWS target, also spelled --flag=value or --no-flag", async () => {
+    for (const extra of [["--custom", "solver.json"], ["--trials=3"], ["--no-imds"], ["--hplMinutes", "2"]]) {
+      const { code, err } = await cli(
+        {},
+        "run",
+        "--instance-types",
+        "m7i.large",
+        "--results-bucket",
+        "my-results",
+        "--region",
+        "us-east-1",
+        ...extra,
+      );
+      expect(code).toBe(ExitCode.Usage);
+      expect(err).toMatch(/does not apply to --target aws/);
+    }
+  });
+
+  it("but not what the environment sets (AWS_BENCH_RESULTS_BUCKET stays usable for local runs)", async () => {
+    // Refused for its own reason (a bad --trials), not for the environment's results bucket.
+    const { err } = await cli({ AWS_BENCH_RESULTS_BUCKET: "my-results" }, "run", "--target", "local", "--trials", "0");
+    expect(err).not.toMatch(/does not apply/);
+    expect(err).toMatch(/--trials 0 is not a positive whole number/);
+  });
+});
 
 describe("run on EC2", () => {
   it("without the Pulumi CLI: says how to install it, records and creates nothing (exit 1)", async () => {

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { automationEngine, pulumiErrorToCliError } from "../../../src/orchestrator/automation-engine.js";
+import { automationEngine, pulumiErrorToBenchError } from "../../../src/orchestrator/automation-engine.js";
 import { resolveBackend } from "../../../src/orchestrator/backend.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -31,33 +31,33 @@ describe("automationEngine", () => {
   });
 });
 
-describe("pulumiErrorToCliError", () => {
+describe("pulumiErrorToBenchError", () => {
   const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
   it("says what to do for each failure a user can act on", () => {
     expect(
-      pulumiErrorToCliError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "s").code,
+      pulumiErrorToBenchError(new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"), "s").code,
     ).toBe("PulumiCliMissing");
     expect(
-      pulumiErrorToCliError(
+      pulumiErrorToBenchError(
         named("ConcurrentUpdateError", "code: 255\n stderr: error: the stack is currently locked by 1 lock(s)"),
         "batch-x",
       ),
     ).toMatchObject({ code: "StackLocked", fix: expect.stringContaining("pulumi cancel --stack batch-x") });
-    expect(pulumiErrorToCliError(named("StackNotFoundError", "no stack named 'batch-x' found"), "batch-x").code).toBe(
+    expect(pulumiErrorToBenchError(named("StackNotFoundError", "no stack named 'batch-x' found"), "batch-x").code).toBe(
       "BatchNotFound",
     );
-    expect(pulumiErrorToCliError(new Error("error: incorrect passphrase"), "s").code).toBe("PulumiError");
-    expect(pulumiErrorToCliError(new Error("error: incorrect passphrase"), "s").message).toMatch(
+    expect(pulumiErrorToBenchError(new Error("error: incorrect passphrase"), "s").code).toBe("PulumiError");
+    expect(pulumiErrorToBenchError(new Error("error: incorrect passphrase"), "s").message).toMatch(
       /passphrase is wrong or missing/,
     );
     expect(
-      pulumiErrorToCliError(new Error("error: NoCredentialProviders: no valid providers in chain"), "s").code,
+      pulumiErrorToBenchError(new Error("error: NoCredentialProviders: no valid providers in chain"), "s").code,
     ).toBe("CredentialsMissing");
   });
 
   it("never reads 'not found' in Pulumi's output as a missing stack (destroy would record a live batch as gone)", () => {
-    const error = pulumiErrorToCliError(
+    const error = pulumiErrorToBenchError(
       new Error(
         "code: 255\n stdout: deleting aws:ec2/subnet:Subnet\n stderr: error: deleting EC2 Subnet: InvalidSubnetID.NotFound: the subnet ID 'subnet-1' does not exist (stack batch-x not found in cache)",
       ),

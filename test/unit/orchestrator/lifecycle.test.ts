@@ -7,15 +7,17 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { awaitAndCollect } from "../../../src/orchestrator/await-results.js";
 import {
-  destroyBatch,
   loadRecord,
   newBatchRecord,
-  runBatch,
   saveRecord,
-  summaryTable,
   type BatchRequest,
-} from "../../../src/orchestrator/lifecycle.js";
+  type Preflight,
+} from "../../../src/orchestrator/batch-record.js";
+import { destroyBatch } from "../../../src/orchestrator/destroy.js";
+import { launchBatch } from "../../../src/orchestrator/launch.js";
+import { runBatch, summaryTable } from "../../../src/orchestrator/run-batch.js";
 import type { BatchPlan } from "../../../src/orchestrator/plan.js";
 import { chooseZones } from "../../../stacks/zones.js";
 import { FakeEngine, type EngineFaults } from "../../helpers/fake-engine.js";
@@ -41,10 +43,10 @@ const request: BatchRequest = {
 };
 
 /** The zones the preflight pins: every type offered in use1-az4 and use1-az6 (us-east-1a and -1b in the fake). */
-function zonesFor(req: BatchRequest): NonNullable<BatchRequest["zones"]> {
+function zonesFor(req: BatchRequest): NonNullable<Preflight["zones"]> {
   const offerings = Object.fromEntries(req.instanceTypes.map((type) => [type, ["use1-az4", "use1-az6"]]));
   return {
-    plan: Object.fromEntries(
+    instances: Object.fromEntries(
       chooseZones(offerings, req.instanceTypes, req.repeat).map((c) => [`${c.instanceType}/${c.repeat}`, c.zoneId]),
     ),
     network: ["use1-az4", "use1-az6"],
@@ -98,12 +100,12 @@ async function batch(
   const world = new FakeWorld(options.world);
   const deps = world.deps(engine, join(dir, "state"), join(dir, "data", "raw"));
   const req = options.req ?? request;
-  const record = await newBatchRecord({ ...req, zones: zonesFor(req) }, planFor(req), {
+  const preflight: Preflight = { skipped: options.skipped ?? {}, zones: zonesFor(req) };
+  const record = await newBatchRecord(req, planFor(req), preflight, {
     batchId: "20261128t120000z-ab12cd",
     backend: `file://${dir}/state`,
     createdBy: "test@host",
     now: world.now(),
-    ...(options.skipped ? { skipped: options.skipped } : {}),
   });
   await saveRecord(deps.store, record);
   const controller = new AbortController();
@@ -184,10 +186,8 @@ describe("faults", () => {
   it("no capacity in one zone: retried once in the next zone offering the type, and collected there (exit 0)", async () => {
     const { report, engine, stored } = await batch({ faults: { noCapacityInZone: { "c7g.large": "us-east-1a" } } });
     expect(outcome(report, "c7g.large")).toMatchObject({ status: "succeeded", zone: "us-east-1b" });
-    expect(JSON.parse(stored.config["aws-instance-benchmarks:zonePlan"] ?? "")).toMatchObject({
-      "c7g.large/0": "use1-az6",
-    });
-    expect(stored.config["aws-instance-benchmarks:zoneRetried"]).toBe('["c7g.large/0"]');
+    expect(stored.spec.zones?.instances).toMatchObject({ "c7g.large/0": "use1-az6" });
+    expect(stored.zoneRetry?.retried).toEqual(["c7g.large/0"]);
     // Nothing that was running moved: no subnet, VPC or instance was replaced by the retry.
     expect(engine.replaced).toEqual([]);
     expect(stored.launch?.failed).toBeUndefined();
@@ -213,15 +213,20 @@ describe("faults", () => {
     const engine = new FakeEngine({ interruptibleUp: true });
     const world = new FakeWorld();
     const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
-    const record = await newBatchRecord(request, planFor(request), {
-      batchId: "20261128t120000z-ab12cd",
-      backend: "file:///x",
-      createdBy: "t",
-      now: world.now(),
-    });
+    const record = await newBatchRecord(
+      request,
+      planFor(request),
+      { skipped: {} },
+      {
+        batchId: "20261128t120000z-ab12cd",
+        backend: "file:///x",
+        createdBy: "t",
+        now: world.now(),
+      },
+    );
     await saveRecord(deps.store, record);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
+    void engine.upWaiting.then(() => controller.abort());
     const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
     expect(report.verdict).toBe("interrupted");
     expect(engine.leftovers()).toEqual([]);
@@ -348,12 +353,17 @@ describe("faults", () => {
     const engine = new FakeEngine();
     const world = new FakeWorld();
     const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
-    const record = await newBatchRecord(request, planFor(request), {
-      batchId: "20261128t120000z-ab12cd",
-      backend: "file:///x",
-      createdBy: "t",
-      now: world.now(),
-    });
+    const record = await newBatchRecord(
+      request,
+      planFor(request),
+      { skipped: {} },
+      {
+        batchId: "20261128t120000z-ab12cd",
+        backend: "file:///x",
+        createdBy: "t",
+        now: world.now(),
+      },
+    );
     await saveRecord(deps.store, record);
     const controller = new AbortController();
     controller.abort();
@@ -381,7 +391,6 @@ describe("faults", () => {
 describe("steps on their own (CI)", () => {
   it("collect twice finds the run already there; a different run in the way is never overwritten", async () => {
     const { deps, stored, rawRoot } = await batch({ keep: true });
-    const { awaitAndCollect } = await import("../../../src/orchestrator/lifecycle.js");
     const again: Parameters<typeof awaitAndCollect>[2] = [];
     await awaitAndCollect(stored, deps, again);
     expect(again.every((o) => o.status === "succeeded")).toBe(true);
@@ -398,13 +407,12 @@ describe("steps on their own (CI)", () => {
   it("up again relaunches nothing; a destroyed batch is never launched again; destroy of a stack that never existed is fine", async () => {
     const { deps, stored, engine } = await batch({ keep: true });
     const before = engine.leftovers().length;
-    const expiry = stored.config["aws-instance-benchmarks:expiresAt"];
+    const expiry = stored.spec.expiresAt;
     expect(expiry).toBe(stored.expiresAt);
-    const { launchBatch } = await import("../../../src/orchestrator/lifecycle.js");
     await launchBatch(stored, deps);
     expect(engine.leftovers()).toHaveLength(before);
     // The expiry (and so every tag) is fixed at the first launch.
-    expect(stored.config["aws-instance-benchmarks:expiresAt"]).toBe(expiry);
+    expect(stored.spec.expiresAt).toBe(expiry);
     await destroyBatch(stored, deps);
     expect(engine.leftovers()).toEqual([]);
     await destroyBatch(stored, deps);
@@ -417,7 +425,6 @@ describe("steps on their own (CI)", () => {
     const { rmSync } = await import("node:fs");
     rmSync(rawRoot, { recursive: true });
     await destroyBatch(stored, deps);
-    const { awaitAndCollect } = await import("../../../src/orchestrator/lifecycle.js");
     const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
     await awaitAndCollect(stored, deps, outcomes);
     expect(outcomes.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);

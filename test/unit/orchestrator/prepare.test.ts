@@ -13,6 +13,7 @@ import {
   DescribeVpcsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
+import { DescribeRepositoriesCommand, ECRClient, RepositoryNotFoundException } from "@aws-sdk/client-ecr";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { mockClient } from "aws-sdk-client-mock";
@@ -20,7 +21,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { isolateAws } from "../../helpers/aws-env.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
-import { loadRecord, type BatchRequest } from "../../../src/orchestrator/lifecycle.js";
+import { loadRecord, type BatchRequest } from "../../../src/orchestrator/batch-record.js";
 import { planBatch } from "../../../src/orchestrator/plan.js";
 import { awsPreflight, describePlan, prepareBatch } from "../../../src/orchestrator/prepare.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
@@ -28,6 +29,7 @@ import { useTempDir } from "../../helpers/temp-dir.js";
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
 const quotas = mockClient(ServiceQuotasClient);
+const ecr = mockClient(ECRClient);
 const tempDir = useTempDir();
 
 const request: BatchRequest = {
@@ -41,8 +43,12 @@ const request: BatchRequest = {
 };
 
 beforeEach(() => {
-  for (const mock of [ec2, s3, quotas]) mock.reset();
+  for (const mock of [ec2, s3, quotas, ecr]) mock.reset();
   isolateAws(true);
+  // No image cache in the region (aws-bench bootstrap not run): images go to the batch's own repository.
+  ecr
+    .on(DescribeRepositoriesCommand)
+    .rejects(new RepositoryNotFoundException({ message: "The repository does not exist", $metadata: {} }));
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
     InstanceTypeOfferings: [
@@ -86,10 +92,11 @@ describe("prepareBatch", () => {
       /L-1216C47A\): needs 2 vCPUs, 1 available; .*request-service-quota-increase/,
     );
     expect(record.instances.find((i) => i.instanceType === "m7i.large")?.skipped).toBeUndefined();
-    expect(record.config["aws-instance-benchmarks:instanceTypes"]).toBe("m7i.large");
+    expect(record.spec.instanceTypes).toEqual(["m7i.large"]);
     // Zones are pinned at planning time for what launches: each instance's zone, the network's, the offerings.
-    expect(JSON.parse(record.config["aws-instance-benchmarks:zonePlan"] ?? "")).toEqual({ "m7i.large/0": "use1-az4" });
-    expect(JSON.parse(record.config["aws-instance-benchmarks:networkZoneIds"] ?? "")).toEqual(["use1-az4", "use1-az6"]);
+    expect(record.spec.zones).toEqual({ instances: { "m7i.large/0": "use1-az4" }, network: ["use1-az4", "use1-az6"] });
+    expect(record.zoneRetry).toEqual({ offerings: { "m7i.large": ["use1-az4", "use1-az6"] }, retried: [] });
+    expect(record.spec.imageCache).toBeUndefined();
     expect(progress.join("\n")).toMatch(/skipping c7g\.large/);
     expect((await loadRecord(store, "20261128t120000z-ab12cd")).expiresAt).toBe(record.expiresAt);
     expect(describePlan(record)).toMatch(/m7i\.large #0: ~\d+ min \(at most \d+\), \$[\d.]+\/h/);
@@ -131,7 +138,7 @@ describe("prepareBatch", () => {
       Subnets: [
         {
           SubnetId: "subnet-0123456789abcdef0",
-          VpcId: "vpc-0aaa",
+          VpcId: "vpc-0aaa1111bbbb22220",
           AvailabilityZone: "us-east-1a",
           AvailabilityZoneId: "use1-az4",
           MapPublicIpOnLaunch: true,
@@ -140,7 +147,7 @@ describe("prepareBatch", () => {
     });
     ec2
       .on(DescribeSecurityGroupsCommand)
-      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa" }] });
+      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0aaa1111bbbb22220" }] });
     ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
       InstanceTypeOfferings: [
         { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
@@ -160,21 +167,23 @@ describe("prepareBatch", () => {
     expect(record.instances.find((i) => i.instanceType === "c7g.large")?.skipped).toMatch(
       /not offered in zone use1-az4 of subnet subnet-0123456789abcdef0/,
     );
-    expect(record.config).toMatchObject({
-      "aws-instance-benchmarks:subnetId": "subnet-0123456789abcdef0",
-      "aws-instance-benchmarks:vpcId": "vpc-0aaa",
-      "aws-instance-benchmarks:securityGroupId": "sg-0123456789abcdef0",
-      "aws-instance-benchmarks:keyName": "me",
+    expect(record.spec.network).toEqual({
+      subnetId: "subnet-0123456789abcdef0",
+      vpcId: "vpc-0aaa1111bbbb22220",
+      securityGroupId: "sg-0123456789abcdef0",
     });
+    expect(record.spec.ssh).toEqual({ keyName: "me" });
     ec2
       .on(DescribeSecurityGroupsCommand)
-      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0bbb" }] });
+      .resolves({ SecurityGroups: [{ GroupId: "sg-0123456789abcdef0", VpcId: "vpc-0bbb1111bbbb22220" }] });
     await expect(
       prepare(
         { ...req, network: { subnetId: "subnet-0123456789abcdef0", securityGroupId: "sg-0123456789abcdef0" } },
         true,
       ).run,
-    ).rejects.toThrow(/sg-0123456789abcdef0 is in vpc-0bbb, subnet subnet-0123456789abcdef0 in vpc-0aaa/);
+    ).rejects.toThrow(
+      /sg-0123456789abcdef0 is in vpc-0bbb1111bbbb22220, subnet subnet-0123456789abcdef0 in vpc-0aaa1111bbbb22220/,
+    );
     ec2
       .on(DescribeSubnetsCommand)
       .rejects(Object.assign(new Error("The subnet ID does not exist"), { name: "InvalidSubnetID.NotFound" }));

@@ -117,7 +117,7 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
     });
     expect(statements.find((s) => s.Sid === "PullThisBatchImages")).toMatchObject({
       Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-      Resource: ["arn:aws:mock:::b-images"],
+      Resource: ["arn:aws:mock:us-east-1:123456789012:b-images"],
     });
     expect(statements.find((s) => s.Sid === "RegistryLogin")?.Resource).toEqual(["*"]);
     expect(ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { batchTags, isBatchId, newBatchId, stackNameForBatch } from "../../../stacks/batch-naming.js";
-import { instanceTiming } from "../../../stacks/instance-timing.js";
+import { batchExpiresAt, instanceTiming } from "../../../stacks/instance-timing.js";
 import { chooseZones, nextZone, zonesOffering } from "../../../stacks/zones.js";
 
 describe("batch names", () => {
@@ -46,6 +46,10 @@ describe("instanceTiming", () => {
     expect(instanceTiming({ benchmarkSeconds: 600, bareMetal: false })).toEqual({
       runTimeoutMinutes: 20,
       shutdownAfterMinutes: 33,
+      // boot 5 + pull 8 + 10 min of benchmarks + upload 5
+      expectedMinutes: 28,
+      // boot 5 + the shutdown timer
+      maximumMinutes: 38,
       collectDeadlineMinutes: 43,
       capped: false,
     });
@@ -53,6 +57,8 @@ describe("instanceTiming", () => {
     expect(instanceTiming({ benchmarkSeconds: 6000, bareMetal: false, maxMinutes: 60 })).toEqual({
       runTimeoutMinutes: 42,
       shutdownAfterMinutes: 55,
+      expectedMinutes: 118,
+      maximumMinutes: 60,
       collectDeadlineMinutes: 65,
       capped: true,
     });
@@ -70,7 +76,9 @@ describe("instanceTiming", () => {
           expect(timing.runTimeoutMinutes).toBeGreaterThan(0);
           expect(timing.shutdownAfterMinutes).toBeGreaterThan(timing.runTimeoutMinutes);
           expect(timing.collectDeadlineMinutes).toBeGreaterThan(timing.shutdownAfterMinutes);
-          if (max !== undefined) expect(timing.shutdownAfterMinutes + (metal ? 20 : 5)).toBeLessThanOrEqual(max);
+          if (max !== undefined) expect(timing.maximumMinutes).toBeLessThanOrEqual(max);
+          expect(timing.maximumMinutes).toBe(timing.shutdownAfterMinutes + (metal ? 20 : 5));
+          expect(timing.collectDeadlineMinutes).toBe(timing.maximumMinutes + 5);
           if (!timing.capped) expect(timing.runTimeoutMinutes * 60).toBeGreaterThanOrEqual(seconds * 1.5);
         },
       ),
@@ -106,5 +114,14 @@ describe("chooseZones", () => {
       "use1-az4",
       "use1-az6",
     ]);
+  });
+});
+
+describe("batchExpiresAt", () => {
+  it("gives up's budget, the longest instance life and an hour from the launch", () => {
+    const start = new Date("2026-11-28T12:00:00Z");
+    // 120 + 38 + 60 minutes
+    expect(batchExpiresAt(start, [30, 38]).toISOString()).toBe("2026-11-28T15:38:00.000Z");
+    expect(batchExpiresAt(start, []).toISOString()).toBe("2026-11-28T15:00:00.000Z");
   });
 });

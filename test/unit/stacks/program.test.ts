@@ -1,21 +1,24 @@
 /**
- * The Pulumi program (Pulumi.yaml's main) under the recording mock, with stack config from PULUMI_CONFIG as a
- * team's `pulumi up` would give it: zones resolved from IDs to this account's names, one instance per type ×
- * repeat, images for both architectures, everything tagged.
+ * The Pulumi program (Pulumi.yaml's main) under the shared mock table, with the batch spec in PULUMI_CONFIG as a
+ * team's `pulumi up` gives it (structured config arrives as JSON text): zones resolved from IDs to this account's
+ * names, one instance per type × repeat, images for both architectures, everything tagged.
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { encodeBatchSpec } from "../../../stacks/batch-spec.js";
 import type * as MocksModule from "../../helpers/pulumi-mocks.js";
 
-process.env["PULUMI_CONFIG"] = JSON.stringify({
-  "aws-instance-benchmarks:instanceTypes": "m7i.large,c7g.large",
-  "aws-instance-benchmarks:resultsBucket": "team-results",
-  "aws-instance-benchmarks:repeat": "2",
-  "aws-instance-benchmarks:batchId": "20261128t120000z-ab12cd",
-  "aws-instance-benchmarks:quick": "true",
-  "aws-instance-benchmarks:tags": '{"project":"hpc"}',
-});
+process.env["PULUMI_CONFIG"] = JSON.stringify(
+  encodeBatchSpec("us-east-1", {
+    instanceTypes: ["m7i.large", "c7g.large"],
+    resultsBucket: "team-results",
+    repeat: 2,
+    batchId: "20261128t120000z-ab12cd",
+    quick: true,
+    tags: { project: "hpc" },
+  }),
+);
 
 const root = join(import.meta.dirname, "..", "..", "..");
 // Imported after PULUMI_CONFIG is set: Pulumi reads the config when it loads.
@@ -29,7 +32,7 @@ beforeAll(async () => {
 
 describe("the Pulumi program", () => {
   it("declares the batch from stack config", async () => {
-    const { default: program, configList } = await import("../../../stacks/index.js");
+    const { default: program } = await import("../../../stacks/index.js");
     const outputs = await program();
     expect(outputs["batchId"]).toBe("20261128t120000z-ab12cd");
     await helpers.settle();
@@ -48,29 +51,23 @@ describe("the Pulumi program", () => {
     expect(String(instances[0]?.inputs["userData"])).toContain("run --benchmarks stream,hpl,coremark --quick");
     expect((instances[0]?.inputs["tags"] as Record<string, string>)["project"]).toBe("hpc");
     expect(helpers.resources.filter((r) => r.type === "docker:index/image:Image")).toHaveLength(2);
-    expect(configList('["a", "b"]')).toEqual(["a", "b"]);
-    expect(configList("a, b,")).toEqual(["a", "b"]);
   });
 });
 
 describe("the compiled program in plain node", () => {
   it("runs dist/stacks/index.js under mocks with config from PULUMI_CONFIG", () => {
+    // The same mock table as everywhere, loaded from the compiled package; config only from PULUMI_CONFIG.
     const script = `
-      import * as pulumi from "@pulumi/pulumi";
+      const mocks = await import(${JSON.stringify(join(root, "dist", "stacks", "program-under-mocks.js"))});
       const types = [];
-      await pulumi.runtime.setMocks({
-        newResource: (a) => { types.push(a.type); return { id: a.name + "-id", state: { ...a.inputs, vpcId: "vpc-1", publicSubnetIds: ["s-a", "s-b", "s-c"], repositoryUrl: "1.dkr.ecr.us-east-1.amazonaws.com/r", registryId: "1", repoDigest: "r@sha256:" + "a".repeat(64), arn: "arn:aws:mock:::" + a.name } }; },
-        call: (a) => ({
-          "aws:index/getRegion:getRegion": { name: "us-east-1" },
-          "aws:index/getAvailabilityZones:getAvailabilityZones": { names: ["us-east-1a", "us-east-1b"], zoneIds: ["use1-az1", "use1-az2"] },
-          "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": { instanceTypes: ["m7i.large"], locations: ["use1-az2"], locationTypes: ["availability-zone-id"] },
-          "aws:ssm/getParameter:getParameter": { value: "ami-0abc" },
-          "aws:ecr/getAuthorizationToken:getAuthorizationToken": { userName: "AWS", password: "p" },
-        })[a.token] ?? (() => { throw new Error("Mock not implemented: " + a.token); })(),
-      }, "aws-instance-benchmarks", "batch", false);
+      await mocks.installAccountMocks({
+        region: "us-east-1", accountId: "123456789012", idSuffix: "id", ami: () => "ami-0abc",
+        zones: [{ name: "us-east-1a", id: "use1-az1" }, { name: "us-east-1b", id: "use1-az2" }],
+        offerings: { "m7i.large": ["use1-az2"] },
+      }, (r) => types.push(r.type));
       const program = (await import(${JSON.stringify(join(root, "dist", "stacks", "index.js"))})).default;
       const outputs = await program();
-      await new Promise((r) => setTimeout(r, 300));
+      await mocks.declarationsSettled();
       console.log(JSON.stringify({ batchId: outputs.batchId, types: [...new Set(types)].sort() }));
     `;
     const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
@@ -78,11 +75,13 @@ describe("the compiled program in plain node", () => {
       encoding: "utf8",
       env: {
         ...process.env,
-        PULUMI_CONFIG: JSON.stringify({
-          "aws-instance-benchmarks:instanceTypes": "m7i.large",
-          "aws-instance-benchmarks:resultsBucket": "b",
-          "aws-instance-benchmarks:batchId": "20261128t120000z-ab12cd",
-        }),
+        PULUMI_CONFIG: JSON.stringify(
+          encodeBatchSpec("us-east-1", {
+            instanceTypes: ["m7i.large"],
+            resultsBucket: "team-results",
+            batchId: "20261128t120000z-ab12cd",
+          }),
+        ),
       },
     });
     const result = JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { batchId: string; types: string[] };
