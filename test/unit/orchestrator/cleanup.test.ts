@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cleanup, parseDuration } from "../../../src/orchestrator/cleanup.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
-import { newBatchRecord, saveRecord, type BatchRequest } from "../../../src/orchestrator/lifecycle.js";
+import { newBatchRecord, saveRecord, stackOf, type BatchRequest } from "../../../src/orchestrator/batch-record.js";
 import type { BatchPlan } from "../../../src/orchestrator/plan.js";
 import type { SweepSummary } from "../../../src/orchestrator/sweep.js";
 import { FakeEngine } from "../../helpers/fake-engine.js";
@@ -68,14 +68,14 @@ async function world() {
     outputs: {},
   });
   // expired: created 4 h ago, expires 90 min after creation.
-  const expired = await newBatchRecord(request, plan, {
+  const expired = await newBatchRecord(request, plan, { skipped: {} }, {
     batchId: "20261128t140000z-aaaaaa",
     backend: store.url,
     createdBy: "t",
     now: new Date("2026-11-28T14:00:00Z"),
   });
   // live: created 10 min ago.
-  const live = await newBatchRecord(request, plan, {
+  const live = await newBatchRecord(request, plan, { skipped: {} }, {
     batchId: "20261128t175000z-bbbbbb",
     backend: store.url,
     createdBy: "t",
@@ -84,7 +84,7 @@ async function world() {
   for (const record of [expired, live]) {
     await saveRecord(store, record);
     engine.stacks.set(record.stackName, {
-      config: record.config,
+      config: stackOf(record).config,
       resources: [resource(`i-${record.batchId.slice(-6)}`)],
       locked: false,
       pending: 0,
