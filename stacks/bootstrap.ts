@@ -7,6 +7,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { decodeBootstrapConfig } from "./bootstrap-config.js";
+import { configNamespace } from "./batch-spec.js";
 
 /** Arguments of the bootstrap program. */
 export interface BootstrapArgs {
@@ -136,16 +138,14 @@ export function bootstrapResources(args: BootstrapArgs): {
   return { bucketName: bucket.bucket, cacheRepositoryUrl: cache.repositoryUrl };
 }
 
-/** The bootstrap program for the Automation API: config `aws-instance-benchmarks:resultsBucket` (optional). */
+/** The bootstrap program for the Automation API, configured as bootstrap-config.ts encodes it. */
 export function bootstrapProgram(): Record<string, pulumi.Output<string>> {
-  const config = new pulumi.Config("aws-instance-benchmarks");
+  const pulumiConfig = new pulumi.Config(configNamespace);
+  const config = decodeBootstrapConfig((key) => pulumiConfig.get(key));
   return {
     ...bootstrapResources({
-      resultsBucket: config.get("resultsBucket"),
-      tags: {
-        "aws-bench:role": "long-lived",
-        "aws-bench:created-by": config.get("createdBy") ?? "aws-bench bootstrap",
-      },
+      resultsBucket: config.resultsBucket,
+      tags: { "aws-bench:role": "long-lived", "aws-bench:created-by": config.createdBy },
     }),
   };
 }

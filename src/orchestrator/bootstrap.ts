@@ -5,6 +5,7 @@
  */
 import { BenchError } from "../errors.js";
 import { urnName, type StackEngine } from "./engine.js";
+import { encodeBootstrapConfig } from "../../stacks/bootstrap-config.js";
 
 /** What bootstrap created (or found). */
 export interface BootstrapOutcome {
@@ -28,11 +29,7 @@ export async function bootstrap(
 ): Promise<BootstrapOutcome> {
   const ref = {
     stackName: bootstrapStackName(options.region),
-    config: {
-      "aws:region": options.region,
-      "aws-instance-benchmarks:createdBy": options.createdBy,
-      ...(options.resultsBucket ? { "aws-instance-benchmarks:resultsBucket": options.resultsBucket } : {}),
-    },
+    config: encodeBootstrapConfig(options),
   };
   const failures: string[] = [];
   const outcome = await engine.up(ref, {
