@@ -8,6 +8,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { batchComponentName, iamPath } from "../../../stacks/batch-naming.js";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..", "..");
@@ -608,9 +609,7 @@ describe("docs/iam policies", () => {
 
   it("names the roles, instance profiles and repository the way the stack does", () => {
     const stack = readFileSync(join(root, "stacks", "benchmark-batch.ts"), "utf8");
-    const program = readFileSync(join(root, "stacks", "index.ts"), "utf8");
-    const iamPath = /export const iamPath = "([^"]+)"/.exec(stack)?.[1];
-    const component = /new BenchmarkBatch\("([\w-]+)"/.exec(program)?.[1];
+    const component = batchComponentName;
     const repository = /new aws\.ecr\.Repository\(\s*`\$\{name\}-([\w-]+)`/.exec(stack)?.[1];
     expect([iamPath, component, repository]).toEqual([expect.any(String), expect.any(String), expect.any(String)]);
     const iamArns = pick(permissionFiles)
