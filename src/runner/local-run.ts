@@ -172,19 +172,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
   for (const [suite, { path, members }] of suitesOf(chosen)) {
     if (processes.interrupted) break;
     try {
-      for (const measured of await suite.run(
-        context,
-        path,
-        members.map((member) => member.definition.name),
-      )) {
-        const member = members.find((candidate) => candidate.definition.name === measured.benchmark);
-        if (!member) throw new Error(`${suite.name} measured ${measured.benchmark}, which it was not asked for`);
-        const section = summarizeBenchmark(measured.benchmark, measured.parameters, measured.configurations, {
-          headline: member.definition.headline,
-          ...(measured.supplementaryHeadline ? { supplementaryHeadline: measured.supplementaryHeadline } : {}),
-        });
-        sections.push(withFallbacks(section, member));
-      }
+      sections.push(...(await runSuite(context, suite, path, members)));
     } catch (error) {
       for (const member of members) skip(member.definition, error);
     }
@@ -268,6 +256,29 @@ function suitesOf(chosen: readonly Chosen[]): Map<ProgramSuite, { path: string; 
     suites.set(member.program.suite, entry);
   }
   return suites;
+}
+
+/** Runs a suite for `members` and summarizes each section it measured with its benchmark's headline. */
+async function runSuite(
+  context: LocalRunContext,
+  suite: ProgramSuite,
+  path: string,
+  members: readonly Chosen[],
+): Promise<BenchmarkRun[]> {
+  const measured = await suite.run(
+    context,
+    path,
+    members.map((member) => member.definition.name),
+  );
+  return measured.map((section) => {
+    const member = members.find((candidate) => candidate.definition.name === section.benchmark);
+    if (!member) throw new Error(`${suite.name} measured ${section.benchmark}, which it was not asked for`);
+    const summary = summarizeBenchmark(section.benchmark, section.parameters, section.configurations, {
+      headline: member.definition.headline,
+      ...(section.supplementaryHeadline ? { supplementaryHeadline: section.supplementaryHeadline } : {}),
+    });
+    return withFallbacks(summary, member);
+  });
 }
 
 /** Records with a section why earlier program sources were passed over for its benchmark. */

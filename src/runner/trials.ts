@@ -19,7 +19,7 @@ import type { BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import { summarizeBenchmark } from "./benchmark-summary.js";
 
 /** The name results give `definition`'s sections (`custom` for a benchmark declared in a file). */
-export function recordedName(definition: BenchmarkDefinition): string {
+function recordedName(definition: BenchmarkDefinition): string {
   return definition.recordedAs?.benchmark ?? definition.name;
 }
 

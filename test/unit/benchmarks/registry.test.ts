@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BenchmarkDefinition, TrialRun } from "../../../src/benchmarks/definition.js";
 import { coremarkBenchmark } from "../../../src/benchmarks/coremark/definition.js";
+import { estimateRunSeconds, plannedOnImage } from "../../../src/benchmarks/estimate.js";
 import { hpccSuite } from "../../../src/benchmarks/hpcc/suite.js";
 import { parseHpccOutput } from "../../../src/benchmarks/hpcc/parse.js";
 import { hplBenchmark } from "../../../src/benchmarks/hpl/definition.js";
@@ -30,6 +31,14 @@ import { output } from "../../helpers/fixtures.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
+
+/** m7i.large as the offline catalogue describes it. */
+function m7iLarge(): InstanceTypeRecord {
+  const catalog = JSON.parse(
+    readFileSync(join(import.meta.dirname, "..", "..", "..", "data", "catalog", "instance-types.json"), "utf8"),
+  ) as { instanceTypes: InstanceTypeRecord[] };
+  return catalog.instanceTypes.find((type) => type.name === "m7i.large") as InstanceTypeRecord;
+}
 
 /** The one line that registers the test benchmark. */
 const registry = builtinBenchmarks.with(triangleBenchmark);
@@ -121,6 +130,47 @@ describe("the benchmark registry", () => {
   });
 });
 
+describe("estimateRunSeconds", () => {
+  it("counts a suite once per trial for all it measures, and every other benchmark by its own estimate", () => {
+    const host = expectedHost(m7iLarge(), undefined);
+    const settings = { quick: true };
+    const tools = { asRoot: false };
+    const suiteTrial = hpccSuite.estimateTrialSeconds(host, settings, ["stream", "hpl"]);
+    const coremarkTrial = coremarkBenchmark.estimateTrialSeconds(host, settings, tools);
+    expect(coremarkTrial).toBe(15);
+    const throughHpcc = estimateRunSeconds(
+      host,
+      [
+        { definition: streamBenchmark, suite: hpccSuite },
+        { definition: hplBenchmark, suite: hpccSuite },
+        { definition: coremarkBenchmark },
+      ],
+      2,
+      settings,
+      tools,
+    );
+    expect(throughHpcc).toBeCloseTo(2 * suiteTrial + 2 * coremarkTrial, 6);
+    // What the planner assumes of the image: HPCC for STREAM and HPL, CoreMark's own program.
+    expect(plannedOnImage([streamBenchmark, hplBenchmark, coremarkBenchmark]).map((p) => p.suite?.name)).toEqual([
+      "hpcc",
+      "hpcc",
+      undefined,
+    ]);
+    const ownPrograms = estimateRunSeconds(
+      host,
+      [{ definition: streamBenchmark }, { definition: hplBenchmark }],
+      2,
+      settings,
+      tools,
+    );
+    expect(ownPrograms).toBeCloseTo(
+      2 * streamBenchmark.estimateTrialSeconds(host, settings, tools) +
+        2 * hplBenchmark.estimateTrialSeconds(host, settings, tools),
+      6,
+    );
+  });
+});
+
 describe("a benchmark added to a registry in a test", () => {
   it("runs through the real runner from its source, and its result passes the result validation", async () => {
     const source = join(tempDir(), "triangle-src");
@@ -195,10 +245,7 @@ describe("a benchmark added to a registry in a test", () => {
   });
 
   it("is estimated by the planner's estimate function, from its own estimate", () => {
-    const catalog = JSON.parse(
-      readFileSync(join(import.meta.dirname, "..", "..", "..", "data", "catalog", "instance-types.json"), "utf8"),
-    ) as { instanceTypes: InstanceTypeRecord[] };
-    const record = catalog.instanceTypes.find((type) => type.name === "m7i.large") as InstanceTypeRecord;
+    const record = m7iLarge();
     const settings = { benchmarks: ["triangle"], quick: true, trials: 3 };
     const perTrial = triangleBenchmark.estimateTrialSeconds(
       expectedHost(record, undefined),
