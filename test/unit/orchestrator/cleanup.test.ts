@@ -68,19 +68,29 @@ async function world() {
     outputs: {},
   });
   // expired: created 4 h ago, expires 90 min after creation.
-  const expired = await newBatchRecord(request, plan, { skipped: {} }, {
-    batchId: "20261128t140000z-aaaaaa",
-    backend: store.url,
-    createdBy: "t",
-    now: new Date("2026-11-28T14:00:00Z"),
-  });
+  const expired = await newBatchRecord(
+    request,
+    plan,
+    { skipped: {} },
+    {
+      batchId: "20261128t140000z-aaaaaa",
+      backend: store.url,
+      createdBy: "t",
+      now: new Date("2026-11-28T14:00:00Z"),
+    },
+  );
   // live: created 10 min ago.
-  const live = await newBatchRecord(request, plan, { skipped: {} }, {
-    batchId: "20261128t175000z-bbbbbb",
-    backend: store.url,
-    createdBy: "t",
-    now: new Date("2026-11-28T17:50:00Z"),
-  });
+  const live = await newBatchRecord(
+    request,
+    plan,
+    { skipped: {} },
+    {
+      batchId: "20261128t175000z-bbbbbb",
+      backend: store.url,
+      createdBy: "t",
+      now: new Date("2026-11-28T17:50:00Z"),
+    },
+  );
   for (const record of [expired, live]) {
     await saveRecord(store, record);
     engine.stacks.set(record.stackName, {
