@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: speed and memory figures of the CLI, measured on this machine (never as timed tests).
 //   1. start-up: median wall time of `aws-bench --help` next to `node -e 0` (goal: under 0.25 s more);
+//   1b. batch commands: `aws-bench list` on an empty file backend and `aws-bench status --help`, each next to
+//      `node -e 0` (goal: under 0.5 s more; they must not load the Pulumi providers or the Automation API);
 //   2. discovery: `discover --input <1,373-type dump> --dry-run` wall time and peak RSS (goal: < 1 s, < 250 MB).
 //   3. runner overhead: a `run --target local --quick` of STREAM built from a stand-in source (test fixture),
 //      wall time outside the benchmark processes (total minus the trials' own durations; the build is shown apart).
@@ -58,6 +60,40 @@ console.log(`start-up (median of ${runs}):`);
 console.log(`  node -e 0            ${ms(median(bare))}`);
 console.log(`  aws-bench --help     ${ms(median(help))}`);
 console.log(`  overhead             ${ms(overhead)}  (goal < 250 ms: ${overhead < 0.25 ? "met" : "NOT met"})`);
+
+// 1b. Batch commands that only read: they must start without the Pulumi providers or the Automation API.
+{
+  const home = mkdtempSync(join(tmpdir(), "aws-bench-bench-home-"));
+  try {
+    const env = { ...process.env, HOME: home, PULUMI_BACKEND_URL: "", AWS_BENCH_BACKEND: "" };
+    const list = [bin, "list", "--backend", `file://${join(home, "state")}`];
+    const statusHelp = [bin, "status", "--help"];
+    timeOnce(list, { env });
+    timeOnce(statusHelp, { env });
+    const samples = { bare: [], list: [], statusHelp: [], listRss: [] };
+    for (let i = 0; i < runs; i++) {
+      samples.bare.push(timeOnce(["-e", "0"]).seconds);
+      const listed = timeOnce(["--import", rssHook, ...list], { env });
+      samples.list.push(listed.seconds);
+      samples.listRss.push(listed.rssKiB ?? 0);
+      samples.statusHelp.push(timeOnce(statusHelp, { env }).seconds);
+    }
+    const bare = median(samples.bare);
+    console.log(`batch commands (median of ${runs}, next to node -e 0 at ${ms(bare)}):`);
+    for (const [label, values] of [
+      ["list (empty file backend)", samples.list],
+      ["status --help", samples.statusHelp],
+    ]) {
+      const over = median(values) - bare;
+      console.log(
+        `  ${label.padEnd(27)} ${ms(median(values))}, +${ms(over)}  (goal < 500 ms more: ${over < 0.5 ? "met" : "NOT met"})`,
+      );
+    }
+    console.log(`  list peak RSS               ${(Math.max(...samples.listRss) / 1024).toFixed(1)} MiB`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
 
 if (!existsSync(dump)) {
   console.log(`discovery: skipped, ${dump} is absent (pass --dump FILE with a saved DescribeInstanceTypes dump)`);

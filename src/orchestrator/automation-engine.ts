@@ -4,8 +4,8 @@
  * module that imports `@pulumi/pulumi/automation`. Each stack gets one stable work directory under
  * `~/.aws-bench/work/<stack>`; everything a later step needs is on the backend, not there.
  */
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { BenchError } from "../errors.js";
 import type { Backend } from "./backend.js";
@@ -52,7 +52,11 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       return batchProgram();
     });
 
+  // The Automation API spawns `pulumi` from PATH. Looking for it first costs microseconds where loading the API
+  // costs most of a second, so a machine without the CLI hears so at once (and `list` shows the records fast).
   async function automation() {
+    if (!onPath("pulumi", options.env["PATH"] ?? process.env["PATH"]))
+      throw pulumiErrorToBenchError(new Error("spawn pulumi ENOENT"), "(none yet)");
     return import("@pulumi/pulumi/automation/index.js");
   }
 
@@ -189,6 +193,8 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       rmSync(join(options.toolHome, "work", ref.stackName), { recursive: true, force: true });
     },
     async listStacks() {
+      // A file backend keeps every stack under <dir>/.pulumi: without it there is nothing to ask the CLI about.
+      if (options.backend.kind === "file" && !existsSync(join(options.backend.directory, ".pulumi"))) return [];
       const { LocalWorkspace } = await automation();
       const workDir = join(options.toolHome, "work", "_list");
       mkdirSync(workDir, { recursive: true });
@@ -205,6 +211,20 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       }));
     },
   };
+}
+
+/** Whether an executable `name` is in one of the PATH directories. */
+function onPath(name: string, path: string | undefined): boolean {
+  const file = process.platform === "win32" ? `${name}.exe` : name;
+  return (path ?? "").split(delimiter).some((dir) => {
+    if (!dir) return false;
+    try {
+      accessSync(join(dir, file), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function translate<T>(call: () => Promise<T>, stackName: string): Promise<T> {

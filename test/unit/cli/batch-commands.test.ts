@@ -263,6 +263,11 @@ describe("CI steps", () => {
   });
 
   it("list works without the Pulumi CLI from the records alone, and says so", async () => {
+    // A backend with no Pulumi state at all has no stacks to ask about: nothing to warn of.
+    const empty = await cli({}, "list", "--json");
+    expect([empty.code, empty.out.trim(), empty.err]).toEqual([ExitCode.Success, "[]", ""]);
+    // Where Pulumi has kept state, its stacks cannot be checked without the CLI.
+    mkdirSync(join(home, ".aws-bench", "state", ".pulumi"), { recursive: true });
     const listed = await cli({}, "list", "--json");
     expect(listed.code).toBe(ExitCode.Success);
     expect(JSON.parse(listed.out)).toEqual([]);

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands, exec } from "../../../src/cli/main.js";
@@ -139,6 +140,26 @@ describe("the built executable", () => {
     const loaded = result.stderr.split("\n").filter((line) => line.startsWith("import: "));
     expect(loaded.length).toBeGreaterThan(5); // the hook did record
     expect(loaded.filter((line) => /@aws-sdk|@smithy|@pulumi|\/ajv/.test(line))).toEqual([]);
+  });
+
+  it("reads batches without loading the Pulumi providers: list, status, collect, destroy and cleanup", () => {
+    const hook = join(root, "test", "helpers", "record-imports.mjs");
+    const home = mkdtempSync(join(tmpdir(), "aws-bench-imports-"));
+    try {
+      const env = { ...process.env, HOME: home, PULUMI_BACKEND_URL: "", CI: "", PATH: join(home, "no-bin") };
+      const batch = ["--batch", "20261128t120000z-ab12cd", "--yes"];
+      for (const args of [["list"], ["status", ...batch], ["collect", ...batch], ["destroy", ...batch], ["cleanup"]]) {
+        const result = spawnSync(process.execPath, ["--import", hook, bin, ...args], { encoding: "utf8", env });
+        const loaded = result.stderr.split("\n").filter((line) => line.startsWith("import: "));
+        // The command ran its handler (it got as far as the backend), and loaded no provider on the way.
+        expect(loaded.some((line) => line.includes("/orchestrator/"))).toBe(true);
+        expect(
+          loaded.filter((line) => /@pulumi\/(aws|awsx|docker)\b|stacks\/benchmark-batch|stacks\/index/.test(line)),
+        ).toEqual([]);
+      }
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("sets the process exit code", () => {

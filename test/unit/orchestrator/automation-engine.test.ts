@@ -2,6 +2,7 @@
  * The Automation API engine where it can run here (no Pulumi CLI on these machines): the CLI's absence found
  * before anything starts, and Pulumi's failures turned into errors that say what to do.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { automationEngine, pulumiErrorToBenchError } from "../../../src/orchestrator/automation-engine.js";
@@ -24,10 +25,27 @@ describe("automationEngine", () => {
       code: "PulumiCliMissing",
       fix: expect.stringContaining("get.pulumi.com"),
     });
+    // An empty file backend has no stacks, CLI or not; one holding Pulumi state needs the CLI to list them.
+    await expect(engine.listStacks()).resolves.toEqual([]);
+    mkdirSync(join(home, "state", ".pulumi"), { recursive: true });
     await expect(engine.listStacks()).rejects.toMatchObject({ code: "PulumiCliMissing" });
     await expect(engine.up({ stackName: "batch-20261128t120000z-ab12cd", config: {} }, {})).rejects.toMatchObject({
       code: "PulumiCliMissing",
     });
+  });
+
+  it("looks for the CLI on PATH as the Automation API will spawn it, and goes on when it is there", async () => {
+    const home = tempDir();
+    mkdirSync(join(home, "bin"));
+    // A stand-in `pulumi` that answers `pulumi version` as the real one does.
+    writeFileSync(join(home, "bin", "pulumi"), "#!/bin/sh\necho v3.999.0\n", { mode: 0o755 });
+    vi.stubEnv("PATH", `${join(home, "no-bin")}:${join(home, "bin")}`);
+    const engine = automationEngine({
+      backend: resolveBackend(`file://${home}/state`, {}, home),
+      toolHome: join(home, ".aws-bench"),
+      env: {},
+    });
+    await expect(engine.ready()).resolves.toBeUndefined();
   });
 });
 
