@@ -9,9 +9,6 @@ import { createEc2Client, resolvedRegion } from "../aws/clients.js";
 import { awsErrorToBenchError } from "../aws/errors.js";
 import { mapWithConcurrency } from "../concurrency.js";
 
-// Moved to src/concurrency.ts; re-exported until its test moves there.
-export { mapWithConcurrency } from "../concurrency.js";
-
 /** What one region says about its instance types. */
 export interface RegionCatalog {
   /** Region code. */

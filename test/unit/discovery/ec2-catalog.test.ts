@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exec } from "../../../src/cli/main.js";
 import { memoryIo } from "../../../src/cli/io.js";
-import { mapWithConcurrency } from "../../../src/discovery/ec2-catalog.js";
 import type { InstanceCatalog } from "../../../src/schemas/generated/instance-catalog.js";
 import { sampleInstanceTypes } from "../../helpers/instance-types.js";
 import { isolateAws } from "../../helpers/aws-env.js";
@@ -202,46 +201,5 @@ describe("discover against the EC2 API", () => {
     const { code, err } = await discover("--all-regions");
     expect(code).toBe(1);
     expect(err).toMatch(/Not allowed to call ec2:DescribeRegions/);
-  });
-});
-
-describe("mapWithConcurrency", () => {
-  /** Lets every pending promise callback run; no timer is involved, so nothing depends on how fast the host is. */
-  const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-  it("keeps order, never runs more than the limit at once, and starts the next item when one finishes", async () => {
-    const finish = new Map<number, () => void>();
-    const started: number[] = [];
-    let running = 0;
-    let peak = 0;
-    const result = mapWithConcurrency([0, 1, 2, 3, 4, 5], 2, async (n) => {
-      started.push(n);
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise<void>((resolve) => finish.set(n, resolve));
-      running--;
-      return n * 10;
-    });
-
-    await settle();
-    expect(started).toEqual([0, 1]);
-    // Items finish out of order; each finish lets exactly one more start.
-    for (const [done, next] of [
-      [1, 2],
-      [0, 3],
-      [3, 4],
-      [2, 5],
-    ] as const) {
-      finish.get(done)?.();
-      await settle();
-      expect(started.at(-1)).toBe(next);
-      expect(running).toBe(2);
-    }
-    finish.get(5)?.();
-    finish.get(4)?.();
-
-    expect(await result).toEqual([0, 10, 20, 30, 40, 50]);
-    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(peak).toBe(2);
   });
 });
