@@ -16,8 +16,10 @@ export type { BatchSpec };
 
 /** The config namespace: the Pulumi project's name (Pulumi.yaml), which is also the Automation API's project name. */
 export const configNamespace = "aws-instance-benchmarks";
+/** The spec's name in the namespace. */
+export const batchSpecConfigName = "batch";
 /** The one config key the program reads (besides the provider's `aws:region`). */
-export const batchSpecConfigKey = `${configNamespace}:batch`;
+export const batchSpecConfigKey = `${configNamespace}:${batchSpecConfigName}`;
 /** The AWS provider's region key. */
 export const regionConfigKey = "aws:region";
 

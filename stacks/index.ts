@@ -10,7 +10,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { benchmarkNames } from "../src/benchmarks/parsed-output.js";
 import { loadCatalogue, resolveInstanceTypes } from "../src/discovery/catalogue.js";
 import { batchComponentName, batchTags } from "./batch-naming.js";
-import { batchSpecConfigKey, decodeBatchSpec, resolveBatchSpec } from "./batch-spec.js";
+import {
+  batchSpecConfigKey,
+  batchSpecConfigName,
+  configNamespace,
+  decodeBatchSpec,
+  resolveBatchSpec,
+} from "./batch-spec.js";
 import { BenchmarkBatch, type PlannedInstance } from "./benchmark-batch.js";
 import { estimateBenchmarkSeconds } from "./estimates.js";
 import { batchExpiresAt, instanceTiming } from "./instance-timing.js";
@@ -18,7 +24,7 @@ import { chooseZones, zonesOffering, type ZoneChoice } from "./zones.js";
 
 /** The program: decodes the spec, resolves zones for the account, plans the instances, declares the batch. */
 export default async function program(): Promise<Record<string, unknown>> {
-  const raw = new pulumi.Config().getObject<unknown>(batchSpecConfigKey.slice(batchSpecConfigKey.indexOf(":") + 1));
+  const raw = new pulumi.Config(configNamespace).getObject<unknown>(batchSpecConfigName);
   const spec = resolveBatchSpec(await decodeBatchSpec(raw, benchmarkNames), benchmarkNames);
   const region = (await aws.getRegion()).name;
   const types = resolveInstanceTypes(spec.instanceTypes, await loadCatalogue(), { spot: spec.spot });

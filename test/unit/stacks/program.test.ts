@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { encodeBatchSpec } from "../../../stacks/batch-spec.js";
+import { batchSpecConfigKey, encodeBatchSpec } from "../../../stacks/batch-spec.js";
 import type * as MocksModule from "../../helpers/pulumi-mocks.js";
 
 process.env["PULUMI_CONFIG"] = JSON.stringify(
@@ -51,6 +51,23 @@ describe("the Pulumi program", () => {
     expect(String(instances[0]?.inputs["userData"])).toContain("run --benchmarks stream,hpl,coremark --quick");
     expect((instances[0]?.inputs["tags"] as Record<string, string>)["project"]).toBe("hpc");
     expect(helpers.resources.filter((r) => r.type === "docker:index/image:Image")).toHaveLength(2);
+  });
+});
+
+describe("the Pulumi program with a bad spec", () => {
+  it("stops before declaring anything, naming the field", async () => {
+    const { default: program } = await import("../../../stacks/index.js");
+    const pulumi = await import("@pulumi/pulumi");
+    const before = helpers.resources.length;
+    pulumi.runtime.setAllConfig({
+      "aws:region": "us-east-1",
+      [batchSpecConfigKey]: JSON.stringify({ instanceTypes: ["m7i.large"], resultsBucket: "team-results", repeat: 0 }),
+    });
+    await expect(program()).rejects.toThrow(/aws-instance-benchmarks:batch .*\/repeat: must be >= 1/);
+    pulumi.runtime.setAllConfig({});
+    await expect(program()).rejects.toThrow(/aws-instance-benchmarks:batch is not set/);
+    await helpers.settle();
+    expect(helpers.resources.length).toBe(before);
   });
 });
 
