@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { benchmarkNames } from "../src/benchmarks/parsed-output.js";
+import { benchmarkNames } from "../src/benchmarks/registry.js";
 import { loadCatalogue, resolveInstanceTypes } from "../src/discovery/catalogue.js";
 import { batchComponentName, batchTags } from "./batch-naming.js";
 import {

@@ -5,7 +5,7 @@
  */
 import type { Options } from "yargs";
 import { BenchError } from "../errors.js";
-import { parseBenchmarkList, type BenchmarkName } from "../benchmarks/parsed-output.js";
+import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../benchmarks/registry.js";
 import type { BatchRequest } from "../orchestrator/batch-record.js";
 import type { PlanRequest } from "../orchestrator/plan.js";
 import type { CliIo } from "./io.js";
@@ -21,7 +21,11 @@ export const backendOptions = {
 /** Options of a planned batch (plan, and the start of run and preview). */
 export const planRequestOptions = {
   "instance-types": { type: "string", describe: "Comma-separated EC2 instance types" },
-  benchmarks: { type: "string", default: "stream,hpl,coremark", describe: "Comma-separated: stream, hpl, coremark" },
+  benchmarks: {
+    type: "string",
+    default: benchmarkNames.join(","),
+    describe: `Comma-separated: ${benchmarkNames.join(", ")}`,
+  },
   repeat: { type: "number", default: 1, describe: "Independent instances per type" },
   spot: { type: "boolean", default: false, describe: "One-time spot requests that terminate on interruption" },
   quick: { type: "boolean", default: false, describe: "The runner's --quick (2 trials, HPL sized for a minute)" },

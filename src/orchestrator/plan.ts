@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { instanceCost, roundUsd } from "../aws/pricing.js";
 import { quotaCodeFor, type BatchQuotaReport } from "../aws/quotas.js";
-import type { BenchmarkName } from "../benchmarks/parsed-output.js";
+import type { BenchmarkName } from "../benchmarks/registry.js";
 import { packagePath } from "../package-files.js";
 import { readDocument } from "../schemas/documents.js";
 import { loadCatalogue, resolveInstanceTypes } from "../discovery/catalogue.js";

@@ -15,7 +15,6 @@ import type { CacheLevel, Ec2Placement, HostProbe, NumaNode } from "../benchmark
 const run = promisify(execFile);
 
 /** The host description lives with the benchmarks that size themselves from it; re-exported for the runner's callers. */
-export type { CacheLevel, Ec2Placement, HostProbe, NumaNode } from "../benchmarks/host.js";
 
 /** The signed instance identity document: holds the account and instance ids, so it is kept out of results. */
 export interface InstanceIdentity {

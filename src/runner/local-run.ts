@@ -29,11 +29,6 @@ import { writeResult } from "./result-document.js";
 import { duration, LocalRunContext } from "./run-context.js";
 import { runBenchmark } from "./trials.js";
 
-export type { SizingOverrides } from "../benchmarks/definition.js";
-export { defaultTrials } from "../benchmarks/estimate.js";
-export { duration, linkedBlas } from "./run-context.js";
-export type { SkippedBenchmark } from "./result-document.js";
-
 /** What a local run was asked to do. */
 export interface LocalRunOptions extends RunSettings {
   /** Benchmarks, in order: names in `registry`. */

@@ -9,7 +9,7 @@ import { defineCommand } from "../command.js";
 import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
-import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../../benchmarks/parsed-output.js";
+import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../../benchmarks/registry.js";
 import type { LoadedCustomBenchmark } from "../../benchmarks/custom/definition.js";
 import type { LocalRunOutcome } from "../../runner/local-run.js";
 
@@ -84,7 +84,7 @@ export const runCommand = defineCommand({
     ...batchRequestOptions,
     benchmarks: {
       ...batchRequestOptions.benchmarks,
-      describe: "Comma-separated: stream, hpl, coremark; or none (local, only --custom)",
+      describe: `Comma-separated: ${benchmarkNames.join(", ")}; or none (local, only --custom)`,
     },
     keep: {
       type: "boolean",
@@ -244,8 +244,8 @@ function assignments(
 ): Partial<Record<BenchmarkName, string>> {
   const result: Partial<Record<BenchmarkName, string>> = {};
   for (const value of values ?? []) {
-    const m = /^(stream|hpl|coremark)=(.+)$/.exec(value);
-    if (!m)
+    const m = /^([a-z][a-z0-9-]*)=(.+)$/.exec(value);
+    if (!m || !benchmarkNames.includes(m[1] as string))
       throw new BenchError(
         "UsageError",
         `${flag} '${value}' is not NAME=PATH with NAME one of ${benchmarkNames.join(", ")}.`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ParsedRun } from "../../../src/benchmarks/parsed-output.js";
+import type { ParsedRun } from "../../../src/benchmarks/parsed-run.js";
 import { parseStreamOutput } from "../../../src/benchmarks/stream/parse.js";
 import { headlineChoice, summarizeBenchmark } from "../../../src/runner/benchmark-summary.js";
 import { assertDocument } from "../../../src/schemas/documents.js";
