@@ -19,6 +19,20 @@ import type { LaunchConfiguration } from "./launch.js";
  */
 export type TrialRun = Omit<ParsedRun, "benchmark"> & { benchmark: string };
 
+/** A trial that produced no readable run (timed out, crashed, printed nothing the parser knows): invalid, with why. */
+export function failedTrialRun(benchmark: string, implementation: string, reason: string): TrialRun {
+  return {
+    benchmark,
+    implementation,
+    parameters: {},
+    metrics: {},
+    valid: false,
+    invalidReason: reason,
+    notes: [],
+    line: 1,
+  };
+}
+
 /** Sizes the user fixed by hand (each recorded as `override` where its benchmark records the rule that set it). */
 export interface SizingOverrides {
   /** STREAM elements per array. */

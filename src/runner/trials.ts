@@ -15,6 +15,7 @@ import type {
   TrialEntry,
   TrialRun,
 } from "../benchmarks/definition.js";
+import { failedTrialRun } from "../benchmarks/definition.js";
 import type { BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import { summarizeBenchmark } from "./benchmark-summary.js";
 
@@ -68,16 +69,7 @@ export async function runTrials(
     });
     const rawFile = relative(context.outDir, stdoutFile);
     // A trial with no parsable output takes the implementation of its siblings (settleImplementation).
-    const failed = (reason: string): TrialRun => ({
-      benchmark,
-      implementation: "",
-      parameters: {},
-      metrics: {},
-      valid: false,
-      invalidReason: reason,
-      notes: [],
-      line: 1,
-    });
+    const failed = (reason: string): TrialRun => failedTrialRun(benchmark, "", reason);
     let run: TrialRun;
     if (outcome.timedOut) run = failed(`timed out after ${timeoutSeconds} s`);
     else if (outcome.exitCode !== 0)

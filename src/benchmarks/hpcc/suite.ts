@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from "node:path";
 import { BenchError } from "../../errors.js";
 import type { ConfigurationTrials, ProgramSuite, SuiteSection, TrialRun } from "../definition.js";
+import { failedTrialRun } from "../definition.js";
 import { hplParameters, sizeHplForRun } from "../hpl/sizing.js";
 import { mpirunArgs } from "../launch.js";
 import { hpccInput } from "./launch.js";
@@ -21,19 +22,6 @@ import { parseHpccOutput } from "./parse.js";
 export const hpccHplShare = 1 / 20;
 
 /** A trial of `benchmark` that measured nothing, and why. */
-function failedRun(benchmark: string, implementation: string, reason: string): TrialRun {
-  return {
-    benchmark,
-    implementation,
-    parameters: {},
-    metrics: {},
-    valid: false,
-    invalidReason: reason,
-    notes: [],
-    line: 1,
-  };
-}
-
 /** HPCC: STREAM and HPL in one execution per trial. */
 export const hpccSuite: ProgramSuite = {
   name: "hpcc",
@@ -111,7 +99,7 @@ export const hpccSuite: ProgramSuite = {
       }
       const pick = (section: string, benchmark: string, implementation: string) =>
         runs.find((run) => run.section === section) ??
-        failedRun(
+        failedTrialRun(
           benchmark,
           implementation,
           failure ?? sectionFailures[section] ?? `no ${section} section in HPCC's output`,
@@ -137,7 +125,7 @@ export const hpccSuite: ProgramSuite = {
       });
       const hplRun = runs.filter((run) => run.section === "HPL");
       hpl.trials.push({
-        run: hplRun[0] ?? failedRun("hpl", "hpcc-hpl-2.0", failure ?? sectionFailures["HPL"] ?? "no HPL result"),
+        run: hplRun[0] ?? failedTrialRun("hpl", "hpcc-hpl-2.0", failure ?? sectionFailures["HPL"] ?? "no HPL result"),
         rawFile,
         startedAt,
         durationSeconds,

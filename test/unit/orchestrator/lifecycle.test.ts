@@ -118,6 +118,27 @@ async function batch(
   return { report, engine, world, deps, stored, dir, rawRoot: join(dir, "data", "raw"), controller };
 }
 
+/** A stored record of the default request, without zones, on a fresh engine and world: for runs a test drives itself. */
+async function storedBatch(faults?: EngineFaults) {
+  const dir = tempDir();
+  const engine = new FakeEngine(faults);
+  const world = new FakeWorld();
+  const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
+  const record = await newBatchRecord(
+    request,
+    planFor(request),
+    { skipped: {} },
+    {
+      batchId: "20261128t120000z-ab12cd",
+      backend: "file:///x",
+      createdBy: "t",
+      now: world.now(),
+    },
+  );
+  await saveRecord(deps.store, record);
+  return { engine, world, deps, record };
+}
+
 function outcome(report: Awaited<ReturnType<typeof batch>>["report"], type: string) {
   return report.outcomes.find((o) => o.instanceType === type);
 }
@@ -209,22 +230,7 @@ describe("faults", () => {
   });
 
   it("an interrupt during up: destroyed, exit 130", async () => {
-    const dir = tempDir();
-    const engine = new FakeEngine({ interruptibleUp: true });
-    const world = new FakeWorld();
-    const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
-    const record = await newBatchRecord(
-      request,
-      planFor(request),
-      { skipped: {} },
-      {
-        batchId: "20261128t120000z-ab12cd",
-        backend: "file:///x",
-        createdBy: "t",
-        now: world.now(),
-      },
-    );
-    await saveRecord(deps.store, record);
+    const { engine, deps, record } = await storedBatch({ interruptibleUp: true });
     const controller = new AbortController();
     void engine.upWaiting.then(() => controller.abort());
     const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
@@ -349,22 +355,7 @@ describe("faults", () => {
   });
 
   it("an interrupt before anything started: nothing launched, exit 130", async () => {
-    const dir = tempDir();
-    const engine = new FakeEngine();
-    const world = new FakeWorld();
-    const deps = world.deps(engine, join(dir, "state"), join(dir, "raw"));
-    const record = await newBatchRecord(
-      request,
-      planFor(request),
-      { skipped: {} },
-      {
-        batchId: "20261128t120000z-ab12cd",
-        backend: "file:///x",
-        createdBy: "t",
-        now: world.now(),
-      },
-    );
-    await saveRecord(deps.store, record);
+    const { engine, world, deps, record } = await storedBatch();
     const controller = new AbortController();
     controller.abort();
     const report = await runBatch(record, deps, { keep: false, signal: controller.signal });
