@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerTag } from "../src/schemas/generated/container-tags.js";
 import { imageBuildDefinition } from "../src/images/build-definition.js";
 import { iamPath, instanceResourceName, resultsPrefix } from "./batch-naming.js";
+import { batchBoundaryArn } from "./bootstrap-config.js";
 import { instanceTiming } from "./instance-timing.js";
 import { renderUserData } from "./user-data.js";
 
@@ -75,6 +76,13 @@ export interface BenchmarkBatchArgs {
   spot?: boolean;
   /** Attach AmazonSSMManagedInstanceCore. @default false */
   ssm?: boolean;
+  /**
+   * The managed policy the instance role carries as its permissions boundary (the run policies allow creating a
+   * batch role only with it). Pass your own only if your run policies name it.
+   * @default the boundary `aws-bench bootstrap` creates in this account and `region`:
+   *   `arn:<partition>:iam::<account>:policy/aws-bench/aws-bench-batch-boundary-<region>`
+   */
+  permissionsBoundaryArn?: pulumi.Input<string>;
   /** The results bucket's customer-managed KMS key, when it has one. */
   kmsKeyArn?: string;
   /** Cap on any instance's life in minutes. */
@@ -294,7 +302,10 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
     };
   }
 
-  /** Writes only under this batch's prefix; pulls only this batch's repository (GetAuthorizationToken is account-wide by AWS's design). */
+  /**
+   * Writes only under this batch's prefix; pulls only this batch's repository (GetAuthorizationToken is account-wide
+   * by AWS's design). The role carries the bootstrap's permissions boundary, so what it may do is capped there too.
+   */
   private createInstanceRole(
     name: string,
     args: BenchmarkBatchArgs,
@@ -309,6 +320,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
         }),
         // IAM has no tag filter: the path lets cleanup list only batch roles, and IAM policies scope to it.
         path: iamPath,
+        permissionsBoundary: args.permissionsBoundaryArn ?? this.bootstrapBoundaryArn(args.region),
         tags: args.tags,
       },
       { parent: this },
@@ -378,6 +390,19 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       { role: role.name, path: iamPath, tags: args.tags },
       { parent: this },
     );
+  }
+
+  /**
+   * The boundary `aws-bench bootstrap` made in this account and region, named deterministically so a hand-written
+   * spec needs nothing more; without bootstrap, IAM refuses the role naming this ARN (NoSuchEntity).
+   */
+  private bootstrapBoundaryArn(region: string): pulumi.Output<string> {
+    // The caller's ARN carries the partition (aws, aws-cn, aws-us-gov) the policy lives in.
+    return aws
+      .getCallerIdentityOutput({}, { parent: this })
+      .apply((identity) =>
+        batchBoundaryArn({ partition: identity.arn.split(":")[1] ?? "aws", accountId: identity.accountId, region }),
+      );
   }
 }
 

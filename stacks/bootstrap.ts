@@ -1,13 +1,15 @@
 /**
  * The long-lived resources a team creates once per region with `aws-bench bootstrap`, never part of a batch:
  * the results bucket (versioned, SSE-S3, public access blocked, bucket-owner-enforced, TLS-only, with a
- * lifecycle for the instances' working copies) and the image cache repository builds reuse layers from.
- * Destroying a batch can never touch them: they live in their own stack (`bootstrap-<region>`), and both are
+ * lifecycle for the instances' working copies), the image cache repository builds reuse layers from, and the
+ * permissions boundary every batch role must carry (the run role may create roles only with it).
+ * Destroying a batch can never touch them: they live in their own stack (`bootstrap-<region>`), and all are
  * protected, so neither a destroy nor a replacement (another --results-bucket on a re-run) can delete them.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { decodeBootstrapConfig } from "./bootstrap-config.js";
+import { batchComponentName, iamPath } from "./batch-naming.js";
+import { batchBoundaryPolicyName, boundaryResultsBucketTag, decodeBootstrapConfig } from "./bootstrap-config.js";
 import { configNamespace } from "./batch-spec.js";
 
 /** Arguments of the bootstrap program. */
@@ -29,10 +31,97 @@ export const retention = {
 /** Name of the image cache repository. */
 export const cacheRepositoryName = "aws-bench-cache";
 
-/** Declares the bucket and the cache repository; returns their names. */
+/** One statement of an IAM policy document. */
+export interface PolicyStatement {
+  /** Statement id. */
+  Sid: string;
+  /** Always Allow: a boundary only caps what the role's own policies grant. */
+  Effect: "Allow";
+  /** Actions. */
+  Action: string[];
+  /** Resources. */
+  Resource: string[];
+  /** Conditions, by operator and key. */
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/**
+ * The permissions boundary of every batch role: the most a role created by the run role can ever do, whatever
+ * inline or managed policy it is given. It is exactly what a batch instance needs — write under the results
+ * bucket's `batches/` prefix (with the bucket's KMS key through S3, when it has one), log in to ECR and pull the
+ * benchmark images, and the SSM agent's Session Manager channels for `--ssm` — and nothing of IAM, STS or any other
+ * service. Every grant but the KMS one also requires EC2 instance credentials (`aws:EC2InstanceSourceVPC` is set
+ * only for credentials an instance got from its profile): a role assumed any other way, say by another account
+ * its trust policy names, can do nothing at all. (KMS is called by S3 on the instance's behalf, where that key is
+ * absent; `kms:ViaService` limits it to S3 instead.)
+ *
+ * @param where - the results bucket's ARN (its partition is used for every ARN) and the region
+ */
+export function batchBoundaryPolicy(where: { resultsBucketArn: string; region: string }): {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+} {
+  const partition = where.resultsBucketArn.split(":")[1] ?? "aws";
+  const onInstance = { Null: { "aws:EC2InstanceSourceVPC": "false" } };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "WriteBatchResults",
+        Effect: "Allow",
+        Action: ["s3:PutObject"],
+        Resource: [`${where.resultsBucketArn}/batches/*`],
+        Condition: onInstance,
+      },
+      {
+        Sid: "RegistryLogin",
+        Effect: "Allow",
+        Action: ["ecr:GetAuthorizationToken"],
+        Resource: ["*"],
+        Condition: onInstance,
+      },
+      {
+        // The batch's own repository, the image cache, and prebuilt images pushed under an aws-bench name (as
+        // `aws-bench build --push` and `--images` suggest); another account's repository still decides by its policy.
+        Sid: "PullBenchmarkImages",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        Resource: [
+          `arn:${partition}:ecr:*:*:repository/${batchComponentName}-images-*`,
+          `arn:${partition}:ecr:*:*:repository/aws-bench*`,
+          `arn:${partition}:ecr:*:*:repository/*/aws-bench*`,
+        ],
+        Condition: onInstance,
+      },
+      {
+        Sid: "EncryptResultsThroughS3",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Encrypt"],
+        Resource: [`arn:${partition}:kms:${where.region}:*:key/*`],
+        Condition: { StringLike: { "kms:ViaService": `s3.${where.region}.amazonaws.com*` } },
+      },
+      {
+        Sid: "SessionManagerChannels",
+        Effect: "Allow",
+        Action: [
+          "ssm:UpdateInstanceInformation",
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ],
+        Resource: ["*"],
+        Condition: onInstance,
+      },
+    ],
+  };
+}
+
+/** Declares the bucket, the cache repository and the batch roles' boundary; returns their names. */
 export function bootstrapResources(args: BootstrapArgs): {
   bucketName: pulumi.Output<string>;
   cacheRepositoryUrl: pulumi.Output<string>;
+  batchBoundaryArn: pulumi.Output<string>;
 } {
   const bucket = new aws.s3.Bucket(
     "results",
@@ -135,7 +224,24 @@ export function bootstrapResources(args: BootstrapArgs): {
       ],
     }),
   });
-  return { bucketName: bucket.bucket, cacheRepositoryUrl: cache.repositoryUrl };
+  // The provider's region names the boundary (one per region: IAM is global, bootstrap is per region). Protected
+  // like the bucket: batch roles carrying it cannot be created without it.
+  const region = aws.getRegionOutput().region;
+  const boundary = new aws.iam.Policy(
+    "batch-boundary",
+    {
+      name: region.apply(batchBoundaryPolicyName),
+      path: iamPath,
+      description: "aws-bench: the most a batch instance role may do (results upload, image pull, Session Manager)",
+      policy: pulumi
+        .all([bucket.arn, region])
+        .apply(([resultsBucketArn, name]) => JSON.stringify(batchBoundaryPolicy({ resultsBucketArn, region: name }))),
+      // The preflight reads it to check that a batch's results bucket is the one the boundary lets instances write to.
+      tags: pulumi.output(bucket.bucket).apply((name) => ({ ...args.tags, [boundaryResultsBucketTag]: name })),
+    },
+    { protect: true },
+  );
+  return { bucketName: bucket.bucket, cacheRepositoryUrl: cache.repositoryUrl, batchBoundaryArn: boundary.arn };
 }
 
 /** The bootstrap program for the Automation API, configured as bootstrap-config.ts encodes it. */

@@ -64,6 +64,14 @@ export function accountMocks(account: MockAccount, record: (resource: DeclaredRe
     call(args) {
       const inputs = args.inputs as Record<string, unknown>;
       switch (args.token) {
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          // Who runs the program: the batch role's default permissions boundary is named from this account.
+          return {
+            id: account.accountId,
+            accountId: account.accountId,
+            arn: `arn:aws:sts::${account.accountId}:assumed-role/aws-bench-ci/mock`,
+            userId: "AROAMOCKMOCKMOCKMOCK:mock",
+          };
         case "aws:index/getRegion:getRegion":
           return { id: account.region, name: account.region, region: account.region };
         case "aws:index/getAvailabilityZones:getAvailabilityZones":

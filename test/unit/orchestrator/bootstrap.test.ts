@@ -1,6 +1,6 @@
 /**
- * bootstrap: the long-lived bucket and cache repository under the recording mock (posture), and the
- * orchestration reading their names back from the stack's state.
+ * bootstrap: the long-lived bucket, cache repository and batch-role boundary under the recording mock (posture),
+ * the boundary's document, and the orchestration reading the names back from the stack's state.
  */
 import { describe, expect, it } from "vitest";
 import { bootstrap } from "../../../src/orchestrator/bootstrap.js";
@@ -51,11 +51,69 @@ describe("the bootstrap program", () => {
       name: "aws-bench-cache",
       imageTagMutability: "MUTABLE",
     });
+    // The batch roles' boundary: named for the region under the batch IAM path, naming the bucket it lets
+    // instances write to.
+    expect(of("aws:iam/policy:Policy")[0]?.inputs).toMatchObject({
+      name: "aws-bench-batch-boundary-us-east-1",
+      path: "/aws-bench/",
+      tags: { "aws-bench:role": "long-lived", "aws-bench:results-bucket": "team-bench-results" },
+    });
     // Long-lived resources never carry the batch tag the sweep looks for.
     for (const r of resources)
       expect(Object.keys((r.inputs["tags"] as Record<string, string> | undefined) ?? {})).not.toContain(
         "aws-bench:batch",
       );
+  });
+});
+
+describe("the batch roles' permissions boundary", () => {
+  const boundary = async () => {
+    const { batchBoundaryPolicy } = await import("../../../stacks/bootstrap.js");
+    return batchBoundaryPolicy({ resultsBucketArn: "arn:aws:s3:::team-bench-results", region: "eu-west-1" });
+  };
+
+  it("is the document bootstrap declares, with the bucket's ARN", async () => {
+    await installPulumiMocks();
+    resources.length = 0;
+    const { batchBoundaryPolicy, bootstrapResources } = await import("../../../stacks/bootstrap.js");
+    bootstrapResources({ resultsBucket: "team-bench-results", tags: {} });
+    await settle();
+    const declared = resources.find((r) => r.type === "aws:iam/policy:Policy");
+    const bucketArn = "arn:aws:mock:us-east-1:123456789012:results";
+    expect(JSON.parse(String(declared?.inputs["policy"]))).toEqual(
+      batchBoundaryPolicy({ resultsBucketArn: bucketArn, region: "us-east-1" }),
+    );
+  });
+
+  it("allows only the upload, the image pull and Session Manager: no IAM, no STS, no reads of results", async () => {
+    const actions = (await boundary()).Statement.flatMap((statement) => statement.Action).sort();
+    expect(actions).toEqual(
+      [
+        "s3:PutObject",
+        "ecr:GetAuthorizationToken",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "kms:GenerateDataKey",
+        "kms:Encrypt",
+        "ssm:UpdateInstanceInformation",
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+      ].sort(),
+    );
+    const upload = (await boundary()).Statement.find((statement) => statement.Action.includes("s3:PutObject"));
+    expect(upload?.Resource).toEqual(["arn:aws:s3:::team-bench-results/batches/*"]);
+  });
+
+  it("works only with an instance's own credentials (a role assumed from elsewhere can do nothing); KMS only through S3", async () => {
+    for (const statement of (await boundary()).Statement) {
+      if (statement.Action.every((action) => action.startsWith("kms:")))
+        expect(statement.Condition, statement.Sid).toEqual({
+          StringLike: { "kms:ViaService": "s3.eu-west-1.amazonaws.com*" },
+        });
+      else expect(statement.Condition, statement.Sid).toEqual({ Null: { "aws:EC2InstanceSourceVPC": "false" } });
+    }
   });
 });
 

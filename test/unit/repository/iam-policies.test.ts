@@ -1,14 +1,16 @@
 /**
  * The IAM policies in docs/iam, held to what docs/AWS_SETUP.md promises: valid documents within IAM's size quota,
  * no `*` action, writes never on `*` (except the few AWS grants only there, named below with the reason), tag
- * conditions on everything a batch creates or deletes, results that no policy can delete, and a GitHub trust
- * limited to one repository's default branch. Above all, the policies cover the code: every AWS SDK call under
+ * conditions on everything a batch creates or deletes, no role created or given permissions without the
+ * bootstrap's permissions boundary (and no boundary ever removed), results that no policy can delete, and a GitHub
+ * trust limited to one repository's default branch. Above all, the policies cover the code: every AWS SDK call under
  * src/ is found by reading the source, mapped to its IAM action and must be allowed by one of the policies, so a
  * new SDK call without a policy change fails here instead of with AccessDenied in someone's account.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { batchComponentName, iamPath } from "../../../stacks/batch-naming.js";
+import { batchBoundaryArn, batchBoundaryNamePrefix } from "../../../stacks/bootstrap-config.js";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..", "..", "..");
@@ -133,6 +135,11 @@ const batchIamResources = [
   "arn:aws:iam::*:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot",
 ];
 
+/** The boundary policies bootstrap creates (one per region), as the bootstrap policy names them. */
+const boundaryPolicies = `arn:aws:iam::*:policy${iamPath}${batchBoundaryNamePrefix}*`;
+/** The only value a run policy's `iam:PermissionsBoundary` condition may have: those policies, in your account. */
+const requiredBoundary = `arn:aws:iam::ACCOUNT_ID:policy${iamPath}${batchBoundaryNamePrefix}*`;
+
 /** What a permission policy does that docs/AWS_SETUP.md says it never does. */
 function policyViolations(file: string, policy: PolicyDocument): string[] {
   const problems: string[] = [];
@@ -178,7 +185,9 @@ function policyViolations(file: string, policy: PolicyDocument): string[] {
       if (
         action.startsWith("iam:") &&
         !isReadOnly(action) &&
-        resources.some((arn) => !batchIamResources.includes(arn))
+        resources.some(
+          (arn) => !batchIamResources.includes(arn) && !(file === "bootstrap-policy.json" && arn === boundaryPolicies),
+        )
       ) {
         problems.push(`${where}: ${action} on IAM resources other than the batch's roles and instance profiles`);
       }
@@ -195,6 +204,63 @@ function policyViolations(file: string, policy: PolicyDocument): string[] {
         problems.push(`${where}: ${action} on the results bucket (destroying a batch must never delete data)`);
       }
     }
+  }
+  return problems;
+}
+
+/**
+ * Role actions that give a role permissions (or set its boundary): IAM evaluates `iam:PermissionsBoundary` on each,
+ * so an Allow must require the bootstrap's boundary there.
+ */
+const grantsToRoles = ["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary"];
+/** Role actions no policy may allow: one removes the boundary, the other rewrites who may assume the role. */
+const neverOnRoles = ["iam:DeleteRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"];
+/** Roles a statement's resources could reach: a batch role, and any other role of the account. */
+const sampleRoles = [
+  "arn:aws:iam::123456789012:role/aws-bench/batch-role-0a1b2c3",
+  "arn:aws:iam::123456789012:role/Admin",
+];
+
+/**
+ * Whether a statement's conditions require the role's boundary to be the bootstrap's: an ARN or string comparison
+ * (not IfExists, which passes when the key is absent, nor a Null check, which accepts any boundary) of
+ * `iam:PermissionsBoundary` against nothing but the required ARN pattern.
+ */
+function requiresTheBoundary(statement: Statement): boolean {
+  return Object.entries(statement.Condition ?? {}).some(([operator, keys]) =>
+    Object.entries(keys).some(([key, value]) => {
+      if (key.toLowerCase() !== "iam:permissionsboundary") return false;
+      const values = list(value);
+      if (values.length === 0) return false;
+      if (/^(ArnLike|ArnEquals|StringLike)$/.test(operator)) return values.every((v) => v === requiredBoundary);
+      // StringEquals compares literally: only exact ARNs of the boundary qualify.
+      if (operator === "StringEquals")
+        return values.every((v) => !v.includes("*") && wildcardMatches(requiredBoundary, v, true));
+      return false;
+    }),
+  );
+}
+
+/**
+ * Every Allow statement that could create a role or change its permissions without the boundary, or remove or
+ * replace the boundary, or rewrite a role's trust: evaluated per statement, from its actions (wildcards included),
+ * resources and conditions.
+ */
+function roleChangesWithoutBoundary(file: string, policy: PolicyDocument): string[] {
+  const problems: string[] = [];
+  for (const statement of policy.Statement) {
+    if (statement.Effect !== "Allow") continue;
+    const reachesRoles = list(statement.Resource).some((resource) =>
+      sampleRoles.some((role) => wildcardMatches(resource, role, true)),
+    );
+    if (!reachesRoles) continue;
+    const where = `${file} ${statement.Sid ?? "?"}`;
+    const actions = list(statement.Action);
+    const matched = (candidates: readonly string[]) =>
+      candidates.filter((action) => actions.some((pattern) => wildcardMatches(pattern, action)));
+    for (const action of matched(neverOnRoles)) problems.push(`${where}: allows ${action}`);
+    if (!requiresTheBoundary(statement))
+      for (const action of matched(grantsToRoles)) problems.push(`${where}: ${action} without the boundary condition`);
   }
   return problems;
 }
@@ -466,6 +532,7 @@ const stackProgramActions = [
 
 /** The batch lifecycle outside Pulumi (batch records, quotas, prices, collection, console output): the run policies. */
 const lifecycleActions = [
+  "iam:GetPolicy",
   "servicequotas:GetServiceQuota",
   "servicequotas:GetAWSDefaultServiceQuota",
   "pricing:GetProducts",
@@ -528,8 +595,9 @@ const discoverActions = ["ec2:DescribeInstanceTypes", "ec2:DescribeInstanceTypeO
 
 /**
  * `aws-bench bootstrap`: the long-lived results bucket (versioned, encrypted, public access blocked, owner-enforced,
- * TLS-only, with a lifecycle; the Pulumi provider reads every bucket setting back) and the image cache repository,
- * in their own stack on the backend.
+ * TLS-only, with a lifecycle; the Pulumi provider reads every bucket setting back), the image cache repository and
+ * the batch roles' permissions boundary (a new policy version when its document changes), in their own stack on
+ * the backend.
  */
 const bootstrapActions = [
   "s3:CreateBucket",
@@ -556,6 +624,13 @@ const bootstrapActions = [
   "ecr:ListTagsForResource",
   "ecr:PutLifecyclePolicy",
   "ecr:GetLifecyclePolicy",
+  "iam:CreatePolicy",
+  "iam:TagPolicy",
+  "iam:GetPolicy",
+  "iam:GetPolicyVersion",
+  "iam:ListPolicyVersions",
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicyVersion",
   "sts:GetCallerIdentity",
 ];
 
@@ -575,6 +650,35 @@ describe("docs/iam policies", () => {
       expect(policyViolations(file, policies[file] as PolicyDocument)).toEqual([]);
     },
   );
+
+  it.each(permissionFiles)(
+    "%s: no role is created or given permissions without the boundary, and none loses it",
+    (file) => {
+      expect(roleChangesWithoutBoundary(file, policies[file] as PolicyDocument)).toEqual([]);
+    },
+  );
+
+  it("the boundary the run policies require is the one bootstrap creates, and only bootstrap may write it", () => {
+    const created = batchBoundaryArn({ partition: "aws", accountId: "123456789012", region: "eu-west-1" });
+    expect(wildcardMatches(requiredBoundary.replace("ACCOUNT_ID", "123456789012"), created, true)).toBe(true);
+    const writers = pick(permissionFiles).flatMap((policy, index) =>
+      policy.Statement.filter(
+        (statement) =>
+          statement.Effect === "Allow" &&
+          list(statement.Resource).some((arn) => wildcardMatches(arn, created, true)) &&
+          list(statement.Action).some((action) => /^iam:/i.test(action) && !isReadOnly(action)),
+      ).map((statement) => `${permissionFiles[index] ?? "?"} ${statement.Sid ?? "?"}`),
+    );
+    expect(writers).toEqual(["bootstrap-policy.json BatchRoleBoundaryPolicy"]);
+    // No other managed policy can be written: no new version, default version or deletion of any other policy.
+    const otherPolicy = "arn:aws:iam::123456789012:policy/AdministratorAccessCopy";
+    const reachOther = pick(permissionFiles).flatMap((policy) =>
+      policy.Statement.filter((statement) =>
+        list(statement.Resource).some((arn) => wildcardMatches(arn, otherPolicy, true)),
+      ).flatMap((statement) => list(statement.Action).filter((action) => /^iam:/i.test(action) && !isReadOnly(action))),
+    );
+    expect(reachOther).toEqual([]);
+  });
 
   it("grants on * only what AWS grants nowhere else, and uses every such exception", () => {
     const onStar = pick(permissionFiles).flatMap((policy) =>
@@ -716,6 +820,92 @@ describe("the policy checks catch what they are for", () => {
         statement({ Action: ["s3:DeleteObject"], Resource: "arn:aws:s3:::RESULTS_BUCKET/batches/*" }),
       ),
     ).toContainEqual(expect.stringContaining("destroying a batch must never delete data"));
+  });
+
+  describe("a role created or changed without the boundary", () => {
+    /** Every statement of the run policies that IAM checks against the boundary: the ones the mutations break. */
+    const guarded = runFiles.flatMap((file) =>
+      (policies[file] as PolicyDocument).Statement.map((statement, index) => ({ file, index, statement })).filter(
+        ({ statement }) =>
+          statement.Effect === "Allow" &&
+          list(statement.Action).some((action) => grantsToRoles.some((g) => wildcardMatches(action, g))),
+      ),
+    );
+
+    it("the run policies guard creating a role, its inline and managed policies and its boundary", () => {
+      const actions = guarded.flatMap(({ statement }) => list(statement.Action)).sort();
+      expect(actions).toEqual(expect.arrayContaining([...grantsToRoles].sort()));
+    });
+
+    const withCondition = (
+      file: string,
+      index: number,
+      change: (condition: Record<string, Record<string, string | string[]>>) => void,
+    ): PolicyDocument => {
+      const copy = structuredClone(policies[file]) as PolicyDocument;
+      const statement = copy.Statement[index] as Statement;
+      statement.Condition ??= {};
+      change(statement.Condition);
+      for (const [operator, keys] of Object.entries(statement.Condition))
+        if (Object.keys(keys).length === 0) delete statement.Condition[operator];
+      return copy;
+    };
+
+    it.each(guarded.map(({ file, index, statement }) => [`${file} ${statement.Sid ?? "?"}`, file, index] as const))(
+      "is caught when %s loses its boundary condition",
+      (where, file, index) => {
+        const mutated = withCondition(file, index, (condition) => {
+          for (const keys of Object.values(condition)) delete keys["iam:PermissionsBoundary"];
+        });
+        expect(roleChangesWithoutBoundary(file, mutated)).toEqual(
+          list((mutated.Statement[index] as Statement).Action)
+            .filter((action) => grantsToRoles.includes(action))
+            .map((action) => `${where}: ${action} without the boundary condition`),
+        );
+      },
+    );
+
+    it.each(guarded.map(({ file, index, statement }) => [`${file} ${statement.Sid ?? "?"}`, file, index] as const))(
+      "is caught when %s accepts another boundary, any boundary, or none",
+      (_where, file, index) => {
+        const variants: Array<(condition: Record<string, Record<string, string | string[]>>) => void> = [
+          (condition) => {
+            for (const keys of Object.values(condition))
+              if (keys["iam:PermissionsBoundary"]) keys["iam:PermissionsBoundary"] = "arn:aws:iam::*:policy/*";
+          },
+          (condition) => {
+            for (const keys of Object.values(condition)) delete keys["iam:PermissionsBoundary"];
+            condition["Null"] = { ...condition["Null"], "iam:PermissionsBoundary": "false" };
+          },
+          (condition) => {
+            const value = condition["ArnLike"]?.["iam:PermissionsBoundary"];
+            for (const keys of Object.values(condition)) delete keys["iam:PermissionsBoundary"];
+            condition["ArnLikeIfExists"] = { "iam:PermissionsBoundary": value ?? requiredBoundary };
+          },
+        ];
+        for (const variant of variants)
+          expect(roleChangesWithoutBoundary(file, withCondition(file, index, variant))).not.toEqual([]);
+      },
+    );
+
+    it("is caught when a statement allows removing the boundary or rewriting the trust, even by wildcard", () => {
+      const policy = (Action: string[], Resource = "arn:aws:iam::*:role/aws-bench/*"): PolicyDocument => ({
+        Version: "2012-10-17",
+        Statement: [{ Sid: "Test", Effect: "Allow", Action, Resource }],
+      });
+      expect(roleChangesWithoutBoundary("p", policy(["iam:DeleteRolePermissionsBoundary"]))).toEqual([
+        "p Test: allows iam:DeleteRolePermissionsBoundary",
+      ]);
+      expect(roleChangesWithoutBoundary("p", policy(["iam:UpdateAssumeRolePolicy"]))).toEqual([
+        "p Test: allows iam:UpdateAssumeRolePolicy",
+      ]);
+      expect(roleChangesWithoutBoundary("p", policy(["iam:Put*"], "*"))).toEqual([
+        "p Test: iam:PutRolePolicy without the boundary condition",
+        "p Test: iam:PutRolePermissionsBoundary without the boundary condition",
+      ]);
+      // Statements that reach no role are not this check's concern.
+      expect(roleChangesWithoutBoundary("p", policy(["iam:CreateRole"], "arn:aws:iam::*:user/*"))).toEqual([]);
+    });
   });
 
   it("a trust open to every repository or branch", () => {

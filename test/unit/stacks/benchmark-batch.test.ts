@@ -87,6 +87,15 @@ function args(overrides: Partial<BenchmarkBatchArgs> = {}): BenchmarkBatchArgs {
 
 const ofType = (type: string) => resources.filter((r) => r.type === type);
 
+/** IAM's ARN match: `*` any run of characters, `?` one. */
+function matchesArn(pattern: string, arn: string): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${source}$`).test(arn);
+}
+
 describe("BenchmarkBatch under Pulumi mocks", () => {
   it("creates a NAT-free public VPC, a closed security group, a scoped role, images and one locked-down instance per type × repeat", async () => {
     const batch = new stack.BenchmarkBatch("b", args());
@@ -280,6 +289,75 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
       "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
     ]);
   });
+
+  it("gives the role the bootstrap's permissions boundary of this account and region, or the one passed", async () => {
+    const batch = new stack.BenchmarkBatch("r", args());
+    await unwrap(batch.instanceIds);
+    await settle();
+    expect(ofType("aws:iam/role:Role")[0]?.inputs["permissionsBoundary"]).toBe(
+      "arn:aws:iam::123456789012:policy/aws-bench/aws-bench-batch-boundary-us-east-1",
+    );
+    resources.length = 0;
+    const own = "arn:aws:iam::123456789012:policy/aws-bench/team-boundary";
+    const mine = new stack.BenchmarkBatch("s", args({ permissionsBoundaryArn: own }));
+    await unwrap(mine.instanceIds);
+    await settle();
+    expect(ofType("aws:iam/role:Role")[0]?.inputs["permissionsBoundary"]).toBe(own);
+  });
+
+  it.each([
+    ["the batch's own repository", {}],
+    [
+      "the image cache",
+      {
+        imageCache: {
+          repositoryUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache",
+          repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
+          existingTags: [],
+        },
+      },
+    ],
+    [
+      "prebuilt images in ECR, with SSM",
+      {
+        images: {
+          "intel-sapphirerapids": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench:spr",
+          graviton3: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench:g3",
+        },
+        ssm: true,
+      },
+    ],
+    ["a KMS-encrypted results bucket", { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd" }],
+  ] as Array<[string, Partial<BenchmarkBatchArgs>]>)(
+    "with %s, grants the role nothing its boundary would cut",
+    async (_case, overrides) => {
+      const { batchBoundaryPolicy } = await import("../../../stacks/bootstrap.js");
+      const boundary = batchBoundaryPolicy({ resultsBucketArn: "arn:aws:s3:::my-results", region: "us-east-1" });
+      const batch = new stack.BenchmarkBatch(naming.batchComponentName, args(overrides));
+      await unwrap(batch.instanceIds);
+      await settle();
+      const granted = (
+        JSON.parse(String(ofType("aws:iam/rolePolicy:RolePolicy")[0]?.inputs["policy"])) as {
+          Statement: Array<{ Action: string[]; Resource: string[] }>;
+        }
+      ).Statement.flatMap((statement) =>
+        statement.Action.flatMap((action) => statement.Resource.map((resource) => ({ action, resource }))),
+      );
+      // The mocks give the batch's own repository a made-up ARN; in AWS it is its logical name plus Pulumi's suffix.
+      const real = (resource: string) =>
+        resource.replace(/^arn:aws:mock:([^:]+):(\d+):(.+)$/, "arn:aws:ecr:$1:$2:repository/$3-0a1b2c3");
+      const cut = granted.filter(
+        ({ action, resource }) =>
+          !boundary.Statement.some(
+            (statement) =>
+              statement.Action.includes(action) &&
+              statement.Resource.some((pattern) => matchesArn(pattern, real(resource))),
+          ),
+      );
+      expect(granted.length).toBeGreaterThan(0);
+      expect(cut).toEqual([]);
+    },
+  );
 
   it("uses an existing subnet and security group without creating a network", async () => {
     const batch = new stack.BenchmarkBatch(
