@@ -110,6 +110,7 @@ export async function awsPreflight(
     request.region,
     (line) => settings.progress(line),
   );
+  await findBoundary(request.region, request.resultsBucket, settings);
 
   const existing = request.network
     ? await checkExistingNetwork(ec2, request.network, request.region, settings)
@@ -317,6 +318,56 @@ export async function findImageCache(
     const { awsErrorToBenchError } = await import("../aws/errors.js");
     throw awsErrorToBenchError(error, { ...settings, region, action: "ecr:DescribeRepositories" });
   }
+}
+
+/**
+ * The permissions boundary `aws-bench bootstrap` made in the region, which the run policies require on every batch
+ * role: its ARN, computed from the account and partition (STS GetCallerIdentity) and read back with IAM GetPolicy.
+ * Throws `InvalidArgument` when it is missing (the stack would fail at the role, after the network and images were
+ * made) or when it lets instances write to another results bucket than the batch's (their uploads would be refused).
+ */
+export async function findBoundary(region: string, resultsBucket: string, settings: AwsSettings): Promise<string> {
+  const { createIamClient, createStsClient } = await import("../aws/clients.js");
+  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const { GetPolicyCommand } = await import("@aws-sdk/client-iam");
+  const { awsErrorToBenchError } = await import("../aws/errors.js");
+  const { batchBoundaryArn, boundaryResultsBucketTag } = await import("../../stacks/bootstrap-config.js");
+  let identity;
+  try {
+    identity = await (await createStsClient(settings, region)).send(new GetCallerIdentityCommand({}));
+  } catch (error) {
+    throw awsErrorToBenchError(error, { ...settings, region, action: "sts:GetCallerIdentity" });
+  }
+  const arn = batchBoundaryArn({
+    partition: identity.Arn?.split(":")[1] ?? "aws",
+    accountId: identity.Account ?? "",
+    region,
+  });
+  let policy;
+  try {
+    policy = (await (await createIamClient(settings, region)).send(new GetPolicyCommand({ PolicyArn: arn }))).Policy;
+  } catch (error) {
+    if ((error as { name?: string }).name !== "NoSuchEntityException")
+      throw awsErrorToBenchError(error, { ...settings, region, action: "iam:GetPolicy" });
+  }
+  if (!policy) {
+    throw new BenchError(
+      "InvalidArgument",
+      `The permissions boundary ${arn} does not exist: batch roles cannot be created without it.`,
+      {
+        fix: `Have an administrator run \`aws-bench bootstrap --region ${region}\` (it creates the boundary with the results bucket), then run again.`,
+      },
+    );
+  }
+  const allowed = policy.Tags?.find((tag) => tag.Key === boundaryResultsBucketTag)?.Value;
+  if (allowed !== undefined && allowed !== resultsBucket) {
+    throw new BenchError(
+      "InvalidArgument",
+      `The results bucket ${resultsBucket} is not the one the batch roles' boundary lets instances write to (${allowed}).`,
+      { fix: `Use --results-bucket ${allowed}, the bucket \`aws-bench bootstrap\` made in ${region}.` },
+    );
+  }
+  return arn;
 }
 
 /**

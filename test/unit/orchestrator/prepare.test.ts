@@ -1,7 +1,7 @@
 /**
  * Before anything is created: the real offline plan, the account checks through aws-sdk-client-mock (bucket region,
- * offerings in the region, vCPU and network quotas), the cost cap, and the record stored beside the state — or,
- * when the batch cannot run, a clear error and no record.
+ * the batch roles' permissions boundary, offerings in the region, vCPU and network quotas), the cost cap, and the
+ * record stored beside the state — or, when the batch cannot run, a clear error and no record.
  */
 import {
   DescribeInstancesCommand,
@@ -14,8 +14,10 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient, RepositoryNotFoundException } from "@aws-sdk/client-ecr";
+import { GetPolicyCommand, IAMClient, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -23,14 +25,39 @@ import { isolateAws } from "../../helpers/aws-env.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
 import { loadRecord, type BatchRequest } from "../../../src/orchestrator/batch-record.js";
 import { planBatch } from "../../../src/orchestrator/plan.js";
-import { awsPreflight, describePlan, prepareBatch } from "../../../src/orchestrator/prepare.js";
+import { awsPreflight, describePlan, findBoundary, prepareBatch } from "../../../src/orchestrator/prepare.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
 const quotas = mockClient(ServiceQuotasClient);
 const ecr = mockClient(ECRClient);
+const sts = mockClient(STSClient);
+const iam = mockClient(IAMClient);
 const tempDir = useTempDir();
+
+const boundaryArn = "arn:aws:iam::123456789012:policy/aws-bench/aws-bench-batch-boundary-us-east-1";
+/** GetPolicy's answer for the boundary bootstrap made with `bucket` (the SDK's shape of a real response). */
+const boundaryPolicy = (bucket: string) => ({
+  Policy: {
+    PolicyName: "aws-bench-batch-boundary-us-east-1",
+    PolicyId: "ANPA2MOCKMOCKMOCKMOCK",
+    Arn: boundaryArn,
+    Path: "/aws-bench/",
+    DefaultVersionId: "v1",
+    AttachmentCount: 0,
+    PermissionsBoundaryUsageCount: 2,
+    IsAttachable: true,
+    Description: "aws-bench: the most a batch instance role may do (results upload, image pull, Session Manager)",
+    CreateDate: new Date("2026-11-01T09:00:00Z"),
+    UpdateDate: new Date("2026-11-01T09:00:00Z"),
+    Tags: [
+      { Key: "aws-bench:role", Value: "long-lived" },
+      { Key: "aws-bench:created-by", Value: "admin@host" },
+      { Key: "aws-bench:results-bucket", Value: bucket },
+    ],
+  },
+});
 
 const request: BatchRequest = {
   instanceTypes: ["m7i.large", "c7g.large"],
@@ -43,8 +70,14 @@ const request: BatchRequest = {
 };
 
 beforeEach(() => {
-  for (const mock of [ec2, s3, quotas, ecr]) mock.reset();
+  for (const mock of [ec2, s3, quotas, ecr, sts, iam]) mock.reset();
   isolateAws(true);
+  sts.on(GetCallerIdentityCommand).resolves({
+    UserId: "AROA2MOCKMOCKMOCKMOCK:ci-session",
+    Account: "123456789012",
+    Arn: "arn:aws:sts::123456789012:assumed-role/aws-bench-ci/ci-session",
+  });
+  iam.on(GetPolicyCommand, { PolicyArn: boundaryArn }).resolves(boundaryPolicy("team-results"));
   // No image cache in the region (aws-bench bootstrap not run): images go to the batch's own repository.
   ecr
     .on(DescribeRepositoriesCommand)
@@ -127,6 +160,34 @@ describe("prepareBatch", () => {
     await expect(prepare(request).run).rejects.toThrow(/results bucket team-results does not exist/);
   });
 
+  it("refuses, before anything is stored or created, when bootstrap's boundary for batch roles is missing", async () => {
+    iam.on(GetPolicyCommand).rejects(
+      new NoSuchEntityException({
+        message: `Policy ${boundaryArn} does not exist or is not attachable.`,
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
+    const { run, store } = prepare(request, true);
+    await expect(run).rejects.toMatchObject({
+      code: "InvalidArgument",
+      message: expect.stringContaining(`permissions boundary ${boundaryArn} does not exist`),
+      fix: expect.stringContaining("aws-bench bootstrap --region us-east-1"),
+    });
+    expect(await store.list()).toEqual([]);
+    // Nothing after the boundary was asked: no offerings, no quotas.
+    expect(ec2.commandCalls(DescribeInstanceTypeOfferingsCommand)).toEqual([]);
+    expect(iam.commandCalls(GetPolicyCommand)[0]?.args[0].input).toEqual({ PolicyArn: boundaryArn });
+  });
+
+  it("refuses a results bucket other than the one the boundary lets instances write to", async () => {
+    iam.on(GetPolicyCommand).resolves(boundaryPolicy("bootstrap-results"));
+    await expect(prepare(request, true).run).rejects.toMatchObject({
+      code: "InvalidArgument",
+      message: expect.stringContaining("team-results is not the one the batch roles' boundary lets instances write to"),
+      fix: "Use --results-bucket bootstrap-results, the bucket `aws-bench bootstrap` made in us-east-1.",
+    });
+  });
+
   it("refuses a batch above --max-cost before storing anything", async () => {
     const { run, store } = prepare({ ...request, maxCostUsd: 0.01 }, true);
     await expect(run).rejects.toThrow(/expected to cost \$[\d.]+ .*above --max-cost 0\.01/);
@@ -204,5 +265,36 @@ describe("prepareBatch", () => {
   it("refuses when no VPC is left in the region", async () => {
     ec2.on(DescribeVpcsCommand).resolves({ Vpcs: Array.from({ length: 5 }, (_, i) => ({ VpcId: `vpc-${i}` })) });
     await expect(prepare(request).run).rejects.toThrow(/needs one more of VPCs per Region \(L-F678F1CE\)/);
+  });
+});
+
+describe("findBoundary", () => {
+  it("names the boundary from the caller's account and partition, and returns it when it names the bucket", async () => {
+    await expect(findBoundary("us-east-1", "team-results", {})).resolves.toBe(boundaryArn);
+    sts.on(GetCallerIdentityCommand).resolves({
+      UserId: "AIDA2MOCKMOCKMOCKMOCK",
+      Account: "210987654321",
+      Arn: "arn:aws-us-gov:iam::210987654321:user/bench",
+    });
+    const govArn = "arn:aws-us-gov:iam::210987654321:policy/aws-bench/aws-bench-batch-boundary-us-gov-west-1";
+    iam.on(GetPolicyCommand, { PolicyArn: govArn }).resolves({
+      Policy: { ...boundaryPolicy("team-results").Policy, Arn: govArn, Tags: [] },
+    });
+    // A boundary without the bucket tag (made by hand) is taken as it is.
+    await expect(findBoundary("us-gov-west-1", "team-results", {})).resolves.toBe(govArn);
+  });
+
+  it("turns a refusal to read it into AccessDenied naming the action", async () => {
+    iam.on(GetPolicyCommand).rejects(
+      Object.assign(new Error("User is not authorized to perform: iam:GetPolicy"), {
+        name: "AccessDenied",
+        $fault: "client",
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    await expect(findBoundary("us-east-1", "team-results", {})).rejects.toMatchObject({
+      code: "AccessDenied",
+      message: expect.stringContaining("iam:GetPolicy"),
+    });
   });
 });
