@@ -11,7 +11,9 @@ import {
   EC2Client,
 } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { GetPolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -31,6 +33,8 @@ const tempDir = useTempDir();
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
 const ecr = mockClient(ECRClient);
+const sts = mockClient(STSClient);
+const iam = mockClient(IAMClient);
 let restore: () => void = () => undefined;
 let engine: FakeEngine;
 let world: FakeWorld;
@@ -52,6 +56,20 @@ beforeEach(() => {
   );
   isolateAws(true);
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
+  // The account was bootstrapped: the batch roles' boundary exists and names the results bucket.
+  sts.reset();
+  iam.reset();
+  sts
+    .on(GetCallerIdentityCommand)
+    .resolves({ Account: "123456789012", Arn: "arn:aws:sts::123456789012:assumed-role/ci/x" });
+  iam.on(GetPolicyCommand).resolves({
+    Policy: {
+      PolicyName: "aws-bench-batch-boundary-us-east-1",
+      Arn: "arn:aws:iam::123456789012:policy/aws-bench/aws-bench-batch-boundary-us-east-1",
+      Path: "/aws-bench/",
+      Tags: [{ Key: "aws-bench:results-bucket", Value: "results-bucket" }],
+    },
+  });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
     InstanceTypeOfferings: ["m7i.large", "c7g.large"].flatMap((type) =>
       ["use1-az4", "use1-az6"].map((zone) => ({
