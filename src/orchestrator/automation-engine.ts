@@ -2,9 +2,11 @@
  * The real {@link StackEngine}: Pulumi's Automation API driving the Pulumi CLI, with the batch program inline
  * (the same `stacks/index.ts` that Pulumi.yaml's `main` runs; the project name is Pulumi.yaml's). This is the only
  * module that imports `@pulumi/pulumi/automation`. Each stack gets one stable work directory under
- * `~/.aws-bench/work/<stack>`; everything a later step needs is on the backend, not there.
+ * `~/.aws-bench/work/<stack>`, its owner's alone; everything a later step needs is on the backend, not there.
+ * Stack secrets are encrypted with a passphrase or an AWS KMS key; only the local file backend may use the empty
+ * passphrase.
  */
-import { accessSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { BenchError } from "../errors.js";
@@ -27,23 +29,93 @@ export interface AutomationEngineOptions {
   backend: Backend;
   /** `~/.aws-bench`: work directories go under `work/`. */
   toolHome: string;
-  /** Environment for the Pulumi CLI (credentials, `PULUMI_CONFIG_PASSPHRASE`). */
+  /** Environment for the Pulumi CLI (credentials, `PULUMI_CONFIG_PASSPHRASE`, `PULUMI_SECRETS_PROVIDER`). */
   env: NodeJS.ProcessEnv;
+  /**
+   * An AWS KMS secrets provider for new stacks, e.g. `awskms://alias/aws-bench?region=us-east-1`.
+   * @default `PULUMI_SECRETS_PROVIDER` from `env`, else the passphrase provider
+   */
+  secretsProvider?: string | undefined;
   /** The inline program. @default the batch program, stacks/index.ts */
   program?: () => Promise<Record<string, unknown>>;
 }
 
+/** How a backend's stacks encrypt their secrets: the provider new stacks get, and what the Pulumi CLI is told. */
+export interface SecretsSettings {
+  /** `passphrase`, or an `awskms://` URL. */
+  provider: string;
+  /** `PULUMI_CONFIG_PASSPHRASE` or `PULUMI_CONFIG_PASSPHRASE_FILE` for the CLI (none with KMS). */
+  envVars: Record<string, string>;
+}
+
+/**
+ * The secrets settings for `backend`: a KMS provider when one is named, else the passphrase from
+ * `PULUMI_CONFIG_PASSPHRASE` or the file `PULUMI_CONFIG_PASSPHRASE_FILE`. Only the local file backend falls back to
+ * the empty passphrase (its state never leaves the machine); on a shared `s3://` backend the empty passphrase would
+ * let anyone who reads the bucket decrypt every stack's secrets, so there it throws `InvalidArgument`.
+ *
+ * @param backend - the state backend
+ * @param env - the environment the passphrase is read from
+ * @param provider - an AWS KMS secrets provider (`awskms://…`), when one is configured
+ */
+export function secretsSettings(
+  backend: Backend,
+  env: NodeJS.ProcessEnv,
+  provider: string | undefined = env["PULUMI_SECRETS_PROVIDER"],
+): SecretsSettings {
+  if (provider) {
+    if (!/^awskms:\/\/\S+$/.test(provider)) {
+      throw new BenchError("InvalidArgument", `Secrets provider '${provider}' is not an AWS KMS key (awskms://…).`, {
+        fix: "Set PULUMI_SECRETS_PROVIDER=awskms://alias/NAME?region=REGION, or unset it and use PULUMI_CONFIG_PASSPHRASE.",
+      });
+    }
+    return { provider, envVars: {} };
+  }
+  const passphrase = env["PULUMI_CONFIG_PASSPHRASE"];
+  if (passphrase) return { provider: "passphrase", envVars: { PULUMI_CONFIG_PASSPHRASE: passphrase } };
+  const file = env["PULUMI_CONFIG_PASSPHRASE_FILE"];
+  if (file) {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch (error) {
+      throw new BenchError(
+        "InputUnreadable",
+        `PULUMI_CONFIG_PASSPHRASE_FILE ${file} cannot be read: ${(error as Error).message}.`,
+        { fix: "Point it at the file holding the stacks' passphrase, or set PULUMI_CONFIG_PASSPHRASE instead." },
+      );
+    }
+    // An empty file is the empty passphrase: fine on the local backend only, like an unset one.
+    if (size > 0 || backend.kind === "file")
+      return { provider: "passphrase", envVars: { PULUMI_CONFIG_PASSPHRASE_FILE: file } };
+  }
+  if (backend.kind === "file") return { provider: "passphrase", envVars: { PULUMI_CONFIG_PASSPHRASE: "" } };
+  throw new BenchError(
+    "InvalidArgument",
+    `The shared backend ${backend.url} needs a secrets passphrase or a KMS key; with the empty default, anyone who can read the bucket could decrypt the stacks' secrets.`,
+    {
+      fix: "Set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to a passphrase kept with the backend, or PULUMI_SECRETS_PROVIDER=awskms://alias/NAME?region=REGION.",
+    },
+  );
+}
+
+/**
+ * A directory only its owner can enter (a work directory holds the stack's settings and, with a passphrase, its
+ * encryption salt): made with its missing parents, and tightened if it already existed.
+ */
+export function ownerOnlyDirectory(path: string): string {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
+  return path;
+}
+
 /** Builds the Automation API engine. */
 export function automationEngine(options: AutomationEngineOptions): StackEngine {
-  const envVars: Record<string, string> = {
-    PULUMI_BACKEND_URL: options.backend.url,
-    // The passphrase provider: empty is allowed for local use (DESIGN.md); CI sets its own, or a file.
-    ...(options.env["PULUMI_CONFIG_PASSPHRASE"] === undefined &&
-    options.env["PULUMI_CONFIG_PASSPHRASE_FILE"] !== undefined
-      ? {}
-      : { PULUMI_CONFIG_PASSPHRASE: options.env["PULUMI_CONFIG_PASSPHRASE"] ?? "" }),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-  };
+  const baseEnv = { PULUMI_BACKEND_URL: options.backend.url, PULUMI_SKIP_UPDATE_CHECK: "true" };
+  // Decided on first use rather than here, so listing stacks (which opens no secrets) needs no passphrase.
+  let secrets: SecretsSettings | undefined;
+  const secretsNow = (): SecretsSettings =>
+    (secrets ??= secretsSettings(options.backend, options.env, options.secretsProvider));
   const projectSettings = { name: projectName, runtime: "nodejs" as const, backend: { url: options.backend.url } };
   const program =
     options.program ??
@@ -67,11 +139,13 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
   async function stackOf(ref: StackRef, create = true): Promise<Stack> {
     let entry = opened.get(ref.stackName);
     if (!entry) {
+      const { provider, envVars } = secretsNow();
       const { LocalWorkspace } = await automation();
-      const workDir = join(options.toolHome, "work", ref.stackName);
-      mkdirSync(workDir, { recursive: true });
+      const workDir = ownerOnlyDirectory(join(options.toolHome, "work", ref.stackName));
+      // Pulumi makes a missing file backend directory itself, readable by all; made here first, it is the owner's.
+      if (options.backend.kind === "file") mkdirSync(options.backend.directory, { recursive: true, mode: 0o700 });
       const args = { stackName: ref.stackName, projectName, program };
-      const settings = { workDir, projectSettings, envVars, secretsProvider: "passphrase" };
+      const settings = { workDir, projectSettings, envVars: { ...baseEnv, ...envVars }, secretsProvider: provider };
       const stack = await translate(
         () =>
           create ? LocalWorkspace.createOrSelectStack(args, settings) : LocalWorkspace.selectStack(args, settings),
@@ -107,6 +181,8 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
 
   return {
     async ready() {
+      // Before anything is recorded or created: a shared backend without a passphrase or key stops here.
+      secretsNow();
       const { PulumiCommand } = await automation();
       await translate(() => PulumiCommand.get(), "(none yet)");
     },
@@ -196,10 +272,9 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       // A file backend keeps every stack under <dir>/.pulumi: without it there is nothing to ask the CLI about.
       if (options.backend.kind === "file" && !existsSync(join(options.backend.directory, ".pulumi"))) return [];
       const { LocalWorkspace } = await automation();
-      const workDir = join(options.toolHome, "work", "_list");
-      mkdirSync(workDir, { recursive: true });
+      const workDir = ownerOnlyDirectory(join(options.toolHome, "work", "_list"));
       const workspace: LocalWorkspace = await translate(
-        () => LocalWorkspace.create({ workDir, projectSettings, envVars, secretsProvider: "passphrase" }),
+        () => LocalWorkspace.create({ workDir, projectSettings, envVars: baseEnv }),
         "(list)",
       );
       const stacks = await translate(() => workspace.listStacks(), "(list)");
@@ -281,7 +356,7 @@ export function pulumiErrorToBenchError(error: unknown, stackName: string): Benc
       "PulumiError",
       `Pulumi cannot open the secrets of ${stackName}: the passphrase is wrong or missing.`,
       {
-        fix: "Set PULUMI_CONFIG_PASSPHRASE to the passphrase the batch was created with (empty by default for local use).",
+        fix: "Set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the passphrase the stack was created with (empty by default on the local file backend only).",
         cause: error,
       },
     );

@@ -110,8 +110,9 @@ export function backendTag(backend: Backend): string {
   let id = read();
   if (id === undefined) {
     try {
-      mkdirSync(join(backend.directory, ".aws-bench"), { recursive: true });
-      writeFileSync(idFile, `${randomBytes(6).toString("hex")}\n`, { flag: "wx" });
+      // Owner-only, like everything the tool keeps under ~/.aws-bench (the state beside it is the user's alone).
+      mkdirSync(join(backend.directory, ".aws-bench"), { recursive: true, mode: 0o700 });
+      writeFileSync(idFile, `${randomBytes(6).toString("hex")}\n`, { flag: "wx", mode: 0o600 });
     } catch (error) {
       // Another process made it first: use theirs.
       if ((error as NodeJS.ErrnoException).code !== "EEXIST")

@@ -23,7 +23,7 @@ export interface BatchStore {
 
 const storeFolder = ".aws-bench/batches";
 
-/** A store in a file backend's directory. */
+/** A store in a file backend's directory; its folders and files are the owner's alone (0700, 0600). */
 export function fileBatchStore(directory: string, url: string): BatchStore {
   const root = join(directory, storeFolder);
   return {
@@ -38,9 +38,9 @@ export function fileBatchStore(directory: string, url: string): BatchStore {
     },
     write(batchId, name, body) {
       const dir = join(root, batchId);
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const temporary = join(dir, `.${name}.${process.pid}.tmp`);
-      writeFileSync(temporary, body);
+      writeFileSync(temporary, body, { mode: 0o600 });
       renameSync(temporary, join(dir, name));
       return Promise.resolve();
     },

@@ -1,11 +1,17 @@
 /**
  * The Automation API engine where it can run here (no Pulumi CLI on these machines): the CLI's absence found
- * before anything starts, and Pulumi's failures turned into errors that say what to do.
+ * before anything starts, the stacks' secrets never left to an empty passphrase on a shared backend, work
+ * directories only their owner can enter, and Pulumi's failures turned into errors that say what to do.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { automationEngine, pulumiErrorToBenchError } from "../../../src/orchestrator/automation-engine.js";
+import {
+  automationEngine,
+  ownerOnlyDirectory,
+  pulumiErrorToBenchError,
+  secretsSettings,
+} from "../../../src/orchestrator/automation-engine.js";
 import { resolveBackend } from "../../../src/orchestrator/backend.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -46,6 +52,85 @@ describe("automationEngine", () => {
       env: {},
     });
     await expect(engine.ready()).resolves.toBeUndefined();
+  });
+});
+
+describe("the stacks' secrets", () => {
+  const shared = resolveBackend("s3://team-state/pulumi?region=eu-west-1", {}, "/w");
+  const local = resolveBackend("file:///home/u/.aws-bench/state", {}, "/w");
+
+  it("keep the empty passphrase on the local file backend only", () => {
+    expect(secretsSettings(local, {})).toEqual({ provider: "passphrase", envVars: { PULUMI_CONFIG_PASSPHRASE: "" } });
+    for (const env of [{}, { PULUMI_CONFIG_PASSPHRASE: "" }])
+      expect(() => secretsSettings(shared, env)).toThrow(
+        expect.objectContaining({
+          code: "InvalidArgument",
+          message: expect.stringContaining("s3://team-state/pulumi?region=eu-west-1 needs a secrets passphrase"),
+          fix: expect.stringMatching(/PULUMI_CONFIG_PASSPHRASE .*PULUMI_CONFIG_PASSPHRASE_FILE.*awskms:\/\//),
+        }),
+      );
+  });
+
+  it("take the passphrase, a passphrase file, or an AWS KMS key", () => {
+    expect(secretsSettings(shared, { PULUMI_CONFIG_PASSPHRASE: "s3cret" })).toEqual({
+      provider: "passphrase",
+      envVars: { PULUMI_CONFIG_PASSPHRASE: "s3cret" },
+    });
+    const file = join(tempDir(), "passphrase");
+    writeFileSync(file, "s3cret\n");
+    expect(secretsSettings(shared, { PULUMI_CONFIG_PASSPHRASE_FILE: file })).toEqual({
+      provider: "passphrase",
+      envVars: { PULUMI_CONFIG_PASSPHRASE_FILE: file },
+    });
+    const kms = "awskms://alias/aws-bench?region=eu-west-1";
+    expect(secretsSettings(shared, { PULUMI_SECRETS_PROVIDER: kms })).toEqual({ provider: kms, envVars: {} });
+    expect(secretsSettings(shared, {}, kms)).toEqual({ provider: kms, envVars: {} });
+  });
+
+  it("refuse a passphrase file that is missing, or empty on a shared backend, and a provider that is not KMS", () => {
+    const dir = tempDir();
+    expect(() => secretsSettings(shared, { PULUMI_CONFIG_PASSPHRASE_FILE: join(dir, "nope") })).toThrow(
+      expect.objectContaining({ code: "InputUnreadable" }),
+    );
+    const empty = join(dir, "empty");
+    writeFileSync(empty, "");
+    expect(() => secretsSettings(shared, { PULUMI_CONFIG_PASSPHRASE_FILE: empty })).toThrow(
+      /needs a secrets passphrase/,
+    );
+    expect(secretsSettings(local, { PULUMI_CONFIG_PASSPHRASE_FILE: empty }).envVars).toEqual({
+      PULUMI_CONFIG_PASSPHRASE_FILE: empty,
+    });
+    expect(() => secretsSettings(shared, { PULUMI_SECRETS_PROVIDER: "gcpkms://projects/p/keys/k" })).toThrow(
+      /not an AWS KMS key/,
+    );
+  });
+
+  it("are checked before anything is recorded or created, and on every stack operation; listing needs none", async () => {
+    const home = tempDir();
+    vi.stubEnv("PATH", join(home, "no-bin"));
+    const engine = (env: NodeJS.ProcessEnv) =>
+      automationEngine({ backend: shared, toolHome: join(home, ".aws-bench"), env });
+    // Checked before the CLI is even looked for: no Pulumi process starts on a shared backend without it.
+    await expect(engine({}).ready()).rejects.toMatchObject({ code: "InvalidArgument" });
+    await expect(engine({}).up({ stackName: "batch-20261128t120000z-ab12cd", config: {} }, {})).rejects.toMatchObject({
+      code: "InvalidArgument",
+    });
+    await expect(engine({}).listStacks()).rejects.toMatchObject({ code: "PulumiCliMissing" });
+    await expect(engine({ PULUMI_CONFIG_PASSPHRASE: "s3cret" }).ready()).rejects.toMatchObject({
+      code: "PulumiCliMissing",
+    });
+  });
+});
+
+describe("work directories", () => {
+  it("are the owner's alone, also when they existed before", () => {
+    const home = tempDir();
+    const made = ownerOnlyDirectory(join(home, ".aws-bench", "work", "batch-20261128t120000z-ab12cd"));
+    expect([statSync(join(home, ".aws-bench")).mode & 0o777, statSync(made).mode & 0o777]).toEqual([0o700, 0o700]);
+    const old = join(home, "old");
+    mkdirSync(old, { mode: 0o755 });
+    chmodSync(old, 0o755);
+    expect(statSync(ownerOnlyDirectory(old)).mode & 0o777).toBe(0o700);
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * The lifecycle's own AWS calls through aws-sdk-client-mock with the SDK's response shapes: the batch store on an
  * S3 backend, the results bucket (missing keys, pagination, denied), instance states and console output; and the
- * backend URL rules.
+ * backend URL rules, and what the tool writes on a file backend being its owner's alone.
  */
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand } from "@aws-sdk/client-ec2";
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
@@ -16,7 +18,7 @@ import {
   requireSharedBackend,
   resolveBackend,
 } from "../../../src/orchestrator/backend.js";
-import { s3BatchStore } from "../../../src/orchestrator/batch-store.js";
+import { fileBatchStore, s3BatchStore } from "../../../src/orchestrator/batch-store.js";
 import { ec2InstanceWatch, s3ResultsBucket } from "../../../src/orchestrator/aws-access.js";
 
 const s3 = mockClient(S3Client);
@@ -84,6 +86,28 @@ describe("the backend tag", () => {
     expect(backendTag(resolveBackend(`file://${dir}/elsewhere`, {}, "/w"))).not.toBe(first);
     expect(batchIdTime("20261128t120000z-ab12cd")?.toISOString()).toBe("2026-11-28T12:00:00.000Z");
     expect(batchIdTime("latest")).toBeUndefined();
+  });
+});
+
+/** Permission bits of a path. */
+const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+describe("a file backend's own files", () => {
+  it("the backend id and the batch records are the owner's alone: folders 0700, files 0600", async () => {
+    const home = tempDir();
+    const directory = join(home, ".aws-bench", "state");
+    backendTag(resolveBackend(`file://${directory}`, {}, "/w"));
+    for (const dir of [join(home, ".aws-bench"), directory, join(directory, ".aws-bench")])
+      expect(modeOf(dir), dir).toBe(0o700);
+    expect(modeOf(join(directory, ".aws-bench", "backend-id"))).toBe(0o600);
+
+    const store = fileBatchStore(directory, `file://${directory}`);
+    await store.write("20261128t120000z-ab12cd", "batch.json", "{}\n");
+    await store.write("20261128t120000z-ab12cd", "batch.json", '{"again":true}\n');
+    const batchDir = join(directory, ".aws-bench", "batches", "20261128t120000z-ab12cd");
+    expect([modeOf(join(directory, ".aws-bench", "batches")), modeOf(batchDir)]).toEqual([0o700, 0o700]);
+    expect(modeOf(join(batchDir, "batch.json"))).toBe(0o600);
+    expect(await store.read("20261128t120000z-ab12cd", "batch.json")).toBe('{"again":true}\n');
   });
 });
 
