@@ -10,7 +10,7 @@ import { batchComponentName, instanceResourceName, instanceResourceType } from "
 import { collectDeadlineMinutes } from "../../stacks/instance-timing.js";
 import type { InstanceState } from "./aws-access.js";
 import { stackOf } from "./batch-record.js";
-import { collectRun, parseStatus, rawRunDirectory } from "./collect.js";
+import { collectRun, parseStatus, plannedRun, rawRunDirectory } from "./collect.js";
 import { urnName, type StackEngine } from "./engine.js";
 import { interrupted, type InstanceOutcome, type LifecycleDeps } from "./lifecycle.js";
 
@@ -190,7 +190,7 @@ async function finishInstance(
   const target = rawRunDirectory(deps.rawRoot, record.batchId, instance.instanceType, instance.repeat);
   const failedAt = `the instance reported failure at stage ${status.stage}: ${status.error || `exit ${status.exitCode}`}`;
   try {
-    const run = await collectRun(deps.results, instance.resultsPrefix, target, instance.instanceType);
+    const run = await collectRun(deps.results, instance.resultsPrefix, target, await plannedRun(record, instance));
     const headlines = run.result.benchmarks
       .filter((b) => b.headline.statistics)
       .map((b) =>

@@ -1,15 +1,21 @@
 /**
- * Collection of one instance's results: find the run the runner wrote under `<prefix>/results/`, download the
- * result and every raw file it lists, verify each SHA-256, validate the result against its schema (which also
- * refuses private details), and write the run to `data/raw/<type>/<batch>-<repeat>/` — atomically, and never
- * over a different run already there. `private/` (the signed identity document) stays in the bucket.
+ * Collection of one instance's run: find the run the runner wrote under `<prefix>/results/`, and publish it in
+ * `data/raw/<type>/<batch>-<repeat>/` only when it is whole and is what the batch planned. Every path is in normal
+ * form before it is compared; SHA256SUMS must be there and name exactly result.json and the raw files the result
+ * lists, each with the checksum its bytes have (which the result's own checksums must agree with); the result must
+ * match its schema and the planned instance (type, region, architecture, pinned zone, benchmarks); no file may hold
+ * a private detail or a credential, binary files included; sizes are capped per file and per run, from the
+ * result's listing before downloading and again on the bytes received. Writing is atomic, never over a different
+ * run. `private/` (the signed identity document) stays in the bucket.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { sha256Hex } from "../checksums.js";
+import { loadCatalogue, resolveInstanceTypes } from "../discovery/catalogue.js";
 import { BenchError } from "../errors.js";
 import { assertDocument } from "../schemas/documents.js";
-import { redactRawOutput } from "../schemas/private-details.js";
+import { findRawOutputDetails } from "../schemas/private-details.js";
+import type { BatchRecord } from "../schemas/generated/batch-record.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import type { ResultsBucket } from "./aws-access.js";
 
@@ -67,122 +73,312 @@ export interface CollectedRun {
   alreadyPresent: boolean;
 }
 
+/** What the batch planned for one instance: what its result's host has to say. */
+export interface PlannedRun {
+  /** The instance type launched. */
+  instanceType: string;
+  /** The batch's region. */
+  region: string;
+  /** The type's architectures in the catalogue (EC2's names: `x86_64`, `arm64`). */
+  architectures: readonly string[];
+  /** The zone ID the batch pinned the instance to, when it pinned one. */
+  availabilityZoneId?: string | undefined;
+  /** The benchmarks the batch asked for, when it named them. */
+  benchmarks?: readonly string[] | undefined;
+}
+
+/**
+ * Size caps for one run. STREAM, HPL and CoreMark outputs, build logs and the compiled benchmark programs are
+ * kilobytes to a few MB each, and a full run a few tens of MB at most; the caps leave about ten times that, and
+ * bound what one run can make collect hold in memory and write into the repository.
+ */
+export const collectLimits = {
+  /** Largest single file: 32 MiB. */
+  fileBytes: 32 * 1024 * 1024,
+  /** Largest run, every collected file together: 128 MiB. */
+  runBytes: 128 * 1024 * 1024,
+} as const;
+
 /** Where an instance's run goes: `data/raw/<type>/<batch>-<repeat>`. */
 export function rawRunDirectory(rawRoot: string, batchId: string, instanceType: string, repeat: number): string {
   return join(rawRoot, instanceType, `${batchId}-${repeat}`);
 }
 
 /**
+ * What the batch record planned for one of its instances, with the type's architectures from the shipped
+ * catalogue; throws `InvalidArgument` when the type no longer resolves there.
+ */
+export async function plannedRun(
+  record: BatchRecord,
+  instance: { instanceType: string; repeat: number },
+): Promise<PlannedRun> {
+  const [resolved] = resolveInstanceTypes([instance.instanceType], await loadCatalogue());
+  return {
+    instanceType: instance.instanceType,
+    region: record.region,
+    architectures: resolved?.record.architectures ?? [],
+    availabilityZoneId: record.spec.zones?.instances[`${instance.instanceType}/${instance.repeat}`],
+    benchmarks: record.spec.benchmarks,
+  };
+}
+
+/**
  * Downloads, verifies and writes one instance's run. Throws `EmptyResult` when there is no result,
- * `ChecksumMismatch`, `SchemaViolation`/`PrivateDetail`, or `WriteFailed` when a different run is in the way.
+ * `ChecksumMismatch` (SHA256SUMS missing or not covering exactly the run, a checksum or size that disagrees, a
+ * file missing), `SchemaViolation`/`PrivateDetail`, `InputMalformed` (a path not in normal form, a result that
+ * does not match the planned instance, a file or run over {@link collectLimits}), or `WriteFailed` when a
+ * different run is in the way. Nothing is written unless every check passed.
  */
 export async function collectRun(
   bucket: ResultsBucket,
   prefix: string,
   target: string,
-  expectedType: string,
+  planned: PlannedRun,
 ): Promise<CollectedRun> {
-  const keys = await bucket.list(`${prefix}/results/`);
-  const resultKeys = keys.filter((key) => key.endsWith("/result.json") && !key.includes("/private/"));
+  const url = (key: string) => `s3://${bucket.bucket}/${key}`;
+  const kept = "Nothing was written; the run is kept in the bucket.";
+  const resultsPrefix = `${prefix}/results/`;
+  const keys = await bucket.list(resultsPrefix);
+  // The private/ exclusion compares normal forms: `./private/…` or `a//private/…` are private/ too.
+  const resultKeys = keys.filter(
+    (key) =>
+      posix.basename(key) === "result.json" &&
+      !runPath(key.slice(resultsPrefix.length), url(key)).split("/").includes("private"),
+  );
   if (resultKeys.length !== 1) {
     throw new BenchError(
       "EmptyResult",
       resultKeys.length === 0
-        ? `No result.json under s3://${bucket.bucket}/${prefix}/results/.`
-        : `${resultKeys.length} result.json files under s3://${bucket.bucket}/${prefix}/results/ (expected one).`,
-      {
-        fix: `Read s3://${bucket.bucket}/${prefix}/user-data.log for what the instance did.`,
-      },
+        ? `No result.json under ${url(resultsPrefix)}.`
+        : `${resultKeys.length} result.json files under ${url(resultsPrefix)} (expected one).`,
+      { fix: `Read ${url(`${prefix}/user-data.log`)} for what the instance did.` },
     );
   }
   const resultKey = resultKeys[0] as string;
   const runPrefix = posix.dirname(resultKey);
-  const resultBytes = await bucket.get(resultKey);
-  if (!resultBytes)
-    throw new BenchError("EmptyResult", `s3://${bucket.bucket}/${resultKey} disappeared while collecting.`, {
-      fix: "Run collect again.",
-    });
+  const inBucket = new Set(
+    keys.filter((key) => key.startsWith(`${runPrefix}/`)).map((key) => key.slice(runPrefix.length + 1)),
+  );
+  if (!inBucket.has("SHA256SUMS")) {
+    throw new BenchError(
+      "ChecksumMismatch",
+      `${url(`${runPrefix}/SHA256SUMS`)} is missing: a run is published only when SHA256SUMS covers every file.`,
+      { fix: `${kept} Re-run this type with a runner that writes SHA256SUMS.` },
+    );
+  }
+
+  let received = 0;
+  /** One file of the run, refused when it is over the per-file cap or takes the run over its cap. */
+  const download = async (path: string): Promise<Buffer> => {
+    const bytes = await bucket.get(`${runPrefix}/${path}`);
+    if (!bytes)
+      throw new BenchError("ChecksumMismatch", `${url(`${runPrefix}/${path}`)} disappeared while collecting.`, {
+        fix: "Run collect again.",
+      });
+    received += bytes.length;
+    if (bytes.length > collectLimits.fileBytes || received > collectLimits.runBytes)
+      throw oversize(url(`${runPrefix}/${path}`), bytes.length, received, "received");
+    return bytes;
+  };
+
+  const resultBytes = await download("result.json");
   let parsed: unknown;
   try {
     parsed = JSON.parse(resultBytes.toString("utf8"));
   } catch (error) {
-    throw new BenchError(
-      "InputMalformed",
-      `s3://${bucket.bucket}/${resultKey} is not JSON: ${(error as Error).message}.`,
-      { fix: "The run is kept in the bucket; see user-data.log beside it." },
-    );
+    throw new BenchError("InputMalformed", `${url(resultKey)} is not JSON: ${(error as Error).message}.`, {
+      fix: "The run is kept in the bucket; see user-data.log beside it.",
+    });
   }
-  const result = await assertDocument("benchmark-result", parsed, `s3://${bucket.bucket}/${resultKey}`);
-  if (result.host.instanceType !== undefined && result.host.instanceType !== expectedType) {
+  const result = await assertDocument("benchmark-result", parsed, url(resultKey));
+  const mismatches = planMismatches(result, planned);
+  if (mismatches.length > 0) {
     throw new BenchError(
       "InputMalformed",
-      `s3://${bucket.bucket}/${resultKey} says it ran on ${result.host.instanceType}, but this instance is ${expectedType}.`,
-      { fix: "Check the batch's prefixes; nothing was written." },
+      `${url(resultKey)} is not the planned ${planned.instanceType} in ${planned.region}: ${mismatches.join("; ")}.`,
+      { fix: `${kept} Check that no other run was uploaded under ${prefix}/, then re-run this type.` },
     );
   }
 
-  const files = new Map<string, Buffer>([["result.json", resultBytes]]);
+  // The result's listing, checked before any raw file is downloaded: paths, sizes, and presence in the bucket.
+  let declared = resultBytes.length;
+  const rawPaths = new Map<string, BenchmarkResult["rawFiles"][number]>();
   for (const raw of result.rawFiles) {
-    if (
-      raw.path.startsWith("/") ||
-      raw.path.split("/").includes("..") ||
-      raw.path.startsWith("private/") ||
-      raw.path === "result.json" ||
-      raw.path === "SHA256SUMS"
-    ) {
-      throw new BenchError("InputMalformed", `${resultKey} lists a raw file outside its run: ${raw.path}.`, {
-        fix: "The run is kept in the bucket; nothing was written.",
+    const path = runPath(raw.path, `a raw file of ${url(resultKey)}`);
+    if (path === "result.json" || path === "SHA256SUMS" || path.split("/")[0] === "private")
+      throw new BenchError("InputMalformed", `${url(resultKey)} lists ${path} as a raw file.`, {
+        fix: `${kept} A raw file is an output under raw/, inputs/ or build/; re-run this type.`,
       });
-    }
-    const bytes = await bucket.get(`${runPrefix}/${raw.path}`);
-    if (!bytes)
-      throw new BenchError(
-        "ChecksumMismatch",
-        `Raw file ${raw.path} listed in ${resultKey} is missing from the bucket.`,
-        { fix: "The upload was incomplete; the run is kept in the bucket and nothing was written." },
-      );
+    if (rawPaths.has(path))
+      throw new BenchError("InputMalformed", `${url(resultKey)} lists the raw file ${path} twice.`, {
+        fix: `${kept} Re-run this type.`,
+      });
+    rawPaths.set(path, raw);
+    declared += raw.bytes;
+    if (raw.bytes > collectLimits.fileBytes || declared > collectLimits.runBytes)
+      throw oversize(url(`${runPrefix}/${path}`), raw.bytes, declared, "listed");
+  }
+  const absent = [...rawPaths.keys()].filter((path) => !inBucket.has(path));
+  if (absent.length > 0)
+    throw new BenchError(
+      "ChecksumMismatch",
+      `Raw file${absent.length === 1 ? "" : "s"} listed in ${url(resultKey)} missing from the bucket: ${absent.join(", ")}.`,
+      { fix: `The upload was incomplete. ${kept}` },
+    );
+
+  // SHA256SUMS names exactly the files published (result.json and the raw files), once each.
+  const sumsBytes = await download("SHA256SUMS");
+  const sums = parseSums(sumsBytes, url(`${runPrefix}/SHA256SUMS`));
+  const published = ["result.json", ...rawPaths.keys()];
+  const foreign = [...sums.keys()].filter((path) => path !== "result.json" && !rawPaths.has(path));
+  const unlisted = published.filter((path) => !sums.has(path));
+  if (foreign.length > 0 || unlisted.length > 0)
+    throw new BenchError(
+      "ChecksumMismatch",
+      `SHA256SUMS of ${url(resultKey)} does not cover exactly the run: ${[
+        ...(foreign.length ? [`it lists ${foreign.join(", ")}, which the result does not`] : []),
+        ...(unlisted.length ? [`it does not list ${unlisted.join(", ")}`] : []),
+      ].join("; ")}.`,
+      { fix: `${kept} Re-run this type.` },
+    );
+
+  const files = new Map<string, Buffer>([["result.json", resultBytes]]);
+  for (const [path, raw] of rawPaths) {
+    const bytes = await download(path);
     const sum = sha256Hex(bytes);
-    if (sum !== raw.sha256) {
+    if (sum !== raw.sha256)
       throw new BenchError(
         "ChecksumMismatch",
-        `Raw file ${raw.path} of ${resultKey} has SHA-256 ${sum}, the result says ${raw.sha256}.`,
+        `Raw file ${path} of ${url(resultKey)} has SHA-256 ${sum}, the result says ${raw.sha256}.`,
         { fix: "The copy in the bucket is not what the runner wrote; nothing was written. Re-run this type." },
       );
-    }
-    // The image redacts before it checksums; a raw file that still names a host, a private IP or an instance
-    // is not published (data/raw is public).
-    const text = bytes.includes(0) ? undefined : bytes.toString("utf8");
-    if (text !== undefined && redactRawOutput(text).text !== text) {
+    if (bytes.length !== raw.bytes)
+      throw new BenchError(
+        "ChecksumMismatch",
+        `Raw file ${path} of ${url(resultKey)} has ${bytes.length} bytes, the result says ${raw.bytes}.`,
+        { fix: `${kept} Re-run this type.` },
+      );
+    files.set(path, bytes);
+  }
+  for (const [path, bytes] of files) {
+    const listed = sums.get(path) as { sha256: string; line: string };
+    if (sha256Hex(bytes) !== listed.sha256)
+      throw new BenchError(
+        "ChecksumMismatch",
+        `SHA256SUMS of ${url(resultKey)} does not match the run: '${listed.line.slice(0, 120)}'.`,
+        { fix: `${kept} Re-run this type.` },
+      );
+  }
+  files.set("SHA256SUMS", sumsBytes);
+
+  // data/raw is public. The image redacts before it checksums, so anything found here was not redacted.
+  for (const [path, bytes] of files) {
+    const found = privateDetailsIn(bytes);
+    if (found.length > 0)
       throw new BenchError(
         "PrivateDetail",
-        `Raw file ${raw.path} of ${resultKey} still contains a host name, private IP or instance id.`,
-        {
-          fix: "Nothing was written; the run is kept in the bucket. Redact it and re-collect, or re-run with a fixed image.",
-        },
+        `${rawPaths.has(path) ? "Raw file " : ""}${path} of ${url(resultKey)} still contains a host name, private IP or instance id, or an AWS credential (${found.join(", ")}).`,
+        { fix: `${kept} Redact it and collect again, or re-run with a fixed image.` },
       );
-    }
-    files.set(raw.path, bytes);
-  }
-  const sums = await bucket.get(`${runPrefix}/SHA256SUMS`);
-  if (sums) {
-    // Every line must name a file of the run with the checksum it has.
-    for (const line of sums
-      .toString("utf8")
-      .split("\n")
-      .filter((l) => l.trim() !== "")) {
-      const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-      const listed = m ? files.get(m[2] as string) : undefined;
-      if (!m || !listed || sha256Hex(listed) !== m[1]) {
-        throw new BenchError(
-          "ChecksumMismatch",
-          `SHA256SUMS of ${resultKey} does not match the run: '${line.slice(0, 120)}'.`,
-          { fix: "Nothing was written; the run is kept in the bucket. Re-run this type." },
-        );
-      }
-    }
-    files.set("SHA256SUMS", sums);
   }
   return { ...writeRunOnce(target, files), result };
+}
+
+/**
+ * `path` when it is in normal form — relative, `/`-separated, no empty, `.` or `..` segment, no backslash or control
+ * character — as posix normalisation would leave it; otherwise `InputMalformed` naming it. Refusing instead of
+ * rewriting keeps one name per file, so no check can be passed under another spelling of the same file.
+ */
+function runPath(path: string, where: string): string {
+  const normal = posix.normalize(path);
+  if (
+    path === "" ||
+    path !== normal ||
+    normal === "." ||
+    normal.endsWith("/") ||
+    posix.isAbsolute(normal) ||
+    normal.split("/").includes("..") ||
+    [...normal].some((c) => c === "\\" || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+  )
+    throw new BenchError("InputMalformed", `${where}: '${path}' is not a path inside the run in normal form.`, {
+      fix: "Nothing was written; the run is kept in the bucket. Re-run this type with an unmodified runner.",
+    });
+  return normal;
+}
+
+/** SHA256SUMS as path → checksum (and its line); refuses malformed lines, abnormal paths and duplicates. */
+function parseSums(bytes: Buffer, label: string): Map<string, { sha256: string; line: string }> {
+  const sums = new Map<string, { sha256: string; line: string }>();
+  const fix = "Nothing was written; the run is kept in the bucket. Re-run this type.";
+  for (const [index, line] of bytes.toString("utf8").split("\n").entries()) {
+    if (line.trim() === "") continue;
+    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
+    if (!m)
+      throw new BenchError(
+        "ChecksumMismatch",
+        `${label} line ${index + 1} is not '<sha256>  <path>': '${line.slice(0, 120)}'.`,
+        { fix },
+      );
+    const path = runPath(m[2] as string, `${label} line ${index + 1}`);
+    if (sums.has(path)) throw new BenchError("ChecksumMismatch", `${label} lists ${path} twice.`, { fix });
+    sums.set(path, { sha256: m[1] as string, line });
+  }
+  return sums;
+}
+
+/**
+ * Private details and credentials in a file, text or binary. Binary files are scanned rather than refused: build/
+ * holds the compiled STREAM and CoreMark programs, which are published with the run. Latin-1 maps each byte to one
+ * character, so every ASCII string in the file is seen as it is; with NUL bytes removed as well, UTF-16 text and
+ * strings broken up by NULs are seen too.
+ */
+function privateDetailsIn(bytes: Buffer): string[] {
+  const text = bytes.toString("latin1");
+  const found = new Set(findRawOutputDetails(text));
+  if (bytes.includes(0)) for (const what of findRawOutputDetails(text.replaceAll("\0", ""))) found.add(what);
+  return [...found];
+}
+
+/** How the result's host differs from the planned instance, one line each; empty when it is the planned one. */
+function planMismatches(result: BenchmarkResult, planned: PlannedRun): string[] {
+  const host = result.host;
+  const problems: string[] = [];
+  if (host.instanceType === undefined)
+    problems.push("it records no host.instanceType (a run outside EC2, or without its identity document)");
+  else if (host.instanceType !== planned.instanceType)
+    problems.push(`host.instanceType is ${host.instanceType}, the batch launched ${planned.instanceType}`);
+  if (host.region === undefined) problems.push("it records no host.region");
+  else if (host.region !== planned.region)
+    problems.push(`host.region is ${host.region}, the batch runs in ${planned.region}`);
+  if (!planned.architectures.includes(host.architecture))
+    problems.push(
+      `host.architecture is ${host.architecture}, ${planned.instanceType} is ${planned.architectures.join(" or ") || "of no known architecture"}`,
+    );
+  if (
+    planned.availabilityZoneId !== undefined &&
+    host.availabilityZoneId !== undefined &&
+    host.availabilityZoneId !== planned.availabilityZoneId
+  )
+    problems.push(
+      `host.availabilityZoneId is ${host.availabilityZoneId}, the batch pinned ${planned.availabilityZoneId}`,
+    );
+  const unplanned = planned.benchmarks
+    ? result.benchmarks.map((b) => b.benchmark).filter((name) => !planned.benchmarks?.includes(name))
+    : [];
+  if (unplanned.length > 0)
+    problems.push(`it ran ${[...new Set(unplanned)].join(", ")}, which the batch did not ask for`);
+  return problems;
+}
+
+/** `InputMalformed` for a file or run over {@link collectLimits}. */
+function oversize(file: string, fileBytes: number, runBytes: number, how: "listed" | "received"): BenchError {
+  const what =
+    fileBytes > collectLimits.fileBytes
+      ? `${file} is ${fileBytes} bytes (${how}), over the limit of ${collectLimits.fileBytes} bytes per file`
+      : `${file} takes the run to ${runBytes} bytes (${how}), over the limit of ${collectLimits.runBytes} bytes per run`;
+  return new BenchError("InputMalformed", `${what}.`, {
+    fix: "Nothing was written; the run is kept in the bucket. Find what made the output so large and re-run this type.",
+  });
 }
 
 /** Writes the files into `target` through a temporary sibling and one rename; an identical run is left as is. */

@@ -1,56 +1,133 @@
 /**
- * Private details that must never be published in a result: AWS account ids, EC2 instance ids, private IPv4
- * addresses (and EC2's internal host names built from them). Checked on every benchmark result written or
- * validated, on every string value, with the JSON path of each finding.
+ * Private details that must never be published: AWS account ids, EC2 instance ids, private IPv4 addresses (and
+ * EC2's internal host names built from them), ARNs naming an account, and AWS credentials (access key ids, and
+ * secret keys or session tokens assigned to their usual names). One list of detectors serves both checks:
+ * every string of a result document (with the JSON path of each finding), and raw outputs (redacted by the
+ * runner before checksumming, refused by the collector when anything is left).
  */
 
 const instanceId = /\bi-(?:[0-9a-f]{8}|[0-9a-f]{17})\b/;
 const privateIpv4 = /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b/;
 const internalHostName = /\bip-(?:10|172|192)-\d{1,3}-\d{1,3}-\d{1,3}\b/;
 
-const patterns: ReadonlyArray<{ what: string; pattern: RegExp }> = [
-  { what: "an EC2 instance id", pattern: instanceId },
-  { what: "an AWS account id", pattern: /(?<![0-9a-fA-F.])\d{12}(?![0-9a-fA-F.])/ },
-  { what: "a private IPv4 address", pattern: privateIpv4 },
-  { what: "an EC2 internal host name", pattern: internalHostName },
-  { what: "an ARN with an account id", pattern: /arn:aws[\w-]*:[\w-]*:[\w-]*:\d{12}:/ },
+/** One kind of private detail, and where it is looked for. */
+interface Detector {
+  /** What it is, for messages ("contains an EC2 instance id"). */
+  what: string;
+  /** Finds it (no flags but `i`; each use adds what it needs). */
+  pattern: RegExp;
+  /** Looked for in result documents. */
+  inDocuments: boolean;
+  /**
+   * Looked for in raw outputs. Raw outputs redact the whole match, except the named group `keep` (left in front)
+   * and `close` (left behind), so a redacted line still says what was there.
+   */
+  inRawOutputs: boolean;
+}
+
+const detectors: readonly Detector[] = [
+  // HPCC's header names the host, which on EC2 encodes its private IP: any name there is redacted.
+  {
+    what: "a host name",
+    pattern: /^(?<keep>Hostname: ').*(?<close>')$/m,
+    inDocuments: false,
+    inRawOutputs: true,
+  },
+  {
+    what: "an EC2 internal host name",
+    // With its domain in raw outputs (ip-10-0-1-2.ec2.internal), so no half-redacted name is left.
+    pattern: new RegExp(`${internalHostName.source}(?:\\.[\\w.-]+)?`),
+    inDocuments: true,
+    inRawOutputs: true,
+  },
+  { what: "a private IPv4 address", pattern: privateIpv4, inDocuments: true, inRawOutputs: true },
+  { what: "an EC2 instance id", pattern: instanceId, inDocuments: true, inRawOutputs: true },
+  // Raw outputs legitimately print 12-digit counts, so a bare account id is looked for in documents only.
+  {
+    what: "an AWS account id",
+    pattern: /(?<![0-9a-fA-F.])\d{12}(?![0-9a-fA-F.])/,
+    inDocuments: true,
+    inRawOutputs: false,
+  },
+  { what: "an ARN with an account id", pattern: /arn:aws[\w-]*:[\w-]*:[\w-]*:\d{12}:/, inDocuments: true, inRawOutputs: true },
+  { what: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/, inDocuments: true, inRawOutputs: true },
+  // A bare 40-character base64 string could be any digest, so a secret key is only recognised by the name it is
+  // assigned to (aws_secret_access_key = …, AWS_SECRET_ACCESS_KEY=…, "SecretAccessKey": "…").
+  {
+    what: "an AWS secret access key",
+    pattern: /(?<keep>(?:aws_?)?secret_?access_?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/i,
+    inDocuments: true,
+    inRawOutputs: true,
+  },
+  {
+    what: "an AWS session token",
+    pattern: /(?<keep>(?:aws_?)?session_?token["']?\s*[:=]\s*["']?)[A-Za-z0-9/+=]{40,}/i,
+    inDocuments: true,
+    inRawOutputs: true,
+  },
 ];
+
+const documentDetectors = detectors.filter((d) => d.inDocuments);
+const rawOutputDetectors = detectors
+  .filter((d) => d.inRawOutputs)
+  .map((d) => ({ ...d, global: new RegExp(d.pattern.source, `${d.pattern.flags.replace("g", "")}g`) }));
 
 /** Each private detail found in `document` as `JSON path: what`. */
 export function findPrivateDetails(document: unknown, path = ""): string[] {
   if (typeof document === "string") {
-    return patterns.filter(({ pattern }) => pattern.test(document)).map(({ what }) => `${path || "/"}: contains ${what}`);
+    return documentDetectors
+      .filter(({ pattern }) => pattern.test(document))
+      .map(({ what }) => `${path || "/"}: contains ${what}`);
   }
   if (Array.isArray(document)) return document.flatMap((item, index) => findPrivateDetails(item, `${path}/${index}`));
   if (document !== null && typeof document === "object") {
     return Object.entries(document).flatMap(([key, value]) => [
-      ...patterns.filter(({ pattern }) => pattern.test(key)).map(({ what }) => `${path}/${key}: key contains ${what}`),
+      ...documentDetectors
+        .filter(({ pattern }) => pattern.test(key))
+        .map(({ what }) => `${path}/${key}: key contains ${what}`),
       ...findPrivateDetails(value, `${path}/${key}`),
+      // A free-form map ({"SecretAccessKey": "…"}) splits an assignment into a key and a value; neither alone
+      // looks like a secret, so the pair is looked at as the assignment it is.
+      ...(typeof value === "string"
+        ? documentDetectors
+            .filter(({ pattern }) => !pattern.test(key) && !pattern.test(value) && pattern.test(`${key}=${value}`))
+            .map(({ what }) => `${path}/${key}: contains ${what}`)
+        : []),
     ]);
   }
   return [];
 }
 
-/** Patterns replaced in raw outputs before they are checksummed and published. */
-const rawOutputPatterns: readonly RegExp[] = [
-  /^(Hostname: ').*(')$/gm, // HPCC's header names the host, which on EC2 encodes its private IP
-  new RegExp(`${internalHostName.source}(?:\\.[\\w.-]+)?`, "g"), // with its domain (ip-10-0-1-2.ec2.internal)
-  new RegExp(privateIpv4.source, "g"),
-  new RegExp(instanceId.source, "g"),
-];
+/** `text` with every match of one raw-output detector redacted, and how many matches changed. */
+function redactWith(text: string, global: RegExp): { text: string; replaced: number } {
+  let replaced = 0;
+  const result = text.replace(global, (match: string, ...rest: unknown[]) => {
+    const last = rest.at(-1);
+    const groups = typeof last === "object" && last !== null ? (last as Record<string, string | undefined>) : {};
+    const redacted = `${groups["keep"] ?? ""}<redacted>${groups["close"] ?? ""}`;
+    if (redacted !== match) replaced++;
+    return redacted;
+  });
+  return { text: result, replaced };
+}
 
 /**
- * `text` with host names, private IPs and instance ids replaced by `<redacted>`, and how many were replaced.
- * Account-id-like numbers are left alone: raw outputs legitimately print 12-digit counts.
+ * `text` with host names, private IPs, instance ids, ARNs with account ids and credentials replaced by
+ * `<redacted>`, and how many were replaced (a match already redacted does not count). Account-id-like numbers are
+ * left alone: raw outputs legitimately print 12-digit counts.
  */
 export function redactRawOutput(text: string): { text: string; replaced: number } {
   let replaced = 0;
   let result = text;
-  for (const pattern of rawOutputPatterns) {
-    result = result.replace(pattern, (match: string, open?: string, close?: string) => {
-      replaced++;
-      return typeof open === "string" && typeof close === "string" && match.startsWith("Hostname") ? `${open}<redacted>${close}` : "<redacted>";
-    });
+  for (const { global } of rawOutputDetectors) {
+    const step = redactWith(result, global);
+    result = step.text;
+    replaced += step.replaced;
   }
   return { text: result, replaced };
+}
+
+/** What a raw output still holds that {@link redactRawOutput} would remove, one entry per kind; empty when clean. */
+export function findRawOutputDetails(text: string): string[] {
+  return rawOutputDetectors.filter(({ global }) => redactWith(text, global).replaced > 0).map(({ what }) => what);
 }

@@ -1,15 +1,19 @@
 /**
  * The AWS side of a batch, in memory, for the lifecycle tests: a results bucket, instance states and console
  * output, a clock that moves only when the lifecycle sleeps, and per instance type a behaviour — finish with a
- * valid run, never report, die, upload a malformed result or a raw file that does not match its checksum.
+ * valid run, never report, die, upload a malformed result or a raw file that does not match its checksum. A run is
+ * uploaded as the runner and user-data leave it (test/helpers/results.ts): its host names the launched type, that
+ * type's architecture, the account's region and the zone ID it ran in, and SHA256SUMS covers result.json too.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { sha256Hex } from "../../src/checksums.js";
 import { BenchError } from "../../src/errors.js";
 import type { InstanceState, InstanceWatch, ResultsBucket } from "../../src/orchestrator/aws-access.js";
 import { fileBatchStore } from "../../src/orchestrator/batch-store.js";
 import type { LifecycleDeps } from "../../src/orchestrator/lifecycle.js";
-import type { FakeEngine, LaunchedInstance } from "./fake-engine.js";
-import { minimalResult } from "./results.js";
+import { fakeAccount, type FakeEngine, type LaunchedInstance } from "./fake-engine.js";
+import { ec2Run, runKeyPrefix, sha256Sums, uploadedRun } from "./results.js";
 
 export type Behaviour =
   "succeed" | "never" | "dies" | "malformed" | "checksum" | "reports-failure" | "private-detail" | "bad-sums";
@@ -106,47 +110,40 @@ export class FakeWorld {
         ? "Running on ip-10-0-1-23.ec2.internal\nTriad: 21345.6\n"
         : "Hostname: '<redacted>'\nSTREAM version $Revision: 5.10 $\nTriad: 21345.6\n",
     );
-    const result = minimalResult({
+    // The host is what the instance's identity document says: the launched type, its architecture, the region
+    // and zone the fake account launched it in.
+    const run = ec2Run({
       runId,
-      host: {
-        architecture: "x86_64",
-        cpuModel: "Intel(R) Xeon(R) Platinum 8488C",
-        logicalCpus: 2,
-        memoryMiB: 8192,
-        kernel: "6.1.0",
-        instanceType: instance.instanceType,
-      },
-      rawFiles: [{ path: "raw/stream/trial-1.txt", sha256: sha256Hex(raw), bytes: raw.length }],
+      instanceType: instance.instanceType,
+      architecture: architectureOf(instance.instanceType),
+      region: fakeAccount.region,
+      ...zoneIdOf(instance.zone),
+      raw: new Map([["raw/stream/trial-1.txt", raw]]),
     });
-    const run = `${prefix}/results/aws-bench-results/${runId}`;
-    this.objects.set(`${run}/raw/stream/trial-1.txt`, behaviour === "checksum" ? Buffer.from("Triad: 99999.9\n") : raw);
-    const resultBytes =
-      behaviour === "malformed"
-        ? Buffer.from('{"schemaVersion": 1, "runId": ')
-        : Buffer.from(JSON.stringify(result, null, 2));
-    this.objects.set(`${run}/result.json`, resultBytes);
-    this.objects.set(
-      `${run}/SHA256SUMS`,
-      Buffer.from(
-        `${sha256Hex(raw)}  raw/stream/trial-1.txt\n${behaviour === "bad-sums" ? "0".repeat(64) : sha256Hex(resultBytes)}  result.json\n`,
-      ),
-    );
-    this.objects.set(`${run}/private/instance-identity.json`, Buffer.from('{"accountId":"123456789012"}'));
-    this.objects.set(`${prefix}/user-data.log`, Buffer.from("aws-bench: done\n"));
+    const resultJson = behaviour === "malformed" ? Buffer.from('{"schemaVersion": 1, "runId": ') : undefined;
     const failed = behaviour === "reports-failure";
-    this.objects.set(
-      `${prefix}/status.json`,
-      Buffer.from(
-        JSON.stringify({
-          state: failed ? "failure" : "success",
-          exitCode: failed ? 3 : 0,
-          stage: failed ? "run" : "upload",
-          error: failed ? "the benchmark run exited with 3" : "",
-          startedAt: "2026-11-28T12:01:00Z",
-          finishedAt: "2026-11-28T12:20:00Z",
-        }),
-      ),
-    );
+    const objects = uploadedRun(prefix, run, {
+      ...(resultJson ? { resultJson } : {}),
+      ...(behaviour === "bad-sums"
+        ? {
+            sums: sha256Sums([
+              ["raw/stream/trial-1.txt", sha256Hex(raw)],
+              ["result.json", "0".repeat(64)],
+            ]),
+          }
+        : {}),
+      status: {
+        state: failed ? "failure" : "success",
+        exitCode: failed ? 3 : 0,
+        stage: failed ? "run" : "upload",
+        error: failed ? "the benchmark run exited with 3" : "",
+        startedAt: "2026-11-28T12:01:00Z",
+        finishedAt: "2026-11-28T12:20:00Z",
+      },
+    });
+    if (behaviour === "checksum")
+      objects.set(`${runKeyPrefix(prefix, runId)}/raw/stream/trial-1.txt`, Buffer.from("Triad: 99999.9\n"));
+    for (const [key, bytes] of objects) this.objects.set(key, bytes);
     this.states.set(instance.id, {
       state: "terminated",
       reason: "Client.InstanceInitiatedShutdown: Instance initiated shutdown",
@@ -219,4 +216,26 @@ export class FakeWorld {
       pollMs: 60_000,
     };
   }
+}
+
+let catalogue: Map<string, string[]> | undefined;
+
+/** The type's architecture in the shipped catalogue, as the runner on it would report it. */
+function architectureOf(instanceType: string): "x86_64" | "arm64" {
+  catalogue ??= new Map(
+    (
+      JSON.parse(
+        readFileSync(join(import.meta.dirname, "..", "..", "data", "catalog", "instance-types.json"), "utf8"),
+      ) as {
+        instanceTypes: Array<{ name: string; architectures: string[] }>;
+      }
+    ).instanceTypes.map((type) => [type.name, type.architectures]),
+  );
+  return catalogue.get(instanceType)?.includes("arm64") ? "arm64" : "x86_64";
+}
+
+/** The zone ID of a zone the fake account launched in, when it is one of the account's zones. */
+function zoneIdOf(zoneName: string): { availabilityZoneId?: string } {
+  const zone = fakeAccount.zones.find((z) => z.name === zoneName);
+  return zone ? { availabilityZoneId: zone.id } : {};
 }

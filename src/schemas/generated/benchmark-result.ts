@@ -1,6 +1,11 @@
 /* DO NOT EDIT: generated from schemas/benchmark-result.schema.json by `npm run generate:types`. */
 
 /**
+ * A file's path inside the run's directory, in normal form: relative, '/'-separated, no empty, '.' or '..' segment, no backslash or control character. Everything that checks or excludes a path (checksums, private/) compares this form, so one file has one name.
+ */
+export type RunPath = string;
+
+/**
  * One run of the benchmark runner on one boot of one host: provenance, host, and per benchmark its implementation, parameters, every trial, per-configuration statistics, the headline (a configuration fixed in advance), validity, and every raw file with its SHA-256. Never holds an account id, instance id or private IP. Version 1.
  */
 export interface BenchmarkResult {
@@ -30,9 +35,9 @@ export interface BenchmarkResult {
    */
   interrupted?: boolean;
   /**
-   * Raw files in which host names, private IPs or instance ids were replaced by <redacted> before checksumming.
+   * Raw files in which host names, private IPs, instance ids, ARNs with account ids or AWS credentials were replaced by <redacted> before checksumming.
    */
-  redactedFiles?: string[];
+  redactedFiles?: RunPath[];
 }
 export interface RunnerProvenance {
   version: string;
@@ -131,6 +136,9 @@ export interface Configuration {
     [k: string]: Statistics;
   };
 }
+/**
+ * One trial of one configuration: its metrics, whether it is valid, and `rawFile`, the path of its raw output (one of rawFiles).
+ */
 export interface Trial {
   index: number;
   valid: boolean;
@@ -138,10 +146,7 @@ export interface Trial {
   metrics: {
     [k: string]: Quantity;
   };
-  /**
-   * Path of the trial's raw output within rawFiles.
-   */
-  rawFile?: string;
+  rawFile?: RunPath;
   startedAt?: string;
   durationSeconds?: number;
 }
@@ -188,7 +193,7 @@ export interface Statistics {
   unit: string;
 }
 export interface RawFile {
-  path: string;
+  path: RunPath;
   sha256: string;
   bytes: number;
 }

@@ -94,6 +94,31 @@ describe("document validation", () => {
     expect(await checkDocument("benchmark-result", result)).toEqual({ valid: true });
   });
 
+  it("accepts raw file paths only in normal form inside the run", async () => {
+    const withPath = (path: string) => ({ ...result, rawFiles: [{ path, sha256: "a".repeat(64), bytes: 1 }] });
+    for (const path of ["raw/stream/trial-1.txt", "build/stream", "inputs/HPL.dat"])
+      expect(await checkDocument("benchmark-result", withPath(path))).toEqual({ valid: true });
+    for (const path of ["../x", "raw/../../x", "/etc/passwd", "./private/a.json", "raw//x", "raw/./x", "raw\\x", "raw/x/", ""]) {
+      const check = await checkDocument("benchmark-result", withPath(path));
+      expect(check.valid, path).toBe(false);
+      if (!check.valid) expect(check.errors[0]).toMatch(/^\/rawFiles\/0\/path: must match pattern/);
+    }
+  });
+
+  it("refuses AWS credentials in a result, also split into a key and its value", async () => {
+    const check = await checkDocument("benchmark-result", {
+      ...result,
+      toolchain: { compilerFlags: "-O3 AKIAIOSFODNN7EXAMPLE", libraries: { SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" } },
+    });
+    expect(check).toEqual({
+      valid: false,
+      errors: [
+        "/toolchain/compilerFlags: contains an AWS access key id",
+        "/toolchain/libraries/SecretAccessKey: contains an AWS secret access key",
+      ],
+    });
+  });
+
   it("names the JSON path of every error", async () => {
     const bad = structuredClone(result) as unknown as {
       host: Record<string, unknown>;
@@ -154,5 +179,24 @@ describe("raw output redaction", () => {
     );
     expect(replaced).toBe(4);
     expect(redactRawOutput("Copy: 15958.5\n")).toEqual({ text: "Copy: 15958.5\n", replaced: 0 });
+  });
+
+  it("removes AWS credentials but keeps the name they were assigned to; what is already redacted does not count", async () => {
+    const { redactRawOutput, findRawOutputDetails } = await import("../../../src/schemas/private-details.js");
+    const text =
+      "using AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n" +
+      `{"SessionToken": "${"IQoJb3JpZ2luX2VjE".repeat(4)}"}\nsha256 ${"ab".repeat(32)}\n`;
+    expect(findRawOutputDetails(text)).toEqual([
+      "an AWS access key id",
+      "an AWS secret access key",
+      "an AWS session token",
+    ]);
+    const { text: clean, replaced } = redactRawOutput(text);
+    expect(clean).toBe(
+      `using <redacted>\naws_secret_access_key = <redacted>\n{"SessionToken": "<redacted>"}\nsha256 ${"ab".repeat(32)}\n`,
+    );
+    expect(replaced).toBe(3);
+    expect(redactRawOutput(clean)).toEqual({ text: clean, replaced: 0 });
+    expect(findRawOutputDetails(clean)).toEqual([]);
   });
 });
