@@ -147,7 +147,8 @@ describe("aws-bench validate", () => {
     writeFileSync(join(dir, "run-other", "stream.txt"), "raw output\n");
     const { code, out } = await run("validate", path);
     expect(code).toBe(1);
-    expect(out).toMatch(/\/rawFiles\/0\/path: '\.\.\/run-other\/stream\.txt' points outside the result's directory/);
+    // The schema's path pattern (normal form, no `..`) refuses it before the file is looked for.
+    expect(out).toMatch(/\/rawFiles\/0\/path: must match pattern/);
   });
 
   it("refuses private details anywhere in a result", async () => {
