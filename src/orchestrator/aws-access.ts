@@ -37,7 +37,7 @@ export interface InstanceWatch {
   /** The instance's latest console output, decoded, or undefined when there is none. */
   consoleOutput(id: string): Promise<string | undefined>;
   /** Instances carrying `aws-bench:batch = batchId` that are not terminated (whether or not Pulumi knows them). */
-  findByBatch(batchId: string): Promise<string[]>;
+  findByBatch(batchId: string, backendTag: string): Promise<string[]>;
   /** Terminates instances. */
   terminate(ids: string[]): Promise<void>;
 }
@@ -88,9 +88,11 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
       }
       return states;
     },
-    async findByBatch(batchId) {
+    async findByBatch(batchId, backendTag) {
+      // Both tags: a batch id is unique only within one backend, and another backend's batch is not ours to stop.
       const instances = await describe([
         { Name: "tag:aws-bench:batch", Values: [batchId] },
+        { Name: "tag:aws-bench:backend", Values: [backendTag] },
         { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
       ]);
       return instances.map((instance) => instance.InstanceId).filter((id): id is string => id !== undefined);

@@ -35,7 +35,8 @@ export class FakeWorld {
   readonly objects = new Map<string, Buffer>();
   readonly states = new Map<string, InstanceState>();
   readonly console = new Map<string, string>();
-  readonly batchOf = new Map<string, string>();
+  /** Instance id → its batch and backend tags. */
+  readonly batchOf = new Map<string, { batchId: string; backend: string }>();
   readonly terminated: string[] = [];
   readonly progressLines: string[] = [];
   minutes = 0;
@@ -60,7 +61,7 @@ export class FakeWorld {
       for (const instance of instances) {
         this.launched.push({ ...instance, at: this.minutes, done: false });
         this.states.set(instance.id, { state: "running", zone: instance.zone, launchTime: this.now().toISOString() });
-        this.batchOf.set(instance.id, instance.batchId);
+        this.batchOf.set(instance.id, { batchId: instance.batchId, backend: instance.backend });
         this.console.set(
           instance.id,
           `[    0.000000] Linux version 6.1 (fake)\ncloud-init: aws-bench ${instance.instanceType}\n`,
@@ -179,10 +180,13 @@ export class FakeWorld {
           ),
         ),
       consoleOutput: (id) => Promise.resolve(this.console.get(id)),
-      findByBatch: (batchId) =>
+      findByBatch: (batchId, backend) =>
         Promise.resolve(
           [...this.batchOf]
-            .filter(([id, batch]) => batch === batchId && this.states.get(id)?.state !== "terminated")
+            .filter(
+              ([id, tags]) =>
+                tags.batchId === batchId && tags.backend === backend && this.states.get(id)?.state !== "terminated",
+            )
             .map(([id]) => id),
         ),
       terminate: (ids) => {

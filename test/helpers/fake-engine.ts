@@ -47,6 +47,8 @@ interface FakeStack {
 }
 
 export interface LaunchedInstance {
+  /** Its `aws-bench:backend` tag. */
+  backend: string;
   id: string;
   instanceType: string;
   repeat: number;
@@ -133,6 +135,7 @@ export class FakeEngine implements StackEngine {
           instanceType: String(resource.inputs["instanceType"]),
           repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]),
           batchId: tags["aws-bench:batch"] as string,
+          backend: tags["aws-bench:backend"] as string,
           zone: "us-east-1a",
         });
       }
@@ -190,6 +193,7 @@ export class FakeEngine implements StackEngine {
           instanceType: type,
           repeat: Number(/-(\d+)$/.exec(resource.name)?.[1]),
           batchId: tags["aws-bench:batch"] as string,
+          backend: tags["aws-bench:backend"] as string,
           zone: String(resource.inputs["subnetId"]).replace("subnet-", ""),
         });
         stack.resources.push({ urn: urn(resource), type: resource.type, id, outputs: { ...resource.inputs, id } });

@@ -215,4 +215,19 @@ describe("instance watch", () => {
       .resolves({ InstanceId: "i-1", Output: Buffer.from("cloud-init: done\n").toString("base64") });
     expect(await watch.consoleOutput("i-1")).toBe("cloud-init: done\n");
   });
+
+  it("finds a batch's live instances by its batch and backend tags together", async () => {
+    const watch = ec2InstanceWatch(new EC2Client({ region: "us-east-1" }), "us-east-1");
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [{ InstanceId: "i-0aaaaaaaaaaaaaaa1", State: { Name: "running", Code: 16 } }] }],
+    });
+    expect(await watch.findByBatch("20261128t120000z-ab12cd", "s3://team-state/pulumi")).toEqual([
+      "i-0aaaaaaaaaaaaaaa1",
+    ]);
+    expect(ec2.commandCalls(DescribeInstancesCommand).at(-1)?.args[0].input.Filters).toEqual([
+      { Name: "tag:aws-bench:batch", Values: ["20261128t120000z-ab12cd"] },
+      { Name: "tag:aws-bench:backend", Values: ["s3://team-state/pulumi"] },
+      { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
+    ]);
+  });
 });

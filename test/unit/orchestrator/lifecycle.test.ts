@@ -344,6 +344,23 @@ describe("faults", () => {
     expect(report.verdict).toBe("failed");
   });
 
+  it("destroy terminates only this backend's instances of the batch, never another backend's with the same batch id", async () => {
+    const { world, deps, record } = await storedBatch();
+    const mine = "i-0aaaaaaaaaaaaaaa1";
+    const theirs = "i-0bbbbbbbbbbbbbbb2";
+    for (const [id, backend] of [
+      [mine, record.spec.backend as string],
+      [theirs, "s3://another-team-state/pulumi"],
+    ] as const) {
+      world.states.set(id, { state: "running", zone: "us-east-1a" });
+      world.batchOf.set(id, { batchId: record.batchId, backend });
+    }
+    // The stack never existed: every instance carrying the batch's tags is untracked, and only ours are ours.
+    await destroyBatch(record, deps);
+    expect(world.terminated).toEqual([mine]);
+    expect(world.states.get(theirs)?.state).toBe("running");
+  });
+
   it("a destroy that fails: exit 1 whatever was collected, and it says NOT DESTROYED with the command", async () => {
     const { report, world } = await batch({ faults: { destroyFails: true } });
     expect(report.outcomes.every((o) => o.status === "succeeded")).toBe(true);
