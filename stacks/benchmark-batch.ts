@@ -11,10 +11,12 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerTag } from "../src/schemas/generated/container-tags.js";
 import { imageBuildDefinition } from "../src/images/build-definition.js";
+import { BenchError } from "../src/errors.js";
 import { iamPath, instanceResourceName, resultsPrefix } from "./batch-naming.js";
 import { batchBoundaryArn } from "./bootstrap-config.js";
 import { instanceTiming } from "./instance-timing.js";
-import { renderUserData } from "./user-data.js";
+import { sshCidrProblem } from "./cidr.js";
+import { checkImageReference, checkUserDataOptions, renderUserData } from "./user-data.js";
 
 /** One instance of the batch. */
 export interface PlannedInstance {
@@ -463,27 +465,79 @@ function ecrRegistryOf(uri: string): string | undefined {
   return /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(host) ? host : undefined;
 }
 
-/** Refuses arguments that contradict each other, naming them. */
+/**
+ * Refuses, before anything is declared, arguments that contradict each other or that the instance script would
+ * refuse (batch id, instance types, repeats, region, bucket, runner arguments, prebuilt images, timers): a bad
+ * value never reaches a resource. Throws `InvalidArgument` or `UsageError` naming the argument.
+ */
 export function validateArgs(args: BenchmarkBatchArgs): void {
-  if (args.instances.length === 0) throw new Error("BenchmarkBatch: no instances to create");
+  const where = "BenchmarkBatch";
+  if (args.instances.length === 0)
+    throw new BenchError("UsageError", `${where}: no instances to create.`, { fix: "Plan at least one instance." });
+  for (const planned of args.instances) {
+    // The same checks renderUserData makes once the image is known, so they fail here, not halfway through an update.
+    checkUserDataOptions(
+      {
+        batchId: args.batchId,
+        instanceType: planned.instanceType,
+        repeat: planned.repeat,
+        region: args.region,
+        resultsBucket: args.resultsBucket,
+        resultsPrefix: resultsPrefix(args.batchId, planned),
+        runArgs: args.runArgs,
+        ...timersOf(args, planned),
+      },
+      where,
+    );
+  }
   if (args.images) {
+    for (const [tag, uri] of Object.entries(args.images)) checkImageReference(uri, where, `images[${tag}]`);
     const missing = [...new Set(args.instances.map((i) => i.containerTag.tag))].filter((tag) => !args.images?.[tag]);
     if (missing.length)
-      throw new Error(`BenchmarkBatch: images names no image for container tag(s) ${missing.join(", ")}`);
+      throw new BenchError(
+        "UsageError",
+        `${where}: images names no image for container tag(s) ${missing.join(", ")}.`,
+        {
+          fix: "Give every container tag of the batch an image, or leave images out to build them.",
+        },
+      );
   }
-  if (args.ssh?.cidr !== undefined && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(args.ssh.cidr))
-    throw new Error(`BenchmarkBatch: ssh.cidr '${args.ssh.cidr}' is not an IPv4 CIDR`);
-  if (args.ssh?.cidr === "0.0.0.0/0")
-    throw new Error("BenchmarkBatch: ssh.cidr 0.0.0.0/0 would open SSH to the internet; name your own network");
+  if (args.ssh?.cidr !== undefined) {
+    const problem = sshCidrProblem(args.ssh.cidr);
+    if (problem)
+      throw new BenchError("InvalidArgument", `${where}: ssh.cidr '${args.ssh.cidr}' ${problem.reason}.`, {
+        fix: problem.fix,
+      });
+  }
   // With the user's own security group, that group decides who may connect; otherwise SSH needs the one CIDR.
   if (args.network?.securityGroupId && args.ssh?.cidr !== undefined)
-    throw new Error(
-      "BenchmarkBatch: with an existing security group (network.securityGroupId), ssh.cidr cannot be added; open SSH in that group",
+    throw new BenchError(
+      "UsageError",
+      `${where}: with an existing security group (network.securityGroupId), ssh.cidr cannot be added.`,
+      { fix: "Open SSH in that group yourself, and leave ssh.cidr out." },
     );
   if (args.ssh && !args.network?.securityGroupId && args.ssh.cidr === undefined)
-    throw new Error(
-      "BenchmarkBatch: ssh needs cidr (the only network allowed in) unless an existing security group is used",
+    throw new BenchError(
+      "UsageError",
+      `${where}: ssh needs cidr (the only network allowed in) unless an existing security group is used.`,
+      { fix: "Add ssh.cidr, e.g. 203.0.113.0/24, or pass network.securityGroupId." },
     );
   for (const key of ["aws-bench:batch", "aws-bench:expires-at"])
-    if (!args.tags[key]) throw new Error(`BenchmarkBatch: tags must include ${key} (use batchTags())`);
+    if (!args.tags[key])
+      throw new BenchError("UsageError", `${where}: tags must include ${key}.`, {
+        fix: "Build the tags with batchTags().",
+      });
+}
+
+/** The two timers the instance script takes, from the same estimate the constructor uses. */
+function timersOf(
+  args: BenchmarkBatchArgs,
+  planned: PlannedInstance,
+): { shutdownAfterMinutes: number; runTimeoutMinutes: number } {
+  const { shutdownAfterMinutes, runTimeoutMinutes } = instanceTiming({
+    benchmarkSeconds: planned.benchmarkSeconds,
+    bareMetal: planned.bareMetal,
+    maxMinutes: args.maxMinutes,
+  });
+  return { shutdownAfterMinutes, runTimeoutMinutes };
 }

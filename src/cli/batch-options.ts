@@ -8,6 +8,7 @@ import { BenchError } from "../errors.js";
 import { benchmarkNames, parseBenchmarkList, type BenchmarkName } from "../benchmarks/registry.js";
 import type { BatchRequest } from "../orchestrator/batch-record.js";
 import type { PlanRequest } from "../orchestrator/plan.js";
+import { sshCidrProblem } from "../../stacks/cidr.js";
 import type { CliIo } from "./io.js";
 
 /** Options naming the backend and the batch. */
@@ -221,14 +222,9 @@ function networkFromArgs(args: RequestArgs): {
       throw new BenchError("UsageError", "--ssh-cidr needs --key-pair.", {
         fix: "Pass --key-pair NAME, or leave --ssh-cidr out.",
       });
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr))
-      throw new BenchError("InvalidArgument", `--ssh-cidr '${cidr}' is not an IPv4 CIDR.`, {
-        fix: "e.g. --ssh-cidr 203.0.113.0/24",
-      });
-    if (cidr.endsWith("/0"))
-      throw new BenchError("InvalidArgument", `--ssh-cidr ${cidr} would open SSH to the whole internet.`, {
-        fix: "Name your own network, e.g. your office's /24.",
-      });
+    const problem = sshCidrProblem(cidr);
+    if (problem)
+      throw new BenchError("InvalidArgument", `--ssh-cidr '${cidr}' ${problem.reason}.`, { fix: problem.fix });
     if (group !== undefined)
       throw new BenchError("UsageError", "--ssh-cidr cannot be added to your own --security-group.", {
         fix: "Open SSH in that group yourself, and leave --ssh-cidr out.",

@@ -379,10 +379,12 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
     expect(() => stack.validateArgs(args({ images: { graviton3: "x" } }))).toThrow(
       /no image for container tag\(s\) intel-sapphirerapids/,
     );
+    // The full table of networks is in cidr.test.ts; here, that the component asks the shared checker.
     expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "0.0.0.0/0" } }))).toThrow(
-      /open SSH to the internet/,
+      /ssh\.cidr '0\.0\.0\.0\/0' would open SSH to the whole internet/,
     );
     expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "nope" } }))).toThrow(/not an IPv4 CIDR/);
+    expect(() => stack.validateArgs(args({ ssh: { keyName: "k", cidr: "203.0.113.7/24" } }))).toThrow(/host bits set/);
     expect(() => stack.validateArgs(args({ ssh: { keyName: "k" } }))).toThrow(/ssh needs cidr/);
     expect(() =>
       stack.validateArgs(
@@ -399,5 +401,39 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
       ),
     ).not.toThrow();
     expect(() => stack.validateArgs(args({ tags: {} }))).toThrow(/tags must include aws-bench:batch/);
+  });
+  it("refuses, before declaring anything, every value the instance script would refuse", async () => {
+    const first = () => args().instances[0] as BenchmarkBatchArgs["instances"][number];
+    const hostile: Array<[string, Partial<BenchmarkBatchArgs>, RegExp]> = [
+      [
+        "batch id",
+        { batchId: "20261128t120000z-ab12cd\nreboot" },
+        /BenchmarkBatch: batchId "20261128t120000z-ab12cd\\nreboot"/,
+      ],
+      [
+        "instance type",
+        { instances: [{ ...first(), instanceType: "m7i.large\nreboot" }] },
+        /instanceType "m7i\.large\\nreboot"/,
+      ],
+      ["repeat", { instances: [{ ...first(), repeat: -1 }] }, /repeat -1 must be a whole number/],
+      ["region", { region: "us-east-1;reboot" }, /region "us-east-1;reboot" is not an AWS region/],
+      ["results bucket", { resultsBucket: "b$(reboot)" }, /resultsBucket "b\$\(reboot\)" is not an S3 bucket name/],
+      ["runner argument", { runArgs: ["--benchmarks", "stream`reboot`"] }, /runArgs\[1\] "stream`reboot`"/],
+      [
+        "prebuilt image",
+        { images: { "intel-sapphirerapids": "ghcr.io/x/y:'z'", graviton3: "ghcr.io/x/y:g3" } },
+        /images\[intel-sapphirerapids\] "ghcr\.io\/x\/y:'z'" is not an image reference/,
+      ],
+    ];
+    for (const [what, overrides, message] of hostile) {
+      expect(() => stack.validateArgs(args(overrides)), what).toThrow(message);
+      resources.length = 0;
+      expect(() => new stack.BenchmarkBatch("h", args(overrides)), what).toThrow(message);
+      await settle();
+      expect(
+        resources.filter((r) => r.type !== "aws-instance-benchmarks:batch:BenchmarkBatch"),
+        what,
+      ).toEqual([]);
+    }
   });
 });
