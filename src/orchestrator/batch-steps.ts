@@ -78,6 +78,13 @@ export async function previewBatch(
   options: { batchId?: string | undefined; skipQuotaCheck: boolean },
   context: StepContext,
 ): Promise<{ record: BatchRecord; changes: Record<string, number> }> {
+  // A chosen id is checked before anything is opened; it must look like the ids aws-bench makes.
+  if (options.batchId !== undefined && !isBatchId(options.batchId))
+    throw new BenchError(
+      "InvalidArgument",
+      `--batch '${options.batchId}' is not a batch id (like 20261128t120000z-ab12cd).`,
+      { fix: "Leave out --batch: aws-bench makes a new id." },
+    );
   const { lifecycleDeps } = await import("./setup.js");
   const { requireSharedBackend } = await import("./backend.js");
   const { stackOf } = await import("./batch-record.js");
@@ -269,7 +276,7 @@ async function prepareOnBackend(
   context: StepContext,
 ): Promise<BatchRecord> {
   const { createdBy } = await import("./setup.js");
-  const { prepareBatch, awsPreflight, describePlan } = await import("./prepare.js");
+  const { prepareBatch, awsPreflight, batchIdUsedElsewhere, describePlan } = await import("./prepare.js");
   const { planBatch } = await import("./plan.js");
   const { backendTag } = await import("./backend.js");
   const progress = (line: string) => deps.progress(line);
@@ -283,6 +290,11 @@ async function prepareOnBackend(
     preflight: (plan) =>
       awsPreflight(plan, request, { ...context.settings, region: request.region, skipQuotaCheck, progress }),
     now: new Date(),
+    batchIdUsedElsewhere: (id) =>
+      batchIdUsedElsewhere(id, backendTag(deps.backend), request.region, {
+        ...context.settings,
+        region: request.region,
+      }),
   });
   progress(describePlan(record));
   return record;

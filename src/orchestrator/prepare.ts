@@ -31,6 +31,8 @@ export interface PrepareOptions {
   preflight?: (plan: BatchPlan) => Promise<Preflight>;
   /** The clock. */
   now: Date;
+  /** For a chosen `batchId`: another backend already using it, if one does (see {@link batchIdUsedElsewhere}). */
+  batchIdUsedElsewhere?: ((batchId: string) => Promise<string | undefined>) | undefined;
 }
 
 /** Plans, checks quotas and cost, and stores the record; returns it with the plan. */
@@ -55,6 +57,16 @@ export async function prepareBatch(
     );
   }
   const batchId = options.batchId ?? newBatchId(options.now);
+  const elsewhere = options.batchId === undefined ? undefined : await options.batchIdUsedElsewhere?.(batchId);
+  if (elsewhere !== undefined) {
+    throw new BenchError(
+      "InvalidArgument",
+      `Batch id ${batchId} is already used in ${request.region} by ${elsewhere}.`,
+      {
+        fix: "Leave out --batch: aws-bench makes a new id.",
+      },
+    );
+  }
   if (options.batchId !== undefined && (await store.read(batchId, "batch.json")) !== undefined) {
     throw new BenchError("InvalidArgument", `Batch ${batchId} already exists on ${store.url}.`, {
       fix: "Leave out --batch for a new batch, or continue it with `aws-bench up --batch ID`.",
@@ -286,6 +298,37 @@ async function checkKeyPair(ec2: EC2Client, keyName: string, region: string, set
     }
     const { awsErrorToBenchError } = await import("../aws/errors.js");
     throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeKeyPairs" });
+  }
+}
+
+/**
+ * A batch id chosen by the caller (`preview --batch`) must not be one another backend already uses in the region:
+ * instances and VPCs carrying its batch tag with another backend tag mean someone else's batch, which cleanup and
+ * destroy tell apart from ours only by that tag. Returns the other backend, or undefined when the id is free.
+ */
+export async function batchIdUsedElsewhere(
+  batchId: string,
+  backendTag: string,
+  region: string,
+  settings: AwsSettings,
+): Promise<string | undefined> {
+  const { createEc2Client } = await import("../aws/clients.js");
+  const { DescribeInstancesCommand, DescribeVpcsCommand } = await import("@aws-sdk/client-ec2");
+  const { awsErrorToBenchError } = await import("../aws/errors.js");
+  const ec2 = await createEc2Client(settings, region);
+  const filter = [{ Name: "tag:aws-bench:batch", Values: [batchId] }];
+  const backendOf = (tags: Array<{ Key?: string | undefined; Value?: string | undefined }> | undefined) =>
+    tags?.find((tag) => tag.Key === "aws-bench:backend")?.Value ?? "(no backend tag)";
+  try {
+    const instances = await ec2.send(new DescribeInstancesCommand({ Filters: filter }));
+    const vpcs = await ec2.send(new DescribeVpcsCommand({ Filters: filter }));
+    const backends = [
+      ...(instances.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => backendOf(i.Tags))),
+      ...(vpcs.Vpcs ?? []).map((vpc) => backendOf(vpc.Tags)),
+    ];
+    return backends.find((backend) => backend !== backendTag);
+  } catch (error) {
+    throw awsErrorToBenchError(error, { ...settings, region, action: "ec2:DescribeInstances" });
   }
 }
 

@@ -257,6 +257,21 @@ describe("CI steps", () => {
     const missing = await cli({}, "up", "--batch", "20261128t120000z-ab12cd", "--backend", `file://${home}/state`);
     expect(missing.err).toMatch(/error \[BatchNotFound\]: No batch 20261128t120000z-ab12cd on file:\/\//);
     expect((await cli({}, "up", "--batch", "latest")).err).toMatch(/--batch 'latest' is not a batch id/);
+    // preview refuses a made-up id before it opens the backend or looks for Pulumi.
+    const previewed = await cli(
+      {},
+      "preview",
+      "--instance-types",
+      "m7i.large",
+      "--results-bucket",
+      "my-results",
+      "--region",
+      "us-east-1",
+      "--batch",
+      "latest",
+    );
+    expect(previewed.err).toMatch(/error \[InvalidArgument\]: --batch 'latest' is not a batch id/);
+    expect(previewed.err).not.toMatch(/PulumiCliMissing/);
     expect(
       (await cli({}, "up", "--batch", "20261128t120000z-ab12cd", "--backend", "https://example.com/state")).err,
     ).toMatch(/is not a file:\/\/ or s3:\/\/ URL/);

@@ -25,7 +25,13 @@ import { isolateAws } from "../../helpers/aws-env.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
 import { loadRecord, type BatchRequest } from "../../../src/orchestrator/batch-record.js";
 import { planBatch } from "../../../src/orchestrator/plan.js";
-import { awsPreflight, describePlan, findBoundary, prepareBatch } from "../../../src/orchestrator/prepare.js";
+import {
+  awsPreflight,
+  batchIdUsedElsewhere,
+  describePlan,
+  findBoundary,
+  prepareBatch,
+} from "../../../src/orchestrator/prepare.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const ec2 = mockClient(EC2Client);
@@ -91,7 +97,12 @@ beforeEach(() => {
     ],
   });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-  ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [{ VpcId: "vpc-1" }] });
+  // One VPC in the account (the quota check counts it); it carries no batch's tags.
+  ec2.on(DescribeVpcsCommand).callsFake((input: { Filters?: Array<{ Name?: string }> }) =>
+    Promise.resolve({
+      Vpcs: input.Filters?.some((f) => f.Name?.startsWith("tag:")) ? [] : [{ VpcId: "vpc-0ccc1111bbbb22220" }],
+    }),
+  );
   ec2.on(DescribeInternetGatewaysCommand).resolves({ InternetGateways: [{ InternetGatewayId: "igw-1" }] });
   quotas.on(GetServiceQuotaCommand).callsFake((input: { QuotaCode: string }) => ({
     Quota: { QuotaCode: input.QuotaCode, Value: input.QuotaCode === "L-1216C47A" ? 3 : 5, ServiceCode: "ec2" },
@@ -99,7 +110,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.unstubAllEnvs());
 
-function prepare(req: BatchRequest, skipQuotaCheck = false) {
+function prepare(req: BatchRequest, skipQuotaCheck = false, backendTag = "file:///state") {
   const dir = tempDir();
   const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
   const progress: string[] = [];
@@ -112,6 +123,7 @@ function prepare(req: BatchRequest, skipQuotaCheck = false) {
       awsPreflight(plan, req, { region: req.region, skipQuotaCheck, progress: (line) => progress.push(line) }),
     now: new Date("2026-11-28T12:00:00Z"),
     batchId: "20261128t120000z-ab12cd",
+    batchIdUsedElsewhere: (id) => batchIdUsedElsewhere(id, backendTag, req.region, { region: req.region }),
   });
   return { run, store, progress };
 }
@@ -296,5 +308,45 @@ describe("findBoundary", () => {
       code: "AccessDenied",
       message: expect.stringContaining("iam:GetPolicy"),
     });
+  });
+});
+
+describe("a chosen batch id", () => {
+  const id = "20261128t120000z-ab12cd";
+  const tagged = (backend: string) => [
+    { Key: "aws-bench:batch", Value: id },
+    { Key: "aws-bench:backend", Value: backend },
+  ];
+
+  it("is free when nothing carries it, or only this backend's resources do", async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+    expect(await batchIdUsedElsewhere(id, "s3://ours/state", "us-east-1", { region: "us-east-1" })).toBeUndefined();
+    ec2
+      .on(DescribeVpcsCommand)
+      .resolves({ Vpcs: [{ VpcId: "vpc-0aaa1111bbbb22220", Tags: tagged("s3://ours/state") }] });
+    expect(await batchIdUsedElsewhere(id, "s3://ours/state", "us-east-1", { region: "us-east-1" })).toBeUndefined();
+    expect(ec2.commandCalls(DescribeVpcsCommand).at(-1)?.args[0].input.Filters).toEqual([
+      { Name: "tag:aws-bench:batch", Values: [id] },
+    ]);
+  });
+
+  it("used by another backend's instance or VPC: refused before a record is written", async () => {
+    ec2.on(DescribeVpcsCommand).resolves({ Vpcs: [] });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [{ InstanceId: "i-0aaaaaaaaaaaaaaa1", Tags: tagged("s3://theirs/state") }] }],
+    });
+    expect(await batchIdUsedElsewhere(id, "s3://ours/state", "us-east-1", { region: "us-east-1" })).toBe(
+      "s3://theirs/state",
+    );
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2
+      .on(DescribeVpcsCommand)
+      .resolves({ Vpcs: [{ VpcId: "vpc-0aaa1111bbbb22220", Tags: tagged("s3://theirs/state") }] });
+    const { run, store } = prepare(request, true, "s3://ours/state");
+    await expect(run).rejects.toThrow(
+      /Batch id 20261128t120000z-ab12cd is already used in us-east-1 by s3:\/\/theirs\/state/,
+    );
+    expect(await store.read(id, "batch.json")).toBeUndefined();
   });
 });
