@@ -1,5 +1,5 @@
 /**
- * `up` for a recorded batch: sets the expiry at the first launch, creates the stack, and reads back which planned
+ * `up` for a recorded batch: sets the expiry from this launch, creates the stack, and reads back which planned
  * instances did not launch and why (from the engine's failure events); a capacity error is retried once in the
  * next zone offering the type. Records what happened; decides nothing about exit codes.
  */
@@ -13,9 +13,9 @@ import { launchErrorCode, launchErrors, urnName } from "./engine.js";
 import { interrupted, isoSeconds, type LifecycleDeps } from "./lifecycle.js";
 
 /**
- * `up`: creates the stack; records which instances failed to launch and why. The expiry (record and tags) is
- * fixed at the first launch; a second `up` changes no instance (the program ignores AMI and user-data changes
- * on instances) and a destroyed batch is never launched again.
+ * `up`: creates the stack; records which instances failed to launch and why. The expiry counts from each launch
+ * (instances launched now carry it; running ones keep their own); a second `up` changes no instance (the program
+ * ignores AMI, user-data and tag changes on instances) and a destroyed batch is never launched again.
  */
 export async function launchBatch(
   record: BatchRecord,
@@ -36,16 +36,15 @@ export async function launchBatch(
       fix: "See the skipped reasons with `aws-bench status --batch ID`.",
     });
   const now = deps.now();
-  if (!record.launch) {
-    // First launch: the expiry counts from now (a preview may have waited), and the tags say the same.
-    setExpiry(
-      record,
-      batchExpiresAt(
-        now,
-        record.instances.map((instance) => instance.maximumMinutes),
-      ),
-    );
-  }
+  // Every launch counts the expiry from now (a preview may have waited; a later `up` may launch instances the
+  // first did not): the instances created now carry it in their tags, instances already running keep theirs (the
+  // component ignores tag changes on instances), and the record keeps the latest, so cleanup never takes an
+  // instance launched by this `up` for an expired one.
+  const expiresAt = batchExpiresAt(
+    now,
+    record.instances.map((instance) => instance.maximumMinutes),
+  );
+  if (expiresAt.getTime() > Date.parse(record.expiresAt) || !record.launch) setExpiry(record, expiresAt);
   record.launch = { ...(record.launch ?? {}), startedAt: record.launch?.startedAt ?? isoSeconds(now) };
   await saveRecord(deps.store, record);
   deps.progress(

@@ -344,6 +344,28 @@ describe("faults", () => {
     expect(report.verdict).toBe("failed");
   });
 
+  it("an instance a later up launches carries that launch's expiry; those already running keep theirs", async () => {
+    const { deps, stored, engine, world } = await batch({
+      keep: true,
+      faults: { launchErrors: { "c7g.large": "InsufficientInstanceCapacity" } },
+    });
+    const first = stored.expiresAt;
+    const tagsOf = (type: string) =>
+      engine
+        .leftovers()
+        .filter((r) => r.type === "aws:ec2/instance:Instance" && r.outputs["instanceType"] === type)
+        .map((r) => (r.outputs["tags"] as Record<string, string>)["aws-bench:expires-at"]);
+    expect(tagsOf("m7i.large")).toEqual([first]);
+    expect(tagsOf("c7g.large")).toEqual([]);
+    // Capacity is back an hour later: a second up launches the instance that failed.
+    world.advance(60 * 60_000);
+    engine.faults = {};
+    await launchBatch(stored, deps);
+    expect(tagsOf("c7g.large")).toEqual([stored.expiresAt]);
+    expect(Date.parse(stored.expiresAt)).toBeGreaterThanOrEqual(Date.parse(first) + 60 * 60_000);
+    expect(tagsOf("m7i.large")).toEqual([first]);
+  });
+
   it("destroy terminates only this backend's instances of the batch, never another backend's with the same batch id", async () => {
     const { world, deps, record } = await storedBatch();
     const mine = "i-0aaaaaaaaaaaaaaa1";
@@ -415,12 +437,15 @@ describe("steps on their own (CI)", () => {
   it("up again relaunches nothing; a destroyed batch is never launched again; destroy of a stack that never existed is fine", async () => {
     const { deps, stored, engine } = await batch({ keep: true });
     const before = engine.leftovers().length;
-    const expiry = stored.spec.expiresAt;
+    const expiry = stored.spec.expiresAt as string;
     expect(expiry).toBe(stored.expiresAt);
     await launchBatch(stored, deps);
     expect(engine.leftovers()).toHaveLength(before);
-    // The expiry (and so every tag) is fixed at the first launch.
-    expect(stored.spec.expiresAt).toBe(expiry);
+    expect(engine.replaced).toEqual([]);
+    // Each launch counts the expiry from its own start; the record and the spec keep the latest.
+    expect(Date.parse(stored.expiresAt)).toBeGreaterThan(Date.parse(expiry));
+    expect(stored.spec.expiresAt).toBe(stored.expiresAt);
+    expect((await loadRecord(deps.store, stored.batchId)).expiresAt).toBe(stored.expiresAt);
     await destroyBatch(stored, deps);
     expect(engine.leftovers()).toEqual([]);
     await destroyBatch(stored, deps);
