@@ -20,7 +20,7 @@ import {
 import { BenchmarkBatch, type PlannedInstance } from "./benchmark-batch.js";
 import { estimateBenchmarkSeconds } from "./estimates.js";
 import { batchExpiresAt, instanceTiming } from "./instance-timing.js";
-import { chooseZones, zonesOffering, type ZoneChoice } from "./zones.js";
+import { chooseZones, isAvailabilityZoneId, zonesOffering, type ZoneChoice } from "./zones.js";
 
 /** The program: decodes the spec, resolves zones for the account, plans the instances, declares the batch. */
 export default async function program(): Promise<Record<string, unknown>> {
@@ -50,7 +50,10 @@ export default async function program(): Promise<Record<string, unknown>> {
       filters: [{ name: "instance-type", values: spec.instanceTypes }],
     });
     const offered: Record<string, string[]> = {};
-    offerings.instanceTypes.forEach((type, index) => (offered[type] ??= []).push(offerings.locations[index] as string));
+    offerings.instanceTypes.forEach((type, index) => {
+      const zoneId = offerings.locations[index] as string;
+      if (isAvailabilityZoneId(zoneId)) (offered[type] ??= []).push(zoneId);
+    });
     choices = chooseZones(offered, spec.instanceTypes, spec.repeat);
     networkZoneIds = zonesOffering(offered, spec.instanceTypes);
   }

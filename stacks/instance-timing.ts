@@ -5,6 +5,7 @@
  * pull get margins (bare-metal sizes boot far slower), and `--max-minutes` caps the whole. Every other module takes
  * these numbers from here, so the timer, the deadline, the cost and the expiry never disagree.
  */
+import { BenchError } from "../src/errors.js";
 
 /** Inputs. */
 export interface TimingInputs {
@@ -45,7 +46,9 @@ export const uploadMarginMinutes = 5;
 /** Limits for one instance. */
 export function instanceTiming(inputs: TimingInputs): InstanceTiming {
   if (!(inputs.benchmarkSeconds > 0))
-    throw new Error(`benchmarkSeconds must be positive, not ${inputs.benchmarkSeconds}`);
+    throw new BenchError("InvalidArgument", `benchmarkSeconds must be positive, not ${inputs.benchmarkSeconds}.`, {
+      fix: "This is a bug in a benchmark's estimate: report it.",
+    });
   // Estimates err long already; 50 % more plus five minutes absorbs a slow host without letting a hung one live on.
   let runTimeoutMinutes = Math.ceil((inputs.benchmarkSeconds * 1.5) / 60) + 5;
   let shutdownAfterMinutes = pullMarginMinutes + runTimeoutMinutes + uploadMarginMinutes;
@@ -53,8 +56,11 @@ export function instanceTiming(inputs: TimingInputs): InstanceTiming {
   if (inputs.maxMinutes !== undefined) {
     const available = inputs.maxMinutes - bootMarginMinutes(inputs.bareMetal);
     if (available < pullMarginMinutes + uploadMarginMinutes + 1) {
-      throw new Error(
-        `--max-minutes ${inputs.maxMinutes} leaves no time to run anything on this type (boot, pull and upload alone take ${bootMarginMinutes(inputs.bareMetal) + pullMarginMinutes + uploadMarginMinutes} minutes)`,
+      const floor = bootMarginMinutes(inputs.bareMetal) + pullMarginMinutes + uploadMarginMinutes;
+      throw new BenchError(
+        "UsageError",
+        `--max-minutes ${inputs.maxMinutes} leaves no time to run anything on ${inputs.bareMetal ? "a metal type" : "this type"} (boot, pull and upload alone take ${floor} minutes).`,
+        { fix: `Pass --max-minutes ${floor + 10} or more, or leave it out.` },
       );
     }
     if (shutdownAfterMinutes > available) {

@@ -23,6 +23,13 @@ export interface MockAccount {
   cachedImageTags?: readonly string[];
   /** Suffix of every resource's id (`<name>-<suffix>`). */
   idSuffix: string;
+  /** The registry password `aws.ecr.getAuthorizationToken` answers. @default "mock" */
+  registryPassword?: string;
+  /**
+   * Run as a preview (`aws-bench plan`): values only a real deployment knows stay unknown instead of being
+   * made up, as `pulumi preview` shows them. @default false
+   */
+  preview?: boolean;
 }
 
 /** A resource the program declared. */
@@ -117,9 +124,9 @@ export function accountMocks(account: MockAccount, record: (resource: DeclaredRe
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
           return {
             userName: "AWS",
-            password: "mock",
+            password: account.registryPassword ?? "mock",
             proxyEndpoint: `https://${registry}`,
-            authorizationToken: "mock",
+            authorizationToken: account.registryPassword ?? "mock",
           };
         default:
           throw new Error(`Mock not implemented: ${args.token}`);
@@ -134,7 +141,12 @@ export async function installAccountMocks(
   record: (resource: DeclaredResource) => void,
   stack = "mock",
 ): Promise<void> {
-  await pulumi.runtime.setMocks(accountMocks(account, record), "aws-instance-benchmarks", stack, false);
+  await pulumi.runtime.setMocks(
+    accountMocks(account, record),
+    "aws-instance-benchmarks",
+    stack,
+    account.preview ?? false,
+  );
 }
 
 /**

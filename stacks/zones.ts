@@ -3,6 +3,15 @@
  * repeats spread across the offering zones so independent runs do not share one zone's hardware.
  */
 
+/**
+ * Whether a zone ID names one of the region's Availability Zones (`use1-az4`) rather than a Local or Wavelength
+ * Zone (`use1-qro1-az1`, `use1-wl1-bos-wlz1`): offerings list those too where the account opted in, but a batch's
+ * network and instances belong in the region's own zones.
+ */
+export function isAvailabilityZoneId(zoneId: string): boolean {
+  return /^[a-z]+[0-9]+-az[0-9]+$/.test(zoneId);
+}
+
 /** One planned instance's zone. */
 export interface ZoneChoice {
   /** Instance type. */

@@ -87,12 +87,23 @@ export type RequestArgs = {
   "ssh-cidr"?: string | undefined;
 };
 
+/** The most independent instances per type one batch may launch (the batch spec's own limit). */
+const maxRepeat = 100;
+
+/** The S3 bucket naming rule (3–63 lowercase letters, digits, dots and hyphens). */
+const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
 /** `--instance-types`, `--benchmarks` and `--repeat` of a batch or a plan, checked; throws naming the flag. */
 export async function batchSelection(args: {
   "instance-types"?: string | undefined;
   benchmarks: string;
   repeat: number;
 }): Promise<{ instanceTypes: string[]; benchmarks: BenchmarkName[] }> {
+  const given: unknown = args["instance-types"];
+  if (Array.isArray(given))
+    throw new BenchError("UsageError", "--instance-types is given more than once.", {
+      fix: "Pass one comma-separated list: --instance-types m7i.large,c7g.large",
+    });
   const instanceTypes = (args["instance-types"] ?? "")
     .split(",")
     .map((t) => t.trim())
@@ -107,10 +118,15 @@ export async function batchSelection(args: {
     throw new BenchError("InvalidArgument", `Not instance type names: ${malformed.join(", ")}.`, {
       fix: "Use names like m7i.large.",
     });
+  const duplicates = [...new Set(instanceTypes.filter((type, index) => instanceTypes.indexOf(type) !== index))];
+  if (duplicates.length)
+    throw new BenchError("UsageError", `--instance-types names ${duplicates.join(", ")} more than once.`, {
+      fix: "Name each type once; --repeat N runs N independent instances of every type.",
+    });
   const benchmarks = parseBenchmarkList(args.benchmarks);
-  if (!Number.isInteger(args.repeat) || args.repeat < 1)
-    throw new BenchError("UsageError", `--repeat ${args.repeat} is not a positive whole number.`, {
-      fix: "Pass --repeat 1 or more.",
+  if (!Number.isInteger(args.repeat) || args.repeat < 1 || args.repeat > maxRepeat)
+    throw new BenchError("UsageError", `--repeat ${args.repeat} is not a whole number from 1 to ${maxRepeat}.`, {
+      fix: `Pass --repeat 1 to ${maxRepeat} (independent instances per type).`,
     });
   return { instanceTypes, benchmarks };
 }
@@ -129,6 +145,15 @@ export async function planRequestFromArgs(
   region: string,
 ): Promise<PlanRequest> {
   const { instanceTypes, benchmarks } = await batchSelection(args);
+  const bucket = args["results-bucket"];
+  if (bucket !== undefined && !bucketPattern.test(bucket))
+    throw new BenchError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {
+      fix: "Bucket names are 3–63 lowercase letters, digits, dots and hyphens.",
+    });
+  if (args["max-minutes"] !== undefined && !(args["max-minutes"] > 0))
+    throw new BenchError("UsageError", `--max-minutes ${args["max-minutes"]} must be positive.`, {
+      fix: "Pass e.g. --max-minutes 60.",
+    });
   return {
     instanceTypes,
     benchmarks,
@@ -156,7 +181,7 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
       "A batch needs --results-bucket (or AWS_BENCH_RESULTS_BUCKET): results outlive the stack in a long-lived bucket.",
       { fix: "Create one once with `aws-bench bootstrap --results-bucket NAME`, then pass --results-bucket NAME." },
     );
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+  if (!bucketPattern.test(bucket))
     throw new BenchError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {
       fix: "Bucket names are 3–63 lowercase letters, digits, dots and hyphens.",
     });
@@ -172,6 +197,13 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
     const m = /^([^=]+)=(.*)$/.exec(pair);
     if (!m) throw new BenchError("UsageError", `--tag '${pair}' is not KEY=VALUE.`, { fix: "e.g. --tag project=hpc" });
     tags[m[1] as string] = m[2] as string;
+  }
+  // Tags AWS or the tool would refuse are named now, before the plan and the account checks.
+  const { batchTags } = await import("../../stacks/batch-naming.js");
+  try {
+    batchTags({ batchId: "", createdBy: "", expiresAt: new Date(0), backend: "", userTags: tags });
+  } catch (error) {
+    throw new BenchError("UsageError", `--tag: ${(error as Error).message}.`, { fix: "Correct or drop that tag." });
   }
   let images: Record<string, string> | undefined;
   if (args.images !== undefined) {

@@ -155,11 +155,14 @@ function offlineAccount(region: string): MockAccount {
     region,
     accountId: "ACCOUNT",
     zones: [
-      { name: "zone-chosen-at-run-time-1", id: "zone-chosen-at-run-time-1" },
-      { name: "zone-chosen-at-run-time-2", id: "zone-chosen-at-run-time-2" },
+      // Names say what they are; IDs have the shape of real zone IDs, which the program keeps.
+      { name: "zone-chosen-at-run-time-1", id: "plan1-az1" },
+      { name: "zone-chosen-at-run-time-2", id: "plan1-az2" },
     ],
     ami: () => "ami-resolved-at-run-time",
     idSuffix: "planned",
+    registryPassword: "resolved-at-run-time",
+    preview: true,
   };
 }
 

@@ -9,6 +9,7 @@ import { BenchError } from "../errors.js";
 import type { AwsSettings } from "../aws/clients.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
 import { newBatchId } from "../../stacks/batch-naming.js";
+import { isAvailabilityZoneId } from "../../stacks/zones.js";
 import type { BatchStore } from "./batch-store.js";
 import { checkCostLimit, newBatchRecord, saveRecord, type BatchRequest, type Preflight } from "./batch-record.js";
 import type { BatchPlan } from "./plan.js";
@@ -147,7 +148,8 @@ export async function awsPreflight(
       );
       for (const offering of page.InstanceTypeOfferings ?? [])
         if (offering.InstanceType && offering.Location)
-          (offeredZones[offering.InstanceType] ??= []).push(offering.Location);
+          if (isAvailabilityZoneId(offering.Location))
+            (offeredZones[offering.InstanceType] ??= []).push(offering.Location);
       token = page.NextToken;
     } while (token);
   } catch (error) {

@@ -44,7 +44,10 @@ describe("aws-bench plan (offline)", () => {
         metadataOptions: { httpTokens: "required" },
         rootBlockDevice: { encrypted: true },
       });
+      // A preview: what only the deployment knows (the instance profile's name) is there, marked unknown.
+      expect(instance.inputs["iamInstanceProfile"]).toBeDefined();
     }
+    expect(JSON.stringify(plan.resources)).not.toMatch(/"password":"mock"/);
     expect(plan.instances.map((i) => [i.instanceType, i.zone, i.containerTag, i.quotaCode])).toEqual([
       ["m7i.large", "chosen at run time", "intel-sapphirerapids", "L-1216C47A"],
       ["c7g.large", "chosen at run time", "graviton3", "L-1216C47A"],
@@ -133,6 +136,24 @@ describe("aws-bench pricing", () => {
     };
     expect(snapshot.onDemandUsdPerHour).toEqual({ "c7g.large": 0.0725, "m7i.large": 0.1008 });
     expect(snapshot.source.file).toBe("p.csv");
+  });
+
+  it("refuses what the batch spec cannot hold, naming the flag, before planning anything", async () => {
+    for (const [args, message] of [
+      [["--instance-types", "m7i.large", "--repeat", "101"], /--repeat 101 is not a whole number from 1 to 100/],
+      [["--instance-types", "m7i.large,m7i.large"], /--instance-types names m7i\.large more than once/],
+      [["--instance-types", "m7i.large", "--instance-types", "c7g.large"], /--instance-types is given more than once/],
+      [
+        ["--instance-types", "m7i.large", "--results-bucket", "My_Bucket"],
+        /--results-bucket 'My_Bucket' is not an S3 bucket name/,
+      ],
+      [["--instance-types", "m7i.large", "--max-minutes", "10"], /--max-minutes 10 leaves no time to run anything/],
+    ] as const) {
+      const { code, err } = await cli("plan", "--offline", ...args);
+      expect(err).toMatch(message);
+      expect(err).not.toMatch(/Unexpected|SchemaViolation/);
+      expect(code).toBe((args as readonly string[]).includes("--results-bucket") ? 1 : 2);
+    }
   });
 
   it("names bad input and refuses what it cannot do yet", async () => {

@@ -94,6 +94,8 @@ beforeEach(() => {
       { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
       { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az6" },
       { InstanceType: "c7g.large", LocationType: "availability-zone-id", Location: "use1-az6" },
+      // A Local Zone the account opted into: offered, but no place for a batch's network or instances.
+      { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-qro1-az1" },
     ],
   });
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
