@@ -234,7 +234,33 @@ export async function loadRecord(store: BatchStore, batchId: string): Promise<Ba
       fix: "Restore it from the backend's history, or remove the batch's folder and run `aws-bench cleanup`.",
     });
   }
-  return assertDocument("batch-record", upgradeRecord(data), where);
+  return consistentRecord(await assertDocument("batch-record", upgradeRecord(data), where), where);
+}
+
+/**
+ * A record is read from a shared backend that others may write to: what the steps derive names, paths and tags
+ * from must agree with its batch id, or the record is refused rather than trusted.
+ */
+function consistentRecord(record: BatchRecord, where: string): BatchRecord {
+  const problems = [
+    ...(record.spec.batchId !== undefined && record.spec.batchId !== record.batchId
+      ? [`spec.batchId ${record.spec.batchId} is not the record's ${record.batchId}`]
+      : []),
+    ...(record.stackName !== stackNameForBatch(record.batchId)
+      ? [`stackName ${record.stackName} is not the batch's`]
+      : []),
+    ...record.instances
+      .filter((instance) => instance.resultsPrefix !== resultsPrefix(record.batchId, instance))
+      .map(
+        (instance) =>
+          `${instance.instanceType} #${instance.repeat}: resultsPrefix ${instance.resultsPrefix} is not the batch's`,
+      ),
+  ];
+  if (problems.length)
+    throw new BenchError("SchemaViolation", `${where}: the record contradicts itself: ${problems.join("; ")}.`, {
+      fix: "Restore batch.json from the backend's history; aws-bench never writes such a record.",
+    });
+  return record;
 }
 
 /**

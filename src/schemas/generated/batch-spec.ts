@@ -87,19 +87,25 @@ export interface BatchSpec {
    * Prebuilt images: container tag → image URI (nothing is built).
    */
   images?: {
+    /**
+     * An image reference: registry host, repository path and a tag or digest.
+     */
     [k: string]: string;
   };
   /**
    * The region's long-lived image repository (aws-bench bootstrap makes it): images are built into it by content-hash tag and reused.
    */
   imageCache?: {
+    /**
+     * The ECR repository's name.
+     */
     repository: string;
     /**
-     * Its URI, when known (else looked up).
+     * Its URI, when known (else looked up): an ECR repository of this account, never another registry (the build logs in to it with the account's ECR token).
      */
     url?: string;
     /**
-     * Its ARN, when known (else looked up).
+     * Its ARN, when known (else looked up): exactly one repository (the instance role may pull from it).
      */
     arn?: string;
   };

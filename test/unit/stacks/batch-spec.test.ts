@@ -12,7 +12,11 @@ import {
   specFromVersion1Config,
   type BatchSpec,
 } from "../../../stacks/batch-spec.js";
-import { upgradeRecord } from "../../../src/orchestrator/batch-record.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadRecord, upgradeRecord } from "../../../src/orchestrator/batch-record.js";
+import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
 import { assertDocument } from "../../../src/schemas/documents.js";
 
 const known = ["stream", "hpl", "coremark"];
@@ -99,6 +103,15 @@ describe("encodeBatchSpec / decodeBatchSpec", () => {
       },
       /\/network\/vpcId: must match pattern/,
     ],
+    [
+      { ...planned, imageCache: { repository: "aws-bench-cache", url: "123456789012.registry.attacker.example/x" } },
+      /\/imageCache\/url: must match pattern/,
+    ],
+    [{ ...planned, imageCache: { repository: "aws-bench-cache", arn: "*" } }, /\/imageCache\/arn: must match pattern/],
+    [
+      { ...planned, images: { "intel-icelake": "registry.example/x:1\nrm -rf /" } },
+      /\/images\/intel-icelake: must match pattern/,
+    ],
   ])("refuses %j naming what is wrong", async (value, message) => {
     await expect(decodeBatchSpec(value, known)).rejects.toThrow(message);
     await expect(decodeBatchSpec(value, known)).rejects.toMatchObject({ name: "BenchError" });
@@ -169,5 +182,57 @@ describe("version-1 records", () => {
 
   it("a version-1 config without its essentials is refused, not guessed", () => {
     expect(() => specFromVersion1Config({ "aws:region": "us-east-1" })).toThrow(/lacks its region, instance types/);
+  });
+});
+
+describe("records read from a backend", () => {
+  it("are refused when they contradict their own batch id", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aws-bench-record-"));
+    try {
+      const store = fileBatchStore(join(dir, "state"), `file://${dir}/state`);
+      const record = {
+        schemaVersion: 2,
+        batchId: "20261128t120000z-ab12cd",
+        stackName: "batch-20261128t120000z-ab12cd",
+        region: "us-east-1",
+        backend: `file://${dir}/state`,
+        createdAt: "2026-11-28T12:00:00Z",
+        createdBy: "me@host",
+        expiresAt: "2026-11-28T15:38:00Z",
+        request: {
+          instanceTypes: ["m7i.large"],
+          benchmarks: ["stream"],
+          repeat: 1,
+          spot: false,
+          quick: true,
+          resultsBucket: "team-results",
+        },
+        spec: { ...planned, instanceTypes: ["m7i.large"], repeat: 1, zones: undefined },
+        instances: [
+          {
+            instanceType: "m7i.large",
+            repeat: 0,
+            resultsPrefix: "batches/20261128t120000z-ab12cd/m7i.large/0",
+            expectedMinutes: 20,
+            maximumMinutes: 30,
+          },
+        ],
+      };
+      await store.write(record.batchId, "batch.json", JSON.stringify(record));
+      expect((await loadRecord(store, record.batchId)).batchId).toBe(record.batchId);
+      await store.write(
+        record.batchId,
+        "batch.json",
+        JSON.stringify({ ...record, spec: { ...record.spec, batchId: "20261128t120000z-ffffff" } }),
+      );
+      await expect(loadRecord(store, record.batchId)).rejects.toThrow(
+        /contradicts itself: spec\.batchId 20261128t120000z-ffffff/,
+      );
+      const moved = { ...record.instances[0], resultsPrefix: "batches/20261128t120000z-ffffff/m7i.large/0" };
+      await store.write(record.batchId, "batch.json", JSON.stringify({ ...record, instances: [moved] }));
+      await expect(loadRecord(store, record.batchId)).rejects.toThrow(/resultsPrefix .* is not the batch's/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
