@@ -1,6 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { pathToFileURL } from "node:url";
+import { newBatchRecord, saveRecord } from "../../../src/orchestrator/batch-record.js";
+import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands, exec } from "../../../src/cli/main.js";
@@ -142,17 +145,77 @@ describe("the built executable", () => {
     expect(loaded.filter((line) => /@aws-sdk|@smithy|@pulumi|\/ajv/.test(line))).toEqual([]);
   });
 
-  it("reads batches without loading the Pulumi providers: list, status, collect, destroy and cleanup", () => {
+  it("reads batches without loading the Pulumi providers: list, status, collect, destroy and cleanup", async () => {
     const hook = join(root, "test", "helpers", "record-imports.mjs");
     const home = mkdtempSync(join(tmpdir(), "aws-bench-imports-"));
     try {
-      const env = { ...process.env, HOME: home, PULUMI_BACKEND_URL: "", CI: "", PATH: join(home, "no-bin") };
-      const batch = ["--batch", "20261128t120000z-ab12cd", "--yes"];
-      for (const args of [["list"], ["status", ...batch], ["collect", ...batch], ["destroy", ...batch], ["cleanup"]]) {
+      // A real record on the default backend, so status and collect get as far as the batch's AWS and Pulumi
+      // dependencies (they stop there: no Pulumi CLI, and AWS points at a closed port).
+      const state = join(home, ".aws-bench", "state");
+      const store = fileBatchStore(state, pathToFileURL(state).href);
+      const record = await newBatchRecord(
+        {
+          instanceTypes: ["m7i.large"],
+          benchmarks: ["stream"],
+          repeat: 1,
+          spot: false,
+          quick: true,
+          region: "us-east-1",
+          resultsBucket: "team-results",
+        },
+        {
+          resources: [],
+          instances: [
+            {
+              instanceType: "m7i.large",
+              repeat: 0,
+              zone: "-",
+              containerTag: "x",
+              vcpus: 2,
+              quotaCode: "L-1216C47A",
+              expectedMinutes: 20,
+              maximumMinutes: 30,
+              flags: [],
+            },
+          ],
+          estimate: {
+            instanceMinutesExpected: 20,
+            instanceMinutesMaximum: 30,
+            costUsdExpected: null,
+            costUsdMaximum: null,
+            vcpusByQuotaCode: {},
+            priceSource: null,
+          },
+        },
+        { skipped: {} },
+        { batchId: "20261128t120000z-ab12cd", backend: store.url, createdBy: "t", now: new Date() },
+      );
+      await saveRecord(store, record);
+      const env: NodeJS.ProcessEnv = {
+        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(PULUMI_|AWS_)/.test(key))),
+        HOME: home,
+        CI: "",
+        PATH: join(home, "no-bin"),
+        AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        AWS_EC2_METADATA_DISABLED: "true",
+      };
+      const batch = ["--batch", record.batchId, "--yes"];
+      const missing = ["--batch", "20261128t120000z-ffffff", "--yes"];
+      for (const args of [
+        ["list"],
+        ["status", ...batch],
+        ["collect", ...batch],
+        ["destroy", ...missing],
+        ["cleanup"],
+      ]) {
         const result = spawnSync(process.execPath, ["--import", hook, bin, ...args], { encoding: "utf8", env });
         const loaded = result.stderr.split("\n").filter((line) => line.startsWith("import: "));
         // The command ran its handler (it got as far as the backend), and loaded no provider on the way.
         expect(loaded.some((line) => line.includes("/orchestrator/"))).toBe(true);
+        // status and collect read the record and built the batch's dependencies: they stopped at the engine.
+        if (args[0] === "status" || args[0] === "collect") expect(result.stderr).toMatch(/PulumiCliMissing/);
         expect(
           loaded.filter((line) => /@pulumi\/(aws|awsx|docker)\b|stacks\/benchmark-batch|stacks\/index/.test(line)),
         ).toEqual([]);
