@@ -27,6 +27,10 @@ import { ExitCode, exitCodeOfError } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { processIo } from "./io.js";
 
+// What embedding the CLI needs (`aws-instance-benchmarks/cli`): exec with captured I/O, and the exit codes.
+export { memoryIo, processIo, type CliIo } from "./io.js";
+export { ExitCode } from "./errors.js";
+
 /** Every command, built or planned, in the order `--help` lists them. */
 export const commands: readonly AnyCommand[] = [
   discoverCommand,

@@ -64,6 +64,24 @@ describe("layers", () => {
     expect(missing).toEqual([]);
   });
 
+  it("every import is one the scan can follow: a literal relative path or a package, never the package itself", () => {
+    const hidden = files.flatMap((file) => {
+      const text = readFileSync(join(root, file), "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+      return [
+        // import(`…`), import(variable): the scan cannot see where they lead.
+        ...[...text.matchAll(/\bimport\(\s*(?!["'])/g)].map(() => `${file}: import() of a computed specifier`),
+        // CommonJS loading sidesteps the module graph.
+        // (An ES module gets `require` only from createRequire.)
+        ...[...text.matchAll(/\bcreateRequire\b|(?<![.\w])require\(\s*["'`]/g)].map(() => `${file}: require`),
+        // The package by its own name reaches any layer through package.json's exports.
+        ...[...text.matchAll(/(?:\bfrom\s+|\bimport\(\s*|\bimport\s+)["']aws-instance-benchmarks(\/[^"']*)?["']/g)].map(
+          (m) => `${file}: ${m[0]}`,
+        ),
+      ];
+    });
+    expect(hidden).toEqual([]);
+  });
+
   it("nothing outside src/cli/ imports src/cli/", () => {
     const offending = [...graph].flatMap(([file, targets]) =>
       file.startsWith("src/cli/") ? [] : targets.filter((t) => t.startsWith("src/cli/")).map((t) => `${file} → ${t}`),
