@@ -180,6 +180,43 @@ describe("version-1 records", () => {
     expect(upgradeRecord({ schemaVersion: 2, x: 1 })).toEqual({ schemaVersion: 2, x: 1 });
   });
 
+  it("carry an existing subnet, SSH, prebuilt images and an instance cap; one saved before its first launch has no expiry yet", () => {
+    const v1 = {
+      "aws:region": "us-east-1",
+      "aws-instance-benchmarks:batchId": "20261128t120000z-ab12cd",
+      "aws-instance-benchmarks:instanceTypes": "m7i.large",
+      "aws-instance-benchmarks:resultsBucket": "team-results",
+      "aws-instance-benchmarks:repeat": "1",
+      "aws-instance-benchmarks:maxMinutes": "90",
+      "aws-instance-benchmarks:expiresInMinutes": "218",
+      "aws-instance-benchmarks:subnetId": "subnet-0123456789abcdef0",
+      "aws-instance-benchmarks:vpcId": "vpc-0aaa1111bbbb22220",
+      "aws-instance-benchmarks:securityGroupId": "sg-0123456789abcdef0",
+      "aws-instance-benchmarks:keyName": "me",
+      "aws-instance-benchmarks:sshCidr": "203.0.113.0/24",
+      "aws-instance-benchmarks:images":
+        '{"intel-sapphirerapids":"registry.example/aws-bench:intel-sapphirerapids-distro-0123456789ab"}',
+    };
+    const { spec, zoneRetry } = specFromVersion1Config(v1);
+    expect(spec).toEqual({
+      instanceTypes: ["m7i.large"],
+      resultsBucket: "team-results",
+      batchId: "20261128t120000z-ab12cd",
+      repeat: 1,
+      maxMinutes: 90,
+      network: {
+        subnetId: "subnet-0123456789abcdef0",
+        vpcId: "vpc-0aaa1111bbbb22220",
+        securityGroupId: "sg-0123456789abcdef0",
+      },
+      ssh: { keyName: "me", cidr: "203.0.113.0/24" },
+      images: { "intel-sapphirerapids": "registry.example/aws-bench:intel-sapphirerapids-distro-0123456789ab" },
+    });
+    // Before its first launch a v1 batch had only a relative expiry: the launch sets the real one.
+    expect(spec.expiresAt).toBeUndefined();
+    expect(zoneRetry).toBeUndefined();
+  });
+
   it("a version-1 config without its essentials is refused, not guessed", () => {
     expect(() => specFromVersion1Config({ "aws:region": "us-east-1" })).toThrow(/lacks its region, instance types/);
   });
