@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
 import { newBatchRecord, saveRecord } from "../../../src/orchestrator/batch-record.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
+import { planFor } from "../../helpers/plans.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands, exec } from "../../../src/cli/main.js";
@@ -153,42 +154,25 @@ describe("the built executable", () => {
       // dependencies (they stop there: no Pulumi CLI, and AWS points at a closed port).
       const state = join(home, ".aws-bench", "state");
       const store = fileBatchStore(state, pathToFileURL(state).href);
+      const request = {
+        instanceTypes: ["m7i.large"],
+        benchmarks: ["stream"],
+        repeat: 1,
+        spot: false,
+        quick: true,
+        region: "us-east-1",
+        resultsBucket: "team-results",
+      };
       const record = await newBatchRecord(
-        {
-          instanceTypes: ["m7i.large"],
-          benchmarks: ["stream"],
-          repeat: 1,
-          spot: false,
-          quick: true,
-          region: "us-east-1",
-          resultsBucket: "team-results",
-        },
-        {
-          resources: [],
-          instances: [
-            {
-              instanceType: "m7i.large",
-              repeat: 0,
-              zone: "-",
-              containerTag: "x",
-              vcpus: 2,
-              quotaCode: "L-1216C47A",
-              expectedMinutes: 20,
-              maximumMinutes: 30,
-              flags: [],
-            },
-          ],
-          estimate: {
-            instanceMinutesExpected: 20,
-            instanceMinutesMaximum: 30,
-            costUsdExpected: null,
-            costUsdMaximum: null,
-            vcpusByQuotaCode: {},
-            priceSource: null,
-          },
-        },
+        request,
+        planFor(request),
         { skipped: {} },
-        { batchId: "20261128t120000z-ab12cd", backend: store.url, createdBy: "t", now: new Date() },
+        {
+          batchId: "20261128t120000z-ab12cd",
+          backend: store.url,
+          createdBy: "t",
+          now: new Date(),
+        },
       );
       await saveRecord(store, record);
       const env: NodeJS.ProcessEnv = {

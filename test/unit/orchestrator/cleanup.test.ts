@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { cleanup, parseDuration } from "../../../src/orchestrator/cleanup.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
 import { newBatchRecord, saveRecord, stackOf, type BatchRequest } from "../../../src/orchestrator/batch-record.js";
-import type { BatchPlan } from "../../../src/orchestrator/plan.js";
 import type { SweepSummary } from "../../../src/orchestrator/sweep.js";
 import { FakeEngine } from "../../helpers/fake-engine.js";
+import { planFor } from "../../helpers/plans.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
@@ -23,30 +23,7 @@ const request: BatchRequest = {
   region: "us-east-1",
   resultsBucket: "results-bucket",
 };
-const plan: BatchPlan = {
-  resources: [],
-  instances: [
-    {
-      instanceType: "m7i.large",
-      repeat: 0,
-      zone: "z",
-      containerTag: "x",
-      vcpus: 2,
-      quotaCode: "L-1216C47A",
-      expectedMinutes: 23,
-      maximumMinutes: 30,
-      flags: [],
-    },
-  ],
-  estimate: {
-    instanceMinutesExpected: 23,
-    instanceMinutesMaximum: 30,
-    costUsdExpected: null,
-    costUsdMaximum: null,
-    vcpusByQuotaCode: {},
-    priceSource: null,
-  },
-};
+const plan = planFor(request);
 const emptySweep: SweepSummary = {
   dryRun: true,
   deleted: 0,

@@ -18,9 +18,9 @@ import {
 import { destroyBatch } from "../../../src/orchestrator/destroy.js";
 import { launchBatch } from "../../../src/orchestrator/launch.js";
 import { runBatch, summaryTable } from "../../../src/orchestrator/run-batch.js";
-import type { BatchPlan } from "../../../src/orchestrator/plan.js";
 import { chooseZones } from "../../../stacks/zones.js";
 import { FakeEngine, type EngineFaults } from "../../helpers/fake-engine.js";
+import { planFor } from "../../helpers/plans.js";
 import { FakeWorld, type WorldOptions } from "../../helpers/fake-batch-world.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -51,37 +51,6 @@ function zonesFor(req: BatchRequest): NonNullable<Preflight["zones"]> {
     ),
     network: ["use1-az4", "use1-az6"],
     offerings,
-  };
-}
-
-function planFor(req: BatchRequest): BatchPlan {
-  const instances = req.instanceTypes.flatMap((instanceType) =>
-    Array.from({ length: req.repeat }, (_, repeat) => ({
-      instanceType,
-      repeat,
-      zone: "chosen at run time",
-      containerTag: "x",
-      vcpus: 2,
-      quotaCode: "L-1216C47A",
-      expectedMinutes: 23,
-      maximumMinutes: 30,
-      usdPerHour: 0.1,
-      expectedCostUsd: 0.04,
-      maximumCostUsd: 0.05,
-      flags: [],
-    })),
-  );
-  return {
-    resources: [],
-    instances,
-    estimate: {
-      instanceMinutesExpected: 23 * instances.length,
-      instanceMinutesMaximum: 30 * instances.length,
-      costUsdExpected: 0.04 * instances.length,
-      costUsdMaximum: 0.05 * instances.length,
-      vcpusByQuotaCode: {},
-      priceSource: null,
-    },
   };
 }
 
