@@ -4,7 +4,7 @@
  * outcome) is stored beside the state, so any CI job can rebuild the workspace from the backend alone.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
@@ -31,7 +31,8 @@ export function defaultBackendUrl(env: NodeJS.ProcessEnv): string {
  * schemes (the Pulumi Cloud and azblob/gs backends are not supported by the batch records).
  */
 export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): Backend {
-  const url = flag ?? env["PULUMI_BACKEND_URL"] ?? defaultBackendUrl(env);
+  // An empty PULUMI_BACKEND_URL (a CI variable left blank) means unset, as it does to Pulumi.
+  const url = flag ?? (env["PULUMI_BACKEND_URL"] || defaultBackendUrl(env));
   if (url.startsWith("file://")) {
     // `file://~/x` is Pulumi's spelling of a home-relative directory.
     const raw = url.slice("file://".length);
@@ -50,6 +51,11 @@ export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv,
           fix: "Percent-encode special characters, or pass a plain path: file:///home/me/state.",
         },
       );
+    }
+    if (existsSync(directory) && !statSync(directory).isDirectory()) {
+      throw new BenchError("InvalidArgument", `Backend '${url}' is a file, not a directory.`, {
+        fix: "Point --backend (or PULUMI_BACKEND_URL) at a directory, or leave it out for ~/.aws-bench/state.",
+      });
     }
     return { kind: "file", url: pathToFileURL(directory).href, directory };
   }

@@ -3,8 +3,9 @@
  * S3 backend, the results bucket (missing keys, pagination, denied), instance states and console output; and the
  * backend URL rules, and what the tool writes on a file backend being its owner's alone.
  */
-import { statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand } from "@aws-sdk/client-ec2";
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
@@ -39,6 +40,16 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllEnvs());
 
 describe("backends", () => {
+  it("treat an empty PULUMI_BACKEND_URL as unset, and refuse a file where the backend's directory should be", () => {
+    expect(resolveBackend(undefined, { HOME: "/home/u", PULUMI_BACKEND_URL: "" }, "/w").url).toBe(
+      "file:///home/u/.aws-bench/state",
+    );
+    const file = join(mkdtempSync(join(tmpdir(), "aws-bench-backend-")), "state");
+    writeFileSync(file, "not a directory");
+    expect(() => resolveBackend(`file://${file}`, {}, "/w")).toThrow(/is a file, not a directory/);
+    rmSync(dirname(file), { recursive: true, force: true });
+  });
+
   it("default to a file backend under the home, accept s3:// with prefix and query, refuse the rest", () => {
     expect(defaultBackendUrl({ HOME: "/home/u" })).toBe("file:///home/u/.aws-bench/state");
     expect(resolveBackend(undefined, { HOME: "/home/u" }, "/w")).toEqual({
