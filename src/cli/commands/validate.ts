@@ -1,6 +1,7 @@
 /** `aws-bench validate`: check data files against their JSON Schemas. */
 import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
+import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
 
 /** The `validate` command. */
@@ -12,6 +13,8 @@ export const validateCommand = defineCommand({
       type: "string",
       choices: [
         "architecture-mappings",
+        "batch-record",
+        "batch-spec",
         "benchmark-result",
         "container-tags",
         "custom-benchmark",
@@ -41,6 +44,10 @@ export const validateCommand = defineCommand({
     const { defaultValidationPaths, validateDataFiles } = await import("../../schemas/validate-files.js");
     const paths = args.paths?.length ? args.paths.map((path) => resolve(io.cwd, path)) : defaultValidationPaths(io.cwd);
     const results = await validateDataFiles(paths, { kind: args.kind, rawFiles: args["raw-files"] });
+    if (results.length === 0)
+      throw new BenchError("UsageError", `No files to validate: no JSON file under ${paths.join(", ")}.`, {
+        fix: "Name the files or directories that hold the documents: aws-bench validate FILE_OR_DIRECTORY…",
+      });
     const failed = results.filter((result) => result.errors.length > 0);
     if (args.json) io.stdout.write(`${JSON.stringify({ valid: failed.length === 0, files: results }, null, 2)}\n`);
     else {

@@ -193,5 +193,9 @@ describe("aws-bench validate", () => {
     const { code, err } = await run("validate");
     expect(code).toBe(2);
     expect(err).toMatch(/No files to validate/);
+    // A directory holding no JSON file is not a success either.
+    const empty = await run("validate", tempDir());
+    expect(empty.code).toBe(2);
+    expect(empty.err).toMatch(/No files to validate: no JSON file under/);
   });
 });
