@@ -3,7 +3,7 @@
  * source and date, so plans estimate cost on a fresh clone without credentials. Read from a saved CSV
  * (`instance_type,usd_per_hour`) by `aws-bench pricing --input`; the Price List API path is not built yet.
  */
-import { readFileSync } from "node:fs";
+import { readRegularFile } from "../input-files.js";
 import { basename } from "node:path";
 import { sha256Hex } from "../checksums.js";
 import { BenchError } from "../errors.js";
@@ -14,7 +14,7 @@ import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
 export function priceSnapshotFromCsv(path: string, region: string, asOf: string): PriceSnapshot {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path);
   } catch (error) {
     throw new BenchError(
       "InputUnreadable",

@@ -3,9 +3,9 @@
  * same text can be ambiguous, and a wrong guess would be silent); the file's SHA-256 ties the numbers to the
  * bytes they came from.
  */
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { sha256Hex } from "../checksums.js";
+import { readRegularFile } from "../input-files.js";
 import { BenchError } from "../errors.js";
 import type { ParsedOutput } from "../schemas/generated/parsed-output.js";
 import { parseCoremarkOutput } from "./coremark/parse.js";
@@ -41,7 +41,7 @@ export function parseProgramOutput(
 export function parseOutputFile(program: ParsableProgram, path: string): ParsedOutput {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new BenchError(

@@ -6,9 +6,9 @@
  *   - an object keyed by instance type name (each value an InstanceTypeInfo of that name).
  * Each entry is checked for the fields the catalogue needs, and errors name the file and the JSON path.
  */
-import { readFileSync } from "node:fs";
 import type { InstanceTypeInfo } from "@aws-sdk/client-ec2";
 import { sha256Hex } from "../checksums.js";
+import { readRegularFile } from "../input-files.js";
 import { BenchError } from "../errors.js";
 import { isInstanceTypeName } from "./instance-type-name.js";
 
@@ -24,7 +24,7 @@ export interface JsonInput {
 export function readJsonInput(path: string): JsonInput {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason =

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import { dirname, basename, join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { sha256Hex } from "../checksums.js";
+import { readRegularFile } from "../input-files.js";
 import { BenchError } from "../errors.js";
 import { packagePath } from "../package-files.js";
 import { findPrivateDetails } from "./private-details.js";
@@ -130,7 +131,7 @@ export async function assertDocument<K extends DocumentKind>(kind: K, data: unkn
 /** A file's bytes; throws `InputUnreadable` naming the file. */
 function readFileBytes(path: string): Buffer {
   try {
-    return readFileSync(path);
+    return readRegularFile(path);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "it does not exist" : (error as Error).message;
     throw new BenchError("InputUnreadable", `Cannot read ${path}: ${reason}.`, { fix: "Check the path and its permissions.", cause: error });

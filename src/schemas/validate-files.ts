@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { sha256Hex } from "../checksums.js";
+import { readRegularFile } from "../input-files.js";
 import { BenchError } from "../errors.js";
 import type { DocumentKind } from "./documents.js";
 import { checkDocument, documentKinds } from "./documents.js";
@@ -80,7 +81,7 @@ export async function validateDataFiles(paths: readonly string[], options: Valid
 async function validateFile(path: string, options: ValidateOptions): Promise<FileValidation> {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, "utf8"));
+    data = JSON.parse(readRegularFile(path).toString("utf8"));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "it does not exist" : code ? (error as Error).message : `not valid JSON (${(error as Error).message})`;

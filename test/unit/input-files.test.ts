@@ -1,0 +1,41 @@
+/** Files a user names are read only when they are regular files of bounded size: a FIFO must not hang a command. */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readRegularFile } from "../../src/input-files.js";
+import { memoryIo } from "../../src/cli/io.js";
+import { exec } from "../../src/cli/main.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const tempDir = useTempDir();
+
+describe("readRegularFile", () => {
+  it("reads a regular file, and refuses a FIFO, a directory, an oversize file and a missing one by reason", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "ok.txt"), "twelve bytes");
+    expect(readRegularFile(join(dir, "ok.txt")).toString()).toBe("twelve bytes");
+    execFileSync("mkfifo", [join(dir, "pipe")]);
+    expect(() => readRegularFile(join(dir, "pipe"))).toThrow(/it is a FIFO/);
+    mkdirSync(join(dir, "sub"));
+    expect(() => readRegularFile(join(dir, "sub"))).toThrow(/it is a directory/);
+    expect(() => readRegularFile(join(dir, "ok.txt"), 11)).toThrow(/12 bytes, more than the limit of 11/);
+    expect(() => readRegularFile(join(dir, "nope"))).toThrow(expect.objectContaining({ code: "ENOENT" }));
+  });
+
+  it("keeps the commands that read user files from hanging on a FIFO", async () => {
+    const dir = tempDir();
+    execFileSync("mkfifo", [join(dir, "pipe.json")]);
+    for (const args of [
+      ["parse", "stream", join(dir, "pipe.json")],
+      ["validate", join(dir, "pipe.json")],
+      ["discover", "--input", join(dir, "pipe.json"), "--dry-run"],
+      ["pricing", "--input", join(dir, "pipe.json"), "--region", "us-east-1", "--as-of", "2026-12-01"],
+    ]) {
+      const io = memoryIo({ cwd: dir, env: {} });
+      const code = await exec(args, io);
+      expect(code).toBe(1);
+      expect(io.err() + io.out()).toMatch(/FIFO/);
+    }
+  });
+});
