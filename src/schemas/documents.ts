@@ -106,10 +106,28 @@ const extraRules: Partial<Record<DocumentKind, (data: unknown) => string[]>> = {
 
 /** Checks `data` against the schema of `kind` (and the kind's extra rules) without throwing. */
 export async function checkDocument(kind: DocumentKind, data: unknown): Promise<CheckResult> {
+  // The checks below recurse; no document of ours nests anywhere near this deep, a hostile one could overflow them.
+  const tooDeep = deeperThan(data, maxNesting);
+  if (tooDeep) return { valid: false, errors: [`${tooDeep}: nested more than ${maxNesting} levels deep`] };
   const validate = await validatorFor(kind);
   const errors = validate(data) ? [] : formatSchemaErrors(validate.errors);
   errors.push(...(extraRules[kind]?.(data) ?? []));
   return errors.length === 0 ? { valid: true } : { valid: false, errors };
+}
+
+/** How deep arrays and objects may nest in a document. */
+const maxNesting = 64;
+
+/** The JSON path of the first value nested deeper than `limit`, found without recursion; undefined when none is. */
+function deeperThan(data: unknown, limit: number): string | undefined {
+  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: data, depth: 0, path: "" }];
+  while (stack.length) {
+    const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= limit) return path || "/";
+    for (const [key, child] of Object.entries(value)) stack.push({ value: child, depth: depth + 1, path: `${path}/${key}` });
+  }
+  return undefined;
 }
 
 /**

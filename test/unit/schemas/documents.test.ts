@@ -90,6 +90,13 @@ const result: BenchmarkResult = {
 };
 
 describe("document validation", () => {
+  it("refuses a document nested deeper than any of ours, naming where, instead of overflowing the stack", async () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 20_000; level++) deep = [deep];
+    const result = await checkDocument("benchmark-result", { schemaVersion: 1, x: deep });
+    expect(result).toEqual({ valid: false, errors: [expect.stringMatching(/^\/x(\/0)+: nested more than 64 levels deep$/)] });
+  });
+
   it("accepts a well-formed benchmark result", async () => {
     expect(await checkDocument("benchmark-result", result)).toEqual({ valid: true });
   });
