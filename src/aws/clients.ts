@@ -24,6 +24,26 @@ export interface AwsSettings {
 /** Retries before a throttled or failing call becomes an error (the SDK backs off between attempts). */
 export const maxAttempts = 8;
 
+/**
+ * Bounds of one HTTP attempt, in milliseconds. `connectMs` bounds opening the connection; `controlPlaneMs` bounds
+ * a whole attempt of a control-plane call (EC2, IAM, STS, ECR, Service Quotas, Pricing: they answer in seconds);
+ * `dataMs` bounds an S3 attempt (objects up and down). The same value is the idle limit of a socket, so a response
+ * that stalls half way fails too. Mutable so a test can shorten them.
+ */
+export const requestTimeouts = { connectMs: 5_000, controlPlaneMs: 20_000, dataMs: 60_000 };
+
+/** The SDK's longest backoff before retry `n` of a non-throttling failure is 50 ms × 2^n; summed over every retry. */
+const longestBackoffMs = 50 * (2 ** (maxAttempts - 1) - 1);
+
+/**
+ * The longest a call can take against an endpoint that accepts connections and never answers: every attempt
+ * times out after `attemptMs`, plus the SDK's longest backoff between attempts. With the defaults: control plane
+ * 8 × 20 s + 6.35 s ≈ 2 min 46 s; S3 8 × 60 s + 6.35 s ≈ 8 min 6 s.
+ */
+export function worstCaseCallMs(attemptMs: number): number {
+  return maxAttempts * attemptMs + longestBackoffMs;
+}
+
 const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Throws `InvalidArgument` unless `region` looks like an AWS region name. */
@@ -41,16 +61,22 @@ export async function createEc2Client(settings: AwsSettings, region = settings.r
   return new EC2Client(clientConfig(settings, region));
 }
 
-/** The settings every client shares: region (when known), profile, retries. */
+/** The settings every client shares: region (when known), profile, retries, and bounds on every attempt. */
 function clientConfig(
   settings: AwsSettings,
   region: string | undefined,
+  attemptMs: number = requestTimeouts.controlPlaneMs,
 ): {
   region?: string;
   profile?: string;
   maxAttempts: number;
   retryMode: string;
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  requestHandler: {
+    connectionTimeout: number;
+    requestTimeout: number;
+    socketTimeout: number;
+    throwOnRequestTimeout: true;
+  };
 } {
   if (region !== undefined) assertRegionName(region);
   return {
@@ -58,19 +84,22 @@ function clientConfig(
     ...(settings.profile === undefined ? {} : { profile: settings.profile }),
     maxAttempts,
     retryMode: "adaptive",
-    // A hung connection must not stall a batch past its deadlines (and its teardown): each attempt is bounded.
-    requestHandler: { connectionTimeout: requestTimeouts.connectMs, requestTimeout: requestTimeouts.requestMs },
+    // A hung endpoint must not stall a command (or a batch's teardown): without throwOnRequestTimeout the handler
+    // only logs when requestTimeout passes and waits on. Each attempt now fails, and the retries are bounded too.
+    requestHandler: {
+      connectionTimeout: requestTimeouts.connectMs,
+      requestTimeout: attemptMs,
+      socketTimeout: attemptMs,
+      throwOnRequestTimeout: true,
+    },
   };
 }
-
-/** Bounds of one HTTP attempt (retries come on top, see `maxAttempts`). */
-export const requestTimeouts = { connectMs: 10_000, requestMs: 120_000 };
 
 /** An S3 client for `region` (buckets live in one region; use the bucket's). */
 export async function createS3Client(settings: AwsSettings, region = settings.region): Promise<S3Client> {
   const { S3Client } = await import("@aws-sdk/client-s3");
   // A bucket in another region than asked answers with a redirect: follow it (the state bucket's region is often not the batch's).
-  return new S3Client({ ...clientConfig(settings, region), followRegionRedirects: true });
+  return new S3Client({ ...clientConfig(settings, region, requestTimeouts.dataMs), followRegionRedirects: true });
 }
 
 /** A Service Quotas client for `region` (quotas are per region). */
@@ -130,4 +159,69 @@ export async function resolvedRegion(
   }
   assertRegionName(region);
   return region;
+}
+
+/** A region and where it came from (`--region`, `AWS_REGION`, or a profile of the shared config files). */
+export interface ResolvedRegion {
+  /** The region code, checked by {@link assertRegionName}. */
+  region: string;
+  /** Where it was found, for a message such as `region: eu-west-2 (from profile 'default' in ~/.aws/config)`. */
+  source: string;
+}
+
+/**
+ * The region a command works in: `--region`, then `AWS_REGION`, then the region of the profile (`--profile`,
+ * `AWS_PROFILE` or `default`) in the shared config and credentials files, read with the SDK's own region
+ * selectors, as a client's `config.region()` does (the instance-metadata last resort is left out: a command on
+ * a workstation must not wait for it). `env` is the process's environment (the CLI passes its own). Throws
+ * `RegionMissing` when none is found and `InvalidArgument` when the region found is not a region name.
+ */
+export async function resolveRegion(
+  settings: AwsSettings,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ResolvedRegion> {
+  const found = await findRegion(settings, env);
+  if (found === undefined) {
+    throw new BenchError("RegionMissing", "No AWS region was given and none is configured.", {
+      fix: `Pass --region (e.g. --region us-east-1), set AWS_REGION, or set a region in ${settings.profile ? `profile '${settings.profile}'` : "your AWS config"} (aws configure set region us-east-1${settings.profile ? ` --profile ${settings.profile}` : ""}).`,
+    });
+  }
+  assertRegionName(found.region);
+  return found;
+}
+
+async function findRegion(
+  settings: AwsSettings,
+  env: Record<string, string | undefined>,
+): Promise<ResolvedRegion | undefined> {
+  if (settings.region) return { region: settings.region, source: "--region" };
+  const fromEnv = env["AWS_REGION"];
+  if (fromEnv) return { region: fromEnv, source: "AWS_REGION" };
+  const { loadConfig, getProfileName, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } =
+    await import("@smithy/core/config");
+  const profile = getProfileName({ profile: settings.profile || env["AWS_PROFILE"] || undefined });
+  const configFile = env["AWS_CONFIG_FILE"] || undefined;
+  const read = loadConfig<string | undefined>(
+    {
+      // AWS_REGION was looked at above, in the environment the caller gave.
+      environmentVariableSelector: () => undefined,
+      configFileSelector: NODE_REGION_CONFIG_OPTIONS.configFileSelector,
+      default: () => undefined,
+    },
+    {
+      ...NODE_REGION_CONFIG_FILE_OPTIONS,
+      profile,
+      ...(configFile ? { configFilepath: configFile } : {}),
+      ...(env["AWS_SHARED_CREDENTIALS_FILE"] ? { filepath: env["AWS_SHARED_CREDENTIALS_FILE"] } : {}),
+      ignoreCache: true,
+    },
+  );
+  let region: string | undefined;
+  try {
+    region = await read();
+  } catch {
+    region = undefined;
+  }
+  if (!region) return undefined;
+  return { region, source: `profile '${profile}' in ${configFile ?? "~/.aws/config"}` };
 }

@@ -67,7 +67,7 @@ export function awsErrorToBenchError(error: unknown, context: AwsCallContext): B
     message?: string;
     code?: string;
     Code?: string;
-    $metadata?: { httpStatusCode?: number };
+    $metadata?: { httpStatusCode?: number; attempts?: number; totalRetryDelay?: number };
   };
   const name = err.name ?? "";
   const code = err.Code ?? err.code ?? name;
@@ -129,24 +129,99 @@ export function awsErrorToBenchError(error: unknown, context: AwsCallContext): B
       cause: error,
     });
   }
+  const endpoint = endpointText(context);
+  // The handler names refused and reset connections TimeoutError too; only its own limits carry "N ms".
+  if (name === "TimeoutError" && /\d+ ms/.test(message)) {
+    return new BenchError(
+      "EndpointUnreachable",
+      `${capitalized(endpoint)} did not answer ${context.action}: ${waitedText(err.$metadata, message)}.`,
+      {
+        fix: "Check the network (proxy, VPN, firewall), the region name, and AWS_ENDPOINT_URL if you set one; then run again.",
+        cause: error,
+      },
+    );
+  }
   if (networkCodes.has(code) || name === "TimeoutError" || /getaddrinfo|ECONNREFUSED|socket hang up/i.test(message)) {
     return new BenchError(
       "EndpointUnreachable",
-      `Cannot reach the AWS endpoint for ${context.action}${where}: ${firstLine(message)}`,
+      `Cannot reach ${endpoint} for ${context.action}: ${firstLine(message)}${attemptsText(err.$metadata)}`,
       {
         fix: "Check the network, the region name, and AWS_ENDPOINT_URL if you set one.",
         cause: error,
       },
     );
   }
+  const status = err.$metadata?.httpStatusCode;
+  // An answer the SDK could not read as an AWS error (an HTML page from a proxy or load balancer, say): the HTTP
+  // status is what tells the user something.
+  const unreadable =
+    code === "" ||
+    code === "Unknown" ||
+    code === "UnknownError" ||
+    /deserializ|parse|unexpected token|char '<'/i.test(message);
+  if (status !== undefined && status >= 500 && unreadable) {
+    return new BenchError(
+      "EndpointUnreachable",
+      `${capitalized(endpoint)} answered ${context.action} with HTTP ${status} and no AWS error${attemptsText(err.$metadata)}: a proxy, gateway or the service is failing.`,
+      {
+        fix: "Wait and run again; if it persists, check any proxy and AWS_ENDPOINT_URL, and the AWS Health Dashboard.",
+        cause: error,
+      },
+    );
+  }
   return new BenchError(
     "AwsError",
-    `${context.action}${where} failed: ${code ? `${code}: ` : ""}${firstLine(message)}`,
+    `${context.action}${where} failed${status !== undefined && unreadable ? ` with HTTP ${status}` : ""}: ${code ? `${code}: ` : ""}${firstLine(message)}`,
     {
       fix: "Run again with --debug for the SDK's details.",
       cause: error,
     },
   );
+}
+
+/** Environment variables naming the endpoint of a service, most specific first (the SDK's own names). */
+const endpointVariables: Record<string, string> = {
+  ec2: "AWS_ENDPOINT_URL_EC2",
+  s3: "AWS_ENDPOINT_URL_S3",
+  iam: "AWS_ENDPOINT_URL_IAM",
+  sts: "AWS_ENDPOINT_URL_STS",
+  ecr: "AWS_ENDPOINT_URL_ECR",
+  servicequotas: "AWS_ENDPOINT_URL_SERVICE_QUOTAS",
+  pricing: "AWS_ENDPOINT_URL_PRICING",
+};
+
+/** "the AWS endpoint of ec2 in eu-west-2", or the URL the environment points the SDK at. */
+function endpointText(context: AwsCallContext): string {
+  const service = context.action.split(":")[0] ?? "";
+  const variable = endpointVariables[service];
+  const specific = variable === undefined ? undefined : process.env[variable];
+  const url = specific || process.env["AWS_ENDPOINT_URL"];
+  const where = context.region ? ` in ${context.region}` : "";
+  if (url) return `the endpoint ${url} (${specific ? variable : "AWS_ENDPOINT_URL"})${where}`;
+  return `the AWS endpoint of ${service || "the service"}${where}`;
+}
+
+/** How long the SDK waited on a call that timed out: attempts × the bound of one attempt, plus the backoff. */
+function waitedText(metadata: { attempts?: number; totalRetryDelay?: number } | undefined, message: string): string {
+  const attempts = metadata?.attempts ?? 1;
+  const limit = /(\d+) ms/.exec(message);
+  if (limit === null) return `timed out after ${attempts} attempt${attempts === 1 ? "" : "s"}`;
+  const perAttempt = Number(limit[1]);
+  const total = attempts * perAttempt + (metadata?.totalRetryDelay ?? 0);
+  return `no answer within ${seconds(perAttempt)} on each of ${attempts} attempt${attempts === 1 ? "" : "s"} (about ${seconds(total)} waited in all)`;
+}
+
+function attemptsText(metadata: { attempts?: number } | undefined): string {
+  const attempts = metadata?.attempts;
+  return attempts === undefined || attempts <= 1 ? "" : ` (${attempts} attempts)`;
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 function firstLine(text: string): string {

@@ -185,13 +185,7 @@ export async function batchRequestFromArgs(args: RequestArgs, io: CliIo): Promis
     throw new BenchError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {
       fix: "Bucket names are 3–63 lowercase letters, digits, dots and hyphens.",
     });
-  const region = args.region ?? io.env["AWS_REGION"];
-  if (!region)
-    throw new BenchError("RegionMissing", "A batch needs a region.", {
-      fix: "Pass --region (e.g. --region us-east-1) or set AWS_REGION.",
-    });
-  const { assertRegionName } = await import("../aws/clients.js");
-  assertRegionName(region);
+  const region = await regionFromArgs(args, io);
   const tags: Record<string, string> = {};
   for (const pair of args.tag ?? []) {
     const m = /^([^=]+)=(.*)$/.exec(pair);
@@ -272,6 +266,20 @@ function networkFromArgs(args: RequestArgs): {
     ...(subnet ? { network: { subnetId: subnet, ...(group ? { securityGroupId: group } : {}) } } : {}),
     ...(keyName ? { ssh: { keyName, ...(cidr ? { cidr } : {}) } } : {}),
   };
+}
+
+/**
+ * `--region`, `AWS_REGION`, or the region of the profile in the AWS config (said on stderr); `RegionMissing`
+ * with the fix when none is found.
+ */
+export async function regionFromArgs(
+  args: { region?: string | undefined; profile?: string | undefined },
+  io: CliIo,
+): Promise<string> {
+  const { resolveRegion } = await import("../aws/clients.js");
+  const { region, source } = await resolveRegion({ region: args.region, profile: args.profile }, io.env);
+  if (source.startsWith("profile")) io.stderr.write(`region: ${region} (from ${source})\n`);
+  return region;
 }
 
 /** `--region a,b`: the regions, each checked. */

@@ -19,13 +19,8 @@ export const bootstrapCommand = defineCommand({
     ],
   ],
   async run(args, { io }) {
-    const region = args.region ?? io.env["AWS_REGION"];
-    if (!region)
-      throw new BenchError("RegionMissing", "bootstrap needs a region.", {
-        fix: "Pass --region (e.g. --region us-east-1) or set AWS_REGION.",
-      });
-    const { assertRegionName } = await import("../../aws/clients.js");
-    assertRegionName(region);
+    const { regionFromArgs } = await import("../batch-options.js");
+    const region = await regionFromArgs(args, io);
     const bucket = args["results-bucket"];
     if (bucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
       throw new BenchError("InvalidArgument", `--results-bucket '${bucket}' is not an S3 bucket name.`, {

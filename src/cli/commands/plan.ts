@@ -6,7 +6,9 @@
 import type { BatchQuotaReport, QuotaHeadroom } from "../../aws/quotas.js";
 import { planRequestOptions } from "../batch-options.js";
 import { defineCommand } from "../command.js";
+import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
+import type { CliIo } from "../io.js";
 
 /** The `plan` command. */
 export const planCommand = defineCommand({
@@ -33,7 +35,7 @@ export const planCommand = defineCommand({
   async run(args, { io }) {
     const { planRequestFromArgs } = await import("../batch-options.js");
     const { planBatch } = await import("../../orchestrator/plan.js");
-    const region = args.region ?? io.env["AWS_REGION"] ?? "us-east-1";
+    const region = await planRegion(args, io);
     const plan = await planBatch(await planRequestFromArgs(args, region));
     if (args.offline) {
       plan.quotas = { status: "not-checked", reason: "not checked (--offline)" };
@@ -72,6 +74,23 @@ export const planCommand = defineCommand({
     return ExitCode.Success;
   },
 });
+
+/** The batch's region; a plan without one is made for us-east-1, and says so. */
+async function planRegion(
+  args: { region?: string | undefined; profile?: string | undefined },
+  io: CliIo,
+): Promise<string> {
+  const { regionFromArgs } = await import("../batch-options.js");
+  try {
+    return await regionFromArgs(args, io);
+  } catch (error) {
+    if (!(error instanceof BenchError) || error.code !== "RegionMissing") throw error;
+    io.stderr.write(
+      "region: us-east-1 (no --region, AWS_REGION or region in the AWS config; planning for us-east-1)\n",
+    );
+    return "us-east-1";
+  }
+}
 
 function quotaWarnings(report: BatchQuotaReport): string[] {
   return report.status === "checked" ? [...report.network.warnings, ...report.vcpus.warnings] : [];

@@ -1,6 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { isolateAws } from "../../helpers/aws-env.js";
 import { exec } from "../../../src/cli/main.js";
 import { memoryIo } from "../../../src/cli/io.js";
 import type { BatchPlan } from "../../../src/orchestrator/plan.js";
@@ -164,5 +166,68 @@ describe("aws-bench pricing", () => {
     );
     expect((await cli("pricing", "--input", "bad.csv")).err).toMatch(/--input needs --as-of/);
     expect((await cli("pricing")).err).toMatch(/error \[UsageError\]: Say where the prices come from/);
+  });
+});
+
+describe("the region from the AWS config", () => {
+  let home: string | undefined;
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    if (home) rmSync(home, { recursive: true, force: true });
+    home = undefined;
+  });
+
+  /** A HOME whose .aws/config names a region for `default` and for `other` (or none), and no AWS_REGION. */
+  function awsHome(config: string): Record<string, string> {
+    home = mkdtempSync(join(tmpdir(), "aws-bench-home-"));
+    mkdirSync(join(home, ".aws"));
+    writeFileSync(join(home, ".aws", "config"), config);
+    isolateAws(false);
+    const env = { HOME: home, AWS_CONFIG_FILE: join(home, ".aws", "config") };
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    return env;
+  }
+  const profiles = "[default]\nregion = eu-west-2\n\n[profile other]\nregion = ap-southeast-2\n";
+
+  async function planIn(env: Record<string, string>, ...extra: string[]) {
+    const io = memoryIo({ cwd: home, env });
+    const code = await exec(["plan", "--offline", "--instance-types", "m7i.large", "--json", ...extra], io);
+    // The plan names its region where it prices (or cannot price) the instances and in its resources.
+    const out = io.out();
+    return { code, regions: [...new Set(out.match(/\b[a-z]{2}-[a-z]+-\d\b/g))], err: io.err() };
+  }
+
+  it("plans in the default profile's region and says where it came from", async () => {
+    const env = awsHome(profiles);
+    const { code, regions, err } = await planIn(env);
+    expect(code).toBe(0);
+    expect(regions).toEqual(["eu-west-2"]);
+    expect(err).toContain(`region: eu-west-2 (from profile 'default' in ${env["AWS_CONFIG_FILE"]})`);
+  });
+
+  it("uses the region of --profile", async () => {
+    const env = awsHome(profiles);
+    const { code, regions, err } = await planIn(env, "--profile", "other");
+    expect(code).toBe(0);
+    expect(regions).toEqual(["ap-southeast-2"]);
+    expect(err).toContain("region: ap-southeast-2 (from profile 'other'");
+  });
+
+  it("falls back to us-east-1 when nothing names a region, and says so", async () => {
+    const env = awsHome("[default]\noutput = json\n");
+    const { code, regions, err } = await planIn(env);
+    expect(code).toBe(0);
+    expect(regions).toEqual(["us-east-1"]);
+    expect(err).toMatch(/region: us-east-1 \(no --region, AWS_REGION or region in the AWS config/);
+  });
+
+  it("run without any region still fails RegionMissing with the fix", async () => {
+    const env = awsHome("[default]\noutput = json\n");
+    const io = memoryIo({ cwd: home, env });
+    const code = await exec(["run", "--instance-types", "m7i.large", "--results-bucket", "my-bench-results"], io);
+    expect(code).not.toBe(0);
+    expect(io.err()).toMatch(/RegionMissing/);
+    expect(io.err()).toMatch(/--region/);
+    expect(io.err()).toMatch(/AWS_REGION/);
   });
 });
