@@ -10,10 +10,17 @@ export const cleanupCommand = defineCommand({
   options: {
     "older-than": {
       type: "string",
+      // One value always, even one that starts with a dash (`-5h`), so parseDuration can name it.
+      nargs: 1,
       default: "6h",
       describe: "A stack without a batch record, or a lock, older than this is stale",
     },
-    grace: { type: "string", default: "1h", describe: "Sweep tagged leftovers only this long past their expiry" },
+    grace: {
+      type: "string",
+      default: "1h",
+      nargs: 1,
+      describe: "Sweep tagged leftovers only this long past their expiry",
+    },
     ...backendOptions,
   },
   examples: [

@@ -293,5 +293,7 @@ describe("CI steps", () => {
     expect((await cli({}, "cleanup", "--region", "us-east-1")).err).toMatch(/PulumiCliMissing/);
     expect((await cli({}, "bootstrap", "--region", "us-east-1")).err).toMatch(/PulumiCliMissing/);
     expect((await cli({}, "cleanup", "--older-than", "soon")).err).toMatch(/--older-than 'soon' is not a duration/);
+    // A negative value is the flag's value, named as such, not taken for other flags.
+    expect((await cli({}, "cleanup", "--older-than", "-5h")).err).toMatch(/--older-than '-5h' is not a duration/);
   });
 });
