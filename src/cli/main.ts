@@ -173,5 +173,23 @@ export async function cli(): Promise<void> {
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
   });
+  briefWarnings();
   process.exitCode = await exec(process.argv.slice(2), processIo(), { scriptName: invokedAs });
+}
+
+/**
+ * Process warnings on one line each. The AWS SDK warns on every load under Node.js 20 with a nine-line notice
+ * before any of our output; it is said once, in one line, when the SDK loads.
+ */
+function briefWarnings(): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (warning) => {
+    if (warning.message.startsWith("NodeVersionSupportWarning")) {
+      process.stderr.write(
+        `note: AWS SDK releases after early January 2027 need Node.js 22 or later; this is Node.js ${process.version}.\n`,
+      );
+      return;
+    }
+    process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message.split("\n")[0] ?? ""}\n`);
+  });
 }

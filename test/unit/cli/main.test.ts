@@ -209,6 +209,24 @@ describe("the built executable", () => {
     }
   });
 
+  it("says the AWS SDK's Node.js notice in one line, not its nine", () => {
+    const result = spawnSync(process.execPath, [bin, "discover", "--region", "us-east-1", "--dry-run"], {
+      encoding: "utf8",
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_"))),
+        AWS_ENDPOINT_URL: "http://127.0.0.1:9",
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+        AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_CONFIG_FILE: "/nonexistent",
+      },
+    });
+    expect(result.stderr).toMatch(/error \[EndpointUnreachable\]/);
+    expect(result.stderr).not.toMatch(/To continue receiving updates/);
+    if (Number(process.versions.node.split(".")[0]) < 22)
+      expect(result.stderr.match(/need Node\.js 22 or later/g)).toHaveLength(1);
+  }, 60_000);
+
   it("sets the process exit code", () => {
     const result = spawnSync(process.execPath, [bin, "analyze"], { encoding: "utf8" });
     expect(result.status).toBe(1);

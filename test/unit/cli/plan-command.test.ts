@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { isolateAws } from "../../helpers/aws-env.js";
 import { exec } from "../../../src/cli/main.js";
 import { memoryIo } from "../../../src/cli/io.js";
@@ -14,6 +14,10 @@ const tempDir = useTempDir();
 const prices = JSON.parse(readFileSync(join(root, "data", "pricing", "us-east-1.json"), "utf8")) as {
   onDemandUsdPerHour: Record<string, number>;
 };
+
+// The developer's own AWS configuration (a profile's region above all) must not change what these plans say.
+beforeEach(() => isolateAws(false));
+afterEach(() => vi.unstubAllEnvs());
 
 async function cli(...argv: string[]) {
   const io = memoryIo({ cwd: tempDir(), env: {} });
