@@ -49,10 +49,16 @@ export interface BatchTagOptions {
   backend: string;
   /** The user's own `--tag k=v`. */
   userTags?: Record<string, string>;
+  /** Run with `--keep`: cleanup leaves the batch alone unless told `--include-kept`. */
+  keep?: boolean;
 }
 
 /** Tag key prefix reserved for the tool. */
 export const tagPrefix = "aws-bench:";
+/** The tag saying the tool made the resource; cleanup touches nothing without it. */
+export const managedByTagKey = `${tagPrefix}managed-by`;
+/** The value of {@link managedByTagKey}. */
+export const managedByTagValue = "aws-bench";
 
 /** Tags for every resource of a batch (and the instances' volumes); throws on a user tag AWS or the tool would reject. */
 export function batchTags(options: BatchTagOptions): Record<string, string> {
@@ -74,6 +80,12 @@ export function batchTags(options: BatchTagOptions): Record<string, string> {
     [`${tagPrefix}created-by`]: options.createdBy.slice(0, 256),
     [`${tagPrefix}expires-at`]: options.expiresAt.toISOString().replace(/\.\d+Z$/, "Z"),
     [`${tagPrefix}backend`]: options.backend.slice(0, 256),
+    // Cleanup deletes only what carries these two beside a batch tag naming the same batch: a batch tag copied
+    // onto someone else's resource is not enough.
+    [managedByTagKey]: managedByTagValue,
+    // Spelled as stackNameForBatch spells it, without its check: the CLI validates user tags with an empty id.
+    [`${tagPrefix}stack`]: `batch-${options.batchId}`,
+    ...(options.keep ? { [`${tagPrefix}keep`]: "true" } : {}),
   };
 }
 

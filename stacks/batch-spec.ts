@@ -26,7 +26,10 @@ export const regionConfigKey = "aws:region";
 /** A spec with its defaults filled in: what the program declares. */
 export type ResolvedBatchSpec = BatchSpec &
   Required<
-    Pick<BatchSpec, "batchId" | "benchmarks" | "repeat" | "quick" | "spot" | "ssm" | "tags" | "createdBy" | "backend">
+    Pick<
+      BatchSpec,
+      "batchId" | "benchmarks" | "repeat" | "quick" | "spot" | "ssm" | "keep" | "tags" | "createdBy" | "backend"
+    >
   >;
 
 /** The stack config that realises `spec` in `region`: the region and the spec as one JSON value. */
@@ -105,6 +108,7 @@ export function resolveBatchSpec(
     quick: spec.quick ?? false,
     spot: spec.spot ?? false,
     ssm: spec.ssm ?? false,
+    keep: spec.keep ?? false,
     tags: spec.tags ?? {},
     createdBy: spec.createdBy ?? "pulumi",
     backend: spec.backend ?? "unknown",

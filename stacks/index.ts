@@ -119,6 +119,7 @@ export default async function program(): Promise<Record<string, unknown>> {
       expiresAt,
       backend: spec.backend,
       userTags: spec.tags,
+      keep: spec.keep,
     }),
     ...(spec.images ? { images: spec.images } : {}),
     ...(spec.network ? { network: spec.network } : {}),

@@ -32,6 +32,8 @@ export interface BatchRequest extends PlanRequest {
   network?: { subnetId: string; securityGroupId?: string } | undefined;
   /** SSH: a key pair, and the one CIDR let in (none with the user's own security group). */
   ssh?: { keyName: string; cidr?: string } | undefined;
+  /** `run --keep`: the stack stays up afterwards, so cleanup must leave it unless told `--include-kept`. */
+  keep?: boolean | undefined;
 }
 
 /** What the account check found, as values: the batch is built from them. */
@@ -125,6 +127,7 @@ export function buildBatchSpec(
     ...(request.images ? { images: request.images } : {}),
     ...(cache ? { imageCache: { repository: cache.name, url: cache.url, arn: cache.arn } } : {}),
     ...(request.tags && Object.keys(request.tags).length ? { tags: request.tags } : {}),
+    ...(request.keep ? { keep: true } : {}),
   };
 }
 

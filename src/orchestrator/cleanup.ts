@@ -1,8 +1,9 @@
 /**
  * `aws-bench cleanup`: the third layer of teardown. First the backend's own batches: stacks past their expiry
  * (or, without a record, older than `--older-than`) are destroyed and removed, and locks held longer than
- * `--older-than` are cleared; then the tagged-resource sweep (sweep.ts) for leftovers — past their expiry plus
- * grace, or this backend's batches whose stack is gone. Without `yes` it only lists what it would do.
+ * `--older-than` are cleared; then the tagged-resource sweep (sweep.ts) for leftovers of this backend's batches
+ * only — past their expiry plus grace, or whose stack is gone. Batches run with `--keep` are left by both halves
+ * unless `includeKept`. Without `yes` it only lists what it would do.
  */
 import { BenchError } from "../errors.js";
 import type { BatchStore } from "./batch-store.js";
@@ -27,6 +28,7 @@ export interface CleanupDeps {
     graceMs: number;
     backend: string;
     stackExists: (batchId: string) => Promise<boolean>;
+    includeKept: boolean;
     dryRun: boolean;
     report: (event: SweepEvent) => void;
   }): Promise<SweepSummary>;
@@ -44,12 +46,19 @@ export interface CleanupOptions {
   graceMs: number;
   /** Act; otherwise only list. */
   yes: boolean;
+  /** Destroy and sweep batches run with `--keep` too (`--include-kept`). */
+  includeKept?: boolean;
 }
 
 /** What cleanup did (or would do). */
 export interface CleanupReport {
-  /** Batches whose stack was (or would be) destroyed, with why. */
-  stacks: Array<{ batchId: string; why: string; action: "destroyed" | "would-destroy" | "failed"; error?: string }>;
+  /** Batches whose stack was (or would be) destroyed, with why; kept ones are `kept` unless `includeKept`. */
+  stacks: Array<{
+    batchId: string;
+    why: string;
+    action: "destroyed" | "would-destroy" | "failed" | "kept";
+    error?: string;
+  }>;
   /** The sweep's summary. */
   sweep: SweepSummary;
   /** Every sweep event. */
@@ -86,6 +95,13 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
   for (const batch of batches) {
     const why = staleBecause(batch, options.olderThanMs);
     if (!why) continue;
+    // A kept batch was left up on purpose; its record (written before its stack) says so, so a batch without a
+    // record was never kept.
+    const record = await loadRecord(deps.store, batch.batchId).catch(() => undefined);
+    if (record?.spec.keep === true && options.includeKept !== true) {
+      stacks.push({ batchId: batch.batchId, why: `${why}; run with --keep`, action: "kept" });
+      continue;
+    }
     if (!options.yes) {
       stacks.push({ batchId: batch.batchId, why, action: "would-destroy" });
       continue;
@@ -96,7 +112,6 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
         deps.progress(`batch ${batch.batchId}: clearing a stale lock`);
         await deps.engine.cancel(ref);
       }
-      const record = await loadRecord(deps.store, batch.batchId).catch(() => undefined);
       if (record) await destroyBatch(record, deps);
       else {
         // A stack without a record (a run killed before it wrote one): destroy it as the state describes it.
@@ -134,6 +149,7 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
       stacksNow ??= deps.engine.listStacks().then((stacks) => new Set(stacks.map((stack) => stack.name)));
       return (await stacksNow).has(`batch-${batchId}`);
     },
+    includeKept: options.includeKept === true,
     dryRun: !options.yes,
     report: (event) => events.push(event),
   });

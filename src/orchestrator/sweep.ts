@@ -2,11 +2,21 @@
  * The sweep half of `aws-bench cleanup`: finds resources carrying the batch tags (`batchTags()` in
  * stacks/batch-naming.ts) and deletes those whose batch is over, in the order AWS's dependencies allow.
  *
- * A resource is swept when (a) its `aws-bench:expires-at` plus the grace period is past, or (b) its
- * `aws-bench:backend` is the backend this sweep runs for and that backend says the batch's stack is gone.
- * Everything else stays: resources without `aws-bench:batch`, another backend's batch before its expiry
- * (this backend cannot know whether that stack is live), this backend's live batches. A resource whose
- * expiry cannot be read is reported and left unless (b) applies.
+ * A resource is considered only when it is provably this backend's: it carries `aws-bench:batch` with a batch id,
+ * `aws-bench:managed-by` = `aws-bench`, `aws-bench:stack` = that batch's stack (`batch-<id>`), and an
+ * `aws-bench:backend` naming the backend this sweep runs for. Anything else — no or another batch tag, a batch
+ * tag without the other two, another backend's batch whatever its expiry — is not looked at further.
+ * On top of that:
+ * - subnets, route tables, security groups, internet gateways and network interfaces must be in (or attached to)
+ *   a VPC this sweep deletes for the same batch: an existing-subnet batch (`--subnet`) makes no network, so
+ *   nothing in a user's VPC is deleted; such a resource is reported as `left`;
+ * - IAM roles and instance profiles must have `iamPath` (`/aws-bench/`) as their own `Path`, whatever the
+ *   listing's `PathPrefix` answered;
+ * - a batch tagged `aws-bench:keep` = `true` (run with `--keep`) is counted as kept and left, unless
+ *   {@link SweepOptions.includeKept}.
+ * Such a resource is swept when (a) its `aws-bench:expires-at` plus the grace period is past, or (b) the backend
+ * says the batch's stack is gone. A resource whose expiry cannot be read is reported and left unless (b) applies;
+ * this backend's live batches are counted, not touched.
  *
  * Discovery runs completely before the first delete, and a discovery failure throws (a `BenchError`): the sweep
  * never acts on half a picture. After that, each resource is deleted on its own; a failure is recorded and
@@ -21,7 +31,14 @@ import type { IAMClient, InstanceProfile, Role } from "@aws-sdk/client-iam";
 import type * as Ec2Sdk from "@aws-sdk/client-ec2";
 import type * as EcrSdk from "@aws-sdk/client-ecr";
 import type * as IamSdk from "@aws-sdk/client-iam";
-import { isBatchId, tagPrefix } from "../../stacks/batch-naming.js";
+import {
+  iamPath,
+  isBatchId,
+  managedByTagKey,
+  managedByTagValue,
+  stackNameForBatch,
+  tagPrefix,
+} from "../../stacks/batch-naming.js";
 import type { AwsSettings } from "../aws/clients.js";
 import { awsErrorToBenchError } from "../aws/errors.js";
 import { BenchError } from "../errors.js";
@@ -33,6 +50,10 @@ export const batchTagKey = `${tagPrefix}batch`;
 export const expiresAtTagKey = `${tagPrefix}expires-at`;
 /** The tag naming the state backend that holds the resource's stack. */
 export const backendTagKey = `${tagPrefix}backend`;
+/** The tag naming the resource's stack; it must be the stack of its batch tag's batch. */
+export const stackTagKey = `${tagPrefix}stack`;
+/** The tag of a batch run with `--keep`. */
+export const keepTagKey = `${tagPrefix}keep`;
 
 /** Why a resource is swept: (a) past its expiry plus grace, or (b) its own backend says its stack is gone. */
 export type SweepReason = "expired" | "stack-gone";
@@ -69,7 +90,10 @@ export interface SweepActionEvent {
   note?: string;
 }
 
-/** A tagged resource left alone because its tags or its backend could not be read; nothing was done to it. */
+/**
+ * One of this backend's resources left alone because its tags or its backend could not be read, or because it is
+ * not inside the batch's own network; nothing was done to it.
+ */
 export interface SweepLeftEvent {
   /** Resource kind. */
   kind: SweepKind;
@@ -79,7 +103,7 @@ export interface SweepLeftEvent {
   batchId: string;
   /** Always `left`. */
   action: "left";
-  /** What was wrong, e.g. a malformed `aws-bench:expires-at`. */
+  /** What was wrong, e.g. a malformed `aws-bench:expires-at`, or a subnet in a VPC that is not the batch's. */
   problem: string;
 }
 
@@ -104,16 +128,18 @@ export interface SweepOptions {
   graceMs: number;
   /**
    * The URL of the backend this sweep runs for, spelled as the batch tags spell it (`Backend.url`:
-   * `file:///home/u/.aws-bench/state`, `s3://bucket/state`). Only resources tagged with this backend are judged by
-   * {@link SweepOptions.stackExists}; a trailing `/` is ignored.
+   * `file:///home/u/.aws-bench/state`, `s3://bucket/state`). Only resources tagged with this backend are considered
+   * at all; a trailing `/` is ignored.
    */
   backend: string;
   /**
    * Whether the stack of `batchId` exists on {@link SweepOptions.backend}. Asked once per batch, and only for
-   * resources tagged with this backend and not already expired. A rejection leaves the batch's resources
+   * this backend's resources that are neither kept nor already expired. A rejection leaves the batch's resources
    * alone (reported as `left`) unless they are expired.
    */
   stackExists: (batchId: string) => Promise<boolean>;
+  /** Sweep batches run with `--keep` too (`cleanup --include-kept`); otherwise they are counted as kept and left. */
+  includeKept?: boolean;
   /** List what would be deleted; call no mutating API. */
   dryRun: boolean;
   /** Called once per event, in order. */
@@ -134,12 +160,6 @@ export interface SweepOptions {
    * @default { attempts: 6, delayMs: 10_000 }
    */
   dependencyRetry?: { attempts: number; delayMs: number };
-  /**
-   * `PathPrefix` for ListRoles and ListInstanceProfiles. IAM has no tag filter, so every role under it has its
-   * tags read; the batch stack creates its role and profile under `/` today.
-   * @default "/"
-   */
-  iamPathPrefix?: string;
   /** Profile and region, for error messages. */
   aws?: AwsSettings;
 }
@@ -154,17 +174,23 @@ export interface SweepSummary {
   wouldDelete: number;
   /** Deletes that failed; each is also in {@link SweepSummary.failures}. */
   failed: number;
-  /** Tagged resources of live batches, left alone and not reported one by one. */
+  /** This backend's resources of live batches, left alone and not reported one by one. */
   untouched: number;
-  /** Tagged resources left because their tags or their backend could not be read. */
+  /** This backend's resources of batches run with `--keep`, left alone (without `includeKept`). */
+  kept: number;
+  /** This backend's resources left because their tags or their backend could not be read, or their VPC is not ours. */
   left: SweepLeftEvent[];
   /** The failed deletes, with AWS's messages. */
   failures: SweepActionEvent[];
 }
 
-/** The verdict on one resource from its tags. */
+/**
+ * The verdict on one resource from its tags. `batchId` is set only for this backend's own resources; `kept` when
+ * it is left because its batch was run with `--keep`.
+ */
 export type SweepVerdict =
-  { sweep: true; batchId: string; reason: SweepReason } | { sweep: false; batchId?: string; problem?: string };
+  | { sweep: true; batchId: string; reason: SweepReason }
+  | { sweep: false; batchId?: string; problem?: string; kept?: true };
 
 /** EC2, IAM and ECR tags (`[{Key, Value}]`) as a record. */
 export function tagRecord(
@@ -196,17 +222,36 @@ export function isSameBackend(tagValue: string, backend: string): boolean {
 }
 
 /**
- * A judge of resources by their tags, applying the rules in this module's header. Each batch's stack is asked
- * about at most once per judge.
+ * True when the tags prove the tool made the resource for this backend: a batch id, the managed-by tag, the
+ * batch's own stack name and this backend. A copied batch tag alone, or another backend's batch, is not enough.
+ */
+export function isOwnedBy(tags: Record<string, string>, backend: string): boolean {
+  const batchId = tags[batchTagKey];
+  const backendTag = tags[backendTagKey];
+  return (
+    batchId !== undefined &&
+    isBatchId(batchId) &&
+    tags[managedByTagKey] === managedByTagValue &&
+    tags[stackTagKey] === stackNameForBatch(batchId) &&
+    backendTag !== undefined &&
+    isSameBackend(backendTag, backend)
+  );
+}
+
+/**
+ * A judge of resources by their tags, applying the tag rules in this module's header (where a resource sits is
+ * checked by the sweep itself). Each batch's stack is asked about at most once per judge.
  */
 export function createSweepJudge(
-  options: Pick<SweepOptions, "now" | "graceMs" | "backend" | "stackExists">,
+  options: Pick<SweepOptions, "now" | "graceMs" | "backend" | "stackExists" | "includeKept">,
 ): (tags: Record<string, string>) => Promise<SweepVerdict> {
   const stacks = new Map<string, Promise<boolean>>();
   return async (tags) => {
-    const batchId = tags[batchTagKey];
-    if (batchId === undefined) return { sweep: false };
-    if (batchId.trim() === "") return { sweep: false, batchId, problem: `${batchTagKey} is empty` };
+    // Not provably ours: say nothing about it, not even that it was seen.
+    if (!isOwnedBy(tags, options.backend)) return { sweep: false };
+    const batchId = tags[batchTagKey] as string;
+    // Any value counts: a kept batch is left whatever else its tags say.
+    if (tags[keepTagKey] !== undefined && options.includeKept !== true) return { sweep: false, batchId, kept: true };
     const expiresAt = parseExpiresAt(tags[expiresAtTagKey]);
     if (expiresAt && options.now.getTime() > expiresAt.getTime() + options.graceMs)
       return { sweep: true, batchId, reason: "expired" };
@@ -217,19 +262,12 @@ export function createSweepJudge(
           ? `no ${expiresAtTagKey} tag`
           : `${expiresAtTagKey} '${tags[expiresAtTagKey]}' is not an ISO 8601 UTC time`,
       );
-    const backendTag = tags[backendTagKey];
-    if (backendTag !== undefined && isSameBackend(backendTag, options.backend)) {
-      if (!isBatchId(batchId)) {
-        problems.push(`'${batchId}' is not a batch id, so its stack was not looked up`);
-      } else {
-        let asked = stacks.get(batchId);
-        if (!asked) stacks.set(batchId, (asked = options.stackExists(batchId)));
-        try {
-          if (!(await asked)) return { sweep: true, batchId, reason: "stack-gone" };
-        } catch (error) {
-          problems.push(`could not ask ${options.backend} whether stack batch-${batchId} exists: ${errorText(error)}`);
-        }
-      }
+    let asked = stacks.get(batchId);
+    if (!asked) stacks.set(batchId, (asked = options.stackExists(batchId)));
+    try {
+      if (!(await asked)) return { sweep: true, batchId, reason: "stack-gone" };
+    } catch (error) {
+      problems.push(`could not ask ${options.backend} whether stack batch-${batchId} exists: ${errorText(error)}`);
     }
     return problems.length ? { sweep: false, batchId, problem: problems.join("; ") } : { sweep: false, batchId };
   };
@@ -345,6 +383,8 @@ class SweepRun {
   private readonly retry: { attempts: number; delayMs: number };
   /** Instances that did not reach `terminated`: what waits for them is not attempted. */
   private readonly survivingInstances = new Set<string>();
+  /** The VPCs this sweep deletes, by id: the only ones whose subnets, gateways, groups and interfaces it touches. */
+  private readonly sweptVpcs = new Map<string, Target>();
 
   constructor(
     private readonly clients: SweepClients,
@@ -357,6 +397,7 @@ class SweepRun {
       wouldDelete: 0,
       failed: 0,
       untouched: 0,
+      kept: 0,
       left: [],
       failures: [],
     };
@@ -427,10 +468,11 @@ class SweepRun {
       await this.judgeInto(found.instances, "instance", instance.InstanceId, instance.Tags);
     const sweptInstances = new Set(found.instances.map((target) => target.id));
     for (const vpc of vpcs) await this.judgeInto(found.vpcs, "vpc", vpc.VpcId, vpc.Tags);
+    for (const target of found.vpcs) this.sweptVpcs.set(target.id, target);
+    const sweptVpcs = this.sweptVpcs;
 
     // Network interfaces: the batch's own (tagged), and any detached one left in a VPC being swept, which would
     // otherwise keep that VPC alive. An interface attached to anything but a swept instance is not ours to detach.
-    const sweptVpcs = new Map(found.vpcs.map((target) => [target.id, target]));
     const interfaces = new Map<string, NetworkInterface>();
     const taggedInterfaces = await this.list(
       "ec2:DescribeNetworkInterfaces",
@@ -470,7 +512,7 @@ class SweepRun {
           ...afterInstance,
         });
       } else {
-        await this.judgeInto(found.networkInterfaces, "network-interface", id, eni.TagSet, afterInstance);
+        await this.judgeInto(found.networkInterfaces, "network-interface", id, eni.TagSet, afterInstance, [eni.VpcId]);
       }
     }
     for (const volume of volumes) {
@@ -493,21 +535,29 @@ class SweepRun {
     // The VPC's default group goes with the VPC and cannot be deleted on its own.
     for (const group of securityGroups)
       if (group.GroupName !== "default")
-        await this.judgeInto(found.securityGroups, "security-group", group.GroupId, group.Tags);
+        await this.judgeInto(found.securityGroups, "security-group", group.GroupId, group.Tags, {}, [group.VpcId]);
     for (const table of routeTables) {
       // The main route table goes with its VPC and cannot be deleted on its own.
       if ((table.Associations ?? []).some((association) => association.Main)) continue;
       const associationIds = (table.Associations ?? []).flatMap((association) =>
         association.RouteTableAssociationId ? [association.RouteTableAssociationId] : [],
       );
-      await this.judgeInto(found.routeTables, "route-table", table.RouteTableId, table.Tags, { associationIds });
+      await this.judgeInto(found.routeTables, "route-table", table.RouteTableId, table.Tags, { associationIds }, [
+        table.VpcId,
+      ]);
     }
-    for (const subnet of subnets) await this.judgeInto(found.subnets, "subnet", subnet.SubnetId, subnet.Tags);
+    for (const subnet of subnets)
+      await this.judgeInto(found.subnets, "subnet", subnet.SubnetId, subnet.Tags, {}, [subnet.VpcId]);
     for (const gateway of gateways) {
       const vpcIds = (gateway.Attachments ?? []).flatMap((attachment) => (attachment.VpcId ? [attachment.VpcId] : []));
-      await this.judgeInto(found.internetGateways, "internet-gateway", gateway.InternetGatewayId, gateway.Tags, {
+      await this.judgeInto(
+        found.internetGateways,
+        "internet-gateway",
+        gateway.InternetGatewayId,
+        gateway.Tags,
+        { vpcIds },
         vpcIds,
-      });
+      );
     }
 
     await this.discoverIam(found);
@@ -519,17 +569,15 @@ class SweepRun {
   private async discoverIam(found: Discovered): Promise<void> {
     const { iam } = this.modules;
     const client = this.clients.iam;
-    const PathPrefix = this.options.iamPathPrefix ?? "/";
+    const PathPrefix = iamPath;
+    // Each item's own Path is checked: the listing's PathPrefix is a filter asked for, not a proof.
     const roles = (
       await this.list(
         "iam:ListRoles",
         iam.paginateListRoles({ client, pageSize: 1000 }, { PathPrefix }),
         (page) => page.Roles ?? [],
       )
-    ).filter(
-      // Service-linked roles belong to AWS services; only the service may delete them.
-      (role: Role) => role.RoleName && !role.Path?.startsWith("/aws-service-role/"),
-    );
+    ).filter((role: Role) => role.RoleName && role.Path === iamPath);
     const roleTags = await mapWithConcurrency(roles, 8, (role) =>
       this.tagsOrGone(
         "iam:ListRoleTags",
@@ -547,7 +595,7 @@ class SweepRun {
         iam.paginateListInstanceProfiles({ client, pageSize: 1000 }, { PathPrefix }),
         (page) => page.InstanceProfiles ?? [],
       )
-    ).filter((profile: InstanceProfile) => profile.InstanceProfileName);
+    ).filter((profile: InstanceProfile) => profile.InstanceProfileName && profile.Path === iamPath);
     const profileTags = await mapWithConcurrency(profiles, 8, (profile) =>
       this.tagsOrGone(
         "iam:ListInstanceProfileTags",
@@ -630,28 +678,47 @@ class SweepRun {
     }
   }
 
-  /** Judges one resource: a target when it is swept, a `left` event when its tags are unreadable, a count when live. */
+  /**
+   * Judges one resource: a target when it is swept, a `left` event when its tags are unreadable or it is outside
+   * the batch's own network, a count when live or kept. `inVpcs`, for network resources: the VPCs it is in or
+   * attached to, each of which must be a VPC this sweep deletes for the same batch.
+   */
   private async judgeInto(
     targets: Target[],
     kind: SweepKind,
     id: string | undefined,
     tags: Tag[] | undefined,
     extra: Partial<Target> = {},
+    inVpcs?: Array<string | undefined>,
   ): Promise<void> {
     if (!id) return;
     const verdict = await this.judge(tagRecord(tags));
-    if (verdict.sweep) {
+    const problem = verdict.sweep && inVpcs ? this.outsideOwnNetwork(verdict.batchId, inVpcs) : undefined;
+    if (verdict.sweep && !problem) {
       targets.push({ ...extra, kind, id, batchId: verdict.batchId, reason: verdict.reason });
       return;
     }
     if (verdict.batchId === undefined) return;
-    if (verdict.problem) {
-      const event: SweepLeftEvent = { kind, id, batchId: verdict.batchId, action: "left", problem: verdict.problem };
+    const why = problem ?? (verdict.sweep ? undefined : verdict.problem);
+    if (why) {
+      const event: SweepLeftEvent = { kind, id, batchId: verdict.batchId, action: "left", problem: why };
       this.summary.left.push(event);
       this.options.report?.(event);
+    } else if (!verdict.sweep && verdict.kept) {
+      this.summary.kept += 1;
     } else {
       this.summary.untouched += 1;
     }
+  }
+
+  /** Why a network resource of `batchId` in (or attached to) `vpcIds` is not in that batch's own swept VPC. */
+  private outsideOwnNetwork(batchId: string, vpcIds: Array<string | undefined>): string | undefined {
+    const known = vpcIds.filter((vpcId): vpcId is string => Boolean(vpcId));
+    if (known.length === 0) return "in no VPC, so not provably inside the batch's own network";
+    const foreign = known.filter((vpcId) => this.sweptVpcs.get(vpcId)?.batchId !== batchId);
+    return foreign.length
+      ? `in ${foreign.join(", ")}, which is not a VPC this sweep deletes for batch ${batchId}`
+      : undefined;
   }
 
   /** Terminates the swept instances, then waits (bounded) until each is `terminated`. */

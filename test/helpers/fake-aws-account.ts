@@ -176,6 +176,7 @@ import {
   type Role,
 } from "@aws-sdk/client-iam";
 import type { AwsClientStub } from "aws-sdk-client-mock";
+import { iamPath } from "../../stacks/batch-naming.js";
 
 /** The account's id. */
 export const fakeAccountId = "123456789012";
@@ -679,7 +680,7 @@ export class FakeAwsAccount {
   /**
    * What a batch stack creates, every part tagged `tags`: an awsx VPC (two public subnets with a route table each,
    * an internet gateway), a security group, a role with an inline policy (and the SSM managed policy with `ssm`) in
-   * an instance profile, an ECR repository with two images, and `instances` instances (default 1) whose root
+   * an instance profile, both under the stack's IAM path (`iamPath`, `/aws-bench/`), an ECR repository with two images, and `instances` instances (default 1) whose root
    * volumes carry the tags too. `strayEni` adds a detached, untagged interface in the VPC (as a failed attach
    * leaves one), which would keep the VPC alive.
    */
@@ -699,11 +700,17 @@ export class FakeAwsAccount {
     const group = this.addSecurityGroup({ vpcId: vpc.id, name: "batch-sg-1234567", tags });
     const role = this.addRole({
       name: this.newId("batch-role"),
+      path: iamPath,
       tags,
       inlinePolicies: [this.newId("batch-policy")],
       attachedPolicies: options.ssm ? ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"] : [],
     });
-    const profile = this.addInstanceProfile({ name: this.newId("batch-profile"), tags, roleNames: [role.name] });
+    const profile = this.addInstanceProfile({
+      name: this.newId("batch-profile"),
+      path: iamPath,
+      tags,
+      roleNames: [role.name],
+    });
     const repository = this.addRepository({ name: this.newId("batch-images"), tags, images: 2 });
     const instances = Array.from({ length: options.instances ?? 1 }, (_, index) =>
       this.addInstance({

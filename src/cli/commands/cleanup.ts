@@ -21,11 +21,17 @@ export const cleanupCommand = defineCommand({
       nargs: 1,
       describe: "Sweep tagged leftovers only this long past their expiry",
     },
+    "include-kept": {
+      type: "boolean",
+      default: false,
+      describe: "Also destroy and sweep batches run with --keep (left alone otherwise)",
+    },
     ...backendOptions,
   },
   examples: [
     ["$0 cleanup", "list what is expired or orphaned, change nothing"],
     ["$0 cleanup --older-than 6h --grace 1h --yes --region us-east-1", "destroy and sweep it"],
+    ["$0 cleanup --include-kept --yes", "the same, batches run with --keep included"],
   ],
   async run(args, { io }) {
     const { parseDuration, cleanup } = await import("../../orchestrator/cleanup.js");
@@ -34,7 +40,6 @@ export const cleanupCommand = defineCommand({
     const { openBackend, createEngine } = await import("../../orchestrator/setup.js");
     const { createEc2Client, createEcrClient, createIamClient, resolvedRegion } = await import("../../aws/clients.js");
     const { sweepTaggedResources } = await import("../../orchestrator/sweep.js");
-    const { iamPath } = await import("../../../stacks/batch-naming.js");
     const settings = { profile: args.profile, region: args.region };
     const { backend, store } = await openBackend({ ...settings, backend: args.backend }, io);
     const { backendTag, requireSharedBackend } = await import("../../orchestrator/backend.js");
@@ -50,12 +55,11 @@ export const cleanupCommand = defineCommand({
         engine,
         store,
         backendTag: backendTag(backend),
-        sweep: (options) =>
-          sweepTaggedResources(clients, { ...options, iamPathPrefix: iamPath, aws: { ...settings, region } }),
+        sweep: (options) => sweepTaggedResources(clients, { ...options, aws: { ...settings, region } }),
         progress,
         now: () => new Date(),
       },
-      { olderThanMs, graceMs, yes: args.yes },
+      { olderThanMs, graceMs, yes: args.yes, includeKept: args["include-kept"] },
     );
     if (args.json) {
       io.stdout.write(`${JSON.stringify({ backend: backend.url, region, dryRun: !args.yes, ...report }, null, 2)}\n`);
@@ -71,7 +75,7 @@ export const cleanupCommand = defineCommand({
         );
       const sw = report.sweep;
       lines.push(
-        `  ${report.stacks.length} stack(s); leftovers: ${args.yes ? `${sw.deleted} deleted, ${sw.failed} failed` : `${sw.wouldDelete} would be deleted`}, ${sw.untouched} of live batches untouched, ${sw.left.length} left (unreadable tags)`,
+        `  ${report.stacks.length} stack(s); leftovers: ${args.yes ? `${sw.deleted} deleted, ${sw.failed} failed` : `${sw.wouldDelete} would be deleted`}, ${sw.untouched} of live batches untouched, ${sw.kept} of kept batches untouched${args["include-kept"] ? "" : " (--include-kept sweeps them)"}, ${sw.left.length} left (see above)`,
       );
       lines.push("  IAM is global: expired batch roles of every region are swept too.");
       io.stdout.write(`${lines.join("\n")}\n`);

@@ -124,7 +124,8 @@ export const runCommand = defineCommand({
       );
     }
     if (args.target === "aws") {
-      const requests = await batchRequestsFromArgs(args, io);
+      // The spec records --keep, so the batch's tags say cleanup must leave it.
+      const requests = (await batchRequestsFromArgs(args, io)).map((request) => ({ ...request, keep: args.keep }));
       const { runBatches } = await import("../../orchestrator/batch-steps.js");
       const reports = await runBatches(
         requests,

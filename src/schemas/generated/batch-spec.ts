@@ -41,6 +41,10 @@ export interface BatchSpec {
    */
   ssm?: boolean;
   /**
+   * Run with --keep: every resource is tagged aws-bench:keep, and cleanup leaves the batch alone unless given --include-kept; default false.
+   */
+  keep?: boolean;
+  /**
    * Cap on any instance's life, in minutes.
    */
   maxMinutes?: number;

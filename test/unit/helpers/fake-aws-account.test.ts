@@ -601,6 +601,8 @@ describe("the fake account's test controls", () => {
       batch.subnets.map((subnet) => [subnet.id]),
     );
     expect(batch.profile.roles).toEqual(new Set([batch.role.name]));
+    // Where the batch stack puts them (stacks/batch-naming.ts iamPath), which cleanup requires.
+    expect([batch.role.path, batch.profile.path]).toEqual(["/aws-bench/", "/aws-bench/"]);
     // 12 stack resources (2 instances) + default group + main table + 2 primary interfaces + 2 root volumes + stray
     expect(fake.remainsOf(batch)).toHaveLength(19);
     expect(fake.remainsOf(batch)).toEqual(fake.inventory());

@@ -30,6 +30,7 @@ const emptySweep: SweepSummary = {
   wouldDelete: 0,
   failed: 0,
   untouched: 0,
+  kept: 0,
   left: [],
   failures: [],
 };
@@ -94,6 +95,7 @@ async function world() {
     lastUpdate: "2026-11-28T17:55:00Z",
   });
   const sweeps: Array<{ dryRun: boolean; exists: Record<string, boolean>; backend: string; graceMs: number }> = [];
+  const includeKept: boolean[] = [];
   const deps = {
     engine,
     store,
@@ -110,10 +112,36 @@ async function world() {
       ])
         exists[id] = await options.stackExists(id);
       sweeps.push({ dryRun: options.dryRun, exists, backend: options.backend, graceMs: options.graceMs });
+      includeKept.push(options.includeKept);
       return { ...emptySweep, dryRun: options.dryRun };
     },
   };
-  return { deps, engine, sweeps };
+  return { deps, engine, sweeps, includeKept };
+}
+
+/** Adds an expired batch run with `--keep` (created 5 h ago, expired since) to the world, with its stack. */
+async function addKeptBatch(deps: Awaited<ReturnType<typeof world>>["deps"], engine: FakeEngine) {
+  const kept = await newBatchRecord(
+    { ...request, keep: true },
+    plan,
+    { skipped: {} },
+    {
+      batchId: "20261128t130000z-eeeeee",
+      backend: deps.store.url,
+      createdBy: "t",
+      now: new Date("2026-11-28T13:00:00Z"),
+    },
+  );
+  await saveRecord(deps.store, kept);
+  engine.stacks.set(kept.stackName, {
+    config: stackOf(kept).config,
+    resources: [
+      { urn: "urn:pulumi:s::p::aws:ec2/instance:Instance::i-eeeeee", type: "x", id: "i-eeeeee", outputs: {} },
+    ],
+    locked: false,
+    pending: 0,
+  });
+  return kept;
 }
 
 describe("cleanup", () => {
@@ -177,6 +205,27 @@ describe("cleanup", () => {
     );
     expect(report.stacks.map((s) => s.batchId)).toEqual(["20261128t140000z-aaaaaa"]);
     expect(engine.stacks.has("batch-20261128t090000z-cccccc")).toBe(true);
+  });
+
+  it("leaves an expired batch run with --keep alone, and destroys it with --include-kept", async () => {
+    const { deps, engine, includeKept } = await world();
+    const kept = await addKeptBatch(deps, engine);
+    expect(kept.spec.keep).toBe(true);
+
+    const report = await cleanup(deps, { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true });
+    expect(report.stacks.find((s) => s.batchId === kept.batchId)).toMatchObject({ action: "kept" });
+    expect(engine.stacks.has(kept.stackName)).toBe(true);
+    expect(includeKept).toEqual([false]);
+
+    const included = await cleanup(deps, {
+      olderThanMs: 6 * 3_600_000,
+      graceMs: 3_600_000,
+      yes: true,
+      includeKept: true,
+    });
+    expect(included.stacks.find((s) => s.batchId === kept.batchId)).toMatchObject({ action: "destroyed" });
+    expect(engine.stacks.has(kept.stackName)).toBe(false);
+    expect(includeKept).toEqual([false, true]);
   });
 
   it("reads durations and refuses others", () => {

@@ -4,7 +4,7 @@
  */
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
-import { IAMClient, ListRoleTagsCommand } from "@aws-sdk/client-iam";
+import { IAMClient, ListRolesCommand, ListRoleTagsCommand, type Role } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { BenchError } from "../../../src/errors.js";
@@ -49,8 +49,8 @@ const now = new Date("2026-12-01T12:00:00Z");
 const minute = 60_000;
 const hour = 60 * minute;
 
-function tagsOf(batchId: string, expiresAt: Date, backend: string): Tags {
-  return batchTags({ batchId, createdBy: "ci-job", expiresAt, backend, userTags: { team: "perf" } });
+function tagsOf(batchId: string, expiresAt: Date, backend: string, keep = false): Tags {
+  return batchTags({ batchId, createdBy: "ci-job", expiresAt, backend, userTags: { team: "perf" }, keep });
 }
 
 let fake: FakeAwsAccount;
@@ -119,7 +119,7 @@ function described(events: SweepEvent[]): string[] {
 
 describe("sweepTaggedResources", () => {
   it("sweeps an expired batch completely, in dependency order, waiting for termination and retrying while interfaces are released", async () => {
-    const batch = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), otherBackend), {
+    const batch = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend), {
       ssm: true,
       strayEni: true,
     });
@@ -138,7 +138,7 @@ describe("sweepTaggedResources", () => {
     });
     expect(events.every((event) => event.action === "deleted" && event.reason === "expired")).toBe(true);
     expect(described(events)).toEqual([...resourcesOf(batch), `network-interface ${batch.strayEni?.id}`].sort());
-    // Expiry alone decides: another backend's stack is never asked about.
+    // Expiry alone decides: the backend is not asked about its stack.
     expect(asked).toEqual([]);
 
     const [instance] = batch.instances;
@@ -171,7 +171,7 @@ describe("sweepTaggedResources", () => {
   });
 
   it("deletes volumes and interfaces that outlive their instance, once it is terminated", async () => {
-    const batch = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), otherBackend));
+    const batch = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend));
     const [instance] = batch.instances;
     const tags = batch.vpc.tags;
     const outlives = { instanceId: instance?.id as string, deleteOnTermination: false };
@@ -197,25 +197,30 @@ describe("sweepTaggedResources", () => {
     expect(fake.log.indexOf("DeleteVolume vol-data")).toBeGreaterThan(fake.log.indexOf(`terminated ${instance?.id}`));
   });
 
-  it("never touches another backend's live batch, even though its stack is not on this backend", async () => {
+  it("never touches another backend's batch, live, in its grace period or long expired", async () => {
     const theirs = fake.addBatch(tagsOf("20261201t110000z-bbbbbb", new Date(now.getTime() + 3 * hour), otherBackend));
     const theirsInGrace = fake.addBatch(
       tagsOf("20261201t090000z-bbbbb2", new Date(now.getTime() - 30 * minute), otherBackend),
     );
+    // Expired a day ago: that backend's own cleanup decides about it, not this one.
+    const theirsExpired = fake.addBatch(
+      tagsOf("20261130t090000z-bbbbb3", new Date(now.getTime() - 24 * hour), otherBackend),
+    );
     const expired = fake.addBatch(tagsOf("20261130t090000z-cccccc", new Date(now.getTime() - 5 * hour), hereBackend));
-    const before = [...leftOf(theirs), ...leftOf(theirsInGrace)];
+    const before = [...leftOf(theirs), ...leftOf(theirsInGrace), ...leftOf(theirsExpired)];
 
     const { summary, events, asked } = await sweep({ liveStacks: [] });
 
-    expect([...leftOf(theirs), ...leftOf(theirsInGrace)]).toEqual(before);
+    expect([...leftOf(theirs), ...leftOf(theirsInGrace), ...leftOf(theirsExpired)]).toEqual(before);
     const theirIds = before.map((line) => line.split(" ")[1] as string);
     expect(fake.log.filter((line) => theirIds.some((id) => line.includes(id)))).toEqual([]);
     expect(actionsOf(events, theirs)).toEqual([]);
     expect(actionsOf(events, theirsInGrace)).toEqual([]);
+    expect(actionsOf(events, theirsExpired)).toEqual([]);
     expect(asked).toEqual([]);
     expect(leftOf(expired)).toEqual([]);
-    // their VPC, IGW, SG, 2 subnets, 2 route tables, instance, role, profile, repository: 11 tagged resources each
-    expect(summary.untouched).toBe(22);
+    // Not this backend's: not counted as its live batches either.
+    expect(summary).toMatchObject({ untouched: 0, kept: 0, left: [] });
   });
 
   it("sweeps this backend's batch whose stack is gone, before its expiry, asking the backend once", async () => {
@@ -253,13 +258,17 @@ describe("sweepTaggedResources", () => {
 
   it("leaves a batch within its grace period and sweeps one just past it", async () => {
     const inGrace = fake.addBatch(
-      tagsOf("20261201t080000z-ffffff", new Date(now.getTime() - hour + minute), otherBackend),
+      tagsOf("20261201t080000z-ffffff", new Date(now.getTime() - hour + minute), hereBackend),
     );
     const pastGrace = fake.addBatch(
-      tagsOf("20261201t070000z-ffffff", new Date(now.getTime() - hour - minute), otherBackend),
+      tagsOf("20261201t070000z-ffffff", new Date(now.getTime() - hour - minute), hereBackend),
     );
     const before = leftOf(inGrace);
-    const { events } = await sweep({ graceMs: hour });
+    // Both stacks still exist, so expiry alone decides.
+    const { events } = await sweep({
+      graceMs: hour,
+      liveStacks: ["20261201t080000z-ffffff", "20261201t070000z-ffffff"],
+    });
 
     expect(leftOf(inGrace)).toEqual(before);
     expect(actionsOf(events, inGrace)).toEqual([]);
@@ -268,7 +277,7 @@ describe("sweepTaggedResources", () => {
   });
 
   it("in a dry run deletes nothing and lists everything it would delete", async () => {
-    const expired = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), otherBackend), {
+    const expired = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend), {
       instances: 2,
       strayEni: true,
     });
@@ -313,8 +322,8 @@ describe("sweepTaggedResources", () => {
   });
 
   it("goes on after a failed delete, and reports it and what it blocked with AWS's message", async () => {
-    const first = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), otherBackend));
-    const second = fake.addBatch(tagsOf("20261130t110000z-bbbbbb", new Date(now.getTime() - 2 * hour), otherBackend));
+    const first = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend));
+    const second = fake.addBatch(tagsOf("20261130t110000z-bbbbbb", new Date(now.getTime() - 2 * hour), hereBackend));
     fake.failOn(
       "DeleteSecurityGroup",
       first.group.id,
@@ -351,7 +360,7 @@ describe("sweepTaggedResources", () => {
   it("reads every page of every listing", async () => {
     fake.pageSize = 1;
     const batches = ["20261130t100000z-aaaaa1", "20261130t100000z-aaaaa2", "20261130t100000z-aaaaa3"].map((id) =>
-      fake.addBatch(tagsOf(id, new Date(now.getTime() - 2 * hour), otherBackend)),
+      fake.addBatch(tagsOf(id, new Date(now.getTime() - 2 * hour), hereBackend)),
     );
     const { summary } = await sweep();
 
@@ -367,8 +376,8 @@ describe("sweepTaggedResources", () => {
     expect(served("ListRoles")).toEqual(["first", "page-1", "page-2"]);
     expect(served("ListInstanceProfiles")).toEqual(["first", "page-1", "page-2"]);
     expect(served("DescribeRepositories")).toEqual(["first", "page-1", "page-2"]);
-    // a role's 5 tags, one per page
-    expect(iamMock.commandCalls(ListRoleTagsCommand, { RoleName: batches[0]?.role.name })).toHaveLength(5);
+    // a role's 7 tags, one per page
+    expect(iamMock.commandCalls(ListRoleTagsCommand, { RoleName: batches[0]?.role.name })).toHaveLength(7);
   });
 
   it("leaves untagged resources and resources without the batch tag alone", async () => {
@@ -404,10 +413,10 @@ describe("sweepTaggedResources", () => {
 
   it("reports and leaves a resource whose expiry cannot be read, unless its own backend says the stack is gone", async () => {
     const unreadable = fake.addBatch({
-      ...tagsOf("20261130t100000z-aaaaaa", now, otherBackend),
+      ...tagsOf("20261130t100000z-aaaaaa", now, hereBackend),
       "aws-bench:expires-at": "next tuesday",
     });
-    const withoutExpiry = tagsOf("20261130t100000z-bbbbbb", now, otherBackend);
+    const withoutExpiry = tagsOf("20261130t100000z-bbbbbb", now, hereBackend);
     delete withoutExpiry["aws-bench:expires-at"];
     const noExpiry = fake.addBatch(withoutExpiry);
     const orphan = fake.addBatch({
@@ -416,7 +425,7 @@ describe("sweepTaggedResources", () => {
     });
     const before = [...leftOf(unreadable), ...leftOf(noExpiry)];
 
-    const { events, summary } = await sweep({ liveStacks: [] });
+    const { events, summary } = await sweep({ liveStacks: ["20261130t100000z-aaaaaa", "20261130t100000z-bbbbbb"] });
 
     expect([...leftOf(unreadable), ...leftOf(noExpiry)]).toEqual(before);
     expect(leftOf(orphan)).toEqual([]);
@@ -434,7 +443,7 @@ describe("sweepTaggedResources", () => {
 
   it("bounds the wait for an instance that does not terminate, reports it, and still sweeps the rest", async () => {
     fake.terminationTicks = Number.POSITIVE_INFINITY;
-    const stuck = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), otherBackend));
+    const stuck = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend));
     const { summary, sleeps } = await sweep({ instanceWait: { pollMs: 5_000, timeoutMs: 20_000 } });
 
     expect(sleeps.slice(0, 4)).toEqual([5_000, 5_000, 5_000, 5_000]);
@@ -458,7 +467,7 @@ describe("sweepTaggedResources", () => {
   });
 
   it("deletes nothing when a listing fails, and says which permission is missing", async () => {
-    const expired = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), otherBackend));
+    const expired = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend));
     ecrMock
       .on(DescribeRepositoriesCommand)
       .rejects(
@@ -478,6 +487,114 @@ describe("sweepTaggedResources", () => {
     });
     expect(mutatingCalls()).toEqual([]);
     expect(leftOf(expired)).toEqual(before);
+  });
+
+  it("leaves a production VPC that carries a copied batch tag but not the tool's own tags", async () => {
+    const copied = tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend);
+    delete copied["aws-bench:managed-by"];
+    delete copied["aws-bench:stack"];
+    const production = fake.addBatch({ ...copied, Name: "production" });
+    // The tool's tags, but a stack tag that is not this batch's stack: not provably ours either.
+    const mismatched = fake.addBatch({
+      ...tagsOf("20261130t100000z-bbbbbb", new Date(now.getTime() - 2 * hour), hereBackend),
+      "aws-bench:stack": "batch-20261130t100000z-aaaaaa",
+    });
+    const before = fake.inventory();
+
+    const { summary, events, asked } = await sweep({ liveStacks: [] });
+
+    expect(fake.inventory()).toEqual(before);
+    expect(mutatingCalls()).toEqual([]);
+    expect(events).toEqual([]);
+    expect(asked).toEqual([]);
+    expect(summary).toMatchObject({ deleted: 0, untouched: 0, kept: 0, left: [] });
+    expect(leftOf(production)).toHaveLength(15);
+    expect(leftOf(mismatched)).toHaveLength(15);
+  });
+
+  it("deletes network resources only inside the batch's own VPC: never a user's VPC, subnet or gateway", async () => {
+    const tags = tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend);
+    // A --subnet batch: the user's VPC and subnet; the batch's own group and instance in them.
+    const vpc = fake.addVpc({ id: "vpc-users", tags: { Name: "production" } });
+    fake.addSubnet({ id: "subnet-users", vpcId: vpc.id });
+    fake.addSecurityGroup({ id: "sg-batch", vpcId: vpc.id, name: "batch-sg", tags });
+    const instance = fake.addInstance({ subnetId: "subnet-users", groupIds: ["sg-batch"], tags, volumeTags: tags });
+    // Resources tagged as ours inside (or attached to) that VPC, as a copied tag set would make them.
+    fake.addSubnet({ id: "subnet-tagged", vpcId: vpc.id, tags });
+    fake.addRouteTable({ id: "rtb-tagged", vpcId: vpc.id, subnetIds: ["subnet-tagged"], tags });
+    fake.addInternetGateway({ id: "igw-tagged", vpcId: vpc.id, tags });
+    fake.addNetworkInterface({ id: "eni-tagged", subnetId: "subnet-users", groupIds: ["sg-batch"], tags });
+
+    const { summary, events } = await sweep({ liveStacks: [] });
+
+    expect(fake.inventory().filter((line) => /users|tagged|sg-batch/.test(line))).toEqual(
+      [
+        "eni eni-tagged",
+        "igw igw-tagged vpc-users",
+        "rtb rtb-tagged 1",
+        "sg sg-batch",
+        "subnet subnet-tagged",
+        "subnet subnet-users",
+        "vpc vpc-users",
+      ].sort(),
+    );
+    expect(fake.log).toContain(`TerminateInstances ${instance.id}`);
+    const problem = "in vpc-users, which is not a VPC this sweep deletes for batch 20261130t100000z-aaaaaa";
+    expect(summary.left.map((event) => [event.kind, event.id, event.problem])).toEqual([
+      ["network-interface", "eni-tagged", problem],
+      ["security-group", "sg-batch", problem],
+      ["route-table", "rtb-tagged", problem],
+      ["subnet", "subnet-tagged", problem],
+      ["internet-gateway", "igw-tagged", problem],
+    ]);
+    expect(described(events.filter((event) => event.action !== "left"))).toEqual([`instance ${instance.id}`]);
+  });
+
+  it("deletes roles and profiles only under the tool's own IAM path, whatever the listing answers", async () => {
+    const expired = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend));
+    const tags = tagsOf("20261130t100000z-bbbbbb", new Date(now.getTime() - 2 * hour), hereBackend);
+    fake.addRole({ name: "prod-deploy", path: "/prod/", tags, inlinePolicies: ["deploy"] });
+    // A PathPrefix answer that does not hold: every role, whatever its path.
+    const asRole = (name: string, path: string): Role => ({
+      RoleName: name,
+      Path: path,
+      RoleId: `AROA${name.toUpperCase().replace(/[^A-Z0-9]/g, "")}`,
+      Arn: `arn:aws:iam::123456789012:role${path}${name}`,
+      CreateDate: new Date("2026-11-01T00:00:00Z"),
+    });
+    iamMock.on(ListRolesCommand).resolves({
+      Roles: [asRole(expired.role.name, expired.role.path), asRole("prod-deploy", "/prod/")],
+      IsTruncated: false,
+    });
+
+    const { events } = await sweep();
+
+    expect(fake.inventory()).toContain("role prod-deploy deploy");
+    expect(fake.log.filter((line) => line.includes("prod-deploy"))).toEqual([]);
+    expect(events.filter((event) => event.id === "prod-deploy")).toEqual([]);
+    expect(leftOf(expired)).toEqual([]);
+  });
+
+  it("leaves a batch run with --keep past its expiry, and sweeps it with includeKept", async () => {
+    const kept = fake.addBatch(
+      tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend, true),
+    );
+    expect(kept.vpc.tags["aws-bench:keep"]).toBe("true");
+    const before = leftOf(kept);
+
+    const first = await sweep({ liveStacks: [] });
+
+    expect(leftOf(kept)).toEqual(before);
+    expect(mutatingCalls()).toEqual([]);
+    expect(first.events).toEqual([]);
+    expect(first.asked).toEqual([]);
+    expect(first.summary).toMatchObject({ deleted: 0, untouched: 0, kept: 11 });
+
+    const second = await sweep({ includeKept: true });
+
+    expect(leftOf(kept)).toEqual([]);
+    expect(described(second.events)).toEqual(resourcesOf(kept));
+    expect(second.events.every((event) => event.action === "deleted" && event.reason === "expired")).toBe(true);
   });
 
   it("refuses a negative grace or an empty backend before calling AWS", async () => {
@@ -513,10 +630,8 @@ describe("the sweep's rules", () => {
       return Promise.resolve(false);
     });
     const verdict = await recordingJudge({ ...tags(new Date(now.getTime() + hour)), "aws-bench:batch": "../../x" });
-    expect(verdict).toMatchObject({
-      sweep: false,
-      problem: "'../../x' is not a batch id, so its stack was not looked up",
-    });
+    // Its stack tag cannot name that batch's stack: not provably ours, so not even reported.
+    expect(verdict).toEqual({ sweep: false });
     expect(asked).toEqual([]);
   });
 

@@ -183,6 +183,11 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
       expect((resource.inputs["tags"] as Record<string, string> | undefined)?.["aws-bench:batch"], resource.type).toBe(
         "20261128t120000z-ab12cd",
       );
+      // What cleanup requires besides the batch tag before it deletes anything.
+      expect(resource.inputs["tags"], resource.type).toMatchObject({
+        "aws-bench:managed-by": "aws-bench",
+        "aws-bench:stack": "batch-20261128t120000z-ab12cd",
+      });
     }
   });
 

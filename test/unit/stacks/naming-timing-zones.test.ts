@@ -30,7 +30,13 @@ describe("batchTags", () => {
       "aws-bench:created-by": "ci",
       "aws-bench:expires-at": "2026-11-28T14:00:00Z",
       "aws-bench:backend": "s3://state",
+      "aws-bench:managed-by": "aws-bench",
+      "aws-bench:stack": "batch-20261128t120000z-ab12cd",
     });
+    expect(batchTags(base)["aws-bench:stack"]).toBe(stackNameForBatch(base.batchId));
+    // Only a batch run with --keep says so.
+    expect(batchTags({ ...base, keep: true })["aws-bench:keep"]).toBe("true");
+    expect(batchTags({ ...base, keep: false })["aws-bench:keep"]).toBeUndefined();
   });
 
   it("refuses tags AWS or the tool reserve, and malformed ones", () => {
