@@ -1,8 +1,9 @@
 /**
  * Names and tags of a batch: the batch id (UTC time and randomness: sortable, unique, safe in every AWS name),
  * its Pulumi stack name, the names of its component and instances in the state, its results prefixes, and the
- * tags every resource carries so `aws-bench cleanup` can find leftovers — only
- * past their expiry, or when their own backend says their stack is gone.
+ * tags every resource carries so `aws-bench cleanup` can find leftovers: only resources carrying the tags only
+ * the tool writes (managed-by, and a stack tag naming their batch) and this backend's tag, past their expiry or
+ * with their stack gone, and never a `--keep` batch's unless asked (src/orchestrator/sweep.ts has the full rule).
  */
 import { randomBytes } from "node:crypto";
 
