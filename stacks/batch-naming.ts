@@ -58,6 +58,18 @@ export interface BatchTagOptions {
 export const tagPrefix = "aws-bench:";
 /** The tag saying the tool made the resource; cleanup touches nothing without it. */
 export const managedByTagKey = `${tagPrefix}managed-by`;
+/** The tag every batch resource carries: its batch id. Cleanup and destroy look resources up by it. */
+export const batchTagKey = `${tagPrefix}batch`;
+/** The tag naming who created the batch. */
+export const createdByTagKey = `${tagPrefix}created-by`;
+/** The tag holding when cleanup may remove the resource (ISO 8601, UTC). */
+export const expiresAtTagKey = `${tagPrefix}expires-at`;
+/** The tag naming the state backend that holds the resource's stack. */
+export const backendTagKey = `${tagPrefix}backend`;
+/** The tag naming the resource's stack; it must be the stack of its batch tag's batch. */
+export const stackTagKey = `${tagPrefix}stack`;
+/** The tag of a batch run with `--keep`. */
+export const keepTagKey = `${tagPrefix}keep`;
 /** The value of {@link managedByTagKey}. */
 export const managedByTagValue = "aws-bench";
 
@@ -77,16 +89,16 @@ export function batchTags(options: BatchTagOptions): Record<string, string> {
   }
   return {
     ...tags,
-    [`${tagPrefix}batch`]: options.batchId,
-    [`${tagPrefix}created-by`]: options.createdBy.slice(0, 256),
-    [`${tagPrefix}expires-at`]: options.expiresAt.toISOString().replace(/\.\d+Z$/, "Z"),
-    [`${tagPrefix}backend`]: options.backend.slice(0, 256),
+    [batchTagKey]: options.batchId,
+    [createdByTagKey]: options.createdBy.slice(0, 256),
+    [expiresAtTagKey]: options.expiresAt.toISOString().replace(/\.\d+Z$/, "Z"),
+    [backendTagKey]: options.backend.slice(0, 256),
     // Cleanup deletes only what carries these two beside a batch tag naming the same batch: a batch tag copied
     // onto someone else's resource is not enough.
     [managedByTagKey]: managedByTagValue,
     // Spelled as stackNameForBatch spells it, without its check: the CLI validates user tags with an empty id.
-    [`${tagPrefix}stack`]: `batch-${options.batchId}`,
-    ...(options.keep ? { [`${tagPrefix}keep`]: "true" } : {}),
+    [stackTagKey]: `batch-${options.batchId}`,
+    ...(options.keep ? { [keepTagKey]: "true" } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerTag } from "../src/schemas/generated/container-tags.js";
 import { imageBuildDefinition } from "../src/images/build-definition.js";
 import { BenchError } from "../src/errors.js";
-import { iamPath, instanceResourceName, resultsPrefix } from "./batch-naming.js";
+import { batchTagKey, expiresAtTagKey, iamPath, instanceResourceName, resultsPrefix } from "./batch-naming.js";
 import { batchBoundaryArn } from "./bootstrap-config.js";
 import { instanceTiming } from "./instance-timing.js";
 import { sshCidrProblem } from "./cidr.js";
@@ -522,7 +522,7 @@ export function validateArgs(args: BenchmarkBatchArgs): void {
       `${where}: ssh needs cidr (the only network allowed in) unless an existing security group is used.`,
       { fix: "Add ssh.cidr, e.g. 203.0.113.0/24, or pass network.securityGroupId." },
     );
-  for (const key of ["aws-bench:batch", "aws-bench:expires-at"])
+  for (const key of [batchTagKey, expiresAtTagKey])
     if (!args.tags[key])
       throw new BenchError("UsageError", `${where}: tags must include ${key}.`, {
         fix: "Build the tags with batchTags().",

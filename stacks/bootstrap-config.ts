@@ -53,3 +53,6 @@ export function batchBoundaryPolicyName(region: string): string {
 export function batchBoundaryArn(where: { partition: string; accountId: string; region: string }): string {
   return `arn:${where.partition}:iam::${where.accountId}:policy${iamPath}${batchBoundaryPolicyName(where.region)}`;
 }
+
+/** Name of the long-lived image repository bootstrap creates and batches build into and reuse from. */
+export const cacheRepositoryName = "aws-bench-cache";

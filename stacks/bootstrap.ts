@@ -9,7 +9,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { batchComponentName, iamPath } from "./batch-naming.js";
-import { batchBoundaryPolicyName, boundaryResultsBucketTag, decodeBootstrapConfig } from "./bootstrap-config.js";
+import {
+  batchBoundaryPolicyName,
+  boundaryResultsBucketTag,
+  cacheRepositoryName,
+  decodeBootstrapConfig,
+} from "./bootstrap-config.js";
 import { configNamespace } from "./batch-spec.js";
 
 /** Arguments of the bootstrap program. */
@@ -28,8 +33,8 @@ export const retention = {
   incompleteUploads: 7,
 };
 
-/** Name of the image cache repository. */
-export const cacheRepositoryName = "aws-bench-cache";
+// Its name is in the light config module: the orchestrator looks the repository up without loading this program.
+export { cacheRepositoryName } from "./bootstrap-config.js";
 
 /** One statement of an IAM policy document. */
 export interface PolicyStatement {

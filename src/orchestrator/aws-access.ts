@@ -7,6 +7,7 @@ import type { EC2Client, Filter, Instance } from "@aws-sdk/client-ec2";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorToBenchError } from "../aws/errors.js";
 import { getObject, listObjects } from "../aws/s3-objects.js";
+import { backendTagKey, batchTagKey } from "../../stacks/batch-naming.js";
 
 /** Read access to the results bucket. */
 export interface ResultsBucket {
@@ -91,8 +92,8 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
     async findByBatch(batchId, backendTag) {
       // Both tags: a batch id is unique only within one backend, and another backend's batch is not ours to stop.
       const instances = await describe([
-        { Name: "tag:aws-bench:batch", Values: [batchId] },
-        { Name: "tag:aws-bench:backend", Values: [backendTag] },
+        { Name: `tag:${batchTagKey}`, Values: [batchId] },
+        { Name: `tag:${backendTagKey}`, Values: [backendTag] },
         { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
       ]);
       return instances.map((instance) => instance.InstanceId).filter((id): id is string => id !== undefined);

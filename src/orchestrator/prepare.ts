@@ -8,7 +8,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { BenchError } from "../errors.js";
 import type { AwsSettings } from "../aws/clients.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
-import { newBatchId } from "../../stacks/batch-naming.js";
+import { backendTagKey, batchTagKey, newBatchId } from "../../stacks/batch-naming.js";
+import { batchBoundaryArn, boundaryResultsBucketTag, cacheRepositoryName } from "../../stacks/bootstrap-config.js";
 import { isAvailabilityZoneId } from "../../stacks/zones.js";
 import type { BatchStore } from "./batch-store.js";
 import { checkCostLimit, newBatchRecord, saveRecord, type BatchRequest, type Preflight } from "./batch-record.js";
@@ -318,9 +319,9 @@ export async function batchIdUsedElsewhere(
   const { DescribeInstancesCommand, DescribeVpcsCommand } = await import("@aws-sdk/client-ec2");
   const { awsErrorToBenchError } = await import("../aws/errors.js");
   const ec2 = await createEc2Client(settings, region);
-  const filter = [{ Name: "tag:aws-bench:batch", Values: [batchId] }];
+  const filter = [{ Name: `tag:${batchTagKey}`, Values: [batchId] }];
   const backendOf = (tags: Array<{ Key?: string | undefined; Value?: string | undefined }> | undefined) =>
-    tags?.find((tag) => tag.Key === "aws-bench:backend")?.Value ?? "(no backend tag)";
+    tags?.find((tag) => tag.Key === backendTagKey)?.Value ?? "(no backend tag)";
   try {
     const instances = await ec2.send(new DescribeInstancesCommand({ Filters: filter }));
     const vpcs = await ec2.send(new DescribeVpcsCommand({ Filters: filter }));
@@ -334,9 +335,6 @@ export async function batchIdUsedElsewhere(
   }
 }
 
-/** Name of the long-lived image repository `aws-bench bootstrap` creates. */
-export const imageCacheRepositoryName = "aws-bench-cache";
-
 /** The long-lived image repository of the region, when bootstrap made one (and this identity may see it). */
 export async function findImageCache(
   region: string,
@@ -346,17 +344,17 @@ export async function findImageCache(
   const { DescribeRepositoriesCommand } = await import("@aws-sdk/client-ecr");
   const ecr = await createEcrClient(settings, region);
   try {
-    const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [imageCacheRepositoryName] }));
+    const found = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [cacheRepositoryName] }));
     const repository = found.repositories?.[0];
     return repository?.repositoryUri && repository.repositoryArn
-      ? { name: imageCacheRepositoryName, url: repository.repositoryUri, arn: repository.repositoryArn }
+      ? { name: cacheRepositoryName, url: repository.repositoryUri, arn: repository.repositoryArn }
       : undefined;
   } catch (error) {
     const name = (error as { name?: string }).name ?? "";
     if (name === "RepositoryNotFoundException") return undefined;
     if (/AccessDenied/.test(name)) {
       settings.progress(
-        `warning: cannot look for the image cache ${imageCacheRepositoryName} (ecr:DescribeRepositories denied); images are built into the batch's own repository`,
+        `warning: cannot look for the image cache ${cacheRepositoryName} (ecr:DescribeRepositories denied); images are built into the batch's own repository`,
       );
       return undefined;
     }
@@ -376,7 +374,6 @@ export async function findBoundary(region: string, resultsBucket: string, settin
   const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
   const { GetPolicyCommand } = await import("@aws-sdk/client-iam");
   const { awsErrorToBenchError } = await import("../aws/errors.js");
-  const { batchBoundaryArn, boundaryResultsBucketTag } = await import("../../stacks/bootstrap-config.js");
   let identity;
   try {
     identity = await (await createStsClient(settings, region)).send(new GetCallerIdentityCommand({}));

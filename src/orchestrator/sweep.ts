@@ -32,28 +32,21 @@ import type * as Ec2Sdk from "@aws-sdk/client-ec2";
 import type * as EcrSdk from "@aws-sdk/client-ecr";
 import type * as IamSdk from "@aws-sdk/client-iam";
 import {
+  backendTagKey,
+  batchTagKey,
+  expiresAtTagKey,
   iamPath,
+  keepTagKey,
+  stackTagKey,
   isBatchId,
   managedByTagKey,
   managedByTagValue,
   stackNameForBatch,
-  tagPrefix,
 } from "../../stacks/batch-naming.js";
 import type { AwsSettings } from "../aws/clients.js";
 import { awsErrorToBenchError } from "../aws/errors.js";
 import { BenchError } from "../errors.js";
 import { mapWithConcurrency } from "../concurrency.js";
-
-/** The tag every batch resource carries: its batch id. Discovery filters on this key. */
-export const batchTagKey = `${tagPrefix}batch`;
-/** The tag holding when cleanup may remove the resource (ISO 8601, UTC). */
-export const expiresAtTagKey = `${tagPrefix}expires-at`;
-/** The tag naming the state backend that holds the resource's stack. */
-export const backendTagKey = `${tagPrefix}backend`;
-/** The tag naming the resource's stack; it must be the stack of its batch tag's batch. */
-export const stackTagKey = `${tagPrefix}stack`;
-/** The tag of a batch run with `--keep`. */
-export const keepTagKey = `${tagPrefix}keep`;
 
 /** Why a resource is swept: (a) past its expiry plus grace, or (b) its own backend says its stack is gone. */
 export type SweepReason = "expired" | "stack-gone";

@@ -1,5 +1,6 @@
 /** `aws-bench validate`: check data files against their JSON Schemas. */
 import { resolve } from "node:path";
+import { documentKinds } from "../../schemas/documents.js";
 import { defineCommand } from "../command.js";
 import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
@@ -11,19 +12,7 @@ export const validateCommand = defineCommand({
   options: {
     kind: {
       type: "string",
-      choices: [
-        "architecture-mappings",
-        "batch-record",
-        "batch-spec",
-        "benchmark-result",
-        "container-tags",
-        "custom-benchmark",
-        "families",
-        "instance-catalog",
-        "parsed-output",
-        "price-snapshot",
-        "source-manifest",
-      ] as const,
+      choices: documentKinds,
       describe: "Schema to apply (default: recognised from each document)",
     },
     "raw-files": {
