@@ -62,6 +62,8 @@ function schemaOf(kind: DocumentKind): { $id: string } {
   return JSON.parse(readFileSync(packagePath("schemas", `${kind}.schema.json`), "utf8")) as { $id: string };
 }
 let ajv: AjvInstance | undefined;
+/** Each kind's schema `$id`, read once when the schemas are loaded. */
+const schemaIds = new Map<DocumentKind, string>();
 const validators = new Map<DocumentKind, ValidateFunction>();
 
 async function validatorFor(kind: DocumentKind): Promise<ValidateFunction> {
@@ -75,10 +77,14 @@ async function validatorFor(kind: DocumentKind): Promise<ValidateFunction> {
     // `tsType` names the generated TypeScript type of an embedded document; validation ignores it.
     instance.addVocabulary(["tsType"]);
     // Schemas embed each other by $id (a batch record holds a batch spec): all of them are known to every validator.
-    for (const other of documentKinds) instance.addSchema(schemaOf(other));
+    for (const other of documentKinds) {
+      const schema = schemaOf(other);
+      instance.addSchema(schema);
+      schemaIds.set(other, schema.$id);
+    }
     ajv = instance;
   }
-  const validate = ajv.getSchema(schemaOf(kind).$id) as ValidateFunction;
+  const validate = ajv.getSchema(schemaIds.get(kind) as string) as ValidateFunction;
   validators.set(kind, validate);
   return validate;
 }
