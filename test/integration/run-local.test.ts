@@ -4,7 +4,7 @@
  * configuration, parsed, summarized and written with checksums; the result validates. The stand-in source
  * prints STREAM's format with the size and threads it was compiled and run with.
  */
-import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -16,11 +16,12 @@ import type { BenchmarkResult } from "../../src/schemas/generated/benchmark-resu
 import { exec } from "../../src/cli/main.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { fixturesDir } from "../helpers/fixtures.js";
+import { hasCommands } from "../helpers/prerequisites.js";
+import { isAlive, processesMatching } from "../helpers/processes.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const bin = join(import.meta.dirname, "..", "..", "dist", "src", "cli", "bin.js");
-const hasCompiler = spawnSync("sh", ["-c", "command -v cc"]).status === 0;
-if (!hasCompiler) console.warn("run-local test skipped: no C compiler (cc)");
+const hasCompiler = hasCommands("run --target local (builds C sources)", ["cc"], "apt-get install gcc");
 const tempDir = useTempDir();
 const run = promisify(execFile);
 
@@ -284,19 +285,34 @@ describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", (
     expect(result.rawFiles.map((f) => f.path)).toContain("raw/coremark/all-threads/trial-1.txt");
   });
 
-  it("stops the running benchmark on Ctrl-C, keeps what finished, and exits 130", async () => {
+  it("stops the running benchmark and everything it started on Ctrl-C, keeps what finished, and exits 130", async () => {
     const dir = tempDir();
     const fake = join(dir, "slow-stream");
-    // A sleep no other process on the machine runs: only this test's stuck benchmark matches it.
-    const hang = `sleep 61.${randomInt(100_000, 1_000_000)}`;
-    // Prints a STREAM output at once the first time; then hangs (as a stuck benchmark would), saying so once its
-    // sleep is started.
+    // A duration no other process on the machine sleeps: the marker of every process this test starts.
+    const marker = `61.${randomInt(100_000, 1_000_000)}`;
+    // Prints a STREAM output at once the first time; then hangs as a stuck benchmark would, with two children: a
+    // plain sleep, and a helper that ignores SIGTERM and holds no output pipe (as a daemonised rank would), which
+    // only SIGKILL stops. It records its own process ids and says once both children are running.
     writeFileSync(
       fake,
-      `#!/bin/sh\nif [ -f "${dir}/once" ]; then ${hang} & touch "${dir}/hanging"; wait; fi\ntouch "${dir}/once"\ncat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"\n`,
+      [
+        "#!/bin/sh",
+        `if [ -f "${dir}/once" ]; then`,
+        `  echo $$ > "${dir}/script.pid"`,
+        `  sh -c 'trap "" TERM; touch "$1/stubborn-ready"; exec sleep ${marker}' sh "${dir}" </dev/null >/dev/null 2>&1 &`,
+        `  echo $! > "${dir}/stubborn.pid"`,
+        `  sleep ${marker} &`,
+        `  echo $! > "${dir}/sleep.pid"`,
+        `  while [ ! -f "${dir}/stubborn-ready" ]; do sleep 0.01; done`,
+        `  touch "${dir}/hanging"`,
+        "  wait",
+        "fi",
+        `touch "${dir}/once"`,
+        `cat "${join(fixturesDir, "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt")}"`,
+        "",
+      ].join("\n"),
       { mode: 0o755 },
     );
-    const running = () => spawnSync("pgrep", ["-f", hang.replace(".", "\\.")]).status === 0;
     const child = spawn(
       process.execPath,
       [
@@ -318,27 +334,38 @@ describe.skipIf(!hasCompiler)("run --target local: CoreMark and interruption", (
       ],
       { cwd: dir, env: { PATH: "/usr/bin:/bin", HOME: dir } },
     );
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    // Ctrl-C the moment the second trial is stuck, so the interruption has a running benchmark to stop.
-    const watcher = watch(dir, (_event, name) => {
-      if (name === "hanging" && !child.killed) child.kill("SIGINT");
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    watcher.close();
-    expect(existsSync(join(dir, "hanging"))).toBe(true);
-    expect(code).toBe(130);
-    expect(stderr).toContain("run: interrupted; stopping the running benchmark and keeping what finished");
-    const result = JSON.parse(readFileSync(join(dir, "i", "result.json"), "utf8")) as BenchmarkResult;
-    expect(result.interrupted).toBe(true);
-    expect(result.benchmarks[0]?.configurations[0]?.trials).toHaveLength(1);
-    expect(result.benchmarks[0]?.parameters["arraySizeFixedAtBuild"]).toBe(true);
-    expect(running()).toBe(false);
+    try {
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      // Ctrl-C the moment the second trial is stuck, so the interruption has a running benchmark to stop.
+      const watcher = watch(dir, (_event, name) => {
+        if (name === "hanging" && !child.killed) child.kill("SIGINT");
+      });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      watcher.close();
+      expect(existsSync(join(dir, "hanging"))).toBe(true);
+      expect(stderr).toContain("run: interrupted; stopping the running benchmark and keeping what finished");
+      expect(code).toBe(130);
+      const result = JSON.parse(readFileSync(join(dir, "i", "result.json"), "utf8")) as BenchmarkResult;
+      expect(result.interrupted).toBe(true);
+      expect(result.benchmarks[0]?.configurations[0]?.trials).toHaveLength(1);
+      expect(result.benchmarks[0]?.parameters["arraySizeFixedAtBuild"]).toBe(true);
+      // Nothing the benchmark started outlives the run: not the script, not its sleep, not the helper that ignored
+      // SIGTERM — by the process ids they recorded, and by the marker (any process the test did not record).
+      const pids = ["script", "sleep", "stubborn"].map((name) =>
+        Number(readFileSync(join(dir, `${name}.pid`), "utf8")),
+      );
+      expect(pids.every((pid) => pid > 1)).toBe(true);
+      expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+      expect(processesMatching(`sleep ${marker}`)).toEqual([]);
+    } finally {
+      child.kill("SIGKILL");
+      for (const { pid } of processesMatching(marker)) process.kill(pid, "SIGKILL");
+    }
   }, 30_000);
 });
 
-const hasHpcc = spawnSync("sh", ["-c", "command -v hpcc && command -v mpirun"]).status === 0;
-if (!hasHpcc) console.warn("hpcc fallback run skipped: hpcc or mpirun is not installed");
+const hasHpcc = hasCommands("run --target local with Debian's hpcc", ["hpcc", "mpirun"], "apt-get install hpcc");
 
 describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
   it("measures STREAM and HPL through HPCC, headline summed over ranks, and the result validates", async () => {
