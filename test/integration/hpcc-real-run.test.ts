@@ -4,17 +4,16 @@
  * against HPCC's own summary block. Skipped, with the reason printed, where hpcc or mpirun is not installed
  * (.ci/run installs them).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ParsedOutput } from "../../src/schemas/generated/parsed-output.js";
 import { fixturesDir } from "../helpers/fixtures.js";
+import { hasCommands } from "../helpers/prerequisites.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
-const has = (command: string) => spawnSync("sh", ["-c", `command -v ${command}`]).status === 0;
-const available = has("hpcc") && has("mpirun");
-if (!available) console.warn("hpcc real-run test skipped: hpcc or mpirun is not installed (apt-get install hpcc)");
+const available = hasCommands("Debian's hpcc, run here", ["hpcc", "mpirun"], "apt-get install hpcc");
 const bin = join(import.meta.dirname, "..", "..", "dist", "src", "cli", "bin.js");
 const tempDir = useTempDir();
 

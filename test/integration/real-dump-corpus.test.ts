@@ -10,21 +10,18 @@ import {
   type InstanceTypeInfo,
 } from "@aws-sdk/client-ec2";
 import { mockClient } from "aws-sdk-client-mock";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exec } from "../../src/cli/main.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { architectureOf } from "../../src/discovery/architecture-mapping.js";
+import { hasSharedFixtures } from "../helpers/prerequisites.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const dumpPath = join(root, "..", "shared", "fixtures", "ec2", "describe-instance-types.all.json");
-const present = existsSync(dumpPath);
-if (!present)
-  console.warn(
-    `real-dump corpus skipped: ${dumpPath} is absent (it lives beside the repository on the project's machines)`,
-  );
+const present = hasSharedFixtures("the real 1,373-type dump", [dumpPath]);
 
 const tempDir = useTempDir();
 

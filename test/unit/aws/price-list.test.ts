@@ -28,16 +28,13 @@ import { exec } from "../../../src/cli/main.js";
 import { checkDocument } from "../../../src/schemas/documents.js";
 import type { PriceSnapshot } from "../../../src/schemas/generated/price-snapshot.js";
 import { isolateAws } from "../../helpers/aws-env.js";
+import { hasSharedFixtures } from "../../helpers/prerequisites.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const sharedApi = join(import.meta.dirname, "..", "..", "..", "..", "shared", "fixtures", "aws-api");
 const wrapperPath = join(sharedApi, "pricing-get-products.m5.large.RECONSTRUCTED-wrapper.json");
 const itemPath = join(sharedApi, "pricing-pricelist-item.instance-selector-fixture.m5_large.json");
-const sharedPresent = existsSync(wrapperPath) && existsSync(itemPath);
-if (!sharedPresent)
-  console.warn(
-    `price-list fixtures skipped: ${sharedApi} is absent (it lives beside the repository on the project's machines)`,
-  );
+const sharedPresent = hasSharedFixtures("the real Price List shapes", [wrapperPath, itemPath]);
 
 const pricing = mockClient(PricingClient);
 const ec2 = mockClient(EC2Client);

@@ -13,7 +13,7 @@ import {
   type GetServiceQuotaCommandInput,
 } from "@aws-sdk/client-service-quotas";
 import { mockClient } from "aws-sdk-client-mock";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
@@ -26,6 +26,7 @@ import {
   type QuotaClients,
 } from "../../../src/aws/quotas.js";
 import { BenchError } from "../../../src/errors.js";
+import { hasSharedFixtures } from "../../helpers/prerequisites.js";
 
 const serviceQuotasMock = mockClient(ServiceQuotasClient);
 const ec2Mock = mockClient(EC2Client);
@@ -41,11 +42,10 @@ const defaultFixture = join(
   sharedApiFixtures,
   "servicequotas-get-aws-default-service-quota.aws-cli-example.ec2-L-1216C47A.json",
 );
-const sharedPresent = existsSync(appliedFixture) && existsSync(defaultFixture);
-if (!sharedPresent)
-  console.warn(
-    `quota tests with the AWS CLI's real Service Quotas answers skipped: ${sharedApiFixtures} is absent (it lives beside the repository on the project's machines)`,
-  );
+const sharedPresent = hasSharedFixtures("quota tests with the AWS CLI's real Service Quotas answers", [
+  appliedFixture,
+  defaultFixture,
+]);
 
 /** Default vCPUs of the types the fake account runs (as the catalogue would give them). */
 const catalogue: Record<string, number> = {

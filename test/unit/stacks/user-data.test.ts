@@ -12,6 +12,7 @@ import {
   userDataLimitBytes,
   type UserDataOptions,
 } from "../../../stacks/user-data.js";
+import { hasCommands } from "../../helpers/prerequisites.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
@@ -30,9 +31,7 @@ const base: UserDataOptions = {
   runTimeoutMinutes: 35,
 };
 
-const hasShellcheck = spawnSync("sh", ["-c", "command -v shellcheck"]).status === 0;
-if (!hasShellcheck)
-  console.warn("user-data shellcheck skipped: shellcheck is not installed (apt-get install shellcheck)");
+const hasShellcheck = hasCommands("user-data shellcheck", ["shellcheck"], "apt-get install shellcheck");
 
 function shellcheck(script: string) {
   const file = join(tempDir(), "user-data.sh");
