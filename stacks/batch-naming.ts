@@ -68,6 +68,11 @@ export const expiresAtTagKey = `${tagPrefix}expires-at`;
 export const backendTagKey = `${tagPrefix}backend`;
 /** The tag naming the resource's stack; it must be the stack of its batch tag's batch. */
 export const stackTagKey = `${tagPrefix}stack`;
+/**
+ * The tag naming which planned instance an EC2 instance is (`<type>/<repeat>`): collect, status and destroy find a
+ * batch's instances through EC2 by their tags, with no Pulumi CLI and after the stack is gone.
+ */
+export const instanceTagKey = `${tagPrefix}instance`;
 /** The tag of a batch run with `--keep`. */
 export const keepTagKey = `${tagPrefix}keep`;
 /** The value of {@link managedByTagKey}. */
@@ -108,6 +113,17 @@ export interface InstanceKey {
   instanceType: string;
   /** Repeat index (0-based). */
   repeat: number;
+}
+
+/** The value of {@link instanceTagKey} (and the end of the instance's Name tag): `m7i.large/0`. */
+export function instanceTagValue(instance: InstanceKey): string {
+  return `${instance.instanceType}/${instance.repeat}`;
+}
+
+/** The planned instance an {@link instanceTagKey} value names, or undefined when it names none. */
+export function parseInstanceTag(value: string | undefined): InstanceKey | undefined {
+  const m = /^([a-z0-9][a-z0-9-]*\.[a-z0-9-]+)\/(\d{1,3})$/.exec(value ?? "");
+  return m ? { instanceType: m[1] as string, repeat: Number(m[2]) } : undefined;
 }
 
 /** The logical name of the `BenchmarkBatch` component in the batch program (its children are named after it). */

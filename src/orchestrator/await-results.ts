@@ -6,12 +6,10 @@
 import { BenchError } from "../errors.js";
 import { instanceCost, roundUsd } from "../aws/pricing.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
-import { batchComponentName, instanceResourceName, instanceResourceType } from "../../stacks/batch-naming.js";
+import { instanceTagValue } from "../../stacks/batch-naming.js";
 import { collectDeadlineMinutes } from "../../stacks/instance-timing.js";
-import type { InstanceState } from "./aws-access.js";
-import { stackOf } from "./batch-record.js";
+import type { BatchInstance } from "./aws-access.js";
 import { collectRun, parseStatus, plannedRun, rawRunDirectory } from "./collect.js";
-import { urnName, type StackEngine } from "./engine.js";
 import { interrupted, type InstanceOutcome, type LifecycleDeps } from "./lifecycle.js";
 
 /** Collection failures worth another poll (the bucket or the network, not the run itself). */
@@ -52,24 +50,14 @@ export async function awaitAndCollect(
         reason: failure.reason,
       });
   }
-  let stackGone = false;
-  let state: Awaited<ReturnType<StackEngine["resources"]>> = [];
-  try {
-    state = await deps.engine.resources(stackOf(record));
-  } catch (error) {
-    if (!(error instanceof BenchError && error.code === "BatchNotFound")) throw error;
-    stackGone = true;
-    deps.progress(`batch ${record.batchId}: the stack is gone; collecting what is in the bucket`);
-  }
-  const ids = new Map(
-    state.filter((r) => r.type === instanceResourceType && r.id).map((r) => [urnName(r.urn), r.id as string]),
-  );
+  if (record.destroyedAt)
+    deps.progress(`batch ${record.batchId}: destroyed at ${record.destroyedAt}; collecting what is in the bucket`);
   const launchedAt = new Date(record.launch?.finishedAt ?? record.launch?.startedAt ?? record.createdAt).getTime();
   let waiting = record.instances
     .filter((instance) => !decided(instance))
     .map((instance) => ({
       instance,
-      id: ids.get(instanceResourceName(batchComponentName, instance)),
+      id: undefined as string | undefined,
       deadline: launchedAt + collectDeadlineMinutes(instance.maximumMinutes) * 60_000,
       zone: undefined as string | undefined,
       launchTime: undefined as string | undefined,
@@ -80,18 +68,21 @@ export async function awaitAndCollect(
     deps.progress(
       `batch ${record.batchId}: waiting for ${waiting.length} instance${waiting.length === 1 ? "" : "s"} (results in s3://${deps.results.bucket}/batches/${record.batchId}/)`,
     );
+  const backendTag = record.spec.backend ?? record.backend;
   while (waiting.length) {
     if (signal?.aborted) throw interrupted();
-    const known = waiting.filter((w) => w.id !== undefined).map((w) => w.id as string);
-    let states: Record<string, InstanceState> | undefined;
+    // The batch's instances as EC2 lists them by their tags (no Pulumi needed, and after the stack is gone too).
+    let found: Map<string, BatchInstance> | undefined;
     try {
-      states = await deps.instances.states(known);
+      found = plannedInstances(await deps.instances.ofBatch(record.batchId, backendTag));
     } catch (error) {
       deps.progress(`  warning: reading instance states failed (${(error as Error).message}); trying again`);
     }
     for (const entry of waiting) {
       const { instance } = entry;
-      const st = entry.id && states ? states[entry.id] : undefined;
+      const st = found?.get(instanceTagValue(instance));
+      const seenBefore = entry.id !== undefined;
+      if (st) entry.id = st.id;
       if (st?.zone) entry.zone = st.zone;
       if (st?.launchTime) entry.launchTime = st.launchTime;
       const late = deps.now().getTime() > entry.deadline;
@@ -122,18 +113,23 @@ export async function awaitAndCollect(
         continue;
       }
       if (entry.id === undefined) {
-        outcomes.push({
-          instanceType: instance.instanceType,
-          repeat: instance.repeat,
-          status: "failed",
-          reason: stackGone
-            ? "no status in the bucket, and the stack is gone"
-            : "no instance in the stack (was `up` run for this batch?)",
-        });
+        // Not launched, or not listed yet (EC2's tag filters lag a launch by seconds), or terminated long ago.
+        if (!record.launch || late)
+          outcomes.push({
+            instanceType: instance.instanceType,
+            repeat: instance.repeat,
+            status: "failed",
+            reason: record.launch
+              ? `no status in the bucket, and no instance of the batch in EC2 within ${collectDeadlineMinutes(instance.maximumMinutes)} minutes of launch`
+              : "not launched (run `aws-bench up` for this batch first)",
+          });
         continue;
       }
+      // Seen before and no longer listed: terminated so long ago that EC2 forgot it.
       const gone =
-        states !== undefined && (!st || ["shutting-down", "terminated", "stopping", "stopped"].includes(st.state));
+        found !== undefined &&
+        ((!st && seenBefore) ||
+          (st !== undefined && ["shutting-down", "terminated", "stopping", "stopped"].includes(st.state)));
       if (gone || late) {
         const console = await saveConsoleOutput(record, deps, instance, entry.id);
         const why = gone
@@ -145,6 +141,24 @@ export async function awaitAndCollect(
     waiting = waiting.filter((w) => !decided(w.instance));
     if (waiting.length) await deps.sleep(deps.pollMs ?? 30_000, signal);
   }
+}
+
+/**
+ * The batch's instances by planned instance (`type/repeat`). A planned instance launched twice (a zone retry
+ * replaced it) is the one still alive, else the newest.
+ */
+export function plannedInstances(instances: readonly BatchInstance[]): Map<string, BatchInstance> {
+  const byKey = new Map<string, BatchInstance>();
+  const rank = (i: BatchInstance) => [i.state === "terminated" ? 0 : 1, Date.parse(i.launchTime ?? "") || 0] as const;
+  for (const instance of instances) {
+    if (!instance.planned) continue;
+    const key = instanceTagValue(instance.planned);
+    const held = byKey.get(key);
+    const [alive, launched] = rank(instance);
+    if (!held || alive > rank(held)[0] || (alive === rank(held)[0] && launched > rank(held)[1]))
+      byKey.set(key, instance);
+  }
+  return byKey;
 }
 
 /** Zone, minutes and cost of an instance: from its launch to its status (or now). */

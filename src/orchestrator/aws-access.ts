@@ -7,7 +7,15 @@ import type { EC2Client, Filter, Instance } from "@aws-sdk/client-ec2";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { awsErrorToBenchError } from "../aws/errors.js";
 import { getObject, listObjects } from "../aws/s3-objects.js";
-import { backendTagKey, batchTagKey } from "../../stacks/batch-naming.js";
+import {
+  backendTagKey,
+  batchTagKey,
+  instanceTagKey,
+  managedByTagKey,
+  managedByTagValue,
+  parseInstanceTag,
+  type InstanceKey,
+} from "../../stacks/batch-naming.js";
 
 /** Read access to the results bucket. */
 export interface ResultsBucket {
@@ -31,16 +39,38 @@ export interface InstanceState {
   launchTime?: string;
 }
 
+/** An EC2 instance of a batch, found by its tags: its state, and which planned instance it is. */
+export interface BatchInstance extends InstanceState {
+  /** Instance id. */
+  id: string;
+  /** The planned instance its instance tag names (absent when the tag is missing or unreadable). */
+  planned?: InstanceKey;
+}
+
 /** What the lifecycle asks EC2 about its instances. */
 export interface InstanceWatch {
   /** States of the instances, by id (an id EC2 no longer knows is absent). */
   states(ids: string[]): Promise<Record<string, InstanceState>>;
   /** The instance's latest console output, decoded, or undefined when there is none. */
   consoleOutput(id: string): Promise<string | undefined>;
-  /** Instances carrying `aws-bench:batch = batchId` that are not terminated (whether or not Pulumi knows them). */
-  findByBatch(batchId: string, backendTag: string): Promise<string[]>;
+  /**
+   * The instances the tool launched for `batchId` on this backend (managed-by, batch and backend tags, whether or
+   * not Pulumi knows them), each with the planned instance its instance tag names; terminated ones too, while EC2
+   * still lists them (about an hour).
+   */
+  ofBatch(batchId: string, backendTag: string): Promise<BatchInstance[]>;
   /** Terminates instances. */
   terminate(ids: string[]): Promise<void>;
+}
+
+/** What EC2's description of an instance says of its state. */
+function stateOf(instance: Instance): InstanceState {
+  return {
+    state: instance.State?.Name ?? "unknown",
+    ...(instance.StateReason?.Message ? { reason: instance.StateReason.Message } : {}),
+    ...(instance.Placement?.AvailabilityZone ? { zone: instance.Placement.AvailabilityZone } : {}),
+    ...(instance.LaunchTime ? { launchTime: new Date(instance.LaunchTime).toISOString() } : {}),
+  };
 }
 
 /** The results bucket through S3. */
@@ -77,26 +107,26 @@ export function ec2InstanceWatch(ec2: EC2Client, region: string): InstanceWatch 
       const states: Record<string, InstanceState> = {};
       // A filter takes at most 200 values.
       for (let start = 0; start < ids.length; start += 200) {
-        for (const instance of await describe([{ Name: "instance-id", Values: ids.slice(start, start + 200) }])) {
-          if (!instance.InstanceId) continue;
-          states[instance.InstanceId] = {
-            state: instance.State?.Name ?? "unknown",
-            ...(instance.StateReason?.Message ? { reason: instance.StateReason.Message } : {}),
-            ...(instance.Placement?.AvailabilityZone ? { zone: instance.Placement.AvailabilityZone } : {}),
-            ...(instance.LaunchTime ? { launchTime: new Date(instance.LaunchTime).toISOString() } : {}),
-          };
-        }
+        for (const instance of await describe([{ Name: "instance-id", Values: ids.slice(start, start + 200) }]))
+          if (instance.InstanceId) states[instance.InstanceId] = stateOf(instance);
       }
       return states;
     },
-    async findByBatch(batchId, backendTag) {
-      // Both tags: a batch id is unique only within one backend, and another backend's batch is not ours to stop.
+    async ofBatch(batchId, backendTag) {
+      // All three tags: a batch id is unique only within one backend, another backend's batch is not ours, and a
+      // batch tag copied onto someone else's instance is not enough.
       const instances = await describe([
+        { Name: `tag:${managedByTagKey}`, Values: [managedByTagValue] },
         { Name: `tag:${batchTagKey}`, Values: [batchId] },
         { Name: `tag:${backendTagKey}`, Values: [backendTag] },
-        { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
       ]);
-      return instances.map((instance) => instance.InstanceId).filter((id): id is string => id !== undefined);
+      const found: BatchInstance[] = [];
+      for (const instance of instances) {
+        if (!instance.InstanceId) continue;
+        const planned = parseInstanceTag(instance.Tags?.find((tag) => tag.Key === instanceTagKey)?.Value);
+        found.push({ id: instance.InstanceId, ...stateOf(instance), ...(planned ? { planned } : {}) });
+      }
+      return found;
     },
     async terminate(ids) {
       if (ids.length === 0) return;

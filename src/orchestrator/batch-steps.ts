@@ -8,12 +8,7 @@
 import { BenchError } from "../errors.js";
 import type { AwsSettings } from "../aws/clients.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
-import {
-  batchComponentName,
-  instanceResourceName,
-  instanceResourceType,
-  isBatchId,
-} from "../../stacks/batch-naming.js";
+import { instanceTagValue, isBatchId } from "../../stacks/batch-naming.js";
 import type { Backend } from "./backend.js";
 import type { BatchRequest } from "./batch-record.js";
 import type { BatchListing } from "./listing.js";
@@ -149,7 +144,7 @@ export interface InstanceStatus {
   instanceType: string;
   /** Repeat index. */
   repeat: number;
-  /** EC2 state, or where it stands (skipped, launch-failed, not in stack, not launched, gone). */
+  /** EC2 state, or where it stands (skipped, launch-failed, not launched, not found in EC2). */
   state: string;
   /** The state its status.json reports, or `none yet`. */
   result: string;
@@ -171,8 +166,8 @@ export interface BatchStatus {
   expiresAt: string;
   /** When it was destroyed, if it was. */
   destroyedAt: string | null;
-  /** Resources in its stack now. */
-  resources: number;
+  /** Resources in its stack now; null when Pulumi could not be asked (no CLI, no passphrase). */
+  resources: number | null;
   /** Each planned instance. */
   instances: InstanceStatus[];
 }
@@ -185,21 +180,24 @@ export async function batchStatus(batchId: string, context: StepContext): Promis
     host: { ...context.host, env: { ...context.host.env, CI: "" } },
   });
   const { stackOf } = await import("./batch-record.js");
-  const { urnName } = await import("./engine.js");
-  // A stack that is not there (not launched yet, or destroyed) has no resources; any other failure is reported.
+  const { plannedInstances } = await import("./await-results.js");
+  // The stack's resource count needs Pulumi (its CLI, and the backend's passphrase); without them status still
+  // answers from the record, EC2 and the bucket, and says why the count is missing.
   const resources = record.destroyedAt
-    ? []
-    : await deps.engine.resources(stackOf(record)).catch((error: unknown) => {
-        if (error instanceof BenchError && error.code === "BatchNotFound") return [];
-        throw error;
-      });
-  const ids = new Map(
-    resources.filter((r) => r.type === instanceResourceType && r.id).map((r) => [urnName(r.urn), r.id as string]),
-  );
-  const states = await deps.instances.states([...ids.values()]);
+    ? 0
+    : await deps.engine.resources(stackOf(record)).then(
+        (state) => state.length,
+        (error: unknown) => {
+          if (!(error instanceof BenchError)) throw error;
+          if (error.code === "BatchNotFound") return 0;
+          deps.progress(`warning: the stack's resources were not read: ${error.message}`);
+          return null;
+        },
+      );
+  const found = plannedInstances(await deps.instances.ofBatch(record.batchId, record.spec.backend ?? record.backend));
   const instances: InstanceStatus[] = [];
   for (const instance of record.instances) {
-    const id = ids.get(instanceResourceName(batchComponentName, instance));
+    const ec2 = found.get(instanceTagValue(instance));
     const status = await deps.results.get(`${instance.resultsPrefix}/status.json`);
     const failed = record.launch?.failed?.find(
       (f) => f.instanceType === instance.instanceType && f.repeat === instance.repeat,
@@ -211,10 +209,10 @@ export async function batchStatus(batchId: string, context: StepContext): Promis
         ? "skipped"
         : failed
           ? "launch-failed"
-          : id
-            ? (states[id]?.state ?? "gone")
+          : ec2
+            ? ec2.state
             : record.launch
-              ? "not in stack"
+              ? "not found in EC2"
               : "not launched",
       result: status ? ((JSON.parse(status.toString("utf8")) as { state?: string }).state ?? "?") : "none yet",
       ...(instance.skipped ? { reason: instance.skipped } : failed ? { reason: failed.reason } : {}),
@@ -227,7 +225,7 @@ export async function batchStatus(batchId: string, context: StepContext): Promis
     createdAt: record.createdAt,
     expiresAt: record.expiresAt,
     destroyedAt: record.destroyedAt ?? null,
-    resources: resources.length,
+    resources,
     instances,
   };
 }

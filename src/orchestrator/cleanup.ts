@@ -3,7 +3,9 @@
  * (or, without a record, older than `--older-than`) are destroyed and removed, and locks held longer than
  * `--older-than` are cleared; then the tagged-resource sweep (sweep.ts) for leftovers of this backend's batches
  * only — past their expiry plus grace, or whose stack is gone. Batches run with `--keep` are left by both halves
- * unless `includeKept`. Without `yes` it only lists what it would do.
+ * unless `includeKept`. Without `yes` it only lists what it would do. Without the Pulumi CLI the sweep still runs
+ * (it needs only AWS): stacks cannot be destroyed or listed then, so every stack counts as existing and only
+ * leftovers past their expiry are swept; the stale stacks are reported as needing the CLI.
  */
 import { BenchError } from "../errors.js";
 import type { BatchStore } from "./batch-store.js";
@@ -16,7 +18,7 @@ import type { SweepEvent, SweepSummary } from "./sweep.js";
 
 /** What cleanup needs. */
 export interface CleanupDeps {
-  /** Pulumi. */
+  /** Pulumi (its CLI may be missing: see {@link cleanup}). */
   engine: StackEngine;
   /** Batch records. */
   store: BatchStore;
@@ -56,13 +58,17 @@ export interface CleanupReport {
   stacks: Array<{
     batchId: string;
     why: string;
-    action: "destroyed" | "would-destroy" | "failed" | "kept";
+    action: "destroyed" | "would-destroy" | "failed" | "kept" | "needs-pulumi";
     error?: string;
   }>;
-  /** The sweep's summary. */
-  sweep: SweepSummary;
+  /** The sweep's summary; null when it stopped (see {@link CleanupReport.sweepError}). */
+  sweep: SweepSummary | null;
+  /** Why the sweep stopped (a listing failed, so it deleted nothing), when it did; the stacks above still stand. */
+  sweepError?: { code: string; message: string; fix?: string };
   /** Every sweep event. */
   events: SweepEvent[];
+  /** False when the Pulumi CLI was not there: no stack was listed or destroyed. */
+  pulumi: boolean;
 }
 
 /** Parses `6h`, `90m`, `2d`, `30s` into milliseconds; throws `UsageError` naming the flag. */
@@ -90,7 +96,16 @@ function staleBecause(batch: BatchListing, olderThanMs: number): string | undefi
 /** Destroys stale stacks, clears stale locks, then sweeps tagged leftovers. */
 export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promise<CleanupReport> {
   const now = deps.now();
-  const batches = await listBatches(deps.store, deps.engine, now);
+  let pulumi = true;
+  const batches = await listBatches(deps.store, deps.engine, now, {
+    stacksOptional: true,
+    warn: (line) => {
+      pulumi = false;
+      deps.progress(
+        `${line} Stacks are not destroyed; leftovers are swept only past their expiry (install the Pulumi CLI for the rest).`,
+      );
+    },
+  });
   const stacks: CleanupReport["stacks"] = [];
   for (const batch of batches) {
     const why = staleBecause(batch, options.olderThanMs);
@@ -100,6 +115,10 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
     const record = await loadRecord(deps.store, batch.batchId).catch(() => undefined);
     if (record?.spec.keep === true && options.includeKept !== true) {
       stacks.push({ batchId: batch.batchId, why: `${why}; run with --keep`, action: "kept" });
+      continue;
+    }
+    if (batch.state === "stack-unknown") {
+      stacks.push({ batchId: batch.batchId, why: `${why}; the Pulumi CLI is not installed`, action: "needs-pulumi" });
       continue;
     }
     if (!options.yes) {
@@ -139,19 +158,29 @@ export async function cleanup(deps: CleanupDeps, options: CleanupOptions): Promi
   // created right now); for older ones the backend's stacks are listed once, after the destroys above.
   const events: SweepEvent[] = [];
   let stacksNow: Promise<Set<string>> | undefined;
-  const sweep = await deps.sweep({
-    now,
-    graceMs: options.graceMs,
-    backend: deps.backendTag,
-    stackExists: async (batchId) => {
-      const made = batchIdTime(batchId);
-      if (!made || deps.now().getTime() - made.getTime() < options.olderThanMs) return true;
-      stacksNow ??= deps.engine.listStacks().then((stacks) => new Set(stacks.map((stack) => stack.name)));
-      return (await stacksNow).has(`batch-${batchId}`);
-    },
-    includeKept: options.includeKept === true,
-    dryRun: !options.yes,
-    report: (event) => events.push(event),
-  });
-  return { stacks, sweep, events };
+  let sweep: SweepSummary | null = null;
+  let sweepError: CleanupReport["sweepError"];
+  try {
+    sweep = await deps.sweep({
+      now,
+      graceMs: options.graceMs,
+      backend: deps.backendTag,
+      stackExists: async (batchId) => {
+        const made = batchIdTime(batchId);
+        if (!made || deps.now().getTime() - made.getTime() < options.olderThanMs) return true;
+        // Without the Pulumi CLI nothing is known about stacks: each one counts as existing.
+        if (!pulumi) return true;
+        stacksNow ??= deps.engine.listStacks().then((stacks) => new Set(stacks.map((stack) => stack.name)));
+        return (await stacksNow).has(`batch-${batchId}`);
+      },
+      includeKept: options.includeKept === true,
+      dryRun: !options.yes,
+      report: (event) => events.push(event),
+    });
+  } catch (error) {
+    // The stacks destroyed above are reported whatever happens to the sweep.
+    if (!(error instanceof BenchError)) throw error;
+    sweepError = { code: error.code, message: error.message, ...(error.fix ? { fix: error.fix } : {}) };
+  }
+  return { stacks, sweep, events, pulumi, ...(sweepError ? { sweepError } : {}) };
 }

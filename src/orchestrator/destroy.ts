@@ -58,7 +58,9 @@ export async function destroyBatch(record: BatchRecord, deps: DestroyDeps): Prom
 /** Terminates the batch's running instances the stack does not hold (all of them when `all`), and waits for them. */
 async function terminateUntracked(record: BatchRecord, deps: DestroyDeps, all = false): Promise<void> {
   if (!deps.instances) return;
-  const running = await deps.instances.findByBatch(record.batchId, record.spec.backend ?? record.backend);
+  const running = (await deps.instances.ofBatch(record.batchId, record.spec.backend ?? record.backend))
+    .filter((instance) => instance.state !== "terminated")
+    .map((instance) => instance.id);
   if (running.length === 0) return;
   const tracked = new Set(
     all

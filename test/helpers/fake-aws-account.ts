@@ -376,7 +376,7 @@ function instanceState(name: InstanceStateName): InstanceState {
 export class FakeAwsAccount {
   /** Most items on one page of any listing. */
   pageSize = 1000;
-  /** Ticks from TerminateInstances until the instance is terminated (`Infinity`: never). */
+  /** Ticks from TerminateInstances until the instance is terminated (`Infinity`: never; 0: at once, no tick). */
   terminationTicks = 2;
   /** Ticks a terminated instance's delete-on-termination interfaces linger (0: gone with the instance). */
   eniReleaseTicks = 1;
@@ -498,7 +498,9 @@ export class FakeAwsAccount {
       .filter(
         (volume) =>
           (volume.attachment && instanceIds.has(volume.attachment.instanceId)) ||
-          (batch.batchId !== undefined && volume.tags["aws-bench:batch"] === batch.batchId),
+          (batch.batchId !== undefined &&
+            volume.tags["aws-bench:batch"] === batch.batchId &&
+            volume.tags["aws-bench:backend"] === batch.vpc.tags["aws-bench:backend"]),
       )
       .map((volume) => volume.id);
     const eniIds = [...this.eniMap.values()].filter((eni) => eni.vpcId === batch.vpc.id).map((eni) => eni.id);
@@ -986,7 +988,9 @@ export class FakeAwsAccount {
       this.mutate("TerminateInstances", id, () => {
         if (previous === "terminated" || previous === "shutting-down") return;
         instance.state = "shutting-down";
-        this.ticksLeft.set(id, this.terminationTicks);
+        // 0: terminated at once (for callers that sleep in real time and never tick).
+        if (this.terminationTicks === 0) this.terminate(instance);
+        else this.ticksLeft.set(id, this.terminationTicks);
       });
       return { InstanceId: id, PreviousState: instanceState(previous), CurrentState: instanceState(instance.state) };
     });

@@ -12,6 +12,7 @@ import { BenchError } from "../../src/errors.js";
 import type { InstanceState, InstanceWatch, ResultsBucket } from "../../src/orchestrator/aws-access.js";
 import { fileBatchStore } from "../../src/orchestrator/batch-store.js";
 import type { LifecycleDeps } from "../../src/orchestrator/lifecycle.js";
+import type { InstanceKey } from "../../stacks/batch-naming.js";
 import { fakeAccount, type FakeEngine, type LaunchedInstance } from "./fake-engine.js";
 import { ec2Run, runKeyPrefix, sha256Sums, uploadedRun } from "./results.js";
 
@@ -35,8 +36,8 @@ export class FakeWorld {
   readonly objects = new Map<string, Buffer>();
   readonly states = new Map<string, InstanceState>();
   readonly console = new Map<string, string>();
-  /** Instance id → its batch and backend tags. */
-  readonly batchOf = new Map<string, { batchId: string; backend: string }>();
+  /** Instance id → its batch, backend and instance tags (`planned` absent: an instance without the instance tag). */
+  readonly batchOf = new Map<string, { batchId: string; backend: string; planned?: InstanceKey }>();
   readonly terminated: string[] = [];
   readonly progressLines: string[] = [];
   minutes = 0;
@@ -61,7 +62,11 @@ export class FakeWorld {
       for (const instance of instances) {
         this.launched.push({ ...instance, at: this.minutes, done: false });
         this.states.set(instance.id, { state: "running", zone: instance.zone, launchTime: this.now().toISOString() });
-        this.batchOf.set(instance.id, { batchId: instance.batchId, backend: instance.backend });
+        this.batchOf.set(instance.id, {
+          batchId: instance.batchId,
+          backend: instance.backend,
+          planned: { instanceType: instance.instanceType, repeat: instance.repeat },
+        });
         this.console.set(
           instance.id,
           `[    0.000000] Linux version 6.1 (fake)\ncloud-init: aws-bench ${instance.instanceType}\n`,
@@ -180,14 +185,16 @@ export class FakeWorld {
           ),
         ),
       consoleOutput: (id) => Promise.resolve(this.console.get(id)),
-      findByBatch: (batchId, backend) =>
+      // EC2 lists terminated instances too (for about an hour); the fake never forgets them.
+      ofBatch: (batchId, backend) =>
         Promise.resolve(
           [...this.batchOf]
-            .filter(
-              ([id, tags]) =>
-                tags.batchId === batchId && tags.backend === backend && this.states.get(id)?.state !== "terminated",
-            )
-            .map(([id]) => id),
+            .filter(([id, tags]) => tags.batchId === batchId && tags.backend === backend && this.states.has(id))
+            .map(([id, tags]) => ({
+              id,
+              ...(this.states.get(id) as InstanceState),
+              ...(tags.planned ? { planned: tags.planned } : {}),
+            })),
         ),
       terminate: (ids) => {
         for (const id of ids) {

@@ -44,8 +44,8 @@ export const cleanupCommand = defineCommand({
     const { backend, store } = await openBackend({ ...settings, backend: args.backend }, io);
     const { backendTag, requireSharedBackend } = await import("../../orchestrator/backend.js");
     requireSharedBackend(backend, io.env, "cleanup");
+    // No engine.ready(): the sweep needs only AWS, and cleanup says what it could not do without Pulumi.
     const engine = await createEngine(backend, io);
-    await engine.ready();
     const ec2 = await createEc2Client(settings);
     const region = await resolvedRegion(ec2, settings);
     const clients = { ec2, ecr: await createEcrClient(settings, region), iam: await createIamClient(settings, region) };
@@ -74,13 +74,22 @@ export const cleanupCommand = defineCommand({
           `  ${e.kind} ${e.id} of batch ${e.batchId}: ${e.action}${"reason" in e ? ` (${e.reason})` : ""}${"problem" in e ? `: ${e.problem}` : ""}${"error" in e && e.error ? `: ${e.error}` : ""}`,
         );
       const sw = report.sweep;
-      lines.push(
-        `  ${report.stacks.length} stack(s); leftovers: ${args.yes ? `${sw.deleted} deleted, ${sw.failed} failed` : `${sw.wouldDelete} would be deleted`}, ${sw.untouched} of live batches untouched, ${sw.kept} of kept batches untouched${args["include-kept"] ? "" : " (--include-kept sweeps them)"}, ${sw.left.length} left (see above)`,
-      );
+      if (sw)
+        lines.push(
+          `  ${report.stacks.length} stack(s); leftovers: ${args.yes ? `${sw.deleted} deleted, ${sw.failed} failed` : `${sw.wouldDelete} would be deleted`}, ${sw.untouched} of live batches untouched, ${sw.kept} of kept batches untouched${args["include-kept"] ? "" : " (--include-kept sweeps them)"}, ${sw.left.length} left (see above)`,
+        );
+      else
+        lines.push(
+          `  ${report.stacks.length} stack(s); the sweep stopped before deleting anything: [${report.sweepError?.code}] ${report.sweepError?.message}${report.sweepError?.fix ? ` ${report.sweepError.fix}` : ""}`,
+        );
       lines.push("  IAM is global: expired batch roles of every region are swept too.");
       io.stdout.write(`${lines.join("\n")}\n`);
     }
-    const failed = report.stacks.some((s) => s.action === "failed") || report.sweep.failed > 0;
+    // With --yes, a stale stack left for want of the Pulumi CLI is work not done.
+    const failed =
+      report.stacks.some((s) => s.action === "failed" || (args.yes && s.action === "needs-pulumi")) ||
+      report.sweep === null ||
+      report.sweep.failed > 0;
     return failed ? ExitCode.Failure : ExitCode.Success;
   },
 });

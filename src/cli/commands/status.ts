@@ -18,7 +18,7 @@ export const statusCommand = defineCommand({
       return ExitCode.Success;
     }
     const lines = [
-      `batch ${status.batchId} in ${status.region}: created ${status.createdAt}, expires ${status.expiresAt}${status.destroyedAt ? `, destroyed ${status.destroyedAt}` : `, ${status.resources} resources in the stack`}`,
+      `batch ${status.batchId} in ${status.region}: created ${status.createdAt}, expires ${status.expiresAt}${status.destroyedAt ? `, destroyed ${status.destroyedAt}` : status.resources === null ? ", stack resources unknown" : `, ${status.resources} resources in the stack`}`,
       ...status.instances.map(
         (r) => `  ${r.instanceType} #${r.repeat}: ${r.state}, result ${r.result}${r.reason ? ` (${r.reason})` : ""}`,
       ),

@@ -227,18 +227,50 @@ describe("instance watch", () => {
     expect(await watch.consoleOutput("i-1")).toBe("cloud-init: done\n");
   });
 
-  it("finds a batch's live instances by its batch and backend tags together", async () => {
+  it("finds a batch's instances by the managed-by, batch and backend tags together, each with its planned instance", async () => {
     const watch = ec2InstanceWatch(new EC2Client({ region: "us-east-1" }), "us-east-1");
+    const tags = [
+      { Key: "aws-bench:managed-by", Value: "aws-bench" },
+      { Key: "aws-bench:batch", Value: "20261128t120000z-ab12cd" },
+      { Key: "aws-bench:backend", Value: "s3://team-state/pulumi" },
+    ];
     ec2.on(DescribeInstancesCommand).resolves({
-      Reservations: [{ Instances: [{ InstanceId: "i-0aaaaaaaaaaaaaaa1", State: { Name: "running", Code: 16 } }] }],
+      Reservations: [
+        {
+          Instances: [
+            {
+              InstanceId: "i-0aaaaaaaaaaaaaaa1",
+              State: { Name: "running", Code: 16 },
+              Placement: { AvailabilityZone: "us-east-1b" },
+              LaunchTime: new Date("2026-11-28T12:03:00Z"),
+              Tags: [...tags, { Key: "aws-bench:instance", Value: "c7g.large/1" }],
+            },
+            // Launched by an older aws-bench (no instance tag), or the tag edited: still the batch's, no plan.
+            { InstanceId: "i-0bbbbbbbbbbbbbbb2", State: { Name: "pending", Code: 0 }, Tags: tags },
+            {
+              InstanceId: "i-0ccccccccccccccc3",
+              State: { Name: "running", Code: 16 },
+              Tags: [...tags, { Key: "aws-bench:instance", Value: "c7g.large/1; reboot" }],
+            },
+          ],
+        },
+      ],
     });
-    expect(await watch.findByBatch("20261128t120000z-ab12cd", "s3://team-state/pulumi")).toEqual([
-      "i-0aaaaaaaaaaaaaaa1",
+    expect(await watch.ofBatch("20261128t120000z-ab12cd", "s3://team-state/pulumi")).toEqual([
+      {
+        id: "i-0aaaaaaaaaaaaaaa1",
+        state: "running",
+        zone: "us-east-1b",
+        launchTime: "2026-11-28T12:03:00.000Z",
+        planned: { instanceType: "c7g.large", repeat: 1 },
+      },
+      { id: "i-0bbbbbbbbbbbbbbb2", state: "pending" },
+      { id: "i-0ccccccccccccccc3", state: "running" },
     ]);
     expect(ec2.commandCalls(DescribeInstancesCommand).at(-1)?.args[0].input.Filters).toEqual([
+      { Name: "tag:aws-bench:managed-by", Values: ["aws-bench"] },
       { Name: "tag:aws-bench:batch", Values: ["20261128t120000z-ab12cd"] },
       { Name: "tag:aws-bench:backend", Values: ["s3://team-state/pulumi"] },
-      { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] },
     ]);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BenchError } from "../../../src/errors.js";
 import { cleanup, parseDuration } from "../../../src/orchestrator/cleanup.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
 import { newBatchRecord, saveRecord, stackOf, type BatchRequest } from "../../../src/orchestrator/batch-record.js";
@@ -226,6 +227,64 @@ describe("cleanup", () => {
     expect(included.stacks.find((s) => s.batchId === kept.batchId)).toMatchObject({ action: "destroyed" });
     expect(engine.stacks.has(kept.stackName)).toBe(false);
     expect(includeKept).toEqual([false, true]);
+  });
+
+  it("without the Pulumi CLI still sweeps, counting every stack as existing, and names the stacks it cannot destroy", async () => {
+    const { deps, engine, sweeps } = await world();
+    const missing = new BenchError("PulumiCliMissing", "The Pulumi CLI is not installed.", {
+      fix: "Install it from https://www.pulumi.com/docs/install/.",
+    });
+    engine.listStacks = () => Promise.reject(missing);
+    engine.destroy = () => Promise.reject(missing);
+    const lines: string[] = [];
+    const report = await cleanup(
+      { ...deps, progress: (line) => lines.push(line) },
+      { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true },
+    );
+    // The records are read: the expired one needs Pulumi to destroy its stack; the record-less stacks cannot be seen.
+    expect(report.stacks).toEqual([
+      {
+        batchId: "20261128t140000z-aaaaaa",
+        why: "expired at 2026-11-28T17:30:00Z; the Pulumi CLI is not installed",
+        action: "needs-pulumi",
+      },
+    ]);
+    expect(report.pulumi).toBe(false);
+    expect(sweeps[0]?.exists).toEqual({
+      "20261128t140000z-aaaaaa": true,
+      "20261128t175000z-bbbbbb": true,
+      "20261128t090000z-cccccc": true,
+      "20261128t175500z-dddddd": true,
+    });
+    expect(lines.join("\n")).toMatch(/not installed.*leftovers are swept only past their expiry/);
+    expect(engine.calls.filter((c) => ["destroy", "cancel", "removeStack"].includes(c))).toEqual([]);
+  });
+
+  it("keeps its report of the stacks it destroyed when the sweep's listing fails", async () => {
+    const { deps, engine } = await world();
+    const report = await cleanup(
+      {
+        ...deps,
+        sweep: () =>
+          Promise.reject(
+            new BenchError("AccessDenied", "Not allowed to call ec2:DescribeVpcs (UnauthorizedOperation).", {
+              fix: "Grant ec2:DescribeVpcs to the cleanup role.",
+            }),
+          ),
+      },
+      { olderThanMs: 6 * 3_600_000, graceMs: 3_600_000, yes: true },
+    );
+    expect(report.stacks.map((s) => [s.batchId, s.action])).toEqual([
+      ["20261128t090000z-cccccc", "destroyed"],
+      ["20261128t140000z-aaaaaa", "destroyed"],
+    ]);
+    expect(engine.stacks.has("batch-20261128t140000z-aaaaaa")).toBe(false);
+    expect(report.sweep).toBeNull();
+    expect(report.sweepError).toEqual({
+      code: "AccessDenied",
+      message: "Not allowed to call ec2:DescribeVpcs (UnauthorizedOperation).",
+      fix: "Grant ec2:DescribeVpcs to the cleanup role.",
+    });
   });
 
   it("reads durations and refuses others", () => {

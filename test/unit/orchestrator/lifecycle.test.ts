@@ -422,6 +422,62 @@ describe("steps on their own (CI)", () => {
     await expect(launchBatch(stored, deps)).rejects.toThrow(/was destroyed at .* never launched again/);
   });
 
+  it("collect asks EC2, not Pulumi: an engine that cannot run is never called, and a listing lag is waited out", async () => {
+    const { engine, world, deps, record } = await storedBatch();
+    await launchBatch(record, deps);
+    const callsBefore = engine.calls.length;
+    // EC2's tag filters lag a launch: the first listing has none of the batch's instances.
+    const watch = deps.instances;
+    let listings = 0;
+    const lagging = {
+      ...watch,
+      ofBatch: (batchId: string, backend: string) =>
+        listings++ === 0 ? Promise.resolve([]) : watch.ofBatch(batchId, backend),
+    };
+    const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
+    await awaitAndCollect(record, { ...deps, instances: lagging }, outcomes);
+    expect(outcomes.map((o) => [o.instanceType, o.status])).toEqual([
+      ["m7i.large", "succeeded"],
+      ["c7g.large", "succeeded"],
+    ]);
+    // The zone comes from EC2's answer once it lists the instances.
+    expect(outcomes.every((o) => o.zone?.startsWith("us-east-1"))).toBe(true);
+    expect(listings).toBeGreaterThan(1);
+    expect(engine.calls.slice(callsBefore)).toEqual([]);
+    expect(world.running()).toEqual([]);
+  });
+
+  it("collect of a batch never launched fails each instance at once, saying so", async () => {
+    const { deps, record } = await storedBatch();
+    const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
+    await awaitAndCollect(record, deps, outcomes);
+    expect(outcomes).toEqual(
+      ["m7i.large", "c7g.large"].map((instanceType) => ({
+        instanceType,
+        repeat: 0,
+        status: "failed",
+        reason: "not launched (run `aws-bench up` for this batch first)",
+      })),
+    );
+  });
+
+  it("an instance of the batch EC2 never lists fails at its deadline, not before", async () => {
+    const { world, deps, record } = await storedBatch();
+    world.options.behaviours = { "m7i.large": "never", "c7g.large": "never" };
+    await launchBatch(record, deps);
+    const outcomes: Parameters<typeof awaitAndCollect>[2] = [];
+    const start = world.minutes;
+    await awaitAndCollect(
+      record,
+      { ...deps, instances: { ...deps.instances, ofBatch: () => Promise.resolve([]) } },
+      outcomes,
+    );
+    expect(outcomes[0]?.reason).toMatch(
+      /no status in the bucket, and no instance of the batch in EC2 within \d+ minutes of launch/,
+    );
+    expect(world.minutes - start).toBeGreaterThanOrEqual(record.instances[0]?.maximumMinutes ?? Infinity);
+  });
+
   it("collect after the stack is gone still collects what is in the bucket", async () => {
     const { deps, stored, rawRoot } = await batch({ keep: true });
     const { rmSync } = await import("node:fs");
