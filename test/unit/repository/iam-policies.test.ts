@@ -2,8 +2,8 @@
  * The IAM policies in docs/iam, held to what docs/AWS_SETUP.md promises: valid documents within IAM's size quota,
  * no `*` action, writes never on `*` (except the few AWS grants only there, named below with the reason), tag
  * conditions on everything a batch creates or deletes, no role created or given permissions without the
- * bootstrap's permissions boundary (and no boundary ever removed), results that no policy can delete, and a GitHub
- * trust limited to one repository's default branch. Above all, the policies cover the code: every AWS SDK call under
+ * bootstrap's permissions boundary (and no boundary ever removed), and results that no policy can delete (the roles'
+ * trust policies, in docs/iam/trust, are held to the workflows by trust-policies.test.ts). Above all, the policies cover the code: every AWS SDK call under
  * src/ is found by reading the source, mapped to its IAM action and must be allowed by one of the policies, so a
  * new SDK call without a policy change fails here instead of with AccessDenied in someone's account.
  */
@@ -76,7 +76,7 @@ const grantedOnlyOnStar: Record<string, string> = {
     "registry login: ECR has no resource type for it; the token it returns only works for the repository actions the same policy allows (the batch's repositories)",
 };
 
-/** The policies granting permissions (the trust policy only says who may assume a role). */
+/** The policies granting permissions (the trust policies in docs/iam/trust only say who may assume each role). */
 const permissionFiles = [
   "run-policy.json",
   "run-roles-images-policy.json",
@@ -85,9 +85,8 @@ const permissionFiles = [
   "bootstrap-policy.json",
 ];
 const runFiles = ["run-policy.json", "run-roles-images-policy.json"];
-const trustFile = "ci-trust-policy.json";
-/** Placeholders docs/AWS_SETUP.md tells the reader to replace. */
-const placeholders = ["RESULTS_BUCKET", "STATE_BUCKET", "ACCOUNT_ID", "GITHUB_OWNER", "GITHUB_REPO"];
+/** Placeholders docs/AWS_SETUP.md tells the reader to replace (the trust policies add GITHUB_OWNER, GITHUB_REPO). */
+const placeholders = ["RESULTS_BUCKET", "STATE_BUCKET", "ACCOUNT_ID"];
 
 /** Whether a statement requires the batch tag on the resource it acts on (`Null: false`, or a string match). */
 function requiresBatchResourceTag(statement: Statement): boolean {
@@ -261,30 +260,6 @@ function roleChangesWithoutBoundary(file: string, policy: PolicyDocument): strin
     for (const action of matched(neverOnRoles)) problems.push(`${where}: allows ${action}`);
     if (!requiresTheBoundary(statement))
       for (const action of matched(grantsToRoles)) problems.push(`${where}: ${action} without the boundary condition`);
-  }
-  return problems;
-}
-
-/** The trust policy: GitHub's OIDC provider, this audience, one repository's default branch. */
-function trustViolations(policy: PolicyDocument): string[] {
-  const problems: string[] = [];
-  if (policy.Version !== "2012-10-17") problems.push("Version must be 2012-10-17");
-  for (const statement of policy.Statement) {
-    const federated = (statement.Principal as { Federated?: string } | undefined)?.Federated ?? "";
-    if (!/^arn:aws:iam::ACCOUNT_ID:oidc-provider\/token\.actions\.githubusercontent\.com$/.test(federated))
-      problems.push(`principal ${federated} is not GitHub's OIDC provider`);
-    if (list(statement.Action).join() !== "sts:AssumeRoleWithWebIdentity")
-      problems.push("action must be sts:AssumeRoleWithWebIdentity only");
-    const equals = statement.Condition?.["StringEquals"] ?? {};
-    if (equals["token.actions.githubusercontent.com:aud"] !== "sts.amazonaws.com")
-      problems.push("aud must be sts.amazonaws.com");
-    const subjects = list(equals["token.actions.githubusercontent.com:sub"]);
-    if (subjects.length === 0) problems.push("sub must be matched exactly (StringEquals)");
-    for (const subject of subjects)
-      if (!/^repo:GITHUB_OWNER\/GITHUB_REPO:ref:refs\/heads\/[\w.-]+$/.test(subject))
-        problems.push(`sub ${subject} is not one branch of one repository`);
-    if (statement.Condition?.["StringLike"])
-      problems.push("StringLike on the token lets other repositories or branches in");
   }
   return problems;
 }
@@ -640,8 +615,8 @@ const missing = (files: readonly string[], actions: readonly string[]) =>
   actions.filter((action) => !allows(pick(files), action));
 
 describe("docs/iam policies", () => {
-  it("are the run, roles-and-images, cleanup, discover and bootstrap policies and the CI trust policy", () => {
-    expect(Object.keys(policies).sort()).toEqual([...permissionFiles, trustFile].sort());
+  it("are the run, roles-and-images, cleanup, discover and bootstrap policies", () => {
+    expect(Object.keys(policies).sort()).toEqual([...permissionFiles].sort());
   });
 
   it.each(permissionFiles)(
@@ -705,10 +680,6 @@ describe("docs/iam policies", () => {
         .map((action) => `${action} on ${list(statement.Resource).join(" ")}`),
     );
     expect(writes).toEqual(["s3:PutObject on arn:aws:s3:::STATE_BUCKET/*"]);
-  });
-
-  it("the CI trust admits one repository's default branch through GitHub's OIDC provider", () => {
-    expect(trustViolations(policies[trustFile] as PolicyDocument)).toEqual([]);
   });
 
   it("names the roles, instance profiles and repository the way the stack does", () => {
@@ -906,17 +877,6 @@ describe("the policy checks catch what they are for", () => {
       // Statements that reach no role are not this check's concern.
       expect(roleChangesWithoutBoundary("p", policy(["iam:CreateRole"], "arn:aws:iam::*:user/*"))).toEqual([]);
     });
-  });
-
-  it("a trust open to every repository or branch", () => {
-    const open = structuredClone(policies[trustFile]) as PolicyDocument;
-    const condition = (open.Statement[0] as Statement).Condition as Record<string, Record<string, string>>;
-    delete condition["StringEquals"]?.["token.actions.githubusercontent.com:sub"];
-    condition["StringLike"] = { "token.actions.githubusercontent.com:sub": "repo:GITHUB_OWNER/*" };
-    expect(trustViolations(open)).toEqual([
-      "sub must be matched exactly (StringEquals)",
-      "StringLike on the token lets other repositories or branches in",
-    ]);
   });
 
   it("traces SDK calls through every import style and maps them to IAM actions", () => {
