@@ -95,11 +95,39 @@ function clientConfig(
   };
 }
 
+/** How an S3 client addresses its buckets, beyond region and profile. */
+export interface S3Addressing {
+  /** A custom endpoint (an S3-compatible service, or a VPC endpoint); otherwise the SDK's (and its env vars'). */
+  endpoint?: string | undefined;
+  /** Path-style requests (`ENDPOINT/BUCKET/KEY`); default: when an endpoint is set here or in the environment. */
+  forcePathStyle?: boolean | undefined;
+}
+
+/**
+ * Whether an S3 client uses path-style requests: as told, else whenever a custom endpoint is in effect (given, or
+ * `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL` in the environment). Virtual-hosted requests put the bucket in the
+ * host name, which an endpoint such as `http://localhost:9000` or `https://s3.internal` cannot resolve.
+ */
+export function usePathStyle(addressing: S3Addressing, env: Record<string, string | undefined> = process.env): boolean {
+  if (addressing.forcePathStyle !== undefined) return addressing.forcePathStyle;
+  return Boolean(addressing.endpoint || env["AWS_ENDPOINT_URL_S3"] || env["AWS_ENDPOINT_URL"]);
+}
+
 /** An S3 client for `region` (buckets live in one region; use the bucket's). */
-export async function createS3Client(settings: AwsSettings, region = settings.region): Promise<S3Client> {
+export async function createS3Client(
+  settings: AwsSettings,
+  region = settings.region,
+  addressing: S3Addressing = {},
+): Promise<S3Client> {
   const { S3Client } = await import("@aws-sdk/client-s3");
-  // A bucket in another region than asked answers with a redirect: follow it (the state bucket's region is often not the batch's).
-  return new S3Client({ ...clientConfig(settings, region, requestTimeouts.dataMs), followRegionRedirects: true });
+  return new S3Client({
+    ...clientConfig(settings, region, requestTimeouts.dataMs),
+    // A bucket in another region than asked answers with a redirect: follow it (the state bucket's region is often
+    // not the batch's).
+    followRegionRedirects: true,
+    forcePathStyle: usePathStyle(addressing),
+    ...(addressing.endpoint ? { endpoint: addressing.endpoint } : {}),
+  });
 }
 
 /** A Service Quotas client for `region` (quotas are per region). */

@@ -43,9 +43,15 @@ export async function openBackend(
   const { batchStoreFor } = await import("./batch-store.js");
   if (backend.kind === "file") return { backend, store: batchStoreFor(backend) };
   const { createS3Client } = await import("../aws/clients.js");
-  // The state bucket's region: AWS_REGION of the backend URL's `?region=` when given, else the chain's.
-  const region = /[?&]region=([a-z0-9-]+)/.exec(backend.query)?.[1] ?? options.region;
-  return { backend, store: batchStoreFor(backend, await createS3Client(options, region), region) };
+  // The records go where Pulumi puts the state: the backend URL's region, endpoint, addressing and profile (its
+  // query, as Pulumi reads it) win over the command line's and the chain's.
+  const { access } = backend;
+  const region = access.region ?? options.region;
+  const client = await createS3Client({ ...options, ...(access.profile ? { profile: access.profile } : {}) }, region, {
+    endpoint: access.endpoint,
+    forcePathStyle: access.forcePathStyle,
+  });
+  return { backend, store: batchStoreFor(backend, client, region) };
 }
 
 /** Stand-ins for Pulumi and the results bucket/instances, for tests of the commands; the CLI never sets them. */

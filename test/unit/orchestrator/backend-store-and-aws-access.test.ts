@@ -68,6 +68,7 @@ describe("backends", () => {
         bucket: "team-state",
         prefix: "pulumi",
         query: "?region=eu-west-1",
+        access: { region: "eu-west-1" },
       },
     );
     expect(() => resolveBackend("https://api.pulumi.com", {}, "/w")).toThrow(/not a file:\/\/ or s3:\/\/ URL/);
