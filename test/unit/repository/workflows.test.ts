@@ -1,8 +1,11 @@
 /**
  * The GitHub workflows, read as data: the batch lifecycle's ordering and teardown guarantee, the CLI commands they
  * call (only real ones, `--batch` on every step after preview), OIDC instead of stored keys, a shared backend, and
- * nothing run before `npm ci`. Each rule is a function returning what it finds wrong, so the last tests can show
- * that every rule fails on a workflow that breaks it.
+ * nothing run before `npm ci`. Supply chain (issue #12 item 5): every action pinned to a commit SHA with its release
+ * in a comment, `npm ci --ignore-scripts` and the build before any credentials step, no git credentials kept by the
+ * checkout, secrets only in the steps that use them (never in a workflow's or a job's env), a batch never started
+ * without `--max-cost`, and `repeat` a bounded choice. Each rule is a function returning what it finds wrong, so
+ * the last tests can show that every rule fails on a workflow that breaks it.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +20,7 @@ type Permissions = string | Record<string, string>;
 
 interface Step {
   name?: string;
+  "continue-on-error"?: boolean;
   id?: string;
   uses?: string;
   run?: string;
@@ -27,6 +31,8 @@ interface Step {
 
 interface Job {
   needs?: string | string[];
+  environment?: string | { name?: string };
+  strategy?: { matrix?: Record<string, unknown> };
   if?: string;
   permissions?: Permissions;
   env?: Record<string, unknown>;
@@ -58,6 +64,8 @@ const cliCommands = commands.map((command) => command.command.split(" ")[0] as s
 const backendCommands = new Set(["preview", "up", "collect", "destroy", "status", "list", "cleanup", "run"]);
 /** How a workflow may run the CLI: the built file (the package's own bin is not linked by `npm ci`) or by name. */
 const cliPrefixes = [["node", "dist/src/cli/bin.js"], ["npx", "aws-bench"], ["aws-bench"], ["aws-benchmark-collector"]];
+/** The CLI's own bound on --repeat (src/cli/batch-options.ts); the workflow's choices stay within it. */
+const maxRepeat = 100;
 const shellOperators = new Set(["&&", "||", ";", "|", "then", "do", "else", "fi", "done"]);
 
 function readWorkflows(): Record<string, Workflow> {
@@ -66,6 +74,18 @@ function readWorkflows(): Record<string, Workflow> {
     files.map((file) => [file, parse(readFileSync(join(workflowDir, file), "utf8")) as Workflow]),
   );
 }
+
+function readWorkflowTexts(): Record<string, string> {
+  const files = readdirSync(workflowDir).filter((file) => /\.ya?ml$/.test(file));
+  return Object.fromEntries(files.map((file) => [file, readFileSync(join(workflowDir, file), "utf8")]));
+}
+
+/** A full commit SHA: a tag or a branch can be moved to other code, a commit cannot. */
+const pinnedAction = /^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/;
+/** Expressions that hand out a secret: repository secrets and the job's GitHub token. */
+const secretExpression = /\$\{\{[^}]*\b(secrets\.|github\.token\b)/;
+/** Commands that start a batch and so spend money: `--max-cost` is required in CI. */
+const costlyCommands = new Set(["preview", "run"]);
 
 function needsOf(job: Job): string[] {
   return job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
@@ -160,6 +180,9 @@ function generalViolations(file: string, workflow: Workflow): string[] {
   if (!workflow.name) problems.push(`${file}: no name`);
   if (!workflow.on) problems.push(`${file}: no triggers`);
   if (workflow.permissions === "write-all") problems.push(`${file}: workflow permissions are write-all`);
+  for (const [key, value] of Object.entries(workflow.env ?? {}))
+    if (secretExpression.test(String(value)))
+      problems.push(`${file}: env ${key} hands a secret to every job; give it to the steps that use it`);
   for (const [name, job] of Object.entries(workflow.jobs ?? {})) {
     const where = `${file} job ${name}`;
     if (!(typeof job["timeout-minutes"] === "number" && job["timeout-minutes"] > 0 && job["timeout-minutes"] <= 360)) {
@@ -168,10 +191,17 @@ function generalViolations(file: string, workflow: Workflow): string[] {
     if (effectivePermissions(workflow, job) === undefined)
       problems.push(`${where}: permissions are GitHub's defaults; declare them`);
     const steps = job.steps ?? [];
+    for (const [key, value] of Object.entries(job.env ?? {}))
+      if (secretExpression.test(String(value)))
+        problems.push(`${where}: env ${key} hands a secret to every step of the job; give it to the steps that use it`);
     for (const step of steps) {
-      if (step.uses && !step.uses.startsWith("./") && !/^[\w.-]+\/[\w./-]+@(v\d+|[0-9a-f]{40})$/.test(step.uses)) {
-        problems.push(`${where}: action ${step.uses} is not pinned to a major version tag or a commit SHA`);
+      if (step.uses && !step.uses.startsWith("./") && !pinnedAction.test(step.uses)) {
+        problems.push(`${where}: action ${step.uses} is not pinned to a full commit SHA`);
       }
+      if (step.uses?.startsWith("actions/checkout@") && step.with?.["persist-credentials"] !== false)
+        problems.push(`${where}: the checkout keeps the GitHub token in .git (set persist-credentials: false)`);
+      if (/\bnpm (ci|install|i)\b/.test(step.run ?? "") && !/\bnpm ci --ignore-scripts\b/.test(step.run ?? ""))
+        problems.push(`${where}: dependencies are installed with their install scripts (use npm ci --ignore-scripts)`);
       // Expressions pasted into a script are a script-injection path (inputs, branch names, PR titles): pass
       // them through env instead.
       if (step.run?.includes("${{"))
@@ -191,14 +221,23 @@ function generalViolations(file: string, workflow: Workflow): string[] {
         if (step.with && key in step.with) problems.push(`${where}: long-lived AWS keys (${key}); use OIDC`);
     }
     const invocations = steps.flatMap((step, stepIndex) => cliCommandLines(step.run ?? "").map(() => stepIndex));
+    const checkout = steps.findIndex((step) => step.uses?.startsWith("actions/checkout@"));
+    const install = steps.findIndex((step) => /\bnpm ci\b/.test(step.run ?? ""));
+    const build = steps.findIndex((step) => /\bnpm (run build|test)\b/.test(step.run ?? ""));
     if (invocations.length > 0) {
       const first = Math.min(...invocations);
-      const checkout = steps.findIndex((step) => step.uses?.startsWith("actions/checkout@"));
-      const install = steps.findIndex((step) => /\bnpm ci\b/.test(step.run ?? ""));
-      const build = steps.findIndex((step) => /\bnpm (run build|test)\b/.test(step.run ?? ""));
       if (checkout === -1 || checkout > install) problems.push(`${where}: check out the repository before npm ci`);
       if (install === -1 || install >= first) problems.push(`${where}: runs aws-bench before npm ci`);
       if (build === -1 || build >= first) problems.push(`${where}: runs aws-bench before npm run build`);
+    }
+    // Credentials exist from their step on: dependencies are installed and the project built before, so neither a
+    // package's code nor the build ever runs with them.
+    const credentials = steps.findIndex((step) => step.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+    if (credentials !== -1) {
+      if (install === -1 || install > credentials)
+        problems.push(`${where}: AWS credentials are configured before npm ci`);
+      if (build === -1 || build > credentials)
+        problems.push(`${where}: AWS credentials are configured before the build`);
     }
   }
   return problems;
@@ -212,6 +251,12 @@ function cliViolations(file: string, workflow: Workflow, known: readonly string[
     const job = workflow.jobs[invocation.job] as Job;
     if (!known.includes(invocation.command))
       problems.push(`${where} is not an aws-bench command (${known.join(", ")})`);
+    const local = invocation.command === "run" && optionValue(invocation.args, "--target") === "local";
+    if (costlyCommands.has(invocation.command) && !local) {
+      const cap = optionValue(invocation.args, "--max-cost");
+      if (cap === undefined || cap === "" || resolveWord(workflow, job, invocation.step, cap) === undefined)
+        problems.push(`${where} starts a batch without --max-cost`);
+    }
     const backendArg = optionValue(invocation.args, "--backend");
     const backend =
       backendArg === undefined
@@ -238,8 +283,17 @@ function cliViolations(file: string, workflow: Workflow, known: readonly string[
 function batchViolations(workflow: Workflow): string[] {
   const problems: string[] = [];
   const dispatch = (workflow.on?.["workflow_dispatch"] ?? {}) as { inputs?: Record<string, unknown> };
-  for (const input of ["instance-types", "benchmarks", "repeat", "spot", "region"]) {
+  for (const input of ["instance-types", "benchmarks", "repeat", "max-cost", "spot", "region"]) {
     if (!dispatch.inputs?.[input]) problems.push(`workflow_dispatch has no input '${input}'`);
+  }
+  for (const input of ["repeat", "max-cost"]) {
+    const spec = dispatch.inputs?.[input] as { type?: string; options?: unknown[] } | undefined;
+    const options = spec?.options ?? [];
+    const bounded =
+      spec?.type === "choice" &&
+      options.length > 0 &&
+      options.every((option) => /^\d+$/.test(String(option)) && Number(option) >= 1 && Number(option) <= maxRepeat);
+    if (spec && !bounded) problems.push(`input '${input}' must be a choice of whole numbers from 1 to ${maxRepeat}`);
   }
   const jobs = workflow.jobs;
   for (const name of ["preview", "up", "collect", "destroy"]) if (!jobs[name]) problems.push(`no job '${name}'`);
@@ -310,6 +364,7 @@ function batchViolations(workflow: Workflow): string[] {
 }
 
 const workflows = readWorkflows();
+const texts = readWorkflowTexts();
 const batchFile = "benchmark-batch.yml";
 
 describe("GitHub workflows", () => {
@@ -375,6 +430,36 @@ describe("GitHub workflows", () => {
     const pullRequest = steps.findIndex((step) => /\bgh pr create\b/.test(step.run ?? ""));
     expect(pullRequest).toBeGreaterThan(call?.stepIndex ?? Infinity);
     expect(steps[pullRequest]?.run).toMatch(/git (status --porcelain|diff --quiet)[^\n]*data\/catalog/);
+  });
+
+  it.each(Object.keys(workflows))("%s: every action's commit SHA names the release it was published as", (file) => {
+    const uses = (texts[file] ?? "").split("\n").filter((line) => /^\s*(-\s+)?uses:/.test(line));
+    expect(uses.length).toBeGreaterThan(0);
+    expect(uses.filter((line) => !/@[0-9a-f]{40} # v\d+(\.\d+)*\s*$/.test(line))).toEqual([]);
+  });
+
+  it("pins each action to one commit across the workflows", () => {
+    const pins = new Map<string, Set<string>>();
+    for (const workflow of Object.values(workflows))
+      for (const job of Object.values(workflow.jobs))
+        for (const step of job.steps ?? []) {
+          const [action, ref] = (step.uses ?? "").split("@");
+          if (action && ref) pins.set(action, new Set([...(pins.get(action) ?? []), ref]));
+        }
+    expect([...pins].filter(([, refs]) => refs.size > 1)).toEqual([]);
+  });
+
+  it("run on Node.js 24 LTS, and ci tests every supported line (20.19, 22, 24)", () => {
+    for (const [file, workflow] of Object.entries(workflows))
+      for (const [name, job] of Object.entries(workflow.jobs))
+        for (const step of job.steps ?? [])
+          if (step.uses?.startsWith("actions/setup-node@"))
+            expect([file, name, String(step.with?.["node-version"])]).toEqual([
+              file,
+              name,
+              file === "ci.yml" ? "${{ matrix.node }}" : "24",
+            ]);
+    expect(workflows["ci.yml"]?.jobs["test"]?.strategy?.matrix?.["node"]).toEqual(["20.19", "22", "24"]);
   });
 
   it("ci runs the README's test command on pushes and pull requests", () => {
@@ -460,6 +545,70 @@ describe("the workflow rules catch what they are for", () => {
     expect(problems).toContain(`${batchFile} job destroy: runs aws-bench before npm ci`);
     expect(problems).toContainEqual(expect.stringContaining("pastes a ${{ }} expression into its script"));
     expect(problems).toContain(`${batchFile} job destroy: needs timeout-minutes between 1 and 360`);
+  });
+
+  it("an action on a tag, a checkout that keeps the token, npm ci running install scripts", () => {
+    const workflow = broken((w) => {
+      const steps = jobOf(w, "up").steps ?? [];
+      (steps.find((step) => step.uses?.startsWith("actions/checkout@")) as Step).uses = "actions/checkout@v7";
+      delete (steps.find((step) => step.uses?.startsWith("actions/checkout@")) as Step).with;
+      (steps.find((step) => /npm ci/.test(step.run ?? "")) as Step).run = "npm ci && npm run build";
+    });
+    const problems = generalViolations(batchFile, workflow);
+    expect(problems).toContain(`${batchFile} job up: action actions/checkout@v7 is not pinned to a full commit SHA`);
+    expect(problems).toContain(
+      `${batchFile} job up: the checkout keeps the GitHub token in .git (set persist-credentials: false)`,
+    );
+    expect(problems).toContain(
+      `${batchFile} job up: dependencies are installed with their install scripts (use npm ci --ignore-scripts)`,
+    );
+  });
+
+  it("credentials configured before the install and the build", () => {
+    const workflow = broken((w) => {
+      const steps = jobOf(w, "collect").steps ?? [];
+      const [install] = steps.splice(
+        steps.findIndex((step) => /npm ci/.test(step.run ?? "")),
+        1,
+      );
+      const credentials = steps.findIndex((step) => step.uses?.startsWith("aws-actions/"));
+      steps.splice(credentials + 1, 0, install as Step);
+    });
+    const problems = generalViolations(batchFile, workflow);
+    expect(problems).toContain(`${batchFile} job collect: AWS credentials are configured before npm ci`);
+    expect(problems).toContain(`${batchFile} job collect: AWS credentials are configured before the build`);
+  });
+
+  it("a secret in the workflow's or a job's environment", () => {
+    const workflow = broken((w) => {
+      w.env = { ...w.env, PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}" };
+      jobOf(w, "destroy").env = { ...jobOf(w, "destroy").env, GH_TOKEN: "${{ github.token }}" };
+    });
+    const problems = generalViolations(batchFile, workflow);
+    expect(problems).toContain(
+      `${batchFile}: env PULUMI_CONFIG_PASSPHRASE hands a secret to every job; give it to the steps that use it`,
+    );
+    expect(problems).toContain(
+      `${batchFile} job destroy: env GH_TOKEN hands a secret to every step of the job; give it to the steps that use it`,
+    );
+  });
+
+  it("a batch started without --max-cost, and an unbounded repeat", () => {
+    const workflow = broken((w) => {
+      const step = runStep(w, "preview", "preview");
+      step.run = (step.run ?? "").replace(/--max-cost "\$MAX_COST" /, "");
+      const inputs = (w.on?.["workflow_dispatch"] as { inputs: Record<string, unknown> }).inputs;
+      inputs["repeat"] = { description: "Independent instances per type", required: true, type: "number" };
+    });
+    expect(cliViolations(batchFile, workflow, cliCommands)).toContain(
+      `${batchFile} job preview: 'preview' starts a batch without --max-cost`,
+    );
+    expect(batchViolations(workflow)).toContain("input 'repeat' must be a choice of whole numbers from 1 to 100");
+    const tooMany = broken((w) => {
+      const inputs = (w.on?.["workflow_dispatch"] as { inputs: Record<string, { options?: string[] }> }).inputs;
+      (inputs["repeat"] as { options?: string[] }).options = ["1", "1000000000"];
+    });
+    expect(batchViolations(tooMany)).toContain("input 'repeat' must be a choice of whole numbers from 1 to 100");
   });
 
   it("reads command lines the way the shell splits them", () => {
