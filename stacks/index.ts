@@ -91,8 +91,9 @@ export default async function program(): Promise<Record<string, unknown>> {
             }).maximumMinutes,
         ),
       );
-  // The long-lived image cache, when there is one (aws-bench bootstrap makes it): its tags now. The orchestrator
-  // passes its URL and ARN (read with DescribeRepositories); a hand-written spec has them looked up.
+  // The long-lived image cache, when there is one (aws-bench bootstrap makes it): its tags now, each with the digest
+  // it names (tags there are immutable, so that digest is what the tag will always mean). The orchestrator passes
+  // its URL and ARN (read with DescribeRepositories); a hand-written spec has them looked up.
   const cache = spec.imageCache;
   const imageCache = cache
     ? await Promise.all([
@@ -103,7 +104,9 @@ export default async function program(): Promise<Record<string, unknown>> {
       ]).then(([repository, images]) => ({
         repositoryUrl: repository.repositoryUrl,
         repositoryArn: repository.arn,
-        existingTags: images.imageIds.map((id) => id.imageTag).filter(Boolean),
+        existingImages: Object.fromEntries(
+          images.imageIds.filter((id) => id.imageTag).map((id) => [id.imageTag, id.imageDigest] as const),
+        ),
       }))
     : undefined;
   const batch = new BenchmarkBatch(batchComponentName, {

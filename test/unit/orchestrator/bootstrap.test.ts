@@ -49,7 +49,7 @@ describe("the bootstrap program", () => {
     });
     expect(of("aws:ecr/repository:Repository")[0]?.inputs).toMatchObject({
       name: "aws-bench-cache",
-      imageTagMutability: "MUTABLE",
+      imageTagMutability: "IMMUTABLE",
     });
     // The batch roles' boundary: named for the region under the batch IAM path, naming the bucket it lets
     // instances write to.

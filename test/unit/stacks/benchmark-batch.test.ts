@@ -165,6 +165,19 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
         "2026-11-28T14:00:00Z",
       );
     }
+    // Every instance pulls and runs its image by the digest the push returned, never by the tag it was pushed as.
+    for (const instance of instances) {
+      const userData = String(instance.inputs["userData"]);
+      expect(userData).toMatch(
+        new RegExp(
+          `^readonly IMAGE=123456789012\\.dkr\\.ecr\\.us-east-1\\.amazonaws\\.com/[a-z0-9-]+@sha256:a{64}$`,
+          "m",
+        ),
+      );
+      expect(userData).toMatch(/^readonly IMAGE_DIGEST=sha256:a{64}$/m);
+      expect(userData).toContain('--env "BENCHMARK_IMAGE_DIGEST=$IMAGE_DIGEST"');
+      expect(userData).not.toMatch(/-distro-[0-9a-f]{16}/);
+    }
     const graviton3 = instances.find((i) => i.inputs["instanceType"] === "c7g.large");
     expect(graviton3?.inputs).toMatchObject({ ami: "ami-0arm64mock", subnetId: "subnet-us-east-1b" });
     expect(instances.find((i) => i.name.endsWith("m7i-large-0"))?.inputs).toMatchObject({
@@ -196,8 +209,8 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
       "p",
       args({
         images: {
-          "intel-sapphirerapids": "public.ecr.aws/x/aws-bench:spr",
-          graviton3: "public.ecr.aws/x/aws-bench:g3",
+          "intel-sapphirerapids": `public.ecr.aws/x/aws-bench@sha256:${"c".repeat(64)}`,
+          graviton3: `public.ecr.aws/x/aws-bench:g3@sha256:${"d".repeat(64)}`,
         },
         spot: true,
         ssh: { keyName: "me", cidr: "203.0.113.0/24" },
@@ -229,6 +242,72 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
       },
     });
     expect(String(instance?.inputs["userData"])).not.toContain("ecr get-login-password");
+    // By digest as given; a tag beside the digest is dropped, so nothing reads as if the tag mattered.
+    const pulled = ofType("aws:ec2/instance:Instance").map(
+      (i) => /^readonly IMAGE=(.*)$/m.exec(String(i.inputs["userData"]))?.[1],
+    );
+    expect(pulled.sort()).toEqual([
+      `public.ecr.aws/x/aws-bench@sha256:${"c".repeat(64)}`,
+      `public.ecr.aws/x/aws-bench@sha256:${"c".repeat(64)}`,
+      `public.ecr.aws/x/aws-bench@sha256:${"d".repeat(64)}`,
+    ]);
+  });
+
+  it("pulls a prebuilt private-ECR image given by tag by the digest that tag names at launch", async () => {
+    const { createHash } = await import("node:crypto");
+    const batch = new stack.BenchmarkBatch(
+      "e",
+      args({
+        images: {
+          "intel-sapphirerapids": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench:spr-distro-abc",
+          graviton3: `public.ecr.aws/x/aws-bench@sha256:${"d".repeat(64)}`,
+        },
+      }),
+    );
+    await unwrap(batch.instanceIds);
+    await settle();
+    const digest = createHash("sha256").update("team/aws-bench:spr-distro-abc").digest("hex");
+    const sapphire = ofType("aws:ec2/instance:Instance").find((i) => i.inputs["instanceType"] === "m7i.large");
+    expect(String(sapphire?.inputs["userData"])).toContain(
+      `readonly IMAGE=210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench@sha256:${digest}\n`,
+    );
+    expect(String(sapphire?.inputs["userData"])).not.toContain("spr-distro-abc");
+  });
+
+  it("refuses a prebuilt image by tag outside private ECR: nothing could pin it", () => {
+    expect(() =>
+      stack.validateArgs(
+        args({
+          images: { "intel-sapphirerapids": "ghcr.io/org/aws-bench:spr", graviton3: "ghcr.io/org/aws-bench:g3" },
+        }),
+      ),
+    ).toThrow(
+      /images\[intel-sapphirerapids\] 'ghcr\.io\/org\/aws-bench:spr' names its image by tag outside private ECR/,
+    );
+    expect(() =>
+      stack.validateArgs(
+        args({
+          images: {
+            "intel-sapphirerapids": `ghcr.io/org/aws-bench:spr@sha256:${"e".repeat(64)}`,
+            graviton3: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench:g3",
+          },
+        }),
+      ),
+    ).not.toThrow();
+  });
+
+  it("takes the pushed digest without the tag, and refuses a push that returned none", () => {
+    const repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache";
+    expect(stack.pinnedRepoDigest(`${repo}:x86-64-distro-0123@sha256:${"f".repeat(64)}`, "t")).toBe(
+      `${repo}@sha256:${"f".repeat(64)}`,
+    );
+    expect(stack.pinnedRepoDigest(`localhost:5000/a@sha256:${"f".repeat(64)}`, "t")).toBe(
+      `localhost:5000/a@sha256:${"f".repeat(64)}`,
+    );
+    expect(() => stack.pinnedRepoDigest(undefined, "x86-64-distro-0123")).toThrow(
+      /x86-64-distro-0123 was pushed without a digest/,
+    );
+    expect(() => stack.pinnedRepoDigest(`${repo}:tag`, "t")).toThrow(/without a digest/);
   });
 
   it("with prebuilt images in ECR may pull exactly those repositories (and log in); other registries need nothing", async () => {
@@ -237,7 +316,7 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
       args({
         images: {
           "intel-sapphirerapids": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench:spr-distro-abc",
-          graviton3: "public.ecr.aws/x/aws-bench:g3",
+          graviton3: `public.ecr.aws/x/aws-bench:g3@sha256:${"d".repeat(64)}`,
         },
       }),
     );
@@ -268,7 +347,11 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
         imageCache: {
           repositoryUrl: cacheUrl,
           repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
-          existingTags: [cached, "x86-64-distro-0000", "intel-sapphirerapids-distro-0001"],
+          existingImages: {
+            [cached]: `sha256:${"9".repeat(63)}1`,
+            "x86-64-distro-0000": `sha256:${"0".repeat(63)}1`,
+            "intel-sapphirerapids-distro-0001": `sha256:${"0".repeat(63)}2`,
+          },
         },
       }),
     );
@@ -284,7 +367,11 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
     // Layers come from the earlier images of the same container tag in the cache.
     expect(build.cacheFrom.images).toEqual([`${cacheUrl}:intel-sapphirerapids-distro-0001`]);
     const graviton3 = ofType("aws:ec2/instance:Instance").find((i) => i.inputs["instanceType"] === "c7g.large");
-    expect(String(graviton3?.inputs["userData"])).toContain(`${cacheUrl}:${cached}`);
+    // The tag already in the cache is pulled by the digest it names there (immutable, so it names only that one).
+    expect(String(graviton3?.inputs["userData"])).toContain(`readonly IMAGE=${cacheUrl}@sha256:${"9".repeat(63)}1\n`);
+    expect(String(graviton3?.inputs["userData"])).not.toContain(cached);
+    const built = ofType("aws:ec2/instance:Instance").find((i) => i.inputs["instanceType"] === "m7i.large");
+    expect(String(built?.inputs["userData"])).toContain(`readonly IMAGE=${cacheUrl}@sha256:${"a".repeat(64)}\n`);
     const statements = (
       JSON.parse(String(ofType("aws:iam/rolePolicy:RolePolicy")[0]?.inputs["policy"])) as {
         Statement: Array<{ Sid: string; Resource: string[] }>;
@@ -318,7 +405,7 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
         imageCache: {
           repositoryUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache",
           repositoryArn: "arn:aws:ecr:us-east-1:123456789012:repository/aws-bench-cache",
-          existingTags: [],
+          existingImages: {},
         },
       },
     ],
@@ -381,7 +468,7 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
 
   it("refuses contradictory or unsafe arguments, naming them", () => {
     expect(() => stack.validateArgs(args({ instances: [] }))).toThrow(/no instances/);
-    expect(() => stack.validateArgs(args({ images: { graviton3: "x" } }))).toThrow(
+    expect(() => stack.validateArgs(args({ images: { graviton3: `x@sha256:${"d".repeat(64)}` } }))).toThrow(
       /no image for container tag\(s\) intel-sapphirerapids/,
     );
     // The full table of networks is in cidr.test.ts; here, that the component asks the shared checker.

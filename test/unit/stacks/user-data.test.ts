@@ -17,6 +17,7 @@ import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
 const batchId = "20261128t120000z-ab12cd";
+const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
 const base: UserDataOptions = {
   batchId,
   instanceType: "m7i.large",
@@ -24,7 +25,7 @@ const base: UserDataOptions = {
   region: "us-east-1",
   resultsBucket: "my-results",
   resultsPrefix: `batches/${batchId}/m7i.large/0`,
-  image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench:intel-sapphirerapids-distro-0123456789abcdef",
+  image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench-cache@${digest}`,
   ecrRegistry: "123456789012.dkr.ecr.us-east-1.amazonaws.com",
   runArgs: ["--benchmarks", "stream,hpl,coremark"],
   shutdownAfterMinutes: 45,
@@ -101,14 +102,37 @@ describe("renderUserData", () => {
   it("logs in to the region of the image's ECR registry, not the bucket's", () => {
     const script = renderUserData({
       ...base,
-      image: "210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench:spr",
+      image: `210987654321.dkr.ecr.eu-west-1.amazonaws.com/team/aws-bench@${digest}`,
       ecrRegistry: "210987654321.dkr.ecr.eu-west-1.amazonaws.com",
     });
     expect(script).toContain("readonly REGISTRY_REGION=eu-west-1\n");
     expect(script).toContain("readonly REGION=us-east-1\n");
-    expect(renderUserData({ ...base, image: "ghcr.io/org/aws-bench:x", ecrRegistry: undefined })).not.toContain(
+    expect(renderUserData({ ...base, image: `ghcr.io/org/aws-bench@${digest}`, ecrRegistry: undefined })).not.toContain(
       "REGISTRY",
     );
+  });
+});
+
+describe("renderUserData pulls and runs by digest", () => {
+  it("pulls the image by its digest and tells the run that digest", () => {
+    const script = renderUserData(base);
+    expect(script).toContain(`readonly IMAGE=${base.image}\n`);
+    expect(script).toContain(`readonly IMAGE_DIGEST=${digest}\n`);
+    expect(script).toContain('retry docker pull "$IMAGE"');
+    expect(script).toMatch(/ --env "BENCHMARK_IMAGE_DIGEST=\$IMAGE_DIGEST" "\$IMAGE" run /);
+  });
+
+  it.each([
+    ["a tag", "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench:x86-64-distro-0123456789abcdef"],
+    ["a tag beside the digest", `123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench:latest@${digest}`],
+    ["no tag and no digest", "123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench"],
+    ["a short digest", `123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench@${digest.slice(0, -1)}`],
+    ["another algorithm", `123456789012.dkr.ecr.us-east-1.amazonaws.com/aws-bench@sha512:${"0".repeat(64)}`],
+  ])("refuses an image by %s", (_case, image) => {
+    const error = refusal({ ...base, image });
+    expect(error?.code).toBe("InvalidArgument");
+    expect(error?.message).toContain(`renderUserData: image ${JSON.stringify(image).slice(0, 40)}`);
+    expect(error?.message).toMatch(/is not an image reference by digest \(REPOSITORY@sha256:<64 hex digits>, no tag\)/);
   });
 });
 
@@ -303,7 +327,14 @@ describe("the user-data script, run with stub commands", () => {
     const runArgs = ["--benchmarks", "stream,hpl", "--custom=/opt/custom/a_b.json", "@file%20+x:y,z", "-q"];
     const { status, runArgs: received, resultsDir } = execute({}, { runArgs });
     expect(status).toMatchObject({ state: "success" });
-    expect(received).toEqual(runContractArgs({ resultsDir, image: base.image, runnerArgs: ["run", ...runArgs] }));
+    expect(received).toEqual(
+      runContractArgs({
+        resultsDir,
+        image: base.image,
+        runnerArgs: ["run", ...runArgs],
+        env: { BENCHMARK_IMAGE_DIGEST: digest },
+      }),
+    );
   });
 
   it("reports a failed benchmark with its exit code, after uploading what it wrote", () => {
