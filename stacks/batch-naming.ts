@@ -73,6 +73,11 @@ export const stackTagKey = `${tagPrefix}stack`;
  * batch's instances through EC2 by their tags, with no Pulumi CLI and after the stack is gone.
  */
 export const instanceTagKey = `${tagPrefix}instance`;
+/**
+ * The tag naming the digest (`sha256:<64 hex>`) of the image an instance was launched to pull and run: `up` reads it
+ * back from the stack's state into the batch record, and collect publishes only a result naming that digest.
+ */
+export const imageDigestTagKey = `${tagPrefix}image-digest`;
 /** The tag of a batch run with `--keep`. */
 export const keepTagKey = `${tagPrefix}keep`;
 /** The value of {@link managedByTagKey}. */
@@ -118,6 +123,12 @@ export interface InstanceKey {
 /** The value of {@link instanceTagKey} (and the end of the instance's Name tag): `m7i.large/0`. */
 export function instanceTagValue(instance: InstanceKey): string {
   return `${instance.instanceType}/${instance.repeat}`;
+}
+
+/** The image digest an instance's tags name ({@link imageDigestTagKey}), or undefined when they name none. */
+export function launchedImageDigest(tags: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const value = tags?.[imageDigestTagKey];
+  return typeof value === "string" && /^sha256:[0-9a-f]{64}$/.test(value) ? value : undefined;
 }
 
 /** The planned instance an {@link instanceTagKey} value names, or undefined when it names none. */

@@ -17,6 +17,7 @@ import {
   batchTagKey,
   expiresAtTagKey,
   iamPath,
+  imageDigestTagKey,
   instanceResourceName,
   instanceTagKey,
   instanceTagValue,
@@ -189,7 +190,13 @@ export class BenchmarkBatch extends pulumi.ComponentResource {
               }
             : {}),
           ...(args.ssh ? { keyName: args.ssh.keyName } : {}),
-          tags: { ...args.tags, [instanceTagKey]: key, Name: `aws-bench ${args.batchId} ${key}` },
+          // The digest it pulls, read back after `up` into the batch record that collect checks results against.
+          tags: image.apply((uri) => ({
+            ...args.tags,
+            [instanceTagKey]: key,
+            [imageDigestTagKey]: uri.slice(uri.indexOf("@") + 1),
+            Name: `aws-bench ${args.batchId} ${key}`,
+          })),
           volumeTags: args.tags,
         },
         // A batch instance runs once: a newer AMI, image or tag on a later `up` must never replace or relaunch it.

@@ -3,7 +3,8 @@
  * `data/raw/<type>/<batch>-<repeat>/` only when it is whole and is what the batch planned. Every path is in normal
  * form before it is compared; SHA256SUMS must be there and name exactly result.json and the raw files the result
  * lists, each with the checksum its bytes have (which the result's own checksums must agree with); the result must
- * match its schema and the planned instance (type, region, architecture, pinned zone, benchmarks); no file may hold
+ * match its schema and the planned instance (type, region, architecture, pinned zone, benchmarks, and the digest of
+ * the image it was launched with: a batch's result must name one); no file may hold
  * a private detail or a credential, binary files included; sizes are capped per file and per run, from the
  * result's listing before downloading and again on the bytes received. Writing is atomic, never over a different
  * run. `private/` (the signed identity document) stays in the bucket.
@@ -85,6 +86,8 @@ export interface PlannedRun {
   availabilityZoneId?: string | undefined;
   /** The benchmarks the batch asked for, when it named them. */
   benchmarks?: readonly string[] | undefined;
+  /** The digest (`sha256:…`) of the image the instance was launched with, when the record has it. */
+  imageDigest?: string | undefined;
 }
 
 /**
@@ -119,6 +122,8 @@ export async function plannedRun(
     architectures: resolved?.record.architectures ?? [],
     availabilityZoneId: record.spec.zones?.instances[`${instance.instanceType}/${instance.repeat}`],
     benchmarks: record.spec.benchmarks,
+    imageDigest: record.instances.find((i) => i.instanceType === instance.instanceType && i.repeat === instance.repeat)
+      ?.imageDigest,
   };
 }
 
@@ -362,6 +367,11 @@ function planMismatches(result: BenchmarkResult, planned: PlannedRun): string[] 
     problems.push(
       `host.availabilityZoneId is ${host.availabilityZoneId}, the batch pinned ${planned.availabilityZoneId}`,
     );
+  // Every instance runs its image by digest and tells the runner that digest (stacks/user-data.ts).
+  const digest = result.container?.imageDigest;
+  if (digest === undefined) problems.push("it records no container.imageDigest (a run outside the batch's image)");
+  else if (planned.imageDigest !== undefined && digest !== planned.imageDigest)
+    problems.push(`container.imageDigest is ${digest}, the batch launched ${planned.imageDigest}`);
   const unplanned = planned.benchmarks
     ? result.benchmarks.map((b) => b.benchmark).filter((name) => !planned.benchmarks?.includes(name))
     : [];

@@ -2,6 +2,9 @@ import { sha256Hex } from "../../src/checksums.js";
 import type { BenchmarkResult } from "../../src/schemas/generated/benchmark-result.js";
 import { output } from "./fixtures.js";
 
+/** The digest stacks/program-under-mocks.ts gives every image the batch program builds and pushes. */
+export const mockPushedImageDigest = `sha256:${"a".repeat(64)}`;
+
 /** The smallest valid result document, for tests to extend. */
 export function minimalResult(overrides: Partial<BenchmarkResult> = {}): BenchmarkResult {
   return {
@@ -36,8 +39,9 @@ export function streamRawFiles(): Map<string, Buffer> {
 
 /**
  * A run on an EC2 instance as the runner writes it: the host with the instance type, region and zone ID from the
- * identity document, one STREAM trial (a real STREAM 5.10 output, its Triad the headline) and `rawFiles` with the
- * size and SHA-256 of every file of `raw` (default: that trial's output and its build log).
+ * identity document, one STREAM trial (a real STREAM 5.10 output, its Triad the headline), the image it ran in
+ * (`imageDigest`, default the digest the shared Pulumi mocks give a pushed image) and `rawFiles` with the size and
+ * SHA-256 of every file of `raw` (default: that trial's output and its build log).
  */
 export function ec2Run(options: {
   runId: string;
@@ -46,6 +50,7 @@ export function ec2Run(options: {
   region?: string;
   availabilityZoneId?: string;
   raw?: Map<string, Buffer>;
+  imageDigest?: string;
 }): RunFiles {
   const raw = options.raw ?? streamRawFiles();
   const triad = { n: 1, median: 30022.8, mean: 30022.8, min: 30022.8, max: 30022.8, unit: "MB/s" };
@@ -61,6 +66,7 @@ export function ec2Run(options: {
       region: options.region ?? "us-east-1",
       ...(options.availabilityZoneId ? { availabilityZoneId: options.availabilityZoneId } : {}),
     },
+    container: { imageDigest: options.imageDigest ?? mockPushedImageDigest },
     benchmarks: [
       {
         benchmark: "stream",

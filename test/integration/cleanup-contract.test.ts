@@ -45,11 +45,13 @@ let declared: DeclaredResource[];
 let fake: FakeAwsAccount;
 let restore: () => void = () => undefined;
 
-/** The tool's tags (`aws-bench:*`) of a declared resource, without the one naming the planned instance. */
+/** The tool's tags (`aws-bench:*`) of a declared resource, without the per-instance ones (instance, image digest). */
 function toolTags(resource: DeclaredResource): Tags {
   const tags = (resource.inputs["tags"] ?? {}) as Tags;
   return Object.fromEntries(
-    Object.entries(tags).filter(([key]) => key.startsWith("aws-bench:") && key !== "aws-bench:instance"),
+    Object.entries(tags).filter(
+      ([key]) => key.startsWith("aws-bench:") && key !== "aws-bench:instance" && key !== "aws-bench:image-digest",
+    ),
   );
 }
 

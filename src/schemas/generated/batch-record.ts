@@ -69,6 +69,10 @@ export interface BatchRecord {
      * Why it was not launched (quota, capacity…), with the fix.
      */
     skipped?: string;
+    /**
+     * The digest of the image the instance was launched to pull (its aws-bench:image-digest tag in the stack's state, recorded after up); collect publishes only a result naming this digest.
+     */
+    imageDigest?: string;
   }[];
   estimate?: {
     costUsdExpected?: number | null;

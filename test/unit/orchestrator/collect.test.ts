@@ -40,10 +40,14 @@ const runId = `20261128t1201-${instanceType}-0`;
 const runDir = runKeyPrefix(prefix, runId);
 const MiB = 1024 * 1024;
 
-/** The parts of a batch record `plannedRun` reads: region, the pinned zone and the benchmarks asked for. */
+/**
+ * The parts of a batch record `plannedRun` reads: region, the pinned zone, the benchmarks asked for and the
+ * launched image's digest (absent here: recorded by launches that read it back).
+ */
 const record = {
   batchId,
   region: "us-east-1",
+  instances: [{ instanceType, repeat: 0 }],
   spec: {
     instanceTypes: [instanceType],
     resultsBucket: "results-bucket",
@@ -286,6 +290,35 @@ describe("the result must be the planned instance's", () => {
       "InputMalformed",
       /host\.availabilityZoneId is use1-az6, the batch pinned use1-az4/,
     );
+  });
+
+  it("refuses a result that names no image (a run outside the batch's image)", async () => {
+    const files = run({ edit: (result) => void delete result.container });
+    await refused(uploadedRun(prefix, files), "InputMalformed", /it records no container\.imageDigest/);
+  });
+
+  it("refuses a result from another image than the one the batch launched, and takes the launched one", async () => {
+    const launched = `sha256:${"c".repeat(64)}`;
+    const other = run({ edit: (result) => void (result.container = { imageDigest: `sha256:${"d".repeat(64)}` }) });
+    await refused(
+      uploadedRun(prefix, other),
+      "InputMalformed",
+      new RegExp(`container\\.imageDigest is sha256:d{64}, the batch launched ${launched}`),
+      { ...planned, imageDigest: launched },
+    );
+    const same = run({ edit: (result) => void (result.container = { imageDigest: launched }) });
+    const { collected } = await collect(uploadedRun(prefix, same), { ...planned, imageDigest: launched });
+    expect(collected?.result.container?.imageDigest).toBe(launched);
+  });
+
+  it("plans the digest the batch record holds for the instance", async () => {
+    const launched = `sha256:${"e".repeat(64)}`;
+    const withDigest = {
+      ...record,
+      instances: [{ instanceType, repeat: 0, imageDigest: launched }],
+    } as unknown as BatchRecord;
+    expect((await plannedRun(withDigest, { instanceType, repeat: 0 })).imageDigest).toBe(launched);
+    expect((await plannedRun(withDigest, { instanceType, repeat: 1 })).imageDigest).toBeUndefined();
   });
 
   it("refuses a benchmark the batch did not ask for", async () => {

@@ -177,7 +177,13 @@ describe("BenchmarkBatch under Pulumi mocks", () => {
       expect(userData).toMatch(/^readonly IMAGE_DIGEST=sha256:a{64}$/m);
       expect(userData).toContain('--env "BENCHMARK_IMAGE_DIGEST=$IMAGE_DIGEST"');
       expect(userData).not.toMatch(/-distro-[0-9a-f]{16}/);
+      // The same digest on the instance, for `up` to record and collect to hold the result to.
+      const tags = instance.inputs["tags"] as Record<string, string>;
+      expect(tags["aws-bench:image-digest"]).toBe(`sha256:${"a".repeat(64)}`);
+      expect(naming.launchedImageDigest(tags)).toBe(`sha256:${"a".repeat(64)}`);
     }
+    expect(naming.launchedImageDigest({ "aws-bench:image-digest": "latest" })).toBeUndefined();
+    expect(naming.launchedImageDigest(undefined)).toBeUndefined();
     const graviton3 = instances.find((i) => i.inputs["instanceType"] === "c7g.large");
     expect(graviton3?.inputs).toMatchObject({ ami: "ami-0arm64mock", subnetId: "subnet-us-east-1b" });
     expect(instances.find((i) => i.name.endsWith("m7i-large-0"))?.inputs).toMatchObject({
