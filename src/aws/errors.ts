@@ -171,7 +171,7 @@ export function awsErrorToBenchError(error: unknown, context: AwsCallContext): B
   }
   return new BenchError(
     "AwsError",
-    `${context.action}${where} failed${status !== undefined && unreadable ? ` with HTTP ${status}` : ""}: ${code ? `${code}: ` : ""}${firstLine(message)}`,
+    `${context.action}${where} failed${status !== undefined ? ` with HTTP ${status}` : ""}: ${code ? `${code}: ` : ""}${firstLine(message)}`,
     {
       fix: "Run again with --debug for the SDK's details.",
       cause: error,

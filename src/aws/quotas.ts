@@ -165,11 +165,11 @@ export interface QuotaHeadroom {
   limit: number | null;
   /** `applied` (the account's value), `aws-default` (none applied yet: AWS's default), `unknown`. */
   limitSource: LimitSource;
-  /** Already in use (vCPUs of pending and running instances, or resources that exist). */
-  inUse: number;
+  /** Already in use (vCPUs of pending and running instances, or resources that exist); null when it could not be read. */
+  inUse: number | null;
   /** What the whole batch needs. */
   needed: number;
-  /** `limit − inUse` (never below 0); null when the limit is unknown. */
+  /** `limit − inUse` (never below 0); null when the limit or the use is unknown. */
   available: number | null;
   /** Whether `needed` fits in `available`. */
   status: HeadroomStatus;
@@ -253,8 +253,10 @@ function familyOf(instanceType: string): string {
  * left or is skipped whole (fewer repeats than asked would change the statistics); a skipped type uses nothing,
  * so a smaller type after it may still fit.
  *
- * Not allowed to read Service Quotas: those quotas are `unknown`, with a warning, and their types `unchecked`.
- * Every other AWS failure throws the `BenchError` of {@link awsErrorToBenchError}.
+ * A quota that cannot be read (not allowed, or Service Quotas failing after its retries) is `unknown`, with a
+ * warning naming the call and the error, and its types `unchecked`; what was read of the others stands. When the
+ * instances in use cannot be listed, every quota is `unknown`. Credentials that do not work, and an abort, throw
+ * the `BenchError` of {@link awsErrorToBenchError}: nothing else would work either.
  *
  * @param plannedInstances - one entry per instance (a type with three repeats appears three times)
  * @param clients - Service Quotas and EC2 clients in the batch's region
@@ -295,7 +297,9 @@ export async function checkInstanceQuotas(
     const needed = [...types.values()].filter((t) => t.code === code).reduce((sum, t) => sum + t.vcpus, 0);
     headroom.set(
       code,
-      headroomOf(limit, usage.get(code) ?? 0, needed, (desired) => vcpuFix(code, limit.name, desired, options)),
+      headroomOf(limit, usage ? (usage.get(code) ?? 0) : null, needed, (desired) =>
+        vcpuFix(code, limit.name, desired, options),
+      ),
     );
   });
 
@@ -318,7 +322,7 @@ export async function checkInstanceQuotas(
         quotaName: quota.quotaName,
         needed: vcpus,
         available,
-        fix: vcpuFix(code, quota.quotaName, quota.inUse + quota.needed, options),
+        fix: vcpuFix(code, quota.quotaName, (quota.inUse ?? 0) + quota.needed, options),
       });
     }
   }
@@ -333,8 +337,9 @@ export interface NetworkQuotaCheckOptions extends QuotaCheckOptions {
 
 /**
  * Checks the VPCs and internet gateways a batch creates against the region's quotas (Service Quotas, service
- * `vpc`) and the existing ones (`DescribeVpcs`, `DescribeInternetGateways`, every page). Not allowed to read
- * Service Quotas: `unknown` with a warning; other failures throw a `BenchError`.
+ * `vpc`) and the existing ones (`DescribeVpcs`, `DescribeInternetGateways`, every page). A limit or a count that
+ * cannot be read leaves that quota `unknown`, with a warning naming the call; credentials that do not work, and an
+ * abort, throw a `BenchError`.
  *
  * @param clients - Service Quotas and EC2 clients in the batch's region
  * @param options - what the batch creates (default one VPC and one gateway), region, profile, abort signal
@@ -345,13 +350,22 @@ export async function checkNetworkQuotas(
   options: NetworkQuotaCheckOptions = {},
 ): Promise<NetworkQuotaCheck> {
   const needed = options.needed ?? { vpcs: 1, internetGateways: 1 };
+  const counted: string[] = [];
+  // A count that fails leaves that quota unknown, with a warning; the other stands.
+  const orUnknown = (count: Promise<number>, what: string) =>
+    count.catch((error: unknown) => {
+      counted.push(`${(error as Error).message} The ${what} in use are unknown.`);
+      if (error instanceof BenchError && fatalCodes.has(error.code)) throw error;
+      if (options.abortSignal?.aborted) throw error;
+      return null;
+    });
   const [vpcLimit, igwLimit, vpcs, gateways] = await Promise.all([
     readQuotaLimit("vpc", vpcsPerRegion.code, clients.serviceQuotas, options),
     readQuotaLimit("vpc", internetGatewaysPerRegion.code, clients.serviceQuotas, options),
-    countVpcs(clients.ec2, options),
-    countInternetGateways(clients.ec2, options),
+    orUnknown(countVpcs(clients.ec2, options), "VPCs"),
+    orUnknown(countInternetGateways(clients.ec2, options), "internet gateways"),
   ]);
-  const warnings = [vpcLimit.warning, igwLimit.warning].filter((w): w is string => w !== undefined);
+  const warnings = [vpcLimit.warning, igwLimit.warning, ...counted].filter((w): w is string => w !== undefined);
   return {
     vpcs: headroomOf(
       vpcLimit,
@@ -382,8 +396,13 @@ function unknownLimit(code: string): QuotaLimit {
   return { code, name: knownQuotaName(code) ?? code, value: null, source: "unknown" };
 }
 
-function headroomOf(limit: QuotaLimit, inUse: number, needed: number, fix: (desired: number) => string): QuotaHeadroom {
-  const available = limit.value === null ? null : Math.max(0, limit.value - inUse);
+function headroomOf(
+  limit: QuotaLimit,
+  inUse: number | null,
+  needed: number,
+  fix: (desired: number) => string,
+): QuotaHeadroom {
+  const available = limit.value === null || inUse === null ? null : Math.max(0, limit.value - inUse);
   const status: HeadroomStatus = available === null ? "unknown" : needed <= available ? "fits" : "short";
   return {
     quotaCode: limit.code,
@@ -394,7 +413,7 @@ function headroomOf(limit: QuotaLimit, inUse: number, needed: number, fix: (desi
     needed,
     available,
     status,
-    ...(status === "short" ? { fix: fix(inUse + needed) } : {}),
+    ...(status === "short" ? { fix: fix((inUse ?? 0) + needed) } : {}),
   };
 }
 
@@ -435,7 +454,7 @@ async function readQuotaLimit(
   } catch (error) {
     if (accessDeniedNames.has(errorName(error))) return denied("servicequotas:GetServiceQuota", error);
     if (errorName(error) !== "NoSuchResourceException")
-      throw awsErrorToBenchError(error, { ...options, action: "servicequotas:GetServiceQuota" });
+      return { ...unknownLimit(code), warning: unreadable(error, "servicequotas:GetServiceQuota", code, options) };
   }
   // No value has been applied to this account yet: AWS's default is the limit.
   try {
@@ -451,8 +470,35 @@ async function readQuotaLimit(
         warning: `Service Quotas knows no quota ${code} (${knownQuotaName(code) ?? "quota"})${options.region ? ` in ${options.region}` : ""}; its headroom is unknown`,
       };
     }
-    throw awsErrorToBenchError(error, { ...options, action: "servicequotas:GetAWSDefaultServiceQuota" });
+    return {
+      ...unknownLimit(code),
+      warning: unreadable(error, "servicequotas:GetAWSDefaultServiceQuota", code, options),
+    };
   }
+}
+
+/** Failures no later call would get past: the credentials, the region, or the caller's abort. */
+const fatalCodes = new Set([
+  "CredentialsMissing",
+  "CredentialsExpired",
+  "CredentialsInvalid",
+  "RegionNotEnabled",
+  "RegionMissing",
+]);
+
+/**
+ * The message of an AWS failure the check can go on from (it names the call and, for an HTTP error, the status),
+ * or throws it when nothing would work after it (see {@link fatalCodes}) or the caller aborted.
+ */
+function fatalOrWarning(error: unknown, action: string, options: QuotaCheckOptions): string {
+  const mapped = awsErrorToBenchError(error, { ...options, action });
+  if (fatalCodes.has(mapped.code) || options.abortSignal?.aborted) throw mapped;
+  return mapped.message;
+}
+
+/** The warning for a quota whose limit could not be read; throws for a failure nothing would get past. */
+function unreadable(error: unknown, action: string, code: string, options: QuotaCheckOptions): string {
+  return `${fatalOrWarning(error, action, options)} The limit of ${code} (${knownQuotaName(code) ?? "quota"}) is unknown; pass --skip-quota-check to launch without the check.`;
 }
 
 function limitFrom(
@@ -476,7 +522,7 @@ async function vcpusInUse(
   ec2: EC2Client,
   options: InstanceQuotaCheckOptions,
   warnings: string[],
-): Promise<Map<string, number>> {
+): Promise<Map<string, number> | undefined> {
   const { DescribeInstancesCommand } = await import("@aws-sdk/client-ec2");
   const usage = new Map<string, number>();
   const uncounted = new Map<string, number>();
@@ -493,7 +539,9 @@ async function vcpusInUse(
         { abortSignal: options.abortSignal },
       );
     } catch (error) {
-      throw awsErrorToBenchError(error, { ...options, action: "ec2:DescribeInstances" });
+      const failure = fatalOrWarning(error, "ec2:DescribeInstances", options);
+      warnings.push(`${failure} The vCPUs in use are unknown, so no vCPU quota is checked.`);
+      return undefined;
     }
     for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
       const type = instance.InstanceType;

@@ -50,6 +50,18 @@ export async function awaitAndCollect(
         reason: failure.reason,
       });
   }
+  // `up` records its start before it creates anything: without it nothing was launched, so nothing will report.
+  if (!record.launch) {
+    for (const instance of record.instances)
+      if (!decided(instance))
+        outcomes.push({
+          instanceType: instance.instanceType,
+          repeat: instance.repeat,
+          status: "failed",
+          reason: "not launched (run `aws-bench up` for this batch first)",
+        });
+    return;
+  }
   if (record.destroyedAt)
     deps.progress(`batch ${record.batchId}: destroyed at ${record.destroyedAt}; collecting what is in the bucket`);
   const launchedAt = new Date(record.launch?.finishedAt ?? record.launch?.startedAt ?? record.createdAt).getTime();
@@ -113,15 +125,13 @@ export async function awaitAndCollect(
         continue;
       }
       if (entry.id === undefined) {
-        // Not launched, or not listed yet (EC2's tag filters lag a launch by seconds), or terminated long ago.
-        if (!record.launch || late)
+        // Not listed yet (EC2's tag filters lag a launch by seconds), or terminated long ago.
+        if (late)
           outcomes.push({
             instanceType: instance.instanceType,
             repeat: instance.repeat,
             status: "failed",
-            reason: record.launch
-              ? `no status in the bucket, and no instance of the batch in EC2 within ${collectDeadlineMinutes(instance.maximumMinutes)} minutes of launch`
-              : "not launched (run `aws-bench up` for this batch first)",
+            reason: `no status in the bucket, and no instance of the batch in EC2 within ${collectDeadlineMinutes(instance.maximumMinutes)} minutes of launch`,
           });
         continue;
       }

@@ -420,31 +420,55 @@ describe("checkInstanceQuotas", () => {
     expect(serviceQuotasMock.commandCalls(GetAWSDefaultServiceQuotaCommand)).toHaveLength(0);
   });
 
-  it("turns other failures into CliErrors that name the call", async () => {
+  it("keeps what it read when a call fails: that quota is unknown, the warning names the call; bad credentials throw", async () => {
     fakeAccount({ applied: { "ec2/L-1216C47A": 64 } });
     ec2Mock.on(DescribeInstancesCommand).rejects(
       Object.assign(new Error("You are not authorized to perform this operation."), {
         name: "UnauthorizedOperation",
       }),
     );
-    const denied = await checkInstanceQuotas(planned("m7i.large"), clients, {
+    const noUsage = await checkInstanceQuotas(planned("m7i.large"), clients, {
       spot: false,
       region: "us-east-1",
       vcpusOf,
-    }).catch((e: unknown) => e);
-    expect(denied).toBeInstanceOf(BenchError);
-    expect(denied).toMatchObject({
-      code: "AccessDenied",
-      message: "Not allowed to call ec2:DescribeInstances in us-east-1 (UnauthorizedOperation).",
     });
+    expect(noUsage.quotas).toEqual([
+      expect.objectContaining({ quotaCode: "L-1216C47A", limit: 64, inUse: null, available: null, status: "unknown" }),
+    ]);
+    expect(noUsage.unchecked).toEqual(["m7i.large"]);
+    expect(noUsage.warnings).toContainEqual(
+      "Not allowed to call ec2:DescribeInstances in us-east-1 (UnauthorizedOperation). The vCPUs in use are unknown, so no vCPU quota is checked.",
+    );
 
+    // Service Quotas throttles one quota past every retry: the other quota's headroom still counts.
+    fakeAccount({ applied: { "ec2/L-1216C47A": 64, "ec2/L-DB2E81BA": 32 } });
+    serviceQuotasMock
+      .on(GetServiceQuotaCommand, { ServiceCode: "ec2", QuotaCode: "L-DB2E81BA" })
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException" }));
+    const partial = await checkInstanceQuotas([...planned("m7i.large"), ...planned("g6.xlarge")], clients, {
+      spot: false,
+      region: "us-east-1",
+      vcpusOf,
+    });
+    expect(partial.quotas.map((q) => [q.quotaCode, q.status])).toEqual([
+      ["L-1216C47A", "fits"],
+      ["L-DB2E81BA", "unknown"],
+    ]);
+    expect(partial.fit).toEqual(["m7i.large"]);
+    expect(partial.unchecked).toEqual(["g6.xlarge"]);
+    expect(partial.warnings.join("\n")).toMatch(
+      /AWS kept throttling servicequotas:GetServiceQuota in us-east-1 .* The limit of L-DB2E81BA .* is unknown; pass --skip-quota-check/,
+    );
+
+    // Expired credentials stop everything: that is thrown.
     fakeAccount({});
     serviceQuotasMock
       .on(GetServiceQuotaCommand)
-      .rejects(Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException" }));
+      .rejects(
+        Object.assign(new Error("The security token included in the request is expired"), { name: "ExpiredToken" }),
+      );
     await expect(checkInstanceQuotas(planned("m7i.large"), clients, { spot: false, vcpusOf })).rejects.toMatchObject({
-      code: "Throttled",
-      message: expect.stringContaining("servicequotas:GetServiceQuota") as string,
+      code: "CredentialsExpired",
     });
   });
 
@@ -519,6 +543,21 @@ describe.skipIf(!sharedPresent)("with the AWS CLI's documented Service Quotas an
 });
 
 describe("checkNetworkQuotas", () => {
+  it("a count that fails leaves that quota unknown with the call and HTTP status named; the other stands", async () => {
+    fakeAccount({ applied: { "vpc/L-F678F1CE": 5, "vpc/L-A4707A72": 5 }, vpcs: 2, internetGateways: 4 });
+    ec2Mock.on(DescribeVpcsCommand).rejects(
+      Object.assign(new Error("We encountered an internal error. Please try again."), {
+        name: "InternalError",
+        $fault: "server",
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    const check = await checkNetworkQuotas(clients, { region: "us-east-1" });
+    expect(check.vpcs).toMatchObject({ limit: 5, inUse: null, available: null, status: "unknown" });
+    expect(check.internetGateways).toMatchObject({ inUse: 4, available: 1, status: "fits" });
+    expect(check.warnings).toEqual([expect.stringMatching(/ec2:DescribeVpcs.*500.*The VPCs in use are unknown\.$/)]);
+  });
+
   it("finds no room for another VPC at the limit, and room for a gateway below it", async () => {
     fakeAccount({ applied: { "vpc/L-F678F1CE": 5, "vpc/L-A4707A72": 5 }, vpcs: 5, internetGateways: 4, pageSize: 2 });
     const check = await checkNetworkQuotas(clients, { region: "us-east-1" });
