@@ -131,6 +131,7 @@ export default async function program(): Promise<Record<string, unknown>> {
     ssm: spec.ssm,
     ...(spec.cacheFrom ? { cacheFrom: spec.cacheFrom } : {}),
     ...(imageCache ? { imageCache } : {}),
+    ...(spec.resultsKmsKeyArn ? { kmsKeyArn: spec.resultsKmsKeyArn } : {}),
     ...(spec.maxMinutes === undefined ? {} : { maxMinutes: spec.maxMinutes }),
   });
   return {

@@ -49,6 +49,8 @@ export interface Preflight {
   network?: { subnetId: string; vpcId: string; securityGroupId?: string } | undefined;
   /** The region's long-lived image repository, when there is one and no prebuilt images are given. */
   imageCache?: { name: string; url: string; arn: string } | undefined;
+  /** The results bucket's default customer-managed KMS key (its ARN), when it has one. */
+  resultsKmsKeyArn?: string | undefined;
 }
 
 /** Who and where, for a new record. */
@@ -126,6 +128,7 @@ export function buildBatchSpec(
     ...(request.ssh ? { ssh: request.ssh } : {}),
     ...(request.images ? { images: request.images } : {}),
     ...(cache ? { imageCache: { repository: cache.name, url: cache.url, arn: cache.arn } } : {}),
+    ...(preflight.resultsKmsKeyArn ? { resultsKmsKeyArn: preflight.resultsKmsKeyArn } : {}),
     ...(request.tags && Object.keys(request.tags).length ? { tags: request.tags } : {}),
     ...(request.keep ? { keep: true } : {}),
   };

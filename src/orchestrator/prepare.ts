@@ -118,12 +118,9 @@ export async function awsPreflight(
   const { createEc2Client, createS3Client, createServiceQuotasClient } = await import("../aws/clients.js");
   const { awsErrorToBenchError } = await import("../aws/errors.js");
   const ec2 = await createEc2Client(settings, request.region);
-  await checkBucketRegion(
-    await createS3Client(settings, request.region),
-    request.resultsBucket,
-    request.region,
-    (line) => settings.progress(line),
-  );
+  const s3 = await createS3Client(settings, request.region);
+  await checkBucketRegion(s3, request.resultsBucket, request.region, (line) => settings.progress(line));
+  const resultsKmsKeyArn = await bucketKmsKey(s3, request.resultsBucket, request.region, settings);
   await findBoundary(request.region, request.resultsBucket, settings);
 
   const existing = request.network
@@ -190,6 +187,7 @@ export async function awsPreflight(
           };
     return {
       skipped,
+      ...(resultsKmsKeyArn ? { resultsKmsKeyArn } : {}),
       ...(zones ? { zones } : {}),
       ...(existing ? { network: existing.network } : {}),
       ...(imageCache ? { imageCache } : {}),
@@ -410,6 +408,83 @@ export async function findBoundary(region: string, resultsBucket: string, settin
     );
   }
   return arn;
+}
+
+/**
+ * The customer-managed KMS key the results bucket encrypts new objects with by default (GetBucketEncryption), as
+ * a key ARN: the instances' role is then allowed to use it through S3, or their uploads would be refused. None for
+ * S3-managed keys and for AWS's own `aws/s3` key (its key policy already admits the account's S3 callers). A key
+ * named by alias is refused with the fix: the grant names keys by ARN. Not allowed to read the encryption: a
+ * warning, and no grant.
+ */
+export async function bucketKmsKey(
+  s3: S3Client,
+  bucket: string,
+  region: string,
+  settings: AwsSettings & { progress(line: string): void },
+): Promise<string | undefined> {
+  const { GetBucketEncryptionCommand } = await import("@aws-sdk/client-s3");
+  let keyId: string | undefined;
+  try {
+    const { ServerSideEncryptionConfiguration: config } = await s3.send(
+      new GetBucketEncryptionCommand({ Bucket: bucket }),
+    );
+    const byDefault = config?.Rules?.find(
+      (rule) => rule.ApplyServerSideEncryptionByDefault,
+    )?.ApplyServerSideEncryptionByDefault;
+    if (!byDefault?.SSEAlgorithm?.startsWith("aws:kms")) return undefined;
+    keyId = byDefault.KMSMasterKeyID;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? "";
+    if (name === "ServerSideEncryptionConfigurationNotFoundError") return undefined;
+    if (
+      /AccessDenied|Forbidden/.test(name) ||
+      (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403
+    ) {
+      settings.progress(
+        `warning: cannot read the default encryption of bucket ${bucket} (s3:GetEncryptionConfiguration denied); if it uses a customer-managed KMS key, the instances' uploads will be refused`,
+      );
+      return undefined;
+    }
+    const { awsErrorToBenchError } = await import("../aws/errors.js");
+    throw awsErrorToBenchError(error, { ...settings, region, action: "s3:GetEncryptionConfiguration" });
+  }
+  if (!keyId) return undefined; // AWS's own aws/s3 key
+  const keyArn = /^arn:aws(-[a-z]+)*:kms:([a-z0-9-]+):(\d{12}):key\/(\S+)$/.exec(keyId);
+  if (keyArn) {
+    if (keyArn[2] !== region)
+      throw new BenchError(
+        "InvalidArgument",
+        `The results bucket ${bucket} encrypts with KMS key ${keyId}, which is not in ${region}.`,
+        {
+          fix: "Use a key in the bucket's region for its default encryption.",
+        },
+      );
+    return keyId;
+  }
+  if (/^(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.test(keyId)) {
+    // A bare key id is a key of the bucket owner's account in the bucket's region: this account's.
+    const { createStsClient } = await import("../aws/clients.js");
+    const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    const sts = await createStsClient(settings, region);
+    try {
+      const { Account, Arn } = await sts.send(new GetCallerIdentityCommand({}));
+      const partition = /^arn:(aws[a-z-]*):/.exec(Arn ?? "")?.[1] ?? "aws";
+      return `arn:${partition}:kms:${region}:${Account ?? ""}:key/${keyId}`;
+    } catch (error) {
+      const { awsErrorToBenchError } = await import("../aws/errors.js");
+      throw awsErrorToBenchError(error, { ...settings, region, action: "sts:GetCallerIdentity" });
+    } finally {
+      sts.destroy();
+    }
+  }
+  throw new BenchError(
+    "InvalidArgument",
+    `The results bucket ${bucket} encrypts with the KMS key '${keyId}', named by alias; aws-bench grants its instances a key by its ARN.`,
+    {
+      fix: `Name the key by ARN in the bucket's default encryption: aws s3api put-bucket-encryption --bucket ${bucket} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms","KMSMasterKeyID":"arn:aws:kms:${region}:ACCOUNT:key/KEY-ID"},"BucketKeyEnabled":true}]}'`,
+    },
+  );
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { GetPolicyCommand, IAMClient } from "@aws-sdk/client-iam";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { execFileSync } from "node:child_process";
@@ -56,6 +56,10 @@ beforeEach(() => {
   );
   isolateAws(true);
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
+  // S3's default since 2023: S3-managed keys, nothing for the instances to be granted.
+  s3.on(GetBucketEncryptionCommand).resolves({
+    ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
+  });
   // The account was bootstrapped: the batch roles' boundary exists and names the results bucket.
   sts.reset();
   iam.reset();

@@ -97,6 +97,10 @@ export interface BatchSpec {
     [k: string]: string;
   };
   /**
+   * The customer-managed KMS key the results bucket encrypts new objects with by default: the instances may use it through S3 (and only through S3) to upload. Found by the preflight; absent when the bucket uses S3-managed keys or AWS's own aws/s3 key.
+   */
+  resultsKmsKeyArn?: string;
+  /**
    * The region's long-lived image repository (aws-bench bootstrap makes it): images are built into it by content-hash tag and reused.
    */
   imageCache?: {

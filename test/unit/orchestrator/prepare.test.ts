@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, ECRClient, RepositoryNotFoundException } from "@aws-sdk/client-ecr";
 import { GetPolicyCommand, IAMClient, NoSuchEntityException } from "@aws-sdk/client-iam";
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetBucketEncryptionCommand, HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
@@ -27,6 +27,7 @@ import { loadRecord, type BatchRequest } from "../../../src/orchestrator/batch-r
 import { planBatch } from "../../../src/orchestrator/plan.js";
 import {
   awsPreflight,
+  bucketKmsKey,
   batchIdUsedElsewhere,
   describePlan,
   findBoundary,
@@ -89,6 +90,10 @@ beforeEach(() => {
     .on(DescribeRepositoriesCommand)
     .rejects(new RepositoryNotFoundException({ message: "The repository does not exist", $metadata: {} }));
   s3.on(HeadBucketCommand).resolves({ BucketRegion: "us-east-1" });
+  // S3's default since 2023: S3-managed keys, nothing for the instances to be granted.
+  s3.on(GetBucketEncryptionCommand).resolves({
+    ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
+  });
   ec2.on(DescribeInstanceTypeOfferingsCommand).resolves({
     InstanceTypeOfferings: [
       { InstanceType: "m7i.large", LocationType: "availability-zone-id", Location: "use1-az4" },
@@ -200,6 +205,46 @@ describe("prepareBatch", () => {
       message: expect.stringContaining("team-results is not the one the batch roles' boundary lets instances write to"),
       fix: "Use --results-bucket bootstrap-results, the bucket `aws-bench bootstrap` made in us-east-1.",
     });
+  });
+
+  it("grants the instances the results bucket's own KMS key: found by ARN or bare id, refused by alias", async () => {
+    const encryption = (key?: string) =>
+      s3.on(GetBucketEncryptionCommand).resolves({
+        ServerSideEncryptionConfiguration: {
+          Rules: [
+            {
+              ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", ...(key ? { KMSMasterKeyID: key } : {}) },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+      });
+    const keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const lines: string[] = [];
+    const keyOf = () =>
+      bucketKmsKey(new S3Client({ region: "us-east-1" }), "team-results", "us-east-1", {
+        region: "us-east-1",
+        progress: (line) => lines.push(line),
+      });
+    encryption("1234abcd-12ab-34cd-56ef-1234567890ab");
+    expect(await keyOf()).toBe(keyArn);
+    // AWS's own aws/s3 key: its key policy admits the account's S3 callers, nothing to grant.
+    encryption();
+    expect(await keyOf()).toBeUndefined();
+    encryption("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    await expect(keyOf()).rejects.toThrow(/which is not in us-east-1/);
+    // Not allowed to read it: a warning, no grant.
+    s3.on(GetBucketEncryptionCommand).rejects(Object.assign(new Error("Access Denied"), { name: "AccessDenied" }));
+    expect(await keyOf()).toBeUndefined();
+    expect(lines.join("\n")).toMatch(/s3:GetEncryptionConfiguration denied/);
+    // By alias: refused before anything is stored.
+    encryption("alias/results");
+    const refused = prepare(request);
+    await expect(refused.run).rejects.toThrow(/encrypts with the KMS key 'alias\/results', named by alias/);
+    expect(await refused.store.read("20261128t120000z-ab12cd", "batch.json")).toBeUndefined();
+    // By ARN: recorded in the spec, from which the program grants it (test/unit/stacks/program.test.ts).
+    encryption(keyArn);
+    expect((await prepare(request).run).record.spec.resultsKmsKeyArn).toBe(keyArn);
   });
 
   it("refuses a batch above --max-cost before storing anything", async () => {

@@ -88,23 +88,37 @@ const runFiles = ["run-policy.json", "run-roles-images-policy.json"];
 /** Placeholders docs/AWS_SETUP.md tells the reader to replace (the trust policies add GITHUB_OWNER, GITHUB_REPO). */
 const placeholders = ["RESULTS_BUCKET", "STATE_BUCKET", "ACCOUNT_ID"];
 
-/** Whether a statement requires the batch tag on the resource it acts on (`Null: false`, or a string match). */
-function requiresBatchResourceTag(statement: Statement): boolean {
-  return Object.entries(statement.Condition ?? {}).some(([operator, keys]) =>
-    Object.entries(keys).some(
-      ([key, value]) =>
-        /^(ec2|aws):ResourceTag\/aws-bench:batch$/.test(key) &&
-        (operator === "Null" ? value === "false" : /^String(Like|Equals)$/.test(operator)),
-    ),
+/** Whether a statement requires `aws-bench:managed-by = aws-bench` on the resource (or in the request, for creates). */
+function requiresManagedBy(statement: Statement, kind: "Resource" | "Request"): boolean {
+  return Object.entries(statement.Condition?.["StringEquals"] ?? {}).some(
+    ([key, value]) => new RegExp(`^(ec2|aws):${kind}Tag/aws-bench:managed-by$`).test(key) && value === "aws-bench",
   );
 }
 
-/** Whether a statement requires both batch tags in the request that creates a resource. */
+/**
+ * Whether a statement requires the tool's tags on the resource it acts on: the batch tag (`Null: false`, or a
+ * string match) and managed-by (only the tool writes it: a batch tag copied onto another resource is not enough).
+ */
+function requiresBatchResourceTag(statement: Statement): boolean {
+  return (
+    requiresManagedBy(statement, "Resource") &&
+    Object.entries(statement.Condition ?? {}).some(([operator, keys]) =>
+      Object.entries(keys).some(
+        ([key, value]) =>
+          /^(ec2|aws):ResourceTag\/aws-bench:batch$/.test(key) &&
+          (operator === "Null" ? value === "false" : /^String(Like|Equals)$/.test(operator)),
+      ),
+    )
+  );
+}
+
+/** Whether a statement requires both batch tags, and managed-by, in the request that creates a resource. */
 function requiresBatchRequestTags(statement: Statement): boolean {
   const nullChecks = statement.Condition?.["Null"] ?? {};
   return (
     nullChecks["aws:RequestTag/aws-bench:batch"] === "false" &&
-    nullChecks["aws:RequestTag/aws-bench:expires-at"] === "false"
+    nullChecks["aws:RequestTag/aws-bench:expires-at"] === "false" &&
+    requiresManagedBy(statement, "Request")
   );
 }
 
@@ -171,7 +185,7 @@ function policyViolations(file: string, policy: PolicyDocument): string[] {
         !requiresBatchRequestTags(statement)
       ) {
         problems.push(
-          `${where}: ${action} may create a resource without the aws-bench:batch and aws-bench:expires-at tags`,
+          `${where}: ${action} may create a resource without the aws-bench:batch, aws-bench:expires-at and aws-bench:managed-by tags`,
         );
       }
       if (
@@ -179,7 +193,7 @@ function policyViolations(file: string, policy: PolicyDocument): string[] {
         resources.some((arn) => ec2ResourceType(arn) !== "security-group-rule") &&
         !requiresBatchResourceTag(statement)
       ) {
-        problems.push(`${where}: ${action} may change resources that are not tagged aws-bench:batch`);
+        problems.push(`${where}: ${action} may change resources that are not tagged aws-bench:batch and managed-by`);
       }
       if (
         action.startsWith("iam:") &&
@@ -521,6 +535,7 @@ const lifecycleActions = [
   "s3:ListBucket",
   "s3:PutObject",
   "s3:GetBucketLocation",
+  "s3:GetEncryptionConfiguration",
 ];
 
 /** `aws-bench cleanup`: find tagged leftovers, delete them in dependency order, destroy expired stacks. */
@@ -772,10 +787,33 @@ describe("the policy checks catch what they are for", () => {
   it("creating untagged resources and deleting untagged ones", () => {
     expect(
       policyViolations("p", statement({ Action: ["ec2:RunInstances"], Resource: "arn:aws:ec2:*:*:instance/*" })),
-    ).toContainEqual(expect.stringContaining("without the aws-bench:batch and aws-bench:expires-at tags"));
+    ).toContainEqual(expect.stringContaining("may create a resource without"));
     expect(
       policyViolations("p", statement({ Action: ["ec2:TerminateInstances"], Resource: "arn:aws:ec2:*:*:instance/*" })),
     ).toContainEqual(expect.stringContaining("not tagged aws-bench:batch"));
+    // The batch tag alone is not enough: anyone may copy it onto a production resource.
+    expect(
+      policyViolations(
+        "p",
+        statement({
+          Action: ["ec2:DeleteVpc"],
+          Resource: "arn:aws:ec2:*:*:vpc/*",
+          Condition: { Null: { "ec2:ResourceTag/aws-bench:batch": "false" } },
+        }),
+      ),
+    ).toContainEqual(expect.stringContaining("not tagged aws-bench:batch"));
+    expect(
+      policyViolations(
+        "p",
+        statement({
+          Action: ["ec2:CreateVpc"],
+          Resource: "arn:aws:ec2:*:*:vpc/*",
+          Condition: {
+            Null: { "aws:RequestTag/aws-bench:batch": "false", "aws:RequestTag/aws-bench:expires-at": "false" },
+          },
+        }),
+      ),
+    ).toContainEqual(expect.stringContaining("may create a resource without"));
   });
 
   it("IAM beyond the batch's roles, PassRole to any service, deleting results", () => {

@@ -17,6 +17,8 @@ process.env["PULUMI_CONFIG"] = JSON.stringify(
     batchId: "20261128t120000z-ab12cd",
     quick: true,
     tags: { project: "hpc" },
+    // The preflight found the results bucket's own KMS key: the instances may use it through S3.
+    resultsKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
   }),
 );
 
@@ -51,6 +53,18 @@ describe("the Pulumi program", () => {
     expect(String(instances[0]?.inputs["userData"])).toContain("run --benchmarks stream,hpl,coremark --quick");
     expect((instances[0]?.inputs["tags"] as Record<string, string>)["project"]).toBe("hpc");
     expect(helpers.resources.filter((r) => r.type === "docker:index/image:Image")).toHaveLength(2);
+    const rolePolicies = helpers.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+    expect(rolePolicies).toHaveLength(1);
+    const statements = (
+      JSON.parse(String(rolePolicies[0]?.inputs["policy"])) as {
+        Statement: Array<{ Resource: unknown; Action: unknown }>;
+      }
+    ).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Resource: ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"],
+      }),
+    );
   });
 });
 
