@@ -8,11 +8,11 @@
  */
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import type { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
+import type { LocalWorkspace, Stack } from "@pulumi/pulumi/automation/index.js";
 import { BenchError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import {
-  urnName,
+  engineEventHandler,
   type EngineEventSink,
   type StackEngine,
   type StackListing,
@@ -167,18 +167,6 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     return entry.stack;
   }
 
-  const handler = (events: EngineEventSink) => (event: EngineEvent) => {
-    if (event.resOpFailedEvent) events.onResourceFailed?.(event.resOpFailedEvent.metadata.urn, "");
-    const diagnostic = event.diagnosticEvent;
-    if (diagnostic?.severity === "error" && diagnostic.urn)
-      events.onResourceFailed?.(diagnostic.urn, diagnostic.message);
-    if (event.resOutputsEvent && !event.resOutputsEvent.planning)
-      events.onResourceDone?.(event.resOutputsEvent.metadata.urn, event.resOutputsEvent.metadata.type);
-    const pre = event.resourcePreEvent;
-    if (pre && !pre.planning && pre.metadata.op !== "same")
-      events.onProgress?.(`${pre.metadata.op} ${pre.metadata.type} ${urnName(pre.metadata.urn)}`);
-  };
-
   return {
     async ready() {
       // Before anything is recorded or created: a shared backend without a passphrase or key stops here.
@@ -189,7 +177,7 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     async preview(ref, events, signal) {
       const stack = await stackOf(ref);
       const result = await translate(
-        () => stack.preview({ onEvent: handler(events), color: "never", ...(signal ? { signal } : {}) }),
+        () => stack.preview({ onEvent: engineEventHandler(events), color: "never", ...(signal ? { signal } : {}) }),
         ref.stackName,
       );
       return result.changeSummary;
@@ -207,7 +195,7 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
       try {
         // Never `refresh`: instances that terminated themselves would be recreated by the next update.
         const result = await stack.up({
-          onEvent: handler(sink),
+          onEvent: engineEventHandler(sink),
           continueOnError: true,
           color: "never",
           refresh: false,
@@ -257,7 +245,7 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     async destroy(ref, events) {
       const stack = await stackOf(ref, false);
       await translate(
-        () => stack.destroy({ onEvent: handler(events), continueOnError: true, color: "never", refresh: false }),
+        () => stack.destroy({ onEvent: engineEventHandler(events), continueOnError: true, color: "never", refresh: false }),
         ref.stackName,
       );
     },

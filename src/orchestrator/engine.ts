@@ -1,9 +1,11 @@
 /**
  * What the lifecycle needs from Pulumi, as an interface: the real one drives the Automation API
- * (`automation-engine.ts`, the only module importing `@pulumi/pulumi/automation`); the tests' double runs the real
- * program under mocks and fails on purpose. Also the pure reading of engine events: which planned instance a
- * failed resource operation belongs to, and which AWS error stopped it.
+ * (`automation-engine.ts`, the only module loading `@pulumi/pulumi/automation`; its event type is imported here as
+ * a type alone); the tests' double runs the real program under mocks and fails on purpose. Also the pure reading
+ * of engine events: what each event says, which planned instance a failed resource operation belongs to, and which
+ * AWS error stopped it.
  */
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 
 /** One stack of a batch: its name, config and stable work directory. */
 export interface StackRef {
@@ -45,6 +47,25 @@ export interface EngineEventSink {
   onResourceDone?(urn: string, type: string): void;
   /** A line of progress for people. */
   onProgress?(line: string): void;
+}
+
+/**
+ * What the lifecycle reads from one Pulumi engine event, passed on to `events`: a failed resource operation (its
+ * URN, and the error diagnostic that carries the AWS error), a resource created or updated, and a line for each
+ * step that changes something. Previews (`planning`) report nothing done.
+ */
+export function engineEventHandler(events: EngineEventSink): (event: EngineEvent) => void {
+  return (event) => {
+    if (event.resOpFailedEvent) events.onResourceFailed?.(event.resOpFailedEvent.metadata.urn, "");
+    const diagnostic = event.diagnosticEvent;
+    if (diagnostic?.severity === "error" && diagnostic.urn)
+      events.onResourceFailed?.(diagnostic.urn, diagnostic.message);
+    if (event.resOutputsEvent && !event.resOutputsEvent.planning)
+      events.onResourceDone?.(event.resOutputsEvent.metadata.urn, event.resOutputsEvent.metadata.type);
+    const pre = event.resourcePreEvent;
+    if (pre && !pre.planning && pre.metadata.op !== "same")
+      events.onProgress?.(`${pre.metadata.op} ${pre.metadata.type} ${urnName(pre.metadata.urn)}`);
+  };
 }
 
 /** Counts of planned changes by operation. */

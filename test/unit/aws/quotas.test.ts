@@ -25,7 +25,6 @@ import {
   vcpuQuotaFor,
   type QuotaClients,
 } from "../../../src/aws/quotas.js";
-import { BenchError } from "../../../src/errors.js";
 import { hasSharedFixtures } from "../../helpers/prerequisites.js";
 
 const serviceQuotasMock = mockClient(ServiceQuotasClient);
