@@ -40,7 +40,7 @@ export const batchRequestOptions = {
   images: {
     type: "string",
     describe:
-      "Prebuilt images: REGISTRY/NAMESPACE holding aws-bench:<tag>-distro-<hash> (default: build into the batch's ECR repository)",
+      "Prebuilt images: a private ECR ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAMESPACE holding aws-bench:<tag>-distro-<hash> (default: build into the batch's ECR repository)",
   },
   "max-cost": { type: "number", describe: "Refuse when the expected cost in USD is above this" },
   tag: { type: "string", array: true, describe: "Extra tag on every resource: KEY=VALUE" },

@@ -5,7 +5,12 @@
  */
 import { BenchError } from "../errors.js";
 import type { BatchRecord } from "../schemas/generated/batch-record.js";
-import { batchComponentName, instanceResourceName, instanceResourceType } from "../../stacks/batch-naming.js";
+import {
+  batchComponentName,
+  instanceResourceName,
+  instanceResourceType,
+  launchedImageDigest,
+} from "../../stacks/batch-naming.js";
 import { batchExpiresAt } from "../../stacks/instance-timing.js";
 import { nextZone } from "../../stacks/zones.js";
 import { saveRecord, setExpiry, stackOf } from "./batch-record.js";
@@ -124,7 +129,14 @@ async function upAndRead(
   );
   if (signal?.aborted) throw interrupted();
   const state = await deps.engine.resources(stackOf(record));
-  const launched = new Set(state.filter((r) => r.type === instanceResourceType && r.id).map((r) => urnName(r.urn)));
+  const instances = state.filter((r) => r.type === instanceResourceType && r.id);
+  const launched = new Set(instances.map((r) => urnName(r.urn)));
+  // The image each launched instance pulls, by digest (its tags say it): collect holds its result to it.
+  for (const resource of instances) {
+    const digest = launchedImageDigest(resource.outputs["tags"] as Record<string, unknown> | undefined);
+    const instance = planned.find((p) => instanceResourceName(batchComponentName, p) === urnName(resource.urn));
+    if (digest && instance) instance.imageDigest = digest;
+  }
   const otherFailures = [...messages].filter(
     ([urn]) => !planned.some((p) => urn.endsWith(`::${instanceResourceName(batchComponentName, p)}`)),
   );

@@ -17,7 +17,15 @@ import { fakeAccount, type FakeEngine, type LaunchedInstance } from "./fake-engi
 import { ec2Run, runKeyPrefix, sha256Sums, uploadedRun } from "./results.js";
 
 export type Behaviour =
-  "succeed" | "never" | "dies" | "malformed" | "checksum" | "reports-failure" | "private-detail" | "bad-sums";
+  | "succeed"
+  | "never"
+  | "dies"
+  | "malformed"
+  | "checksum"
+  | "reports-failure"
+  | "private-detail"
+  | "bad-sums"
+  | "other-image";
 
 export interface WorldOptions {
   /** Behaviour per instance type (default succeed). */
@@ -125,6 +133,8 @@ export class FakeWorld {
       region: fakeAccount.region,
       ...zoneIdOf(instance.zone),
       raw: new Map([["raw/stream/trial-1.txt", raw]]),
+      // A run in another image than the one launched (a tampered or stale user-data).
+      ...(behaviour === "other-image" ? { imageDigest: `sha256:${"e".repeat(64)}` } : {}),
     });
     const resultJson = behaviour === "malformed" ? Buffer.from('{"schemaVersion": 1, "runId": ') : undefined;
     const failed = behaviour === "reports-failure";

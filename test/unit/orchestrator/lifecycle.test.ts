@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { awaitAndCollect } from "../../../src/orchestrator/await-results.js";
+import { mockPushedImageDigest } from "../../helpers/results.js";
 import {
   loadRecord,
   newBatchRecord,
@@ -131,6 +132,19 @@ describe("a batch that goes well", () => {
     expect(outcome(report, "m7i.large")?.zone).toMatch(/^us-east-1[ab]$/);
     expect(outcome(report, "m7i.large")?.minutes).toBe(20);
     expect(summaryTable(report)).toMatch(/m7i\.large\s+0\s+us-east-1[ab]\s+succeeded/);
+    // up recorded the digest each instance pulls; the collected result ran in exactly that image.
+    expect(stored.instances.map((i) => i.imageDigest)).toEqual([mockPushedImageDigest, mockPushedImageDigest]);
+    const result = JSON.parse(readFileSync(join(run, "result.json"), "utf8")) as { container: { imageDigest: string } };
+    expect(result.container.imageDigest).toBe(mockPushedImageDigest);
+  });
+
+  it("refuses a result from another image than the one up launched", async () => {
+    const { report } = await batch({ world: { behaviours: { "m7i.large": "other-image" } } });
+    expect(outcome(report, "m7i.large")?.status).toBe("failed");
+    expect(outcome(report, "m7i.large")?.reason).toMatch(
+      new RegExp(`container\\.imageDigest is sha256:e{64}, the batch launched ${mockPushedImageDigest}`),
+    );
+    expect(outcome(report, "c7g.large")?.status).toBe("succeeded");
   });
 
   it("keeps the stack with --keep and says how to destroy it", async () => {
