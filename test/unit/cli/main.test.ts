@@ -194,7 +194,13 @@ describe("the built executable", () => {
         ["destroy", ...missing],
         ["cleanup"],
       ]) {
-        const result = spawnSync(process.execPath, ["--import", hook, bin, ...args], { encoding: "utf8", env });
+        // Bounded: a command that waits on AWS forever fails here instead of hanging the suite.
+        const result = spawnSync(process.execPath, ["--import", hook, bin, ...args], {
+          encoding: "utf8",
+          env,
+          timeout: 60_000,
+        });
+        expect(result.signal).toBeNull();
         const loaded = result.stderr.split("\n").filter((line) => line.startsWith("import: "));
         // The command ran its handler (it got as far as the backend), and loaded no provider on the way.
         expect(loaded.some((line) => line.includes("/orchestrator/"))).toBe(true);
@@ -211,7 +217,8 @@ describe("the built executable", () => {
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
-  });
+    // Five processes, each loading the CLI and the SDK; status retries a closed port with backoff.
+  }, 120_000);
 
   it("says the AWS SDK's Node.js notice in one line, not its nine", () => {
     const result = spawnSync(process.execPath, [bin, "discover", "--region", "us-east-1", "--dry-run"], {
