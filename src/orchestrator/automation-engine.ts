@@ -245,7 +245,8 @@ export function automationEngine(options: AutomationEngineOptions): StackEngine 
     async destroy(ref, events) {
       const stack = await stackOf(ref, false);
       await translate(
-        () => stack.destroy({ onEvent: engineEventHandler(events), continueOnError: true, color: "never", refresh: false }),
+        () =>
+          stack.destroy({ onEvent: engineEventHandler(events), continueOnError: true, color: "never", refresh: false }),
         ref.stackName,
       );
     },

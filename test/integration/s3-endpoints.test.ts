@@ -61,7 +61,7 @@ describe("an S3 backend on a custom endpoint", () => {
     });
   });
 
-  it("refuses query settings it cannot honour, naming them, before anything is read", async () => {
+  it("refuses query settings it cannot honour, naming them, before anything is read", () => {
     for (const [query, message] of [
       ["?endpont=localhost:9000", /the setting 'endpont' is not one aws-bench knows/],
       ["?endpoint=ftp://host", /must be an http\(s\) URL/],
