@@ -208,6 +208,8 @@ export interface FakeNetworkInterface {
   groupIds: string[];
   attachment?: FakeAttachment;
   tags: Tags;
+  /** Made by an AWS service for its own use (a VPC endpoint, a load balancer): only that service deletes it. */
+  requesterManaged?: boolean;
 }
 export interface FakeVolume {
   id: string;
@@ -582,6 +584,7 @@ export class FakeAwsAccount {
     groupIds: string[];
     attachment?: FakeAttachment;
     tags?: Tags;
+    requesterManaged?: boolean;
   }): FakeNetworkInterface {
     const subnet = this.mustHold(this.subnetMap, options.subnetId, "subnet");
     for (const groupId of options.groupIds) this.mustHold(this.groupMap, groupId, "security group");
@@ -592,6 +595,7 @@ export class FakeAwsAccount {
       subnetId: subnet.id,
       groupIds: [...options.groupIds],
       tags: { ...options.tags },
+      ...(options.requesterManaged ? { requesterManaged: true } : {}),
     };
     if (options.attachment) eni.attachment = { ...options.attachment };
     this.eniMap.set(eni.id, eni);
@@ -1061,8 +1065,8 @@ export class FakeAwsAccount {
         SubnetId: eni.subnetId,
         Groups: eni.groupIds.map((GroupId) => ({ GroupId, GroupName: this.groupMap.get(GroupId)?.name })),
         OwnerId: fakeAccountId,
-        RequesterManaged: false,
-        InterfaceType: "interface",
+        RequesterManaged: eni.requesterManaged === true,
+        InterfaceType: eni.requesterManaged ? "vpc_endpoint" : "interface",
         ...(eni.attachment
           ? {
               Attachment: {

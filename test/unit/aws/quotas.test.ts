@@ -471,6 +471,21 @@ describe("checkInstanceQuotas", () => {
     });
   });
 
+  it("counts more in use than the limit (a lowered quota) as nothing available, never as negative headroom", async () => {
+    fakeAccount({
+      applied: { "ec2/L-1216C47A": 4 },
+      instances: [{ type: "m7i.2xlarge", state: "running" }],
+    });
+    const check = await checkInstanceQuotas(planned("m7i.large"), clients, {
+      spot: false,
+      region: "us-east-1",
+      vcpusOf,
+    });
+    expect(check.quotas[0]).toMatchObject({ limit: 4, inUse: 8, available: 0, status: "short" });
+    expect(check.quotas[0]?.fix).toContain("--desired-value 10");
+    expect(check.skipped).toEqual([expect.objectContaining({ instanceType: "m7i.large", needed: 2, available: 0 })]);
+  });
+
   it("reads every page of DescribeInstances", async () => {
     const instances: FakeInstance[] = Array.from({ length: 7 }, () => ({ type: "m7i.large", state: "running" }));
     const { instanceTokens } = fakeAccount({

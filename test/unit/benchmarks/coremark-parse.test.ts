@@ -101,6 +101,15 @@ describe("CoreMark parser", () => {
     ]);
   });
 
+  it("takes a run of exactly 10 s as long enough", () => {
+    const text = output("shared/coremark-st-run1-performance.txt").replace(
+      "Total time (secs): 13.788000",
+      "Total time (secs): 10.000000",
+    );
+    const [run] = parseCoremarkOutput(text, { label: "x" });
+    expect([run?.valid, run?.invalidReason]).toEqual([true, undefined]);
+  });
+
   it("catches a short run even without CoreMark's error line", () => {
     const text = output("shared/coremark-st-run1-performance.txt").replace(
       "Total time (secs): 13.788000",

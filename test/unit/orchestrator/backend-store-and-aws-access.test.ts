@@ -6,7 +6,12 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { DescribeInstancesCommand, EC2Client, GetConsoleOutputCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeInstancesCommand,
+  EC2Client,
+  GetConsoleOutputCommand,
+  TerminateInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -273,5 +278,35 @@ describe("instance watch", () => {
       { Name: "tag:aws-bench:batch", Values: ["20261128t120000z-ab12cd"] },
       { Name: "tag:aws-bench:backend", Values: ["s3://team-state/pulumi"] },
     ]);
+  });
+
+  it("terminates exactly the instances it is given, in one call, and nothing when given none", async () => {
+    const watch = ec2InstanceWatch(new EC2Client({ region: "us-east-1" }), "us-east-1");
+    ec2.on(TerminateInstancesCommand).resolves({
+      TerminatingInstances: [
+        {
+          InstanceId: "i-0aaaaaaaaaaaaaaa1",
+          PreviousState: { Code: 16, Name: "running" },
+          CurrentState: { Code: 32, Name: "shutting-down" },
+        },
+      ],
+    });
+    await watch.terminate([]);
+    expect(ec2.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
+    await watch.terminate(["i-0aaaaaaaaaaaaaaa1"]);
+    expect(ec2.commandCalls(TerminateInstancesCommand).map((call) => call.args[0].input)).toEqual([
+      { InstanceIds: ["i-0aaaaaaaaaaaaaaa1"] },
+    ]);
+    ec2
+      .on(TerminateInstancesCommand)
+      .rejects(
+        Object.assign(new Error("You are not authorized to perform this operation."), {
+          name: "UnauthorizedOperation",
+        }),
+      );
+    await expect(watch.terminate(["i-0aaaaaaaaaaaaaaa1"])).rejects.toMatchObject({
+      code: "AccessDenied",
+      message: expect.stringContaining("ec2:TerminateInstances") as string,
+    });
   });
 });

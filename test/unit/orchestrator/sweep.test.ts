@@ -276,6 +276,27 @@ describe("sweepTaggedResources", () => {
     expect(described(actionsOf(events, pastGrace))).toEqual(resourcesOf(pastGrace));
   });
 
+  it("never deletes an interface an AWS service manages, even in the batch's own VPC", async () => {
+    const expired = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend));
+    const endpoint = fake.addNetworkInterface({
+      subnetId: (expired.subnets[0] as { id: string }).id,
+      groupIds: [expired.group.id],
+      requesterManaged: true,
+    });
+    const { events } = await sweep();
+    expect(fake.inventory()).toContain(`eni ${endpoint.id}`);
+    expect(fake.log.filter((line) => line.includes(endpoint.id))).toEqual([]);
+    // The VPC it holds stays, reported with AWS's reason.
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        kind: "vpc",
+        id: expired.vpc.id,
+        action: "failed",
+        error: expect.stringContaining("DependencyViolation") as string,
+      }),
+    );
+  });
+
   it("in a dry run deletes nothing and lists everything it would delete", async () => {
     const expired = fake.addBatch(tagsOf("20261130t100000z-aaaaaa", new Date(now.getTime() - 2 * hour), hereBackend), {
       instances: 2,
@@ -621,6 +642,17 @@ describe("the sweep's rules", () => {
       batchId: "20261201t100000z-abcdef",
       reason: "expired",
     });
+  });
+
+  it("sweeps by expiry only strictly after expiry plus grace", async () => {
+    const live = judge(() => Promise.resolve(true));
+    // Exactly at the end of the grace period: still left.
+    expect(await live(tags(new Date(now.getTime() - hour)))).toEqual({
+      sweep: false,
+      batchId: "20261201t100000z-abcdef",
+    });
+    // One second later (tags hold seconds): swept.
+    expect(await live(tags(new Date(now.getTime() - hour - 1_000)))).toMatchObject({ sweep: true, reason: "expired" });
   });
 
   it("does not ask a backend about a batch tag that is not a batch id", async () => {
