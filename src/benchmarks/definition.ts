@@ -132,7 +132,12 @@ export interface BenchmarkContext {
 /** The program chosen for a benchmark. */
 export type ProgramChoice =
   | { kind: "binary"; how: "explicit-program" | "image-program" | "path"; path: string }
-  | { kind: "source"; how: "explicit-source" | "image-source" | "manifest"; path: string; pinned?: string }
+  | {
+      kind: "source";
+      how: "explicit-source" | "image-source" | "manifest" | "project-kernel";
+      path: string;
+      pinned?: string;
+    }
   | { kind: "suite"; how: string; path: string; suite: ProgramSuite }
   | { kind: "declared"; how: "declared"; path: string };
 
@@ -156,9 +161,31 @@ export interface SearchedProgram {
   sourceMarker: string;
   /** The command that gets a program, printed when none is found. */
   fix: string;
+  /**
+   * The project's own program for the quantity, tried after PATH and before the suites (for `stream`: the
+   * memory-bandwidth kernel `aws-bench-membw`). It is compiled per host with `cc`, so it is offered only when a C
+   * compiler is on PATH; its runs are recorded under their own benchmark name, never as the benchmark's.
+   */
+  projectKernel?: ProjectKernel;
   /** Suites that measure this benchmark among others, tried last. */
   suites?: readonly ProgramSuite[];
 }
+
+/** The project's own source for a benchmark's quantity, shipped with the package (see {@link SearchedProgram}). */
+export interface ProjectKernel {
+  /** What it is called in the attempts and the progress lines. */
+  name: string;
+  /** The folder holding its source (absolute; a function because it is found from the installed package). */
+  directory: () => string;
+  /** The file that must be in that folder. */
+  sourceFile: string;
+}
+
+/**
+ * Whether a section measured what its benchmark's own run rules ask for (for bandwidth: each array at least 4×
+ * all last-level caches). A non-conforming section keeps its trials and statistics but never gives a headline.
+ */
+export type Conformance = { conforming: true } | { conforming: false; reason: string };
 
 /** A command the definition names itself (a custom benchmark file's): nothing is searched for or built. */
 export interface DeclaredProgram {
@@ -188,6 +215,13 @@ export interface PreparedRun {
   configurations: readonly PlannedConfiguration[];
   /** Implementation recorded for trials with no parsable output when no other trial names one. */
   implementation: string;
+  /**
+   * The benchmark name results record these runs under when the program measures the quantity but is not the
+   * benchmark itself (the project's bandwidth kernel answering a `stream` request is recorded as `membw`).
+   */
+  recordedAs?: string;
+  /** Whether the run follows the benchmark's run rules, when the benchmark has such rules. */
+  conformance?: Conformance;
   /** Adjusts what is recorded once the trials are in (a prebuilt program reports what it was built with). */
   finish?: (configurations: ConfigurationTrials[]) => {
     parameters: Record<string, string | number | boolean>;
@@ -282,6 +316,8 @@ export interface SuiteSection {
   configurations: ConfigurationTrials[];
   /** A measurement beside the headline, its own implementation: its headline is this configuration of its own. */
   supplementaryHeadline?: string;
+  /** Whether it follows the benchmark's run rules, when the benchmark has such rules. */
+  conformance?: Conformance;
 }
 
 /** A program that measures several benchmarks in one execution per trial (HPCC: STREAM and HPL). */

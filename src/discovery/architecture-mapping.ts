@@ -98,7 +98,7 @@ export function mapInstanceFamilies(records: readonly InstanceTypeRecord[], tabl
         architecture: micro.architecture,
         manufacturer,
         microarchitecture: curated.microarchitecture,
-        ...(curated.alsoSeen?.length ? { alsoSeen: [...curated.alsoSeen] } : {}),
+        ...(curated.alternatives?.length ? { alsoSeen: curated.alternatives.map((alternative) => alternative.microarchitecture) } : {}),
         containerTag: micro.containerTag,
         origin: "curated",
         ...(micro.containerTag === null

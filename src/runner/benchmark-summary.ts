@@ -4,7 +4,7 @@
  * advance for that benchmark (for STREAM: all cores, one thread per core, spread and bound), never the best of
  * several; and validity. Trials of different implementations are never summarized together.
  */
-import type { ConfigurationTrials, HeadlineChoice } from "../benchmarks/definition.js";
+import type { Conformance, ConfigurationTrials, HeadlineChoice } from "../benchmarks/definition.js";
 import type { BenchmarkRegistry } from "../benchmarks/registry.js";
 import { builtinBenchmarks } from "../benchmarks/registry.js";
 import type { BenchmarkRun, Configuration, Statistics, Trial } from "../schemas/generated/benchmark-result.js";
@@ -32,6 +32,8 @@ export interface SummaryOptions {
   headline?: HeadlineChoice;
   /** Where a benchmark's headline is looked up when none is given (default: the built-in registry). */
   registry?: BenchmarkRegistry;
+  /** Whether the run followed the benchmark's run rules; a non-conforming section's headline has no statistics. */
+  conformance?: Conformance;
 }
 
 /** Builds a benchmark section; throws when trials of different implementations or benchmarks are mixed. */
@@ -95,13 +97,18 @@ export function summarizeBenchmark(
       : ruledOut.length > 0
         ? `${ruledOut.length} of ${headlineSection.trials.length} trials of '${choice.configuration}' failed the benchmark's own check (first: ${ruledOut[0]?.invalidReason ?? "no reason given"})`
         : undefined;
+  // A run outside the benchmark's run rules (HPCC's STREAM below the array rule) keeps its numbers in its
+  // configurations, but never gives a headline figure.
+  const conforming = options.conformance?.conforming !== false;
   return {
     benchmark,
     implementation,
     parameters: { ...parameters },
     configurations: sections,
-    headline: { ...choice, ...(headlineStatistics ? { statistics: headlineStatistics } : {}) },
+    headline: { ...choice, ...(headlineStatistics && conforming ? { statistics: headlineStatistics } : {}) },
     ...(options.supplementaryHeadline ? { supplementary: true } : {}),
+    ...(options.conformance ? { conforming: options.conformance.conforming } : {}),
+    ...(options.conformance?.conforming === false ? { nonConformingReason: options.conformance.reason } : {}),
     validity: {
       valid: reason === undefined,
       ...(reason ? { reason } : {}),

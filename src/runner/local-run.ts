@@ -274,6 +274,7 @@ async function runSuite(
     const summary = summarizeBenchmark(section.benchmark, section.parameters, section.configurations, {
       headline: member.definition.headline,
       ...(section.supplementaryHeadline ? { supplementaryHeadline: section.supplementaryHeadline } : {}),
+      ...(section.conformance ? { conformance: section.conformance } : {}),
     });
     return withFallbacks(summary, member);
   });

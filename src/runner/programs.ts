@@ -5,7 +5,9 @@
  *   3. the source manifest (configs/sources.json): downloaded to a cache, every extracted file checked against
  *      its pinned SHA-256, then compiled for this host;
  *   4. a program on PATH;
- *   5. a suite that measures the benchmark among others, with the programs it needs (Debian's `hpcc` for
+ *   5. the project's own program for the quantity, when the definition has one and a C compiler is on PATH (for
+ *      `stream`: the memory-bandwidth kernel aws-bench-membw, recorded as its own benchmark `membw`, never as STREAM);
+ *   6. a suite that measures the benchmark among others, with the programs it needs (Debian's `hpcc` for
  *      STREAM and HPL: HPL 2.0 and HPCC's own STREAM, recorded as such).
  * The names, source marker, fix and suites come from the benchmark's definition (src/benchmarks/<name>/). STREAM
  * and CoreMark are compiled per host and per size, because their array size and thread count are compile-time
@@ -25,7 +27,7 @@ import {
 import { homedir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { execFileSync } from "node:child_process";
-import type { BenchmarkDefinition, ProgramChoice, SearchedProgram } from "../benchmarks/definition.js";
+import type { BenchmarkDefinition, ProgramChoice, ProjectKernel, SearchedProgram } from "../benchmarks/definition.js";
 import { sha256File } from "../checksums.js";
 import type { PinnedSource, SourceManifest } from "../schemas/generated/source-manifest.js";
 
@@ -132,6 +134,8 @@ export async function resolveProgram(
   const onPath = findOnPath(spec.executables, options.pathEnv);
   if (onPath) return { found: true, program: { kind: "binary", how: "path", path: onPath }, attempts };
   attempts.push(`PATH: none of ${spec.executables.join(", ")}`);
+  const kernel = spec.projectKernel && projectKernelSource(spec.projectKernel, options.pathEnv, attempts);
+  if (kernel) return { found: true, program: { kind: "source", how: "project-kernel", path: kernel }, attempts };
   for (const suite of spec.suites ?? []) {
     const path = findOnPath(suite.executables, options.pathEnv);
     const missing = suite.requires.filter((tool) => !findOnPath([tool], options.pathEnv));
@@ -140,6 +144,16 @@ export async function resolveProgram(
     attempts.push(path ? `${suite.name}: found, but ${missing.join(", ")} is missing` : `${suite.name}: not installed`);
   }
   return { found: false, attempts, fix: spec.fix };
+}
+
+/** The project's own kernel's folder, when its source is shipped and a C compiler (`cc`) is on PATH to build it. */
+function projectKernelSource(kernel: ProjectKernel, pathEnv: string, attempts: string[]): string | undefined {
+  const directory = kernel.directory();
+  if (!existsSync(join(directory, kernel.sourceFile)))
+    attempts.push(`${kernel.name}: ${join(directory, kernel.sourceFile)} is missing from the package`);
+  else if (!findOnPath(["cc"], pathEnv)) attempts.push(`${kernel.name}: no C compiler (cc) on PATH to build it`);
+  else return directory;
+  return undefined;
 }
 
 /** A directory holding the benchmark's sources, from a directory, an archive or a single file. */

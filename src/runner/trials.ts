@@ -31,15 +31,19 @@ export async function runBenchmark(
   program: OwnProgram,
 ): Promise<BenchmarkRun> {
   const prepared = await definition.prepare(context, program);
-  const benchmark = recordedName(definition);
-  const rawFolder = definition.recordedAs ? join(benchmark, definition.name) : definition.name;
+  // The project's own kernel answering a request is recorded under its own name (and raw folder), never the request's.
+  const benchmark = prepared.recordedAs ?? recordedName(definition);
+  const rawFolder = definition.recordedAs ? join(benchmark, definition.name) : (prepared.recordedAs ?? definition.name);
   let configurations: ConfigurationTrials[] = [];
   for (const configuration of prepared.configurations)
     configurations.push(await runTrials(context, benchmark, configuration, definition, rawFolder));
   settleImplementation(configurations, prepared.implementation);
   let parameters = prepared.parameters;
   if (prepared.finish) ({ parameters, configurations } = prepared.finish(configurations));
-  const section = summarizeBenchmark(benchmark, parameters, configurations, { headline: definition.headline });
+  const section = summarizeBenchmark(benchmark, parameters, configurations, {
+    headline: definition.headline,
+    ...(prepared.conformance ? { conformance: prepared.conformance } : {}),
+  });
   return definition.recordedAs?.custom ? { ...section, custom: definition.recordedAs.custom } : section;
 }
 

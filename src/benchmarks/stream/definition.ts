@@ -5,13 +5,23 @@
  * bound, Triad. Where no stream.c or binary is found, HPCC measures it (its StarSTREAM and SingleSTREAM).
  */
 import { join } from "node:path";
-import type { BenchmarkContext, BenchmarkDefinition, OwnProgram, PreparedRun, RunSettings } from "../definition.js";
+import type {
+  BenchmarkContext,
+  BenchmarkDefinition,
+  Conformance,
+  OwnProgram,
+  PreparedRun,
+  RunSettings,
+  TrialRun,
+} from "../definition.js";
 import { hpccSuite } from "../hpcc/suite.js";
 import type { HostProbe } from "../host.js";
+import { membwArgs, membwCompileArgs, membwKernel } from "../membw/launch.js";
+import { membwBenchmarkName, membwImplementation, parseMembwOutput } from "../membw/parse.js";
 import { streamCompileArgs, streamConfigurations } from "./launch.js";
 import { parseStreamOutput } from "./parse.js";
 import type { StreamSizing } from "./sizing.js";
-import { estimateStreamSeconds, sizeStream } from "./sizing.js";
+import { estimateStreamSeconds, sizeStream, streamRuleElements } from "./sizing.js";
 
 /** STREAM's sizing for a run: computed, or the user's override. */
 export function sizeStreamForRun(
@@ -21,9 +31,25 @@ export function sizeStreamForRun(
   return sizeStream(host, { arraySize: settings.overrides?.streamArraySize, ntimes: settings.overrides?.streamNtimes });
 }
 
+/** Whether arrays of `arraySize` elements meet STREAM's array rule on `host`, and if not, the rule with the numbers. */
+export function streamConformance(
+  host: Pick<HostProbe, "lastLevelCacheBytes">,
+  arraySize: number,
+  what = "arrays",
+): Conformance {
+  const rule = streamRuleElements(host);
+  return arraySize >= rule
+    ? { conforming: true }
+    : {
+        conforming: false,
+        reason: `${what} of ${arraySize} elements are below the array rule: each array at least 4× the sum of all last-level caches (${host.lastLevelCacheBytes} bytes) and at least 10,000,000 elements, i.e. ${rule} elements`,
+      };
+}
+
 function prepareStream(context: BenchmarkContext, program: OwnProgram): PreparedRun {
   const { host } = context;
   const sizing = sizeStreamForRun(host, context.settings);
+  if (program.how === "project-kernel") return prepareMembw(context, program.path, sizing);
   let path = program.path;
   const parameters: Record<string, string | number | boolean> = { program: program.how };
   if (program.kind === "source") {
@@ -40,12 +66,52 @@ function prepareStream(context: BenchmarkContext, program: OwnProgram): Prepared
   return {
     parameters,
     implementation: "stream.c-openmp",
+    ...(program.kind === "source" ? { conformance: streamConformance(host, sizing.arraySize) } : {}),
     configurations: streamConfigurations(host, context.tools.numactl).map((launch) => ({
       launch,
       command: { path, args: [] },
       timeoutSeconds: Math.ceil(estimateStreamSeconds(sizing, host, launch.threads) * 4 + 60),
     })),
   };
+}
+
+/**
+ * The project's own kernel answering a `stream` request (no stream.c and no STREAM binary could be had): built
+ * here, sized by STREAM's rules, run in STREAM's configurations, and recorded as benchmark `membw`,
+ * implementation `aws-bench-membw` — never as STREAM.
+ */
+function prepareMembw(context: BenchmarkContext, sourceDirectory: string, sizing: StreamSizing): PreparedRun {
+  const { host } = context;
+  const path = join(context.outDir, "build", membwImplementation);
+  context.compile(membwImplementation, membwCompileArgs(host, sourceDirectory, path));
+  for (const note of sizing.notes) context.progress(`${membwBenchmarkName}: ${note}`);
+  context.progress(
+    `stream: no STREAM source or program; measuring with the project's own kernel, recorded as '${membwBenchmarkName}' (not STREAM)`,
+  );
+  return {
+    parameters: {
+      program: "project-kernel",
+      requestedAs: "stream",
+      arraySize: sizing.arraySize,
+      ntimes: sizing.ntimes,
+      arraySizeLimitedBy: sizing.limitedBy,
+      streamRuleElements: streamRuleElements(host),
+      allocation: "heap",
+    },
+    implementation: membwImplementation,
+    recordedAs: membwBenchmarkName,
+    conformance: streamConformance(host, sizing.arraySize),
+    configurations: streamConfigurations(host, context.tools.numactl).map((launch) => ({
+      launch,
+      command: { path, args: membwArgs(sizing) },
+      timeoutSeconds: Math.ceil(estimateStreamSeconds(sizing, host, launch.threads) * 4 + 60),
+    })),
+  };
+}
+
+/** Reads a STREAM output, or the project kernel's (recognised by its format line). */
+function parseBandwidthOutput(text: string, label: string): TrialRun[] {
+  return /^format: aws-bench-membw\//m.test(text) ? parseMembwOutput(text, label) : parseStreamOutput(text, { label });
 }
 
 /** STREAM. */
@@ -56,7 +122,8 @@ export const streamBenchmark: BenchmarkDefinition = {
     kind: "searched",
     executables: ["stream", "stream_c.exe", "stream_omp"],
     sourceMarker: "stream.c",
-    fix: "apt-get install hpcc (HPCC's STREAM), or pass --source stream=PATH/TO/stream.c",
+    fix: "apt-get install gcc (the project's own bandwidth kernel) or hpcc (HPCC's STREAM), or pass --source stream=PATH/TO/stream.c",
+    projectKernel: membwKernel,
     suites: [hpccSuite],
   },
   estimateTrialSeconds: (host, settings, tools) => {
@@ -67,7 +134,7 @@ export const streamBenchmark: BenchmarkDefinition = {
     );
   },
   prepare: prepareStream,
-  parse: (text, label) => parseStreamOutput(text, { label }),
+  parse: parseBandwidthOutput,
   validity:
     "STREAM's own check: 'Solution Validates' and no 'Failed Validation' line; a bandwidth printed as inf or nan is never a number",
   metrics: [

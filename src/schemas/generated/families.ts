@@ -5,7 +5,7 @@ export type Vendor = "intel" | "amd" | "aws" | "apple";
 export type MicroarchitectureId = string;
 
 /**
- * The curated, reviewed table configs/families.json: each EC2 instance family's CPU microarchitecture, and per microarchitecture the public facts later stages need (container tag, compiler target, BLAS, FLOPs per cycle, memory channels), each with its source. Version 1.
+ * The curated, reviewed table configs/families.json: each EC2 instance family's CPU microarchitecture, and per microarchitecture the public facts later stages need (container tag, compiler target, BLAS, FLOPs per cycle, memory channels), each with its source. Per family: the documented processor, with alternatives where AWS names two generations, each with its evidence; and the table that identifies a probed CPU model string. Version 1.
  */
 export interface FamilyTable {
   schemaVersion: 1;
@@ -21,6 +21,12 @@ export interface FamilyTable {
   families: {
     [k: string]: FamilyEntry;
   };
+  /**
+   * Probed CPU model strings (the `model name` of /proc/cpuinfo, or the Arm core the host probe names) → microarchitecture. `discover --check-measured` identifies a result's CPU with exactly one entry.
+   *
+   * @minItems 1
+   */
+  cpuModels: CpuModel[];
 }
 export interface ContainerTagDefinition {
   architecture: Architecture;
@@ -93,11 +99,7 @@ export interface FamilyEntry {
    */
   microarchitecture: string;
   /**
-   * Other microarchitectures instances of this family have been seen on (e.g. Cascade Lake for c5).
-   */
-  alsoSeen?: MicroarchitectureId[];
-  /**
-   * CPU models as AWS documents them.
+   * CPU models of the primary microarchitecture, as AWS documents them.
    */
   processors: string[];
   note?: string;
@@ -105,4 +107,57 @@ export interface FamilyEntry {
    * @minItems 1
    */
   sources: string[];
+  /**
+   * AWS's own wording where it names no CPU model (e.g. `Intel Xeon Family`, `Variable`); the microarchitecture then rests on the note and the evidence, and measured results are the way to correct it.
+   */
+  documentedAs?: string;
+  /**
+   * Other microarchitectures instances of this family run on (AWS names two generations, e.g. Skylake or Cascade Lake), each with its evidence.
+   */
+  alternatives?: Alternative[];
+}
+export interface Alternative {
+  microarchitecture: MicroarchitectureId;
+  /**
+   * CPU models of this alternative.
+   *
+   * @minItems 1
+   */
+  processors: string[];
+  /**
+   * Public pages that name this alternative for the family.
+   *
+   * @minItems 1
+   */
+  evidence: string[];
+  note?: string;
+}
+export interface CpuModel {
+  /**
+   * The model as a person names it, e.g. `Intel Xeon Platinum 8259CL`.
+   */
+  model: string;
+  /**
+   * JavaScript regular expression (matched case-insensitively) that recognises the model in a probed model string.
+   */
+  pattern: string;
+  /**
+   * The microarchitecture(s) of this model; several only where they share the core (Graviton3 and Graviton3E are both Neoverse V1).
+   *
+   * @minItems 1
+   */
+  microarchitectures: MicroarchitectureId[];
+  /**
+   * Model strings as hosts report them; each must match this entry and no other.
+   *
+   * @minItems 1
+   */
+  examples: string[];
+  /**
+   * Public pages that tie the model to its microarchitecture.
+   *
+   * @minItems 1
+   */
+  evidence: string[];
+  note?: string;
 }

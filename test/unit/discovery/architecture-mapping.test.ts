@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { architectureOf, mapInstanceFamilies } from "../../../src/discovery/architecture-mapping.js";
 import { familyTableProblems, loadFamilyTable } from "../../../src/discovery/family-table.js";
 import { normalizeInstanceType } from "../../../src/discovery/normalize.js";
-import type { FamilyTable } from "../../../src/schemas/generated/families.js";
+import type { FamilyEntry, FamilyTable } from "../../../src/schemas/generated/families.js";
 import { instanceTypeInfo, sampleInstanceTypes, type TypeSpec } from "../../helpers/instance-types.js";
 
 let table: FamilyTable;
@@ -161,7 +161,9 @@ describe("the shipped family table", () => {
 
   it("reports dangling references", () => {
     const broken = structuredClone(table);
-    (broken.families["c5"] as { alsoSeen: string[] }).alsoSeen = ["intel-nonexistent"];
+    (broken.families["c5"] as FamilyEntry).alternatives = [
+      { microarchitecture: "intel-nonexistent", processors: ["Intel Xeon 0000"], evidence: ["https://example.org/"] },
+    ];
     (broken.microarchitectures["graviton2"] as { containerTag: string }).containerTag = "intel-icelake";
     (broken.microarchitectures["amd-zen4"] as { containerTag: string }).containerTag = "no-such-tag";
     const problems = familyTableProblems(broken);
@@ -174,7 +176,9 @@ describe("the shipped family table", () => {
 
   it("reports a family that mixes architectures", () => {
     const broken = structuredClone(table);
-    (broken.families["m5"] as { alsoSeen: string[] }).alsoSeen = ["graviton2"];
+    (broken.families["m5"] as FamilyEntry).alternatives = [
+      { microarchitecture: "graviton2", processors: ["AWS Graviton2"], evidence: ["https://example.org/"] },
+    ];
     expect(familyTableProblems(broken)).toContain("family m5 mixes x86_64 (intel-skylake) and arm64 (graviton2)");
   });
 });
