@@ -98,6 +98,7 @@ function inputFiles(tag: string, toolchain: Toolchain): string[] {
     "containers/Dockerfile",
     "containers/entrypoint.sh",
     "dist/bundle/runner/BUNDLE_SHA256",
+    "kernels/membw/aws-bench-membw.c",
     ...(toolchain === "spack" ? [`spack-configs/${tag}.yaml`] : []),
   ];
 }

@@ -1,9 +1,11 @@
 /**
  * STREAM sizing: each array at least four times the total last-level cache of all sockets and at least 10
- * million elements (STREAM's own rules), the three arrays together within 60 % of available memory, NTIMES at
- * least 10; `-mcmodel=medium` on x86_64 once an array passes 2 GiB. Every value can be overridden and the
- * result says which rule set the size.
+ * million elements (STREAM's own rules), the three arrays together within 60 % of available memory, NTIMES 20
+ * (10 for a quick run; never below 10); `-mcmodel=medium` on x86_64 exactly when stream.c's static arrays would
+ * not link without it ({@link needsMediumCodeModel}). Every value can be overridden and the result says which
+ * rule set the size.
  */
+import type { Conformance } from "../definition.js";
 import type { HostProbe } from "../host.js";
 import { assumedBandwidth } from "../host-capacity.js";
 
@@ -19,7 +21,7 @@ export interface StreamSizing {
   bytesPerArray: number;
   /** The rule that set `arraySize`. */
   limitedBy: "last-level-cache" | "minimum-elements" | "available-memory" | "override";
-  /** Needs `-mcmodel=medium` (x86_64, an array over 2 GiB). */
+  /** Needs `-mcmodel=medium` (x86_64, static arrays past the small code model's reach: {@link needsMediumCodeModel}). */
   mcmodelMedium: boolean;
   /** Warnings about the size (e.g. memory kept it below 4× the cache). */
   notes: string[];
@@ -31,10 +33,46 @@ export interface StreamSizingOptions {
   arraySize?: number | undefined;
   /** Repetitions (at least 10). */
   ntimes?: number | undefined;
+  /** A quick run: NTIMES 10 instead of 20 unless given. */
+  quick?: boolean | undefined;
 }
 
 const minimumElements = 10_000_000;
-const twoGiB = 2 * 1024 ** 3;
+
+/**
+ * Elements per array above which three static arrays of doubles need `-mcmodel=medium` on x86_64. The small code
+ * model reaches static data with 32-bit PC-relative addresses, so the start of the last array (behind the two
+ * others) must lie within 2 GiB of the code: 2 × 8 × N plus the program's other code and data < 2^31. Measured
+ * with gcc 12 on x86_64 (test/fixtures/generators/three-static-arrays.c, link-only builds): 134,216,963 elements
+ * link, 134,216,964 do not (2^31 / 16 = 134,217,728, less about 12 KB of other data); stream.c likewise links at
+ * 130 M and fails at 140 M. The limit keeps a 64 MiB margin for larger programs and other compilers.
+ */
+export const smallCodeModelMaxElements = (2 * 1024 ** 3 - 64 * 1024 ** 2) / 16;
+
+/** Whether stream.c's three static arrays of `arraySize` doubles need `-mcmodel=medium` to link on `architecture`. */
+export function needsMediumCodeModel(architecture: HostProbe["architecture"], arraySize: number): boolean {
+  return architecture === "x86_64" && arraySize > smallCodeModelMaxElements;
+}
+
+/** STREAM's array rule on `host`: elements per array of at least 4× all last-level caches and at least 10 M. */
+export function streamRuleElements(host: Pick<HostProbe, "lastLevelCacheBytes">): number {
+  return Math.max(minimumElements, Math.ceil((4 * host.lastLevelCacheBytes) / 8));
+}
+
+/** Whether arrays of `arraySize` elements meet STREAM's array rule on `host`, and if not, the rule with the numbers. */
+export function streamConformance(
+  host: Pick<HostProbe, "lastLevelCacheBytes">,
+  arraySize: number,
+  what = "arrays",
+): Conformance {
+  const rule = streamRuleElements(host);
+  return arraySize >= rule
+    ? { conforming: true }
+    : {
+        conforming: false,
+        reason: `${what} of ${arraySize} elements are below the array rule: each array at least 4× the sum of all last-level caches (${host.lastLevelCacheBytes} bytes) and at least 10,000,000 elements, i.e. ${rule} elements`,
+      };
+}
 
 /** Sizes STREAM for `host`. */
 export function sizeStream(
@@ -62,7 +100,7 @@ export function sizeStream(
       limitedBy = "available-memory";
     }
   }
-  const ntimes = Math.max(10, options.ntimes ?? 10);
+  const ntimes = Math.max(10, options.ntimes ?? (options.quick ? 10 : 20));
   const bytesPerArray = arraySize * 8;
   return {
     arraySize,
@@ -70,7 +108,7 @@ export function sizeStream(
     elementBytes: 8,
     bytesPerArray,
     limitedBy,
-    mcmodelMedium: host.architecture === "x86_64" && bytesPerArray > twoGiB,
+    mcmodelMedium: needsMediumCodeModel(host.architecture, arraySize),
     notes,
   };
 }

@@ -86,7 +86,7 @@ export interface BenchmarkRun {
    */
   benchmark: string;
   /**
-   * e.g. `stream.c-openmp`, `hpcc-starstream`, `hpl-2.3`, `hpcc-hpl-2.0`, `coremark-pthread`; numbers from different implementations are never combined.
+   * e.g. `stream.c-openmp`, `hpcc-starstream`, `hpl-2.3`, `hpcc-hpl-2.0`, `coremark-pthread`, `aws-bench-membw` (the project's own bandwidth kernel, recorded as benchmark `membw`, never as `stream`); numbers from different implementations are never combined.
    */
   implementation: string;
   /**
@@ -114,6 +114,14 @@ export interface BenchmarkRun {
    * A measurement beside the benchmark's headline (e.g. HPCC's SingleSTREAM, its own implementation): its headline is its own fixed configuration, and it never stands for the benchmark in rankings.
    */
   supplementary?: boolean;
+  /**
+   * Whether the run followed the benchmark's own run rules (bandwidth: each array at least 4× the sum of all last-level caches and at least 10 M elements). Absent where no such rule is checked (a prebuilt program). A non-conforming section keeps its trials and per-configuration statistics, but its headline carries no statistics: it is never a headline figure.
+   */
+  conforming?: boolean;
+  /**
+   * The run rule a non-conforming section failed, with the numbers (e.g. HPCC's STREAM arrays below STREAM's array rule).
+   */
+  nonConformingReason?: string;
   custom?: {
     name: string;
     /**
