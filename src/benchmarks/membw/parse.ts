@@ -53,10 +53,9 @@ export function parseMembwOutput(text: string, label: string): TrialRun[] {
     let m: RegExpExecArray | null;
     if ((m = /^([a-z-]+): (\d+)$/.exec(line)) && integerKeys[m[1] as string])
       parameters[integerKeys[m[1] as string] as string] = Number(m[2]);
-    else if ((m = /^timer-resolution-seconds: (\S+)$/.exec(line))) parameters["timerResolutionSeconds"] = m[1] as string;
-    else if (
-      (m = /^result: (copy|scale|add|triad) rate-MB\/s=(\S+) min-s=(\S+) avg-s=(\S+) max-s=(\S+)$/.exec(line))
-    ) {
+    else if ((m = /^timer-resolution-seconds: (\S+)$/.exec(line)))
+      parameters["timerResolutionSeconds"] = m[1] as string;
+    else if ((m = /^result: (copy|scale|add|triad) rate-MB\/s=(\S+) min-s=(\S+) avg-s=(\S+) max-s=(\S+)$/.exec(line))) {
       const [rate, min, avg, max] = [
         printedQuantity(m[2] as string, "MB/s"),
         printedQuantity(m[3] as string, "s"),
@@ -73,7 +72,7 @@ export function parseMembwOutput(text: string, label: string): TrialRun[] {
       passed = true;
       parameters["validationMaxRelativeError"] = m[1] as string;
       parameters["validationTolerance"] = m[2] as string;
-    } else if (/^validation: failed /.test(line)) failures.push(line.slice("validation: ".length));
+    } else if (/^validation: failed /.test(line)) failures.push(line.slice("validation: failed ".length));
     else if (line === "end: aws-bench-membw") {
       ended = true;
       break;

@@ -29,15 +29,16 @@ describe("STREAM sizing", () => {
       lastLevelCacheBytes: 480 * 1024 ** 2,
       availableMemoryMiB: 23_000,
     });
+    // 251 M elements per array: three static arrays are past the small code model's reach.
     expect(sizing).toMatchObject({
       arraySize: 251_658_240,
-      ntimes: 10,
+      ntimes: 20,
       limitedBy: "last-level-cache",
-      mcmodelMedium: false,
+      mcmodelMedium: true,
     });
     expect(
       sizeStream({ architecture: "x86_64", lastLevelCacheBytes: 32 * 1024 ** 2, availableMemoryMiB: 8000 }),
-    ).toMatchObject({ arraySize: 16_777_216, limitedBy: "last-level-cache" });
+    ).toMatchObject({ arraySize: 16_777_216, limitedBy: "last-level-cache", mcmodelMedium: false });
     expect(
       sizeStream({ architecture: "arm64", lastLevelCacheBytes: 1024 ** 2, availableMemoryMiB: 8000 }),
     ).toMatchObject({ arraySize: 10_000_000, limitedBy: "minimum-elements" });
@@ -62,6 +63,10 @@ describe("STREAM sizing", () => {
       { arraySize: 1000, ntimes: 5 },
     );
     expect(override).toMatchObject({ arraySize: 1000, ntimes: 10, limitedBy: "override" });
+    const host = { architecture: "x86_64" as const, lastLevelCacheBytes: 64 * 1024 ** 2, availableMemoryMiB: 8000 };
+    expect(sizeStream(host).ntimes).toBe(20);
+    expect(sizeStream(host, { quick: true }).ntimes).toBe(10);
+    expect(sizeStream(host, { quick: true, ntimes: 30 }).ntimes).toBe(30);
     expect(override.notes[0]).toMatch(/below STREAM's rule/);
   });
 
@@ -74,7 +79,11 @@ describe("STREAM sizing", () => {
           expect(3 * sizing.bytesPerArray).toBeLessThanOrEqual(0.6 * host.availableMemoryMiB * 1024 ** 2 + 24);
         else expect(sizing.arraySize).toBe(rule);
         expect(sizing.ntimes).toBeGreaterThanOrEqual(10);
-        expect(sizing.mcmodelMedium).toBe(host.architecture === "x86_64" && sizing.bytesPerArray > 2 * 1024 ** 3);
+        // The small code model's limit: the two arrays before the last one (16 bytes per element) plus the
+        // program's other code and data within 2 GiB, with 64 MiB to spare.
+        expect(sizing.mcmodelMedium).toBe(
+          host.architecture === "x86_64" && 2 * sizing.bytesPerArray > 2 * 1024 ** 3 - 64 * 1024 ** 2,
+        );
         expect(estimateStreamSeconds(sizing, host, host.cores)).toBeGreaterThan(0);
       }),
     );
