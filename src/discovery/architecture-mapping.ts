@@ -98,7 +98,9 @@ export function mapInstanceFamilies(records: readonly InstanceTypeRecord[], tabl
         architecture: micro.architecture,
         manufacturer,
         microarchitecture: curated.microarchitecture,
-        ...(curated.alternatives?.length ? { alsoSeen: curated.alternatives.map((alternative) => alternative.microarchitecture) } : {}),
+        ...(curated.alternatives?.length
+          ? { alsoSeen: curated.alternatives.map((alternative) => alternative.microarchitecture) }
+          : {}),
         containerTag: micro.containerTag,
         origin: "curated",
         ...(micro.containerTag === null

@@ -6,6 +6,7 @@ import { ExitCode } from "../errors.js";
 import type { CliIo } from "../io.js";
 import type { DiscoverResult } from "../../discovery/discover.js";
 import type { KeyChanges } from "../../discovery/catalog-changes.js";
+import type { MeasuredCheck } from "../../discovery/measured-cpus.js";
 
 /** The `discover` command. */
 export const discoverCommand = defineCommand({
@@ -43,13 +44,49 @@ export const discoverCommand = defineCommand({
       type: "string",
       describe: "Curated family table to read (default: the package's configs/families.json)",
     },
+    "check-measured": {
+      type: "string",
+      describe:
+        "Instead of discovering, compare the CPU each result under DIR measured (data/raw/<type>/<run>/result.json) with the family table; exit 3 when a family differs",
+      normalize: true,
+    },
   },
   examples: [
     ["$0 discover --region us-east-1", "catalogue the instance types of us-east-1"],
     ["$0 discover --all-regions --update-containers", "every enabled region; also refresh the image list"],
     ["$0 discover --input types.json --dry-run --json", "map a saved dump offline and show what would change"],
+    ["$0 discover --check-measured data/raw", "list the families whose measured CPU differs from the family table"],
   ],
   async run(args, { io }) {
+    if (args["check-measured"] !== undefined) {
+      const refused = [
+        args.input === undefined ? "" : "--input",
+        args["all-regions"] ? "--all-regions" : "",
+        args["dry-run"] ? "--dry-run" : "",
+        args["update-containers"] ? "--update-containers" : "",
+        args["as-of"] === undefined ? "" : "--as-of",
+      ].filter(Boolean);
+      if (refused.length > 0) {
+        throw new BenchError(
+          "UsageError",
+          `--check-measured reads results and writes nothing: ${refused.join(", ")} does not apply.`,
+          {
+            fix: `Drop ${refused.join(", ")}, or run discover without --check-measured.`,
+          },
+        );
+      }
+      const { checkMeasuredCpus } = await import("../../discovery/measured-cpus.js");
+      const { defaultFamilyTablePath, loadFamilyTable } = await import("../../discovery/family-table.js");
+      const table = await loadFamilyTable(
+        args.families === undefined ? defaultFamilyTablePath() : resolve(io.cwd, args.families),
+      );
+      const check = await checkMeasuredCpus(resolve(io.cwd, args["check-measured"]), table);
+      for (const skipped of check.skipped) io.stderr.write(`warning: skipped ${skipped.file}: ${skipped.reason}\n`);
+      if (args.json) io.stdout.write(`${JSON.stringify(check, null, 2)}\n`);
+      else printMeasuredCheck(check, io);
+      // 3, as for a batch with some types failed: the check ran, and some families need the table corrected.
+      return check.differing.length > 0 ? ExitCode.Partial : ExitCode.Success;
+    }
     if (args.input !== undefined && args["all-regions"]) {
       throw new BenchError(
         "UsageError",
@@ -109,6 +146,27 @@ function printSummary(result: DiscoverResult, io: CliIo): void {
         : "dry run: nothing would change",
     );
   else lines.push(result.written.length ? `wrote ${result.written.join(", ")}` : "nothing changed");
+  io.stdout.write(`${lines.join("\n")}\n`);
+}
+
+function printMeasuredCheck(check: MeasuredCheck, io: CliIo): void {
+  const count = (verdict: string) => check.families.filter((family) => family.verdict === verdict).length;
+  const lines = [
+    `${check.resultFiles} results in ${check.directory}: ${check.families.length} families measured; ${count("differs")} differ, ${count("agrees")} agree, ${count("unrecognized")} with CPUs the table does not recognise; ${check.skipped.length} skipped`,
+  ];
+  for (const family of check.families) {
+    const table =
+      family.microarchitecture === null
+        ? "not in the table"
+        : `table ${family.microarchitecture}${family.alternatives.length ? ` or ${family.alternatives.join(", ")}` : ""}${family.documentedAs === undefined ? "" : ` (AWS: '${family.documentedAs}')`}`;
+    lines.push(`${family.verdict === "differs" ? "DIFFERS" : family.verdict} ${family.family}: ${table}`);
+    for (const cpu of family.measured) {
+      const reading = cpu.identified
+        ? `${cpu.identified.model} = ${cpu.identified.microarchitectures.join("/")}`
+        : "not recognised by the table's cpuModels";
+      lines.push(`  ${cpu.verdict}: ${cpu.file} (${cpu.instanceType}) '${cpu.cpuModel}' → ${reading}`);
+    }
+  }
   io.stdout.write(`${lines.join("\n")}\n`);
 }
 
