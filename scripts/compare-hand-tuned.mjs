@@ -7,6 +7,10 @@
 //   STREAM (with --stream-source PATH/TO/stream.c): the runner's build and placement, then hand builds of the same
 //        stream.c (-O2/-O3, -march=native, OpenMP) under OMP_PROC_BIND spread/close at the runner's array size;
 //        target ≥ 95 % of the best Triad.
+//   Bandwidth without stream.c (always): the runner's own kernel (aws-bench-membw, what `run --benchmarks stream`
+//        uses when no STREAM source can be had) against a plain OpenMP triad loop built here with the same flags,
+//        size and placement; ROUNDS interleaved runs of each (--rounds, default 11, order alternating), medians of
+//        Triad; target ≥ 95 %. `--bandwidth-only` skips HPL.
 // Needs the build (npm run build), hpcc, mpirun and OpenBLAS. Takes a few minutes.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,6 +23,7 @@ const bin = join(root, "dist", "src", "cli", "bin.js");
 const { hpccInput, mpirunArgs } = await import(join(root, "dist", "src", "benchmarks", "launch.js"));
 const { parseHpccOutput } = await import(join(root, "dist", "src", "benchmarks", "hpcc", "parse.js"));
 const { parseStreamOutput } = await import(join(root, "dist", "src", "benchmarks", "stream", "parse.js"));
+const { parseMembwOutput } = await import(join(root, "dist", "src", "benchmarks", "membw", "parse.js"));
 const { probeHost } = await import(join(root, "dist", "src", "runner", "host-probe.js"));
 const argument = (name) => {
   const index = process.argv.indexOf(name);
@@ -79,7 +84,106 @@ function factorizations(count) {
   return grids;
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+// A plain triad loop, nothing else: heap arrays initialised in parallel, NTIMES passes, best time.
+const plainTriad = `#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  long n = atol(argv[1]), ntimes = atol(argv[2]);
+  double *a = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double)), *c = malloc(n * sizeof(double));
+#pragma omp parallel for
+  for (long j = 0; j < n; j++) { a[j] = 0.0; b[j] = 1.0; c[j] = 2.0; }
+  double best = 1e30;
+  for (long k = 0; k < ntimes; k++) {
+    double t = omp_get_wtime();
+#pragma omp parallel for
+    for (long j = 0; j < n; j++) a[j] = b[j] + 3.0 * c[j];
+    t = omp_get_wtime() - t;
+    if (k > 0 && t < best) best = t;
+  }
+  printf("triad-MB/s %.1f check %.1f\\n", 3.0 * sizeof(double) * n / best / 1e6, a[n / 2]);
+  return a[n / 2] == 7.0 ? 0 : 1;
+}
+`;
+
+/** The runner's bandwidth headline from its own kernel against a plain triad loop, interleaved. */
+function compareBandwidthKernel(rounds) {
+  const result = runner("stream");
+  const section = result.benchmarks.find((b) => b.benchmark === "membw");
+  if (!section) {
+    console.log(
+      `Bandwidth kernel: not used (the stream request resolved to ${result.benchmarks.map((b) => b.implementation).join(", ") || "nothing"})`,
+    );
+    return;
+  }
+  const { arraySize, ntimes } = section.parameters;
+  const headline = section.configurations.find((c) => c.id === section.headline.configuration);
+  const env = {
+    ...process.env,
+    OMP_NUM_THREADS: String(headline.placement.OMP_NUM_THREADS),
+    OMP_PROC_BIND: String(headline.placement.OMP_PROC_BIND),
+    OMP_PLACES: String(headline.placement.OMP_PLACES),
+  };
+  const kernel = join(work, "runner-stream", "build", "aws-bench-membw");
+  const plainSource = join(work, "plain-triad.c");
+  writeFileSync(plainSource, plainTriad);
+  const plain = join(work, "plain-triad");
+  execFileSync("cc", [
+    "-O3",
+    host.architecture === "arm64" ? "-mcpu=native" : "-march=native",
+    "-fopenmp",
+    plainSource,
+    "-o",
+    plain,
+  ]);
+  const ours = [];
+  const theirs = [];
+  const runOurs = () => {
+    const text = execFileSync(kernel, [String(arraySize), String(ntimes)], { encoding: "utf8", env });
+    const [run] = parseMembwOutput(text, "kernel");
+    if (!run.valid) throw new Error(`the kernel's run is invalid: ${run.invalidReason}`);
+    ours.push(run.metrics.triad.value);
+  };
+  const runPlain = () => {
+    const text = execFileSync(plain, [String(arraySize), String(ntimes)], { encoding: "utf8", env });
+    theirs.push(Number(/^triad-MB\/s (\S+)/.exec(text)[1]));
+  };
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      runOurs();
+      runPlain();
+    } else {
+      runPlain();
+      runOurs();
+    }
+  }
+  const ratio = median(ours) / median(theirs);
+  console.log(
+    `Bandwidth kernel: the runner's headline ${section.headline.statistics?.median} MB/s (${section.implementation}, benchmark ${section.benchmark}, conforming: ${section.conforming}, ${arraySize} elements, NTIMES ${ntimes}, ${env.OMP_NUM_THREADS} threads ${env.OMP_PROC_BIND}/${env.OMP_PLACES})`,
+  );
+  console.log(
+    `Bandwidth kernel: ${rounds} interleaved rounds, median Triad ${median(ours).toFixed(1)} MB/s vs plain OpenMP triad loop ${median(theirs).toFixed(1)} MB/s`,
+  );
+  console.log(
+    `Bandwidth kernel: kernel / plain triad loop = ${ratio.toFixed(3)} (target ≥ 0.95: ${ratio >= 0.95 ? "met" : "NOT met"})`,
+  );
+}
+
 try {
+  compareBandwidthKernel(Number(argument("--rounds") ?? 11));
+  if (!process.argv.includes("--bandwidth-only")) compareHplAndStream();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** HPL against hand-tuned HPCC runs, and (with --stream-source) STREAM against hand builds of the same stream.c. */
+function compareHplAndStream() {
   const hplResult = runner("hpl");
   const section = hplResult.benchmarks.find((b) => b.benchmark === "hpl");
   const n = Number(section.parameters.n);
@@ -150,6 +254,4 @@ try {
   } else {
     console.log("STREAM: skipped (pass --stream-source PATH/TO/stream.c; no copy of stream.c ships with this project)");
   }
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }
