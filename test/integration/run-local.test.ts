@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, watch, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, watch, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -369,6 +369,12 @@ const hasHpcc = hasCommands("run --target local with Debian's hpcc", ["hpcc", "m
 
 describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
   it("measures STREAM and HPL through HPCC, headline summed over ranks, and the result validates", async () => {
+    // A host with HPCC but no C compiler: the project's own bandwidth kernel cannot be built, so HPCC measures
+    // STREAM (the runner looks for programs on this PATH; the processes it starts keep the test's own PATH).
+    const tools = join(tempDir(), "hpcc-only");
+    mkdirSync(tools);
+    for (const tool of ["hpcc", "mpirun"])
+      symlinkSync(execFileSync("which", [tool], { encoding: "utf8" }).trim(), join(tools, tool));
     const { code, stdout, stderr } = await cli(
       [
         "run",
@@ -387,7 +393,10 @@ describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
         "--no-imds",
         "--json",
       ],
-      { PATH: process.env["PATH"] },
+      { PATH: tools },
+    );
+    expect(stderr).toMatch(
+      /stream: aws-bench-membw \(the project's own bandwidth kernel\): no C compiler \(cc\) on PATH/,
     );
     expect(stderr).toMatch(/stream: hpcc /);
     expect(code).toBe(0);
@@ -405,6 +414,17 @@ describe.skipIf(!hasHpcc)("run --target local with Debian's hpcc", () => {
       ["hpcc-hpl-2.0", "gflops", true],
     ]);
     const result = JSON.parse(readFileSync(summary.resultPath, "utf8")) as BenchmarkResult;
+    // N = 4096 sizes HPCC's STREAM far below the array rule: labelled non-conforming, its numbers kept, no headline.
+    const [star, single] = result.benchmarks;
+    expect(star).toMatchObject({
+      conforming: false,
+      nonConformingReason: expect.stringMatching(/below the array rule/),
+    });
+    expect(star?.headline.statistics).toBeUndefined();
+    expect(star?.configurations[0]?.statistics["triadAllRanks"]?.median).toBeGreaterThan(0);
+    expect(single).toMatchObject({ conforming: false, supplementary: true });
+    expect(single?.headline.statistics).toBeUndefined();
+    expect(result.benchmarks[2]?.conforming).toBeUndefined();
     expect(result.toolchain?.mpi).toMatch(/Open MPI|mpirun/);
     expect(result.benchmarks[2]?.parameters).toMatchObject({
       program: "hpcc",
