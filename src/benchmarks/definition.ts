@@ -9,6 +9,7 @@
  * A program suite (HPCC) is not a benchmark: it is a program that measures several benchmarks in one execution,
  * offered by their definitions as a last resort and run once for all of them.
  */
+import type { BuildProvenance } from "../schemas/generated/benchmark-result.js";
 import type { ParsedRun } from "../schemas/generated/parsed-output.js";
 import type { HostProbe } from "./host.js";
 import type { LaunchConfiguration } from "./launch.js";
@@ -65,6 +66,8 @@ export interface RunSettings {
 export interface HostTools {
   /** mpirun, when on PATH. */
   mpirun?: string | undefined;
+  /** mpicc, when on PATH (HPL's build). */
+  mpicc?: string | undefined;
   /** numactl, when on PATH (STREAM measures each NUMA node alone with it). */
   numactl?: string | undefined;
   /** Running as root (mpirun then needs `--allow-run-as-root`). */
@@ -121,6 +124,11 @@ export interface BenchmarkContext {
   progress(line: string): void;
   /** Runs `cc args`, logging to `build/<name>.log`; throws `BuildFailed` naming the log. */
   compile(name: string, args: readonly string[]): void;
+  /**
+   * Where programs built from verified sources are kept between runs on this host (HPL: built once per source,
+   * compiler, BLAS and target); undefined to build into the run directory every time.
+   */
+  readonly buildCacheDir?: string | undefined;
   /** Records which BLAS `program` loads (for the result's toolchain) and warns about the reference BLAS. */
   noteBlas(program: string): string | undefined;
   /** Runs one command in its own process group (stopped on timeout and on Ctrl-C). */
@@ -137,9 +145,14 @@ export type ProgramChoice =
       how: "explicit-source" | "image-source" | "manifest" | "project-kernel";
       path: string;
       pinned?: string;
+      /** The source's checksum and how it was verified, recorded with every build from it. */
+      source?: SourceProvenance;
     }
   | { kind: "suite"; how: string; path: string; suite: ProgramSuite }
   | { kind: "declared"; how: "declared"; path: string };
+
+/** Where a source came from and how it was checked (a result's `build.source`). */
+export type SourceProvenance = NonNullable<BuildProvenance["source"]>;
 
 /** The programs a definition prepares itself: a suite's benchmarks are run by the suite. */
 export type OwnProgram = Exclude<ProgramChoice, { kind: "suite" }>;
@@ -203,6 +216,8 @@ export interface PlannedConfiguration {
   command: { path: string; args: readonly string[]; cwd?: string };
   /** A trial still running after this many seconds is stopped and recorded as timed out. */
   timeoutSeconds: number;
+  /** Trials of this configuration when not the run's count (CoreMark's validation run: once). */
+  trials?: number;
   /** Asks for one more attempt of a trial with other arguments, saying why (CoreMark's 10 s minimum). */
   rerun?: (run: TrialRun) => { args: string[]; why: string } | undefined;
 }
@@ -222,6 +237,8 @@ export interface PreparedRun {
   recordedAs?: string;
   /** Whether the run follows the benchmark's run rules, when the benchmark has such rules. */
   conformance?: Conformance;
+  /** How the program was built on this host (source checksum, compiler, flags, BLAS, target), when it was. */
+  build?: BuildProvenance;
   /** Adjusts what is recorded once the trials are in (a prebuilt program reports what it was built with). */
   finish?: (configurations: ConfigurationTrials[]) => {
     parameters: Record<string, string | number | boolean>;

@@ -23,7 +23,9 @@ import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchma
 import { summarizeBenchmark } from "./benchmark-summary.js";
 import { probeHost } from "./host-probe.js";
 import type { ProcessGroupSet } from "./processes.js";
-import { defaultCacheDir, findOnPath, resolveProgram } from "./programs.js";
+import type { DownloadLimits, SourceMirror } from "./programs.js";
+import { defaultBuildCacheDir, defaultCacheDir, findOnPath, parseSourceMirror, resolveProgram } from "./programs.js";
+import type { SourceManifest } from "../schemas/generated/source-manifest.js";
 import type { SkippedBenchmark } from "./result-document.js";
 import { containerProvenance, writeResult } from "./result-document.js";
 import { duration, LocalRunContext } from "./run-context.js";
@@ -53,6 +55,14 @@ export interface LocalRunOptions extends RunSettings {
   customs?: LoadedCustomBenchmark[] | undefined;
   /** Root of the benchmark image's programs (`bin/`) and sources (`sources/`); default /opt/aws-bench. */
   imageRoot?: string | undefined;
+  /** `--source-mirror URL|DIR`: pinned sources are looked up there by their upstream file names. */
+  sourceMirror?: string | undefined;
+  /** The source manifest (default: the package's configs/sources.json). */
+  manifest?: SourceManifest | undefined;
+  /** Where programs built from verified sources are kept (default: the user's cache, aws-bench/builds). */
+  buildCacheDir?: string | undefined;
+  /** Bounds of each source download (default: programs.ts's). */
+  downloadLimits?: DownloadLimits | undefined;
   /** Progress lines (stderr in the CLI). */
   progress: (line: string) => void;
 }
@@ -88,8 +98,10 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     ...options.benchmarks.map((name) => registry.require(name)),
     ...(options.customs ?? []).map(customBenchmark),
   ];
-  // Inside a benchmark image: the image's digest, checked before anything is written.
+  // Inside a benchmark image: the image's digest, checked before anything is written; the mirror likewise.
   const container = containerProvenance(options.env);
+  const sourceMirror =
+    options.sourceMirror === undefined ? undefined : parseSourceMirror(options.sourceMirror, options.cwd);
   const startedAt = new Date();
   const runId = `local-${startedAt
     .toISOString()
@@ -124,6 +136,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     settings,
     tools: {
       mpirun: findOnPath(["mpirun"], pathEnv),
+      mpicc: findOnPath(["mpicc"], pathEnv),
       numactl: findOnPath(["numactl"], pathEnv),
       asRoot: typeof process.getuid === "function" && process.getuid() === 0,
     },
@@ -133,13 +146,18 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
     processes,
     progress: options.progress,
     startedAt: startedAt.getTime(),
+    buildCacheDir: options.buildCacheDir ?? defaultBuildCacheDir(options.env),
   });
   options.progress(
     `run ${runId}: ${host.cpuModel}, ${host.sockets} socket(s), ${host.cores} cores, ${host.logicalCpus} vCPUs, ${host.numaNodes.length} NUMA node(s), ${Math.round(host.availableMemoryMiB / 1024)} GiB available`,
   );
 
   const skipped: SkippedBenchmark[] = [];
-  const chosen = await choosePrograms(definitions, options, outDir, pathEnv, skipped);
+  if (sourceMirror)
+    options.progress(
+      `sources: pinned sources are looked up in ${sourceMirror.kind === "dir" ? sourceMirror.path : sourceMirror.base} (--source-mirror), each verified by its SHA-256`,
+    );
+  const chosen = await choosePrograms(definitions, { ...options, sourceMirror }, outDir, pathEnv, skipped);
   context.estimatedSeconds = estimateRunSeconds(
     host,
     chosen.map(({ definition, program }) => ({
@@ -208,7 +226,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
 /** Finds each benchmark's program in the fixed order; a benchmark without one is skipped with its fix. */
 async function choosePrograms(
   definitions: readonly BenchmarkDefinition[],
-  options: LocalRunOptions,
+  options: Omit<LocalRunOptions, "sourceMirror"> & { sourceMirror: SourceMirror | undefined },
   outDir: string,
   pathEnv: string,
   skipped: SkippedBenchmark[],
@@ -217,10 +235,13 @@ async function choosePrograms(
     programs: options.programs,
     sources: options.sources,
     imageRoot: options.imageRoot ?? "/opt/aws-bench",
-    manifest: await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json")),
+    manifest:
+      options.manifest ?? (await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json"))),
     cacheDir: defaultCacheDir(options.env),
     workDir: join(outDir, "work"),
     pathEnv,
+    sourceMirror: options.sourceMirror,
+    downloadLimits: options.downloadLimits,
   };
   const chosen: Chosen[] = [];
   for (const definition of definitions) {

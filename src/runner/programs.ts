@@ -14,21 +14,37 @@
  * constants; a prebuilt binary runs with whatever it was built with. A benchmark declared in a file names its
  * own command: nothing is looked for.
  */
+import { randomBytes } from "node:crypto";
 import {
   accessSync,
+  closeSync,
   constants,
+  copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readdirSync,
+  renameSync,
+  rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { homedir } from "node:os";
-import { basename, delimiter, join } from "node:path";
+import { basename, delimiter, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { execFileSync } from "node:child_process";
-import type { BenchmarkDefinition, ProgramChoice, ProjectKernel, SearchedProgram } from "../benchmarks/definition.js";
-import { sha256File } from "../checksums.js";
+import type {
+  BenchmarkDefinition,
+  ProgramChoice,
+  ProjectKernel,
+  SearchedProgram,
+  SourceProvenance,
+} from "../benchmarks/definition.js";
+import { sha256File, sha256Hex } from "../checksums.js";
+import { BenchError } from "../errors.js";
 import type { PinnedSource, SourceManifest } from "../schemas/generated/source-manifest.js";
 
 /** A program ready to run or build (the type benchmark definitions prepare from; re-exported here). */
@@ -54,13 +70,20 @@ export interface ResolveOptions {
   workDir: string;
   /** PATH to search. */
   pathEnv: string;
-  /** Downloads a URL to a file (tests replace it); throws on failure. */
-  download?: (url: string, file: string) => Promise<void>;
+  /** `--source-mirror`: pinned sources are looked up there, by their upstream file names, instead of upstream. */
+  sourceMirror?: SourceMirror | undefined;
+  /** Bounds of each download (default {@link defaultDownloadLimits}). */
+  downloadLimits?: DownloadLimits | undefined;
 }
 
 /** Default cache for downloaded sources. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "aws-bench", "sources");
+}
+
+/** Default cache for programs built from verified sources (HPL: once per source, compiler, BLAS and target). */
+export function defaultBuildCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(env["XDG_CACHE_HOME"] ?? join(homedir(), ".cache"), "aws-bench", "builds");
 }
 
 /** Finds an executable on `pathEnv`. */
@@ -108,7 +131,23 @@ export async function resolveProgram(
       attempts,
       `--source ${benchmark}=${explicitSource}`,
     );
-    if (tree) return { found: true, program: { kind: "source", how: "explicit-source", path: tree }, attempts };
+    if (tree)
+      return {
+        found: true,
+        program: {
+          kind: "source",
+          how: "explicit-source",
+          path: tree,
+          ...givenSourceProvenance(
+            explicitSource,
+            tree,
+            benchmark,
+            options.manifest.sources[benchmark],
+            "explicit-source",
+          ),
+        },
+        attempts,
+      };
   }
   for (const name of spec.executables) {
     const candidate = join(options.imageRoot, "bin", name);
@@ -118,16 +157,32 @@ export async function resolveProgram(
   const imageSource = join(options.imageRoot, "sources", benchmark);
   if (existsSync(imageSource)) {
     const tree = sourceTree(benchmark, spec, imageSource, options.workDir, attempts, `image source ${imageSource}`);
-    if (tree) return { found: true, program: { kind: "source", how: "image-source", path: tree }, attempts };
+    if (tree)
+      return {
+        found: true,
+        program: {
+          kind: "source",
+          how: "image-source",
+          path: tree,
+          ...givenSourceProvenance(imageSource, tree, benchmark, options.manifest.sources[benchmark], "image-source"),
+        },
+        attempts,
+      };
   } else attempts.push(`image: no ${benchmark} program or source under ${options.imageRoot}`);
   const pinned = options.manifest.sources[benchmark];
   if (!pinned) attempts.push(`manifest: no ${benchmark} entry in configs/sources.json`);
   else {
-    const tree = await fetchPinnedSource(benchmark, spec, pinned, options, attempts);
-    if (tree)
+    const verified = await fetchPinnedSource(benchmark, spec, pinned, options, attempts);
+    if (verified)
       return {
         found: true,
-        program: { kind: "source", how: "manifest", path: tree, pinned: `${benchmark} ${pinned.version}` },
+        program: {
+          kind: "source",
+          how: "manifest",
+          path: verified.tree,
+          pinned: `${benchmark} ${pinned.version}`,
+          source: verified.source,
+        },
         attempts,
       };
   }
@@ -190,6 +245,72 @@ function sourceTree(
   return found;
 }
 
+/**
+ * The checksum of a source the user or the image gave, and whether it is a pinned source: a file or archive by
+ * its SHA-256 (pinned when it equals the manifest's), a folder by the SHA-256 of its sorted `SHA-256  path` list
+ * (pinned when every file the manifest lists, or the pinned single file, matches). Results of modified sources
+ * must be labelled, so this is recorded with every build from it.
+ */
+function givenSourceProvenance(
+  given: string,
+  tree: string,
+  benchmark: string,
+  pinned: PinnedSource | undefined,
+  origin: string,
+): { source?: SourceProvenance } {
+  const label = pinned ? `${benchmark} ${pinned.version}` : undefined;
+  if (statSync(given).isFile()) {
+    const sha256 = sha256File(given);
+    const matches = pinned?.sha256 === sha256;
+    return {
+      source: {
+        sha256,
+        checksumOf: "file",
+        verified: matches ? "sha256" : "not-pinned",
+        ...(matches && label ? { pinned: label } : {}),
+        origin,
+      },
+    };
+  }
+  const listing = treeListing(tree);
+  if (!listing) return {};
+  const sums = new Map(listing.map(({ path, sha256 }) => [path, sha256]));
+  const listed = Object.entries(pinned?.files ?? {});
+  let verified: SourceProvenance["verified"] = "not-pinned";
+  if (pinned?.archive === "file" && pinned.sha256 !== undefined && sums.get(pinned.fileName) === pinned.sha256)
+    verified = "sha256";
+  else if (listed.length > 0 && listed.every(([path, sha256]) => sums.get(path) === sha256)) verified = "files";
+  return {
+    source: {
+      sha256: sha256Hex(listing.map(({ path, sha256 }) => `${sha256}  ${path}\n`).join("")),
+      checksumOf: "tree",
+      verified,
+      ...(verified !== "not-pinned" && label ? { pinned: label } : {}),
+      origin,
+    },
+  };
+}
+
+/** Every regular file under `dir` with its SHA-256, sorted by path; undefined past 20,000 files (not a source tree). */
+function treeListing(dir: string): { path: string; sha256: string }[] | undefined {
+  const files: { path: string; sha256: string }[] = [];
+  const walk = (folder: string): boolean => {
+    for (const entry of readdirSync(folder).sort()) {
+      const path = join(folder, entry);
+      const stat = lstatSync(path);
+      if (stat.isDirectory()) {
+        if (!walk(path)) return false;
+      } else if (stat.isFile()) {
+        if (files.length >= 20_000) return false;
+        files.push({ path: relative(dir, path).split("\\").join("/"), sha256: sha256File(path) });
+      }
+    }
+    return true;
+  };
+  if (!walk(dir)) return undefined;
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
 function findMarker(dir: string, marker: string, depth: number): string | undefined {
   if (existsSync(join(dir, marker))) return dir;
   if (depth === 0) return undefined;
@@ -203,66 +324,336 @@ function findMarker(dir: string, marker: string, depth: number): string | undefi
   return undefined;
 }
 
+/** Where `--source-mirror` points: a folder, or an HTTP(S) base URL, holding files under their upstream names. */
+export type SourceMirror = { kind: "dir"; path: string } | { kind: "url"; base: string };
+
+/**
+ * `--source-mirror URL|DIR`, checked before anything is created: `http(s)://…` is a base URL, `file://…` or
+ * a path (relative to `cwd`) an existing folder. A URL with credentials is refused: results and logs name the
+ * mirror, and a password must not end up there.
+ */
+export function parseSourceMirror(value: string, cwd: string): SourceMirror {
+  const fix =
+    "Pass --source-mirror https://host/path/ or a folder holding stream.c, hpl-2.3.tar.gz, coremark-1.01.tar.gz.";
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new BenchError("InvalidArgument", `--source-mirror ${JSON.stringify(value)} is not a URL.`, { fix });
+    }
+    if (url.protocol === "file:") return parseSourceMirror(fileURLToPath(url), cwd);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      throw new BenchError("InvalidArgument", `--source-mirror: ${url.protocol} URLs are not supported.`, { fix });
+    if (url.username || url.password)
+      throw new BenchError("InvalidArgument", "--source-mirror: a URL with credentials is refused.", {
+        fix: "Serve the mirror without credentials inside your network, or copy the files into a folder.",
+      });
+    url.search = "";
+    url.hash = "";
+    if (!url.pathname.endsWith("/")) url.pathname += "/";
+    return { kind: "url", base: url.href };
+  }
+  const path = resolve(cwd, value);
+  if (!existsSync(path) || !statSync(path).isDirectory())
+    throw new BenchError("InvalidArgument", `--source-mirror ${value} is not a folder.`, { fix });
+  return { kind: "dir", path };
+}
+
+/** Bounds of every download (tests shorten them). */
+export interface DownloadLimits {
+  /** Give up when nothing arrives for this long, connecting included (default 30 s). */
+  idleSeconds: number;
+  /** Give up when a download takes longer than this in all (default 600 s). */
+  totalSeconds: number;
+  /** Largest download accepted when the manifest gives no size (default 64 MiB). */
+  maxBytes: number;
+}
+
+/** Default download bounds. */
+export const defaultDownloadLimits: DownloadLimits = { idleSeconds: 30, totalSeconds: 600, maxBytes: 64 * 1024 ** 2 };
+
+/** One place a pinned file may be fetched from. */
+interface SourceLocation {
+  /** Printed and recorded: a public URL, or `--source-mirror <file name>` (a private mirror is never named). */
+  label: string;
+  /** Recorded as the source's origin. */
+  origin: string;
+  /** Where it is. */
+  where: { kind: "dir"; path: string } | { kind: "url"; url: string };
+}
+
+/** A source that passed its checksums: the tree to build from, and how it was verified. */
+interface VerifiedSource {
+  tree: string;
+  source: SourceProvenance;
+}
+
+/** Hosts (and mirrors) that did not answer during one resolution session, with why: asked only once per run. */
+const unreachable = new WeakMap<ResolveOptions, Map<string, string>>();
+
+function locationsOf(pinned: PinnedSource, mirror: SourceMirror | undefined): SourceLocation[] {
+  if (!mirror)
+    return [pinned.url, ...(pinned.mirrors ?? [])].map((url) => ({
+      label: url,
+      origin: url,
+      where: { kind: "url", url },
+    }));
+  // Looked up by the upstream file name, and by the URL's last segment when that differs (a GitHub tag archive).
+  const names = [...new Set([pinned.fileName, basename(new URL(pinned.url).pathname)])];
+  return names.map((name) => ({
+    label: `--source-mirror ${name}`,
+    origin: "source-mirror",
+    where:
+      mirror.kind === "dir"
+        ? { kind: "dir", path: join(mirror.path, name) }
+        : { kind: "url", url: new URL(encodeURIComponent(name), mirror.base).href },
+  }));
+}
+
+/**
+ * Fetches a pinned source into the cache and verifies it: the download's SHA-256, or with a list of files (an
+ * archive whose bytes are not guaranteed stable), every listed file after extraction — and then only the listed
+ * files are built. A cached download is verified again before each use. Each failure is recorded in `attempts`
+ * (a mismatch names both sums) and the next location is tried; nothing unverified is ever returned.
+ */
 async function fetchPinnedSource(
   benchmark: string,
   spec: SearchedProgram,
   pinned: PinnedSource,
   options: ResolveOptions,
   attempts: string[],
-): Promise<string | undefined> {
+): Promise<VerifiedSource | undefined> {
   const label = `manifest ${benchmark} ${pinned.version}`;
-  if (Object.keys(pinned.files).length === 0) {
-    attempts.push(`${label}: not pinned (configs/sources.json lists no file checksums), so it is not downloaded`);
+  if (pinned.sha256 === undefined && Object.keys(pinned.files).length === 0) {
+    attempts.push(`${label}: not pinned (configs/sources.json gives no SHA-256), so it is not downloaded`);
     return undefined;
   }
-  const cache = join(options.cacheDir, `${benchmark}-${pinned.version}`);
-  const tree = join(cache, "tree");
-  const verify = (): string | undefined => {
-    for (const [file, expected] of Object.entries(pinned.files)) {
-      const path = join(tree, file);
-      if (!existsSync(path)) return `${file} is missing`;
-      const actual = sha256File(path);
-      if (actual !== expected) return `checksum mismatch for ${file}: expected ${expected}, got ${actual}`;
+  const limits = options.downloadLimits ?? defaultDownloadLimits;
+  const cacheFolder = join(options.cacheDir, `${benchmark}-${pinned.version}`);
+  const cached = join(cacheFolder, pinned.fileName);
+  const scratch = join(options.workDir, "sources");
+  const accept = (checked: VerifiedFile, origin: string): VerifiedSource | undefined => {
+    const tree = findMarker(checked.tree, spec.sourceMarker, 3);
+    if (!tree) {
+      attempts.push(`${label}: no ${spec.sourceMarker} inside`);
+      return undefined;
     }
-    return undefined;
+    return {
+      tree,
+      source: {
+        sha256: checked.sha256,
+        checksumOf: "file",
+        verified: checked.by,
+        pinned: `${benchmark} ${pinned.version}`,
+        origin,
+      },
+    };
   };
-  if (existsSync(tree) && verify() === undefined) return tree;
-  try {
-    mkdirSync(tree, { recursive: true });
-    const archive = join(
-      cache,
-      pinned.archive === "file" ? basename(new URL(pinned.url).pathname) : `source.${pinned.archive}`,
-    );
-    await (options.download ?? downloadTo)(pinned.url, archive);
-    if (pinned.archive === "file") writeFileSync(join(tree, basename(archive)), readFileSync(archive));
-    else
-      execFileSync(
-        "tar",
-        [
-          "-xf",
-          archive,
-          "-C",
-          tree,
-          ...(pinned.stripComponents ? [`--strip-components=${pinned.stripComponents}`] : []),
-        ],
-        { stdio: "pipe" },
-      );
-  } catch (error) {
-    attempts.push(`${label}: download from ${pinned.url} failed (${(error as Error).message.split("\n")[0] ?? ""})`);
-    return undefined;
+  if (existsSync(cached)) {
+    const checked = verifyDownload(cached, pinned, scratch, benchmark);
+    if (checked.ok) return accept(checked, "cache");
+    attempts.push(`${label}: the cached copy no longer verifies (${checked.problem}); fetching it again`);
+    rmSync(cached, { force: true });
   }
-  const problem = verify();
-  if (problem) {
-    attempts.push(`${label}: ${problem}; not used`);
-    return undefined;
+  mkdirSync(cacheFolder, { recursive: true });
+  const down = unreachable.get(options) ?? new Map<string, string>();
+  unreachable.set(options, down);
+  for (const location of locationsOf(pinned, options.sourceMirror)) {
+    const host = location.where.kind === "url" ? new URL(location.where.url).host : undefined;
+    const known = host === undefined ? undefined : down.get(host);
+    if (known !== undefined) {
+      attempts.push(`${label}: ${location.label}: not tried (${known} earlier in this run)`);
+      continue;
+    }
+    const partial = `${cached}.partial-${process.pid}-${randomBytes(4).toString("hex")}`;
+    try {
+      await fetchTo(location, partial, limits, pinned.bytes);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      const failure = error instanceof FetchFailure ? error : new FetchFailure(String(error), false);
+      if (failure.hostDown && host !== undefined) down.set(host, failure.message);
+      attempts.push(`${label}: ${location.label}: ${failure.message}`);
+      continue;
+    }
+    const checked = verifyDownload(partial, pinned, scratch, benchmark);
+    if (!checked.ok) {
+      rmSync(partial, { force: true });
+      attempts.push(`${label}: ${location.label}: ${checked.problem}; not used`);
+      continue;
+    }
+    renameSync(partial, cached);
+    return accept(checked, location.origin);
   }
-  return (
-    findMarker(tree, spec.sourceMarker, 3) ?? (attempts.push(`${label}: no ${spec.sourceMarker} inside`), undefined)
-  );
+  return undefined;
 }
 
-async function downloadTo(url: string, file: string): Promise<void> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+/** The outcome of checking a downloaded file against its pin. */
+type Verified = VerifiedFile | { ok: false; problem: string };
+
+/** A download that passed its checksums, laid out as a tree. */
+interface VerifiedFile {
+  ok: true;
+  tree: string;
+  sha256: string;
+  by: "sha256" | "files";
+}
+
+/**
+ * Checks `file` against `pinned` and lays out the tree to build from under `scratch/<benchmark>` (fresh each
+ * time). A mismatch names the expected and the actual SHA-256.
+ */
+function verifyDownload(file: string, pinned: PinnedSource, scratch: string, benchmark: string): Verified {
+  const actual = sha256File(file);
+  const tree = join(scratch, benchmark);
+  rmSync(tree, { recursive: true, force: true });
+  mkdirSync(tree, { recursive: true });
+  const archiveMismatch = `checksum mismatch for ${pinned.fileName}: expected ${pinned.sha256 ?? "(not pinned)"}, got ${actual}`;
+  if (pinned.archive === "file") {
+    const expected = pinned.sha256 ?? pinned.files[pinned.fileName];
+    if (expected !== actual)
+      return {
+        ok: false,
+        problem: `checksum mismatch for ${pinned.fileName}: expected ${expected ?? "?"}, got ${actual}`,
+      };
+    copyFileSync(file, join(tree, pinned.fileName));
+    return { ok: true, tree, sha256: actual, by: "sha256" };
+  }
+  const listed = Object.entries(pinned.files);
+  if (pinned.sha256 !== actual && listed.length === 0) return { ok: false, problem: archiveMismatch };
+  const staging = pinned.sha256 === actual ? tree : `${tree}.extracted`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    execFileSync(
+      "tar",
+      ["-xf", file, "-C", staging, ...(pinned.stripComponents ? [`--strip-components=${pinned.stripComponents}`] : [])],
+      { stdio: "pipe", timeout: 120_000 },
+    );
+  } catch (error) {
+    const why = (error as Error).message.split("\n")[0] ?? "";
+    return {
+      ok: false,
+      problem: `${pinned.sha256 === actual ? "" : `${archiveMismatch}, and it `}cannot be extracted (${why})`,
+    };
+  }
+  if (pinned.sha256 === actual) return { ok: true, tree, sha256: actual, by: "sha256" };
+  // The archive differs from the pinned one: every listed file decides, and only those files are kept.
+  const wrong: string[] = [];
+  for (const [path, expected] of listed) {
+    const extracted = join(staging, path);
+    const stat = existsSync(extracted) ? lstatSync(extracted) : undefined;
+    if (!stat?.isFile()) wrong.push(`${path} is missing`);
+    else {
+      const got = sha256File(extracted);
+      if (got !== expected) wrong.push(`${path}: expected ${expected}, got ${got}`);
+    }
+  }
+  if (wrong.length > 0) {
+    rmSync(staging, { recursive: true, force: true });
+    return {
+      ok: false,
+      problem: `${archiveMismatch}; ${wrong.length} of ${listed.length} listed files differ (first: ${wrong[0] ?? ""})`,
+    };
+  }
+  for (const [path] of listed) {
+    mkdirSync(dirname(join(tree, path)), { recursive: true });
+    copyFileSync(join(staging, path), join(tree, path));
+  }
+  rmSync(staging, { recursive: true, force: true });
+  return { ok: true, tree, sha256: actual, by: "files" };
+}
+
+/** A failed fetch; `hostDown` when the host did not answer at all (it is then not asked again this run). */
+class FetchFailure extends Error {
+  constructor(
+    message: string,
+    readonly hostDown: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Copies or downloads one location to `file`, bounded in time and size. */
+async function fetchTo(
+  location: SourceLocation,
+  file: string,
+  limits: DownloadLimits,
+  expectedBytes: number | undefined,
+): Promise<void> {
+  const max = expectedBytes ?? limits.maxBytes;
+  const tooLarge = (bytes: number) =>
+    new FetchFailure(
+      `${bytes} bytes or more, larger than ${expectedBytes === undefined ? `the ${max}-byte limit` : `the pinned ${max} bytes`}`,
+      false,
+    );
+  if (location.where.kind === "dir") {
+    const { path } = location.where;
+    if (!existsSync(path)) throw new FetchFailure("not in the mirror folder", false);
+    const size = statSync(path).size;
+    if (size > max) throw tooLarge(size);
+    copyFileSync(path, file);
+    if (expectedBytes !== undefined && size < expectedBytes)
+      throw new FetchFailure(`truncated: ${size} of the pinned ${expectedBytes} bytes`, false);
+    return;
+  }
+  const controller = new AbortController();
+  let why = "";
+  const stop = (reason: string) => {
+    why = reason;
+    controller.abort();
+  };
+  const total = setTimeout(
+    () => stop(`no complete download within ${limits.totalSeconds} s`),
+    limits.totalSeconds * 1000,
+  );
+  let idle = setTimeout(() => stop(`no answer within ${limits.idleSeconds} s`), limits.idleSeconds * 1000);
+  const progressed = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => stop(`nothing received for ${limits.idleSeconds} s`), limits.idleSeconds * 1000);
+  };
+  let answered = false;
+  let received = 0;
+  let out: number | undefined;
+  try {
+    const response = await fetch(location.where.url, { signal: controller.signal, redirect: "follow" });
+    answered = true;
+    progressed();
+    if (!response.ok || !response.body) throw new FetchFailure(`HTTP ${response.status}`, false);
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+    if (declared > max) throw tooLarge(declared);
+    out = openSync(file, "w");
+    try {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        received += chunk.length;
+        if (received > max) throw tooLarge(received);
+        writeSync(out, chunk);
+        progressed();
+      }
+    } catch (error) {
+      if (error instanceof FetchFailure || controller.signal.aborted) throw error;
+      throw new FetchFailure(
+        `truncated: the connection ended after ${received}${Number.isFinite(declared) ? ` of ${declared}` : ""} bytes`,
+        false,
+      );
+    }
+    if (Number.isFinite(declared) && received !== declared)
+      throw new FetchFailure(`truncated: ${received} of ${declared} bytes`, false);
+    if (expectedBytes !== undefined && received < expectedBytes)
+      throw new FetchFailure(`truncated: ${received} of the pinned ${expectedBytes} bytes`, false);
+  } catch (error) {
+    if (controller.signal.aborted) throw new FetchFailure(why, !answered);
+    if (error instanceof FetchFailure) throw error;
+    // Connection refused, no such host, TLS failure: name the cause's code, not an address.
+    const cause = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const reason = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (error as Error).message;
+    throw new FetchFailure(
+      `unreachable (${reason.replace(/\[?[0-9a-f:.]*[:.][0-9a-f:.]+\]?(:\d+)?/gi, "<address>")})`,
+      true,
+    );
+  } finally {
+    clearTimeout(total);
+    clearTimeout(idle);
+    if (out !== undefined) closeSync(out);
+  }
 }

@@ -38,6 +38,8 @@ export interface LocalRunContextOptions {
   progress: (line: string) => void;
   /** When the run started (ms since epoch), for the time left. */
   startedAt: number;
+  /** Where programs built from verified sources are kept between runs (undefined: not kept). */
+  buildCacheDir?: string | undefined;
 }
 
 /** A local run's context. */
@@ -51,6 +53,8 @@ export class LocalRunContext implements BenchmarkContext {
   estimatedSeconds = 0;
   /** The BLAS the MPI programs load, when known. */
   blas: string | undefined;
+  /** Where programs built from verified sources are kept between runs. */
+  readonly buildCacheDir: string | undefined;
   private readonly cwd: string;
   private readonly processes: ProcessGroupSet;
   private readonly writeProgress: (line: string) => void;
@@ -69,6 +73,7 @@ export class LocalRunContext implements BenchmarkContext {
     this.processes = options.processes;
     this.writeProgress = options.progress;
     this.startedAt = options.startedAt;
+    this.buildCacheDir = options.buildCacheDir;
   }
 
   /** True once the run was interrupted. */

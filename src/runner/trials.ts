@@ -40,10 +40,11 @@ export async function runBenchmark(
   settleImplementation(configurations, prepared.implementation);
   let parameters = prepared.parameters;
   if (prepared.finish) ({ parameters, configurations } = prepared.finish(configurations));
-  const section = summarizeBenchmark(benchmark, parameters, configurations, {
+  const summarized = summarizeBenchmark(benchmark, parameters, configurations, {
     headline: definition.headline,
     ...(prepared.conformance ? { conformance: prepared.conformance } : {}),
   });
+  const section = prepared.build ? { ...summarized, build: prepared.build } : summarized;
   return definition.recordedAs?.custom ? { ...section, custom: definition.recordedAs.custom } : section;
 }
 
@@ -90,7 +91,8 @@ export async function runTrials(
     const durationSeconds = Math.round(outcome.seconds * 1000) / 1000;
     return { outcome, entry: { run, rawFile, startedAt, durationSeconds } };
   };
-  for (let trial = 1; trial <= context.trials && !context.interrupted; trial++) {
+  const count = planned.trials ?? context.trials;
+  for (let trial = 1; trial <= count && !context.interrupted; trial++) {
     let { outcome, entry } = await attempt(trial, command.args, "");
     if (outcome.interrupted) break;
     context.reportTrial(benchmark, configuration.id, trial, outcome.seconds);

@@ -1,8 +1,8 @@
 /**
  * HPL (High-Performance Linpack): double-precision floating point, solving a dense linear system with one MPI
  * rank per core and one BLAS thread each, sized to a time budget (or to memory with `top500` sizing). A run
- * counts only when HPL's residual check passed. Building HPL from source is not yet done: a built `xhpl`, or
- * HPCC's HPL 2.0 where none is found.
+ * counts only when HPL's residual check passed. The program: HPL 2.3 built once per host from its verified
+ * source (build.ts), a built `xhpl`, or HPCC's HPL 2.0 where neither is found.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,21 +10,20 @@ import { BenchError } from "../../errors.js";
 import type { BenchmarkContext, BenchmarkDefinition, OwnProgram, PreparedRun } from "../definition.js";
 import { hpccSuite } from "../hpcc/suite.js";
 import { mpirunArgs } from "../launch.js";
+import { buildHpl } from "./build.js";
 import { hplDat } from "./launch.js";
 import { parseHplOutput } from "./parse.js";
 import { hplParameters, sizeHplForRun } from "./sizing.js";
 
-function prepareHpl(context: BenchmarkContext, program: OwnProgram): PreparedRun {
+async function prepareHpl(context: BenchmarkContext, program: OwnProgram): Promise<PreparedRun> {
   const { mpirun, asRoot } = context.tools;
   if (!mpirun)
     throw new BenchError("BuildFailed", "HPL needs mpirun, which is not on PATH", {
       fix: "apt-get install openmpi-bin",
     });
-  if (program.kind === "source")
-    throw new BenchError("NotYetAvailable", "building HPL from source is not yet available", {
-      fix: "Pass a built xhpl with --program hpl=PATH, or apt-get install hpcc.",
-    });
-  const blas = context.noteBlas(program.path);
+  const built = program.kind === "source" ? await buildHpl(context, program) : undefined;
+  const xhpl = built?.xhpl ?? program.path;
+  const blas = context.noteBlas(xhpl);
   const sizing = sizeHplForRun(context.host, context.settings, 1, blas);
   const work = join(context.outDir, "work", "hpl");
   mkdirSync(work, { recursive: true });
@@ -33,6 +32,7 @@ function prepareHpl(context: BenchmarkContext, program: OwnProgram): PreparedRun
   return {
     parameters: { program: program.how, ...hplParameters(sizing) },
     implementation: "hpl-unknown",
+    ...(built ? { build: built.build } : {}),
     configurations: [
       {
         launch: {
@@ -43,7 +43,7 @@ function prepareHpl(context: BenchmarkContext, program: OwnProgram): PreparedRun
           placement: { ranks: sizing.ranks, threadsPerRank: 1, bindTo: "core" },
           threads: sizing.ranks,
         },
-        command: { path: mpirun, args: [...mpirunArgs(sizing.ranks, asRoot), program.path], cwd: work },
+        command: { path: mpirun, args: [...mpirunArgs(sizing.ranks, asRoot), xhpl], cwd: work },
         timeoutSeconds: Math.ceil(sizing.predictedSeconds * 4 + 120),
       },
     ],
@@ -58,7 +58,7 @@ export const hplBenchmark: BenchmarkDefinition = {
     kind: "searched",
     executables: ["xhpl"],
     sourceMarker: "configure",
-    fix: "apt-get install hpcc (HPL 2.0), or pass --program hpl=PATH/TO/xhpl",
+    fix: "give HPL 2.3's source (--source-mirror DIR holding hpl-2.3.tar.gz, or --source hpl=ARCHIVE) with libopenmpi-dev and libopenblas-dev, or apt-get install hpcc (HPL 2.0), or pass --program hpl=PATH/TO/xhpl",
     suites: [hpccSuite],
   },
   estimateTrialSeconds: (host, settings) => sizeHplForRun(host, settings).predictedSeconds,

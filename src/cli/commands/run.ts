@@ -28,6 +28,7 @@ const localOnlyFlags = [
   "coremark-threads",
   "imds",
   "image-root",
+  "source-mirror",
 ] as const;
 
 /** Flags only a batch on EC2 reads (`--benchmarks` and `--quick` apply to both). */
@@ -81,6 +82,11 @@ export const runCommand = defineCommand({
       default: "/opt/aws-bench",
       describe: "Where the benchmark image keeps its programs (bin/) and sources (sources/)",
     },
+    "source-mirror": {
+      type: "string",
+      describe:
+        "Look pinned sources (configs/sources.json) up here by their upstream file names instead of upstream: a folder or an http(s) URL; each is verified by its SHA-256 (env AWS_BENCH_SOURCE_MIRROR)",
+    },
     ...batchRequestOptions,
     benchmarks: {
       ...batchRequestOptions.benchmarks,
@@ -98,6 +104,10 @@ export const runCommand = defineCommand({
       .group([...awsOnlyFlags], "A batch on EC2 (--target aws, the default):"),
   examples: [
     ["$0 run --target local --quick", "a short local run of STREAM, HPL and CoreMark"],
+    [
+      "$0 run --target local --source-mirror /shared/benchmark-sources",
+      "a cluster without internet: stream.c, hpl-2.3.tar.gz and coremark-1.01.tar.gz from a folder, verified",
+    ],
     [
       "$0 run --target local --benchmarks stream --source stream=./stream.c",
       "STREAM built from its source for this host",
@@ -219,6 +229,7 @@ export const runCommand = defineCommand({
           },
           imds: args.imds,
           imageRoot: resolve(io.cwd, args["image-root"]),
+          sourceMirror: args["source-mirror"],
           customs,
           progress: (line) => io.stderr.write(`${line}\n`),
         },

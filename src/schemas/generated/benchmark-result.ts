@@ -110,6 +110,7 @@ export interface BenchmarkRun {
     validTrials?: number;
     trials?: number;
   };
+  build?: BuildProvenance;
   /**
    * A measurement beside the benchmark's headline (e.g. HPCC's SingleSTREAM, its own implementation): its headline is its own fixed configuration, and it never stands for the benchmark in rankings.
    */
@@ -199,6 +200,54 @@ export interface Statistics {
   min: number;
   max: number;
   unit: string;
+}
+/**
+ * How the benchmark's program was built on this host: from which source (its checksum and how it was verified), with which compiler, flags, BLAS and target.
+ */
+export interface BuildProvenance {
+  source?: {
+    /**
+     * SHA-256 of the source file or archive; for a directory, of its sorted `SHA-256  path` list.
+     */
+    sha256: string;
+    checksumOf: "file" | "tree";
+    /**
+     * Against configs/sources.json: the download's own SHA-256, every listed extracted file, or not pinned (a source the user gave that matches no pin: results of modified sources must be labelled).
+     */
+    verified: "sha256" | "files" | "not-pinned";
+    /**
+     * The pinned source it matched, e.g. `hpl 2.3`.
+     */
+    pinned?: string;
+    /**
+     * Where it came from: a public URL of the manifest, `source-mirror`, `cache`, `explicit-source` or `image-source` (a private mirror's location is not published).
+     */
+    origin?: string;
+  };
+  /**
+   * The compiler's version line, e.g. `cc (Debian 12.2.0-14) 12.2.0`; through `mpicc` for MPI programs.
+   */
+  compiler: string;
+  /**
+   * Compiler flags as passed.
+   */
+  flags: string;
+  /**
+   * The build as run, e.g. `./configure CC=mpicc LIBS=-lopenblas …; make`.
+   */
+  buildCommand?: string;
+  /**
+   * The BLAS the program links, e.g. `OpenBLAS (/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3)`.
+   */
+  blas?: string;
+  /**
+   * The CPU target the compiler resolved the native flag to, e.g. `x86_64 -march=native (znver3)`.
+   */
+  target: string;
+  /**
+   * Built earlier on this host from the same source, compiler, BLAS and target, and reused.
+   */
+  cached?: boolean;
 }
 export interface RawFile {
   path: RunPath;
