@@ -117,9 +117,7 @@ export async function buildHpl(
   });
   // Without a cache (or with a source of unknown checksum) the build goes into the run and is not kept.
   const cacheable = context.buildCacheDir !== undefined && source !== undefined;
-  const home = cacheable
-    ? join(context.buildCacheDir, hplBuildKey(inputs))
-    : join(context.outDir, "work", "hpl-build");
+  const home = cacheable ? join(context.buildCacheDir, hplBuildKey(inputs)) : join(context.outDir, "work", "hpl-build");
   const xhpl = join(home, "bin", "xhpl");
   if (cacheable && existsSync(xhpl) && cachedInputsMatch(join(home, "build.json"), inputs)) {
     context.progress(`hpl: reusing the HPL build in ${home} (same source, compiler, BLAS and target)`);
