@@ -15,6 +15,27 @@ const streamRun = (triad: number, valid = true): ParsedRun => ({
 });
 
 describe("summarizeBenchmark", () => {
+  it("labels a run outside the run rules non-conforming: numbers kept, no headline figure, still valid", () => {
+    const configurations = [
+      {
+        id: "all-cores-spread",
+        description: "all cores",
+        trials: [1, 2, 3].map((i) => ({ run: streamRun(30000 + i) })),
+      },
+    ];
+    const reason = "arrays of 2796202 elements are below the array rule";
+    const off = summarizeBenchmark("stream", {}, configurations, { conformance: { conforming: false, reason } });
+    expect(off).toMatchObject({ conforming: false, nonConformingReason: reason, validity: { valid: true } });
+    expect(off.headline).toEqual({ configuration: "all-cores-spread", metric: "triad" });
+    expect(off.configurations[0]?.statistics["triad"]?.median).toBe(30002);
+    const on = summarizeBenchmark("stream", {}, configurations, { conformance: { conforming: true } });
+    expect(on.conforming).toBe(true);
+    expect(on.nonConformingReason).toBeUndefined();
+    expect(on.headline.statistics?.median).toBe(30002);
+    expect(summarizeBenchmark("stream", {}, configurations).conforming).toBeUndefined();
+    assertDocument("benchmark-result", { ...minimalResult(), benchmarks: [off, on] });
+  });
+
   it("takes the headline from the configuration fixed in advance, even when another one is faster", () => {
     const section = summarizeBenchmark("stream", { arraySize: 10_000_000 }, [
       {
