@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { runLocal, type LocalRunOptions } from "../../src/runner/local-run.js";
@@ -160,4 +160,124 @@ describe.skipIf(!hasMpi)("HPL from a verified source", () => {
     );
     expect(existsSync(join(dir, "cache", "aws-bench", "builds"))).toBe(false);
   });
+});
+
+describe.skipIf(!hasMpi)("CoreMark from a verified source, with its Makefile", () => {
+  /**
+   * A stand-in CoreMark 1.01 release made here: the fake CoreMark's files in the real layout (top folder, a
+   * Makefile building `coremark.exe` from PORT_DIR and XCFLAGS, linux64/ with core_portme.mak) and one file the
+   * manifest does not list, archived; the manifest pins each listed file and an archive checksum that differs
+   * (GitHub's tag archives are not byte-stable), so the per-file check decides.
+   */
+  function standInCoremark(dir: string): { manifest: SourceManifest; mirror: string } {
+    const top = join(dir, "pkg", "coremark-1.01");
+    cpSync(join(fixturesDir, "generators", "fake-coremark"), top, { recursive: true });
+    cpSync(join(top, "posix"), join(top, "linux64"), { recursive: true });
+    rmSync(join(top, "posix"), { recursive: true });
+    writeFileSync(join(top, "linux64", "core_portme.mak"), "PORT_CFLAGS = -O2\nLFLAGS_END = -lrt\n");
+    writeFileSync(
+      join(top, "Makefile"),
+      [
+        "# A stand-in for CoreMark's Makefile (written for this project): coremark.exe from PORT_DIR and XCFLAGS.",
+        "include $(PORT_DIR)/core_portme.mak",
+        "SRCS = core_list_join.c core_main.c core_matrix.c core_state.c core_util.c $(PORT_DIR)/core_portme.c",
+        "coremark.exe: $(SRCS)",
+        '\tgcc $(PORT_CFLAGS) $(XCFLAGS) -I$(PORT_DIR) -I. -DFLAGS_STR=\\""$(PORT_CFLAGS) $(XCFLAGS)"\\" $(SRCS) -o $@ $(LFLAGS_END)',
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(top, "unlisted.txt"), "not in the manifest\n");
+    const mirror = join(dir, "mirror");
+    mkdirSync(mirror, { recursive: true });
+    execFileSync("tar", ["-czf", join(mirror, "coremark-1.01.tar.gz"), "-C", join(dir, "pkg"), "coremark-1.01"]);
+    const files: Record<string, string> = {};
+    const walk = (folder: string, prefix: string) => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) walk(join(folder, entry.name), path);
+        else if (entry.name !== "unlisted.txt")
+          files[path] = createHash("sha256")
+            .update(readFileSync(join(folder, entry.name)))
+            .digest("hex");
+      }
+    };
+    walk(top, "");
+    const manifest: SourceManifest = {
+      schemaVersion: 2,
+      sources: {
+        coremark: {
+          version: "1.01",
+          fileName: "coremark-1.01.tar.gz",
+          url: "https://example.invalid/archive/refs/tags/v1.01.tar.gz",
+          archive: "tar.gz",
+          stripComponents: 1,
+          sha256: "0".repeat(64),
+          files,
+          licence: "test",
+        },
+      },
+    };
+    return { manifest, mirror };
+  }
+
+  const runCoremark = (dir: string, manifest: SourceManifest, mirror: string) =>
+    runLocal(
+      {
+        benchmarks: ["coremark"],
+        quick: true,
+        trials: 1,
+        outDir: join(dir, "out"),
+        cwd: dir,
+        env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", XDG_CACHE_HOME: join(dir, "cache") },
+        programs: {},
+        sources: {},
+        imds: false,
+        imageRoot: join(dir, "no-image"),
+        sourceMirror: mirror,
+        manifest,
+        overrides: { coremarkThreads: 2 },
+        progress: () => undefined,
+      },
+      new ProcessGroupSet(),
+    );
+
+  it("builds with make PORT_DIR=linux64 and the expert's XCFLAGS, runs the performance and validation runs", async () => {
+    const dir = tempDir();
+    const { manifest, mirror } = standInCoremark(dir);
+    const outcome = await runCoremark(dir, manifest, mirror);
+    expect(outcome.skipped).toEqual([]);
+    const [section] = outcome.result.benchmarks;
+    const xcflags = /^-O3 -m(arch|cpu)=native -DMULTITHREAD=2 -DUSE_PTHREAD -pthread -DPERFORMANCE_RUN=1$/;
+    expect(section).toMatchObject({
+      benchmark: "coremark",
+      implementation: "coremark-pthread",
+      validity: { valid: true },
+      build: {
+        source: { verified: "files", pinned: "coremark 1.01", origin: "source-mirror" },
+        flags: expect.stringMatching(xcflags),
+        buildCommand: expect.stringMatching(
+          /^make PORT_DIR=linux64 XCFLAGS="-O3 .*-DPERFORMANCE_RUN=1" coremark\.exe$/,
+        ),
+        target: expect.stringMatching(/native/),
+      },
+    });
+    expect(section?.configurations.map((c) => [c.id, c.trials.length])).toEqual([
+      ["all-threads", 1],
+      ["validation", 1],
+    ]);
+    // The binary that ran was built by the Makefile with those flags: CoreMark prints them.
+    const printed = readFileSync(join(dir, "out", "raw", "coremark", "validation", "trial-1-rerun.txt"), "utf8");
+    expect(printed).toMatch(/^2K validation run parameters for coremark\./m);
+    expect(printed).toMatch(/Compiler flags\s+: -O2 -O3 -m(arch|cpu)=native -DMULTITHREAD=2 -DUSE_PTHREAD -pthread/);
+  }, 120_000);
+
+  it("marks the performance runs invalid when the validation run fails", async () => {
+    const dir = tempDir();
+    const { manifest, mirror } = standInCoremark(dir);
+    vi.stubEnv("COREMARK_STANDIN_FAIL_VALIDATION", "1");
+    const outcome = await runCoremark(dir, manifest, mirror);
+    const [section] = outcome.result.benchmarks;
+    expect(section?.validity.valid).toBe(false);
+    expect(section?.validity.reason).toMatch(/the run rules' validation run failed: .*Errors detected|ERROR/);
+  }, 120_000);
 });

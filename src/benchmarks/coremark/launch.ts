@@ -1,6 +1,7 @@
 /**
- * CoreMark's command lines: the compiler invocation with its thread count (a compile-time constant) and the
- * performance run's arguments.
+ * CoreMark's command lines: its own Makefile's build with the thread count (a compile-time constant) and the host's
+ * native flag, the direct compiler invocation for a tree without that Makefile, and the arguments of the run rules'
+ * performance and validation runs.
  */
 import type { HostProbe } from "../host.js";
 import { nativeFlag } from "../launch.js";
@@ -37,3 +38,21 @@ export function coremarkCompileArgs(
 
 /** CoreMark's performance-run arguments: the standard seeds, iterations chosen by CoreMark (≥ 10 s). */
 export const coremarkPerformanceArgs = ["0x0", "0x0", "0x66", "0", "7", "1", "2000"];
+
+/** CoreMark's validation run (README's run rules): the seeds 0x3415, 0x3415, 0x66, iterations chosen by CoreMark. */
+export const coremarkValidationArgs = ["0x3415", "0x3415", "0x66", "0", "7", "1", "2000"];
+
+/**
+ * XCFLAGS for CoreMark's Makefile: `-O3`, the native flag, and with more than one context `-DMULTITHREAD=N
+ * -DUSE_PTHREAD -pthread`; `-DPERFORMANCE_RUN=1` as the Makefile's own performance run adds it (the flags string
+ * CoreMark prints then reads as an expert's build).
+ */
+export function coremarkXcflags(host: Pick<HostProbe, "architecture">, threads: number): string {
+  const parallel = threads > 1 ? [`-DMULTITHREAD=${threads}`, "-DUSE_PTHREAD", "-pthread"] : [];
+  return ["-O3", nativeFlag(host), ...parallel, "-DPERFORMANCE_RUN=1"].join(" ");
+}
+
+/** `make` arguments building CoreMark's executable (`coremark.exe`) for `portDir` without running it. */
+export function coremarkMakeArgs(host: Pick<HostProbe, "architecture">, threads: number, portDir: string): string[] {
+  return [`PORT_DIR=${portDir}`, `XCFLAGS=${coremarkXcflags(host, threads)}`, "coremark.exe"];
+}
