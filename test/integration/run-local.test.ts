@@ -31,7 +31,11 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   });
   // An empty source mirror: a local run here never reaches for upstream sources (source-fetch.test.ts tests that).
   mkdirSync(join(tempDir(), "empty-mirror"), { recursive: true });
-  const local = ["--image-root", join(tempDir(), "no-image"), "--source-mirror", join(tempDir(), "empty-mirror")];
+  const local = [
+    "--image-root",
+    join(tempDir(), "no-image"),
+    ...(args.includes("--source-mirror") ? [] : ["--source-mirror", join(tempDir(), "empty-mirror")]),
+  ];
   const code = await exec(args[0] === "run" ? [...args, ...local] : args, io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
@@ -196,6 +200,13 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
       /--program 'stream' is not NAME=PATH/,
     );
     expect((await cli(["run", "--target", "local", "--trials", "0"])).code).toBe(2);
+    const noMirror = await cli(["run", "--target", "local", "--source-mirror", "nowhere", "--out", "m", "--no-imds"]);
+    expect(noMirror.stderr).toMatch(/--source-mirror nowhere is not a folder/);
+    expect(noMirror.code).toBe(1);
+    expect(existsSync(join(tempDir(), "m"))).toBe(false);
+    expect((await cli(["run", "--source-mirror", "/tmp", "--instance-types", "m7i.large"])).stderr).toMatch(
+      /--source-mirror do(es)? not apply to --target aws/,
+    );
     const dir = tempDir();
     mkdirSync(join(dir, "full"));
     writeFileSync(join(dir, "full", "keep.txt"), "x");

@@ -225,7 +225,8 @@ export const coremarkBenchmark: BenchmarkDefinition = {
     sourceMarker: "core_main.c",
     fix: "give CoreMark 1.01's source: --source-mirror DIR holding coremark-1.01.tar.gz (or v1.01.tar.gz), or --source coremark=PATH/TO/coremark (a checkout or release archive of eembc/coremark)",
   },
-  estimateTrialSeconds: () => coremarkSecondsPerRun,
+  // A performance run, plus the validation run that runs once per run: counted with every trial, which errs long.
+  estimateTrialSeconds: () => 2 * coremarkSecondsPerRun,
   prepare: prepareCoremark,
   parse: (text, label) => parseCoremarkOutput(text, { label }),
   validity:

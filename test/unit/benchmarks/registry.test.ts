@@ -137,7 +137,7 @@ describe("estimateRunSeconds", () => {
     const tools = { asRoot: false };
     const suiteTrial = hpccSuite.estimateTrialSeconds(host, settings, ["stream", "hpl"]);
     const coremarkTrial = coremarkBenchmark.estimateTrialSeconds(host, settings, tools);
-    expect(coremarkTrial).toBe(15);
+    expect(coremarkTrial).toBe(30);
     const throughHpcc = estimateRunSeconds(
       host,
       [
