@@ -79,17 +79,23 @@ const bundleFiles = [
 describe(".dockerignore", () => {
   const sources = copySources(dockerfile);
 
-  it("the Dockerfile copies the runner bundle, the entrypoint and the Node.js archive from the context, and nothing else", () => {
-    expect(sources.sort()).toEqual(["containers/entrypoint.sh", "dist/bundle/runner", "dist/node-archive/"]);
+  it("the Dockerfile copies the runner bundle, the entrypoint, the bandwidth kernel and the Node.js archive from the context, and nothing else", () => {
+    expect(sources.sort()).toEqual([
+      "containers/entrypoint.sh",
+      "dist/bundle/runner",
+      "dist/node-archive/",
+      "kernels/membw/",
+    ]);
   });
 
   it("lets in every file each COPY reads", () => {
-    for (const file of [...bundleFiles, "containers/entrypoint.sh"]) expect(inContext(rules, file), file).toBe(true);
+    const copiedFiles = [...bundleFiles, "containers/entrypoint.sh", "kernels/membw/aws-bench-membw.c"];
+    for (const file of copiedFiles) expect(inContext(rules, file), file).toBe(true);
     const under = (file: string, source: string) =>
       file === source.replace(/\/$/, "") || file.startsWith(`${source.replace(/\/$/, "")}/`);
     for (const source of sources)
       expect(
-        [...bundleFiles, "containers/entrypoint.sh"].some((file) => under(file, source)),
+        copiedFiles.some((file) => under(file, source)),
         source,
       ).toBe(true);
   });
