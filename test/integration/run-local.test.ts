@@ -96,7 +96,7 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     const printed = readFileSync(join(dir, "out", "raw", "stream", "all-cores-spread", "trial-1.txt"), "utf8");
     expect(printed).toContain(`Array size = ${String(section?.parameters["arraySize"])} (elements)`);
     expect(readFileSync(join(dir, "out", "build", "stream.log"), "utf8")).toMatch(
-      /-O3 -march=native -fopenmp -DSTREAM_ARRAY_SIZE=\d+ -DNTIMES=10/,
+      /-O3 -march=native -fopenmp -DSTREAM_ARRAY_SIZE=\d+ -DNTIMES=20/,
     );
     expect(result.rawFiles.some((file) => file.path === "build/stream.log")).toBe(true);
     const sums = readFileSync(join(dir, "out", "SHA256SUMS"), "utf8");
