@@ -151,7 +151,7 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
     expect(stdout).toMatch(
       /skipped coremark: no program: .*manifest coremark 1\.01: --source-mirror coremark-1\.01\.tar\.gz: not in the mirror folder/,
     );
-    expect(stdout).toMatch(/fix: pass --source coremark=/);
+    expect(stdout).toMatch(/fix: give CoreMark 1\.01's source: --source-mirror DIR .*--source coremark=/);
     const result = JSON.parse(readFileSync(join(dir, "o", "result.json"), "utf8")) as BenchmarkResult;
     expect(result.skipped?.[0]).toMatchObject({ benchmark: "coremark" });
   });
