@@ -297,13 +297,11 @@ describe("instance watch", () => {
     expect(ec2.commandCalls(TerminateInstancesCommand).map((call) => call.args[0].input)).toEqual([
       { InstanceIds: ["i-0aaaaaaaaaaaaaaa1"] },
     ]);
-    ec2
-      .on(TerminateInstancesCommand)
-      .rejects(
-        Object.assign(new Error("You are not authorized to perform this operation."), {
-          name: "UnauthorizedOperation",
-        }),
-      );
+    ec2.on(TerminateInstancesCommand).rejects(
+      Object.assign(new Error("You are not authorized to perform this operation."), {
+        name: "UnauthorizedOperation",
+      }),
+    );
     await expect(watch.terminate(["i-0aaaaaaaaaaaaaaa1"])).rejects.toMatchObject({
       code: "AccessDenied",
       message: expect.stringContaining("ec2:TerminateInstances") as string,
