@@ -19,6 +19,7 @@ import { plannedCommands } from "./commands/planned.js";
 import { previewCommand } from "./commands/preview.js";
 import { pricingCommand } from "./commands/pricing.js";
 import { runCommand } from "./commands/run.js";
+import { sourcesCommand } from "./commands/sources.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { validateCommand } from "./commands/validate.js";
@@ -47,6 +48,7 @@ export const commands: readonly AnyCommand[] = [
   parseCommand,
   validateCommand,
   buildCommand,
+  sourcesCommand,
   pricingCommand,
   ...plannedCommands,
 ];

@@ -5,7 +5,7 @@
  * identical inputs never rebuild.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { BenchError } from "../errors.js";
 import { packagePath, packageVersion } from "../package-files.js";
@@ -18,6 +18,7 @@ import {
   type NodeArchive,
 } from "./image-pins.js";
 import type { ContainerTag } from "../schemas/generated/container-tags.js";
+import type { SourceManifest } from "../schemas/generated/source-manifest.js";
 
 /** `distro` (Debian's toolchain and hpcc) or `spack` (HPL 2.3 from the tag's Spack environment). */
 export type Toolchain = "distro" | "spack";
@@ -65,6 +66,57 @@ export interface ImageBuildOptions {
    * builds that cannot reach the URL. Its SHA-256 is checked here and again in the build. @default "download"
    */
   nodeArchiveFrom?: "download" | "context" | undefined;
+  /**
+   * Where the image's build step (`aws-bench sources fetch`) takes the pinned sources from: upstream, verified
+   * against the manifest bundled with the runner (`download`), or `context` — a folder `dist/source-mirror/` in the
+   * build context, used as `--source-mirror`, whose `sources.json` (when present) replaces the bundled manifest.
+   * `context` exists for builds with stand-in files (the smoke test); a real image uses `download`.
+   * @default "download"
+   */
+  sourcesFrom?: "download" | "context" | undefined;
+  /** The source manifest whose pins the content hash covers. @default the package's configs/sources.json */
+  manifest?: SourceManifest | undefined;
+}
+
+/** Where `sourcesFrom: "context"` expects the source mirror (and any stand-in manifest), relative to the context. */
+export const sourceMirrorContextDir = "dist/source-mirror";
+
+/**
+ * The SHA-256 of the manifest's pins — per source its version, file name, archive kind, size, SHA-256 and per-file
+ * SHA-256 — in a fixed order: what decides which bytes an image's sources are, and nothing else (notes, URLs).
+ */
+export function sourcePinsSha256(manifest: SourceManifest): string {
+  const pins = Object.keys(manifest.sources)
+    .sort()
+    .map((name) => {
+      const pin = manifest.sources[name];
+      if (!pin) return [name];
+      const files = Object.entries(pin.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return [
+        name,
+        pin.version,
+        pin.fileName,
+        pin.archive,
+        pin.bytes ?? null,
+        pin.sha256 ?? null,
+        pin.stripComponents ?? 0,
+        files,
+      ];
+    });
+  return createHash("sha256").update(JSON.stringify(pins)).digest("hex");
+}
+
+/** Every file under `dir` (relative paths, sorted). */
+function filesUnder(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? filesUnder(dir, join(prefix, entry.name))
+        : entry.isFile()
+          ? [join(prefix, entry.name)]
+          : [],
+    )
+    .sort();
 }
 
 /** Where `nodeArchiveFrom: "context"` expects the Node.js archive, relative to the build context. */
@@ -115,6 +167,13 @@ export function imageBuildDefinition(
   const root = packagePath();
   const nodeArchiveFrom = options.nodeArchiveFrom ?? "download";
   if (nodeArchiveFrom === "context") checkContextArchive(root, node);
+  const sourcesFrom = options.sourcesFrom ?? "download";
+  if (sourcesFrom === "context" && !existsSync(join(root, sourceMirrorContextDir)))
+    throw new BenchError("BuildFailed", `The source mirror ${sourceMirrorContextDir}/ is not in the build context.`, {
+      fix: `Put the source files (stream.c, coremark-1.01.tar.gz, hpl-2.3.tar.gz) in ${sourceMirrorContextDir}/, or build with the sources downloaded.`,
+    });
+  const manifest =
+    options.manifest ?? (JSON.parse(readFileSync(join(root, "configs", "sources.json"), "utf8")) as SourceManifest);
   const bundleHash = join(root, "dist", "bundle", "runner", "BUNDLE_SHA256");
   if (!existsSync(bundleHash)) {
     throw new BenchError("BundleMissing", "The runner bundle the images copy (dist/bundle/runner) has not been made.", {
@@ -131,6 +190,8 @@ export function imageBuildDefinition(
     TOOLCHAIN: toolchain,
     RUNNER_VERSION: packageVersion(),
     BUNDLE_SHA256: readFileSync(bundleHash, "utf8").trim(),
+    SOURCES_FROM: sourcesFrom,
+    SOURCES_SHA256: sourcePinsSha256(manifest),
   };
   const hash = createHash("sha256");
   hash.update(JSON.stringify({ buildArgs, platform: tag.platform }));
@@ -138,6 +199,12 @@ export function imageBuildDefinition(
     hash.update(`\0${file}\0`);
     hash.update(readFileSync(join(root, file)));
   }
+  // Stand-in sources from the context decide the image's content too.
+  if (sourcesFrom === "context")
+    for (const file of filesUnder(join(root, sourceMirrorContextDir))) {
+      hash.update(`\0${sourceMirrorContextDir}/${file}\0`);
+      hash.update(readFileSync(join(root, sourceMirrorContextDir, file)));
+    }
   const contentHash = hash.digest("hex").slice(0, 16);
   const repository = [options.registry, options.namespace ?? "aws-bench"].filter(Boolean).join("/");
   const imageTag = `${tag.tag}-${toolchain}-${contentHash}`;

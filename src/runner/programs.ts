@@ -384,7 +384,7 @@ interface SourceLocation {
 }
 
 /** A source that passed its checksums: the tree to build from, and how it was verified. */
-interface VerifiedSource {
+export interface VerifiedSource {
   tree: string;
   source: SourceProvenance;
 }
@@ -409,6 +409,28 @@ function locationsOf(pinned: PinnedSource, mirror: SourceMirror | undefined): So
         ? { kind: "dir", path: join(mirror.path, name) }
         : { kind: "url", url: new URL(encodeURIComponent(name), mirror.base).href },
   }));
+}
+
+/**
+ * The same fetch and verification the runner does for a pinned source (below), for callers that keep the verified
+ * result (an image's build step): the tree to build from, how it was verified, the verified download in the cache,
+ * and every attempt with its reason. Undefined `source` when no location gave a verified copy.
+ */
+export async function fetchVerifiedSource(
+  definition: Pick<BenchmarkDefinition, "name" | "program">,
+  pinned: PinnedSource,
+  options: ResolveOptions,
+): Promise<{ source?: VerifiedSource & { download: string }; attempts: string[] }> {
+  const attempts: string[] = [];
+  const { name, program } = definition;
+  if (program.kind !== "searched") {
+    attempts.push(`${name}: its program is declared, not built from a source`);
+    return { attempts };
+  }
+  const verified = await fetchPinnedSource(name, program, pinned, options, attempts);
+  if (!verified) return { attempts };
+  const download = join(options.cacheDir, `${name}-${pinned.version}`, pinned.fileName);
+  return { source: { ...verified, download }, attempts };
 }
 
 /**

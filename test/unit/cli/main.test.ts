@@ -26,6 +26,7 @@ const designCommands = [
   "cleanup",
   "bootstrap",
   "build",
+  "sources",
   "pricing",
   "parse",
   "validate",

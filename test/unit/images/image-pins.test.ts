@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BenchError } from "../../../src/errors.js";
-import { imageBuildDefinition } from "../../../src/images/build-definition.js";
+import { imageBuildDefinition, sourcePinsSha256 } from "../../../src/images/build-definition.js";
+import type { SourceManifest } from "../../../src/schemas/generated/source-manifest.js";
 import {
   baseImage,
   checkNodeArchive,
@@ -121,7 +122,7 @@ describe("image pins", () => {
     const froms = instructions.match(/^FROM .*/gm) ?? [];
     for (const from of froms)
       expect(from).toMatch(
-        /^FROM (\$\{BASE_IMAGE\}|runtime-base|toolchain-\$\{TOOLCHAIN\}|node-archive-\$\{NODE_ARCHIVE_FROM\}) /,
+        /^FROM (\$\{BASE_IMAGE\}|runtime-base|toolchain-\$\{TOOLCHAIN\}|node-archive-\$\{NODE_ARCHIVE_FROM\}|sources-\$\{SOURCES_FROM\}) /,
       );
     expect(instructions).toMatch(/sha256sum --check --strict/);
     expect(instructions).toMatch(/"\$\{NODE_ARCHIVE_SHA256\} {2}\/tmp\/node\.tgz"/);
@@ -129,5 +130,39 @@ describe("image pins", () => {
     expect(instructions).toMatch(/node --version\)" = "v\$\{NODE_VERSION\}"/);
     expect(instructions).not.toMatch(/apt-get install[^&]*\bnodejs\b/);
     expect(instructions).toMatch(/COPY --from=node \/opt\/node\/bin\/node \/usr\/local\/bin\/node/);
+  });
+
+  it("the content-hash tag covers the pinned sources' checksums, and nothing else of the manifest", () => {
+    const manifest = JSON.parse(readFileSync(join(root, "configs", "sources.json"), "utf8")) as SourceManifest;
+    const copy = () => structuredClone(manifest);
+    const real = imageBuildDefinition(x86, "distro", { manifest });
+    expect(real.buildArgs["SOURCES_SHA256"]).toBe(sourcePinsSha256(manifest));
+    expect(real.buildArgs["SOURCES_FROM"]).toBe("download");
+    // By default the package's own manifest is the one covered.
+    expect(imageBuildDefinition(x86, "distro").contentHash).toBe(real.contentHash);
+    const hpl = copy();
+    (hpl.sources["hpl"] as { sha256: string }).sha256 = "0".repeat(64);
+    expect(imageBuildDefinition(x86, "distro", { manifest: hpl }).contentHash).not.toBe(real.contentHash);
+    const coremarkFile = copy();
+    (coremarkFile.sources["coremark"] as { files: Record<string, string> }).files["core_main.c"] = "1".repeat(64);
+    expect(imageBuildDefinition(x86, "distro", { manifest: coremarkFile }).imageTag).not.toBe(real.imageTag);
+    const note = copy();
+    (note.sources["stream"] as { note?: string }).note = "reworded";
+    expect(imageBuildDefinition(x86, "distro", { manifest: note }).contentHash).toBe(real.contentHash);
+  });
+
+  it("takes the sources from the context only when the mirror folder is there", () => {
+    const missing = refusal(() => imageBuildDefinition(x86, "distro", { sourcesFrom: "context" }));
+    expect(missing.code).toBe("BuildFailed");
+    expect(missing.message).toMatch(/dist\/source-mirror\/ is not in the build context/);
+  });
+
+  it("the Dockerfile fetches the sources with the runner's own verified fetch and copies only the result on", () => {
+    const instructions = dockerfile.replace(/\\\n/g, " ");
+    expect(instructions).toMatch(/^ARG SOURCES_FROM=download$/m);
+    expect(instructions).toMatch(/aws-bench\.mjs sources fetch --dest \/opt\/aws-bench\/sources/);
+    // The stand-in manifest is used only with the context's mirror.
+    expect(instructions).toMatch(/if \[ "\$\{SOURCES_FROM\}" = context \]; then[^]*--sources-manifest[^]*fi; +fi;/);
+    expect(instructions).toMatch(/COPY --from=sources \/opt\/aws-bench\/sources\/ \/opt\/aws-bench\/sources\//);
   });
 });
