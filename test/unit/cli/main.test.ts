@@ -83,6 +83,7 @@ describe("aws-bench CLI", () => {
           "validate",
           "run",
           "build",
+          "sources",
           "pricing",
           "plan",
           "preview",
