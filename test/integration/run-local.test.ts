@@ -89,6 +89,14 @@ describe.skipIf(!hasCompiler)("run --target local", () => {
       program: "explicit-source",
       arraySizeLimitedBy: expect.stringMatching(/last-level-cache|minimum-elements|available-memory/),
     });
+    // What was built, and how: the compiler, the flags for this host, the target (a source not matching the pin
+    // is recorded as such).
+    expect(section?.build).toMatchObject({
+      compiler: expect.stringMatching(/\d+\.\d+/),
+      flags: expect.stringMatching(/-O3 -m(arch|cpu)=native -fopenmp -DSTREAM_ARRAY_SIZE=\d+ -DNTIMES=\d+/),
+      buildCommand: expect.stringMatching(/^cc -O3 .*stream\.c -o /),
+      target: expect.stringMatching(/native/),
+    });
     const spread = section?.configurations.find((c) => c.id === "all-cores-spread");
     expect(spread?.placement).toMatchObject({ OMP_PROC_BIND: "spread", OMP_PLACES: "cores" });
     expect(spread?.trials[0]?.rawFile).toBe("raw/stream/all-cores-spread/trial-1.txt");

@@ -13,8 +13,11 @@ import type {
   OwnProgram,
   PreparedRun,
   RunSettings,
+  SourceProvenance,
   TrialRun,
 } from "../definition.js";
+import { compilerTarget, compilerVersion } from "../toolchain.js";
+import type { BuildProvenance } from "../../schemas/generated/benchmark-result.js";
 import { hpccSuite } from "../hpcc/suite.js";
 import type { HostProbe } from "../host.js";
 import { membwArgs, membwCompileArgs, membwKernel } from "../membw/launch.js";
@@ -41,10 +44,13 @@ function prepareStream(context: BenchmarkContext, program: OwnProgram): Prepared
   const sizing = sizeStreamForRun(host, context.settings);
   if (program.how === "project-kernel") return prepareMembw(context, program.path, sizing);
   let path = program.path;
+  let build: BuildProvenance | undefined;
   const parameters: Record<string, string | number | boolean> = { program: program.how };
   if (program.kind === "source") {
     path = join(context.outDir, "build", "stream");
-    context.compile("stream", streamCompileArgs(host, sizing, join(program.path, "stream.c"), path));
+    const args = streamCompileArgs(host, sizing, join(program.path, "stream.c"), path);
+    context.compile("stream", args);
+    build = compiledBuild(host, args, program.source);
     Object.assign(parameters, {
       arraySize: sizing.arraySize,
       ntimes: sizing.ntimes,
@@ -56,12 +62,28 @@ function prepareStream(context: BenchmarkContext, program: OwnProgram): Prepared
   return {
     parameters,
     implementation: "stream.c-openmp",
+    ...(build ? { build } : {}),
     ...(program.kind === "source" ? { conformance: streamConformance(host, sizing.arraySize) } : {}),
     configurations: streamConfigurations(host, context.tools.numactl).map((launch) => ({
       launch,
       command: { path, args: [] },
       timeoutSeconds: Math.ceil(estimateStreamSeconds(sizing, host, launch.threads) * 4 + 60),
     })),
+  };
+}
+
+/** What a build with `cc` of `args` was: compiler, flags, the command, the target, and the source when pinned. */
+function compiledBuild(
+  host: Pick<HostProbe, "architecture">,
+  args: readonly string[],
+  source: SourceProvenance | undefined,
+): BuildProvenance {
+  return {
+    ...(source ? { source } : {}),
+    compiler: compilerVersion("cc") ?? "unknown",
+    flags: args.filter((arg) => /^-(O|m|f|D)/.test(arg)).join(" "),
+    buildCommand: `cc ${args.join(" ")}`,
+    target: compilerTarget("cc", host),
   };
 }
 
@@ -73,7 +95,8 @@ function prepareStream(context: BenchmarkContext, program: OwnProgram): Prepared
 function prepareMembw(context: BenchmarkContext, sourceDirectory: string, sizing: StreamSizing): PreparedRun {
   const { host } = context;
   const path = join(context.outDir, "build", membwImplementation);
-  context.compile(membwImplementation, membwCompileArgs(host, sourceDirectory, path));
+  const args = membwCompileArgs(host, sourceDirectory, path);
+  context.compile(membwImplementation, args);
   for (const note of sizing.notes) context.progress(`${membwBenchmarkName}: ${note}`);
   context.progress(
     `stream: no STREAM source or program; measuring with the project's own kernel, recorded as '${membwBenchmarkName}' (not STREAM)`,
@@ -89,6 +112,7 @@ function prepareMembw(context: BenchmarkContext, sourceDirectory: string, sizing
       allocation: "heap",
     },
     implementation: membwImplementation,
+    build: compiledBuild(host, args, undefined),
     recordedAs: membwBenchmarkName,
     conformance: streamConformance(host, sizing.arraySize),
     configurations: streamConfigurations(host, context.tools.numactl).map((launch) => ({
