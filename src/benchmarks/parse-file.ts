@@ -11,10 +11,11 @@ import type { ParsedOutput } from "../schemas/generated/parsed-output.js";
 import { parseCoremarkOutput } from "./coremark/parse.js";
 import { parseHpccOutput } from "./hpcc/parse.js";
 import { parseHplOutput } from "./hpl/parse.js";
+import { parseMembwOutput } from "./membw/parse.js";
 import { parseStreamOutput } from "./stream/parse.js";
 
 /** Programs whose output `parse` reads. */
-export const parsablePrograms = ["stream", "hpl", "hpcc", "coremark"] as const;
+export const parsablePrograms = ["stream", "hpl", "hpcc", "coremark", "membw"] as const;
 
 /** One of {@link parsablePrograms}. */
 export type ParsableProgram = (typeof parsablePrograms)[number];
@@ -34,6 +35,9 @@ export function parseProgramOutput(
       return parseHpccOutput(text, { label });
     case "coremark":
       return { runs: parseCoremarkOutput(text, { label }) };
+    case "membw":
+      // Its runs name their benchmark `membw`, which the parsed-output schema lists.
+      return { runs: parseMembwOutput(text, label) as ParsedOutput["runs"] };
   }
 }
 

@@ -18,13 +18,13 @@ export const parseCommand = defineCommand({
   },
   positionals: {
     program: {
-      choices: ["stream", "hpl", "hpcc", "coremark"] as const,
+      choices: ["stream", "hpl", "hpcc", "coremark", "membw"] as const,
       describe: "Which program wrote the file",
       demandOption: true,
     },
     file: {
       type: "string",
-      describe: "The raw output (stdout of STREAM/CoreMark, HPL.out, hpccoutf.txt)",
+      describe: "The raw output (stdout of STREAM/CoreMark/aws-bench-membw, HPL.out, hpccoutf.txt)",
       demandOption: true,
     },
   },

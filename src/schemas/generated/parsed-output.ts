@@ -5,7 +5,10 @@
  */
 export interface ParsedOutput {
   schemaVersion: 1;
-  program: "stream" | "hpl" | "hpcc" | "coremark";
+  /**
+   * `membw`: the project's own bandwidth kernel (kernels/membw/), never STREAM.
+   */
+  program: "stream" | "hpl" | "hpcc" | "coremark" | "membw";
   file: {
     name: string;
     sha256: string;
@@ -26,7 +29,7 @@ export interface ParsedRun {
   /**
    * `custom`: a benchmark declared in a custom-benchmark file.
    */
-  benchmark: "stream" | "hpl" | "coremark" | "custom";
+  benchmark: "stream" | "hpl" | "coremark" | "membw" | "custom";
   implementation: string;
   section?: string;
   parameters: {

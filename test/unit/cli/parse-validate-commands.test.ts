@@ -33,6 +33,17 @@ describe("aws-bench parse", () => {
     expect(parsed.runs[0]?.metrics["scale"]).toEqual({ value: 22453.4, unit: "MB/s", printed: "22453.4" });
   });
 
+  it("reads the project's bandwidth kernel's output as membw, never as STREAM", async () => {
+    const file = outputPath("produced-here/membw-16M-ntimes20-t2.txt");
+    const { code, out } = await run("parse", "membw", file, "--json");
+    expect(code).toBe(0);
+    const document = JSON.parse(out) as { program: string; runs: Array<{ benchmark: string; implementation: string }> };
+    expect(document.program).toBe("membw");
+    expect(document.runs.map((r) => [r.benchmark, r.implementation])).toEqual([["membw", "aws-bench-membw"]]);
+    expect(await checkDocument("parsed-output", document)).toEqual({ valid: true });
+    expect((await run("parse", "stream", file, "--json")).code).not.toBe(0);
+  });
+
   it("every fixture parses into a schema-valid document", async () => {
     const cases: Array<[string, string]> = [
       ["hpl", "shared/hpl-1x1-np1-N2000-6000-NB128-192.txt"],
