@@ -525,6 +525,43 @@ interface VerifiedFile {
  * Checks `file` against `pinned` and lays out the tree to build from under `scratch/<benchmark>` (fresh each
  * time). A mismatch names the expected and the actual SHA-256.
  */
+/** Bounds on an archive opened before its contents are verified. */
+export const untrustedArchiveLimits = { entries: 10_000, bytes: 256 * 1024 ** 2 };
+
+/**
+ * Why an unverified archive must not be extracted, or undefined when it holds only regular files and folders,
+ * none with an absolute path or a `..` step, within {@link untrustedArchiveLimits}. Read from `tar -tv` (GNU tar's
+ * listing: the type letter first, the size in the third field).
+ */
+export function unsafeArchive(file: string): string | undefined {
+  let listing: string;
+  try {
+    listing = execFileSync("tar", ["--numeric-owner", "-tvf", file], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 60_000,
+      maxBuffer: 16 * 1024 ** 2,
+    });
+  } catch (error) {
+    return `it cannot be listed (${(error as Error).message.split("\n")[0] ?? ""})`;
+  }
+  const lines = listing.split("\n").filter((line) => line.trim() !== "");
+  if (lines.length > untrustedArchiveLimits.entries)
+    return `it holds more than ${untrustedArchiveLimits.entries} entries`;
+  let bytes = 0;
+  for (const line of lines) {
+    const type = line[0];
+    if (type !== "-" && type !== "d") return `it holds something other than files and folders: ${line.slice(0, 200)}`;
+    const fields = line.trim().split(/\s+/);
+    bytes += Number(fields[2]) || 0;
+    const name = fields.slice(5).join(" ");
+    if (name.startsWith("/") || name.split("/").includes("..")) return `it holds a path outside its folder: ${name}`;
+  }
+  if (bytes > untrustedArchiveLimits.bytes)
+    return `it would unpack to ${bytes} bytes, above ${untrustedArchiveLimits.bytes}`;
+  return undefined;
+}
+
 function verifyDownload(file: string, pinned: PinnedSource, scratch: string, benchmark: string): Verified {
   const actual = sha256File(file);
   const tree = join(scratch, benchmark);
@@ -546,6 +583,12 @@ function verifyDownload(file: string, pinned: PinnedSource, scratch: string, ben
   const staging = pinned.sha256 === actual ? tree : `${tree}.extracted`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  // An archive that is not the pinned one is untrusted until its files check out: it is opened only when it holds
+  // plain files and folders within bounds (no links or devices, no path leaving the folder, no bomb).
+  if (pinned.sha256 !== actual) {
+    const refused = unsafeArchive(file);
+    if (refused) return { ok: false, problem: `${archiveMismatch}, and it is not extracted: ${refused}` };
+  }
   try {
     execFileSync(
       "tar",
