@@ -202,10 +202,18 @@ describe("the built executable", () => {
           env,
           timeout: 60_000,
         });
-        expect(result.signal).toBeNull();
+        const seen = `${args.join(" ")} (exit ${String(result.status)}, ${String(result.error ?? "")}): ${result.stderr
+          .split("\n")
+          .filter((line) => !line.startsWith("import: "))
+          .join("\n")
+          .slice(-1500)}`;
+        expect(result.signal, seen).toBeNull();
         const loaded = result.stderr.split("\n").filter((line) => line.startsWith("import: "));
         // The command ran its handler (it got as far as the backend), and loaded no provider on the way.
-        expect(loaded.some((line) => line.includes("/orchestrator/"))).toBe(true);
+        expect(
+          loaded.some((line) => line.includes("/orchestrator/")),
+          seen,
+        ).toBe(true);
         // status and collect read the record and went on without Pulumi: status to EC2 (a closed port here),
         // collect to the record's news that the batch was never launched.
         if (args[0] === "status")
