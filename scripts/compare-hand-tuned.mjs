@@ -21,7 +21,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = join(root, "dist", "src", "cli", "bin.js");
-const { hpccInput, mpirunArgs } = await import(join(root, "dist", "src", "benchmarks", "launch.js"));
+const { mpirunArgs } = await import(join(root, "dist", "src", "benchmarks", "launch.js"));
+const { hpccInput } = await import(join(root, "dist", "src", "benchmarks", "hpcc", "launch.js"));
 const { parseHpccOutput } = await import(join(root, "dist", "src", "benchmarks", "hpcc", "parse.js"));
 const { parseStreamOutput } = await import(join(root, "dist", "src", "benchmarks", "stream", "parse.js"));
 const { parseMembwOutput } = await import(join(root, "dist", "src", "benchmarks", "membw", "parse.js"));
