@@ -44,6 +44,7 @@ import type {
   SourceProvenance,
 } from "../benchmarks/definition.js";
 import { sha256File, sha256Hex } from "../checksums.js";
+import { findFileInTree } from "../input-files.js";
 import { BenchError } from "../errors.js";
 import type { PinnedSource, SourceManifest } from "../schemas/generated/source-manifest.js";
 
@@ -311,17 +312,10 @@ function treeListing(dir: string): { path: string; sha256: string }[] | undefine
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** The folder holding the source tree's marker file, at most `depth` levels down, or undefined. */
 function findMarker(dir: string, marker: string, depth: number): string | undefined {
-  if (existsSync(join(dir, marker))) return dir;
-  if (depth === 0) return undefined;
-  for (const entry of readdirSync(dir).sort()) {
-    const child = join(dir, entry);
-    if (statSync(child).isDirectory()) {
-      const found = findMarker(child, marker, depth - 1);
-      if (found) return found;
-    }
-  }
-  return undefined;
+  const file = findFileInTree(dir, marker, depth);
+  return file === undefined ? undefined : dirname(file);
 }
 
 /** Where `--source-mirror` points: a folder, or an HTTP(S) base URL, holding files under their upstream names. */

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readRegularFile } from "../../src/input-files.js";
+import { findFileInTree, readRegularFile } from "../../src/input-files.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { exec } from "../../src/cli/main.js";
 import { useTempDir } from "../helpers/temp-dir.js";
@@ -37,5 +37,20 @@ describe("readRegularFile", () => {
       expect(code).toBe(1);
       expect(io.err() + io.out()).toMatch(/FIFO/);
     }
+  });
+});
+
+describe("findFileInTree", () => {
+  it("finds a file at most depth levels down, the first folder in name order winning, and never a folder", () => {
+    const root = tempDir();
+    mkdirSync(join(root, "b", "deep", "deeper"), { recursive: true });
+    mkdirSync(join(root, "a", "configure"), { recursive: true });
+    writeFileSync(join(root, "b", "deep", "configure"), "#!/bin/sh\n");
+    writeFileSync(join(root, "b", "deep", "deeper", "xhpl"), "");
+    // a/configure is a folder: skipped; b/deep/configure is two levels down.
+    expect(findFileInTree(root, "configure", 2)).toBe(join(root, "b", "deep", "configure"));
+    expect(findFileInTree(root, "configure", 1)).toBeUndefined();
+    expect(findFileInTree(root, "xhpl", 3)).toBe(join(root, "b", "deep", "deeper", "xhpl"));
+    expect(findFileInTree(root, "xhpl", 2)).toBeUndefined();
   });
 });

@@ -6,21 +6,11 @@
  * the BLAS (as linked and as loaded), the CPU target and the flags. A cached build is used only when its record
  * says it was built from exactly those.
  */
-import {
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { sha256Hex } from "../../checksums.js";
+import { findFileInTree } from "../../input-files.js";
 import { BenchError } from "../../errors.js";
 import type { BuildProvenance } from "../../schemas/generated/benchmark-result.js";
 import type { BenchmarkContext, OwnProgram } from "../definition.js";
@@ -139,7 +129,7 @@ export async function buildHpl(
       600,
     );
     await step(context, "hpl-make", "make", [`-j${jobs}`], tree, 1800);
-    const built = findFile(tree, "xhpl", 3);
+    const built = findFileInTree(tree, "xhpl", 3);
     if (!built)
       throw new BenchError("BuildFailed", "HPL's make finished without an xhpl (log: build/hpl-make.log)", {
         fix: "Read build/hpl-make.log; pass a built xhpl with --program hpl=PATH meanwhile.",
@@ -192,18 +182,4 @@ function cachedInputsMatch(record: string, inputs: HplBuildInputs): boolean {
   } catch {
     return false;
   }
-}
-
-function findFile(dir: string, name: string, depth: number): string | undefined {
-  const direct = join(dir, name);
-  if (existsSync(direct) && statSync(direct).isFile()) return direct;
-  if (depth === 0) return undefined;
-  for (const entry of readdirSync(dir).sort()) {
-    const child = join(dir, entry);
-    if (statSync(child).isDirectory()) {
-      const found = findFile(child, name, depth - 1);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }
