@@ -16,6 +16,7 @@ import { ProcessGroupSet } from "../../src/runner/processes.js";
 import type { SourceManifest } from "../../src/schemas/generated/source-manifest.js";
 import { fixturesDir } from "../helpers/fixtures.js";
 import { hasCommands } from "../helpers/prerequisites.js";
+import { standInHplPin } from "../helpers/stand-in-sources.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
@@ -49,16 +50,7 @@ describe.skipIf(!hasMpi)("HPL from a verified source", () => {
     const manifest: SourceManifest = {
       schemaVersion: 2,
       sources: {
-        hpl: {
-          version: "2.3",
-          fileName: "hpl-2.3.tar.gz",
-          url: "https://example.invalid/hpl-2.3.tar.gz",
-          archive: "tar.gz",
-          stripComponents: 1,
-          sha256,
-          files: {},
-          licence: "test",
-        },
+        hpl: standInHplPin(sha256),
       },
     };
     const run = (out: string) => {
@@ -140,15 +132,7 @@ describe.skipIf(!hasMpi)("HPL from a verified source", () => {
         manifest: {
           schemaVersion: 2,
           sources: {
-            hpl: {
-              version: "2.3",
-              fileName: "hpl-2.3.tar.gz",
-              url: "https://example.invalid/hpl-2.3.tar.gz",
-              archive: "tar.gz",
-              sha256: pinned,
-              files: {},
-              licence: "test",
-            },
+            hpl: standInHplPin(pinned, { topFolder: false }),
           },
         },
         progress: () => undefined,

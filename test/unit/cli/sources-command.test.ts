@@ -14,6 +14,7 @@ import { builtinBenchmarks } from "../../../src/benchmarks/registry.js";
 import { resolveProgram } from "../../../src/runner/programs.js";
 import type { SourceManifest } from "../../../src/schemas/generated/source-manifest.js";
 import { fixturesDir } from "../../helpers/fixtures.js";
+import { standInHplPin } from "../../helpers/stand-in-sources.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
@@ -46,16 +47,7 @@ function standIns(): { mirror: string; manifestPath: string; manifest: SourceMan
         files: {},
         licence: "stand-in",
       },
-      hpl: {
-        version: "2.3",
-        fileName: "hpl-2.3.tar.gz",
-        url: "https://example.invalid/hpl-2.3.tar.gz",
-        archive: "tar.gz",
-        stripComponents: 1,
-        sha256: sha256(join(mirror, "hpl-2.3.tar.gz")),
-        files: {},
-        licence: "stand-in",
-      },
+      hpl: standInHplPin(sha256(join(mirror, "hpl-2.3.tar.gz"))),
     },
   };
   const manifestPath = join(dir, "sources.json");
