@@ -6,6 +6,20 @@
 import type { BatchRequest } from "../../src/orchestrator/batch-record.js";
 import type { BatchPlan } from "../../src/orchestrator/plan.js";
 
+/** A quick one-instance request (one m7i.large running STREAM in us-east-1), with `changes` on top. */
+export function quickRequest(changes: Partial<BatchRequest> = {}): BatchRequest {
+  return {
+    instanceTypes: ["m7i.large"],
+    benchmarks: ["stream"],
+    repeat: 1,
+    spot: false,
+    quick: true,
+    region: "us-east-1",
+    resultsBucket: "results-bucket",
+    ...changes,
+  };
+}
+
 /** The plan of `req`: one instance per type × repeat. */
 export function planFor(req: BatchRequest): BatchPlan {
   const instances = req.instanceTypes.flatMap((instanceType) =>

@@ -24,21 +24,13 @@ import { runBatchProgramUnderMocks, type DeclaredResource } from "../../stacks/p
 import { isolateAws } from "../helpers/aws-env.js";
 import { FakeAwsAccount, type FakeBatch, type Tags } from "../helpers/fake-aws-account.js";
 import { fakeAccount, FakeEngine } from "../helpers/fake-engine.js";
-import { planFor } from "../helpers/plans.js";
+import { planFor, quickRequest } from "../helpers/plans.js";
 
 const ec2 = mockClient(EC2Client);
 const iam = mockClient(IAMClient);
 const ecr = mockClient(ECRClient);
 const batchId = "20261128t120000z-ab12cd";
-const request: BatchRequest = {
-  instanceTypes: ["m7i.large"],
-  benchmarks: ["stream"],
-  repeat: 1,
-  spot: false,
-  quick: true,
-  region: "us-east-1",
-  resultsBucket: "results-bucket",
-};
+const request: BatchRequest = quickRequest();
 
 let home: string;
 let declared: DeclaredResource[];

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
 import { newBatchRecord, saveRecord } from "../../../src/orchestrator/batch-record.js";
 import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
-import { planFor } from "../../helpers/plans.js";
+import { planFor, quickRequest } from "../../helpers/plans.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commands, exec } from "../../../src/cli/main.js";
@@ -156,15 +156,7 @@ describe("the built executable", () => {
       // (no Pulumi CLI, and AWS points at a closed port).
       const state = join(home, ".aws-bench", "state");
       const store = fileBatchStore(state, pathToFileURL(state).href);
-      const request = {
-        instanceTypes: ["m7i.large"],
-        benchmarks: ["stream"],
-        repeat: 1,
-        spot: false,
-        quick: true,
-        region: "us-east-1",
-        resultsBucket: "team-results",
-      };
+      const request = quickRequest({ resultsBucket: "team-results" });
       const record = await newBatchRecord(
         request,
         planFor(request),

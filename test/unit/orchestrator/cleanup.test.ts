@@ -10,20 +10,12 @@ import { fileBatchStore } from "../../../src/orchestrator/batch-store.js";
 import { newBatchRecord, saveRecord, stackOf, type BatchRequest } from "../../../src/orchestrator/batch-record.js";
 import type { SweepSummary } from "../../../src/orchestrator/sweep.js";
 import { FakeEngine } from "../../helpers/fake-engine.js";
-import { planFor } from "../../helpers/plans.js";
+import { planFor, quickRequest } from "../../helpers/plans.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
 const now = new Date("2026-11-28T18:00:00Z");
-const request: BatchRequest = {
-  instanceTypes: ["m7i.large"],
-  benchmarks: ["stream"],
-  repeat: 1,
-  spot: false,
-  quick: true,
-  region: "us-east-1",
-  resultsBucket: "results-bucket",
-};
+const request: BatchRequest = quickRequest();
 const plan = planFor(request);
 const emptySweep: SweepSummary = {
   dryRun: true,
