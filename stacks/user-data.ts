@@ -13,6 +13,7 @@
  * checked against what it can legitimately be (and refused by name otherwise), and every value is still
  * shell-quoted where it lands, comments included. The script is `shellcheck` clean.
  */
+import { regionPattern } from "../src/aws/clients.js";
 import { BenchError } from "../src/errors.js";
 import { imageDigestVariable, runContractArgs } from "../src/images/run-contract.js";
 import { isBatchId } from "./batch-naming.js";
@@ -163,15 +164,7 @@ export function checkUserDataOptions(
     "e.g. m7i.large",
   );
   checkWholeNumber(where, "repeat", options.repeat, 0, limits.repeat, "Count repeats from 0.");
-  checkText(
-    where,
-    "region",
-    options.region,
-    /^[a-z]{2}(-[a-z]+)+-\d+$/,
-    limits.region,
-    "is not an AWS region",
-    "e.g. us-east-1",
-  );
+  checkText(where, "region", options.region, regionPattern, limits.region, "is not an AWS region", "e.g. us-east-1");
   checkText(
     where,
     "resultsBucket",

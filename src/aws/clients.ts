@@ -44,7 +44,8 @@ export function worstCaseCallMs(attemptMs: number): number {
   return maxAttempts * attemptMs + longestBackoffMs;
 }
 
-const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** What an AWS region name looks like (`us-east-1`, `us-gov-west-1`, `eu-central-2`). */
+export const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 /** Throws `InvalidArgument` unless `region` looks like an AWS region name. */
 export function assertRegionName(region: string): void {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
+import { regionPattern } from "../aws/clients.js";
 import { BenchError } from "../errors.js";
 
 /**
@@ -127,7 +128,7 @@ function s3Access(url: string, query: string): S3Access {
   const access: S3Access = {};
   const region = params.get("region");
   if (region !== null) {
-    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))
+    if (!regionPattern.test(region))
       throw bad(`'region=${region}' is not an AWS region name`, "Write region=us-east-1 or similar.");
     access.region = region;
   }
