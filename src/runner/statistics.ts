@@ -6,6 +6,7 @@
  * 1 − 2·P(B ≤ k−1), B ~ Binomial(n, ½). The widest interval, [min, max], reaches 95 % only from n = 6; below
  * that the achieved coverage is reported as it is and `meetsTarget` is false.
  */
+import { medianIntervalRanks } from "../analysis/order-statistics.js";
 import type { Statistics } from "../schemas/generated/benchmark-result.js";
 
 /** Summary of a sample of trial values (schemas/benchmark-result.schema.json `Statistics`). */
@@ -14,37 +15,24 @@ export type SampleStatistics = Statistics;
 /** The confidence interval of a median: bounds, their ranks, achieved and target coverage. */
 export type MedianInterval = NonNullable<Statistics["medianInterval"]>;
 
-/** P(B ≤ j) for B ~ Binomial(n, ½), computed in log space so large n does not underflow. */
-export function binomialHalfCdf(n: number, j: number): number {
-  if (j < 0) return 0;
-  if (j >= n) return 1;
-  let logTerm = -n * Math.LN2; // log P(B = 0)
-  let sum = Math.exp(logTerm);
-  for (let i = 0; i < j; i++) {
-    logTerm += Math.log((n - i) / (i + 1));
-    sum += Math.exp(logTerm);
-  }
-  return Math.min(1, sum);
-}
+export { binomialHalfCdf } from "../analysis/order-statistics.js";
 
 /**
  * The narrowest symmetric order-statistic interval for the median of `sorted` with coverage ≥ `target`;
- * when even [min, max] falls short, [min, max] with its achieved coverage. Undefined for n < 2.
+ * when even [min, max] falls short, [min, max] with its achieved coverage. Undefined for n < 2. The ranks and
+ * coverage come from src/analysis/order-statistics.ts (`medianIntervalRanks`), the one home of that math.
  */
 export function medianInterval(sorted: readonly number[], target = 0.95): MedianInterval | undefined {
   const n = sorted.length;
   if (n < 2) return undefined;
-  const coverage = (k: number) => 1 - 2 * binomialHalfCdf(n, k - 1);
-  let k = 1;
-  while (k + 1 <= Math.floor((n + 1) / 2) && coverage(k + 1) >= target) k++;
-  const confidence = coverage(k);
+  const { ranks, coverage, meetsTarget } = medianIntervalRanks(n, target);
   return {
-    low: sorted[k - 1] as number,
-    high: sorted[n - k] as number,
-    ranks: [k, n + 1 - k],
-    confidence,
+    low: sorted[ranks[0] - 1] as number,
+    high: sorted[ranks[1] - 1] as number,
+    ranks,
+    confidence: coverage,
     target,
-    meetsTarget: confidence >= target,
+    meetsTarget,
   };
 }
 
