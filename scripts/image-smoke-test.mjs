@@ -222,8 +222,9 @@ if (result.container?.imageDigest !== imageDigest || result.container?.container
 console.error(
   `image: ${result.benchmarks.length} benchmark sections, valid: ${result.benchmarks.map((b) => b.validity.valid).join(", ")}`,
 );
-// The image's runner took the image's own (stand-in) sources: built from /opt/aws-bench/sources, recorded with
-// their checksum and origin. Against the bundled real manifest they are, rightly, not pinned.
+// The image's runner took the image's own (stand-in) sources: STREAM built per host from /opt/aws-bench/sources,
+// HPL 2.3 built when the image was built, for the tag's target (-march=x86-64), from the same verified sources;
+// each recorded with its checksum and origin. Against the bundled real manifest they are, rightly, not pinned.
 for (const name of ["stream", "hpl"]) {
   const section = result.benchmarks.find((b) => b.benchmark === name);
   if (section?.build?.source?.origin !== "image-source")
@@ -234,3 +235,7 @@ for (const name of ["stream", "hpl"]) {
     `image: ${name} built from the image's STAND-IN source (origin image-source, sha256 ${section.build.source.sha256}, ${section.build.source.verified})`,
   );
 }
+const hplBuild = result.benchmarks.find((b) => b.benchmark === "hpl").build;
+if (hplBuild.prebuiltInImage !== true || hplBuild.flags !== "-O3 -march=x86-64")
+  throw new Error(`image: HPL was not the one the image built for x86-64: ${JSON.stringify(hplBuild)}`);
+console.error(`image: hpl was built with the image for its tag's target (${hplBuild.target}), not on the run's host`);

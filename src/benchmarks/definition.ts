@@ -139,7 +139,13 @@ export interface BenchmarkContext {
 
 /** The program chosen for a benchmark. */
 export type ProgramChoice =
-  | { kind: "binary"; how: "explicit-program" | "image-program" | "path"; path: string }
+  | {
+      kind: "binary";
+      how: "explicit-program" | "image-program" | "path";
+      path: string;
+      /** How an image's program was built, from the record the image carries beside it. */
+      build?: BuildProvenance;
+    }
   | {
       kind: "source";
       how: "explicit-source" | "image-source" | "manifest" | "project-kernel";

@@ -25,12 +25,16 @@ export function compilerVersion(compiler: string): string | undefined {
 }
 
 /**
- * The CPU target `compiler` builds for with the host's native flag: `x86_64 -march=native (znver3)`, read from
- * GCC's `-Q --help=target`; just the flag when the compiler does not report it.
+ * The CPU target `compiler` builds for with `flag` (default: the host's native flag): `x86_64 -march=native
+ * (znver3)`, read from GCC's `-Q --help=target`; just the flag when the compiler does not report it, or when it
+ * resolves to the flag's own value (`-march=x86-64`).
  */
-export function compilerTarget(compiler: string, host: Pick<HostProbe, "architecture">): string {
-  const flag = nativeFlag(host);
-  const option = flag.split("=")[0] ?? flag;
+export function compilerTarget(
+  compiler: string,
+  host: Pick<HostProbe, "architecture">,
+  flag: string = nativeFlag(host),
+): string {
+  const [option = flag, value] = flag.split("=");
   let resolved: string | undefined;
   try {
     const output = execFileSync(compiler, [flag, "-Q", "--help=target"], {
@@ -42,7 +46,7 @@ export function compilerTarget(compiler: string, host: Pick<HostProbe, "architec
   } catch {
     resolved = undefined;
   }
-  return `${host.architecture} ${flag}${resolved && resolved !== "native" ? ` (${resolved})` : ""}`;
+  return `${host.architecture} ${flag}${resolved && resolved !== "native" && resolved !== value ? ` (${resolved})` : ""}`;
 }
 
 /** BLAS libraries in order of preference for HPL: an optimized one first, the reference BLAS last. */

@@ -187,6 +187,8 @@ export function imageBuildDefinition(
     NODE_ARCHIVE_SHA256: node.sha256,
     NODE_ARCHIVE_FROM: nodeArchiveFrom,
     CONTAINER_TAG: tag.tag,
+    // The tag's CPU target: the image builds HPL 2.3 for it (the oldest core the image runs on).
+    GCC_FLAGS: tag.gccFlags,
     TOOLCHAIN: toolchain,
     RUNNER_VERSION: packageVersion(),
     BUNDLE_SHA256: readFileSync(bundleHash, "utf8").trim(),

@@ -46,6 +46,7 @@ import type {
 import { sha256File, sha256Hex } from "../checksums.js";
 import { findFileInTree } from "../input-files.js";
 import { BenchError } from "../errors.js";
+import type { BuildProvenance } from "../schemas/generated/benchmark-result.js";
 import type { PinnedSource, SourceManifest } from "../schemas/generated/source-manifest.js";
 
 /** A program ready to run or build (the type benchmark definitions prepare from; re-exported here). */
@@ -152,8 +153,14 @@ export async function resolveProgram(
   }
   for (const name of spec.executables) {
     const candidate = join(options.imageRoot, "bin", name);
-    if (isExecutable(candidate))
-      return { found: true, program: { kind: "binary", how: "image-program", path: candidate }, attempts };
+    if (isExecutable(candidate)) {
+      const build = imageBuildRecord(candidate, attempts);
+      return {
+        found: true,
+        program: { kind: "binary", how: "image-program", path: candidate, ...(build ? { build } : {}) },
+        attempts,
+      };
+    }
   }
   const imageSource = join(options.imageRoot, "sources", benchmark);
   if (existsSync(imageSource)) {
@@ -200,6 +207,68 @@ export async function resolveProgram(
     attempts.push(path ? `${suite.name}: found, but ${missing.join(", ")} is missing` : `${suite.name}: not installed`);
   }
   return { found: false, attempts, fix: spec.fix };
+}
+
+/**
+ * The build record an image carries beside a program it built (`<program>.build.json`, written by
+ * `aws-bench sources build`): how the program was built, recorded with its results. It must be a
+ * BuildProvenance of the result schema exactly (checked here, so a bad record never fails the result at the end);
+ * one that is not is left out with a note, and the program runs either way.
+ */
+export function imageBuildRecord(program: string, attempts: string[]): BuildProvenance | undefined {
+  const path = `${program}.build.json`;
+  if (!existsSync(path)) return undefined;
+  try {
+    if (statSync(path).size > 64 * 1024) throw new Error("larger than 64 KiB");
+    return checkBuildRecord(JSON.parse(readFileSync(path, "utf8")));
+  } catch (error) {
+    attempts.push(`image: ${path} is not a build record (${(error as Error).message}); the build is not recorded`);
+    return undefined;
+  }
+}
+
+const buildRecordFields: Record<string, "string" | "boolean" | "source"> = {
+  compiler: "string",
+  flags: "string",
+  target: "string",
+  buildCommand: "string",
+  blas: "string",
+  cached: "boolean",
+  prebuiltInImage: "boolean",
+  spackTarget: "string",
+  source: "source",
+};
+
+function checkBuildRecord(record: unknown): BuildProvenance {
+  if (typeof record !== "object" || record === null || Array.isArray(record)) throw new Error("not an object");
+  for (const [key, value] of Object.entries(record)) {
+    const kind = buildRecordFields[key];
+    if (!kind) throw new Error(`unknown field ${key}`);
+    if (kind === "source") checkSourceRecord(value);
+    else if (typeof value !== kind) throw new Error(`${key} is not a ${kind}`);
+  }
+  const { compiler, flags, target, spackTarget } = record as Partial<BuildProvenance>;
+  if (compiler === undefined || flags === undefined || target === undefined)
+    throw new Error("no compiler, flags or target");
+  if (spackTarget !== undefined && !/^[a-z0-9_]+$/.test(spackTarget))
+    throw new Error(`spackTarget ${JSON.stringify(spackTarget)} is not a target name`);
+  return record as BuildProvenance;
+}
+
+function checkSourceRecord(value: unknown): void {
+  const source = value as Partial<SourceProvenance> | null;
+  const known = new Set(["sha256", "checksumOf", "verified", "pinned", "origin"]);
+  if (
+    typeof source !== "object" ||
+    source === null ||
+    Object.keys(source).some((key) => !known.has(key)) ||
+    !/^[0-9a-f]{64}$/.test(String(source.sha256)) ||
+    !["file", "tree"].includes(String(source.checksumOf)) ||
+    !["sha256", "files", "not-pinned"].includes(String(source.verified)) ||
+    (source.pinned !== undefined && typeof source.pinned !== "string") ||
+    (source.origin !== undefined && typeof source.origin !== "string")
+  )
+    throw new Error("source is not a source record (sha256, checksumOf, verified, pinned, origin)");
 }
 
 /** The project's own kernel's folder, when its source is shipped and a C compiler (`cc`) is on PATH to build it. */

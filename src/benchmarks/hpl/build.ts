@@ -44,9 +44,13 @@ export function hplConfigureArgs(mpicc: string, blasLibs: string, flags: string)
   return [`CC=${mpicc}`, `LIBS=${blasLibs}`, `CFLAGS=${flags}`];
 }
 
-/** CFLAGS for HPL on this host (HPL's time is in the BLAS; its own code still gets the host's target). */
-export function hplCompilerFlags(host: Parameters<typeof nativeFlag>[0]): string {
-  return `-O3 ${nativeFlag(host)}`;
+/**
+ * CFLAGS for HPL: `-O3` and the CPU target, by default this host's native flag. HPL's time is in the BLAS, which
+ * picks this CPU's kernels when it loads, so an image's build for its container tag's target (`targetFlag`, e.g.
+ * `-march=x86-64`) gives up nothing that matters; its own code still gets the best target it may assume.
+ */
+export function hplCompilerFlags(host: Parameters<typeof nativeFlag>[0], targetFlag = nativeFlag(host)): string {
+  return `-O3 ${targetFlag}`;
 }
 
 /** A built xhpl and how it was built. */
@@ -59,11 +63,13 @@ export interface BuiltHpl {
 
 /**
  * Builds HPL from `program` (a verified or given source tree), or reuses the cached build of the same inputs.
- * Configure and make run as bounded, interruptible commands, logged under `build/`.
+ * Configure and make run as bounded, interruptible commands, logged under `build/`. `targetFlag` replaces the
+ * host's native flag (an image's build for its container tag).
  */
 export async function buildHpl(
   context: BenchmarkContext,
   program: Extract<OwnProgram, { kind: "source" }>,
+  targetFlag?: string,
 ): Promise<BuiltHpl> {
   const mpicc = context.tools.mpicc;
   if (!mpicc)
@@ -82,8 +88,8 @@ export async function buildHpl(
       fix: "apt-get install libopenblas-dev",
     });
   const blasLoaded = context.noteBlas(blas.testProgram) ?? blas.name;
-  const flags = hplCompilerFlags(context.host);
-  const target = compilerTarget(mpicc, context.host);
+  const flags = hplCompilerFlags(context.host, targetFlag);
+  const target = compilerTarget(mpicc, context.host, targetFlag);
   const source = program.source;
   const inputs: HplBuildInputs = {
     sourceSha256: source?.sha256 ?? "unknown",

@@ -32,7 +32,7 @@ async function prepareHpl(context: BenchmarkContext, program: OwnProgram): Promi
   return {
     parameters: { program: program.how, ...hplParameters(sizing) },
     implementation: "hpl-unknown",
-    ...(built ? { build: built.build } : {}),
+    ...(built ? { build: built.build } : program.kind === "binary" && program.build ? { build: program.build } : {}),
     configurations: [
       {
         launch: {

@@ -2,9 +2,12 @@
  * `aws-bench sources fetch`: fetch the pinned sources (configs/sources.json) with the runner's own
  * fetch-and-verify, and place them where a run looks for an image's sources (`<dest>/<name>`). The benchmark
  * image's build runs it, so the image carries exactly what a run would verify.
+ * `aws-bench sources build`: build the image's programs from those sources (HPL 2.3) for the container tag's CPU
+ * target into `<image-root>/bin/`, each with its build record; or, in a Spack image, record the HPL Spack built.
  */
 import { isAbsolute, join, resolve } from "node:path";
 import { defineCommand } from "../command.js";
+import type { CliIo } from "../io.js";
 import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
 
@@ -16,6 +19,24 @@ export const sourcesCommand = defineCommand({
   command: "sources <action>",
   describe: "Fetch the pinned benchmark sources, verified by their SHA-256, into an image's source folder",
   options: {
+    "image-root": {
+      type: "string",
+      default: "/opt/aws-bench",
+      describe: "build: the image's root (sources read from sources/, programs placed in bin/)",
+    },
+    "target-flag": {
+      type: "string",
+      describe:
+        "build: the container tag's CPU target flag (gccFlags in configs/container-tags.json), e.g. -march=x86-64",
+    },
+    "spack-view": {
+      type: "string",
+      describe: "build: record the HPL in this Spack view instead of building one (a Spack image)",
+    },
+    "spack-target": {
+      type: "string",
+      describe: "build: with --spack-view, the archspec target the environment was built for, e.g. zen3",
+    },
     dest: {
       type: "string",
       default: "/opt/aws-bench/sources",
@@ -42,13 +63,26 @@ export const sourcesCommand = defineCommand({
     },
   },
   positionals: {
-    action: { type: "string", choices: ["fetch"] as const, describe: "What to do: fetch" },
+    action: {
+      type: "string",
+      choices: ["fetch", "build"] as const,
+      describe: "What to do: fetch (the verified sources) or build (the image's programs from them)",
+    },
   },
   examples: [
     ["$0 sources fetch", "STREAM, CoreMark and HPL from upstream into /opt/aws-bench/sources"],
     ["$0 sources fetch --dest ./sources --source-mirror /shared/benchmark-sources", "from a local mirror"],
+    ["$0 sources build --target-flag=-march=x86-64", "HPL 2.3 from /opt/aws-bench/sources/hpl into /opt/aws-bench/bin"],
   ],
   async run(args, { io }) {
+    if (args.action === "build") return buildPrograms(args, io);
+    const buildOnly = (["target-flag", "spack-view", "spack-target"] as const).filter(
+      (flag) => args[flag] !== undefined,
+    );
+    if (buildOnly.length > 0)
+      throw new BenchError("UsageError", `--${buildOnly[0]} applies to \`sources build\`, not \`sources fetch\`.`, {
+        fix: `Drop --${buildOnly[0]}, or run \`aws-bench sources build\`.`,
+      });
     // Everything is checked before anything is created or fetched.
     const names = args.benchmarks
       .split(",")
@@ -103,3 +137,76 @@ export const sourcesCommand = defineCommand({
     return ExitCode.Success;
   },
 });
+
+/** The arguments `sources build` reads. */
+interface BuildArgs {
+  "image-root": string;
+  "target-flag"?: string | undefined;
+  "spack-view"?: string | undefined;
+  "spack-target"?: string | undefined;
+  "source-mirror"?: string | undefined;
+  "sources-manifest"?: string | undefined;
+  "cache-dir"?: string | undefined;
+  json?: boolean | undefined;
+}
+
+/** `sources build`: every flag checked before anything is removed or built. */
+async function buildPrograms(args: BuildArgs, io: CliIo): Promise<number> {
+  const fetchOnly = (["source-mirror", "sources-manifest", "cache-dir"] as const).filter(
+    (flag) => args[flag] !== undefined,
+  );
+  if (fetchOnly.length > 0)
+    throw new BenchError("UsageError", `--${fetchOnly[0]} applies to \`sources fetch\`, not \`sources build\`.`, {
+      fix: `Drop --${fetchOnly[0]}.`,
+    });
+  const imageRoot = resolve(io.cwd, args["image-root"]);
+  const view = args["spack-view"];
+  const progress = (line: string) => io.stderr.write(`sources: ${line}\n`);
+  let placed;
+  if (view !== undefined) {
+    if (args["spack-target"] === undefined || args["target-flag"] !== undefined)
+      throw new BenchError("UsageError", "--spack-view needs --spack-target and takes no --target-flag.", {
+        fix: "Pass the container tag's spackTarget: --spack-view DIR --spack-target zen3.",
+      });
+    const { recordSpackPrograms } = await import("../../runner/image-programs.js");
+    const { readDocument } = await import("../../schemas/documents.js");
+    const { packageRoot } = await import("../../package-files.js");
+    const manifest = await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json"));
+    const hpl = manifest.sources["hpl"];
+    placed = recordSpackPrograms({
+      imageRoot,
+      view: resolve(io.cwd, view),
+      spackTarget: args["spack-target"],
+      // Spack fetched the archive from the image's mirror, filled from the verified download, and checked it again.
+      source: hpl?.sha256
+        ? {
+            sha256: hpl.sha256,
+            checksumOf: "file",
+            verified: "sha256",
+            pinned: `hpl ${hpl.version}`,
+            origin: "source-mirror",
+          }
+        : undefined,
+      env: io.env,
+      progress,
+    });
+  } else {
+    if (args["target-flag"] === undefined || args["spack-target"] !== undefined)
+      throw new BenchError("UsageError", "`sources build` needs --target-flag (or --spack-view with --spack-target).", {
+        fix: "Pass the container tag's gccFlags, e.g. --target-flag=-march=x86-64 (with the =, so the flag is not read as short options).",
+      });
+    const { buildImagePrograms } = await import("../../runner/image-programs.js");
+    const { readDocument } = await import("../../schemas/documents.js");
+    const { packageRoot } = await import("../../package-files.js");
+    placed = await buildImagePrograms({
+      imageRoot,
+      targetFlag: args["target-flag"],
+      manifest: await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json")),
+      env: io.env,
+      progress,
+    });
+  }
+  if (args.json) io.stdout.write(`${JSON.stringify({ programs: placed }, null, 2)}\n`);
+  else for (const program of placed) io.stdout.write(`${program.benchmark} ${program.path} ${program.build.target}\n`);
+  return ExitCode.Success;
+}

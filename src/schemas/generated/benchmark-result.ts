@@ -248,6 +248,14 @@ export interface BuildProvenance {
    * Built earlier on this host from the same source, compiler, BLAS and target, and reused.
    */
   cached?: boolean;
+  /**
+   * Built when the benchmark image was built, for its container tag's CPU target (recorded in `target`), and read back from the build record the image carries beside the program (`<image root>/bin/<program>.build.json`).
+   */
+  prebuiltInImage?: boolean;
+  /**
+   * The Spack (archspec) target a program built by Spack was built for, e.g. `zen3`. Spack's compiler wrapper adds the target's flags without showing them, so `flags` alone does not say it.
+   */
+  spackTarget?: string;
 }
 export interface RawFile {
   path: RunPath;

@@ -119,11 +119,17 @@ describe("image pins", () => {
     const instructions = dockerfile.replace(/\\\n/g, " ");
     expect(instructions).toMatch(/^ARG BASE_IMAGE$/m);
     expect(instructions).toMatch(/^ARG NODE_ARCHIVE_FROM=download$/m);
-    const froms = instructions.match(/^FROM .*/gm) ?? [];
-    for (const from of froms)
-      expect(from).toMatch(
-        /^FROM (\$\{BASE_IMAGE\}|runtime-base|toolchain-\$\{TOOLCHAIN\}|node-archive-\$\{NODE_ARCHIVE_FROM\}|sources-\$\{SOURCES_FROM\}) /,
-      );
+    // Every stage starts from the pinned base or from a stage named earlier in the file (a `-${ARG}` suffix picks
+    // one of the stages named with that prefix): never from an image of its own.
+    const stages: string[] = [];
+    for (const [, from = "", name = ""] of instructions.matchAll(/^FROM (\S+) AS (\S+)$/gm)) {
+      const earlier = from.endsWith("}")
+        ? stages.some((stage) => stage.startsWith(from.replace(/\$\{[A-Z_]+\}$/, "")))
+        : stages.includes(from);
+      expect(from === "${BASE_IMAGE}" || earlier, `FROM ${from} AS ${name}`).toBe(true);
+      stages.push(name);
+    }
+    expect(stages.length).toBe((instructions.match(/^FROM /gm) ?? []).length);
     expect(instructions).toMatch(/sha256sum --check --strict/);
     expect(instructions).toMatch(/"\$\{NODE_ARCHIVE_SHA256\} {2}\/tmp\/node\.tgz"/);
     expect(instructions).toMatch(/curl --proto =https /);
