@@ -230,8 +230,8 @@ export function bootstrapMedianRatio(
   b: readonly number[],
   options: { targets?: readonly number[]; resamples?: number; seed?: number } = {},
 ): BootstrapRatio {
-  const logA = logValues(a, "bootstrapMedianRatio() first sample");
-  const logB = logValues(b, "bootstrapMedianRatio() second sample");
+  logValues(a, "bootstrapMedianRatio() first sample");
+  logValues(b, "bootstrapMedianRatio() second sample");
   const targets = options.targets ?? [0.95];
   targets.forEach(checkTarget);
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
@@ -240,25 +240,26 @@ export function bootstrapMedianRatio(
   }
   const seed = options.seed ?? DEFAULT_SEED;
   const random = seededRandom(seed);
-  const bufferA = new Float64Array(logA.length);
-  const bufferB = new Float64Array(logB.length);
-  const ratios = new Float64Array(resamples); // log ratios; the order is the same
+  const bufferA = new Float64Array(a.length);
+  const bufferB = new Float64Array(b.length);
+  const ratios = new Float64Array(resamples);
+  // Draw order (part of the reproducibility promise): per resample, A's instances, then B's.
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < bufferA.length; i++) bufferA[i] = logA[random.nextInt(logA.length)] as number;
-    for (let i = 0; i < bufferB.length; i++) bufferB[i] = logB[random.nextInt(logB.length)] as number;
-    ratios[r] = medianOfSorted(insertionSort(bufferB)) - medianOfSorted(insertionSort(bufferA));
+    for (let i = 0; i < bufferA.length; i++) bufferA[i] = a[random.nextInt(a.length)] as number;
+    for (let i = 0; i < bufferB.length; i++) bufferB[i] = b[random.nextInt(b.length)] as number;
+    ratios[r] = medianOfSorted(insertionSort(bufferB)) / medianOfSorted(insertionSort(bufferA));
   }
   ratios.sort();
-  const sortedA = Float64Array.from(logA).sort();
-  const sortedB = Float64Array.from(logB).sort();
+  const sortedA = Float64Array.from(a).sort();
+  const sortedB = Float64Array.from(b).sort();
   return {
-    estimate: Math.exp(medianOfSorted(sortedB) - medianOfSorted(sortedA)),
+    estimate: medianOfSorted(sortedB) / medianOfSorted(sortedA),
     intervals: targets.map((target) => {
       // The ⌊Rα/2⌋-th smallest and largest (1-based); the 1e-9 keeps 4000·0.05/2 from flooring to 99.
       const lowIndex = Math.max(0, Math.floor((resamples * (1 - target)) / 2 + 1e-9) - 1);
       return {
-        low: Math.exp(ratios[lowIndex] as number),
-        high: Math.exp(ratios[resamples - 1 - lowIndex] as number),
+        low: ratios[lowIndex] as number,
+        high: ratios[resamples - 1 - lowIndex] as number,
         coverage: target,
         coverageIsExact: false,
         target,
