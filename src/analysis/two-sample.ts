@@ -255,7 +255,7 @@ export function bootstrapMedianRatio(
   return {
     estimate: medianOfSorted(sortedB) / medianOfSorted(sortedA),
     intervals: targets.map((target) => {
-      // The ⌊Rα/2⌋-th smallest and largest (1-based); the 1e-9 keeps 4000·0.05/2 from flooring to 99.
+      // The ⌊Rα/2⌋-th smallest and largest (1-based); the 1e-9 keeps 4000·(1 − 0.9)/2 = 199.99… from flooring to 199.
       const lowIndex = Math.max(0, Math.floor((resamples * (1 - target)) / 2 + 1e-9) - 1);
       return {
         low: ratios[lowIndex] as number,
