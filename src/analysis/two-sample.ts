@@ -219,8 +219,8 @@ export interface BootstrapRatio {
  * with replacement, each group from itself; the interval at target 1 − α is the [⌊Rα/2⌋-th smallest, ⌊Rα/2⌋-th
  * largest] of the R resampled ratios. Assumes independent instances; the coverage is nominal (asymptotic), so it is
  * reported with `coverageIsExact: false`. {@link compare} uses it from 6 instances of each type: simulations of
- * 10,000 comparisons (1,000 resamples each) found 95 % intervals covering 95.9–96.5 % of the time for log-normal and
- * Pareto (α = 1.5) populations at 6 vs 6, 6 vs 10, 10 vs 10 and 20 vs 20 — slightly conservative, from the
+ * 10,000 comparisons (1,000 resamples each) found 95 % intervals covering 95.9–96.8 % of the time for log-normal,
+ * Pareto (α = 1.5) and log-t₃ populations at 6 vs 6, 6 vs 10, 10 vs 10 and 20 vs 20 — slightly conservative, from the
  * discreteness of resampled medians, and never short (test/unit/analysis/bootstrap-coverage.test.ts checks 95 % ± 2 %).
  *
  * Reference: B. Efron & R. J. Tibshirani (1993), An Introduction to the Bootstrap, §8.3 (two-sample problems) and
