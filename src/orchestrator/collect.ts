@@ -11,7 +11,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
-import { sha256Hex } from "../checksums.js";
+import { parseChecksumList, runPathProblem, sha256Hex, type ChecksumLine } from "../checksums.js";
 import { loadCatalogue, resolveInstanceTypes } from "../discovery/catalogue.js";
 import { BenchError } from "../errors.js";
 import { assertDocument } from "../schemas/documents.js";
@@ -295,40 +295,22 @@ export async function collectRun(
  * rewriting keeps one name per file, so no check can be passed under another spelling of the same file.
  */
 function runPath(path: string, where: string): string {
-  const normal = posix.normalize(path);
-  if (
-    path === "" ||
-    path !== normal ||
-    normal === "." ||
-    normal.endsWith("/") ||
-    posix.isAbsolute(normal) ||
-    normal.split("/").includes("..") ||
-    [...normal].some((c) => c === "\\" || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
-  )
-    throw new BenchError("InputMalformed", `${where}: '${path}' is not a path inside the run in normal form.`, {
+  const problem = runPathProblem(path);
+  if (problem)
+    throw new BenchError("InputMalformed", `${where}: ${problem}.`, {
       fix: "Nothing was written; the run is kept in the bucket. Re-run this type with an unmodified runner.",
     });
-  return normal;
+  return path;
 }
 
 /** SHA256SUMS as path → checksum (and its line); refuses malformed lines, abnormal paths and duplicates. */
-function parseSums(bytes: Buffer, label: string): Map<string, { sha256: string; line: string }> {
-  const sums = new Map<string, { sha256: string; line: string }>();
-  const fix = "Nothing was written; the run is kept in the bucket. Re-run this type.";
-  for (const [index, line] of bytes.toString("utf8").split("\n").entries()) {
-    if (line.trim() === "") continue;
-    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-    if (!m)
-      throw new BenchError(
-        "ChecksumMismatch",
-        `${label} line ${index + 1} is not '<sha256>  <path>': '${line.slice(0, 120)}'.`,
-        { fix },
-      );
-    const path = runPath(m[2] as string, `${label} line ${index + 1}`);
-    if (sums.has(path)) throw new BenchError("ChecksumMismatch", `${label} lists ${path} twice.`, { fix });
-    sums.set(path, { sha256: m[1] as string, line });
-  }
-  return sums;
+function parseSums(bytes: Buffer, label: string): Map<string, ChecksumLine> {
+  const parsed = parseChecksumList(bytes.toString("utf8"));
+  if (parsed.problem !== undefined)
+    throw new BenchError(parsed.badPath ? "InputMalformed" : "ChecksumMismatch", `${label} ${parsed.problem}.`, {
+      fix: "Nothing was written; the run is kept in the bucket. Re-run this type.",
+    });
+  return parsed.sums;
 }
 
 /**

@@ -11,12 +11,17 @@ import { readRegularFile } from "../input-files.js";
 import { BenchError } from "../errors.js";
 import { packagePath } from "../package-files.js";
 import { findPrivateDetails } from "./private-details.js";
+import type { AnalysisDatabase } from "./generated/analysis-database.js";
+import type { ApiIndex } from "./generated/api-index.js";
+import type { ApiRanking } from "./generated/api-ranking.js";
+import type { ApiType } from "./generated/api-type.js";
 import type { ArchitectureMappings } from "./generated/architecture-mappings.js";
 import type { BenchmarkResult } from "./generated/benchmark-result.js";
 import type { ContainerTagList } from "./generated/container-tags.js";
 import type { CustomBenchmark } from "./generated/custom-benchmark.js";
 import type { FamilyTable } from "./generated/families.js";
 import type { InstanceCatalog } from "./generated/instance-catalog.js";
+import type { MetricSummary } from "./generated/metric-summary.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
 import type { PriceSnapshot } from "./generated/price-snapshot.js";
 import type { BatchRecord } from "./generated/batch-record.js";
@@ -25,6 +30,10 @@ import type { SourceManifest } from "./generated/source-manifest.js";
 
 /** Document kinds and their TypeScript types (generated from the schemas). */
 export interface DocumentTypes {
+  "analysis-database": AnalysisDatabase;
+  "api-index": ApiIndex;
+  "api-ranking": ApiRanking;
+  "api-type": ApiType;
   "architecture-mappings": ArchitectureMappings;
   "batch-record": BatchRecord;
   "batch-spec": BatchSpec;
@@ -33,6 +42,7 @@ export interface DocumentTypes {
   "custom-benchmark": CustomBenchmark;
   families: FamilyTable;
   "instance-catalog": InstanceCatalog;
+  "metric-summary": MetricSummary;
   "parsed-output": ParsedOutput;
   "price-snapshot": PriceSnapshot;
   "source-manifest": SourceManifest;
@@ -43,6 +53,10 @@ export type DocumentKind = keyof DocumentTypes;
 
 /** Every document kind, for tools that check any file (`validate`). */
 export const documentKinds: readonly DocumentKind[] = [
+  "analysis-database",
+  "api-index",
+  "api-ranking",
+  "api-type",
   "architecture-mappings",
   "batch-record",
   "batch-spec",
@@ -51,6 +65,7 @@ export const documentKinds: readonly DocumentKind[] = [
   "custom-benchmark",
   "families",
   "instance-catalog",
+  "metric-summary",
   "parsed-output",
   "price-snapshot",
   "source-manifest",

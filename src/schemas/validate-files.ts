@@ -34,6 +34,11 @@ export function detectDocumentKind(data: unknown): DocumentKind | undefined {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
   const has = (key: string) => key in data;
   if (has("runId") && has("benchmarks")) return "benchmark-result";
+  if (has("summaries") && has("skipped") && has("types")) return "analysis-database";
+  if (has("apiVersion") && has("files")) return "api-index";
+  if (has("rows") && has("per")) return "api-ranking";
+  if (has("summaries") && has("facts")) return "api-type";
+  if (has("instances") && has("statistics") && has("metric")) return "metric-summary";
   if (has("program") && has("runs")) return "parsed-output";
   if (has("command") && has("metrics") && has("headline")) return "custom-benchmark";
   if (has("batchId") && has("stackName")) return "batch-record";

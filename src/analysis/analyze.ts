@@ -1,0 +1,145 @@
+/**
+ * `aws-bench analyze` as a library call: read and check the runs, build the database and its static API, validate
+ * every JSON file against its schema, and put `processed/` and `api/v1/` in place whole — each is written beside
+ * its final place first and swapped in with renames, so a failure leaves the previous database as it was and a
+ * type that disappeared leaves no stale file behind.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { BenchError } from "../errors.js";
+import { assertDocument, type DocumentKind } from "../schemas/documents.js";
+import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
+import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
+import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
+import { buildApi } from "./api.js";
+import { readCorpus, type CorpusInput } from "./corpus.js";
+import { buildDatabase } from "./database.js";
+
+/** What {@link analyze} needs. */
+export interface AnalyzeOptions {
+  /** Folders of runs. */
+  inputs: readonly CorpusInput[];
+  /** The judgement date; default the day the newest run finished, else the price snapshot's date. */
+  asOf?: string | undefined;
+  /** The instance catalogue. */
+  catalog?: InstanceCatalog | undefined;
+  /** The price snapshot. */
+  prices?: PriceSnapshot | undefined;
+}
+
+/** The database and every file of it, relative to the output folder (`processed/…`, `api/v1/…`). */
+export interface AnalyzeOutcome {
+  database: AnalysisDatabase;
+  files: Map<string, string>;
+}
+
+/** Reads, checks and analyzes; writes nothing. */
+export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> {
+  if (options.asOf !== undefined && !isDate(options.asOf))
+    throw new BenchError("UsageError", `--as-of ${JSON.stringify(options.asOf)} is not a date (YYYY-MM-DD).`, {
+      fix: "Pass the day to judge staleness against, e.g. --as-of 2026-12-06.",
+    });
+  const corpus = await readCorpus(options.inputs);
+  const newest = corpus.runs
+    .map((run) => run.result.finishedAt.slice(0, 10))
+    .sort()
+    .at(-1);
+  const asOf = options.asOf ?? newest ?? options.prices?.source.asOf;
+  if (asOf === undefined)
+    throw new BenchError("UsageError", "There are no runs and no price snapshot to date the database by.", {
+      fix: "Pass --as-of YYYY-MM-DD.",
+    });
+  const { database, files } = buildDatabase({
+    corpus,
+    asOf,
+    dataCommit: dataCommitOf(options.inputs.map((input) => input.dir)),
+    catalog: options.catalog,
+    prices: options.prices,
+  });
+  for (const [path, content] of buildApi(database)) files.set(`api/v1/${path}`, content);
+  for (const [path, content] of files) {
+    const kind = kindOf(path);
+    if (kind) await assertDocument(kind, JSON.parse(content), `${path} (to be written)`);
+  }
+  return { database, files };
+}
+
+function kindOf(path: string): DocumentKind | undefined {
+  if (path === "processed/latest.json") return "analysis-database";
+  if (path === "api/v1/index.json") return "api-index";
+  if (path.startsWith("api/v1/types/")) return "api-type";
+  if (path.startsWith("api/v1/rankings/")) return "api-ranking";
+  return undefined;
+}
+
+/** Writes `processed/` and `api/v1/` under `outDir`, each replaced whole. */
+export function writeAnalysis(outDir: string, files: ReadonlyMap<string, string>): void {
+  const roots = ["processed", "api/v1"];
+  const suffix = `.analyze-${process.pid}`;
+  const staged = roots.map((root) => ({
+    root,
+    final: join(outDir, root),
+    next: join(outDir, `${root}${suffix}.new`),
+    old: join(outDir, `${root}${suffix}.old`),
+  }));
+  try {
+    for (const { next } of staged) rmSync(next, { recursive: true, force: true });
+    for (const [path, content] of files) {
+      const root = roots.find((r) => path.startsWith(`${r}/`));
+      if (!root) throw new Error(`${path} is outside processed/ and api/v1/`);
+      const target = join(outDir, `${root}${suffix}.new`, path.slice(root.length + 1));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+    for (const { next } of staged) mkdirSync(next, { recursive: true });
+    for (const { final, next, old } of staged) {
+      if (existsSync(final)) renameSync(final, old);
+      renameSync(next, final);
+    }
+  } catch (error) {
+    for (const { final, next, old } of staged) {
+      rmSync(next, { recursive: true, force: true });
+      if (existsSync(old) && !existsSync(final)) renameSync(old, final);
+    }
+    throw new BenchError("WriteFailed", `Cannot write the database under ${outDir}: ${(error as Error).message}.`, {
+      fix: "Check the folder and its permissions; the previous database is left as it was.",
+      cause: error,
+    });
+  } finally {
+    for (const { old } of staged) rmSync(old, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The commit that holds the inputs exactly as they are (all inputs in one git work tree, nothing uncommitted under
+ * them), or undefined: the dataset version then names the inputs' checksum instead.
+ */
+function dataCommitOf(dirs: readonly string[]): string | undefined {
+  const git = (dir: string, args: string[]) =>
+    execFileSync("git", ["-C", dir, ...args], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 10_000,
+    }).trim();
+  try {
+    const commits = new Set<string>();
+    for (const dir of dirs) {
+      if (git(dir, ["status", "--porcelain", "--", "."]) !== "") return undefined;
+      const commit = git(dir, ["log", "-1", "--format=%H", "--", "."]);
+      if (!/^[0-9a-f]{40}$/.test(commit)) return undefined;
+      commits.add(commit);
+    }
+    return commits.size === 1 ? [...commits][0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isDate(value: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+    !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+    new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
+  );
+}
