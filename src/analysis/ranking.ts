@@ -76,7 +76,7 @@ export interface RankIntervals {
 }
 
 /** Method name of {@link rankIntervals}. */
-export const RANK_INTERVAL_METHOD = `rank intervals from pairwise ${MANN_WHITNEY_TEST_METHOD}s, Holm-corrected over all pairs`;
+export const RANK_INTERVAL_METHOD = `rank intervals from pairwise tests (${MANN_WHITNEY_TEST_METHOD}), Holm-corrected over all pairs`;
 
 /**
  * Rank intervals for N instance types: every pair is compared by the exact two-sided Mann–Whitney test on the

@@ -16,6 +16,9 @@ import { listCommand } from "./commands/list.js";
 import { parseCommand } from "./commands/parse.js";
 import { planCommand } from "./commands/plan.js";
 import { plannedCommands } from "./commands/planned.js";
+import { analyzeCommand } from "./commands/analyze.js";
+import { compareCommand } from "./commands/compare.js";
+import { rankCommand } from "./commands/rank.js";
 import { previewCommand } from "./commands/preview.js";
 import { pricingCommand } from "./commands/pricing.js";
 import { runCommand } from "./commands/run.js";
@@ -50,6 +53,9 @@ export const commands: readonly AnyCommand[] = [
   buildCommand,
   sourcesCommand,
   pricingCommand,
+  analyzeCommand,
+  rankCommand,
+  compareCommand,
   ...plannedCommands,
 ];
 

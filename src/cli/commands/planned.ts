@@ -16,21 +16,6 @@ interface PlannedCommand {
 
 const planned: readonly PlannedCommand[] = [
   {
-    command: "analyze",
-    describe: "Aggregate results into processed data and the static API",
-    example: ["$0 analyze", "recompute data/processed and data/api"],
-  },
-  {
-    command: "rank",
-    describe: "Rank instance types by a metric or price-performance",
-    example: ["$0 rank --metric stream.triad --per-dollar", "best memory bandwidth per dollar"],
-  },
-  {
-    command: "compare",
-    describe: "Compare instance types side by side",
-    example: ["$0 compare m7i.large c7g.large", "headline numbers with intervals"],
-  },
-  {
     command: "report",
     describe: "Generate the static site",
     example: ["$0 report --out site", "write tables and charts"],

@@ -5,7 +5,7 @@
  */
 export interface ApiRanking {
   schemaVersion: 1;
-  dataset: {};
+  dataset: Dataset;
   metric: string;
   implementation?: string;
   configuration?: string;
@@ -13,7 +13,14 @@ export interface ApiRanking {
   per: "instance" | "vcpu" | "core" | "dollar-hour" | "dollar-run";
   method: string;
   higherIsBetter?: boolean;
-  price?: {};
+  /**
+   * The price snapshot a price-based ranking used.
+   */
+  price?: {
+    region: string;
+    snapshotDate: string;
+    source: string;
+  };
   rows: {
     type: string;
     evidence: ("maintainer" | "community" | "local")[];
@@ -60,4 +67,17 @@ export interface ApiRanking {
       spotUsdPerHour?: number;
     };
   }[];
+}
+export interface Dataset {
+  /**
+   * `YYYY.MM.DD+<commit of data/raw>` (or the first 12 hex of inputsSha256 outside git).
+   */
+  version: string;
+  asOf: string;
+  /**
+   * SHA-256 over the sorted (path, result.json SHA-256) of every run read.
+   */
+  inputsSha256: string;
+  licence: "CC-BY-4.0";
+  citation: string;
 }
