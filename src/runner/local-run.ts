@@ -51,6 +51,8 @@ export interface LocalRunOptions extends RunSettings {
   sources: Partial<Record<BenchmarkName, string>>;
   /** Ask EC2's metadata service (default true). */
   imds?: boolean;
+  /** The metadata service's base URL (default EC2's 169.254.169.254; tests point it at a local fake). */
+  imdsEndpoint?: string | undefined;
   /** Custom benchmarks to run after the registered ones (already loaded and checked). */
   customs?: LoadedCustomBenchmark[] | undefined;
   /** Root of the benchmark image's programs (`bin/`) and sources (`sources/`); default /opt/aws-bench. */
@@ -115,7 +117,10 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
   }
   for (const sub of ["raw", "inputs", "build", "work"]) mkdirSync(join(outDir, sub), { recursive: true });
 
-  const { host, identity } = await probeHost({ imds: options.imds ?? true });
+  const { host, identity } = await probeHost({
+    imds: options.imds ?? true,
+    ...(options.imdsEndpoint ? { imdsEndpoint: options.imdsEndpoint } : {}),
+  });
   if (identity) {
     // Holds the account and instance ids: kept apart, for a signed contribution, never inside the result.
     mkdirSync(join(outDir, "private"), { recursive: true, mode: 0o700 });
