@@ -94,6 +94,9 @@ describe("aws-bench CLI", () => {
           "list",
           "cleanup",
           "bootstrap",
+          "analyze",
+          "rank",
+          "compare",
         ].includes(n),
     )) {
       const io = memoryIo();
@@ -118,11 +121,11 @@ describe("aws-bench CLI", () => {
 
   it("hides stack traces unless --debug", async () => {
     const quiet = memoryIo();
-    await exec(["analyze"], quiet);
+    await exec(["report"], quiet);
     expect(quiet.err()).not.toMatch(/\bat .*\.ts:\d+/);
     const loud = memoryIo();
-    await exec(["analyze", "--debug"], loud);
-    expect(loud.err()).toMatch(/BenchError: 'analyze' is not yet available[\s\S]*\n\s+at /);
+    await exec(["report", "--debug"], loud);
+    expect(loud.err()).toMatch(/BenchError: 'report' is not yet available[\s\S]*\n\s+at /);
   });
 
   it("maps BenchError codes to exit codes", () => {
@@ -241,7 +244,7 @@ describe("the built executable", () => {
   }, 60_000);
 
   it("sets the process exit code", () => {
-    const result = spawnSync(process.execPath, [bin, "analyze"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [bin, "report"], { encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("NotYetAvailable");
     expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim()).toMatch(/^\d+\.\d+\.\d+/);
