@@ -1,0 +1,174 @@
+/**
+ * `api/v1/CHANGELOG.md`: the runs each release added, changed and removed, newest release first.
+ *
+ * A run is a row group of runs.csv: its type and runId. It is *changed* when its own rows differ — a value, unit,
+ * trial count, configuration, CPU, place or evidence — and not when only its `outlier` flag moved, since that flag
+ * is judged against the other instances and moves whenever runs are added. Runs without a headline value are not
+ * in runs.csv and so not here (index.json and the types' pages list skipped runs with their reasons).
+ *
+ * The previous release is read from the files it published (its runs.csv, index.json and CHANGELOG.md), so the
+ * history travels with the API and needs no other state. A section is prepended only when some run was added,
+ * changed or removed; otherwise the previous history is kept as it is. With the same runs and the same previous
+ * files the output is the same bytes. Each list shows at most {@link changelogListLimit} runs and counts the rest.
+ */
+import { BenchError } from "../errors.js";
+import { dataLicence } from "./database.js";
+
+/** Runs listed per section (added, changed, removed) before the rest are only counted. */
+export const changelogListLimit = 100;
+
+/** What the previous release published, as text; each absent when there was none (the first release). */
+export interface PreviousRelease {
+  /** Its `runs.csv`. */
+  runsCsv?: string | undefined;
+  /** Its `index.json` (for its dataset version). */
+  indexJson?: string | undefined;
+  /** Its `CHANGELOG.md`. */
+  changelog?: string | undefined;
+}
+
+/** Runs added, changed and removed between two runs.csv texts, each as sorted `<type> <runId>` keys. */
+export interface RunChanges {
+  added: string[];
+  changed: string[];
+  removed: string[];
+}
+
+const header = [
+  "# Changelog of the aws-instance-benchmarks data API v1",
+  "",
+  `Runs added, changed and removed in each release, newest first. Data licence: ${dataLicence}`,
+  "(https://creativecommons.org/licenses/by/4.0/); cite the dataset version (index.json's `dataset.citation`, or",
+  "CITATION.cff). A run is changed when its own values differ; a moved outlier flag alone is not a change.",
+  "",
+].join("\n");
+
+/** CHANGELOG.md for the release `version` whose runs.csv is `runsCsv`, given what the previous release published. */
+export function buildChangelog(version: string, runsCsv: string, previous: PreviousRelease = {}): string {
+  const history = previousSections(previous.changelog);
+  const changes = compareRuns(previous.runsCsv ?? "", runsCsv);
+  const total = changes.added.length + changes.changed.length + changes.removed.length;
+  if (total === 0) return history ? `${header}\n${history}` : header;
+  const since = previousVersion(previous.indexJson);
+  const runs = runGroups(runsCsv, "runs.csv").size;
+  const lines = [
+    `## ${version}`,
+    "",
+    `${since ? `Since ${since}: ` : "First release: "}${changes.added.length} added, ${changes.changed.length} changed, ` +
+      `${changes.removed.length} removed; ${runs} run(s) in this release.`,
+    "",
+  ];
+  for (const [title, keys] of [
+    ["Added", changes.added],
+    ["Changed", changes.changed],
+    ["Removed", changes.removed],
+  ] as const) {
+    if (keys.length === 0) continue;
+    lines.push(`### ${title} (${keys.length})`, "");
+    for (const key of keys.slice(0, changelogListLimit)) {
+      const space = key.indexOf(" ");
+      lines.push(`- ${code(key.slice(0, space))} ${code(key.slice(space + 1))}`);
+    }
+    if (keys.length > changelogListLimit) lines.push(`- … and ${keys.length - changelogListLimit} more`);
+    lines.push("");
+  }
+  return `${header}\n${lines.join("\n")}${history ? `\n${history}` : ""}`;
+}
+
+/** A name as inline code; a backtick in it would end the span early, so it becomes an apostrophe. */
+function code(name: string): string {
+  return `\`${name.replaceAll("`", "'")}\``;
+}
+
+/** The runs added, changed and removed from `before` to `after` (both runs.csv texts; `""` for none). */
+export function compareRuns(before: string, after: string): RunChanges {
+  const old = runGroups(before, "the previous release's runs.csv");
+  const now = runGroups(after, "runs.csv");
+  const changes: RunChanges = { added: [], changed: [], removed: [] };
+  for (const [key, rows] of now) {
+    const previous = old.get(key);
+    if (previous === undefined) changes.added.push(key);
+    else if (previous !== rows) changes.changed.push(key);
+  }
+  for (const key of old.keys()) if (!now.has(key)) changes.removed.push(key);
+  for (const list of [changes.added, changes.changed, changes.removed]) list.sort();
+  return changes;
+}
+
+/** The sections of a previous changelog (from its first `## ` heading), or "" when it has none. */
+function previousSections(changelog: string | undefined): string {
+  if (!changelog) return "";
+  const start = changelog.startsWith("## ") ? 0 : changelog.indexOf("\n## ") + 1;
+  if (start === 0 && !changelog.startsWith("## ")) return "";
+  const sections = changelog.slice(start).replace(/\n+$/, "");
+  return `${sections}\n`;
+}
+
+function previousVersion(indexJson: string | undefined): string | undefined {
+  if (!indexJson) return undefined;
+  try {
+    const version = (JSON.parse(indexJson) as { dataset?: { version?: unknown } }).dataset?.version;
+    return typeof version === "string" && /^[0-9.]+\+[0-9a-f]+$/.test(version) ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A run's rows as one comparable string per `<type> <runId>`: its fields except the population-dependent `outlier`,
+ * in a fixed column order, rows sorted — so a column order or an outlier flag that moved is no change.
+ */
+function runGroups(csv: string, what: string): Map<string, string> {
+  const groups = new Map<string, string[]>();
+  if (csv.trim() === "") return new Map();
+  const [head, ...rows] = parseCsv(csv);
+  const columns = head ?? [];
+  const typeAt = columns.indexOf("type");
+  const runAt = columns.indexOf("runId");
+  if (typeAt < 0 || runAt < 0)
+    throw new BenchError("InputMalformed", `${what} has no type and runId columns, so runs cannot be compared.`, {
+      fix: "Remove the output folder's api/v1/runs.csv to start the changelog afresh (every run is then listed as added).",
+    });
+  const compared = columns
+    .map((name, at) => ({ name, at }))
+    .filter(({ name }) => name !== "outlier")
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const row of rows) {
+    const key = `${row[typeAt] ?? ""} ${row[runAt] ?? ""}`;
+    const fields = compared.map(({ name, at }) => `${name}=${row[at] ?? ""}`).join("\u0000");
+    const group = groups.get(key) ?? [];
+    group.push(fields);
+    groups.set(key, group);
+  }
+  return new Map([...groups].map(([key, group]) => [key, group.sort().join("\n")]));
+}
+
+/** RFC 4180 records (quoted fields with `""` escapes, LF or CRLF line ends); a blank last line is no record. */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (quoted) {
+      if (char !== '"') field += char;
+      else if (text[at + 1] === '"') {
+        field += '"';
+        at++;
+      } else quoted = false;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      record.push(field);
+      field = "";
+    } else if (char === "\n" || char === "\r") {
+      if (char === "\r" && text[at + 1] === "\n") at++;
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+    } else field += char;
+  }
+  if (field !== "" || record.length > 0) records.push([...record, field]);
+  return records;
+}
