@@ -8,11 +8,13 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BenchError } from "../errors.js";
+import { readRegularFile } from "../input-files.js";
 import { assertDocument, type DocumentKind } from "../schemas/documents.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
 import { buildApi } from "./api.js";
+import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
 
@@ -26,6 +28,11 @@ export interface AnalyzeOptions {
   catalog?: InstanceCatalog | undefined;
   /** The price snapshot. */
   prices?: PriceSnapshot | undefined;
+  /**
+   * The `api/v1` folder about to be replaced (`<out>/api/v1`): its runs.csv, index.json and CHANGELOG.md are the
+   * previous release the changelog is written against. Absent, or without those files, this is the first release.
+   */
+  previousApiDir?: string | undefined;
 }
 
 /** The database and every file of it, relative to the output folder (`processed/…`, `api/v1/…`). */
@@ -57,12 +64,34 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> 
     catalog: options.catalog,
     prices: options.prices,
   });
-  for (const [path, content] of buildApi(database)) files.set(`api/v1/${path}`, content);
+  const previous = options.previousApiDir === undefined ? {} : readPreviousRelease(options.previousApiDir);
+  for (const [path, content] of buildApi(database, previous)) files.set(`api/v1/${path}`, content);
   for (const [path, content] of files) {
     const kind = kindOf(path);
     if (kind) await assertDocument(kind, JSON.parse(content), `${path} (to be written)`);
   }
   return { database, files };
+}
+
+/** What the release in `dir` published for the changelog; a file that is not there is left out. */
+export function readPreviousRelease(dir: string): PreviousRelease {
+  const read = (name: string) => {
+    const path = join(dir, name);
+    if (!existsSync(path)) return undefined;
+    try {
+      return readRegularFile(path, 256 * 1024 * 1024).toString("utf8");
+    } catch (error) {
+      throw new BenchError(
+        "InputUnreadable",
+        `Cannot read the previous release's ${path}: ${(error as Error).message}.`,
+        {
+          fix: `Check ${dir}, or remove it to start the changelog afresh.`,
+          cause: error,
+        },
+      );
+    }
+  };
+  return { runsCsv: read("runs.csv"), indexJson: read("index.json"), changelog: read("CHANGELOG.md") };
 }
 
 function kindOf(path: string): DocumentKind | undefined {

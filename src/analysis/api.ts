@@ -6,6 +6,8 @@
  *   types/<type>.json        one type's facts, price, run cost and summaries (`local:` labels become `local_`)
  *   rankings/<metric>.json   each headline-configuration metric ranked per instance, with rank intervals
  *   runs.csv                 long format: one row per instance × metric (headline configurations), with evidence
+ *   openapi.json             the API as OpenAPI 3.1, responses referencing the schemas (src/analysis/openapi.ts)
+ *   CHANGELOG.md             runs added, changed and removed per release (src/analysis/changelog.ts)
  *
  * Deterministic like the database it comes from. v1 is never broken in place: a breaking change is v2 beside it.
  */
@@ -14,19 +16,18 @@ import { stableJson } from "../schemas/documents.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { ApiIndex } from "../schemas/generated/api-index.js";
 import type { ApiType } from "../schemas/generated/api-type.js";
+import { buildChangelog, type PreviousRelease } from "./changelog.js";
 import { csvField } from "./database.js";
+import { openApiDocument, openApiSchemaId, schemaId } from "./openapi.js";
 import { rankTypes } from "./rank.js";
-
-/** The $id of each schema an API file follows. */
-const schemaId = (name: string) => `https://aws-instance-benchmarks.dev/schemas/${name}/v1.json`;
 
 /** The file name of a type's page: `:` is not allowed in file names everywhere. */
 export function typeFileName(type: string): string {
   return `${type.replace(":", "_")}.json`;
 }
 
-/** Every file of `api/v1/`, relative to it. */
-export function buildApi(database: AnalysisDatabase): Map<string, string> {
+/** Every file of `api/v1/`, relative to it; `previous` is what the release before published (for the changelog). */
+export function buildApi(database: AnalysisDatabase, previous: PreviousRelease = {}): Map<string, string> {
   const files = new Map<string, string>();
   const schemas = new Map<string, string>();
   const types = Object.keys(database.types).sort();
@@ -51,8 +52,13 @@ export function buildApi(database: AnalysisDatabase): Map<string, string> {
     schemas.set(path, schemaId("api-ranking"));
     metrics.push({ metric, implementation, unit: ranking.unit, file: path, types: ranking.rows.length });
   }
-  files.set("runs.csv", runsCsv(database));
+  const runs = runsCsv(database);
+  files.set("runs.csv", runs);
   schemas.set("runs.csv", "text/csv");
+  files.set("CHANGELOG.md", buildChangelog(database.dataset.version, runs, previous));
+  schemas.set("CHANGELOG.md", "text/markdown");
+  files.set("openapi.json", stableJson(openApiDocument()));
+  schemas.set("openapi.json", openApiSchemaId);
   const index: ApiIndex = {
     schemaVersion: 1,
     apiVersion: "v1",
