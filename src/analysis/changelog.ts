@@ -37,9 +37,12 @@ export interface RunChanges {
 const header = [
   "# Changelog of the aws-instance-benchmarks data API v1",
   "",
-  `Runs added, changed and removed in each release, newest first. Data licence: ${dataLicence}`,
-  "(https://creativecommons.org/licenses/by/4.0/); cite the dataset version (index.json's `dataset.citation`, or",
-  "CITATION.cff). A run is changed when its own values differ; a moved outlier flag alone is not a change.",
+  "Runs added, changed and removed in each release, newest first. A run is changed when its own values differ; a",
+  "moved outlier flag alone is not a change.",
+  "",
+  `Licence: the data are licensed under Creative Commons Attribution 4.0 International (${dataLicence},`,
+  "https://creativecommons.org/licenses/by/4.0/). Cite the dataset version: index.json's `dataset.citation`, or",
+  "CITATION.cff.",
   "",
 ].join("\n");
 
