@@ -57,6 +57,17 @@ export function metricRows(database: AnalysisDatabase, metric: string, implement
   const ofMetric = database.summaries.filter((summary) => summary.metric === metric);
   if (ofMetric.length === 0) {
     const known = [...new Set(database.summaries.filter((s) => s.headline).map((s) => s.metric))].sort();
+    // The project's bandwidth kernel measures what STREAM does, but is never ranked as STREAM: say where it is.
+    const name = metric.slice(metric.indexOf(".") + 1);
+    const sibling = [...new Set(database.summaries.filter((s) => s.name === name).map((s) => s.metric))].sort();
+    if (sibling.length > 0)
+      throw new BenchError(
+        "InvalidArgument",
+        `No runs in the database measure ${metric}; ${sibling.join(", ")} ${sibling.length > 1 ? "are" : "is"} measured by another program, which is never ranked as ${metric.split(".")[0]}.`,
+        {
+          fix: `Rank ${sibling[0]} (e.g. --metric ${sibling[0]}), or collect runs that build ${metric.split(".")[0]} from its verified source.`,
+        },
+      );
     throw new BenchError("InvalidArgument", `No runs in the database measure ${metric}.`, {
       fix: known.length
         ? `Rank one of the headline metrics: ${known.join(", ")} (or another metric of those benchmarks, e.g. stream.copy).`

@@ -27,7 +27,12 @@ export const rankCommand = defineCommand({
     implementation: { type: "string", describe: "The benchmark implementation, when the metric has several" },
     arch: { type: "string", array: true, describe: "Only these architectures (x86_64, arm64)" },
     family: { type: "string", array: true, describe: "Only these families (m7i, c7g, …)" },
-    "min-instances": { type: "number", default: 3, describe: "Types with fewer instances are listed unranked" },
+    "min-instances": {
+      type: "number",
+      default: 1,
+      describe:
+        "Types with fewer instances are listed unranked (with 1, every type is ranked: few instances give wide rank intervals)",
+    },
     baseline: { type: "string", describe: "Show every row relative to this type, with its interval and verdict" },
     margin: { type: "string", default: "3%", describe: "Equivalence margin of the baseline comparisons" },
     top: { type: "number", describe: "Only the best K rows" },
