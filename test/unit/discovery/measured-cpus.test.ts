@@ -102,7 +102,8 @@ describe("the shipped family table against AWS's documented processors", () => {
       t3: ["intel-skylake", "intel-cascadelake"],
       i3en: ["intel-skylake", "intel-cascadelake"],
       m4: ["intel-haswell", "intel-broadwell"],
-      m3: ["intel-sandybridge", "intel-ivybridge"],
+      // AWS documents the E5-2670 v2 for M3 and notes that it may also launch on the Sandy Bridge E5-2670.
+      m3: ["intel-ivybridge", "intel-sandybridge"],
     };
     for (const [family, [primary, alternative]] of Object.entries(twoGenerations)) {
       const entry = table.families[family]!;
