@@ -59,8 +59,11 @@ export function expectedHost(record: InstanceTypeRecord, facts: Microarchitectur
 }
 
 /**
- * Predicted seconds of the planned benchmarks on `record` with the benchmark image's programs (HPCC for STREAM
- * and HPL), looked up in `registry` (the built-in benchmarks by default).
+ * Predicted seconds of the planned benchmarks on `record` with the benchmark image's programs, looked up in
+ * `registry` (the built-in benchmarks by default). The image's runner takes its own programs first — STREAM and
+ * CoreMark built from its verified sources, the HPL 2.3 it built — with mpirun and numactl present (so STREAM's
+ * per-NUMA-node configurations run), and falls back to HPCC if one fails; the estimate is the longer of the two, so
+ * a timer never fires before either can finish.
  */
 export function estimateBenchmarkSeconds(
   record: InstanceTypeRecord,
@@ -69,21 +72,20 @@ export function estimateBenchmarkSeconds(
   registry: BenchmarkRegistry = builtinBenchmarks,
 ): number {
   const host = expectedHost(record, facts);
-  const planned = plannedOnImage(settings.benchmarks.map((name) => registry.require(name)));
+  const definitions = settings.benchmarks.map((name) => registry.require(name));
   const trials = settings.trials ?? defaultTrials(settings.quick);
-  return Math.ceil(
-    estimateRunSeconds(
-      host,
-      planned,
-      trials,
-      {
-        quick: settings.quick ?? false,
-        hplMinutes: settings.hplMinutes,
-        flopsPerCycle: facts?.fp64FlopsPerCyclePerCore,
-      },
-      // No tools assumed: what they add (STREAM's per-NUMA-node configurations) never runs on the image, where
-      // HPCC measures STREAM.
-      { asRoot: false },
-    ) + runnerOverheadSeconds,
+  const runSettings = {
+    quick: settings.quick ?? false,
+    hplMinutes: settings.hplMinutes,
+    flopsPerCycle: facts?.fp64FlopsPerCyclePerCore,
+  };
+  const own = estimateRunSeconds(
+    host,
+    definitions.map((definition) => ({ definition })),
+    trials,
+    runSettings,
+    { mpirun: "mpirun", numactl: "numactl", asRoot: false },
   );
+  const fallback = estimateRunSeconds(host, plannedOnImage(definitions), trials, runSettings, { asRoot: false });
+  return Math.ceil(Math.max(own, fallback) + runnerOverheadSeconds);
 }

@@ -39,9 +39,9 @@ export function estimateRunSeconds(
 }
 
 /**
- * The programs the benchmark image runs, as the planner assumes them before the instance exists: the
- * benchmark's first suite when it has one (the distro image ships HPCC and no other STREAM or HPL), else its
- * own program.
+ * The programs the benchmark image's runner falls back to when its own fail (its verified sources and the HPL 2.3 it
+ * built are taken first): the benchmark's first suite when it has one (Debian's HPCC for STREAM and HPL), else its
+ * own program. The planner estimates both and keeps the longer.
  */
 export function plannedOnImage(definitions: readonly BenchmarkDefinition[]): PlannedBenchmark[] {
   return definitions.map((definition) => ({

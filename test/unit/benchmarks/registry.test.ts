@@ -150,12 +150,30 @@ describe("estimateRunSeconds", () => {
       tools,
     );
     expect(throughHpcc).toBeCloseTo(2 * suiteTrial + 2 * coremarkTrial, 6);
-    // What the planner assumes of the image: HPCC for STREAM and HPL, CoreMark's own program.
+    // What the image's runner falls back to: HPCC for STREAM and HPL, CoreMark's own program.
     expect(plannedOnImage([streamBenchmark, hplBenchmark, coremarkBenchmark]).map((p) => p.suite?.name)).toEqual([
       "hpcc",
       "hpcc",
       undefined,
     ]);
+    // The planner keeps the longer of the image's own programs (with mpirun and numactl) and that fallback.
+    const record = m7iLarge();
+    const expected = expectedHost(record, undefined);
+    const quick = { quick: true };
+    const own = estimateRunSeconds(
+      expected,
+      [{ definition: streamBenchmark }, { definition: hplBenchmark }],
+      2,
+      quick,
+      { mpirun: "mpirun", numactl: "numactl", asRoot: false },
+    );
+    const fallback = estimateRunSeconds(expected, plannedOnImage([streamBenchmark, hplBenchmark]), 2, quick, {
+      asRoot: false,
+    });
+    expect(own).not.toBeCloseTo(fallback, 0);
+    expect(estimateBenchmarkSeconds(record, undefined, { benchmarks: ["stream", "hpl"], quick: true })).toBe(
+      Math.ceil(Math.max(own, fallback) + runnerOverheadSeconds),
+    );
     const ownPrograms = estimateRunSeconds(
       host,
       [{ definition: streamBenchmark }, { definition: hplBenchmark }],
