@@ -30,3 +30,12 @@ export type {
 } from "./schemas/generated/architecture-mappings.js";
 export type { ContainerTagList, ContainerTag } from "./schemas/generated/container-tags.js";
 export type * from "./schemas/generated/benchmark-result.js";
+export { analyze, writeAnalysis } from "./analysis/analyze.js";
+export type { AnalyzeOptions, AnalyzeOutcome } from "./analysis/analyze.js";
+export { rankTypes, compareTypes, rankPers } from "./analysis/rank.js";
+export type { RankOptions, RankPer } from "./analysis/rank.js";
+export { compare } from "./analysis/two-sample.js";
+export type { Comparison, CompareOptions } from "./analysis/two-sample.js";
+export type { AnalysisDatabase } from "./schemas/generated/analysis-database.js";
+export type { MetricSummary } from "./schemas/generated/metric-summary.js";
+export type { ApiRanking } from "./schemas/generated/api-ranking.js";
