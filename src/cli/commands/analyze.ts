@@ -2,7 +2,7 @@
  * `aws-bench analyze`: the collected runs → data/processed and the static API data/api/v1 (src/analysis/). Reads
  * data/raw by default; local runs only with --include-local. Prints what it read, skipped and wrote.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { defineCommand } from "../command.js";
 import { ExitCode } from "../errors.js";
 
@@ -61,7 +61,9 @@ export const analyzeCommand = defineCommand({
     );
     const { analyze, writeAnalysis } = await import("../../analysis/analyze.js");
     const out = resolve(io.cwd, args.out);
-    const { database, files } = await analyze({ inputs, asOf: args["as-of"], catalog, prices });
+    // The release being replaced: the changelog lists what this one adds, changes and removes.
+    const previousApiDir = join(out, "api", "v1");
+    const { database, files } = await analyze({ inputs, asOf: args["as-of"], catalog, prices, previousApiDir });
     writeAnalysis(out, files);
     const types = Object.keys(database.types).length;
     const summary = {
