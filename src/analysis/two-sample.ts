@@ -38,11 +38,21 @@ export function rankSumNullDistribution(scores: readonly number[], size: number)
   // relatively accurate to 1e-16 beyond, which is all a probability needs).
   const counts = Array.from({ length: size + 1 }, () => new Float64Array(maxSum + 1));
   (counts[0] as Float64Array)[0] = 1;
+  // reach[k]: the smallest and largest sums of k scores seen so far; outside them counts[k] is zero, so the loop
+  // skips adding zeros (the same bits, a fraction of the work).
+  const low = new Array<number>(size + 1).fill(Infinity);
+  const high = new Array<number>(size + 1).fill(-Infinity);
+  low[0] = 0;
+  high[0] = 0;
   scores.forEach((score, index) => {
     for (let k = Math.min(index + 1, size); k >= 1; k--) {
       const into = counts[k] as Float64Array;
       const from = counts[k - 1] as Float64Array;
-      for (let s = maxSum; s >= score; s--) into[s] = (into[s] as number) + (from[s - score] as number);
+      const top = Math.min(maxSum, (high[k - 1] as number) + score);
+      const bottom = Math.max(score, (low[k - 1] as number) + score);
+      for (let s = top; s >= bottom; s--) into[s] = (into[s] as number) + (from[s - score] as number);
+      high[k] = Math.max(high[k] as number, top);
+      low[k] = Math.min(low[k] as number, bottom);
     }
   });
   const last = counts[size] as Float64Array;
@@ -109,19 +119,44 @@ export function mannWhitneyTest(x: readonly number[], y: readonly number[]): Man
   // The two-sided p is the same computed from either sample's rank sum; the smaller one keeps the table small.
   const useY = m <= n;
   const w = useY ? wY : doubled.reduce((sum, score) => sum + score, 0) - wY;
-  const distribution = rankSumNullDistribution(doubled, useY ? m : n);
-  let below = 0;
-  let above = 0;
-  distribution.forEach((probability, sum) => {
-    if (sum <= w) below += probability;
-    if (sum >= w) above += probability;
-  });
+  const tails = rankSumTails(doubled, useY ? m : n);
+  const below = tails.below[w] as number;
+  const above = tails.above[w] as number;
   return {
     n: [n, m],
     u: wY / 2 - (m * (m + 1)) / 2,
     p: Math.min(1, 2 * Math.min(below, above)),
     method: MANN_WHITNEY_TEST_METHOD,
   };
+}
+
+/** Tail sums of rank-sum null distributions already computed, by sample size and multiset of scores. */
+const rankSumTailCache = new Map<string, { below: Float64Array; above: Float64Array }>();
+const rankSumTailCacheSize = 256;
+
+/**
+ * P(W ≤ w) and P(W ≥ w) for every w of {@link rankSumNullDistribution}(scores, size). The distribution depends only
+ * on the multiset of scores, so it is computed from the sorted scores (the same bits whatever their order) and kept:
+ * a ranking of T types makes T(T−1)/2 tests, nearly all without ties, i.e. with the scores 2, 4, …, 2N of their sizes.
+ */
+function rankSumTails(scores: readonly number[], size: number): { below: Float64Array; above: Float64Array } {
+  const sorted = [...scores].sort((a, b) => a - b);
+  const untied = sorted.every((score, index) => score === 2 * (index + 1));
+  const key = untied ? `${size}|untied ${sorted.length}` : `${size}|${sorted.join(",")}`;
+  const cached = rankSumTailCache.get(key);
+  if (cached) return cached;
+  const distribution = rankSumNullDistribution(sorted, size);
+  const below = new Float64Array(distribution.length);
+  const above = new Float64Array(distribution.length);
+  let sum = 0;
+  for (let s = 0; s < distribution.length; s++) below[s] = sum += distribution[s] as number;
+  sum = 0;
+  for (let s = distribution.length - 1; s >= 0; s--) above[s] = sum += distribution[s] as number;
+  if (rankSumTailCache.size >= rankSumTailCacheSize)
+    rankSumTailCache.delete(rankSumTailCache.keys().next().value as string);
+  const tails = { below, above };
+  rankSumTailCache.set(key, tails);
+  return tails;
 }
 
 /** Method name of {@link hodgesLehmannInterval}. */
