@@ -19,6 +19,7 @@ import { plannedCommands } from "./commands/planned.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { compareCommand } from "./commands/compare.js";
 import { rankCommand } from "./commands/rank.js";
+import { reportCommand } from "./commands/report.js";
 import { previewCommand } from "./commands/preview.js";
 import { pricingCommand } from "./commands/pricing.js";
 import { runCommand } from "./commands/run.js";
@@ -56,6 +57,7 @@ export const commands: readonly AnyCommand[] = [
   analyzeCommand,
   rankCommand,
   compareCommand,
+  reportCommand,
   ...plannedCommands,
 ];
 

@@ -16,11 +16,6 @@ interface PlannedCommand {
 
 const planned: readonly PlannedCommand[] = [
   {
-    command: "report",
-    describe: "Generate the static site",
-    example: ["$0 report --out site", "write tables and charts"],
-  },
-  {
     command: "submit",
     describe: "Package a local result for contribution",
     example: ["$0 submit aws-bench-results/RUN", "prepare a contribution"],

@@ -97,6 +97,7 @@ describe("aws-bench CLI", () => {
           "analyze",
           "rank",
           "compare",
+          "report",
         ].includes(n),
     )) {
       const io = memoryIo();
@@ -121,11 +122,11 @@ describe("aws-bench CLI", () => {
 
   it("hides stack traces unless --debug", async () => {
     const quiet = memoryIo();
-    await exec(["report"], quiet);
+    await exec(["submit"], quiet);
     expect(quiet.err()).not.toMatch(/\bat .*\.ts:\d+/);
     const loud = memoryIo();
-    await exec(["report", "--debug"], loud);
-    expect(loud.err()).toMatch(/BenchError: 'report' is not yet available[\s\S]*\n\s+at /);
+    await exec(["submit", "--debug"], loud);
+    expect(loud.err()).toMatch(/BenchError: 'submit' is not yet available[\s\S]*\n\s+at /);
   });
 
   it("maps BenchError codes to exit codes", () => {
@@ -244,7 +245,7 @@ describe("the built executable", () => {
   }, 60_000);
 
   it("sets the process exit code", () => {
-    const result = spawnSync(process.execPath, [bin, "report"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, [bin, "submit"], { encoding: "utf8" });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("NotYetAvailable");
     expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim()).toMatch(/^\d+\.\d+\.\d+/);
