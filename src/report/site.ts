@@ -462,7 +462,7 @@ function documentPage(
   extra = "",
 ): string {
   const body =
-    markdown === undefined ? `<p>${escapeHtml(missing)}</p>` : markdownToHtml(markdown.replace(/^# .*\n/, ""));
+    markdown === undefined ? `<p>${escapeHtml(missing)}</p>` : markdownToHtml(markdown.replace(/^# .*\n/, ""), 0);
   return page({ title, path, dataset: database.dataset.version, baseUrl, body: body + extra });
 }
 
