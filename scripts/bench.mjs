@@ -6,9 +6,16 @@
 //   2. discovery: `discover --input <1,373-type dump> --dry-run` wall time and peak RSS (goal: < 1 s, < 250 MB).
 //   3. runner overhead: a `run --target local --quick` of STREAM built from a stand-in source (test fixture),
 //      wall time outside the benchmark processes (total minus the trials' own durations; the build is shown apart).
-// Options: --runs N (default 21), --dump FILE (default ../shared/fixtures/ec2/describe-instance-types.all.json).
+//   4. the database: `analyze` over --documents result documents (default 10,000: one real run of the runner, copied
+//      with distinct run ids, types and Triad values, raw file and SHA256SUMS rewritten to match), wall time and peak
+//      RSS (goal: ≤ 5 s, ≤ 500 MB); then `rank` and `compare` (50 instances each: the bootstrap) over its output,
+//      wall time including Node's start-up (goal: ≤ 0.5 s each).
+// Options: --runs N (default 21), --dump FILE (default ../shared/fixtures/ec2/describe-instance-types.all.json),
+//          --documents N (default 10000).
+import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +28,7 @@ const argument = (name, fallback) => {
   return index > 0 ? process.argv[index + 1] : fallback;
 };
 const runs = Number(argument("--runs", "21"));
+const documents = Number(argument("--documents", "10000"));
 const dump = resolve(
   argument("--dump", join(root, "..", "shared", "fixtures", "ec2", "describe-instance-types.all.json")),
 );
@@ -155,4 +163,138 @@ if (!existsSync(dump)) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+// 4. analyze over many result documents, then rank and compare over what it wrote.
+{
+  const work = mkdtempSync(join(tmpdir(), "aws-bench-bench-analyze-"));
+  try {
+    const seed = seedRun(work);
+    const raw = join(work, "raw");
+    const started = process.hrtime.bigint();
+    const types = copyRuns(seed, raw, documents);
+    const made = Number(process.hrtime.bigint() - started) / 1e9;
+    const out = join(work, "db");
+    const analyzeArgs = ["--import", rssHook, bin, "analyze", "--input", raw, "--out", out, "--as-of", "2026-12-01"];
+    const samples = [];
+    for (let i = 0; i < 3; i++) samples.push(timeOnce(analyzeArgs, { cwd: work }));
+    const wall = median(samples.map((sample) => sample.seconds));
+    const peakMiB = Math.max(...samples.map((sample) => sample.rssKiB ?? 0)) / 1024;
+    const database = JSON.parse(readFileSync(join(out, "processed", "latest.json"), "utf8"));
+    const counted = Object.values(database.types).reduce((sum, facts) => sum + facts.runs, 0);
+    if (counted !== documents)
+      throw new Error(`bench: analyze counted ${counted} runs of ${documents}: ${JSON.stringify(database.skipped[0])}`);
+    console.log(
+      `analyze over ${documents} result documents of ${types.length} types (copies of one real run, made in ${made.toFixed(1)} s; median of 3):`,
+    );
+    console.log(`  wall time            ${ms(wall)}  (goal ≤ 5000 ms: ${wall <= 5 ? "met" : "NOT met"})`);
+    console.log(
+      `  peak RSS             ${peakMiB.toFixed(1)} MiB  (goal ≤ 500 MB: ${peakMiB * 1.048576 <= 500 ? "met" : "NOT met"})`,
+    );
+    const [a, b] = types;
+    const commands = [
+      ["rank --metric stream.triad", [bin, "rank", "--metric", "stream.triad", "--data", out, "--json"]],
+      [`compare ${a} ${b}`, [bin, "compare", a, b, "--metric", "stream.triad", "--data", out, "--json"]],
+    ];
+    for (const [, args] of commands) timeOnce(args, { cwd: work });
+    const quick = Math.max(5, Math.ceil(runs / 2));
+    console.log(`rank and compare over that database (wall time with Node's start-up, median of ${quick}):`);
+    for (const [label, args] of commands) {
+      const times = [];
+      for (let i = 0; i < quick; i++) times.push(timeOnce(args, { cwd: work }).seconds);
+      const time = median(times);
+      console.log(`  ${label.padEnd(36)} ${ms(time)}  (goal ≤ 500 ms: ${time <= 0.5 ? "met" : "NOT met"})`);
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** One real run of the runner: STREAM from a stand-in program, one trial, inside a (pretended) benchmark image. */
+function seedRun(work) {
+  const program = join(work, "stream");
+  const output = readFileSync(join(root, "test", "fixtures", "outputs", "shared", "stream-omp-10M-ntimes10-t2.txt"));
+  writeFileSync(join(work, "stream.txt"), output);
+  writeFileSync(program, `#!/bin/sh\ncat '${join(work, "stream.txt")}'\n`, { mode: 0o755 });
+  const dir = join(work, "seed");
+  const args = [
+    "run",
+    "--target",
+    "local",
+    "--benchmarks",
+    "stream",
+    "--program",
+    `stream=${program}`,
+    "--trials",
+    "1",
+  ];
+  const result = spawnSync(
+    process.execPath,
+    [bin, ...args, "--out", dir, "--no-imds", "--image-root", join(work, "no-image")],
+    {
+      cwd: work,
+      encoding: "utf8",
+      env: { ...process.env, BENCHMARK_IMAGE_DIGEST: `sha256:${"b".repeat(64)}`, BENCHMARK_CONTAINER_TAG: "x86-64-v3" },
+    },
+  );
+  if (result.status !== 0) throw new Error(`bench: the seed run exited ${result.status}: ${result.stderr}`);
+  const document = JSON.parse(readFileSync(join(dir, "result.json"), "utf8"));
+  const files = new Map(document.rawFiles.map((file) => [file.path, readFileSync(join(dir, file.path))]));
+  return { document, files };
+}
+
+/**
+ * `count` copies of the seed run under `target`, laid out as collect lays them out (<type>/<batch>-<repeat>/), over
+ * priced catalogue types with 50 instances each: each copy its own run id, instance type, zone and Triad (the
+ * headline trial's output rewritten, so its checksum, result.json and SHA256SUMS change with it). Returns the types.
+ */
+function copyRuns(seed, target, count) {
+  const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+  const prices = JSON.parse(readFileSync(join(root, "data", "pricing", "us-east-1.json"), "utf8")).onDemandUsdPerHour;
+  const catalog = JSON.parse(readFileSync(join(root, "data", "catalog", "instance-types.json"), "utf8"));
+  const perType = 50;
+  const types = catalog.instanceTypes
+    .map((entry) => entry.name)
+    .filter((name) => name in prices)
+    .sort()
+    .slice(0, Math.ceil(count / perType));
+  if (types.length * perType < count) throw new Error(`bench: only ${types.length} priced types for ${count} runs`);
+  const section = seed.document.benchmarks.find((s) => s.benchmark === "stream");
+  const headline = section.configurations.find((c) => c.id === section.headline.configuration);
+  const trialPath = headline.trials[0].rawFile;
+  const trialText = seed.files.get(trialPath).toString("utf8");
+  for (let i = 0; i < count; i++) {
+    const type = types[Math.floor(i / perType)];
+    const repeat = (i % perType) + 1;
+    // A type's level, and each instance within ±2 % of it.
+    const level = 5000 + 250 * Math.floor(i / perType);
+    const triad = Math.round(level * (1 + 0.02 * Math.sin(i * 12.9898)) * 10) / 10;
+    const trial = Buffer.from(trialText.replace(/^Triad:\s+\S+/m, `Triad:          ${triad.toFixed(1)}`));
+    const document = JSON.parse(JSON.stringify(seed.document));
+    document.runId = `bench-${String(i).padStart(6, "0")}`;
+    Object.assign(document.host, {
+      instanceType: type,
+      region: "us-east-1",
+      availabilityZoneId: `use1-az${1 + (i % 4)}`,
+    });
+    const copy = document.benchmarks.find((s) => s.benchmark === "stream");
+    const copied = copy.configurations.find((c) => c.id === copy.headline.configuration);
+    copied.trials[0].metrics.triad = { value: triad, unit: "MB/s", printed: triad.toFixed(1) };
+    for (const statistics of [copied.statistics.triad, copy.headline.statistics])
+      if (statistics) Object.assign(statistics, { median: triad, mean: triad, min: triad, max: triad });
+    const rawFiles = document.rawFiles.map((file) =>
+      file.path === trialPath ? { path: file.path, sha256: sha256(trial), bytes: trial.length } : file,
+    );
+    document.rawFiles = rawFiles;
+    const dir = join(target, type, `bench-${repeat}`);
+    for (const file of rawFiles) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.path === trialPath ? trial : seed.files.get(file.path));
+    }
+    const json = `${JSON.stringify(document, null, 2)}\n`;
+    writeFileSync(join(dir, "result.json"), json);
+    const sums = [...rawFiles, { path: "result.json", sha256: sha256(json) }].map((f) => `${f.sha256}  ${f.path}`);
+    writeFileSync(join(dir, "SHA256SUMS"), `${sums.join("\n")}\n`);
+  }
+  return types;
 }
