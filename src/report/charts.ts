@@ -130,7 +130,10 @@ export function paretoFront(points: readonly ScatterPoint[], higherIsBetter: boo
   return front;
 }
 
-/** A scatter of performance (y, with the median's interval as a bar) against on-demand USD/hour (x). */
+/**
+ * A scatter of performance (y, with the median's interval as a bar) against on-demand USD/hour (x). The points are
+ * not links (an image holds no controls); the table beside the chart links each type.
+ */
 export function scatterPlot(input: {
   title: string;
   unit: string;
@@ -163,7 +166,7 @@ export function scatterPlot(input: {
   for (const point of input.points) {
     parts.push(
       `<line class="bar" x1="${px(x(point.price))}" x2="${px(x(point.price))}" y1="${px(y(point.low))}" y2="${px(y(point.high))}"/>`,
-      `<a href="${escapeHtml(point.href)}"><circle class="type-point${onFront.has(point.type) ? " pareto" : ""}" data-type="${escapeHtml(point.type)}" cx="${px(x(point.price))}" cy="${px(y(point.median))}" r="5"><title>${escapeHtml(point.type)}: ${formatNumber(point.median)} ${escapeHtml(input.unit)} [${formatNumber(point.low)}, ${formatNumber(point.high)}] at ${point.price} USD/hour${onFront.has(point.type) ? " (Pareto front)" : ""}</title></circle></a>`,
+      `<circle class="type-point${onFront.has(point.type) ? " pareto" : ""}" data-type="${escapeHtml(point.type)}" cx="${px(x(point.price))}" cy="${px(y(point.median))}" r="5"><title>${escapeHtml(point.type)}: ${formatNumber(point.median)} ${escapeHtml(input.unit)} [${formatNumber(point.low)}, ${formatNumber(point.high)}] at ${point.price} USD/hour${onFront.has(point.type) ? " (Pareto front)" : ""}</title></circle>`,
     );
   }
   const prices = input.points.map((p) => p.price);

@@ -112,6 +112,7 @@ export function page(options: PageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(options.title)} · aws-instance-benchmarks</title>
 ${canonical}<style>${styles}</style>
 </head>
