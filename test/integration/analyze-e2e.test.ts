@@ -338,39 +338,60 @@ describe("analyze over runs made by the real runner", () => {
   });
 
   it("ranks per instance with rank intervals equal to a brute-force reference; too few instances are unranked", async () => {
-    const { code, stdout } = await cli(["rank", "--metric", "stream.triad", "--data", dataDir, "--json"]);
-    expect(code).toBe(0);
-    const ranking = JSON.parse(stdout) as ApiRanking;
-    expect(ranking).toMatchObject({ metric: "stream.triad", per: "instance", unit: "MB/s", higherIsBetter: true });
-    const ranked = Object.fromEntries(
-      Object.keys(triadCentres)
-        .filter((type) => (triadCentres[type]?.length ?? 0) >= 3)
-        .map((type) => [type, instanceValues(type, "triad")]),
-    );
-    const reference = referenceRanks(ranked, true);
-    // Clearly separated: m7a.xlarge alone at 1; m7i and m6i overlap and share [2, 3].
-    expect(reference).toEqual({ "m7i.large": [2, 3], "m6i.large": [2, 3], "m7a.xlarge": [1, 1] });
-    for (const row of ranking.rows) {
-      const values = instanceValues(row.type, "triad");
-      expect(row.n).toBe(values.length);
-      expect(row.median).toBe(median(values));
-      const interval = medianInterval(values);
-      expect(row.interval).toMatchObject({ low: interval.low, high: interval.high });
-      expectClose(row.interval.coverage, interval.coverage);
-      if (values.length >= 3) expect(row.rank).toEqual(reference[row.type]);
-      else {
-        expect(row.rank).toBeNull();
-        expect(row.flags).toContain("unranked: fewer than 3 instances");
+    const rankWith = async (extra: string[]) => {
+      const { code, stdout } = await cli(["rank", "--metric", "stream.triad", "--data", dataDir, "--json", ...extra]);
+      expect(code).toBe(0);
+      return JSON.parse(stdout) as ApiRanking;
+    };
+    const referenceOver = (minInstances: number) =>
+      referenceRanks(
+        Object.fromEntries(
+          Object.keys(triadCentres)
+            .filter((type) => (triadCentres[type]?.length ?? 0) >= minInstances)
+            .map((type) => [type, instanceValues(type, "triad")]),
+        ),
+        true,
+      );
+    const checkRows = (ranking: ApiRanking, minInstances: number, reference: Record<string, [number, number]>) => {
+      expect(ranking).toMatchObject({ metric: "stream.triad", per: "instance", unit: "MB/s", higherIsBetter: true });
+      for (const row of ranking.rows) {
+        const values = instanceValues(row.type, "triad");
+        expect(row.n).toBe(values.length);
+        expect(row.median).toBe(median(values));
+        const interval = medianInterval(values);
+        expect(row.interval).toMatchObject({ low: interval.low, high: interval.high });
+        expectClose(row.interval.coverage, interval.coverage);
+        if (values.length >= minInstances) expect(row.rank, row.type).toEqual(reference[row.type]);
+        else {
+          expect(row.rank).toBeNull();
+          expect(row.flags).toContain(`unranked: fewer than ${minInstances} instances`);
+        }
       }
-    }
-    expect(ranking.rows.map((row) => row.type)).toEqual([
+    };
+    // Only the types of 6: clearly separated m7a.xlarge alone at 1; m7i and m6i overlap and share [2, 3].
+    const ofSix = referenceOver(3);
+    expect(ofSix).toEqual({ "m7i.large": [2, 3], "m6i.large": [2, 3], "m7a.xlarge": [1, 1] });
+    const three = await rankWith(["--min-instances", "3"]);
+    checkRows(three, 3, ofSix);
+    expect(three.rows.map((row) => row.type)).toEqual([
       "m7a.xlarge",
       "m7i.large", // [2, 3], then by median: m7i 10025.5 > m6i 10010.5
       "m6i.large",
-      "c7i.large",
+      "c7i.large", // unranked, after the ranked rows
       "c6i.large",
     ]);
     expect(median(instanceValues("m7i.large", "triad"))).toBeGreaterThan(median(instanceValues("m6i.large", "triad")));
+    // Every type (the default): 10 pairs under Holm; 2 instances can never be told from anything (p ≥ 2/28), and
+    // the extra tests widen m7a.xlarge's interval to [1, 3].
+    const all = referenceOver(1);
+    expect(all).toEqual({
+      "m7i.large": [2, 5],
+      "m6i.large": [2, 5],
+      "m7a.xlarge": [1, 3],
+      "c7i.large": [1, 5],
+      "c6i.large": [1, 5],
+    });
+    checkRows(await rankWith([]), 1, all);
   });
 
   it("ranks a lower-is-better metric (a custom benchmark's seconds) with the direction reversed", async () => {
