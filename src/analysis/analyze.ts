@@ -95,7 +95,7 @@ export function readPreviousRelease(dir: string): PreviousRelease {
 }
 
 function kindOf(path: string): DocumentKind | undefined {
-  if (path === "processed/latest.json") return "analysis-database";
+  if (path === "processed/latest.json" || path.startsWith("processed/by-metric/")) return "analysis-database";
   if (path === "api/v1/index.json") return "api-index";
   if (path.startsWith("api/v1/types/")) return "api-type";
   if (path.startsWith("api/v1/rankings/")) return "api-ranking";
@@ -171,4 +171,21 @@ function isDate(value: string): boolean {
     !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
     new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
   );
+}
+
+/**
+ * The database `rank` and `compare` read for `metric`: its own file under `processed/by-metric/` when analyze wrote
+ * one (a metric of a headline configuration), else the whole `processed/latest.json`.
+ */
+export async function readDatabaseFor(dataDir: string, metric: string): Promise<AnalysisDatabase> {
+  const { readDocument } = await import("../schemas/documents.js");
+  const own = join(dataDir, "processed", "by-metric", `${metric}.json`);
+  const safe = /^[a-z0-9-]+\.[A-Za-z0-9_-]+$/.test(metric);
+  if (safe && existsSync(own)) return readDocument("analysis-database", own);
+  const latest = join(dataDir, "processed", "latest.json");
+  if (!existsSync(latest))
+    throw new BenchError("InputUnreadable", `${latest} does not exist: ${dataDir} is not an analyzed database.`, {
+      fix: "Run `aws-bench analyze --out DIR` first and pass that DIR with --data.",
+    });
+  return readDocument("analysis-database", latest);
 }

@@ -4,7 +4,7 @@
  *   index.json               dataset version, licence, citation; every type, every ranked metric; every file with
  *                            its SHA-256, size and schema
  *   types/<type>.json        one type's facts, price, run cost and summaries (`local:` labels become `local_`)
- *   rankings/<metric>.json   each headline-configuration metric ranked per instance, with rank intervals
+ *   rankings/<metric>.json   the headline metric and the other rates of its configuration, ranked per instance
  *   runs.csv                 long format: one row per instance × metric (headline configurations), with evidence
  *   openapi.json             the API as OpenAPI 3.1, responses referencing the schemas (src/analysis/openapi.ts)
  *   CHANGELOG.md             runs added, changed and removed per release (src/analysis/changelog.ts)
@@ -45,7 +45,9 @@ export function buildApi(database: AnalysisDatabase, previous: PreviousRelease =
     schemas.set(path, schemaId("api-type"));
   }
   const metrics: ApiIndex["metrics"] = [];
-  for (const { metric, implementation } of headlineMetrics(database)) {
+  // Ranked: the headline metric and the other rates of the headline configuration (STREAM's Copy, Scale, Add), not
+  // the per-kernel times beside them, which would only restate the rates' order at many times the work.
+  for (const { metric, implementation } of headlineMetrics(database).filter((m) => m.ranked)) {
     const ranking = rankTypes(database, { metric, implementation, per: "instance", minInstances: 1 });
     const path = `rankings/${metric}${implementationSuffix(database, metric, implementation)}.json`;
     files.set(path, stableJson(ranking));
@@ -84,17 +86,21 @@ export function buildApi(database: AnalysisDatabase, previous: PreviousRelease =
 }
 
 /** Every metric measured in a benchmark's headline configuration, per implementation, sorted. */
-function headlineMetrics(database: AnalysisDatabase): Array<{ metric: string; implementation: string }> {
+function headlineMetrics(
+  database: AnalysisDatabase,
+): Array<{ metric: string; implementation: string; ranked: boolean }> {
   const headlineConfig = new Map<string, string>();
   for (const summary of database.summaries)
     if (summary.headline)
       headlineConfig.set(`${summary.benchmark}\u0000${summary.implementation}`, summary.configuration);
-  const found = new Map<string, { metric: string; implementation: string }>();
+  const found = new Map<string, { metric: string; implementation: string; ranked: boolean }>();
   for (const summary of database.summaries) {
     if (headlineConfig.get(`${summary.benchmark}\u0000${summary.implementation}`) !== summary.configuration) continue;
-    found.set(`${summary.metric}\u0000${summary.implementation}`, {
+    const key = `${summary.metric}\u0000${summary.implementation}`;
+    found.set(key, {
       metric: summary.metric,
       implementation: summary.implementation,
+      ranked: (found.get(key)?.ranked ?? false) || summary.headline || summary.higherIsBetter,
     });
   }
   return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, value]) => value);

@@ -114,11 +114,52 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
         continue;
       }
       seen.set(result.runId, path);
-      runs.push({ path, result, resultSha256, evidence });
+      runs.push({ path, result: slimResult(result), resultSha256, evidence });
     }
   }
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { runs: runs.sort(byPath), skipped: skipped.sort(byPath) };
+}
+
+/**
+ * The parts of a checked result the analysis reads — the host, dates, container, and per section its validity,
+ * conformance, headline and each trial's validity and values — so ten thousand runs fit in memory. Everything else
+ * (printed numbers, parameters, builds, raw-file lists, per-configuration statistics) stays in the files.
+ */
+function slimResult(result: BenchmarkResult): BenchmarkResult {
+  return {
+    schemaVersion: result.schemaVersion,
+    runId: result.runId,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    runner: result.runner,
+    host: result.host,
+    ...(result.container ? { container: result.container } : {}),
+    rawFiles: [],
+    benchmarks: result.benchmarks.map((section) => ({
+      benchmark: section.benchmark,
+      ...(section.implementation !== undefined ? { implementation: section.implementation } : {}),
+      validity: section.validity,
+      ...(section.conforming !== undefined ? { conforming: section.conforming } : {}),
+      ...(section.nonConformingReason !== undefined ? { nonConformingReason: section.nonConformingReason } : {}),
+      ...(section.supplementary !== undefined ? { supplementary: section.supplementary } : {}),
+      ...(section.headline
+        ? { headline: { configuration: section.headline.configuration, metric: section.headline.metric } }
+        : {}),
+      parameters: {},
+      configurations: section.configurations.map((configuration) => ({
+        id: configuration.id,
+        description: configuration.description,
+        statistics: {},
+        trials: configuration.trials.map((trial) => ({
+          ...trial,
+          metrics: Object.fromEntries(
+            Object.entries(trial.metrics).map(([name, metric]) => [name, { value: metric.value, unit: metric.unit }]),
+          ),
+        })),
+      })),
+    })) as BenchmarkResult["benchmarks"],
+  };
 }
 
 /** Folders holding a result.json, in name order, skipping dot-folders and `private/`, bounded in depth. */

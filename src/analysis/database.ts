@@ -5,6 +5,7 @@
  *
  *   processed/latest.json               every summary, the types' facts and prices, every skipped run with its reason
  *   processed/historical/<metric>.csv   every instance's value over time, per type (for drift and plots)
+ *   processed/by-metric/<metric>.json   one metric in its headline configuration: what `rank` and `compare` read
  *   api/v1/…                            the published static API (src/analysis/api.ts)
  */
 import { sha256Hex } from "../checksums.js";
@@ -74,6 +75,8 @@ export function buildDatabase(inputs: DatabaseInputs): { database: AnalysisDatab
   };
   const files = new Map<string, string>([["processed/latest.json", stableJson(database)]]);
   for (const [metric, text] of historicalSeries(database)) files.set(`processed/historical/${metric}.csv`, text);
+  for (const [metric, subset] of byMetric(database))
+    files.set(`processed/by-metric/${metric}.json`, stableJson(subset));
   return { database, files };
 }
 
@@ -128,6 +131,29 @@ function typeFacts(
     }
   }
   return facts;
+}
+
+/**
+ * Per metric of a headline configuration, the database cut down to that metric's summaries there (and the facts of
+ * their types): `rank` and `compare` read one small file instead of every summary of every configuration.
+ */
+function byMetric(database: AnalysisDatabase): Map<string, AnalysisDatabase> {
+  const metrics = new Map<string, AnalysisDatabase["summaries"]>();
+  for (const summary of database.summaries)
+    if (summary.headlineConfiguration) metrics.set(summary.metric, [...(metrics.get(summary.metric) ?? []), summary]);
+  return new Map(
+    [...metrics.entries()].map(([metric, summaries]) => [
+      metric,
+      {
+        ...database,
+        types: Object.fromEntries(
+          [...new Set(summaries.map((s) => s.type))].sort().map((type) => [type, database.types[type] as TypeFacts]),
+        ),
+        summaries,
+        skipped: [],
+      },
+    ]),
+  );
 }
 
 /** Per metric: `type,implementation,configuration,startedAt,runId,value,unit,evidence`, oldest first per type. */

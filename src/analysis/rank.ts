@@ -74,9 +74,11 @@ export function metricRows(database: AnalysisDatabase, metric: string, implement
         : "The database has no runs yet: collect some (aws-bench run), or analyze local runs with --include-local.",
     });
   }
-  const headlines = ofMetric.length
-    ? database.summaries.filter((s) => s.headline && s.benchmark === ofMetric[0]?.benchmark)
-    : [];
+  // The headline configuration: known from the rows themselves, or from the benchmark's headline summaries.
+  const headlines = [
+    ...ofMetric.filter((s) => s.headlineConfiguration),
+    ...database.summaries.filter((s) => s.headline && s.benchmark === ofMetric[0]?.benchmark),
+  ];
   const implementations = [...new Set(ofMetric.map((s) => s.implementation))].sort();
   const chosen = implementation ?? (implementations.length === 1 ? implementations[0] : undefined);
   if (chosen === undefined)

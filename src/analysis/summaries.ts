@@ -36,6 +36,8 @@ export interface Observation {
   name: string;
   unit: string;
   headline: boolean;
+  /** The configuration is the benchmark's headline configuration. */
+  headlineConfiguration: boolean;
   /** Every valid trial's value. */
   trials: number[];
   instance: Instance;
@@ -108,6 +110,7 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
             section.supplementary !== true &&
             section.headline?.configuration === configuration.id &&
             section.headline.metric === name,
+          headlineConfiguration: section.supplementary !== true && section.headline?.configuration === configuration.id,
           trials,
           instance,
         });
@@ -252,6 +255,7 @@ function summarizeGroup(group: Observation[], options: SummarizeOptions): Metric
     unit: first.unit,
     higherIsBetter: higherIsBetter(first.unit),
     headline: first.headline,
+    headlineConfiguration: first.headlineConfiguration,
     evidence,
     counts: {
       instances: values.length,

@@ -1,5 +1,5 @@
 /** `aws-bench compare A B`: the ratio B/A with its interval, and a verdict, from an analyzed database. */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
 import { ExitCode } from "../errors.js";
 
@@ -24,11 +24,8 @@ export const compareCommand = defineCommand({
   async run(args, { io }) {
     const { parseMargin } = await import("../margin.js");
     const margin = parseMargin(args.margin);
-    const { readDocument } = await import("../../schemas/documents.js");
-    const database = await readDocument(
-      "analysis-database",
-      join(resolve(io.cwd, args.data), "processed", "latest.json"),
-    );
+    const { readDatabaseFor } = await import("../../analysis/analyze.js");
+    const database = await readDatabaseFor(resolve(io.cwd, args.data), args.metric);
     const { compareTypes } = await import("../../analysis/rank.js");
     const result = compareTypes(database, args.a, args.b, {
       metric: args.metric,

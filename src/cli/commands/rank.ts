@@ -1,5 +1,5 @@
 /** `aws-bench rank`: instance types ranked by a metric with intervals and rank intervals, from an analyzed database. */
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
 import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
@@ -22,7 +22,8 @@ export const rankCommand = defineCommand({
     data: {
       type: "string",
       default: "data",
-      describe: "The analyzed database (analyze --out): reads processed/latest.json",
+      describe:
+        "The analyzed database (analyze --out): its processed/by-metric/<metric>.json, else processed/latest.json",
     },
     implementation: { type: "string", describe: "The benchmark implementation, when the metric has several" },
     arch: { type: "string", array: true, describe: "Only these architectures (x86_64, arm64)" },
@@ -51,11 +52,8 @@ export const rankCommand = defineCommand({
     const top = args.top;
     if (top !== undefined && !(Number.isInteger(top) && top >= 1))
       throw new BenchError("UsageError", `--top ${top} is not a whole number of at least 1.`, { fix: "e.g. --top 10" });
-    const { readDocument } = await import("../../schemas/documents.js");
-    const database = await readDocument(
-      "analysis-database",
-      join(resolve(io.cwd, args.data), "processed", "latest.json"),
-    );
+    const { readDatabaseFor } = await import("../../analysis/analyze.js");
+    const database = await readDatabaseFor(resolve(io.cwd, args.data), args.metric);
     const { rankTypes } = await import("../../analysis/rank.js");
     const ranking = rankTypes(database, {
       metric: args.metric,

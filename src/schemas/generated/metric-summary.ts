@@ -33,6 +33,10 @@ export interface MetricSummary {
    * The benchmark's headline configuration and metric, fixed in advance.
    */
   headline: boolean;
+  /**
+   * This configuration is its benchmark's headline configuration (the one rankings use for every metric of it).
+   */
+  headlineConfiguration?: boolean;
   evidence: Evidence;
   counts: {
     instances: number;
