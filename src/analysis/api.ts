@@ -4,7 +4,7 @@
  *   index.json               dataset version, licence, citation; every type, every ranked metric; every file with
  *                            its SHA-256, size and schema
  *   types/<type>.json        one type's facts, price, run cost and summaries (`local:` labels become `local_`)
- *   rankings/<metric>.json   the headline metric and the other rates of its configuration, ranked per instance
+ *   rankings/<metric>.json   each benchmark's headline metric ranked per instance, with rank intervals
  *   runs.csv                 long format: one row per instance × metric (headline configurations), with evidence
  *   openapi.json             the API as OpenAPI 3.1, responses referencing the schemas (src/analysis/openapi.ts)
  *   CHANGELOG.md             runs added, changed and removed per release (src/analysis/changelog.ts)
@@ -45,8 +45,8 @@ export function buildApi(database: AnalysisDatabase, previous: PreviousRelease =
     schemas.set(path, schemaId("api-type"));
   }
   const metrics: ApiIndex["metrics"] = [];
-  // Ranked: the headline metric and the other rates of the headline configuration (STREAM's Copy, Scale, Add), not
-  // the per-kernel times beside them, which would only restate the rates' order at many times the work.
+  // Ranked in the API: each benchmark's headline metric (every pair of types is an exact test; the other metrics of
+  // the headline configuration are ranked on demand by `aws-bench rank`, from processed/by-metric/).
   for (const { metric, implementation } of headlineMetrics(database).filter((m) => m.ranked)) {
     const ranking = rankTypes(database, { metric, implementation, per: "instance", minInstances: 1 });
     const path = `rankings/${metric}${implementationSuffix(database, metric, implementation)}.json`;
@@ -100,7 +100,7 @@ function headlineMetrics(
     found.set(key, {
       metric: summary.metric,
       implementation: summary.implementation,
-      ranked: (found.get(key)?.ranked ?? false) || summary.headline || summary.higherIsBetter,
+      ranked: (found.get(key)?.ranked ?? false) || summary.headline,
     });
   }
   return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, value]) => value);

@@ -122,8 +122,9 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
 }
 
 /**
- * The parts of a checked result the analysis reads — the host, dates, container, and per section its validity,
- * conformance, headline and each trial's validity and values — so ten thousand runs fit in memory. Everything else
+ * The parts of a checked result the analysis reads — the host's type, place, CPU and size, dates, container, and per
+ * section its validity, conformance, headline and each trial's validity and values — so ten thousand runs fit in
+ * memory. Everything else
  * (printed numbers, parameters, builds, raw-file lists, per-configuration statistics) stays in the files.
  */
 function slimResult(result: BenchmarkResult): BenchmarkResult {
@@ -133,7 +134,17 @@ function slimResult(result: BenchmarkResult): BenchmarkResult {
     startedAt: result.startedAt,
     finishedAt: result.finishedAt,
     runner: result.runner,
-    host: result.host,
+    host: {
+      architecture: result.host.architecture,
+      cpuModel: result.host.cpuModel,
+      logicalCpus: result.host.logicalCpus,
+      memoryMiB: result.host.memoryMiB,
+      kernel: result.host.kernel,
+      ...(result.host.cores !== undefined ? { cores: result.host.cores } : {}),
+      ...(result.host.instanceType !== undefined ? { instanceType: result.host.instanceType } : {}),
+      ...(result.host.region !== undefined ? { region: result.host.region } : {}),
+      ...(result.host.availabilityZoneId !== undefined ? { availabilityZoneId: result.host.availabilityZoneId } : {}),
+    },
     ...(result.container ? { container: result.container } : {}),
     rawFiles: [],
     benchmarks: result.benchmarks.map((section) => ({

@@ -76,9 +76,18 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
       skip(`non-conforming: ${section.nonConformingReason ?? "below the program's own run rules"}`);
       continue;
     }
+    const headlineUnit = section.configurations
+      .flatMap((c) => c.trials)
+      .map((trial) => (section.headline ? trial.metrics[section.headline.metric]?.unit : undefined))
+      .find((unit) => unit !== undefined);
     for (const configuration of section.configurations) {
       const names = new Set(configuration.trials.flatMap((trial) => Object.keys(trial.metrics)));
       for (const name of [...names].sort()) {
+        // Beside a rate headline, per-kernel times (STREAM's min, average and max time of each kernel) are not
+        // summarized: the rates carry the same measurement, and the times stay in result.json and the raw files.
+        const unitOf = configuration.trials.map((trial) => trial.metrics[name]?.unit).find((u) => u !== undefined);
+        if (unitOf === "s" && headlineUnit !== undefined && headlineUnit !== "s" && section.headline?.metric !== name)
+          continue;
         const trials = configuration.trials
           .filter((trial) => trial.valid)
           .map((trial) => trial.metrics[name]?.value)

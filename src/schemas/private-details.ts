@@ -72,9 +72,30 @@ const rawOutputDetectors = detectors
   .filter((d) => d.inRawOutputs)
   .map((d) => ({ ...d, global: new RegExp(d.pattern.source, `${d.pattern.flags.replace("g", "")}g`) }));
 
+/**
+ * One pass that every string holding any detail matches (the detectors' patterns as alternatives, one regular
+ * expression per set of flags): nearly every string in a result holds none, and is then looked at once, not once
+ * per detector.
+ */
+const anyDocumentDetail = [...new Set(documentDetectors.map((d) => d.pattern.flags.replace("g", "")))].map(
+  (flags) =>
+    new RegExp(
+      documentDetectors
+        .filter((d) => d.pattern.flags.replace("g", "") === flags)
+        .map((d) => `(?:${d.pattern.source.replaceAll("(?<keep>", "(?:")})`)
+        .join("|"),
+      flags,
+    ),
+);
+
+function mayHoldDetail(text: string): boolean {
+  return anyDocumentDetail.some((pattern) => pattern.test(text));
+}
+
 /** Each private detail found in `document` as `JSON path: what`. */
 export function findPrivateDetails(document: unknown, path = ""): string[] {
   if (typeof document === "string") {
+    if (!mayHoldDetail(document)) return [];
     return documentDetectors
       .filter(({ pattern }) => pattern.test(document))
       .map(({ what }) => `${path || "/"}: contains ${what}`);
@@ -82,13 +103,15 @@ export function findPrivateDetails(document: unknown, path = ""): string[] {
   if (Array.isArray(document)) return document.flatMap((item, index) => findPrivateDetails(item, `${path}/${index}`));
   if (document !== null && typeof document === "object") {
     return Object.entries(document).flatMap(([key, value]) => [
-      ...documentDetectors
-        .filter(({ pattern }) => pattern.test(key))
-        .map(({ what }) => `${path}/${key}: key contains ${what}`),
+      ...(mayHoldDetail(key)
+        ? documentDetectors
+            .filter(({ pattern }) => pattern.test(key))
+            .map(({ what }) => `${path}/${key}: key contains ${what}`)
+        : []),
       ...findPrivateDetails(value, `${path}/${key}`),
       // A free-form map ({"SecretAccessKey": "…"}) splits an assignment into a key and a value; neither alone
       // looks like a secret, so the pair is looked at as the assignment it is.
-      ...(typeof value === "string"
+      ...(typeof value === "string" && mayHoldDetail(`${key}=${value}`)
         ? documentDetectors
             .filter(({ pattern }) => !pattern.test(key) && !pattern.test(value) && pattern.test(`${key}=${value}`))
             .map(({ what }) => `${path}/${key}: contains ${what}`)

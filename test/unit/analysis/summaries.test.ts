@@ -112,6 +112,25 @@ describe("observationsOf", () => {
     expect(others.sort()).toEqual(["all-cores-spread/copy", "single-thread/triad"]);
   });
 
+  it("leaves per-kernel times beside a rate headline out, and marks the headline configuration's summaries", () => {
+    const section = streamSection([100, 200]);
+    for (const trial of section.configurations[0]?.trials ?? [])
+      trial.metrics["triadMinTime"] = { value: 0.01, unit: "s", printed: "0.01" };
+    const { observations } = observationsOf(run([section]));
+    expect(observations.map((o) => o.name)).not.toContain("triadMinTime");
+    expect(
+      observations
+        .filter((o) => o.headlineConfiguration)
+        .map((o) => o.name)
+        .sort(),
+    ).toEqual(["copy", "triad"]);
+    // A benchmark whose headline is a time keeps it.
+    const timed = streamSection([1, 2], { headline: { configuration: "all-cores-spread", metric: "triadMinTime" } });
+    for (const trial of timed.configurations[0]?.trials ?? [])
+      trial.metrics["triadMinTime"] = { value: 0.01, unit: "s", printed: "0.01" };
+    expect(observationsOf(run([timed])).observations.map((o) => o.name)).toContain("triadMinTime");
+  });
+
   it("skips an invalid section and a non-conforming section, each with its reason, and keeps the rest of the run", () => {
     const invalid = streamSection([null, null, 100], {
       validity: { valid: false, reason: "2 of 3 trials failed the benchmark's own check", validTrials: 1, trials: 3 },
