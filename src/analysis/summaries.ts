@@ -141,23 +141,10 @@ export function instanceStatistics(
   const n = values.length;
   const mean = values.reduce((sum, value) => sum + value, 0) / n;
   const sd = n > 1 ? Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1)) : undefined;
-  const interval = ({
-    low,
-    high,
-    coverage,
-    coverageIsExact,
-    target,
-    meetsTarget,
-    method,
-  }: Statistics["medianInterval"]) => ({
-    low,
-    high,
-    coverage,
-    coverageIsExact,
-    target,
-    meetsTarget,
-    method,
-  });
+  // Only the schema's fields: the analysis functions return more (ranks, n) than a summary publishes.
+  const fields = ["low", "high", "coverage", "coverageIsExact", "target", "meetsTarget", "method"] as const;
+  const interval = (source: Statistics["medianInterval"]) =>
+    Object.fromEntries(fields.map((field) => [field, source[field]])) as unknown as Statistics["medianInterval"];
   return {
     n,
     median: median(values),
