@@ -270,18 +270,20 @@ function summarizeGroup(group: Observation[], options: SummarizeOptions): Metric
 }
 
 /**
- * Drift: the latest instances (the newest fifth, at least one) against the distribution-free prediction interval
- * of the earlier ones. Judged only when at least five earlier instances give an interval of coverage ≥ 2/3; flagged
- * when every latest instance falls outside it on the same side.
+ * Drift: the latest instances (the newest fifth) against the distribution-free prediction interval of the earlier
+ * ones, flagged when every latest instance falls outside it on the same side. Judged only from 10 instances (2
+ * latest against 8 earlier): without drift, k latest all beyond one end of m earlier has probability
+ * k!·m!/(m+k)!, so the flag's false-alarm rate is at most 2/C(10, 2) = 4.4 % — with one latest instance it would be
+ * 2/(m+1), a third of the time at m = 5.
  */
 function driftOf(
   values: readonly number[],
   unit: string,
 ): { flagged: boolean; record: NonNullable<MetricSummary["drift"]> } | undefined {
-  const latestCount = Math.max(1, Math.floor(values.length / 5));
+  if (values.length < 10) return undefined;
+  const latestCount = Math.floor(values.length / 5);
   const earlier = values.slice(0, values.length - latestCount);
   const latest = values.slice(values.length - latestCount);
-  if (earlier.length < 5) return undefined;
   const interval = predictionInterval(earlier, targetCoverage);
   if (!interval.available) return undefined;
   const above = latest.filter((value) => value > interval.high).length;
