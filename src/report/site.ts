@@ -232,7 +232,7 @@ ${cell(cost?.median, cost ? formatNumber(cost.median) : "—")}
 <h2 id="${view.id}-title">${escapeHtml(view.key)} <span class="note">(${escapeHtml(view.implementation)}, configuration ${escapeHtml(ranking.configuration ?? "")}, ${escapeHtml(unit)}, ${ranking.higherIsBetter === false ? "lower" : "higher"} is better)</span></h2>
 <p>${baselineSelect} <span class="note">${escapeHtml(relativeNote)}.</span></p>
 <table class="ranking">
-<caption>${escapeHtml(view.key)}: ${ranking.rows.length} type(s); rank intervals by ${escapeHtml(ranking.method)}</caption>
+<caption>${escapeHtml(view.key)}: ${ranking.rows.length} type(s). Rank: ${escapeHtml(ranking.method)}</caption>
 <thead><tr><th scope="col" aria-sort="none" data-kind="text"><button type="button">Type</button></th>${header(`Median (${unit})`, "number")}${header("Interval of the median (coverage)", "number")}${header("Rank interval", "number")}${header("n instances", "number")}${header("Flags", "text")}${header("Evidence", "text")}${header("vCPUs", "number")}${header(`Price-performance (${view.perDollarUnit})`, "number")}${header(`Cost to solution (${view.costUnit})`, "number")}${header("Relative to baseline", "number")}</tr></thead>
 <tbody>
 ${rows.join("\n")}
