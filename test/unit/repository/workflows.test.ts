@@ -368,8 +368,14 @@ const texts = readWorkflowTexts();
 const batchFile = "benchmark-batch.yml";
 
 describe("GitHub workflows", () => {
-  it("are the batch, cleanup, discover and CI workflows, each valid YAML", () => {
-    expect(Object.keys(workflows).sort()).toEqual(["benchmark-batch.yml", "ci.yml", "cleanup.yml", "discover.yml"]);
+  it("are the batch, cleanup, discover, CI and site workflows, each valid YAML", () => {
+    expect(Object.keys(workflows).sort()).toEqual([
+      "benchmark-batch.yml",
+      "ci.yml",
+      "cleanup.yml",
+      "discover.yml",
+      "site.yml",
+    ]);
     for (const workflow of Object.values(workflows)) expect(Object.keys(workflow.jobs).length).toBeGreaterThan(0);
   });
 
@@ -418,6 +424,27 @@ describe("GitHub workflows", () => {
       "1h",
       true,
     ]);
+  });
+
+  it("site analyzes data/raw, builds the report from that database, and only its deploy job writes to Pages", () => {
+    const workflow = workflows["site.yml"] as Workflow;
+    const calls = invocationsOf(workflow);
+    const analyze = calls.find((call) => call.command === "analyze");
+    const report = calls.find((call) => call.command === "report");
+    expect(optionValue(analyze?.args ?? [], "--input")).toBe("data/raw");
+    expect(analyze?.args).not.toContain("--include-local");
+    expect(report?.stepIndex ?? -1).toBeGreaterThan(analyze?.stepIndex ?? Infinity);
+    expect(optionValue(report?.args ?? [], "--data")).toBe(optionValue(analyze?.args ?? [], "--out"));
+    const build = workflow.jobs["build"] as Job;
+    expect(permission(effectivePermissions(workflow, build), "pages")).toBe("none");
+    expect(build.steps?.at(-1)?.uses).toMatch(/^actions\/upload-pages-artifact@/);
+    const deploy = workflow.jobs["deploy"] as Job;
+    expect(needsOf(deploy)).toEqual(["build"]);
+    expect([
+      permission(effectivePermissions(workflow, deploy), "pages"),
+      permission(effectivePermissions(workflow, deploy), "id-token"),
+    ]).toEqual(["write", "write"]);
+    expect(deploy.steps?.map((step) => step.uses?.split("@")[0])).toEqual(["actions/deploy-pages"]);
   });
 
   it("discover runs weekly against us-east-1 and opens a pull request only when the catalogue changed", () => {
