@@ -42,6 +42,7 @@ export const siteScript = String.raw`(function () {
     var metric = value("metric");
     var arch = value("filter-arch"), family = value("filter-family"), evidence = value("filter-evidence");
     var vmin = value("filter-vcpu-min"), vmax = value("filter-vcpu-max"), nmin = value("filter-min-instances");
+    var vendor = value("filter-vendor"), mmin = value("filter-memory-min"), mmax = value("filter-memory-max");
     var shown = 0, csv = [];
     sections.forEach(function (section) {
       var visible = section.getAttribute("data-metric") === metric;
@@ -49,10 +50,13 @@ export const siteScript = String.raw`(function () {
       var baseline = section.querySelector("select.baseline").value;
       rowsOf(section).forEach(function (row) {
         var vcpus = Number(row.getAttribute("data-vcpus"));
+        var memory = Number(row.getAttribute("data-memory"));
         var ok = (!arch || row.getAttribute("data-arch") === arch) &&
           (!family || row.getAttribute("data-family") === family) &&
           (!evidence || row.getAttribute("data-evidence").split(" ").indexOf(evidence) >= 0) &&
           (!vmin || vcpus >= Number(vmin)) && (!vmax || vcpus <= Number(vmax)) &&
+          (!vendor || row.getAttribute("data-vendor") === vendor) &&
+          (!mmin || memory >= Number(mmin)) && (!mmax || memory <= Number(mmax)) &&
           (!nmin || Number(row.getAttribute("data-n")) >= Number(nmin));
         row.hidden = !ok;
         var cell = row.querySelector("td.relative");

@@ -145,6 +145,21 @@ function familyOf(type: string, facts: TypeFacts | undefined): string {
   return facts?.hardware.family ?? type.split(".")[0] ?? type;
 }
 
+/** The CPU vendor, read from the CPU models measured behind a type (Graviton reports no vendor name). */
+function vendorOf(facts: TypeFacts | undefined): string {
+  const models = (facts?.hardware.cpuModels ?? []).join(" ");
+  if (/intel/i.test(models)) return "Intel";
+  if (/\bamd\b|epyc/i.test(models)) return "AMD";
+  if (facts?.hardware.architecture === "arm64") return "AWS Graviton / Arm";
+  return "unknown";
+}
+
+/** Memory in GiB, as the catalogue (or the probed host) gives it. */
+function memoryGiB(facts: TypeFacts | undefined): number | undefined {
+  const mib = facts?.hardware.memoryMiB;
+  return mib === undefined ? undefined : Math.round((mib / 1024) * 100) / 100;
+}
+
 function rankText(rank: number[] | null): string {
   if (!rank) return "unranked";
   return rank[0] === rank[1] ? String(rank[0]) : `${rank[0]}–${rank[1]}`;
@@ -170,6 +185,7 @@ function indexPage(database: AnalysisDatabase, views: readonly MetricView[], bas
   const facts = (type: string) => database.types[type];
   const architectures = [...new Set(allTypes.map((t) => facts(t)?.hardware.architecture ?? "unknown"))].sort();
   const families = [...new Set(allTypes.map((t) => familyOf(t, facts(t))))].sort();
+  const vendors = [...new Set(allTypes.map((t) => vendorOf(facts(t))))].sort();
   const controls = `<form id="controls" onsubmit="return false">
 <fieldset><legend>Metric</legend>${selectMarkup(
     "metric",
@@ -180,9 +196,12 @@ function indexPage(database: AnalysisDatabase, views: readonly MetricView[], bas
 <fieldset><legend>Filters</legend>
 ${selectMarkup("filter-arch", "Architecture", architectures, "any")}
 ${selectMarkup("filter-family", "Family", families, "any")}
+${selectMarkup("filter-vendor", "CPU vendor", vendors, "any")}
 ${selectMarkup("filter-evidence", "Evidence", ["maintainer", "community", "local"], "any")}
 <label for="filter-vcpu-min">vCPUs from</label> <input id="filter-vcpu-min" type="number" min="0" inputmode="numeric" size="5">
 <label for="filter-vcpu-max">to</label> <input id="filter-vcpu-max" type="number" min="0" inputmode="numeric" size="5">
+<label for="filter-memory-min">Memory (GiB) from</label> <input id="filter-memory-min" type="number" min="0" step="any" inputmode="decimal" size="6">
+<label for="filter-memory-max">to</label> <input id="filter-memory-max" type="number" min="0" step="any" inputmode="decimal" size="6">
 <label for="filter-min-instances">At least n instances</label> <input id="filter-min-instances" type="number" min="1" value="1" size="4">
 </fieldset>
 <p><a id="csv" href="#" download="ranking.csv">Download the rows shown as CSV</a> · <span id="shown" aria-live="polite"></span></p>
@@ -208,7 +227,7 @@ function metricSection(database: AnalysisDatabase, view: MetricView): string {
     const cost = view.costToSolution.get(row.type);
     const cell = (value: number | undefined, text: string) =>
       `<td class="num" data-value="${value === undefined ? "" : String(value)}">${text}</td>`;
-    return `<tr data-type="${escapeHtml(row.type)}" data-arch="${escapeHtml(hardware?.architecture ?? "unknown")}" data-family="${escapeHtml(familyOf(row.type, facts))}" data-vcpus="${hardware?.vcpus ?? ""}" data-evidence="${escapeHtml(row.evidence.join(" "))}" data-n="${row.n}" data-median="${row.median}">
+    return `<tr data-type="${escapeHtml(row.type)}" data-arch="${escapeHtml(hardware?.architecture ?? "unknown")}" data-family="${escapeHtml(familyOf(row.type, facts))}" data-vcpus="${hardware?.vcpus ?? ""}" data-memory="${memoryGiB(facts) ?? ""}" data-vendor="${escapeHtml(vendorOf(facts))}" data-evidence="${escapeHtml(row.evidence.join(" "))}" data-n="${row.n}" data-median="${row.median}">
 <th scope="row"><a href="types/${escapeHtml(encodeURIComponent(typePageName(row.type)))}.html">${escapeHtml(row.type)}</a></th>
 ${cell(row.median, formatNumber(row.median))}
 <td data-value="${row.interval.low}">[${formatNumber(row.interval.low)}, ${formatNumber(row.interval.high)}] (${formatCoverage(row.interval.coverage)})</td>
@@ -217,6 +236,8 @@ ${cell(row.n, String(row.n))}
 <td data-value="${escapeHtml(row.flags.join(" "))}">${flagsMarkup(row.flags)}</td>
 <td data-value="${escapeHtml(row.evidence.join(" "))}">${escapeHtml(row.evidence.join(", "))}</td>
 ${cell(hardware?.vcpus, hardware ? String(hardware.vcpus) : "—")}
+${cell(hardware?.cores, hardware?.cores !== undefined ? String(hardware.cores) : "—")}
+${cell(memoryGiB(facts), memoryGiB(facts) !== undefined ? formatNumber(memoryGiB(facts) as number) : "—")}
 ${cell(perDollar?.median, perDollar ? formatNumber(perDollar.median) : "no price")}
 ${cell(cost?.median, cost ? formatNumber(cost.median) : "—")}
 <td class="relative" data-value="">—</td>
@@ -233,7 +254,7 @@ ${cell(cost?.median, cost ? formatNumber(cost.median) : "—")}
 <p>${baselineSelect} <span class="note">${escapeHtml(relativeNote)}.</span></p>
 <table class="ranking">
 <caption>${escapeHtml(view.key)}: ${ranking.rows.length} type(s). Rank: ${escapeHtml(ranking.method)}</caption>
-<thead><tr><th scope="col" aria-sort="none" data-kind="text"><button type="button">Type</button></th>${header(`Median (${unit})`, "number")}${header("Interval of the median (coverage)", "number")}${header("Rank interval", "number")}${header("n instances", "number")}${header("Flags", "text")}${header("Evidence", "text")}${header("vCPUs", "number")}${header(`Price-performance (${view.perDollarUnit})`, "number")}${header(`Cost to solution (${view.costUnit})`, "number")}${header("Relative to baseline", "number")}</tr></thead>
+<thead><tr><th scope="col" aria-sort="none" data-kind="text"><button type="button">Type</button></th>${header(`Median (${unit})`, "number")}${header("Interval of the median (coverage)", "number")}${header("Rank interval", "number")}${header("n instances", "number")}${header("Flags", "text")}${header("Evidence", "text")}${header("vCPUs", "number")}${header("Physical cores", "number")}${header("Memory (GiB)", "number")}${header(`Price-performance (${view.perDollarUnit})`, "number")}${header(`Cost to solution (${view.costUnit})`, "number")}${header("Relative to baseline", "number")}</tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>

@@ -158,6 +158,20 @@ describe.skipIf(!hasBrowser)("the report in Chromium", () => {
     await page.fill("#filter-vcpu-min", "4");
     expect(await visibleTypes(page)).toEqual(["m7a.xlarge"]);
     await page.fill("#filter-vcpu-min", "");
+    // Memory from the catalogue (m7a.xlarge 16 GiB, m7i.large 8, the two c-types 4), and the CPU vendor this
+    // host's probe reports for every run of the corpus.
+    await page.fill("#filter-memory-min", "6");
+    await page.fill("#filter-memory-max", "10");
+    expect(await visibleTypes(page)).toEqual(["m7i.large"]);
+    await page.fill("#filter-memory-min", "");
+    await page.fill("#filter-memory-max", "");
+    const vendors = await page.$$eval("#filter-vendor option", (options) =>
+      options.map((option) => (option as HTMLOptionElement).value).filter(Boolean),
+    );
+    expect(vendors.length).toBeGreaterThan(0);
+    await page.selectOption("#filter-vendor", vendors[0] as string);
+    expect((await visibleTypes(page)).length).toBeGreaterThan(0);
+    await page.selectOption("#filter-vendor", "");
 
     // Baseline m7i.large: m7a.xlarge is faster, with an interval and its coverage.
     await page.selectOption("section.metric:not([hidden]) select.baseline", "m7i.large");

@@ -63,7 +63,9 @@ describe("the site", () => {
     const triad = index.slice(index.indexOf('data-metric="stream.triad"'), index.indexOf("</section>"));
     expect(count(triad, /<tr data-type=/g)).toBe(3);
     expect(count(triad, /<th scope="row">/g)).toBe(3);
-    expect(count(triad, /<th scope="col" aria-sort="none"[^>]*><button type="button">/g)).toBe(11);
+    expect(count(triad, /<th scope="col" aria-sort="none"[^>]*><button type="button">/g)).toBe(13);
+    expect(triad).toMatch(/<button type="button">Physical cores<\/button>/);
+    expect(triad).toMatch(/data-memory="\d+(\.\d+)?" data-vendor="[^"]+"/);
     expect(index).toContain('data-metric="hpl.gflops"');
     // stream.triad comes first: it is the default metric.
     expect(index.indexOf('data-metric="stream.triad"')).toBeLessThan(index.indexOf('data-metric="hpl.gflops"'));
