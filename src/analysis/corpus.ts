@@ -125,7 +125,7 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
  * The parts of a checked result the analysis reads — the host's type, place, CPU and size, dates, container, and per
  * section its validity, conformance, headline and each trial's validity and values — so ten thousand runs fit in
  * memory. Everything else
- * (printed numbers, parameters, builds, raw-file lists, per-configuration statistics) stays in the files.
+ * (printed numbers, raw-file lists, per-configuration statistics) stays in the files.
  */
 function slimResult(result: BenchmarkResult): BenchmarkResult {
   return {
@@ -157,7 +157,8 @@ function slimResult(result: BenchmarkResult): BenchmarkResult {
       ...(section.headline
         ? { headline: { configuration: section.headline.configuration, metric: section.headline.metric } }
         : {}),
-      parameters: {},
+      parameters: section.parameters,
+      ...(section.build ? { build: section.build } : {}),
       configurations: section.configurations.map((configuration) => ({
         id: configuration.id,
         description: configuration.description,

@@ -6,7 +6,7 @@
  * HPL 2.0) and different configurations are summarized apart; a section that is invalid or below its program's own
  * run rules (`conforming: false`) is not summarized at all, and is listed with its reason instead.
  */
-import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
+import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import type { Evidence, Instance, MetricSummary, Statistics } from "../schemas/generated/metric-summary.js";
 import type { CorpusRun, SkippedRun } from "./corpus.js";
 import { geometricMeanInterval } from "./geometric-mean.js";
@@ -40,6 +40,8 @@ export interface Observation {
   headlineConfiguration: boolean;
   /** Every valid trial's value. */
   trials: number[];
+  /** How the section was built and sized. */
+  setup: { build?: BenchmarkRun["build"]; parameters: BenchmarkRun["parameters"] };
   instance: Instance;
 }
 
@@ -121,6 +123,7 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
             section.headline.metric === name,
           headlineConfiguration: section.supplementary !== true && section.headline?.configuration === configuration.id,
           trials,
+          setup: { ...(section.build ? { build: section.build } : {}), parameters: section.parameters },
           instance,
         });
       }
@@ -265,6 +268,7 @@ function summarizeGroup(group: Observation[], options: SummarizeOptions): Metric
     flags: [...flags].sort(),
     ...(drift ? { drift: drift.record } : {}),
     ...(byCpuModel ? { byCpuModel } : {}),
+    setups: setupsOf(sorted),
     instances,
   };
 }
@@ -311,4 +315,29 @@ function strongestEvidence(levels: readonly Evidence[]): Evidence {
 
 function daysBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / 86_400_000;
+}
+
+/** The distinct builds and sizings behind a summary, each with how many instances used it, most used first. */
+function setupsOf(observations: readonly Observation[]): NonNullable<MetricSummary["setups"]> {
+  const counts = new Map<string, { setup: Observation["setup"]; instances: number }>();
+  for (const observation of observations) {
+    const key = stableKey(observation.setup);
+    const entry = counts.get(key);
+    if (entry) entry.instances++;
+    else counts.set(key, { setup: observation.setup, instances: 1 });
+  }
+  return [...counts.entries()]
+    .sort(([a, x], [b, y]) => y.instances - x.instances || (a < b ? -1 : 1))
+    .map(([, { setup, instances }]) => ({ instances, ...setup }));
+}
+
+/** JSON with sorted keys: equal objects give equal keys whatever their key order. */
+function stableKey(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableKey).join(",")}]`;
+  if (value !== null && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableKey((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
 }

@@ -160,6 +160,24 @@ function memoryGiB(facts: TypeFacts | undefined): number | undefined {
   return mib === undefined ? undefined : Math.round((mib / 1024) * 100) / 100;
 }
 
+/** How a summary's instances were measured: each build and sizing, with its source checksum and instance count. */
+function setupTable(summary: MetricSummary): string {
+  const setups = summary.setups ?? [];
+  if (setups.length === 0) return "";
+  const parameters = (values: Record<string, unknown>) =>
+    Object.entries(values)
+      .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .join(", ");
+  const rows = setups.map((setup) => {
+    const build = setup.build;
+    const source = build?.source
+      ? `${build.source.sha256.slice(0, 16)}… (${build.source.verified}${build.source.pinned ? `, ${build.source.pinned}` : ""})`
+      : "not built here (a given or prebuilt program)";
+    return `<tr><td class="num">${setup.instances}</td><td><code>${escapeHtml(source)}</code></td><td>${escapeHtml(build?.compiler ?? "—")}</td><td><code>${escapeHtml(build?.flags ?? "—")}</code></td><td>${escapeHtml(build?.blas ?? "—")}</td><td>${escapeHtml(build?.target ?? "—")}</td><td><code>${escapeHtml(parameters(setup.parameters))}</code></td></tr>`;
+  });
+  return `<table><caption>${escapeHtml(summary.metric)}: how it was measured (build and sizing per instance count)</caption><thead><tr><th scope="col">Instances</th><th scope="col">Source SHA-256 (verified)</th><th scope="col">Compiler</th><th scope="col">Flags</th><th scope="col">BLAS</th><th scope="col">CPU target</th><th scope="col">Sizing and parameters</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
 function rankText(rank: number[] | null): string {
   if (!rank) return "unranked";
   return rank[0] === rank[1] ? String(rank[0]) : `${rank[0]}–${rank[1]}`;
@@ -328,6 +346,7 @@ function typePage(
           `<tr><th scope="row">${escapeHtml(instance.runId)}</th><td class="num">${formatNumber(instance.value)}${instance.outlier ? ' <span class="flag">outlier</span>' : ""}</td><td class="num">${instance.trials}</td><td>${escapeHtml(instance.startedAt)}</td><td>${escapeHtml(instance.cpuModel)}</td><td>${escapeHtml(instance.availabilityZoneId ?? "")}</td><td>${escapeHtml(instance.evidence)}</td><td><code>${escapeHtml(instance.rawPath ?? "")}</code></td></tr>`,
       )
       .join("")}</tbody></table>`;
+    const setups = setupTable(summary);
     const predictionText = statistics.predictionInterval.available
       ? `[${formatNumber(statistics.predictionInterval.low)}, ${formatNumber(statistics.predictionInterval.high)}] (${formatCoverage(statistics.predictionInterval.coverage)}, ${escapeHtml(statistics.predictionInterval.method)})`
       : `not available: ${escapeHtml(statistics.predictionInterval.reason)}`;
@@ -337,6 +356,7 @@ function typePage(
 ${plot}
 <p class="note">Dots: one per instance (its median over trials)${summary.byCpuModel && summary.byCpuModel.length > 1 ? ", one lane per CPU model" : ""}; dark line: median; shaded band: interval of the median; dashed box: prediction interval for the next instance.</p>
 ${byCpu}
+${setups}
 ${instances}
 </section>`;
   });

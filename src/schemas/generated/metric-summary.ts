@@ -70,6 +70,19 @@ export interface MetricSummary {
     statistics: Statistics;
   }[];
   /**
+   * How the instances were measured: each distinct build of the program (source checksum and how it was verified, compiler, flags, BLAS, CPU target) and sizing (the section's parameters, e.g. STREAM's array size or HPL's N and NB), with the number of instances that used it, most used first.
+   */
+  setups?: {
+    instances: number;
+    build?: BuildProvenance;
+    /**
+     * The section's parameters as the runner recorded them.
+     */
+    parameters: {
+      [k: string]: unknown;
+    };
+  }[];
+  /**
    * @minItems 1
    */
   instances: Instance[];
@@ -149,6 +162,62 @@ export interface NoInterval {
   available: false;
   method: string;
   reason: string;
+}
+/**
+ * How the benchmark's program was built on this host: from which source (its checksum and how it was verified), with which compiler, flags, BLAS and target.
+ */
+export interface BuildProvenance {
+  source?: {
+    /**
+     * SHA-256 of the source file or archive; for a directory, of its sorted `SHA-256  path` list.
+     */
+    sha256: string;
+    checksumOf: "file" | "tree";
+    /**
+     * Against configs/sources.json: the download's own SHA-256, every listed extracted file, or not pinned (a source the user gave that matches no pin: results of modified sources must be labelled).
+     */
+    verified: "sha256" | "files" | "not-pinned";
+    /**
+     * The pinned source it matched, e.g. `hpl 2.3`.
+     */
+    pinned?: string;
+    /**
+     * Where it came from: a public URL of the manifest, `source-mirror`, `cache`, `explicit-source` or `image-source` (a private mirror's location is not published).
+     */
+    origin?: string;
+  };
+  /**
+   * The compiler's version line, e.g. `cc (Debian 12.2.0-14) 12.2.0`; through `mpicc` for MPI programs.
+   */
+  compiler: string;
+  /**
+   * Compiler flags as passed.
+   */
+  flags: string;
+  /**
+   * The build as run, e.g. `./configure CC=mpicc LIBS=-lopenblas …; make`.
+   */
+  buildCommand?: string;
+  /**
+   * The BLAS the program links, e.g. `OpenBLAS (/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3)`.
+   */
+  blas?: string;
+  /**
+   * The CPU target the compiler resolved the native flag to, e.g. `x86_64 -march=native (znver3)`.
+   */
+  target: string;
+  /**
+   * Built earlier on this host from the same source, compiler, BLAS and target, and reused.
+   */
+  cached?: boolean;
+  /**
+   * Built when the benchmark image was built, for its container tag's CPU target (recorded in `target`), and read back from the build record the image carries beside the program (`<image root>/bin/<program>.build.json`).
+   */
+  prebuiltInImage?: boolean;
+  /**
+   * The Spack (archspec) target a program built by Spack was built for, e.g. `zen3`. Spack's compiler wrapper adds the target's flags without showing them, so `flags` alone does not say it.
+   */
+  spackTarget?: string;
 }
 export interface Instance {
   runId: string;

@@ -131,6 +131,20 @@ describe("observationsOf", () => {
     expect(observationsOf(run([timed])).observations.map((o) => o.name)).toContain("triadMinTime");
   });
 
+  it("records each distinct build and sizing behind a summary, with how many instances used it", () => {
+    const build = { compiler: "cc 14.2", flags: "-O3 -march=native", target: "x86_64 -march=native (znver3)" };
+    const sized = (arraySize: number) =>
+      run([streamSection([100], { parameters: { arraySize }, build: { ...build, blas: "none" } })]);
+    const summaries = summarize(observe([sized(80_000_000), sized(80_000_000), sized(40_000_000)]), {
+      asOf: "2026-12-01",
+    });
+    const triad = summaries.find((s) => s.metric === "stream.triad" && s.headline);
+    expect(triad?.setups).toEqual([
+      { instances: 2, build: { ...build, blas: "none" }, parameters: { arraySize: 80_000_000 } },
+      { instances: 1, build: { ...build, blas: "none" }, parameters: { arraySize: 40_000_000 } },
+    ]);
+  });
+
   it("skips an invalid section and a non-conforming section, each with its reason, and keeps the rest of the run", () => {
     const invalid = streamSection([null, null, 100], {
       validity: { valid: false, reason: "2 of 3 trials failed the benchmark's own check", validTrials: 1, trials: 3 },

@@ -32,7 +32,14 @@ function section(benchmark: string, metric: string, unit: string, value: number)
   return {
     benchmark,
     implementation: benchmark,
-    parameters: {},
+    parameters: { arraySize: 80_000_000 },
+    build: {
+      source: { sha256: "ab".repeat(32), checksumOf: "file", verified: "sha256", pinned: `${benchmark} 1` },
+      compiler: "cc (Debian 14.2.0-19) 14.2.0",
+      flags: "-O3 -march=native -fopenmp",
+      blas: "OpenBLAS",
+      target: "x86_64 -march=native (znver3)",
+    },
     configurations: [
       {
         id: "main",

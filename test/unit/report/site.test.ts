@@ -97,6 +97,11 @@ describe("the site", () => {
     expect(triad).toContain('class="median-interval"');
     expect(triad).toContain('class="prediction-interval"');
     expect(triad).toContain("stream.triad per CPU model");
+    // How it was measured: the source's checksum and verification, the compiler, flags, BLAS, target and sizing.
+    expect(triad).toContain("how it was measured");
+    expect(triad).toMatch(/<td class="num">6<\/td><td><code>abababababababab… \(sha256, stream 1\)<\/code><\/td>/);
+    expect(triad).toContain("<code>-O3 -march=native -fopenmp</code>");
+    expect(triad).toContain("<code>arraySize=80000000</code>");
     expect(count(sectionOf(page, "hpl.gflops"), /<circle class="instance"/g)).toBe(3);
     expect(
       count(sectionOf(files.get("types/m7a.xlarge.html") ?? "", "stream.triad"), /<circle class="instance"/g),
