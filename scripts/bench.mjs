@@ -10,6 +10,8 @@
 //      with distinct run ids, types and Triad values, raw file and SHA256SUMS rewritten to match), wall time and peak
 //      RSS (goal: ≤ 5 s, ≤ 500 MB); then `rank` and `compare` (50 instances each: the bootstrap) over its output,
 //      wall time including Node's start-up (goal: ≤ 0.5 s each).
+//   5. the report: `report` over a database of 500 types × 10 instances × 3 benchmarks (goal ≤ 20 s, ≤ 1 GB; the
+//      index ≤ 2 MB). Interactivity in the browser is measured by test/browser/report-site.test.ts's corpus only.
 // Options: --runs N (default 21), --dump FILE (default ../shared/fixtures/ec2/describe-instance-types.all.json),
 //          --documents N (default 10000).
 import { Buffer } from "node:buffer";
@@ -205,6 +207,98 @@ if (!existsSync(dump)) {
       const time = median(times);
       console.log(`  ${label.padEnd(36)} ${ms(time)}  (goal ≤ 500 ms: ${time <= 0.5 ? "met" : "NOT met"})`);
     }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// 5. the report: `report` over a database of 500 types × 10 instances × 3 benchmarks, made by src/analysis's own
+// buildDatabase and buildApi from synthetic per-instance values (the analysis is timed above; here only the site),
+// wall time and peak RSS (goal ≤ 20 s, ≤ 1 GB), and the size of the index page (goal ≤ 2 MB).
+{
+  const work = mkdtempSync(join(tmpdir(), "aws-bench-bench-report-"));
+  try {
+    const { buildDatabase } = await import(join(root, "dist", "src", "analysis", "database.js"));
+    const { buildApi } = await import(join(root, "dist", "src", "analysis", "api.js"));
+    const { writeAnalysis } = await import(join(root, "dist", "src", "analysis", "analyze.js"));
+    const prices = JSON.parse(readFileSync(join(root, "data", "pricing", "us-east-1.json"), "utf8"));
+    const catalog = JSON.parse(readFileSync(join(root, "data", "catalog", "instance-types.json"), "utf8"));
+    const types = catalog.instanceTypes
+      .map((entry) => entry.name)
+      .filter((name) => name in prices.onDemandUsdPerHour)
+      .sort()
+      .slice(0, 500);
+    const benchmarks = [
+      ["stream", "triad", "MB/s", 20000],
+      ["hpl", "gflops", "GFLOPS", 300],
+      ["coremark", "iterationsPerSecond", "iterations/s", 200000],
+    ];
+    const runs = [];
+    types.forEach((type, t) => {
+      for (let i = 0; i < 10; i++) {
+        const jitter = 1 + 0.03 * Math.sin((t * 10 + i) * 12.9898);
+        runs.push({
+          path: `${type}/bench-${i}`,
+          resultSha256: "0".repeat(64),
+          evidence: "maintainer",
+          result: {
+            schemaVersion: 1,
+            runId: `${type}-${i}`,
+            startedAt: `2026-11-01T00:${String(i).padStart(2, "0")}:00Z`,
+            finishedAt: `2026-11-01T00:${String(i).padStart(2, "0")}:30Z`,
+            runner: { version: "0.0.0" },
+            host: {
+              architecture: "x86_64",
+              cpuModel: "Intel(R) Xeon(R) Platinum 8488C",
+              logicalCpus: 2,
+              memoryMiB: 8192,
+              kernel: "6.1.0",
+              instanceType: type,
+              region: "us-east-1",
+              availabilityZoneId: `use1-az${1 + (i % 4)}`,
+            },
+            container: { imageDigest: `sha256:${"a".repeat(64)}` },
+            rawFiles: [],
+            benchmarks: benchmarks.map(([benchmark, metric, unit, level]) => {
+              const value = Math.round(level * (1 + t / 100) * jitter * 10) / 10;
+              return {
+                benchmark,
+                implementation: benchmark,
+                parameters: {},
+                configurations: [
+                  {
+                    id: "main",
+                    description: "main",
+                    statistics: {},
+                    trials: [{ index: 0, valid: true, metrics: { [metric]: { value, unit, printed: String(value) } } }],
+                  },
+                ],
+                headline: { configuration: "main", metric },
+                validity: { valid: true, validTrials: 1, trials: 1 },
+              };
+            }),
+          },
+        });
+      }
+    });
+    const { database, files } = buildDatabase({ corpus: { runs, skipped: [] }, asOf: "2026-12-01", catalog, prices });
+    for (const [path, content] of buildApi(database)) files.set(`api/v1/${path}`, content);
+    const data = join(work, "db");
+    writeAnalysis(data, files);
+    const site = join(work, "site");
+    const { seconds, rssKiB } = timeOnce(["--import", rssHook, bin, "report", "--data", data, "--out", site], {
+      cwd: work,
+    });
+    const indexBytes = readFileSync(join(site, "index.html")).length;
+    console.log(`report over ${types.length} types × 10 instances × ${benchmarks.length} benchmarks:`);
+    console.log(`  wall time            ${ms(seconds)}  (goal ≤ 20000 ms: ${seconds <= 20 ? "met" : "NOT met"})`);
+    const mib = (rssKiB ?? 0) / 1024;
+    console.log(
+      `  peak RSS             ${mib.toFixed(1)} MiB  (goal ≤ 1 GB: ${mib * 1.048576 <= 1000 ? "met" : "NOT met"})`,
+    );
+    console.log(
+      `  index.html           ${(indexBytes / 1e6).toFixed(2)} MB  (goal ≤ 2 MB: ${indexBytes <= 2e6 ? "met" : "NOT met"})`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
