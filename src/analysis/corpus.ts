@@ -12,6 +12,7 @@ import { parseChecksumList, sha256Hex } from "../checksums.js";
 import { BenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
 import { checkDocument } from "../schemas/documents.js";
+import { checkRawFiles } from "../schemas/validate-files.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import type { Evidence } from "../schemas/generated/metric-summary.js";
 
@@ -25,8 +26,6 @@ export const corpusLimits = {
   resultBytes: 32 * 1024 * 1024,
   /** Bytes of one SHA256SUMS. */
   sumsBytes: 4 * 1024 * 1024,
-  /** Bytes of one raw file checked against its checksum. */
-  rawFileBytes: 128 * 1024 * 1024,
 } as const;
 
 /** One folder to read runs from. */
@@ -124,8 +123,7 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
 /**
  * The parts of a checked result the analysis reads — the host's type, place, CPU and size, dates, container, and per
  * section its validity, conformance, headline and each trial's validity and values — so ten thousand runs fit in
- * memory. Everything else
- * (printed numbers, raw-file lists, per-configuration statistics) stays in the files.
+ * memory. Everything else (printed numbers, raw-file lists, per-configuration statistics) stays in the files.
  */
 function slimResult(result: BenchmarkResult): BenchmarkResult {
   return {
@@ -226,9 +224,10 @@ async function checkRun(folder: string): Promise<Checked> {
       ...(type ? { type } : {}),
     };
   const result = document as BenchmarkResult;
-  const problem = checksumProblem(folder, bytes, result);
+  const resultSha256 = sha256Hex(bytes);
+  const problem = checksumProblem(folder, resultSha256, result);
   if (problem) return { reason: problem, ...(type ? { type } : {}) };
-  return { result, resultSha256: sha256Hex(bytes) };
+  return { result, resultSha256 };
 }
 
 function instanceTypeOf(document: unknown): string | undefined {
@@ -239,7 +238,7 @@ function instanceTypeOf(document: unknown): string | undefined {
 }
 
 /** SHA256SUMS must list result.json and exactly the result's raw files, and every listed file must match. */
-function checksumProblem(folder: string, resultBytes: Buffer, result: BenchmarkResult): string | undefined {
+function checksumProblem(folder: string, resultSha256: string, result: BenchmarkResult): string | undefined {
   let text: string;
   try {
     text = readRegularFile(join(folder, "SHA256SUMS"), corpusLimits.sumsBytes).toString("utf8");
@@ -254,21 +253,18 @@ function checksumProblem(folder: string, resultBytes: Buffer, result: BenchmarkR
   const foreign = [...sums.keys()].filter((path) => path !== "result.json" && !listed.has(path));
   if (foreign.length > 0) return `SHA256SUMS lists ${foreign[0]}, which the result does not`;
   const resultSum = sums.get("result.json");
-  if (resultSum && resultSum.sha256 !== sha256Hex(resultBytes))
-    return `result.json does not match SHA256SUMS (expected ${resultSum.sha256}, got ${sha256Hex(resultBytes)})`;
+  if (resultSum && resultSum.sha256 !== resultSha256)
+    return `result.json does not match SHA256SUMS (expected ${resultSum.sha256}, got ${resultSha256})`;
   for (const file of result.rawFiles) {
     const sum = sums.get(file.path);
     if (!sum) return `SHA256SUMS does not list ${file.path}`;
     if (sum.sha256 !== file.sha256) return `${file.path}: SHA256SUMS and result.json disagree`;
-    let bytes: Buffer;
-    try {
-      bytes = readRegularFile(join(folder, file.path), corpusLimits.rawFileBytes);
-    } catch (error) {
-      return `${file.path} cannot be read: ${(error as Error).message}`;
-    }
-    const actual = sha256Hex(bytes);
-    if (actual !== file.sha256)
-      return `${file.path} does not match its checksum (expected ${file.sha256}, got ${actual})`;
   }
+  // Each listed raw file against its recorded size and checksum, as `aws-bench validate` checks it.
+  const [first] = checkRawFiles(result, folder);
+  if (!first) return undefined;
+  return first.checksums
+    ? `${first.file} does not match its checksum (expected ${first.checksums.expected}, got ${first.checksums.actual})`
+    : `${first.file}: ${first.message}`;
   return undefined;
 }

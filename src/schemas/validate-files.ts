@@ -3,7 +3,7 @@
  * (or given), every error is printed with its JSON path, and a benchmark result's raw files are checked
  * against their recorded size and SHA-256 when they sit beside it.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { sha256Hex } from "../checksums.js";
 import { readRegularFile } from "../input-files.js";
@@ -96,24 +96,59 @@ async function validateFile(path: string, options: ValidateOptions): Promise<Fil
   if (!kind) return { path, errors: [`/: cannot tell which schema applies; pass --kind (one of ${documentKinds.join(", ")})`] };
   const check = await checkDocument(kind, data);
   const errors = check.valid ? [] : [...check.errors];
-  if (kind === "benchmark-result" && options.rawFiles !== false && check.valid) errors.push(...rawFileProblems(data, dirname(path)));
+  if (kind === "benchmark-result" && options.rawFiles !== false && check.valid) errors.push(...checkRawFiles(data, dirname(path)).map((p) => `/rawFiles/${p.index}/${p.field}: ${p.message}`));
   return { path, kind, errors };
 }
 
-/** Size and SHA-256 of each raw file a result lists, relative to the result's directory. */
-function rawFileProblems(data: unknown, directory: string): string[] {
+/** The largest raw file read to check its checksum. */
+export const rawFileLimitBytes = 128 * 1024 * 1024;
+
+/** One raw file that does not check out: which entry of `rawFiles`, which field, and what is wrong. */
+export interface RawFileProblem {
+  /** Index in the result's `rawFiles`. */
+  index: number;
+  /** The file, as the result names it. */
+  file: string;
+  /** The field at fault. */
+  field: "path" | "bytes" | "sha256";
+  /** What is wrong. */
+  message: string;
+  /** For `sha256`: the recorded and the actual checksum. */
+  checksums?: { expected: string; actual: string };
+}
+
+/**
+ * Size and SHA-256 of each raw file a result lists, relative to the result's directory: a path outside the
+ * directory, a missing or unreadable file (regular files only, up to {@link rawFileLimitBytes}), a size or checksum
+ * other than the result records. Shared by `validate` and `analyze`, which word the problems each their own way.
+ */
+export function checkRawFiles(data: unknown, directory: string): RawFileProblem[] {
   const rawFiles = (data as { rawFiles: Array<{ path: string; sha256: string; bytes: number }> }).rawFiles;
-  return rawFiles.flatMap((raw, index) => {
-    const where = `/rawFiles/${index}`;
+  return rawFiles.flatMap((raw, index): RawFileProblem[] => {
+    const at = { index, file: raw.path };
     const file = resolve(directory, raw.path);
     const within = relative(resolve(directory), file);
-    if (within.startsWith("..") || isAbsolute(within)) return [`${where}/path: '${raw.path}' points outside the result's directory`];
-    if (!existsSync(file)) return [`${where}/path: raw file '${raw.path}' is missing beside the result (use --no-raw-files to skip)`];
-    const bytes = readFileSync(file);
-    const problems: string[] = [];
-    if (bytes.length !== raw.bytes) problems.push(`${where}/bytes: the file has ${bytes.length} bytes, the result says ${raw.bytes}`);
+    if (within.startsWith("..") || isAbsolute(within))
+      return [{ ...at, field: "path", message: `'${raw.path}' points outside the result's directory` }];
+    if (!existsSync(file))
+      return [{ ...at, field: "path", message: `raw file '${raw.path}' is missing beside the result (use --no-raw-files to skip)` }];
+    let bytes: Buffer;
+    try {
+      bytes = readRegularFile(file, rawFileLimitBytes);
+    } catch (error) {
+      return [{ ...at, field: "path", message: `cannot read '${raw.path}': ${(error as Error).message}` }];
+    }
+    const problems: RawFileProblem[] = [];
+    if (bytes.length !== raw.bytes)
+      problems.push({ ...at, field: "bytes", message: `the file has ${bytes.length} bytes, the result says ${raw.bytes}` });
     const sha256 = sha256Hex(bytes);
-    if (sha256 !== raw.sha256) problems.push(`${where}/sha256: checksum mismatch for '${raw.path}': the file hashes to ${sha256}, the result says ${raw.sha256}`);
+    if (sha256 !== raw.sha256)
+      problems.push({
+        ...at,
+        field: "sha256",
+        message: `checksum mismatch for '${raw.path}': the file hashes to ${sha256}, the result says ${raw.sha256}`,
+        checksums: { expected: raw.sha256, actual: sha256 },
+      });
     return problems;
   });
 }
