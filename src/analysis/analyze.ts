@@ -5,11 +5,12 @@
  * type that disappeared leaves no stale file behind.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { BenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
-import { assertDocument, type DocumentKind } from "../schemas/documents.js";
+import { assertDocument, readDocument, type DocumentKind } from "../schemas/documents.js";
+import { replaceFoldersWhole } from "../output-folders.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
@@ -105,38 +106,26 @@ function kindOf(path: string): DocumentKind | undefined {
 /** Writes `processed/` and `api/v1/` under `outDir`, each replaced whole. */
 export function writeAnalysis(outDir: string, files: ReadonlyMap<string, string>): void {
   const roots = ["processed", "api/v1"];
-  const suffix = `.analyze-${process.pid}`;
-  const staged = roots.map((root) => ({
-    root,
-    final: join(outDir, root),
-    next: join(outDir, `${root}${suffix}.new`),
-    old: join(outDir, `${root}${suffix}.old`),
-  }));
   try {
-    for (const { next } of staged) rmSync(next, { recursive: true, force: true });
-    for (const [path, content] of files) {
-      const root = roots.find((r) => path.startsWith(`${r}/`));
-      if (!root) throw new Error(`${path} is outside processed/ and api/v1/`);
-      const target = join(outDir, `${root}${suffix}.new`, path.slice(root.length + 1));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
-    }
-    for (const { next } of staged) mkdirSync(next, { recursive: true });
-    for (const { final, next, old } of staged) {
-      if (existsSync(final)) renameSync(final, old);
-      renameSync(next, final);
-    }
+    const outside = [...files.keys()].find((path) => !roots.some((root) => path.startsWith(`${root}/`)));
+    if (outside !== undefined) throw new Error(`${outside} is outside processed/ and api/v1/`);
+    replaceFoldersWhole(
+      roots.map((root) => ({
+        folder: join(outDir, root),
+        name: `${root}/`,
+        files: new Map(
+          [...files]
+            .filter(([path]) => path.startsWith(`${root}/`))
+            .map(([path, text]) => [path.slice(root.length + 1), text]),
+        ),
+      })),
+      "analyze",
+    );
   } catch (error) {
-    for (const { final, next, old } of staged) {
-      rmSync(next, { recursive: true, force: true });
-      if (existsSync(old) && !existsSync(final)) renameSync(old, final);
-    }
     throw new BenchError("WriteFailed", `Cannot write the database under ${outDir}: ${(error as Error).message}.`, {
       fix: "Check the folder and its permissions; the previous database is left as it was.",
       cause: error,
     });
-  } finally {
-    for (const { old } of staged) rmSync(old, { recursive: true, force: true });
   }
 }
 
@@ -178,7 +167,6 @@ function isDate(value: string): boolean {
  * one (a metric of a headline configuration), else the whole `processed/latest.json`.
  */
 export async function readDatabaseFor(dataDir: string, metric: string): Promise<AnalysisDatabase> {
-  const { readDocument } = await import("../schemas/documents.js");
   const own = join(dataDir, "processed", "by-metric", `${metric}.json`);
   const safe = /^[a-z0-9-]+\.[A-Za-z0-9_-]+$/.test(metric);
   if (safe && existsSync(own)) return readDocument("analysis-database", own);

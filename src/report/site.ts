@@ -8,9 +8,8 @@
  * Every number shown travels with its n, interval, coverage and method: the figures come from src/analysis
  * (`rankTypes` for medians, intervals and rank intervals; `compareTypes` for the baseline and compare verdicts).
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { typeFileName } from "../analysis/api.js";
+import { replaceFoldersWhole } from "../output-folders.js";
 import { compareTypes, rankTypes } from "../analysis/rank.js";
 import { BenchError } from "../errors.js";
 import type { AnalysisDatabase, TypeFacts } from "../schemas/generated/analysis-database.js";
@@ -612,28 +611,12 @@ export function buildSite(inputs: SiteInputs): Map<string, string> {
  * renames, so a failure leaves the previous site as it was.
  */
 export function writeSite(outDir: string, files: ReadonlyMap<string, string>): void {
-  const suffix = `.report-${process.pid}`;
-  const next = `${outDir}${suffix}.new`;
-  const old = `${outDir}${suffix}.old`;
   try {
-    rmSync(next, { recursive: true, force: true });
-    mkdirSync(next, { recursive: true });
-    for (const [path, content] of files) {
-      if (path.split("/").some((part) => part === ".." || part === "")) throw new Error(`${path} leaves the site`);
-      const target = join(next, path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
-    }
-    if (existsSync(outDir)) renameSync(outDir, old);
-    renameSync(next, outDir);
+    replaceFoldersWhole([{ folder: outDir, name: "the site", files }], "report");
   } catch (error) {
-    rmSync(next, { recursive: true, force: true });
-    if (existsSync(old) && !existsSync(outDir)) renameSync(old, outDir);
     throw new BenchError("WriteFailed", `Cannot write the site to ${outDir}: ${(error as Error).message}.`, {
       fix: "Check the folder and its permissions; the previous site is left as it was.",
       cause: error,
     });
-  } finally {
-    rmSync(old, { recursive: true, force: true });
   }
 }
