@@ -6,6 +6,7 @@
  * HPL 2.0) and different configurations are summarized apart; a section that is invalid or below its program's own
  * run rules (`conforming: false`) is not summarized at all, and is listed with its reason instead.
  */
+import { stableJson } from "../schemas/documents.js";
 import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import type { Evidence, Instance, MetricSummary, Statistics } from "../schemas/generated/metric-summary.js";
 import type { CorpusRun, SkippedRun } from "./corpus.js";
@@ -321,7 +322,7 @@ function daysBetween(from: string, to: string): number {
 function setupsOf(observations: readonly Observation[]): NonNullable<MetricSummary["setups"]> {
   const counts = new Map<string, { setup: Observation["setup"]; instances: number }>();
   for (const observation of observations) {
-    const key = stableKey(observation.setup);
+    const key = stableJson(observation.setup);
     const entry = counts.get(key);
     if (entry) entry.instances++;
     else counts.set(key, { setup: observation.setup, instances: 1 });
@@ -329,15 +330,4 @@ function setupsOf(observations: readonly Observation[]): NonNullable<MetricSumma
   return [...counts.entries()]
     .sort(([a, x], [b, y]) => y.instances - x.instances || (a < b ? -1 : 1))
     .map(([, { setup, instances }]) => ({ instances, ...setup }));
-}
-
-/** JSON with sorted keys: equal objects give equal keys whatever their key order. */
-function stableKey(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableKey).join(",")}]`;
-  if (value !== null && typeof value === "object")
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${stableKey((value as Record<string, unknown>)[key])}`)
-      .join(",")}}`;
-  return JSON.stringify(value);
 }

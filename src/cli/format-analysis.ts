@@ -1,4 +1,5 @@
 /** Text and CSV for `rank` and `compare`: every number printed with its n, interval, coverage and method. */
+import { csvField } from "../analysis/database.js";
 import type { RankPer } from "../analysis/rank.js";
 import type { compareTypes } from "../analysis/rank.js";
 import type { Comparison } from "../analysis/two-sample.js";
@@ -47,7 +48,7 @@ export function formatRanking(ranking: ApiRanking, as: "table" | "csv"): string 
         ? ["-", "-"]
         : []),
   ]);
-  if (as === "csv") return [header, ...rows].map((cells) => cells.map(csvCell).join(",")).join("\n") + "\n";
+  if (as === "csv") return [header, ...rows].map((cells) => cells.map(csvField).join(",")).join("\n") + "\n";
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((cells) => (cells[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
@@ -73,10 +74,6 @@ function perName(per: RankPer): string {
     "dollar-hour": "USD/hour (on-demand)",
     "dollar-run": "unit of work (cost to solution)",
   }[per];
-}
-
-function csvCell(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /** A comparison in words: the ratio, its interval, method and verdict, and the same for price-performance. */

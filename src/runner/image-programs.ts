@@ -160,12 +160,13 @@ export function recordSpackPrograms(options: SpackProgramsOptions): ImageProgram
       fix: "Install the environment (spack install) and pass its view with --spack-view.",
     });
   const gcc = findOnPath(["gcc"], options.env["PATH"] ?? "");
+  const blas = linkedBlas(built);
   const build: BuildProvenance = {
     ...(options.source ? { source: options.source } : {}),
     compiler: `${(gcc && compilerVersion(gcc)) ?? "gcc (version unknown)"} (through Spack's compiler wrapper)`,
     flags: "Spack's hpl recipe; Spack's compiler wrapper adds the target's flags",
     buildCommand: "spack install (spack-configs/<tag>.yaml)",
-    ...(linkedBlas(built) ? { blas: linkedBlas(built) } : {}),
+    ...(blas ? { blas } : {}),
     target: `spack target=${options.spackTarget}`,
     spackTarget: options.spackTarget,
     prebuiltInImage: true,
