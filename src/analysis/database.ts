@@ -111,7 +111,11 @@ function typeFacts(
     if (!models.includes(host.cpuModel)) models.push(host.cpuModel);
     if (run.evidence !== "local") {
       const seconds = (Date.parse(run.result.finishedAt) - Date.parse(run.result.startedAt)) / 1000;
-      if (seconds >= 0) durations.set(type, [...(durations.get(type) ?? []), seconds]);
+      if (seconds >= 0) {
+        const list = durations.get(type);
+        if (list) list.push(seconds);
+        else durations.set(type, [seconds]);
+      }
     }
   }
   for (const [type, entry] of Object.entries(facts)) {
@@ -140,7 +144,11 @@ function typeFacts(
 function byMetric(database: AnalysisDatabase): Map<string, AnalysisDatabase> {
   const metrics = new Map<string, AnalysisDatabase["summaries"]>();
   for (const summary of database.summaries)
-    if (summary.headlineConfiguration) metrics.set(summary.metric, [...(metrics.get(summary.metric) ?? []), summary]);
+    if (summary.headlineConfiguration) {
+      const list = metrics.get(summary.metric);
+      if (list) list.push(summary);
+      else metrics.set(summary.metric, [summary]);
+    }
   return new Map(
     [...metrics.entries()].map(([metric, summaries]) => [
       metric,

@@ -587,7 +587,11 @@ export function buildSite(inputs: SiteInputs): Map<string, string> {
   files.set("assets/site.js", siteScript);
   files.set(".nojekyll", "");
   const byType = new Map<string, MetricSummary[]>();
-  for (const summary of database.summaries) byType.set(summary.type, [...(byType.get(summary.type) ?? []), summary]);
+  for (const summary of database.summaries) {
+    const list = byType.get(summary.type);
+    if (list) list.push(summary);
+    else byType.set(summary.type, [summary]);
+  }
   const types = [...new Set([...Object.keys(database.types), ...byType.keys()])].sort();
   for (const type of types) {
     const summaries = (byType.get(type) ?? []).sort(
