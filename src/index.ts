@@ -32,7 +32,7 @@ export type { ContainerTagList, ContainerTag } from "./schemas/generated/contain
 export type * from "./schemas/generated/benchmark-result.js";
 export { analyze, writeAnalysis } from "./analysis/analyze.js";
 export type { AnalyzeOptions, AnalyzeOutcome } from "./analysis/analyze.js";
-export { rankTypes, compareTypes, rankPers } from "./analysis/rank.js";
+export { rankTypes, compareTypes } from "./analysis/rank.js";
 export type { RankOptions, RankPer } from "./analysis/rank.js";
 export { compare } from "./analysis/two-sample.js";
 export type { Comparison, CompareOptions } from "./analysis/two-sample.js";

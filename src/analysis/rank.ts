@@ -19,9 +19,6 @@ import { compare, type Comparison } from "./two-sample.js";
 /** What a ranking's values are per. */
 export type RankPer = ApiRanking["per"];
 
-/** The normalizations, in the order `--per` lists them. */
-export const rankPers: readonly RankPer[] = ["instance", "vcpu", "core", "dollar-hour", "dollar-run"];
-
 /** Options of {@link rankTypes}. */
 export interface RankOptions {
   /** `<benchmark>.<metric>`, e.g. `stream.triad`. */
@@ -260,7 +257,7 @@ export function compareTypes(
   database: AnalysisDatabase,
   a: string,
   b: string,
-  options: { metric: string; implementation?: string | undefined; margin?: number | undefined; per?: RankPer },
+  options: { metric: string; implementation?: string | undefined; margin?: number | undefined },
 ): {
   metric: string;
   implementation: string;

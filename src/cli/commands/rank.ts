@@ -3,8 +3,10 @@ import { resolve } from "node:path";
 import { defineCommand } from "../command.js";
 import { BenchError } from "../../errors.js";
 import { ExitCode } from "../errors.js";
+import type { RankPer } from "../../analysis/rank.js";
 
-const pers = ["instance", "vcpu", "core", "dollar-hour", "dollar-run"] as const;
+/** The units a ranking's values can be put in (the library's `RankPer`; a type-only import keeps --help light). */
+const pers = ["instance", "vcpu", "core", "dollar-hour", "dollar-run"] as const satisfies readonly RankPer[];
 
 /** The `rank` command. */
 export const rankCommand = defineCommand({
