@@ -136,8 +136,8 @@ export interface SpackProgramsOptions {
   view: string;
   /** The archspec target the environment was concretized for. */
   spackTarget: string;
-  /** The pinned HPL source Spack built (its checksum is Spack's own check of the same archive). */
-  source: BuildProvenance["source"];
+  /** The manifest whose HPL pin Spack built (Spack checks the same archive's SHA-256 itself). */
+  manifest: SourceManifest;
   /** The environment (PATH for gcc). */
   env: NodeJS.ProcessEnv;
   /** Progress lines. */
@@ -161,8 +161,19 @@ export function recordSpackPrograms(options: SpackProgramsOptions): ImageProgram
     });
   const gcc = findOnPath(["gcc"], options.env["PATH"] ?? "");
   const blas = linkedBlas(built);
+  // Spack fetched the archive from the image's mirror, filled from the verified download, and checked it again.
+  const hpl = options.manifest.sources["hpl"];
+  const source: BuildProvenance["source"] = hpl?.sha256
+    ? {
+        sha256: hpl.sha256,
+        checksumOf: "file",
+        verified: "sha256",
+        pinned: `hpl ${hpl.version}`,
+        origin: "source-mirror",
+      }
+    : undefined;
   const build: BuildProvenance = {
-    ...(options.source ? { source: options.source } : {}),
+    ...(source ? { source } : {}),
     compiler: `${(gcc && compilerVersion(gcc)) ?? "gcc (version unknown)"} (through Spack's compiler wrapper)`,
     flags: "Spack's hpl recipe; Spack's compiler wrapper adds the target's flags",
     buildCommand: "spack install (spack-configs/<tag>.yaml)",

@@ -161,51 +161,25 @@ async function buildPrograms(args: BuildArgs, io: CliIo): Promise<number> {
     });
   const imageRoot = resolve(io.cwd, args["image-root"]);
   const view = args["spack-view"];
+  const spackTarget = args["spack-target"];
+  const targetFlag = args["target-flag"];
+  if (view !== undefined && (spackTarget === undefined || targetFlag !== undefined))
+    throw new BenchError("UsageError", "--spack-view needs --spack-target and takes no --target-flag.", {
+      fix: "Pass the container tag's spackTarget: --spack-view DIR --spack-target zen3.",
+    });
+  if (view === undefined && (targetFlag === undefined || spackTarget !== undefined))
+    throw new BenchError("UsageError", "`sources build` needs --target-flag (or --spack-view with --spack-target).", {
+      fix: "Pass the container tag's gccFlags, e.g. --target-flag=-march=x86-64 (with the =, so the flag is not read as short options).",
+    });
   const progress = (line: string) => io.stderr.write(`sources: ${line}\n`);
-  let placed;
-  if (view !== undefined) {
-    if (args["spack-target"] === undefined || args["target-flag"] !== undefined)
-      throw new BenchError("UsageError", "--spack-view needs --spack-target and takes no --target-flag.", {
-        fix: "Pass the container tag's spackTarget: --spack-view DIR --spack-target zen3.",
-      });
-    const { recordSpackPrograms } = await import("../../runner/image-programs.js");
-    const { readDocument } = await import("../../schemas/documents.js");
-    const { packageRoot } = await import("../../package-files.js");
-    const manifest = await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json"));
-    const hpl = manifest.sources["hpl"];
-    placed = recordSpackPrograms({
-      imageRoot,
-      view: resolve(io.cwd, view),
-      spackTarget: args["spack-target"],
-      // Spack fetched the archive from the image's mirror, filled from the verified download, and checked it again.
-      source: hpl?.sha256
-        ? {
-            sha256: hpl.sha256,
-            checksumOf: "file",
-            verified: "sha256",
-            pinned: `hpl ${hpl.version}`,
-            origin: "source-mirror",
-          }
-        : undefined,
-      env: io.env,
-      progress,
-    });
-  } else {
-    if (args["target-flag"] === undefined || args["spack-target"] !== undefined)
-      throw new BenchError("UsageError", "`sources build` needs --target-flag (or --spack-view with --spack-target).", {
-        fix: "Pass the container tag's gccFlags, e.g. --target-flag=-march=x86-64 (with the =, so the flag is not read as short options).",
-      });
-    const { buildImagePrograms } = await import("../../runner/image-programs.js");
-    const { readDocument } = await import("../../schemas/documents.js");
-    const { packageRoot } = await import("../../package-files.js");
-    placed = await buildImagePrograms({
-      imageRoot,
-      targetFlag: args["target-flag"],
-      manifest: await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json")),
-      env: io.env,
-      progress,
-    });
-  }
+  const { buildImagePrograms, recordSpackPrograms } = await import("../../runner/image-programs.js");
+  const { readDocument } = await import("../../schemas/documents.js");
+  const { packageRoot } = await import("../../package-files.js");
+  const manifest = await readDocument("source-manifest", join(packageRoot(), "configs", "sources.json"));
+  const placed =
+    view !== undefined && spackTarget !== undefined
+      ? recordSpackPrograms({ imageRoot, view: resolve(io.cwd, view), spackTarget, manifest, env: io.env, progress })
+      : await buildImagePrograms({ imageRoot, targetFlag: targetFlag ?? "", manifest, env: io.env, progress });
   if (args.json) io.stdout.write(`${JSON.stringify({ programs: placed }, null, 2)}\n`);
   else for (const program of placed) io.stdout.write(`${program.benchmark} ${program.path} ${program.build.target}\n`);
   return ExitCode.Success;
