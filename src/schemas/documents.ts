@@ -24,6 +24,7 @@ import type { InstanceCatalog } from "./generated/instance-catalog.js";
 import type { MetricSummary } from "./generated/metric-summary.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
 import type { PriceSnapshot } from "./generated/price-snapshot.js";
+import type { ReviewKeyRing } from "./generated/review-keys.js";
 import type { BatchRecord } from "./generated/batch-record.js";
 import type { BatchSpec } from "./generated/batch-spec.js";
 import type { SourceManifest } from "./generated/source-manifest.js";
@@ -45,6 +46,7 @@ export interface DocumentTypes {
   "metric-summary": MetricSummary;
   "parsed-output": ParsedOutput;
   "price-snapshot": PriceSnapshot;
+  "review-keys": ReviewKeyRing;
   "source-manifest": SourceManifest;
 }
 
@@ -68,6 +70,7 @@ export const documentKinds: readonly DocumentKind[] = [
   "metric-summary",
   "parsed-output",
   "price-snapshot",
+  "review-keys",
   "source-manifest",
 ];
 
