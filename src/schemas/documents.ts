@@ -18,12 +18,15 @@ import type { ApiType } from "./generated/api-type.js";
 import type { ArchitectureMappings } from "./generated/architecture-mappings.js";
 import type { BenchmarkResult } from "./generated/benchmark-result.js";
 import type { ContainerTagList } from "./generated/container-tags.js";
+import type { ContributionBundle } from "./generated/contribution-bundle.js";
+import type { ContributionProvenance } from "./generated/contribution-provenance.js";
 import type { CustomBenchmark } from "./generated/custom-benchmark.js";
 import type { FamilyTable } from "./generated/families.js";
 import type { InstanceCatalog } from "./generated/instance-catalog.js";
 import type { MetricSummary } from "./generated/metric-summary.js";
 import type { ParsedOutput } from "./generated/parsed-output.js";
 import type { PriceSnapshot } from "./generated/price-snapshot.js";
+import type { ReviewReport } from "./generated/review-report.js";
 import type { ReviewKeyRing } from "./generated/review-keys.js";
 import type { BatchRecord } from "./generated/batch-record.js";
 import type { BatchSpec } from "./generated/batch-spec.js";
@@ -40,12 +43,15 @@ export interface DocumentTypes {
   "batch-spec": BatchSpec;
   "benchmark-result": BenchmarkResult;
   "container-tags": ContainerTagList;
+  "contribution-bundle": ContributionBundle;
+  "contribution-provenance": ContributionProvenance;
   "custom-benchmark": CustomBenchmark;
   families: FamilyTable;
   "instance-catalog": InstanceCatalog;
   "metric-summary": MetricSummary;
   "parsed-output": ParsedOutput;
   "price-snapshot": PriceSnapshot;
+  "review-report": ReviewReport;
   "review-keys": ReviewKeyRing;
   "source-manifest": SourceManifest;
 }
@@ -64,12 +70,15 @@ export const documentKinds: readonly DocumentKind[] = [
   "batch-spec",
   "benchmark-result",
   "container-tags",
+  "contribution-bundle",
+  "contribution-provenance",
   "custom-benchmark",
   "families",
   "instance-catalog",
   "metric-summary",
   "parsed-output",
   "price-snapshot",
+  "review-report",
   "review-keys",
   "source-manifest",
 ];

@@ -34,6 +34,9 @@ export function detectDocumentKind(data: unknown): DocumentKind | undefined {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
   const has = (key: string) => key in data;
   if (has("runId") && has("benchmarks")) return "benchmark-result";
+  if (has("contributor") && has("runs") && has("tool")) return "contribution-bundle";
+  if (has("reviewedAt") && has("bundles") && has("keyed")) return "review-report";
+  if (has("instancePseudonym") && has("bundleSha256")) return "contribution-provenance";
   if (has("summaries") && has("skipped") && has("types")) return "analysis-database";
   if (has("apiVersion") && has("files")) return "api-index";
   if (has("rows") && has("per")) return "api-ranking";
