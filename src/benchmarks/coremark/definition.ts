@@ -131,9 +131,10 @@ async function buildCoremark(
 
 /**
  * The run rules' validation run must validate too: when it did not, the performance trials computed on a machine
- * that got CoreMark's answers wrong, and they are marked invalid with that reason.
+ * that got CoreMark's answers wrong, and they are marked invalid with that reason. Exported for the review's
+ * re-derivation (src/community/rederive.ts), which must judge trials exactly as the run did.
  */
-function requireValidation(configurations: ConfigurationTrials[]): ConfigurationTrials[] {
+export function requireValidation(configurations: ConfigurationTrials[]): ConfigurationTrials[] {
   const validation = configurations.find((configuration) => configuration.id === "validation");
   const failed = validation?.trials.find((trial) => !trial.run.valid);
   if (!failed) return configurations;

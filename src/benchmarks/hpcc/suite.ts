@@ -75,7 +75,6 @@ export const hpccSuite: ProgramSuite = {
       if (outcome.interrupted) break;
       context.reportTrial("hpcc", benchmarks.join("+"), trial, outcome.seconds);
       let rawFile = join("raw", "hpcc", `trial-${trial}.txt`);
-      let runs: TrialRun[] = [];
       let failure: string | undefined;
       const wroteOutput = existsSync(join(work, "hpccoutf.txt"));
       if (wroteOutput) copyFileSync(join(work, "hpccoutf.txt"), join(context.outDir, rawFile));
@@ -84,49 +83,27 @@ export const hpccSuite: ProgramSuite = {
       else if (outcome.exitCode !== 0)
         failure = `hpcc exited with code ${String(outcome.exitCode)} (see raw/hpcc/trial-${trial}.stderr.txt)`;
       else if (!wroteOutput) failure = "hpcc wrote no hpccoutf.txt";
-      let sectionFailures: Record<string, string> = {};
-      if (!failure) {
-        try {
-          // One broken section (a truncated HPL, say) must not void the valid STREAM sections of the same execution.
-          const parsed = parseHpccOutput(readFileSync(join(context.outDir, rawFile), "utf8"), {
-            label: rawFile,
-            perSection: true,
-          });
-          runs = parsed.runs;
-          sectionFailures = parsed.sectionFailures ?? {};
-        } catch (error) {
-          failure = (error as Error).message;
-        }
-      }
-      const pick = (section: string, benchmark: string, implementation: string) =>
-        runs.find((run) => run.section === section) ??
-        failedTrialRun(
-          benchmark,
-          implementation,
-          failure ?? sectionFailures[section] ?? `no ${section} section in HPCC's output`,
-        );
-      const star = pick("StarSTREAM", "stream", "hpcc-starstream");
-      const ranks = Number(star.parameters["processes"] ?? sizing.ranks);
-      const average = star.metrics["triadRankAverage"];
-      if (average?.value != null) {
-        star.metrics["triadAllRanks"] = {
-          value: Math.round(average.value * ranks * 1e6) / 1e6,
-          unit: "GB/s",
-          printed: `${average.printed} × ${ranks} ranks`,
-        };
-      }
+      const {
+        star,
+        single,
+        hpl: hplRun,
+      } = hpccTrialRuns(
+        failure === undefined ? readFileSync(join(context.outDir, rawFile), "utf8") : undefined,
+        rawFile,
+        failure,
+        sizing.ranks,
+      );
       const startedAt = new Date(Date.now() - outcome.seconds * 1000).toISOString();
       const durationSeconds = Math.round(outcome.seconds * 1000) / 1000;
       starStream.trials.push({ run: star, rawFile, startedAt, durationSeconds });
       singleStream.trials.push({
-        run: pick("SingleSTREAM", "stream", "hpcc-singlestream"),
+        run: single,
         rawFile,
         startedAt,
         durationSeconds,
       });
-      const hplRun = runs.filter((run) => run.section === "HPL");
       hpl.trials.push({
-        run: hplRun[0] ?? failedTrialRun("hpl", "hpcc-hpl-2.0", failure ?? sectionFailures["HPL"] ?? "no HPL result"),
+        run: hplRun,
         rawFile,
         startedAt,
         durationSeconds,
@@ -176,3 +153,61 @@ export const hpccSuite: ProgramSuite = {
     return sections;
   },
 };
+
+/** The trial runs one HPCC execution gives: StarSTREAM (with its bandwidth summed over ranks), SingleSTREAM, HPL. */
+export interface HpccTrialRuns {
+  /** StarSTREAM: one rank per core; `triadAllRanks` is the per-rank average times the ranks. */
+  star: TrialRun;
+  /** SingleSTREAM: one rank while the others wait. */
+  single: TrialRun;
+  /** HPL 2.0 (its first result line). */
+  hpl: TrialRun;
+}
+
+/**
+ * Reads one HPCC execution's output (`text`, undefined when the execution `failure` left none) into its trial runs,
+ * each invalid with the reason when its section is missing or broken. Pure, so the review's re-derivation
+ * (src/community/rederive.ts) reads a raw file exactly as the run did; `ranks` counts StarSTREAM's ranks when the
+ * output does not say.
+ */
+export function hpccTrialRuns(
+  text: string | undefined,
+  label: string,
+  failure: string | undefined,
+  ranks: number,
+): HpccTrialRuns {
+  let runs: TrialRun[] = [];
+  let sectionFailures: Record<string, string> = {};
+  let why = failure ?? (text === undefined ? "no output" : undefined);
+  if (why === undefined && text !== undefined) {
+    try {
+      // One broken section (a truncated HPL, say) must not void the valid STREAM sections of the same execution.
+      const parsed = parseHpccOutput(text, { label, perSection: true });
+      runs = parsed.runs;
+      sectionFailures = parsed.sectionFailures ?? {};
+    } catch (error) {
+      why = (error as Error).message;
+    }
+  }
+  const pick = (section: string, benchmark: string, implementation: string) =>
+    runs.find((run) => run.section === section) ??
+    failedTrialRun(
+      benchmark,
+      implementation,
+      why ?? sectionFailures[section] ?? `no ${section} section in HPCC's output`,
+    );
+  const star = pick("StarSTREAM", "stream", "hpcc-starstream");
+  const starRanks = Number(star.parameters["processes"] ?? ranks);
+  const average = star.metrics["triadRankAverage"];
+  if (average?.value != null) {
+    star.metrics["triadAllRanks"] = {
+      value: Math.round(average.value * starRanks * 1e6) / 1e6,
+      unit: "GB/s",
+      printed: `${average.printed} × ${starRanks} ranks`,
+    };
+  }
+  const hpl =
+    runs.find((run) => run.section === "HPL") ??
+    failedTrialRun("hpl", "hpcc-hpl-2.0", why ?? sectionFailures["HPL"] ?? "no HPL result");
+  return { star, single: pick("SingleSTREAM", "stream", "hpcc-singlestream"), hpl };
+}
