@@ -4,7 +4,7 @@
  * intervals overlap cannot be told apart by the data.
  */
 import { BenchError } from "../errors.js";
-import { MANN_WHITNEY_TEST_METHOD, mannWhitneyTest } from "./two-sample.js";
+import { MANN_WHITNEY_TEST_METHOD, mannWhitneyTestOfSorted, sortedSample } from "./two-sample.js";
 
 /**
  * Holm's step-down adjusted p-values, in input order: with p(1) ≤ … ≤ p(m) sorted, the adjusted value of p(i) is
@@ -104,14 +104,17 @@ export function rankIntervals(
       fix: "pass each instance type once, with all its instances' values",
     });
   }
+  // Each type's values sorted once; every pair is then a merge.
+  const sorted = groups.map((group) => sortedSample(group.values, `rankIntervals() type ${group.name}`));
   const tests: Array<{ i: number; j: number; p: number; secondHigher: boolean }> = [];
-  groups.forEach((first, i) => {
-    groups.slice(i + 1).forEach((second, offset) => {
-      const test = mannWhitneyTest(first.values, second.values);
-      const half = (first.values.length * second.values.length) / 2;
-      tests.push({ i, j: i + 1 + offset, p: test.p, secondHigher: test.u > half });
-    });
-  });
+  for (let i = 0; i < groups.length; i++) {
+    for (let j = i + 1; j < groups.length; j++) {
+      const first = sorted[i] as Float64Array;
+      const second = sorted[j] as Float64Array;
+      const test = mannWhitneyTestOfSorted(first, second);
+      tests.push({ i, j, p: test.p, secondHigher: test.u > (first.length * second.length) / 2 });
+    }
+  }
   const adjusted = holmAdjust(tests.map((test) => test.p));
   const better = groups.map(() => new Set<number>()); // better[i]: indices decided better than i
   const pairs = tests.map((test, t): PairwiseComparison => {

@@ -102,61 +102,174 @@ export const MANN_WHITNEY_TEST_METHOD = "exact Mann–Whitney (Wilcoxon rank-sum
 
 /**
  * Exact two-sided Mann–Whitney (Wilcoxon rank-sum) test of "x and y come from one distribution" against a shift,
- * with mid-ranks for ties and the exact permutation distribution given those ties ({@link rankSumNullDistribution}
- * on doubled mid-ranks). Two-sided p = min(1, 2·min of the one-sided p-values), the doubling convention. Assumes
- * independent instances; no distributional shape.
+ * with mid-ranks for ties and the exact permutation distribution given those ties. Two-sided p = min(1, 2·min of the
+ * one-sided p-values), the doubling convention. Assumes independent instances; no distributional shape.
  *
  * Reference: H. B. Mann & D. R. Whitney (1947), Ann. Math. Statist. 18, 50–60; Hollander, Wolfe & Chicken (2014),
  * Nonparametric Statistical Methods, 3rd ed., §4.1.
  */
 export function mannWhitneyTest(x: readonly number[], y: readonly number[]): MannWhitneyTest {
-  checkSample(x, "mannWhitneyTest() first sample");
-  checkSample(y, "mannWhitneyTest() second sample");
-  const doubled = midRanks([...x, ...y]).map((rank) => Math.round(2 * rank));
+  return mannWhitneyTestOfSorted(
+    sortedSample(x, "mannWhitneyTest() first sample"),
+    sortedSample(y, "mannWhitneyTest() second sample"),
+  );
+}
+
+/** `values` checked (non-empty, finite) and sorted ascending, for {@link mannWhitneyTestOfSorted}. */
+export function sortedSample(values: readonly number[], what: string): Float64Array {
+  checkSample(values, what);
+  return Float64Array.from(values).sort();
+}
+
+/**
+ * {@link mannWhitneyTest} of two samples already sorted ascending (finite, non-empty; not checked): a ranking sorts
+ * each type once and merges every pair in O(n + m).
+ *
+ * The doubled mid-ranks come from the merge. Without ties the null distribution depends only on the sample sizes and
+ * is computed once per pair of sizes ({@link rankSumNullDistribution} on 2, 4, …, 2N, cached). With ties only the
+ * one tail the p-value needs is counted ({@link rankSumTailCount}): the subsets of the scores whose sum lies at or
+ * beyond the observed one, out of C(N, size) — the same conditional distribution, without the rest of it.
+ */
+export function mannWhitneyTestOfSorted(x: Float64Array, y: Float64Array): MannWhitneyTest {
   const n = x.length;
   const m = y.length;
-  const wY = doubled.slice(n).reduce((sum, score) => sum + score, 0); // doubled rank sum of y
-  // The two-sided p is the same computed from either sample's rank sum; the smaller one keeps the table small.
+  const N = n + m;
+  const scores = new Array<number>(N); // doubled mid-ranks, ascending
+  let wY = 0; // doubled rank sum of y
+  let tied = false;
+  for (let i = 0, j = 0, position = 0; position < N;) {
+    const value = j >= m || (i < n && (x[i] as number) <= (y[j] as number)) ? (x[i] as number) : (y[j] as number);
+    let fromX = 0;
+    let fromY = 0;
+    while (i + fromX < n && x[i + fromX] === value) fromX++;
+    while (j + fromY < m && y[j + fromY] === value) fromY++;
+    i += fromX;
+    j += fromY;
+    const size = fromX + fromY;
+    if (size > 1) tied = true;
+    const score = 2 * position + size + 1; // positions position+1 … position+size share the mean of their ranks
+    for (let t = 0; t < size; t++) scores[position + t] = score;
+    wY += fromY * score;
+    position += size;
+  }
+  // The two-sided p is the same computed from either sample's rank sum; the smaller one keeps the work small.
   const useY = m <= n;
-  const w = useY ? wY : doubled.reduce((sum, score) => sum + score, 0) - wY;
-  const tails = rankSumTails(doubled, useY ? m : n);
-  const below = tails.below[w] as number;
-  const above = tails.above[w] as number;
+  const size = useY ? m : n;
+  const w = useY ? wY : N * (N + 1) - wY;
+  let tail: number;
+  if (!tied) {
+    const tails = untiedRankSumTails(N, size);
+    tail = Math.min(tails.below[w] as number, tails.above[w] as number);
+  } else {
+    tail = tiedTail(scores, size, w);
+  }
   return {
     n: [n, m],
     u: wY / 2 - (m * (m + 1)) / 2,
-    p: Math.min(1, 2 * Math.min(below, above)),
+    p: Math.min(1, 2 * tail),
     method: MANN_WHITNEY_TEST_METHOD,
   };
 }
 
-/** Tail sums of rank-sum null distributions already computed, by sample size and multiset of scores. */
-const rankSumTailCache = new Map<string, { below: Float64Array; above: Float64Array }>();
-const rankSumTailCacheSize = 256;
+/** Tail sums of the untied rank-sum null distributions already computed, by sample size and total size. */
+const untiedTailCache = new Map<string, { below: Float64Array; above: Float64Array }>();
+const untiedTailCacheSize = 256;
 
 /**
- * P(W ≤ w) and P(W ≥ w) for every w of {@link rankSumNullDistribution}(scores, size). The distribution depends only
- * on the multiset of scores, so it is computed from the sorted scores (the same bits whatever their order) and kept:
- * a ranking of T types makes T(T−1)/2 tests, nearly all without ties, i.e. with the scores 2, 4, …, 2N of their sizes.
+ * P(W ≤ w) and P(W ≥ w) for every w of {@link rankSumNullDistribution}(2, 4, …, 2N; size), kept: a ranking of T
+ * types makes T(T−1)/2 tests, nearly all without ties, i.e. with only a handful of different sizes.
  */
-function rankSumTails(scores: readonly number[], size: number): { below: Float64Array; above: Float64Array } {
-  const sorted = [...scores].sort((a, b) => a - b);
-  const untied = sorted.every((score, index) => score === 2 * (index + 1));
-  const key = untied ? `${size}|untied ${sorted.length}` : `${size}|${sorted.join(",")}`;
-  const cached = rankSumTailCache.get(key);
+function untiedRankSumTails(N: number, size: number): { below: Float64Array; above: Float64Array } {
+  const key = `${size}|${N}`;
+  const cached = untiedTailCache.get(key);
   if (cached) return cached;
-  const distribution = rankSumNullDistribution(sorted, size);
+  const distribution = rankSumNullDistribution(
+    Array.from({ length: N }, (_, i) => 2 * (i + 1)),
+    size,
+  );
   const below = new Float64Array(distribution.length);
   const above = new Float64Array(distribution.length);
   let sum = 0;
   for (let s = 0; s < distribution.length; s++) below[s] = sum += distribution[s] as number;
   sum = 0;
   for (let s = distribution.length - 1; s >= 0; s--) above[s] = sum += distribution[s] as number;
-  if (rankSumTailCache.size >= rankSumTailCacheSize)
-    rankSumTailCache.delete(rankSumTailCache.keys().next().value as string);
+  if (untiedTailCache.size >= untiedTailCacheSize)
+    untiedTailCache.delete(untiedTailCache.keys().next().value as string);
   const tails = { below, above };
-  rankSumTailCache.set(key, tails);
+  untiedTailCache.set(key, tails);
   return tails;
+}
+
+/**
+ * min(P(W ≤ w), P(W ≥ w)) for W the sum of `size` of the ascending integer `scores` drawn without replacement. The
+ * tail on w's side of the mean is counted first; when it holds more than half the mass it cannot be the smaller one
+ * unless the other is too (P(W ≤ w) + P(W ≥ w) ≥ 1), so the other is then counted as well.
+ */
+function tiedTail(scores: readonly number[], size: number, w: number): number {
+  const N = scores.length;
+  const total = binomial(N, size);
+  const sum = scores.reduce((a, b) => a + b, 0);
+  const lower = () => rankSumTailCount(scores, size, w) / total;
+  const upper = () => {
+    // P(W ≥ w) is P(W' ≤ size·M − w) for the reflected scores M − s, ascending.
+    const M = scores[N - 1] as number;
+    const reflected = scores.map((_, i) => M - (scores[N - 1 - i] as number));
+    return rankSumTailCount(reflected, size, size * M - w) / total;
+  };
+  const [first, second] = w * N <= size * sum ? [lower, upper] : [upper, lower];
+  const tail = first();
+  return tail > 0.5 ? Math.min(tail, second()) : tail;
+}
+
+/** C(n, k) as a double (exact up to 2^53, relatively accurate to about 1e-15 beyond). */
+function binomial(n: number, k: number): number {
+  const j = Math.min(k, n - k);
+  let result = 1;
+  for (let i = 1; i <= j; i++) result = (result * (n - j + i)) / i;
+  return result;
+}
+
+/** Reused work space of {@link rankSumTailCount}. */
+let tailCounts = new Float64Array(1024);
+
+/**
+ * Number of `size`-subsets of the ascending non-negative integer `scores` whose sum is at most `limit`: the subset-sum
+ * dynamic program of {@link rankSumNullDistribution}, kept to the sums that can still end at or below `limit`. A
+ * k-subset's sum is stored as its excess over the k smallest scores, and a state is dropped when even the cheapest
+ * completion from the scores still to come would pass the limit; so a tail far out (two types that barely overlap)
+ * costs a few hundred additions instead of the whole distribution's millions.
+ */
+export function rankSumTailCount(scores: readonly number[], size: number, limit: number): number {
+  const N = scores.length;
+  const smallest = new Float64Array(N + 1); // smallest[i]: sum of scores[0 … i−1]
+  for (let i = 0; i < N; i++) smallest[i + 1] = (smallest[i] as number) + (scores[i] as number);
+  const excess = limit - (smallest[size] as number); // how far above the smallest possible sum the limit lies
+  if (excess < 0) return 0;
+  const width = excess + 1;
+  const cells = (size + 1) * width;
+  if (tailCounts.length < cells) tailCounts = new Float64Array(Math.max(cells, 2 * tailCounts.length));
+  const counts = tailCounts; // counts[k·width + e]: k-subsets so far whose sum exceeds the k smallest scores' by e
+  counts.fill(0, 0, cells);
+  counts[0] = 1;
+  for (let i = 0; i < N; i++) {
+    const score = scores[i] as number;
+    for (let k = Math.min(i + 1, size), last = Math.max(1, size - (N - 1 - i)); k >= last; k--) {
+      // Adding score i to a (k−1)-subset raises the excess by score − scores[k−1]; the cheapest completion takes the
+      // next size − k scores, which exceed the k…size−1 smallest by `future`.
+      const shift = score - (scores[k - 1] as number);
+      const future =
+        (smallest[i + 1 + size - k] as number) -
+        (smallest[i + 1] as number) -
+        ((smallest[size] as number) - (smallest[k] as number));
+      const into = k * width;
+      const from = (k - 1) * width - shift;
+      for (let e = excess - future; e >= shift; e--)
+        counts[into + e] = (counts[into + e] as number) + (counts[from + e] as number);
+    }
+  }
+  let count = 0;
+  for (let e = size * width, end = e + width; e < end; e++) count += counts[e] as number;
+  return count;
 }
 
 /** Method name of {@link hodgesLehmannInterval}. */

@@ -8,8 +8,9 @@ import {
   mannWhitneyNullDistribution,
   mannWhitneyTest,
   midRanks,
+  rankSumTailCount,
 } from "../../../src/analysis/two-sample.js";
-import { bruteUDistribution, brutePermutationP, uStatistic } from "./brute-force.js";
+import { bruteUDistribution, brutePermutationP, subsets, uStatistic } from "./brute-force.js";
 
 describe("mannWhitneyNullDistribution", () => {
   it("equals the enumeration of every placement of the two samples", () => {
@@ -66,6 +67,44 @@ describe("mannWhitneyTest", () => {
       expect(test.u).toBe(uStatistic(x, y));
       expect(test.p).toBeCloseTo(brutePermutationP(x, y), 12);
     }
+  });
+
+  it("counts a tail of the tied rank-sum distribution exactly as enumeration does, at every limit", () => {
+    const random = seededRandom(7);
+    for (let trial = 0; trial < 40; trial++) {
+      const N = 2 + random.nextInt(11);
+      const size = 1 + random.nextInt(N);
+      // Doubled mid-ranks of a sample with ties, ascending.
+      const values = Array.from({ length: N }, () => random.nextInt(5));
+      const scores = midRanks(values)
+        .map((rank) => Math.round(2 * rank))
+        .sort((a, b) => a - b);
+      const sums = subsets(N, size).map((chosen) => chosen.reduce((sum, i) => sum + (scores[i] as number), 0));
+      for (let limit = Math.min(...sums) - 2; limit <= Math.max(...sums) + 1; limit++)
+        expect(rankSumTailCount(scores, size, limit)).toBe(sums.filter((sum) => sum <= limit).length);
+    }
+  });
+
+  it("agrees with enumeration on larger tied samples, in either tail and for overlapping or separated types", () => {
+    const random = seededRandom(21);
+    for (let trial = 0; trial < 12; trial++) {
+      const n = 5 + random.nextInt(4);
+      const m = 5 + random.nextInt(4);
+      const shift = [0, 1, 3, 8][trial % 4] as number;
+      const x = Array.from({ length: n }, () => random.nextInt(6));
+      const y = Array.from({ length: m }, () => random.nextInt(6) + (trial % 2 ? shift : -shift));
+      const test = mannWhitneyTest(x, y);
+      expect(test.u).toBe(uStatistic(x, y));
+      expect(test.p).toBeCloseTo(brutePermutationP(x, y), 12);
+    }
+  });
+
+  it("takes the smaller tail when ties skew the distribution (w below the mean, yet P(W ≥ w) < 1/2)", () => {
+    // Here P(U ≤ u) = 23/36 and P(U ≥ u) = 15/36 (enumerated): the tail on w's side of the mean is the larger one.
+    const x = [2, 2, 2, 2, 3, 2, 2];
+    const y = [3, 0];
+    expect(brutePermutationP(x, y)).toBeCloseTo(30 / 36, 12);
+    expect(mannWhitneyTest(x, y).p).toBeCloseTo(30 / 36, 12);
   });
 
   it("gives mid-ranks to ties", () => {
