@@ -69,6 +69,10 @@ export interface Microarchitecture {
    * Peak double-precision FLOPs per cycle per core, FMA counted as two.
    */
   fp64FlopsPerCyclePerCore?: number;
+  /**
+   * The highest clock in GHz AWS states for any instance family on this microarchitecture (the "up to" or all-core turbo figure of its instance type page, which DescribeInstanceTypes reports as SustainedClockSpeedInGhz); the review's HPL and CoreMark ceilings multiply by it. Absent where AWS states no turbo figure: those ceilings are then flagged as unknown.
+   */
+  maxTurboGhz?: number;
   memory?: {
     channelsPerSocket: number;
     /**
