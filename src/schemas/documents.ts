@@ -16,6 +16,7 @@ import type { ApiIndex } from "./generated/api-index.js";
 import type { ApiRanking } from "./generated/api-ranking.js";
 import type { ApiType } from "./generated/api-type.js";
 import type { ArchitectureMappings } from "./generated/architecture-mappings.js";
+import type { AwsIdentityCertificateCatalogue } from "./generated/aws-identity-certificates.js";
 import type { BenchmarkResult } from "./generated/benchmark-result.js";
 import type { ContainerTagList } from "./generated/container-tags.js";
 import type { ContributionBundle } from "./generated/contribution-bundle.js";
@@ -39,6 +40,7 @@ export interface DocumentTypes {
   "api-ranking": ApiRanking;
   "api-type": ApiType;
   "architecture-mappings": ArchitectureMappings;
+  "aws-identity-certificates": AwsIdentityCertificateCatalogue;
   "batch-record": BatchRecord;
   "batch-spec": BatchSpec;
   "benchmark-result": BenchmarkResult;
@@ -66,6 +68,7 @@ export const documentKinds: readonly DocumentKind[] = [
   "api-ranking",
   "api-type",
   "architecture-mappings",
+  "aws-identity-certificates",
   "batch-record",
   "batch-spec",
   "benchmark-result",
