@@ -6,7 +6,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { parseChecksumList, sha256Hex } from "../checksums.js";
 import { BenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
 import { assertDocument, readDocument, type DocumentKind } from "../schemas/documents.js";
@@ -96,7 +97,7 @@ export function readPreviousRelease(dir: string): PreviousRelease {
 }
 
 function kindOf(path: string): DocumentKind | undefined {
-  if (path === "processed/latest.json" || path.startsWith("processed/by-metric/")) return "analysis-database";
+  if (path === "processed/latest.json" || /^processed\/by-metric\/[^/]+\.json$/.test(path)) return "analysis-database";
   if (path === "api/v1/index.json") return "api-index";
   if (path.startsWith("api/v1/types/")) return "api-type";
   if (path.startsWith("api/v1/rankings/")) return "api-ranking";
@@ -169,11 +170,28 @@ function isDate(value: string): boolean {
 export async function readDatabaseFor(dataDir: string, metric: string): Promise<AnalysisDatabase> {
   const own = join(dataDir, "processed", "by-metric", `${metric}.json`);
   const safe = /^[a-z0-9-]+\.[A-Za-z0-9_-]+$/.test(metric);
-  if (safe && existsSync(own)) return readDocument("analysis-database", own);
+  if (safe && existsSync(own)) return readVouchedFor(own, `${metric}.json`) ?? readDocument("analysis-database", own);
   const latest = join(dataDir, "processed", "latest.json");
   if (!existsSync(latest))
     throw new BenchError("InputUnreadable", `${latest} does not exist: ${dataDir} is not an analyzed database.`, {
       fix: "Run `aws-bench analyze --out DIR` first and pass that DIR with --data.",
     });
   return readDocument("analysis-database", latest);
+}
+
+/**
+ * The by-metric file `path` parsed without validating it again, when its bytes are exactly those analyze validated
+ * and listed in the SHA256SUMS beside it; undefined otherwise (an edited or foreign file is validated as any input).
+ * Validation costs rank and compare most of their start-up: loading and compiling the schemas.
+ */
+function readVouchedFor(path: string, name: string): AnalysisDatabase | undefined {
+  try {
+    const sums = parseChecksumList(readRegularFile(join(dirname(path), "SHA256SUMS"), 1024 * 1024).toString("utf8"));
+    const expected = sums.sums?.get(name)?.sha256;
+    if (expected === undefined) return undefined;
+    const bytes = readRegularFile(path, 1024 * 1024 * 1024);
+    return sha256Hex(bytes) === expected ? (JSON.parse(bytes.toString("utf8")) as AnalysisDatabase) : undefined;
+  } catch {
+    return undefined;
+  }
 }

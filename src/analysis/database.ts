@@ -6,6 +6,7 @@
  *   processed/latest.json               every summary, the types' facts and prices, every skipped run with its reason
  *   processed/historical/<metric>.csv   every instance's value over time, per type (for drift and plots)
  *   processed/by-metric/<metric>.json   one metric in its headline configuration: what `rank` and `compare` read
+ *   processed/by-metric/SHA256SUMS      the checksum of each of those files as analyze validated it
  *   api/v1/…                            the published static API (src/analysis/api.ts)
  */
 import { sha256Hex } from "../checksums.js";
@@ -75,8 +76,14 @@ export function buildDatabase(inputs: DatabaseInputs): { database: AnalysisDatab
   };
   const files = new Map<string, string>([["processed/latest.json", stableJson(database)]]);
   for (const [metric, text] of historicalSeries(database)) files.set(`processed/historical/${metric}.csv`, text);
-  for (const [metric, subset] of byMetric(database))
-    files.set(`processed/by-metric/${metric}.json`, stableJson(subset));
+  const sums: string[] = [];
+  for (const [metric, subset] of byMetric(database)) {
+    const text = stableJson(subset);
+    files.set(`processed/by-metric/${metric}.json`, text);
+    sums.push(`${sha256Hex(text)}  ${metric}.json`);
+  }
+  // analyze validates every file it writes; rank and compare skip validating again a file these sums vouch for.
+  if (sums.length > 0) files.set("processed/by-metric/SHA256SUMS", `${sums.join("\n")}\n`);
   return { database, files };
 }
 

@@ -1,0 +1,100 @@
+/**
+ * What `rank` and `compare` read (src/analysis/analyze.ts readDatabaseFor): the by-metric file analyze wrote, taken
+ * without validating it again only while its bytes match the SHA256SUMS analyze wrote beside it; an edited file, or
+ * one without a listed checksum, is validated like any input and refused when it breaks the schema.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readDatabaseFor, writeAnalysis } from "../../../src/analysis/analyze.js";
+import type { CorpusRun } from "../../../src/analysis/corpus.js";
+import { buildDatabase } from "../../../src/analysis/database.js";
+import { isBenchError } from "../../../src/errors.js";
+import { minimalResult } from "../../helpers/results.js";
+
+function runs(): CorpusRun[] {
+  return [1, 2, 3].map((i) => ({
+    path: `m7i.large/b-${i}`,
+    resultSha256: "0".repeat(64),
+    evidence: "maintainer",
+    result: minimalResult({
+      runId: `run-${i}`,
+      host: {
+        architecture: "x86_64",
+        cpuModel: "Intel(R) Xeon(R) Platinum 8488C",
+        logicalCpus: 2,
+        memoryMiB: 8192,
+        kernel: "6.1.0",
+        instanceType: "m7i.large",
+        region: "us-east-1",
+      },
+      container: { imageDigest: `sha256:${"a".repeat(64)}` },
+      benchmarks: [
+        {
+          benchmark: "stream",
+          implementation: "stream",
+          parameters: {},
+          configurations: [
+            {
+              id: "main",
+              description: "main",
+              statistics: {},
+              trials: [{ index: 0, valid: true, metrics: { triad: { value: 1000 + i, unit: "MB/s", printed: "x" } } }],
+            },
+          ],
+          headline: { configuration: "main", metric: "triad" },
+          validity: { valid: true, validTrials: 1, trials: 1 },
+        },
+      ],
+    }),
+  }));
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "aws-bench-db-files-"));
+  const { files } = buildDatabase({ corpus: { runs: runs(), skipped: [] }, asOf: "2026-12-01" });
+  writeAnalysis(dir, files);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const byMetric = (name: string) => join(dir, "processed", "by-metric", name);
+
+describe("readDatabaseFor", () => {
+  it("lists each by-metric file's SHA-256 in SHA256SUMS, and reads the file those sums vouch for", async () => {
+    const text = readFileSync(byMetric("stream.triad.json"));
+    const sums = readFileSync(byMetric("SHA256SUMS"), "utf8");
+    expect(sums).toContain(`${createHash("sha256").update(text).digest("hex")}  stream.triad.json\n`);
+    const database = await readDatabaseFor(dir, "stream.triad");
+    expect(database).toEqual(JSON.parse(text.toString("utf8")));
+    expect(database.summaries.map((s) => s.instances.map((i) => i.value))).toEqual([[1001, 1002, 1003]]);
+  });
+
+  it("does not validate again what the sums vouch for (schemas are never loaded for analyze's own files)", async () => {
+    // A document the schema refuses, listed with its own checksum: only the checksum decides, so it is taken as is.
+    const text = `${JSON.stringify({ schemaVersion: "one", summaries: [] })}\n`;
+    writeFileSync(byMetric("stream.triad.json"), text);
+    writeFileSync(byMetric("SHA256SUMS"), `${createHash("sha256").update(text).digest("hex")}  stream.triad.json\n`);
+    expect(await readDatabaseFor(dir, "stream.triad")).toEqual({ schemaVersion: "one", summaries: [] });
+  });
+
+  it("validates a file edited after analyze, and refuses it when it breaks the schema", async () => {
+    const edited = JSON.parse(readFileSync(byMetric("stream.triad.json"), "utf8")) as { schemaVersion: unknown };
+    edited.schemaVersion = "one";
+    writeFileSync(byMetric("stream.triad.json"), JSON.stringify(edited));
+    const error: unknown = await readDatabaseFor(dir, "stream.triad").catch((e: unknown) => e);
+    expect(isBenchError(error) && error.code).toBe("SchemaViolation");
+  });
+
+  it("validates a file that no checksum vouches for", async () => {
+    rmSync(byMetric("SHA256SUMS"));
+    expect((await readDatabaseFor(dir, "stream.triad")).summaries).toHaveLength(1);
+    const edited = JSON.parse(readFileSync(byMetric("stream.triad.json"), "utf8")) as { summaries: unknown };
+    edited.summaries = "none";
+    writeFileSync(byMetric("stream.triad.json"), JSON.stringify(edited));
+    const error: unknown = await readDatabaseFor(dir, "stream.triad").catch((e: unknown) => e);
+    expect(isBenchError(error) && error.code).toBe("SchemaViolation");
+  });
+});
