@@ -209,16 +209,16 @@ function tiedTail(scores: readonly number[], size: number, w: number): number {
   const N = scores.length;
   const total = binomial(N, size);
   const sum = scores.reduce((a, b) => a + b, 0);
-  const lower = () => rankSumTailCount(scores, size, w) / total;
-  const upper = () => {
+  let tail;
+  if (w * N <= size * sum) tail = countTail(scores, size, w);
+  else {
     // P(W ≥ w) is P(W' ≤ size·M − w) for the reflected scores M − s, ascending.
     const M = scores[N - 1] as number;
     const reflected = scores.map((_, i) => M - (scores[N - 1 - i] as number));
-    return rankSumTailCount(reflected, size, size * M - w) / total;
-  };
-  const [first, second] = w * N <= size * sum ? [lower, upper] : [upper, lower];
-  const tail = first();
-  return tail > 0.5 ? Math.min(tail, second()) : tail;
+    tail = countTail(reflected, size, size * M - w);
+  }
+  // P(W ≤ w) + P(W ≥ w) = 1 + P(W = w): past half, the other tail may be the smaller one.
+  return Math.min(tail.atMost, tail.atMost > total / 2 ? total - tail.atMost + tail.equal : Infinity) / total;
 }
 
 /** C(n, k) as a double (exact up to 2^53, relatively accurate to about 1e-15 beyond). */
@@ -240,11 +240,16 @@ let tailCounts = new Float64Array(1024);
  * costs a few hundred additions instead of the whole distribution's millions.
  */
 export function rankSumTailCount(scores: readonly number[], size: number, limit: number): number {
+  return countTail(scores, size, limit).atMost;
+}
+
+/** {@link rankSumTailCount}, and how many of those subsets sum to exactly `limit`. */
+function countTail(scores: readonly number[], size: number, limit: number): { atMost: number; equal: number } {
   const N = scores.length;
   const smallest = new Float64Array(N + 1); // smallest[i]: sum of scores[0 … i−1]
   for (let i = 0; i < N; i++) smallest[i + 1] = (smallest[i] as number) + (scores[i] as number);
   const excess = limit - (smallest[size] as number); // how far above the smallest possible sum the limit lies
-  if (excess < 0) return 0;
+  if (excess < 0) return { atMost: 0, equal: 0 };
   const width = excess + 1;
   const cells = (size + 1) * width;
   if (tailCounts.length < cells) tailCounts = new Float64Array(Math.max(cells, 2 * tailCounts.length));
@@ -255,21 +260,23 @@ export function rankSumTailCount(scores: readonly number[], size: number, limit:
     const score = scores[i] as number;
     for (let k = Math.min(i + 1, size), last = Math.max(1, size - (N - 1 - i)); k >= last; k--) {
       // Adding score i to a (k−1)-subset raises the excess by score − scores[k−1]; the cheapest completion takes the
-      // next size − k scores, which exceed the k…size−1 smallest by `future`.
+      // next size − k scores, which exceed the k…size−1 smallest by `future`; no (k−1)-subset of the scores before
+      // i exceeds the k−1 smallest by more than its k−1 largest do (`reach`).
       const shift = score - (scores[k - 1] as number);
       const future =
         (smallest[i + 1 + size - k] as number) -
         (smallest[i + 1] as number) -
         ((smallest[size] as number) - (smallest[k] as number));
+      const reach = (smallest[i] as number) - (smallest[i - k + 1] as number) - (smallest[k - 1] as number);
       const into = k * width;
       const from = (k - 1) * width - shift;
-      for (let e = excess - future; e >= shift; e--)
+      for (let e = Math.min(excess - future, shift + reach); e >= shift; e--)
         counts[into + e] = (counts[into + e] as number) + (counts[from + e] as number);
     }
   }
-  let count = 0;
-  for (let e = size * width, end = e + width; e < end; e++) count += counts[e] as number;
-  return count;
+  let atMost = 0;
+  for (let e = size * width, end = e + width; e < end; e++) atMost += counts[e] as number;
+  return { atMost, equal: counts[size * width + excess] as number };
 }
 
 /** Method name of {@link hodgesLehmannInterval}. */
