@@ -16,13 +16,31 @@ const run = promisify(execFile);
 
 /** The host description lives with the benchmarks that size themselves from it; re-exported for the runner's callers. */
 
-/** The signed instance identity document: holds the account and instance ids, so it is kept out of results. */
+/**
+ * The signed instance identity document: holds the account and instance ids, so it is kept out of results. Of its
+ * three signatures only `rsa2048` can verify a contribution; `signature` is kept as a weak fallback, and the
+ * DSA/SHA-1 `pkcs7` is not fetched at all (it could never be enough).
+ */
 export interface InstanceIdentity {
-  /** The JSON document as IMDS returned it. */
-  document: string;
-  /** Its PKCS7 signature. */
-  pkcs7?: string;
+  /** The JSON document, the exact bytes IMDS served (they are what AWS signed). */
+  document: Buffer;
+  /** /latest/dynamic/instance-identity/rsa2048: base64 CMS SignedData over the document (SHA-256, RSA-2048). */
+  rsa2048?: string;
+  /** /latest/dynamic/instance-identity/signature: base64 RSA-1024 PKCS#1 v1.5 SHA-256 over the document. */
+  signature?: string;
 }
+
+/**
+ * The most IMDS may send for each answer: a real document is under 1 KiB, rsa2048 under 2 KiB of base64 and the
+ * RSA signature 172 characters, so anything past these bounds is not EC2 talking and is not read further.
+ */
+export const imdsLimits = {
+  tokenBytes: 1024,
+  documentBytes: 8 * 1024,
+  rsa2048Bytes: 16 * 1024,
+  signatureBytes: 4 * 1024,
+  metadataBytes: 1024,
+} as const;
 
 /** Options of {@link probeHost}. */
 export interface ProbeOptions {
@@ -254,33 +272,66 @@ async function readImds(
       headers: { "X-aws-ec2-metadata-token-ttl-seconds": "300" },
       signal: deadline,
     });
-    if (!tokenResponse.ok) return undefined;
-    const token = await tokenResponse.text();
-    const get = async (path: string): Promise<string | undefined> => {
+    const token = await boundedBody(tokenResponse, imdsLimits.tokenBytes);
+    if (!token) return undefined;
+    const get = async (path: string, limit: number): Promise<Buffer | undefined> => {
       const response = await fetch(`${endpoint}${path}`, {
-        headers: { "X-aws-ec2-metadata-token": token },
+        headers: { "X-aws-ec2-metadata-token": token.toString("utf8") },
         signal: AbortSignal.timeout(timeoutMs),
       });
-      return response.ok ? await response.text() : undefined;
+      return boundedBody(response, limit);
     };
-    const document = await get("/latest/dynamic/instance-identity/document");
+    const text = async (path: string, limit: number): Promise<string | undefined> =>
+      (await get(path, limit))?.toString("utf8").trim() || undefined;
+    const document = await get("/latest/dynamic/instance-identity/document", imdsLimits.documentBytes);
     if (!document) return undefined;
-    const parsed = JSON.parse(document) as { instanceType?: string; region?: string; imageId?: string };
+    const parsed = JSON.parse(document.toString("utf8")) as {
+      instanceType?: string;
+      region?: string;
+      imageId?: string;
+    };
     if (!parsed.instanceType || !parsed.region) return undefined;
-    const [zoneId, pkcs7] = await Promise.all([
-      get("/latest/meta-data/placement/availability-zone-id"),
-      get("/latest/dynamic/instance-identity/pkcs7"),
+    const [zoneId, rsa2048, signature] = await Promise.all([
+      text("/latest/meta-data/placement/availability-zone-id", imdsLimits.metadataBytes),
+      text("/latest/dynamic/instance-identity/rsa2048", imdsLimits.rsa2048Bytes),
+      text("/latest/dynamic/instance-identity/signature", imdsLimits.signatureBytes),
     ]);
     return {
       placement: {
         instanceType: parsed.instanceType,
         region: parsed.region,
-        ...(zoneId ? { availabilityZoneId: zoneId.trim() } : {}),
+        ...(zoneId ? { availabilityZoneId: zoneId } : {}),
         ...(parsed.imageId ? { amiId: parsed.imageId } : {}),
       },
-      identity: { document, ...(pkcs7 ? { pkcs7 } : {}) },
+      identity: { document, ...(rsa2048 ? { rsa2048 } : {}), ...(signature ? { signature } : {}) },
     };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A successful response's body, read up to `limit` bytes; undefined for an error status or a longer body (whose
+ * rest is not read). The declared length is checked first, and the bytes as they arrive, since it may be absent.
+ */
+async function boundedBody(response: Response, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (!response.ok || declared > limit || !response.body) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }

@@ -124,9 +124,12 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
   if (identity) {
     // Holds the account and instance ids: kept apart, for a signed contribution, never inside the result.
     mkdirSync(join(outDir, "private"), { recursive: true, mode: 0o700 });
+    // The document's exact bytes (what AWS signed), its rsa2048 CMS, and the RSA signature as a weak fallback.
     writeFileSync(join(outDir, "private", "instance-identity.json"), identity.document, { mode: 0o600 });
-    if (identity.pkcs7)
-      writeFileSync(join(outDir, "private", "instance-identity.pkcs7"), identity.pkcs7, { mode: 0o600 });
+    if (identity.rsa2048)
+      writeFileSync(join(outDir, "private", "instance-identity.rsa2048"), identity.rsa2048, { mode: 0o600 });
+    if (identity.signature)
+      writeFileSync(join(outDir, "private", "instance-identity.signature"), identity.signature, { mode: 0o600 });
   }
   const pathEnv = options.env["PATH"] ?? "";
   const settings: RunSettings = {

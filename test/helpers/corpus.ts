@@ -67,8 +67,14 @@ export interface FakeImds {
   close(): Promise<void>;
 }
 
-/** Starts a {@link FakeImds}: a token is required on every GET, as IMDSv2 requires. */
-export async function startFakeImds(): Promise<FakeImds> {
+/** The identity signatures a {@link FakeImds} serves for a document (e.g. from test/helpers/identity-ca.ts). */
+export type FakeImdsSigner = (document: string) => { rsa2048: string; signature?: string };
+
+/**
+ * Starts a {@link FakeImds}: a token is required on every GET, as IMDSv2 requires. It serves the document's rsa2048
+ * and RSA signature from `sign` (default: fixed placeholders that verify against nothing), and no DSA pkcs7.
+ */
+export async function startFakeImds(sign?: FakeImdsSigner): Promise<FakeImds> {
   let current = { type: "m7i.large", zoneId: "use1-az1", instanceId: "i-0000000000000000" };
   const token = "fake-imds-token";
   const server = createServer((request, response) => {
@@ -81,6 +87,7 @@ export async function startFakeImds(): Promise<FakeImds> {
       imageId: "ami-0abcdef1234567890",
       instanceId: current.instanceId,
       instanceType: current.type,
+      pendingTime: "2026-01-05T08:00:00Z",
       region: corpusRegion,
     });
     const answers: Record<string, string> = {
@@ -90,7 +97,7 @@ export async function startFakeImds(): Promise<FakeImds> {
       "/latest/meta-data/ami-id": "ami-0abcdef1234567890",
       "/latest/meta-data/instance-id": current.instanceId,
       "/latest/dynamic/instance-identity/document": document,
-      "/latest/dynamic/instance-identity/pkcs7": "MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglg",
+      ...signatureAnswers(document, sign),
     };
     const answer = answers[request.url ?? ""];
     return answer === undefined ? response.writeHead(404).end() : response.end(answer);
@@ -102,6 +109,20 @@ export async function startFakeImds(): Promise<FakeImds> {
       current = instance;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The rsa2048 and signature answers of a fake IMDS for `document`. */
+function signatureAnswers(document: string, sign: FakeImdsSigner | undefined): Record<string, string> {
+  const signed = sign
+    ? sign(document)
+    : {
+        rsa2048: "MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwE=",
+        signature: "cGxhY2Vob2xkZXI=",
+      };
+  return {
+    "/latest/dynamic/instance-identity/rsa2048": signed.rsa2048,
+    ...(signed.signature ? { "/latest/dynamic/instance-identity/signature": signed.signature } : {}),
   };
 }
 

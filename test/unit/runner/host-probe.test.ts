@@ -1,13 +1,42 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCpuList, parseCpuinfo, probeHost } from "../../../src/runner/host-probe.js";
+import { verifyIdentity } from "../../../src/community/identity.js";
+import { imdsLimits, parseCpuList, parseCpuinfo, probeHost } from "../../../src/runner/host-probe.js";
+import { runLocal } from "../../../src/runner/local-run.js";
+import { ProcessGroupSet } from "../../../src/runner/processes.js";
+import { startFakeImds } from "../../helpers/corpus.js";
 import { output } from "../../helpers/fixtures.js";
+import { makeTestIdentityAuthority } from "../../helpers/identity-ca.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
 const tempDir = useTempDir();
+
+/**
+ * An IMDSv2 on 127.0.0.1 answering `answers` by path (token required), recording the paths asked for; `chunked`
+ * sends each answer in 1 KiB writes without a declared length.
+ */
+async function startImds(answers: Record<string, string>, options: { chunked?: boolean } = {}) {
+  const requested: string[] = [];
+  const server = createServer((request, response) => {
+    if (request.method === "PUT" && request.url === "/latest/api/token") return response.end("token-1");
+    if (request.headers["x-aws-ec2-metadata-token"] !== "token-1") return response.writeHead(401).end();
+    requested.push(request.url ?? "");
+    const answer = answers[request.url ?? ""];
+    if (answer === undefined) return response.writeHead(404).end();
+    if (!options.chunked) return response.end(answer);
+    for (let at = 0; at < answer.length; at += 1024) response.write(answer.slice(at, at + 1024));
+    return response.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requested,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /** A fake /proc and /sys for a two-socket host: 2 × 4 cores, SMT 2, one L3 per socket, two NUMA nodes. */
 function fakeTwoSocketHost(): string {
@@ -101,26 +130,18 @@ describe("probeHost", () => {
     });
   });
 
-  it("reads EC2 placement through IMDSv2 and keeps the identity document apart", async () => {
-    const document = JSON.stringify({
-      accountId: "123456789012",
-      instanceId: "i-0123456789abcdef0",
-      instanceType: "m7i.large",
-      region: "us-east-1",
-      imageId: "ami-0abcdef1234567890",
+  it("reads EC2 placement through IMDSv2 and keeps the identity document's exact bytes and its rsa2048 and RSA signatures apart", async () => {
+    // Pretty-printed as IMDS serves it; the bytes, not a re-serialisation, are what AWS signed.
+    const document = `{\n  "accountId" : "123456789012",\n  "instanceId" : "i-0123456789abcdef0",\n  "instanceType" : "m7i.large",\n  "region" : "us-east-1",\n  "imageId" : "ami-0abcdef1234567890"\n}`;
+    const { endpoint, requested, close } = await startImds({
+      "/latest/dynamic/instance-identity/document": document,
+      "/latest/dynamic/instance-identity/rsa2048":
+        "MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwE=\n",
+      "/latest/dynamic/instance-identity/signature": "cGxhY2Vob2xkZXI=",
+      "/latest/dynamic/instance-identity/pkcs7": "MIAGCSqGSIb3DQEHAqCAMIACAQExCzAJBgUrDgMCGgUA",
+      "/latest/meta-data/placement/availability-zone-id": "use1-az4",
     });
-    const server = createServer((request, response) => {
-      if (request.method === "PUT" && request.url === "/latest/api/token") return response.end("token-1");
-      if (request.headers["x-aws-ec2-metadata-token"] !== "token-1") return response.writeHead(401).end();
-      if (request.url === "/latest/dynamic/instance-identity/document") return response.end(document);
-      if (request.url === "/latest/dynamic/instance-identity/pkcs7")
-        return response.end("MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglg");
-      if (request.url === "/latest/meta-data/placement/availability-zone-id") return response.end("use1-az4");
-      return response.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const { host, identity } = await probeHost({ root: tempDir(), imdsEndpoint: endpoint });
       expect(host.ec2).toEqual({
         instanceType: "m7i.large",
@@ -129,10 +150,95 @@ describe("probeHost", () => {
         amiId: "ami-0abcdef1234567890",
       });
       expect(JSON.stringify(host)).not.toMatch(/123456789012|i-0123456789abcdef0/);
-      expect(identity?.document).toBe(document);
-      expect(identity?.pkcs7).toMatch(/^MIAG/);
+      expect(identity?.document.equals(Buffer.from(document))).toBe(true);
+      expect(identity?.rsa2048).toBe("MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwE=");
+      expect(identity?.signature).toBe("cGxhY2Vob2xkZXI=");
+      // The DSA/SHA-1 pkcs7 is never enough, so it is not even asked for.
+      expect(requested).not.toContain("/latest/dynamic/instance-identity/pkcs7");
+      expect(Object.keys(identity ?? {}).sort()).toEqual(["document", "rsa2048", "signature"]);
     } finally {
-      server.close();
+      await close();
+    }
+  });
+
+  it("does not read an IMDS answer past its bound, declared or streamed", async () => {
+    const document = JSON.stringify({ instanceType: "m7i.large", region: "us-east-1" });
+    const oversized = await startImds({
+      "/latest/dynamic/instance-identity/document": document,
+      "/latest/dynamic/instance-identity/rsa2048": "A".repeat(imdsLimits.rsa2048Bytes + 4),
+      "/latest/dynamic/instance-identity/signature": "cGxhY2Vob2xkZXI=",
+    });
+    try {
+      const { host, identity } = await probeHost({ root: tempDir(), imdsEndpoint: oversized.endpoint });
+      expect(host.ec2?.instanceType).toBe("m7i.large");
+      expect(identity?.rsa2048).toBeUndefined();
+      expect(identity?.signature).toBe("cGxhY2Vob2xkZXI=");
+    } finally {
+      await oversized.close();
+    }
+    // A document sent in chunks without a declared length, longer than any real one: not EC2, no identity at all.
+    const padded = JSON.stringify({
+      instanceType: "m7i.large",
+      region: "us-east-1",
+      padding: "x".repeat(imdsLimits.documentBytes),
+    });
+    const streamed = await startImds({ "/latest/dynamic/instance-identity/document": padded }, { chunked: true });
+    try {
+      const { host, identity } = await probeHost({ root: tempDir(), imdsEndpoint: streamed.endpoint });
+      expect(host.ec2).toBeUndefined();
+      expect(identity).toBeUndefined();
+    } finally {
+      await streamed.close();
+    }
+  });
+
+  it("keeps the identity in private/ (0700, files 0600) where it verifies against the region's certificate", async () => {
+    const dir = tempDir();
+    const authority = makeTestIdentityAuthority(join(dir, "authority"));
+    const imds = await startFakeImds((document) => ({
+      rsa2048: authority.signDocument(document),
+      signature: authority.signRsa(document),
+    }));
+    try {
+      const outDir = join(dir, "out");
+      await runLocal(
+        {
+          benchmarks: [],
+          quick: true,
+          outDir,
+          cwd: dir,
+          env: { PATH: "/usr/bin:/bin", HOME: dir },
+          programs: {},
+          sources: {},
+          imds: true,
+          imdsEndpoint: imds.endpoint,
+          imageRoot: join(dir, "no-image"),
+          progress: () => undefined,
+        },
+        new ProcessGroupSet(),
+      );
+      const privateDir = join(outDir, "private");
+      expect(statSync(privateDir).mode & 0o777).toBe(0o700);
+      expect(readdirSync(privateDir).sort()).toEqual([
+        "instance-identity.json",
+        "instance-identity.rsa2048",
+        "instance-identity.signature",
+      ]);
+      for (const file of readdirSync(privateDir))
+        expect(statSync(join(privateDir, file)).mode & 0o777, file).toBe(0o600);
+      const kept = (name: string) => readFileSync(join(privateDir, name));
+      const input = {
+        document: kept("instance-identity.json"),
+        rsa2048: kept("instance-identity.rsa2048").toString("utf8"),
+      };
+      expect(verifyIdentity(input, authority.catalogue)).toMatchObject({
+        status: "verified",
+        document: { region: "us-east-1" },
+      });
+      const weak = { document: input.document, signature: kept("instance-identity.signature").toString("utf8") };
+      expect(verifyIdentity(weak, authority.catalogue).status).toBe("weak");
+    } finally {
+      await imds.close();
     }
   });
 
