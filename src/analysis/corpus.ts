@@ -4,29 +4,23 @@
  * document against schemas/benchmark-result.schema.json, SHA256SUMS beside it covering result.json and every raw
  * file the result lists, each checksum matching the bytes on disk. A run that fails any check is skipped with its
  * reason (published with the database: failed and invalid runs are data), never silently dropped. Runs outside a
- * batch (no instance type or no benchmark image) are `local` evidence and are read only when asked for.
+ * batch (no instance type or no benchmark image) are `local` evidence and are read only when asked for. A run with
+ * a provenance.json beside it (written by `aws-bench review --merge`, schema-checked here) is `community` evidence
+ * (C1: its AWS-signed identity verified), carrying keyed pseudonyms of its instance and account; a second run of an
+ * instance already read counts as that one instance and is skipped with the reason.
  */
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { parseChecksumList, sha256Hex } from "../checksums.js";
 import { BenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
 import { checkDocument } from "../schemas/documents.js";
-import { checkRawFiles } from "../schemas/validate-files.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
+import type { ContributionProvenance } from "../schemas/generated/contribution-provenance.js";
 import type { Evidence } from "../schemas/generated/metric-summary.js";
+import { checkRunsInParallel } from "./check-runs.js";
+import { corpusLimits, slimResult, type CheckedRun } from "./run-check.js";
 
-/** Bounds of what one analysis reads. */
-export const corpusLimits = {
-  /** Result documents found under all inputs together. */
-  runs: 200_000,
-  /** Folder depth searched below an input. */
-  depth: 8,
-  /** Bytes of one result.json. */
-  resultBytes: 32 * 1024 * 1024,
-  /** Bytes of one SHA256SUMS. */
-  sumsBytes: 4 * 1024 * 1024,
-} as const;
+export { corpusLimits } from "./run-check.js";
 
 /** One folder to read runs from. */
 export interface CorpusInput {
@@ -44,8 +38,10 @@ export interface CorpusRun {
   result: BenchmarkResult;
   /** SHA-256 of result.json. */
   resultSha256: string;
-  /** maintainer (collected from a batch) or local. */
+  /** maintainer (collected from a batch), community (contributed, identity verified) or local. */
   evidence: Evidence;
+  /** A community run's keyed pseudonyms of its instance and account. */
+  pseudonyms?: { instance: string; account: string };
 }
 
 /** A run that was not used, and why. */
@@ -71,6 +67,7 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
   const runs: CorpusRun[] = [];
   const skipped: SkippedRun[] = [];
   const seen = new Map<string, string>();
+  const instances = new Map<string, string>();
   let found = 0;
   for (const input of inputs) {
     let stats;
@@ -85,20 +82,33 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
       throw new BenchError("InputUnreadable", `${input.dir} is not a folder.`, {
         fix: "Pass the folder that holds the runs, not a file.",
       });
-    for (const folder of runFolders(input.dir)) {
-      if (++found > corpusLimits.runs)
-        throw new BenchError("InputMalformed", `More than ${corpusLimits.runs} runs under the inputs.`, {
-          fix: "Analyze a narrower set of folders.",
-        });
+    const folders = runFolders(input.dir);
+    found += folders.length;
+    if (found > corpusLimits.runs)
+      throw new BenchError("InputMalformed", `More than ${corpusLimits.runs} runs under the inputs.`, {
+        fix: "Analyze a narrower set of folders.",
+      });
+    // The checks (reading, hashing, schema, private details) run on worker threads; the decisions below, in order.
+    const results = await checkRunsInParallel(folders);
+    for (const [index, folder] of folders.entries()) {
       const path = relative(input.dir, folder).split(sep).join("/") || ".";
-      const checked = await checkRun(folder);
+      const checked = results[index] as CheckedRun;
       if ("reason" in checked) {
         skipped.push({ path, ...(checked.type ? { type: checked.type } : {}), reason: checked.reason });
         continue;
       }
       const { result, resultSha256 } = checked;
       const type = result.host.instanceType;
-      const evidence: Evidence = type !== undefined && result.container !== undefined ? "maintainer" : "local";
+      const provenance = await readProvenance(folder);
+      if (provenance !== undefined && "reason" in provenance) {
+        skipped.push({ path, ...(type ? { type } : {}), reason: provenance.reason });
+        continue;
+      }
+      const evidence: Evidence = provenance
+        ? "community"
+        : type !== undefined && result.container !== undefined
+          ? "maintainer"
+          : "local";
       if (evidence === "local" && !input.includeLocal) {
         skipped.push({
           path,
@@ -112,64 +122,32 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
         skipped.push({ path, reason: `the same run (${result.runId}) as ${earlier}: counted once` });
         continue;
       }
+      if (provenance) {
+        const sameInstance = instances.get(provenance.instancePseudonym);
+        if (sameInstance !== undefined) {
+          skipped.push({
+            path,
+            ...(type ? { type } : {}),
+            reason: `the same instance as ${sameInstance}: counted once`,
+          });
+          continue;
+        }
+        instances.set(provenance.instancePseudonym, path);
+      }
       seen.set(result.runId, path);
-      runs.push({ path, result: slimResult(result), resultSha256, evidence });
+      runs.push({
+        path,
+        result: slimResult(result),
+        resultSha256,
+        evidence,
+        ...(provenance
+          ? { pseudonyms: { instance: provenance.instancePseudonym, account: provenance.accountPseudonym } }
+          : {}),
+      });
     }
   }
   const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { runs: runs.sort(byPath), skipped: skipped.sort(byPath) };
-}
-
-/**
- * The parts of a checked result the analysis reads — the host's type, place, CPU and size, dates, container, and per
- * section its validity, conformance, headline and each trial's validity and values — so ten thousand runs fit in
- * memory. Everything else (printed numbers, raw-file lists, per-configuration statistics) stays in the files.
- */
-function slimResult(result: BenchmarkResult): BenchmarkResult {
-  return {
-    schemaVersion: result.schemaVersion,
-    runId: result.runId,
-    startedAt: result.startedAt,
-    finishedAt: result.finishedAt,
-    runner: result.runner,
-    host: {
-      architecture: result.host.architecture,
-      cpuModel: result.host.cpuModel,
-      logicalCpus: result.host.logicalCpus,
-      memoryMiB: result.host.memoryMiB,
-      kernel: result.host.kernel,
-      ...(result.host.cores !== undefined ? { cores: result.host.cores } : {}),
-      ...(result.host.instanceType !== undefined ? { instanceType: result.host.instanceType } : {}),
-      ...(result.host.region !== undefined ? { region: result.host.region } : {}),
-      ...(result.host.availabilityZoneId !== undefined ? { availabilityZoneId: result.host.availabilityZoneId } : {}),
-    },
-    ...(result.container ? { container: result.container } : {}),
-    rawFiles: [],
-    benchmarks: result.benchmarks.map((section) => ({
-      benchmark: section.benchmark,
-      ...(section.implementation !== undefined ? { implementation: section.implementation } : {}),
-      validity: section.validity,
-      ...(section.conforming !== undefined ? { conforming: section.conforming } : {}),
-      ...(section.nonConformingReason !== undefined ? { nonConformingReason: section.nonConformingReason } : {}),
-      ...(section.supplementary !== undefined ? { supplementary: section.supplementary } : {}),
-      ...(section.headline
-        ? { headline: { configuration: section.headline.configuration, metric: section.headline.metric } }
-        : {}),
-      parameters: section.parameters,
-      ...(section.build ? { build: section.build } : {}),
-      configurations: section.configurations.map((configuration) => ({
-        id: configuration.id,
-        description: configuration.description,
-        statistics: {},
-        trials: configuration.trials.map((trial) => ({
-          ...trial,
-          metrics: Object.fromEntries(
-            Object.entries(trial.metrics).map(([name, metric]) => [name, { value: metric.value, unit: metric.unit }]),
-          ),
-        })),
-      })),
-    })) as BenchmarkResult["benchmarks"],
-  };
 }
 
 /** Folders holding a result.json, in name order, skipping dot-folders and `private/`, bounded in depth. */
@@ -200,71 +178,18 @@ function runFolders(root: string): string[] {
   return folders;
 }
 
-type Checked = { result: BenchmarkResult; resultSha256: string } | { reason: string; type?: string };
-
-/** One run folder's checks, in order; the first failure is the reason. */
-async function checkRun(folder: string): Promise<Checked> {
-  let bytes: Buffer;
+/** A merged community run's provenance.json: absent, valid, or why it cannot be used (the run is then skipped). */
+async function readProvenance(folder: string): Promise<ContributionProvenance | { reason: string } | undefined> {
+  const path = join(folder, "provenance.json");
+  if (!existsSync(path)) return undefined;
+  let data: unknown;
   try {
-    bytes = readRegularFile(join(folder, "result.json"), corpusLimits.resultBytes);
+    data = JSON.parse(readRegularFile(path, 64 * 1024).toString("utf8"));
   } catch (error) {
-    return { reason: `result.json cannot be read: ${(error as Error).message}` };
+    return { reason: `provenance.json cannot be read: ${(error as Error).message}` };
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(bytes.toString("utf8"));
-  } catch (error) {
-    return { reason: `result.json is not JSON: ${(error as Error).message}` };
-  }
-  const type = instanceTypeOf(document);
-  const schema = await checkDocument("benchmark-result", document);
-  if (!schema.valid)
-    return {
-      reason: `result.json does not match the result schema: ${schema.errors.slice(0, 3).join("; ")}`,
-      ...(type ? { type } : {}),
-    };
-  const result = document as BenchmarkResult;
-  const resultSha256 = sha256Hex(bytes);
-  const problem = checksumProblem(folder, resultSha256, result);
-  if (problem) return { reason: problem, ...(type ? { type } : {}) };
-  return { result, resultSha256 };
-}
-
-function instanceTypeOf(document: unknown): string | undefined {
-  const host = (document as { host?: { instanceType?: unknown } } | null)?.host;
-  return typeof host?.instanceType === "string" && /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(host.instanceType)
-    ? host.instanceType
-    : undefined;
-}
-
-/** SHA256SUMS must list result.json and exactly the result's raw files, and every listed file must match. */
-function checksumProblem(folder: string, resultSha256: string, result: BenchmarkResult): string | undefined {
-  let text: string;
-  try {
-    text = readRegularFile(join(folder, "SHA256SUMS"), corpusLimits.sumsBytes).toString("utf8");
-  } catch (error) {
-    return `SHA256SUMS cannot be read: ${(error as Error).message}`;
-  }
-  const parsed = parseChecksumList(text);
-  if (parsed.problem !== undefined) return `SHA256SUMS ${parsed.problem}`;
-  const { sums } = parsed;
-  const listed = new Set(result.rawFiles.map((file) => file.path));
-  // The runner's own SHA256SUMS lists the raw files; collect's adds result.json. Either is accepted, nothing else.
-  const foreign = [...sums.keys()].filter((path) => path !== "result.json" && !listed.has(path));
-  if (foreign.length > 0) return `SHA256SUMS lists ${foreign[0]}, which the result does not`;
-  const resultSum = sums.get("result.json");
-  if (resultSum && resultSum.sha256 !== resultSha256)
-    return `result.json does not match SHA256SUMS (expected ${resultSum.sha256}, got ${resultSha256})`;
-  for (const file of result.rawFiles) {
-    const sum = sums.get(file.path);
-    if (!sum) return `SHA256SUMS does not list ${file.path}`;
-    if (sum.sha256 !== file.sha256) return `${file.path}: SHA256SUMS and result.json disagree`;
-  }
-  // Each listed raw file against its recorded size and checksum, as `aws-bench validate` checks it.
-  const [first] = checkRawFiles(result, folder);
-  if (!first) return undefined;
-  return first.checksums
-    ? `${first.file} does not match its checksum (expected ${first.checksums.expected}, got ${first.checksums.actual})`
-    : `${first.file}: ${first.message}`;
-  return undefined;
+  const check = await checkDocument("contribution-provenance", data);
+  if (!check.valid)
+    return { reason: `provenance.json does not match its schema: ${check.errors.slice(0, 3).join("; ")}` };
+  return data as ContributionProvenance;
 }

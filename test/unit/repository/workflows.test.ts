@@ -363,6 +363,60 @@ function batchViolations(workflow: Workflow): string[] {
   return problems;
 }
 
+/** Expressions naming the pull request's own commit or branch: checking them out runs the contributor's code. */
+const pullRequestRef = /github\.event\.(pull_request\.head|workflow_run\.head_(sha|branch|commit))|github\.head_ref/;
+
+/**
+ * No pwn request (issue #16): `pull_request_target` is never used; a job that runs on `pull_request` (the pull
+ * request's code) holds no secret and no write permission; a job that holds a secret — every job of a `workflow_run`
+ * workflow may — never checks out, fetches or runs the pull request's code, and runs only the base branch's built CLI.
+ */
+function pullRequestCodeViolations(file: string, workflow: Workflow): string[] {
+  const problems: string[] = [];
+  const triggers = Object.keys(workflow.on ?? {});
+  if (triggers.includes("pull_request_target")) problems.push(`${file}: uses pull_request_target`);
+  // Only pull requests bring others' code; scheduled and manual workflows run the repository's own.
+  if (!triggers.some((trigger) => ["pull_request", "pull_request_target", "workflow_run"].includes(trigger)))
+    return problems;
+  for (const [name, job] of Object.entries(workflow.jobs)) {
+    const where = `${file} job ${name}`;
+    const text = JSON.stringify(job);
+    const holdsSecret =
+      secretExpression.test(text) ||
+      Object.values(
+        typeof effectivePermissions(workflow, job) === "object"
+          ? (effectivePermissions(workflow, job) as Record<string, string>)
+          : {},
+      ).includes("write");
+    if (triggers.includes("pull_request") && holdsSecret)
+      problems.push(`${where}: runs the pull request's code and holds a secret or a write permission`);
+    if (!holdsSecret && !triggers.includes("workflow_run")) continue;
+    for (const step of job.steps ?? []) {
+      if (step.uses?.startsWith("actions/checkout@") && pullRequestRef.test(JSON.stringify(step.with ?? {})))
+        problems.push(`${where}: checks out the pull request's code`);
+      const script = step.run ?? "";
+      if (
+        /\bgit (fetch|checkout|switch|pull)\b|\bgh pr checkout\b|pull\/\d*\$?\{?[^\s]*head/.test(script) ||
+        pullRequestRef.test(script)
+      )
+        problems.push(`${where}: step '${step.name ?? script.split("\n")[0]}' fetches or checks out other code`);
+      for (const line of script.split("\n")) {
+        const words = shellWords(line);
+        const runsOther = words.some(
+          (word, index) =>
+            (["node", "bash", "sh", "python3", "npx"].includes(word) &&
+              index === 0 &&
+              words[1] !== "dist/src/cli/bin.js" &&
+              !(word === "npx" && words[1] === "aws-bench")) ||
+            /^(\.\/|\$RUNNER_TEMP|\$\{?RUNNER_TEMP)[^\s]*\.(sh|js|mjs|py)$/.test(word),
+        );
+        if (runsOther) problems.push(`${where}: '${line.trim()}' runs something other than the base branch's CLI`);
+      }
+    }
+  }
+  return problems;
+}
+
 const workflows = readWorkflows();
 const texts = readWorkflowTexts();
 const batchFile = "benchmark-batch.yml";
@@ -373,6 +427,8 @@ describe("GitHub workflows", () => {
       "benchmark-batch.yml",
       "ci.yml",
       "cleanup.yml",
+      "contribution-review.yml",
+      "contribution-verify.yml",
       "discover.yml",
       "site.yml",
     ]);
@@ -445,6 +501,31 @@ describe("GitHub workflows", () => {
       permission(effectivePermissions(workflow, deploy), "id-token"),
     ]).toEqual(["write", "write"]);
     expect(deploy.steps?.map((step) => step.uses?.split("@")[0])).toEqual(["actions/deploy-pages"]);
+  });
+
+  it.each(Object.keys(workflows))("%s: no job holding a secret checks out or runs pull-request code", (file) => {
+    expect(pullRequestCodeViolations(file, workflows[file] as Workflow)).toEqual([]);
+  });
+
+  it("contribution review: the pull-request job reviews without keys; the workflow_run job reviews with them", () => {
+    const review = workflows["contribution-review.yml"] as Workflow;
+    const verify = workflows["contribution-verify.yml"] as Workflow;
+    expect(Object.keys(review.on ?? {})).toEqual(["pull_request"]);
+    expect(Object.keys(verify.on ?? {})).toEqual(["workflow_run"]);
+    expect((verify.on?.["workflow_run"] as { workflows: string[] }).workflows).toEqual([review.name]);
+    const publicCall = invocationsOf(review).find((call) => call.command === "review");
+    expect(publicCall?.args.some((arg) => arg.startsWith("--key") || arg.startsWith("--pseudonym-secret"))).toBe(false);
+    const keyedCall = invocationsOf(verify).find((call) => call.command === "review");
+    const keyedStep = keyedCall?.step as Step;
+    expect(Object.keys(keyedStep.env ?? {}).sort()).toEqual(["AWS_BENCH_PSEUDONYM_SECRET", "AWS_BENCH_REVIEW_KEY"]);
+    // The uploaded artifact is what the keyed job reads: the names match.
+    const uploaded = (review.jobs["review"]?.steps ?? []).find((step) =>
+      step.uses?.startsWith("actions/upload-artifact@"),
+    );
+    const downloaded = (verify.jobs["verify"]?.steps ?? []).find((step) =>
+      step.uses?.startsWith("actions/download-artifact@"),
+    );
+    expect(downloaded?.with?.["name"]).toBe(uploaded?.with?.["name"]);
   });
 
   it("discover runs weekly against us-east-1 and opens a pull request only when the catalogue changed", () => {
@@ -648,5 +729,45 @@ describe("the workflow rules catch what they are for", () => {
       { command: "status", args: ["--batch", "x"] },
       { command: "list", args: [] },
     ]);
+  });
+});
+
+describe("the pull-request rule catches a pwn request", () => {
+  const variant = (file: string, change: (workflow: Workflow) => void): Workflow => {
+    const workflow = structuredClone(workflows[file]) as Workflow;
+    change(workflow);
+    return workflow;
+  };
+  it("a keyed job that checks out the pull request's head", () => {
+    const workflow = variant("contribution-verify.yml", (w) => {
+      const checkout = (w.jobs["verify"]?.steps ?? [])[0] as Step;
+      checkout.with = { ...checkout.with, ref: "${{ github.event.workflow_run.head_sha }}" };
+    });
+    expect(pullRequestCodeViolations("verify", workflow)).toContain(
+      "verify job verify: checks out the pull request's code",
+    );
+  });
+  it("a keyed job that runs a script from the artifact", () => {
+    const workflow = variant("contribution-verify.yml", (w) => {
+      (w.jobs["verify"]?.steps ?? []).push({ name: "helper", run: "bash $RUNNER_TEMP/contribution/fix.sh" });
+    });
+    expect(pullRequestCodeViolations("verify", workflow).join("\n")).toMatch(
+      /runs something other than the base branch's CLI/,
+    );
+  });
+  it("a pull-request job given a secret, and pull_request_target", () => {
+    const withSecret = variant("contribution-review.yml", (w) => {
+      const step = (w.jobs["review"]?.steps ?? []).find((candidate) =>
+        /bin\.js review/.test(candidate.run ?? ""),
+      ) as Step;
+      step.env = { AWS_BENCH_REVIEW_KEY: "${{ secrets.AWS_BENCH_REVIEW_KEY }}" };
+    });
+    expect(pullRequestCodeViolations("review", withSecret)).toContain(
+      "review job review: runs the pull request's code and holds a secret or a write permission",
+    );
+    const target = variant("contribution-review.yml", (w) => {
+      w.on = { pull_request_target: {} };
+    });
+    expect(pullRequestCodeViolations("review", target)).toContain("review: uses pull_request_target");
   });
 });
