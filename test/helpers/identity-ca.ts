@@ -31,6 +31,8 @@ export interface TestIdentityAuthority {
 export interface SignOptions {
   /** Carry the document inside the CMS (`-nodetach`), as AWS's own rsa2048 does. */
   attached?: boolean;
+  /** Indefinite-length BER with the content in chunks (`-stream`), the encoding AWS serves (it starts `MIAG`). */
+  stream?: boolean;
   /** No signed attributes (`-noattr`): the signature is then over the document itself. */
   noAttributes?: boolean;
   /** Sign with this key and embed its certificate (no `-nocerts`) instead of the authority's. */
@@ -190,6 +192,7 @@ export function makeTestIdentityAuthority(dir: string, options: AuthorityOptions
         signer.key,
         ...(signOptions.signer ? [] : ["-nocerts"]),
         ...(signOptions.attached ? ["-nodetach"] : []),
+        ...(signOptions.stream ? ["-stream"] : []),
         ...(signOptions.noAttributes ? ["-noattr"] : []),
       ]).toString("utf8");
       if (signOptions.armour) return pem;

@@ -81,6 +81,15 @@ describe("verifyIdentity with rsa2048", () => {
     ).toBe("verified");
   });
 
+  it("verifies the indefinite-length BER that AWS serves, carrying the document, and refuses it for another document", () => {
+    const document = identityDocument();
+    const rsa2048 = authority.signDocument(document, { attached: true, stream: true });
+    expect(rsa2048.startsWith("MIAG")).toBe(true);
+    expect(verifyIdentity({ document, rsa2048 }, authority.catalogue, reviewTime).status).toBe("verified");
+    const outcome = verifyIdentity({ document: tamper(document), rsa2048 }, authority.catalogue, reviewTime);
+    expect(outcome).toMatchObject({ status: "failed", reason: expect.stringMatching(/document it carries differs/) });
+  });
+
   it("verifies a CMS without signed attributes (the signature is then over the document itself)", () => {
     const document = identityDocument();
     const rsa2048 = authority.signDocument(document, { noAttributes: true });
@@ -176,6 +185,25 @@ describe("verifyIdentity with rsa2048", () => {
     expect(outcome).toMatchObject({
       status: "failed",
       reason: expect.stringMatching(/not the 0{64} the catalogue records/),
+    });
+  });
+
+  it("fails when the region's rsa2048 certificate holds a weaker key, even if the CMS verifies under it", () => {
+    // The RSA-1024 certificate filed as the rsa2048 one, and a CMS signed with its key.
+    const catalogue: AwsIdentityCertificateCatalogue = structuredClone(authority.catalogue);
+    catalogue.certificates = catalogue.certificates
+      .filter((c) => !(c.region === "us-east-1" && c.kind === "rsa2048"))
+      .map((c) => (c.region === "us-east-1" && c.kind === "rsa" ? { ...c, kind: "rsa2048" as const } : c));
+    const document = identityDocument();
+    const weakKey = { certificate: authority.files.rsaCertificate, key: authority.files.rsaKey };
+    const outcome = verifyIdentity(
+      { document, rsa2048: authority.signDocument(document, { signer: weakKey }) },
+      catalogue,
+      reviewTime,
+    );
+    expect(outcome).toMatchObject({
+      status: "failed",
+      reason: expect.stringMatching(/holds a 1024-bit key, not 2048/),
     });
   });
 
