@@ -1,7 +1,9 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkArithmetic, printedHalfUnit } from "../../../src/community/arithmetic.js";
 import type { Finding } from "../../../src/community/findings.js";
+import { minimalResult } from "../../helpers/results.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 import { realOutput, runnerRun } from "./runner-runs.js";
 
@@ -61,6 +63,40 @@ describe("the internal arithmetic of raw outputs", () => {
     expect(severities(checkArithmetic(run.dir, run.result))).toEqual([
       ["hpl", "pass"],
       ["membw", "pass"],
+    ]);
+  });
+
+  it("reads HPCC's StarSTREAM and SingleSTREAM tables (GB/s, per-rank arrays) and rejects an edited one", () => {
+    const dir = tempDir();
+    const hpcc = realOutput("hpcc-1x1-np1-N4000-NB192.txt");
+    mkdirSync(join(dir, "raw", "hpcc"), { recursive: true });
+    writeFileSync(join(dir, "raw", "hpcc", "trial-1.txt"), hpcc);
+    writeFileSync(
+      join(dir, "raw", "hpcc", "trial-2.txt"),
+      hpcc.replace("Triad:         27.9556", "Triad:         29.9556"),
+    );
+    // The sections as the HPCC suite records them: every configuration's trials name the execution's output.
+    const section = (rawFile: string) => ({
+      benchmark: "stream",
+      implementation: "hpcc-starstream",
+      parameters: {},
+      configurations: [
+        {
+          id: "all-cores-spread",
+          description: "StarSTREAM",
+          trials: [{ index: 0, valid: true, metrics: {}, rawFile }],
+          statistics: {},
+        },
+      ],
+      headline: { configuration: "all-cores-spread", metric: "triadAllRanks" },
+      validity: { valid: true },
+    });
+    const result = (rawFile: string) => ({ ...minimalResult(), benchmarks: [section(rawFile)] });
+    expect(severities(checkArithmetic(dir, result("raw/hpcc/trial-1.txt")))).toEqual([["stream", "pass"]]);
+    expect(rejections(checkArithmetic(dir, result("raw/hpcc/trial-2.txt")))).toEqual([
+      expect.stringMatching(
+        /StarSTREAM \(line \d+\): triad printed 29\.9556 GB\/s, but 127999992 bytes \(3 × 8 B × 5333333 elements\) in a best time of 0\.0046 s is 27\.5\d*–28\.1\d* GB\/s/,
+      ),
     ]);
   });
 
