@@ -19,8 +19,6 @@
  * Any output that fails rejects the run, whatever its trial's validity: a contribution carries no output that
  * contradicts itself, and a run too short for CoreMark's rules is rerun, not submitted.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { TrialRun } from "../benchmarks/definition.js";
 import { parseCoremarkOutput } from "../benchmarks/coremark/parse.js";
 import { parseHpccOutput } from "../benchmarks/hpcc/parse.js";
@@ -30,6 +28,7 @@ import type { PrintedQuantity } from "../benchmarks/printed-number.js";
 import { parseStreamOutput } from "../benchmarks/stream/parse.js";
 import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import type { Finding } from "./findings.js";
+import { readRunFile } from "./read-run-file.js";
 
 /** CoreMark's shortest valid timed run, in seconds (its README's run rules; core_main.c prints an error below). */
 export const coremarkMinimumSeconds = 10;
@@ -75,8 +74,8 @@ export function checkArithmetic(runDir: string, result: BenchmarkResult): Findin
     let checked = 0;
     let unreadable = 0;
     for (const file of files) {
-      const path = join(runDir, file);
-      const runs = existsSync(path) ? runsOf(section, readFileSync(path, "utf8"), file) : undefined;
+      const read = readRunFile(runDir, file);
+      const runs = "bytes" in read ? runsOf(section, read.bytes.toString("utf8"), file) : undefined;
       if (runs === undefined) {
         unreadable++;
         continue;
@@ -85,7 +84,16 @@ export function checkArithmetic(runDir: string, result: BenchmarkResult): Findin
       checked++;
       for (const run of runs) problems.push(...runProblems(section, run).map((problem) => `${file}: ${problem}`));
     }
-    if (section.custom || (files.length > 0 && checked === 0 && unreadable === 0)) {
+    if (files.length === 0) {
+      findings.push({
+        step: "arithmetic",
+        severity: "flag",
+        reason: "no trial names a raw output: nothing to check",
+        section: section.benchmark,
+      });
+      continue;
+    }
+    if (section.custom || (checked === 0 && unreadable === 0)) {
       findings.push({
         step: "arithmetic",
         severity: "flag",

@@ -11,8 +11,6 @@
  * sum differently in the last bits; an edit of a printed figure changes it by far more (the smallest change of a
  * six-digit figure is 1e-6 of it). Text (validity, reasons, units, printed numbers) must match exactly.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { sha256Hex } from "../checksums.js";
 import { requireValidation } from "../benchmarks/coremark/definition.js";
 import type { Conformance, ConfigurationTrials, TrialEntry, TrialRun } from "../benchmarks/definition.js";
@@ -21,11 +19,11 @@ import { hpccTrialRuns } from "../benchmarks/hpcc/suite.js";
 import { membwBenchmarkName, parseMembwOutput } from "../benchmarks/membw/parse.js";
 import type { BenchmarkRegistry } from "../benchmarks/registry.js";
 import { builtinBenchmarks } from "../benchmarks/registry.js";
-import { readRegularFile } from "../input-files.js";
 import { summarizeBenchmark } from "../runner/benchmark-summary.js";
 import { settleImplementation } from "../runner/trials.js";
 import type { BenchmarkResult, BenchmarkRun, Trial } from "../schemas/generated/benchmark-result.js";
 import type { Finding } from "./findings.js";
+import { readRunFile } from "./read-run-file.js";
 
 /** Largest relative difference between a recorded and a re-derived number that still counts as equal. */
 export const rederiveTolerance = 1e-9;
@@ -69,13 +67,17 @@ function readListedRawFiles(
   // Undefined for a listed file that is missing or altered (reported here, once).
   const texts = new Map<string, string | undefined>();
   for (const listed of result.rawFiles) {
-    const path = join(runDir, listed.path);
-    if (!existsSync(path)) {
-      findings.push({ step: "rederive", severity: "reject", reason: `${listed.path} is listed but missing` });
+    const read = readRunFile(runDir, listed.path);
+    if ("problem" in read) {
+      findings.push({
+        step: "rederive",
+        severity: "reject",
+        reason: read.problem.endsWith(" is missing") ? `${listed.path} is listed but missing` : read.problem,
+      });
       texts.set(listed.path, undefined);
       continue;
     }
-    const bytes = readRegularFile(path);
+    const { bytes } = read;
     const sum = sha256Hex(bytes);
     if (sum !== listed.sha256 || (listed.bytes !== undefined && bytes.length !== listed.bytes)) {
       findings.push({
