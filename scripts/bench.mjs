@@ -13,7 +13,7 @@
 //   5. the report: `report` over a database of 500 types × 10 instances × 3 benchmarks (goal ≤ 20 s, ≤ 1 GB; the
 //      index ≤ 2 MB). Interactivity in the browser is measured by test/browser/report-site.test.ts's corpus only.
 // Options: --runs N (default 21), --dump FILE (default ../shared/fixtures/ec2/describe-instance-types.all.json),
-//          --documents N (default 10000).
+//          --documents N (default 10000), --section LIST (only these sections, e.g. `--section 4` or `--section 1,1b`).
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -31,6 +31,8 @@ const argument = (name, fallback) => {
 };
 const runs = Number(argument("--runs", "21"));
 const documents = Number(argument("--documents", "10000"));
+const sections = argument("--section", "1,1b,2,3,4,5").split(",");
+const wanted = (section) => sections.includes(section);
 const dump = resolve(
   argument("--dump", join(root, "..", "shared", "fixtures", "ec2", "describe-instance-types.all.json")),
 );
@@ -57,22 +59,24 @@ const median = (values) => {
 const ms = (seconds) => `${(seconds * 1000).toFixed(1)} ms`;
 
 // Interleave the two commands so drift in machine load hits both alike; one warm-up run each.
-timeOnce(["-e", "0"]);
-timeOnce([bin, "--help"]);
-const bare = [];
-const help = [];
-for (let i = 0; i < runs; i++) {
-  bare.push(timeOnce(["-e", "0"]).seconds);
-  help.push(timeOnce([bin, "--help"]).seconds);
+if (wanted("1")) {
+  timeOnce(["-e", "0"]);
+  timeOnce([bin, "--help"]);
+  const bare = [];
+  const help = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(timeOnce(["-e", "0"]).seconds);
+    help.push(timeOnce([bin, "--help"]).seconds);
+  }
+  const overhead = median(help) - median(bare);
+  console.log(`start-up (median of ${runs}):`);
+  console.log(`  node -e 0            ${ms(median(bare))}`);
+  console.log(`  aws-bench --help     ${ms(median(help))}`);
+  console.log(`  overhead             ${ms(overhead)}  (goal < 250 ms: ${overhead < 0.25 ? "met" : "NOT met"})`);
 }
-const overhead = median(help) - median(bare);
-console.log(`start-up (median of ${runs}):`);
-console.log(`  node -e 0            ${ms(median(bare))}`);
-console.log(`  aws-bench --help     ${ms(median(help))}`);
-console.log(`  overhead             ${ms(overhead)}  (goal < 250 ms: ${overhead < 0.25 ? "met" : "NOT met"})`);
 
 // 1b. Batch commands that only read: they must start without the Pulumi providers or the Automation API.
-{
+if (wanted("1b")) {
   const home = mkdtempSync(join(tmpdir(), "aws-bench-bench-home-"));
   try {
     const env = { ...process.env, HOME: home, PULUMI_BACKEND_URL: "", AWS_BENCH_BACKEND: "" };
@@ -105,7 +109,9 @@ console.log(`  overhead             ${ms(overhead)}  (goal < 250 ms: ${overhead 
   }
 }
 
-if (!existsSync(dump)) {
+if (!wanted("2")) {
+  // not asked for
+} else if (!existsSync(dump)) {
   console.log(`discovery: skipped, ${dump} is absent (pass --dump FILE with a saved DescribeInstanceTypes dump)`);
 } else {
   const work = mkdtempSync(join(tmpdir(), "aws-bench-bench-"));
@@ -128,7 +134,7 @@ if (!existsSync(dump)) {
 }
 
 // 3. The runner's own overhead on a --quick run (STREAM from the stand-in source, so the benchmark itself is short).
-{
+if (wanted("3")) {
   const work = mkdtempSync(join(tmpdir(), "aws-bench-bench-run-"));
   try {
     copyFileSync(join(root, "test", "fixtures", "generators", "fake-stream.c"), join(work, "stream.c"));
@@ -168,7 +174,7 @@ if (!existsSync(dump)) {
 }
 
 // 4. analyze over many result documents, then rank and compare over what it wrote.
-{
+if (wanted("4")) {
   const work = mkdtempSync(join(tmpdir(), "aws-bench-bench-analyze-"));
   try {
     const seed = seedRun(work);
@@ -215,7 +221,7 @@ if (!existsSync(dump)) {
 // 5. the report: `report` over a database of 500 types × 10 instances × 3 benchmarks, made by src/analysis's own
 // buildDatabase and buildApi from synthetic per-instance values (the analysis is timed above; here only the site),
 // wall time and peak RSS (goal ≤ 20 s, ≤ 1 GB), and the size of the index page (goal ≤ 2 MB).
-{
+if (wanted("5")) {
   const work = mkdtempSync(join(tmpdir(), "aws-bench-bench-report-"));
   try {
     const { buildDatabase } = await import(join(root, "dist", "src", "analysis", "database.js"));
