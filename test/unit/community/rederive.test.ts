@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { rederiveRun } from "../../../src/community/rederive.js";
@@ -114,6 +114,21 @@ describe("re-derivation of a run from its raw files", () => {
         /trial 0: cannot be re-derived: its raw file raw\/hpl\/all-cores\/trial-1\.txt is missing or altered/,
       ),
     ]);
+  });
+
+  it("reads only regular files inside the run: a path leaving it or a symbolic link rejects, and nothing throws", async () => {
+    const run = await runnerRun(tempDir(), { stream: realOutput("stream-omp-10M-ntimes10-t2.txt") }, 1);
+    const trialFile = "raw/stream/all-cores-spread/trial-1.txt";
+    const bytes = readFileSync(join(run.dir, trialFile));
+    rmSync(join(run.dir, trialFile));
+    writeFileSync(join(run.dir, "..", "outside.txt"), bytes);
+    symlinkSync(join(run.dir, "..", "outside.txt"), join(run.dir, trialFile));
+    const edited = rewriteResult(run, (result) => {
+      result.rawFiles.push({ path: "../outside.txt", sha256: "0".repeat(64), bytes: 1 });
+    });
+    const reasons = rejections(rederiveRun(run.dir, edited));
+    expect(reasons).toContain(`${trialFile} is a symbolic link, not a file`);
+    expect(reasons).toContain("'../outside.txt' is not a path inside the run in normal form");
   });
 
   it("re-derives HPCC's HPL and the project's bandwidth kernel as the runner recorded them", async () => {
