@@ -52,8 +52,60 @@ export function rederiveRun(runDir: string, result: BenchmarkResult, options: Re
   const registry = options.registry ?? builtinBenchmarks;
   const findings: Finding[] = [];
   const texts = readListedRawFiles(runDir, result, findings);
+  findings.push(...leftOutTrials(result));
   for (const section of result.benchmarks) {
     findings.push(...rederiveSection(section, texts, registry, options.maxDifferencesPerSection ?? 5));
+  }
+  return findings;
+}
+
+/**
+ * A trial's output as the runner names it: `<folder>/trial-<n>.txt`, `-rerun` for its second attempt, `.stdout` for
+ * an HPCC execution that wrote no hpccoutf.txt (its standard output is then the trial's output).
+ */
+const trialOutput = /^(.*\/)trial-(\d+)(-rerun|\.stdout)?\.txt$/;
+
+/**
+ * Outputs of trials that result.json leaves out: a listed `trial-<n>.txt` that no trial names (other than a first
+ * attempt whose rerun a trial names), and gaps in a folder's trial numbers. Dropping a slow trial from result.json
+ * and re-summarizing the rest would otherwise re-derive cleanly.
+ */
+function leftOutTrials(result: BenchmarkResult): Finding[] {
+  const named = new Set(
+    result.benchmarks.flatMap((section) =>
+      section.configurations.flatMap((configuration) =>
+        configuration.trials.flatMap((trial) => (trial.rawFile ? [trial.rawFile] : [])),
+      ),
+    ),
+  );
+  const findings: Finding[] = [];
+  const numbers = new Map<string, Set<number>>();
+  for (const path of named) {
+    const m = trialOutput.exec(path);
+    if (!m) continue;
+    const folder = m[1] as string;
+    numbers.set(folder, (numbers.get(folder) ?? new Set()).add(Number(m[2])));
+  }
+  for (const { path } of result.rawFiles) {
+    const m = trialOutput.exec(path);
+    // An HPCC execution's standard output is kept beside its hpccoutf.txt, which the trial names.
+    if (!m || named.has(path) || m[3] === ".stdout") continue;
+    if (!m[3] && named.has(`${m[1] as string}trial-${m[2] as string}-rerun.txt`)) continue;
+    findings.push({
+      step: "rederive",
+      severity: "reject",
+      reason: `${path} is a trial's output that no trial in result.json names: a trial was left out`,
+    });
+  }
+  for (const [folder, seen] of numbers) {
+    const highest = Math.max(...seen);
+    const missing = Array.from({ length: highest }, (_, index) => index + 1).filter((n) => !seen.has(n));
+    if (missing.length > 0)
+      findings.push({
+        step: "rederive",
+        severity: "reject",
+        reason: `${folder} has trials up to ${highest} but result.json names no trial ${missing.join(", ")}: a trial was left out`,
+      });
   }
   return findings;
 }

@@ -96,6 +96,30 @@ describe("re-derivation of a run from its raw files", () => {
     expect(reasons[0]).toMatch(/valid: recorded true, raw files give false/);
   });
 
+  it("rejects a result.json that leaves a trial out, though the rest re-derive", async () => {
+    const run = await runnerRun(tempDir(), { hpl: realOutput("hpl-1x1-np1-N2000-6000-NB128-192.txt") }, 3);
+    const edited = rewriteResult(run, (result) => {
+      const configuration = result.benchmarks[0]?.configurations[0];
+      if (!configuration) throw new Error("no HPL configuration");
+      configuration.trials.splice(1, 1);
+    });
+    const reasons = rejections(rederiveRun(run.dir, edited));
+    expect(reasons).toContain(
+      "raw/hpl/all-cores/trial-2.txt is a trial's output that no trial in result.json names: a trial was left out",
+    );
+    expect(reasons).toContain(
+      "raw/hpl/all-cores/ has trials up to 3 but result.json names no trial 2: a trial was left out",
+    );
+    // Without its file either, the gap in the numbers still tells.
+    const hidden = rewriteResult(run, (result) => {
+      result.benchmarks[0]?.configurations[0]?.trials.splice(1, 1);
+      result.rawFiles = result.rawFiles.filter((file) => file.path !== "raw/hpl/all-cores/trial-2.txt");
+    });
+    expect(rejections(rederiveRun(run.dir, hidden))).toContain(
+      "raw/hpl/all-cores/ has trials up to 3 but result.json names no trial 2: a trial was left out",
+    );
+  });
+
   it("rejects a listed raw file that is missing, and one whose bytes changed", async () => {
     const run = await honestRun();
     rmSync(join(run.dir, "raw/stream/all-cores-spread/trial-1.txt"));
