@@ -6,11 +6,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { parseChecksumList, sha256Hex } from "../checksums.js";
+import { join } from "node:path";
 import { BenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
-import { assertDocument, readDocument, type DocumentKind } from "../schemas/documents.js";
+import { assertDocument, type DocumentKind } from "../schemas/documents.js";
 import { replaceFoldersWhole } from "../output-folders.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
@@ -19,6 +18,8 @@ import { buildApi } from "./api.js";
 import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
+
+export { readDatabaseFor } from "./read-database.js";
 
 /** What {@link analyze} needs. */
 export interface AnalyzeOptions {
@@ -161,37 +162,4 @@ function isDate(value: string): boolean {
     !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
     new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
   );
-}
-
-/**
- * The database `rank` and `compare` read for `metric`: its own file under `processed/by-metric/` when analyze wrote
- * one (a metric of a headline configuration), else the whole `processed/latest.json`.
- */
-export async function readDatabaseFor(dataDir: string, metric: string): Promise<AnalysisDatabase> {
-  const own = join(dataDir, "processed", "by-metric", `${metric}.json`);
-  const safe = /^[a-z0-9-]+\.[A-Za-z0-9_-]+$/.test(metric);
-  if (safe && existsSync(own)) return readVouchedFor(own, `${metric}.json`) ?? readDocument("analysis-database", own);
-  const latest = join(dataDir, "processed", "latest.json");
-  if (!existsSync(latest))
-    throw new BenchError("InputUnreadable", `${latest} does not exist: ${dataDir} is not an analyzed database.`, {
-      fix: "Run `aws-bench analyze --out DIR` first and pass that DIR with --data.",
-    });
-  return readDocument("analysis-database", latest);
-}
-
-/**
- * The by-metric file `path` parsed without validating it again, when its bytes are exactly those analyze validated
- * and listed in the SHA256SUMS beside it; undefined otherwise (an edited or foreign file is validated as any input).
- * Validation costs rank and compare most of their start-up: loading and compiling the schemas.
- */
-function readVouchedFor(path: string, name: string): AnalysisDatabase | undefined {
-  try {
-    const sums = parseChecksumList(readRegularFile(join(dirname(path), "SHA256SUMS"), 1024 * 1024).toString("utf8"));
-    const expected = sums.sums?.get(name)?.sha256;
-    if (expected === undefined) return undefined;
-    const bytes = readRegularFile(path, 1024 * 1024 * 1024);
-    return sha256Hex(bytes) === expected ? (JSON.parse(bytes.toString("utf8")) as AnalysisDatabase) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -24,7 +24,7 @@ export const compareCommand = defineCommand({
   async run(args, { io }) {
     const { parseMargin } = await import("../margin.js");
     const margin = parseMargin(args.margin);
-    const { readDatabaseFor } = await import("../../analysis/analyze.js");
+    const { readDatabaseFor } = await import("../../analysis/read-database.js");
     const database = await readDatabaseFor(resolve(io.cwd, args.data), args.metric);
     const { compareTypes } = await import("../../analysis/rank.js");
     const result = compareTypes(database, args.a, args.b, {

@@ -54,7 +54,7 @@ export const rankCommand = defineCommand({
     const top = args.top;
     if (top !== undefined && !(Number.isInteger(top) && top >= 1))
       throw new BenchError("UsageError", `--top ${top} is not a whole number of at least 1.`, { fix: "e.g. --top 10" });
-    const { readDatabaseFor } = await import("../../analysis/analyze.js");
+    const { readDatabaseFor } = await import("../../analysis/read-database.js");
     const database = await readDatabaseFor(resolve(io.cwd, args.data), args.metric);
     const { rankTypes } = await import("../../analysis/rank.js");
     const ranking = rankTypes(database, {
