@@ -89,7 +89,7 @@ describe("physical ceilings from the family table", () => {
       },
       1,
     );
-    // a1: one Graviton core, 4 FLOPs/cycle at 2.3 GHz = 9.2 GFLOPS; CoreMark at most 15,000 × 2.3 per thread.
+    // a1: one Graviton core, 4 FLOPs/cycle at 2.3 GHz = 9.2 GFLOPS; CoreMark at most 20,000 × 2.3 per thread.
     const findings = checkCeilings(
       on(run.result, { instanceType: "a1.medium", cpuModel: "", sockets: 1, cores: 1 }),
       table,
@@ -101,7 +101,18 @@ describe("physical ceilings from the family table", () => {
     expect(findings[0]?.reason).toMatch(
       /39\.144 GFLOPS against the FP64 peak of graviton1 \(family a1\): 1 cores × 4 FLOPs\/cycle × 2\.3 GHz = 9\.2 GFLOPS/,
     );
-    expect(findings[1]?.reason).toContain(`${coremarkPerThreadBand.highPerGhz} per GHz × 2.3 GHz = 34500`);
+    expect(findings[1]?.reason).toContain(`${coremarkPerThreadBand.highPerGhz} per GHz × 2.3 GHz = 46000`);
+  });
+
+  it("flags a CoreMark rate per thread below the band: slow is possible, a person looks", async () => {
+    const slow = coremark.performance
+      .replace("Iterations       : 400000", "Iterations       : 20000")
+      .replaceAll("29010.733972", "1450.536699");
+    const run = await runnerRun(tempDir(), { coremark: { performance: slow, validation: coremark.validation } }, 1);
+    const findings = checkCeilings(on(run.result, m6a), table);
+    expect(summary(findings)).toEqual([["coremark", "flag"]]);
+    expect(findings[0]?.reason).toContain("below the expected range");
+    expect(findings[0]?.reason).toContain(`${coremarkPerThreadBand.lowPerGhz} per GHz × 3.6 GHz = 3600`);
   });
 
   it("flags, saying why, whatever it cannot hold to a ceiling; never a silent pass", async () => {
