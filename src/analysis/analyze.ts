@@ -16,7 +16,7 @@ import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
 import { buildApi } from "./api.js";
 import type { PreviousRelease } from "./changelog.js";
-import { readCorpus, type CorpusInput } from "./corpus.js";
+import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
 
 export { readDatabaseFor } from "./read-database.js";
@@ -50,7 +50,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> 
     throw new BenchError("UsageError", `--as-of ${JSON.stringify(options.asOf)} is not a date (YYYY-MM-DD).`, {
       fix: "Pass the day to judge staleness against, e.g. --as-of 2026-12-06.",
     });
-  const corpus = await readCorpus(options.inputs);
+  // Held only until the database is built: the runs are the largest thing in memory besides the output.
+  let corpus: Corpus | undefined = await readCorpus(options.inputs);
   const newest = corpus.runs
     .map((run) => run.result.finishedAt.slice(0, 10))
     .sort()
@@ -67,6 +68,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> 
     catalog: options.catalog,
     prices: options.prices,
   });
+  corpus = undefined;
   const previous = options.previousApiDir === undefined ? {} : readPreviousRelease(options.previousApiDir);
   for (const [path, content] of buildApi(database, previous)) files.set(`api/v1/${path}`, content);
   for (const [path, content] of files) {
@@ -98,7 +100,9 @@ export function readPreviousRelease(dir: string): PreviousRelease {
 }
 
 function kindOf(path: string): DocumentKind | undefined {
-  if (path === "processed/latest.json" || /^processed\/by-metric\/[^/]+\.json$/.test(path)) return "analysis-database";
+  // processed/by-metric/ files are not parsed again: each is latest.json with fewer types and summaries (each
+  // whole) and no skipped runs, which the schema allows whenever it allows latest.json.
+  if (path === "processed/latest.json") return "analysis-database";
   if (path === "api/v1/index.json") return "api-index";
   if (path.startsWith("api/v1/types/")) return "api-type";
   if (path.startsWith("api/v1/rankings/")) return "api-ranking";
