@@ -15,15 +15,16 @@ import { discoverCommand } from "./commands/discover.js";
 import { listCommand } from "./commands/list.js";
 import { parseCommand } from "./commands/parse.js";
 import { planCommand } from "./commands/plan.js";
-import { plannedCommands } from "./commands/planned.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { compareCommand } from "./commands/compare.js";
 import { rankCommand } from "./commands/rank.js";
 import { reportCommand } from "./commands/report.js";
+import { reviewCommand } from "./commands/review.js";
 import { previewCommand } from "./commands/preview.js";
 import { pricingCommand } from "./commands/pricing.js";
 import { runCommand } from "./commands/run.js";
 import { sourcesCommand } from "./commands/sources.js";
+import { submitCommand } from "./commands/submit.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { validateCommand } from "./commands/validate.js";
@@ -58,7 +59,8 @@ export const commands: readonly AnyCommand[] = [
   rankCommand,
   compareCommand,
   reportCommand,
-  ...plannedCommands,
+  submitCommand,
+  reviewCommand,
 ];
 
 /** The seed's CLI name: invoked with options only, it means `run` (e.g. `aws-benchmark-collector --instance-types …`). */

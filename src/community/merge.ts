@@ -18,7 +18,7 @@ import { readRegularFile } from "../input-files.js";
 import { checkDocument, readDocument, stableJson } from "../schemas/documents.js";
 import type { ContributionProvenance } from "../schemas/generated/contribution-provenance.js";
 import type { ReviewReport } from "../schemas/generated/review-report.js";
-import type { AcceptedData, ReviewedRun } from "./review.js";
+import { isMeasurementOutput, type AcceptedData, type ReviewedRun } from "./review.js";
 import { writeRunFileSet } from "./run-files.js";
 
 /** The provenance file beside a merged run. */
@@ -160,7 +160,7 @@ export async function loadAcceptedData(dataDir: string): Promise<AcceptedData> {
     const folder = join(raw, run.path);
     const sums = parseChecksumList(readRegularFile(join(folder, "SHA256SUMS"), 4 * 1024 * 1024).toString("utf8"));
     for (const [path, line] of sums.sums ?? [])
-      if (path !== "result.json" && !path.startsWith("build/"))
+      if (path.startsWith("raw/") && isMeasurementOutput(path, readRegularFile(join(folder, path), 64 * 1024 * 1024)))
         accepted.rawChecksums.set(line.sha256, run.result.runId);
     if (existsSync(join(folder, provenanceFile))) {
       const provenance = await readDocument("contribution-provenance", join(folder, provenanceFile));

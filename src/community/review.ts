@@ -261,7 +261,8 @@ async function reviewRun(
 
   // 7. Independence.
   for (const [path, bytes] of checked.files) {
-    if (path === "result.json" || path === "SHA256SUMS" || path.startsWith("build/")) continue;
+    // Measurement outputs only: an empty stderr, an input file or a build log is the same for every honest run.
+    if (!isMeasurementOutput(path, bytes)) continue;
     const sum = sha256Hex(bytes);
     const other = seenChecksums.get(sum);
     if (other !== undefined && other !== entry.runId)
@@ -477,4 +478,12 @@ function measuredSeconds(result: BenchmarkResult): number {
         total += seconds.length ? Math.max(...seconds) : 0;
       }
   return total;
+}
+
+/** Bytes below which a raw file says too little to be a copied measurement (an empty stderr, a one-line note). */
+const minimumComparedBytes = 64;
+
+/** A raw output of a measurement: under raw/, not a stderr capture, long enough to carry measured numbers. */
+export function isMeasurementOutput(path: string, bytes: Buffer): boolean {
+  return path.startsWith("raw/") && !/stderr/.test(path) && bytes.length >= minimumComparedBytes;
 }

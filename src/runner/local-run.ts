@@ -53,6 +53,8 @@ export interface LocalRunOptions extends RunSettings {
   imds?: boolean;
   /** The metadata service's base URL (default EC2's 169.254.169.254; tests point it at a local fake). */
   imdsEndpoint?: string | undefined;
+  /** Where /proc and /sys are read from (default /; tests give a recorded host's files, e.g. an EC2 CPU model). */
+  hostRoot?: string | undefined;
   /** Custom benchmarks to run after the registered ones (already loaded and checked). */
   customs?: LoadedCustomBenchmark[] | undefined;
   /** Root of the benchmark image's programs (`bin/`) and sources (`sources/`); default /opt/aws-bench. */
@@ -120,6 +122,7 @@ export async function runLocal(options: LocalRunOptions, processes: ProcessGroup
   const { host, identity } = await probeHost({
     imds: options.imds ?? true,
     ...(options.imdsEndpoint ? { imdsEndpoint: options.imdsEndpoint } : {}),
+    ...(options.hostRoot ? { root: options.hostRoot } : {}),
   });
   if (identity) {
     // Holds the account and instance ids: kept apart, for a signed contribution, never inside the result.
