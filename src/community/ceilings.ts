@@ -68,6 +68,11 @@ export function checkCeilings(result: BenchmarkResult, table: FamilyTable, optio
       section: section.benchmark,
     });
     if (section.custom) return finding("pass", "a custom benchmark has no physical ceiling here: not checked");
+    if (section.conforming === false)
+      return finding(
+        "pass",
+        `not held to a physical ceiling: the run did not follow the benchmark's rules (${section.nonConformingReason ?? "no reason recorded"}), so its figures are never headlines`,
+      );
     if ("unknown" in resolution) return finding("flag", `${resolution.unknown}: its ceilings cannot be computed`);
     const ceiling = sectionCeiling(section, result, resolution);
     if (ceiling === undefined) return finding("pass", `no physical ceiling is known for ${section.benchmark}`);
@@ -139,7 +144,6 @@ function sectionCeiling(
   const most = (values: Array<number | undefined>): number | undefined =>
     values.some((value) => value === undefined) ? undefined : Math.max(...(values as number[]));
   if (section.benchmark === "stream" || section.benchmark === membwBenchmarkName) {
-    if (section.conforming === false) return undefined;
     const perSocket = most(
       micros.map((micro) => (micro.memory ? micro.memory.channelsPerSocket * micro.memory.speedMTs * 8 : undefined)),
     );

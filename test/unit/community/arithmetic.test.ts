@@ -66,6 +66,15 @@ describe("the internal arithmetic of raw outputs", () => {
     ]);
   });
 
+  it("passes a run in which HPCC measured STREAM and HPL", async () => {
+    const run = await runnerRun(tempDir(), { hpcc: realOutput("hpcc-1x1-np1-N4000-NB192.txt"), hpccOnly: true }, 1);
+    expect(severities(checkArithmetic(run.dir, run.result))).toEqual([
+      ["stream", "pass"],
+      ["stream", "pass"],
+      ["hpl", "pass"],
+    ]);
+  });
+
   it("reads HPCC's StarSTREAM and SingleSTREAM tables (GB/s, per-rank arrays) and rejects an edited one", () => {
     const dir = tempDir();
     const hpcc = realOutput("hpcc-1x1-np1-N4000-NB192.txt");

@@ -155,6 +155,30 @@ describe("re-derivation of a run from its raw files", () => {
     expect(reasons).toContain("'../outside.txt' is not a path inside the run in normal form");
   });
 
+  it("re-derives HPCC's StarSTREAM (summed over ranks), SingleSTREAM and HPL from one execution's output", async () => {
+    const run = await runnerRun(tempDir(), { hpcc: realOutput("hpcc-1x1-np1-N4000-NB192.txt"), hpccOnly: true }, 2);
+    expect(run.result.benchmarks.map((section) => [section.benchmark, section.implementation])).toEqual([
+      ["stream", "hpcc-starstream"],
+      ["stream", "hpcc-singlestream"],
+      ["hpl", "hpcc-hpl-2.0"],
+    ]);
+    expect(severities(rederiveRun(run.dir, run.result))).toEqual([
+      ["stream", "pass"],
+      ["stream", "pass"],
+      ["hpl", "pass"],
+    ]);
+    const edited = rewriteResult(run, (result) => {
+      const all = result.benchmarks[0]?.configurations[0]?.trials[1]?.metrics["triadAllRanks"];
+      if (!all?.value) throw new Error("no StarSTREAM sum");
+      all.value += 1;
+    });
+    expect(rejections(rederiveRun(run.dir, edited))).toEqual([
+      expect.stringMatching(
+        /configuration 'all-cores-spread', trial 1 \(raw\/hpcc\/trial-2\.txt\): metrics\.triadAllRanks\.value: recorded/,
+      ),
+    ]);
+  });
+
   it("re-derives HPCC's HPL and the project's bandwidth kernel as the runner recorded them", async () => {
     const run = await runnerRun(tempDir(), { membw: true, hpcc: realOutput("hpcc-1x1-np1-N4000-NB192.txt") }, 2);
     expect(run.result.benchmarks.map((section) => [section.benchmark, section.implementation])).toEqual([
