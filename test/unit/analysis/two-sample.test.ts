@@ -275,6 +275,31 @@ describe("compare", () => {
     expect(ours.intervals[0]!.high).toBeCloseTo(ratios[3900]!, 12);
   });
 
+  it("resamples larger types (odd and even counts, with ties) to exactly the ratios of sorted medians", () => {
+    const values = seededRandom(3);
+    const a = Array.from({ length: 41 }, () => 100 + values.nextInt(30));
+    const b = Array.from({ length: 50 }, () => 95 + values.nextInt(40) / 4);
+    const random = seededRandom(8);
+    const med = (sample: number[]) => {
+      const s = [...sample].sort((p, q) => p - q);
+      const h = Math.floor(s.length / 2);
+      return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+    };
+    const ratios: number[] = [];
+    for (let r = 0; r < 1000; r++) {
+      const ra = a.map(() => a[random.nextInt(a.length)]!);
+      const rb = b.map(() => b[random.nextInt(b.length)]!);
+      ratios.push(med(rb) / med(ra));
+    }
+    ratios.sort((p, q) => p - q);
+    const ours = bootstrapMedianRatio(a, b, { seed: 8, resamples: 1000, targets: [0.9, 0.5] });
+    expect(ours.intervals.map((i) => [i.low, i.high])).toEqual([
+      [ratios[49], ratios[950]],
+      [ratios[249], ratios[750]],
+    ]);
+    expect(ours.estimate).toBe(med(b) / med(a));
+  });
+
   it("refuses values a ratio cannot use, and a margin that is not positive", () => {
     expect(() => compare([1, 0], [1, 2], { higherIsBetter: true })).toThrow(/positive/);
     expect(() => compare([], [1, 2], { higherIsBetter: true })).toThrow(/no instances/);
