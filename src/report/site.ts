@@ -188,10 +188,26 @@ const noRunsYet = `<p><strong>There are no runs in this database yet.</strong> A
 <li>Build the site: <code>aws-bench report --data data --out site</code>.</li></ol>
 `;
 
-function selectMarkup(id: string, label: string, values: readonly string[], all: string): string {
+function selectMarkup(
+  id: string,
+  label: string,
+  values: readonly string[],
+  all: string,
+  text: (value: string) => string = (value) => value,
+): string {
   return `<label for="${id}">${escapeHtml(label)}</label> <select id="${id}"><option value="">${escapeHtml(all)}</option>${values
-    .map((value) => `<option value="${escapeHtml(value)}">${escapeHtml(value)}</option>`)
+    .map((value) => `<option value="${escapeHtml(value)}">${escapeHtml(text(value))}</option>`)
     .join("")}</select>`;
+}
+
+/** DESIGN.md's evidence levels beside their names: M maintainers' batch, C1 verified community, L local. */
+const evidenceCodes: Readonly<Record<string, string>> = { maintainer: "M", community: "C1", local: "L" };
+
+/** `community (C1)`; several levels joined with commas. */
+function evidenceLabel(levels: string | readonly string[]): string {
+  return (typeof levels === "string" ? [levels] : levels)
+    .map((level) => (evidenceCodes[level] ? `${level} (${evidenceCodes[level]})` : level))
+    .join(", ");
 }
 
 function indexPage(database: AnalysisDatabase, views: readonly MetricView[], baseUrl: string | undefined): string {
@@ -214,7 +230,7 @@ function indexPage(database: AnalysisDatabase, views: readonly MetricView[], bas
 ${selectMarkup("filter-arch", "Architecture", architectures, "any")}
 ${selectMarkup("filter-family", "Family", families, "any")}
 ${selectMarkup("filter-vendor", "CPU vendor", vendors, "any")}
-${selectMarkup("filter-evidence", "Evidence", ["maintainer", "community", "local"], "any")}
+${selectMarkup("filter-evidence", "Evidence", ["maintainer", "community", "local"], "any", evidenceLabel)}
 <label for="filter-vcpu-min">vCPUs from</label> <input id="filter-vcpu-min" type="number" min="0" inputmode="numeric" size="5">
 <label for="filter-vcpu-max">to</label> <input id="filter-vcpu-max" type="number" min="0" inputmode="numeric" size="5">
 <label for="filter-memory-min">Memory (GiB) from</label> <input id="filter-memory-min" type="number" min="0" step="any" inputmode="decimal" size="6">
@@ -251,7 +267,7 @@ ${cell(row.median, formatNumber(row.median))}
 <td data-value="${row.rank ? row.rank[0] : ""}">${rankText(row.rank)}</td>
 ${cell(row.n, String(row.n))}
 <td data-value="${escapeHtml(row.flags.join(" "))}">${flagsMarkup(row.flags)}</td>
-<td data-value="${escapeHtml(row.evidence.join(" "))}">${escapeHtml(row.evidence.join(", "))}</td>
+<td data-value="${escapeHtml(row.evidence.join(" "))}">${escapeHtml(evidenceLabel(row.evidence))}</td>
 ${cell(hardware?.vcpus, hardware ? String(hardware.vcpus) : "—")}
 ${cell(hardware?.cores, hardware?.cores !== undefined ? String(hardware.cores) : "—")}
 ${cell(memoryGiB(facts), memoryGiB(facts) !== undefined ? formatNumber(memoryGiB(facts) as number) : "—")}
@@ -298,7 +314,7 @@ function typePage(
     ["Architecture", hardware?.architecture ?? "unknown"],
     ["Family", familyOf(type, facts)],
     ["CPU models seen", (hardware?.cpuModels ?? []).join("; ") || "unknown"],
-    ["Evidence", (facts?.evidence ?? []).join(", ")],
+    ["Evidence", evidenceLabel(facts?.evidence ?? [])],
     ["Runs", String(facts?.runs ?? 0)],
     [
       "Price (on-demand)",
@@ -342,7 +358,7 @@ function typePage(
     const instances = `<table><caption>${escapeHtml(summary.metric)}: every instance</caption><thead><tr><th scope="col">Run</th><th scope="col">Value (${escapeHtml(summary.unit)})</th><th scope="col">Trials</th><th scope="col">Started</th><th scope="col">CPU model</th><th scope="col">Zone</th><th scope="col">Evidence</th><th scope="col">Raw files</th></tr></thead><tbody>${summary.instances
       .map(
         (instance) =>
-          `<tr><th scope="row">${escapeHtml(instance.runId)}</th><td class="num">${formatNumber(instance.value)}${instance.outlier ? ' <span class="flag">outlier</span>' : ""}</td><td class="num">${instance.trials}</td><td>${escapeHtml(instance.startedAt)}</td><td>${escapeHtml(instance.cpuModel)}</td><td>${escapeHtml(instance.availabilityZoneId ?? "")}</td><td>${escapeHtml(instance.evidence)}</td><td><code>${escapeHtml(instance.rawPath ?? "")}</code></td></tr>`,
+          `<tr><th scope="row">${escapeHtml(instance.runId)}</th><td class="num">${formatNumber(instance.value)}${instance.outlier ? ' <span class="flag">outlier</span>' : ""}</td><td class="num">${instance.trials}</td><td>${escapeHtml(instance.startedAt)}</td><td>${escapeHtml(instance.cpuModel)}</td><td>${escapeHtml(instance.availabilityZoneId ?? "")}</td><td>${escapeHtml(evidenceLabel(instance.evidence))}</td><td><code>${escapeHtml(instance.rawPath ?? "")}</code></td></tr>`,
       )
       .join("")}</tbody></table>`;
     const setups = setupTable(summary);
@@ -351,7 +367,7 @@ function typePage(
       : `not available: ${escapeHtml(statistics.predictionInterval.reason)}`;
     return `<section aria-labelledby="${escapeHtml(slugOf(summary.metric))}">
 <h2 id="${escapeHtml(slugOf(summary.metric))}">${escapeHtml(summary.metric)} <span class="note">(${escapeHtml(summary.implementation)}, configuration ${escapeHtml(summary.configuration)})</span></h2>
-<p>Median ${formatNumber(statistics.median)} ${escapeHtml(summary.unit)} over n = ${statistics.n} instance(s); interval of the median [${formatNumber(statistics.medianInterval.low)}, ${formatNumber(statistics.medianInterval.high)}] (${formatCoverage(statistics.medianInterval.coverage)}, ${escapeHtml(statistics.medianInterval.method)}); next instance ${predictionText}. Flags: ${flagsMarkup(summary.flags)}. Evidence: ${escapeHtml(summary.evidence)}. ${summary.dates.first === summary.dates.last ? `Measured ${escapeHtml(summary.dates.first)}` : `Measured ${escapeHtml(summary.dates.first)} to ${escapeHtml(summary.dates.last)}`}.</p>
+<p>Median ${formatNumber(statistics.median)} ${escapeHtml(summary.unit)} over n = ${statistics.n} instance(s); interval of the median [${formatNumber(statistics.medianInterval.low)}, ${formatNumber(statistics.medianInterval.high)}] (${formatCoverage(statistics.medianInterval.coverage)}, ${escapeHtml(statistics.medianInterval.method)}); next instance ${predictionText}. Flags: ${flagsMarkup(summary.flags)}. Evidence: ${escapeHtml(evidenceLabel(summary.evidence))}. ${summary.dates.first === summary.dates.last ? `Measured ${escapeHtml(summary.dates.first)}` : `Measured ${escapeHtml(summary.dates.first)} to ${escapeHtml(summary.dates.last)}`}.</p>
 ${plot}
 <p class="note">Dots: one per instance (its median over trials)${summary.byCpuModel && summary.byCpuModel.length > 1 ? ", one lane per CPU model" : ""}; dark line: median; shaded band: interval of the median; dashed box: prediction interval for the next instance.</p>
 ${byCpu}
@@ -389,7 +405,7 @@ function typeMarkdown(database: AnalysisDatabase, type: string, summaries: reado
     `- vCPUs: ${facts?.hardware.vcpus ?? "unknown"}; cores: ${facts?.hardware.cores ?? "unknown"}; memory: ${facts?.hardware.memoryMiB ?? "unknown"} MiB; architecture: ${facts?.hardware.architecture ?? "unknown"}`,
     `- CPU models seen: ${(facts?.hardware.cpuModels ?? []).join("; ") || "unknown"}`,
     `- Price: ${facts?.price ? `${facts.price.onDemandUsdPerHour} USD/hour on demand (${facts.price.region}, snapshot ${facts.price.snapshotDate})` : "not in the price snapshot"}`,
-    `- Runs: ${facts?.runs ?? 0}; evidence: ${(facts?.evidence ?? []).join(", ")}`,
+    `- Runs: ${facts?.runs ?? 0}; evidence: ${evidenceLabel(facts?.evidence ?? [])}`,
     "",
     "| metric | implementation | configuration | n | median | interval of the median | coverage | prediction interval (next instance) | flags |",
     "|---|---|---|---|---|---|---|---|---|",

@@ -14,83 +14,13 @@ import { exec } from "../../src/cli/main.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { sha256Hex } from "../../src/checksums.js";
 import { generateReviewKey } from "../../src/community/seal.js";
-import { runLocal } from "../../src/runner/local-run.js";
-import { ProcessGroupSet } from "../../src/runner/processes.js";
 import type { ContributionBundle } from "../../src/schemas/generated/contribution-bundle.js";
 import type { ReviewReport } from "../../src/schemas/generated/review-report.js";
-import { startFakeImds } from "../helpers/corpus.js";
+import { ec2RunType, makeEc2Runs } from "../helpers/ec2-runs.js";
 import { makeTestIdentityAuthority } from "../helpers/identity-ca.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
-const type = "m7i.large";
-
-/** A recorded m7i.large host: two vCPUs of a Xeon Platinum 8488C, 8 GiB. */
-function fakeHostRoot(dir: string): string {
-  const root = join(dir, "host");
-  mkdirSync(join(root, "proc"), { recursive: true });
-  const processor = (n: number) =>
-    [
-      `processor\t: ${n}`,
-      "vendor_id\t: GenuineIntel",
-      "model name\t: Intel(R) Xeon(R) Platinum 8488C",
-      "cpu MHz\t\t: 2400.000",
-      "flags\t\t: fpu sse sse2 avx avx2 fma avx512f avx512dq avx512bw avx512vl",
-      "",
-    ].join("\n");
-  writeFileSync(join(root, "proc", "cpuinfo"), `${processor(0)}\n${processor(1)}\n`);
-  writeFileSync(join(root, "proc", "meminfo"), "MemTotal:        8000000 kB\nMemAvailable:    7000000 kB\n");
-  return root;
-}
-
-/**
- * STREAM 5.10's output for a planned Triad, with times that agree with the rates (bytes per kernel / best time), as
- * a real STREAM's do: the review checks that arithmetic.
- */
-function consistentStream(dir: string, triad: readonly number[]): string {
-  const path = join(dir, "stream");
-  const size = 10_000_000;
-  writeFileSync(
-    path,
-    `#!/bin/sh
-counter="${dir}/count-$OMP_NUM_THREADS-$OMP_PROC_BIND"
-n=$(cat "$counter" 2>/dev/null || echo 0); n=$((n+1)); echo "$n" > "$counter"
-case "$n" in
-${triad.map((value, index) => `  ${index + 1}) v=${value} ;;`).join("\n")}
-  *) exit 3 ;;
-esac
-line() { awk -v name="$1" -v rate="$2" -v bytes="$3" 'BEGIN { t = bytes / (rate * 1e6); printf "%-8s%11.1f  %11.6f  %11.6f  %11.6f\\n", name ":", rate, t * 1.1, t, t * 1.3 }'; }
-cat <<EOF
--------------------------------------------------------------
-STREAM version \\$Revision: 5.10 \\$
--------------------------------------------------------------
-This system uses 8 bytes per array element.
--------------------------------------------------------------
-Array size = ${size} (elements), Offset = 0 (elements)
-Memory per array = 76.3 MiB (= 0.1 GiB).
-Total memory required = 228.9 MiB (= 0.2 GiB).
-Each kernel will be executed 10 times.
--------------------------------------------------------------
-Number of Threads requested = \${OMP_NUM_THREADS:-1}
-Number of Threads counted = \${OMP_NUM_THREADS:-1}
--------------------------------------------------------------
-Your clock granularity/precision appears to be 1 microseconds.
--------------------------------------------------------------
-Function    Best Rate MB/s  Avg time     Min time     Max time
-EOF
-line Copy "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.8 }")" ${2 * 8 * size}
-line Scale "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.75 }")" ${2 * 8 * size}
-line Add "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.99 }")" ${3 * 8 * size}
-line Triad "$v" ${3 * 8 * size}
-cat <<EOF
--------------------------------------------------------------
-Solution Validates: avg error less than 1.000000e-13 on all three arrays
--------------------------------------------------------------
-EOF
-`,
-    { mode: 0o755 },
-  );
-  return path;
-}
+const type = ec2RunType;
 
 describe("community results: run on EC2 → submit → review → merge → analyze, rank and site as C1", () => {
   const temp = useTempDir();
@@ -113,54 +43,15 @@ describe("community results: run on EC2 → submit → review → merge → anal
     writeFileSync(privateKey, key.privateKeyPem);
     const secret = join(dir, "pseudonym-secret");
     writeFileSync(secret, "s".repeat(48));
-    const hostRoot = fakeHostRoot(dir);
-    const imds = await startFakeImds((document) => ({
-      rsa2048: authority.signDocument(document, { attached: true, stream: true }),
-      signature: authority.signRsa(document),
-    }));
-
-    // Two runs on one instance, one on another. The runner is run as a released package is (no git checkout beside
-    // it): a developer's uncommitted changes would otherwise mark the runner modified.
-    const runs: string[] = [];
-    const gitDir = process.env["GIT_DIR"];
-    process.env["GIT_DIR"] = join(dir, "no-git");
-    try {
-      for (const [index, instanceId] of [
-        "i-0aaaaaaaaaaaaaaa1",
-        "i-0aaaaaaaaaaaaaaa1",
-        "i-0bbbbbbbbbbbbbbb2",
-      ].entries()) {
-        imds.become({ type, zoneId: "use1-az1", instanceId });
-        const work = join(dir, `work-${index}`);
-        mkdirSync(work, { recursive: true });
-        const outDir = join(dir, `run-${index}`);
-        await runLocal(
-          {
-            benchmarks: ["stream"],
-            quick: true,
-            trials: 3,
-            outDir,
-            cwd: work,
-            env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: work, XDG_CACHE_HOME: join(work, "cache") },
-            programs: {
-              stream: consistentStream(work, [20000.5 + index * 1000, 20100.5 + index * 1000, 19900.5 + index * 1000]),
-            },
-            sources: {},
-            imds: true,
-            imdsEndpoint: imds.endpoint,
-            hostRoot,
-            imageRoot: join(work, "no-image"),
-            progress: () => undefined,
-          },
-          new ProcessGroupSet(),
-        );
-        runs.push(outDir);
-      }
-    } finally {
-      await imds.close();
-      if (gitDir === undefined) delete process.env["GIT_DIR"];
-      else process.env["GIT_DIR"] = gitDir;
-    }
+    // Two runs on one instance, one on another.
+    const runs = await makeEc2Runs(
+      dir,
+      authority,
+      ["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa1", "i-0bbbbbbbbbbbbbbb2"].map((instanceId, index) => ({
+        instanceId,
+        triad: [20000.5 + index * 1000, 20100.5 + index * 1000, 19900.5 + index * 1000],
+      })),
+    );
     expect(readdirSync(join(runs[0] as string, "private")).sort()).toEqual([
       "instance-identity.json",
       "instance-identity.rsa2048",
@@ -324,7 +215,7 @@ describe("community results: run on EC2 → submit → review → merge → anal
 
     const site = join(dir, "site");
     expect(await exec(["report", "--data", db, "--out", site], memoryIo())).toBe(0);
-    expect(readFileSync(join(site, "index.html"), "utf8")).toMatch(/community/);
+    expect(readFileSync(join(site, "index.html"), "utf8")).toContain("community (C1)");
     cpSync(db, join(dir, "db-copy"), { recursive: true });
   }, 180_000);
 });
