@@ -5,7 +5,7 @@
  * file's bytes matching both. `private/` is never part of the set. Sizes are bounded before anything is read whole.
  */
 import { join } from "node:path";
-import { lstatSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { parseChecksumList, runPathProblem, sha256Hex } from "../checksums.js";
 import { BenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
@@ -145,22 +145,5 @@ export function writeRunFileSet(files: RunFileSet, dir: string): void {
     const target = join(dir, path);
     mkdirSync(join(target, ".."), { recursive: true });
     writeFileSync(target, bytes, { flag: "wx" });
-  }
-}
-
-/** The bytes of the run file at `path` (relative to `runDir`), or why it cannot be read. */
-export function readRunFile(runDir: string, path: string): { bytes: Buffer } | { problem: string } {
-  const bad = runPathProblem(path);
-  if (bad) return { problem: bad };
-  const full = join(runDir, path);
-  try {
-    // A link could point anywhere on the reviewer's machine: a run's files are files.
-    if (lstatSync(full).isSymbolicLink()) return { problem: `${path} is a symbolic link, not a file` };
-    return { bytes: readRegularFile(full) };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return {
-      problem: code === "ENOENT" ? `${path} is missing` : `${path} cannot be read: ${(error as Error).message}`,
-    };
   }
 }
