@@ -134,30 +134,20 @@ export function mannWhitneyTestOfSorted(x: Float64Array, y: Float64Array): MannW
   const n = x.length;
   const m = y.length;
   const N = n + m;
-  const scores = new Array<number>(N); // doubled mid-ranks, ascending
-  let wY = 0; // doubled rank sum of y
-  let tied = false;
-  for (let i = 0, j = 0, position = 0; position < N;) {
-    const value = j >= m || (i < n && (x[i] as number) <= (y[j] as number)) ? (x[i] as number) : (y[j] as number);
-    let fromX = 0;
-    let fromY = 0;
-    while (i + fromX < n && x[i + fromX] === value) fromX++;
-    while (j + fromY < m && y[j + fromY] === value) fromY++;
-    i += fromX;
-    j += fromY;
-    const size = fromX + fromY;
-    if (size > 1) tied = true;
-    const score = 2 * position + size + 1; // positions position+1 … position+size share the mean of their ranks
-    for (let t = 0; t < size; t++) scores[position + t] = score;
-    wY += fromY * score;
-    position += size;
+  // Most pairs of a ranking have no ties: the first merge only sums y's ranks; the scores are written out only for
+  // a pair that needs them.
+  let { wY, tied } = mergeRanks(x, y, undefined);
+  let scores: number[] | undefined;
+  if (tied) {
+    scores = new Array<number>(N);
+    ({ wY, tied } = mergeRanks(x, y, scores));
   }
   // The two-sided p is the same computed from either sample's rank sum; the smaller one keeps the work small.
   const useY = m <= n;
   const size = useY ? m : n;
   const w = useY ? wY : N * (N + 1) - wY;
   let tail: number;
-  if (!tied) {
+  if (!scores) {
     const tails = untiedRankSumTails(N, size);
     tail = Math.min(tails.below[w] as number, tails.above[w] as number);
   } else {
@@ -169,6 +159,33 @@ export function mannWhitneyTestOfSorted(x: Float64Array, y: Float64Array): MannW
     p: Math.min(1, 2 * tail),
     method: MANN_WHITNEY_TEST_METHOD,
   };
+}
+
+/**
+ * The doubled rank sum of y in the merge of the sorted x and y (tied values share the mean of their ranks), whether
+ * any values tie, and, into `scores` when given, every doubled mid-rank in ascending order.
+ */
+function mergeRanks(x: Float64Array, y: Float64Array, scores: number[] | undefined): { wY: number; tied: boolean } {
+  const n = x.length;
+  const m = y.length;
+  let wY = 0;
+  let tied = false;
+  for (let i = 0, j = 0, position = 0; position < n + m;) {
+    const value = j >= m || (i < n && (x[i] as number) <= (y[j] as number)) ? (x[i] as number) : (y[j] as number);
+    let fromX = 0;
+    let fromY = 0;
+    while (i + fromX < n && x[i + fromX] === value) fromX++;
+    while (j + fromY < m && y[j + fromY] === value) fromY++;
+    i += fromX;
+    j += fromY;
+    const size = fromX + fromY;
+    if (size > 1) tied = true;
+    const score = 2 * position + size + 1; // positions position+1 … position+size share the mean of their ranks
+    if (scores) for (let t = 0; t < size; t++) scores[position + t] = score;
+    wY += fromY * score;
+    position += size;
+  }
+  return { wY, tied };
 }
 
 /** Tail sums of the untied rank-sum null distributions already computed, by sample size and total size. */
@@ -201,14 +218,14 @@ function untiedRankSumTails(N: number, size: number): { below: Float64Array; abo
 }
 
 /**
- * min(P(W ≤ w), P(W ≥ w)) for W the sum of `size` of the ascending integer `scores` drawn without replacement. The
- * tail on w's side of the mean is counted first; when it holds more than half the mass it cannot be the smaller one
- * unless the other is too (P(W ≤ w) + P(W ≥ w) ≥ 1), so the other is then counted as well.
+ * min(P(W ≤ w), P(W ≥ w)) for W the sum of `size` of the ascending doubled mid-ranks `scores` drawn without
+ * replacement. The tail on w's side of the mean is counted; when it holds more than half the mass the other may be the
+ * smaller one, and it follows from P(W ≤ w) + P(W ≥ w) = 1 + P(W = w) without a second count.
  */
 function tiedTail(scores: readonly number[], size: number, w: number): number {
   const N = scores.length;
   const total = binomial(N, size);
-  const sum = scores.reduce((a, b) => a + b, 0);
+  const sum = N * (N + 1); // of all doubled ranks, ties or not
   let tail;
   if (w * N <= size * sum) tail = countTail(scores, size, w);
   else {
