@@ -218,6 +218,8 @@ export async function fetchOnDemandPrices(
 export interface SpotPrices {
   /** Instance type → USD per hour: the median over zones of each zone's latest price. */
   usdPerHour: Record<string, number>;
+  /** Instance type → the lowest and highest zone price behind the median, and how many zones priced it. */
+  ranges: Record<string, { low: number; high: number; zones: number }>;
   /** Price records read (all pages). */
   records: number;
 }
@@ -248,6 +250,23 @@ export function medianPrice(values: readonly number[]): number {
  * time throws `InputMalformed`.
  */
 export function spotPricesByType(history: readonly SpotPrice[]): Record<string, number> {
+  const prices: Record<string, number> = {};
+  for (const [type, zones] of latestZonePrices(history)) prices[type] = medianPrice(zones);
+  return prices;
+}
+
+/** Per type, the lowest and highest of the zone prices {@link spotPricesByType} takes the median of, and their count. */
+export function spotRangesByType(
+  history: readonly SpotPrice[],
+): Record<string, { low: number; high: number; zones: number }> {
+  const ranges: Record<string, { low: number; high: number; zones: number }> = {};
+  for (const [type, zones] of latestZonePrices(history))
+    ranges[type] = { low: Math.min(...zones), high: Math.max(...zones), zones: zones.length };
+  return ranges;
+}
+
+/** Per type, each zone's latest nonzero Linux price (the checks of {@link spotPricesByType}). */
+function latestZonePrices(history: readonly SpotPrice[]): Map<string, number[]> {
   const latest = new Map<string, Map<string, { usdPerHour: number; at: number }>>();
   for (const record of history) {
     if (record.ProductDescription !== undefined && !linuxSpotDescriptions.has(record.ProductDescription)) continue;
@@ -270,9 +289,7 @@ export function spotPricesByType(history: readonly SpotPrice[]): Record<string, 
     if (!known || at > known.at) zones.set(zone, { usdPerHour: price, at });
     latest.set(record.InstanceType, zones);
   }
-  const prices: Record<string, number> = {};
-  for (const [type, zones] of latest) prices[type] = medianPrice([...zones.values()].map((z) => z.usdPerHour));
-  return prices;
+  return new Map([...latest].map(([type, zones]) => [type, [...zones.values()].map((z) => z.usdPerHour)]));
 }
 
 /** Reads every page of the Linux spot prices in effect at `now` in the client's region. */
@@ -304,7 +321,7 @@ export async function fetchSpotPrices(
       },
     );
   }
-  return { usdPerHour, records: history.length };
+  return { usdPerHour, ranges: spotRangesByType(history), records: history.length };
 }
 
 /** What `pricing update` needs. */
@@ -369,7 +386,7 @@ export async function priceSnapshotFromAws(options: PriceListUpdateOptions): Pro
       currency: "USD",
       source: { kind: "price-list-api", asOf: now.toISOString().slice(0, 10) },
       onDemandUsdPerHour: onDemand.usdPerHour,
-      ...(spotPrices ? { spotUsdPerHour: spotPrices.usdPerHour } : {}),
+      ...(spotPrices ? { spotUsdPerHour: spotPrices.usdPerHour, spotRangeUsdPerHour: spotPrices.ranges } : {}),
     };
     return { snapshot, priceListRegion, onDemand, ...(spotPrices ? { spot: spotPrices } : {}) };
   } finally {

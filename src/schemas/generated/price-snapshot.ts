@@ -22,4 +22,14 @@ export interface PriceSnapshot {
   spotUsdPerHour?: {
     [k: string]: number;
   };
+  /**
+   * Per instance type, the lowest and highest of the spot prices behind `spotUsdPerHour` (one per availability zone) and how many zones had one: how far the median is from what a particular zone charges.
+   */
+  spotRangeUsdPerHour?: {
+    [k: string]: {
+      low: number;
+      high: number;
+      zones: number;
+    };
+  };
 }

@@ -21,6 +21,7 @@ import {
   offerFromPriceListEntry,
   onDemandLinuxFilters,
   spotPricesByType,
+  spotRangesByType,
 } from "../../../src/aws/price-list.js";
 import { BenchError } from "../../../src/errors.js";
 import { memoryIo } from "../../../src/cli/io.js";
@@ -320,6 +321,21 @@ describe("spot prices", () => {
     expect(prices).toEqual({ "m7i.large": 0.04, "c7g.large": 0.0225 });
   });
 
+  it("gives the range across zones behind each median, from the same latest prices", () => {
+    const ranges = spotRangesByType([
+      spot("m7i.large", "eu-west-1a", "0.040000"),
+      spot("m7i.large", "eu-west-1b", "0.030000"),
+      spot("m7i.large", "eu-west-1c", "0.090000"),
+      spot("m7i.large", "eu-west-1c", "0.500000", 60),
+      spot("c7g.large", "eu-west-1a", "0.021000"),
+      spot("r7i.large", "eu-west-1b", "0.000000"),
+    ]);
+    expect(ranges).toEqual({
+      "m7i.large": { low: 0.03, high: 0.09, zones: 3 },
+      "c7g.large": { low: 0.021, high: 0.021, zones: 1 },
+    });
+  });
+
   it("rejects an incomplete record", () => {
     expectCliError(
       () => spotPricesByType([{ ...spot("m7i.large", "eu-west-1a", "0.04"), SpotPrice: undefined }]),
@@ -397,6 +413,7 @@ describe("aws-bench pricing update", () => {
       "r7i.large": 0.1764,
     });
     expect(snapshot.spotUsdPerHour).toEqual({ "c7g.large": 0.02, "m7i.large": 0.04 });
+    expect(Object.keys(snapshot.spotRangeUsdPerHour ?? {}).sort()).toEqual(["c7g.large", "m7i.large"]);
     expect(out).toMatch(
       /^4 on-demand and 2 spot prices for eu-west-1 as of \d{4}-\d{2}-\d{2} \(Price List API via us-east-1\): wrote .*data\/pricing\/eu-west-1\.json\n$/,
     );
