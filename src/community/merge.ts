@@ -55,10 +55,10 @@ export async function mergeReviewed(
     }
     if (review.verdict !== "accept") continue;
     const folder = join("raw", review.instanceType, `community-${review.runId}`);
-    if (existsSync(join(dataDir, folder)))
+    if (existsSync(join(dataDir, folder)) || planned.some((other) => other.folder === folder))
       throw new BenchError(
         "InvalidArgument",
-        `${join(dataDir, folder)} already exists: a released run is never replaced.`,
+        `${join(dataDir, folder)} already exists (or is merged twice here): a released run is never replaced.`,
         {
           fix: "A correction is a new run with its own id; remove the bundle from this merge.",
         },

@@ -117,6 +117,7 @@ export async function reviewBundles(inputs: ReviewInputs): Promise<{ report: Rev
   // Runs of this review, so two bundles (or two runs) of one instance, or sharing a raw file, are seen together.
   const seenInstances = new Map<string, string>(inputs.accepted.instances);
   const seenChecksums = new Map<string, string>(inputs.accepted.rawChecksums);
+  const seenRunIds = new Set<string>();
   for (const file of inputs.bundles) {
     const read = await readBundle(file);
     if ("problem" in read) {
@@ -126,7 +127,7 @@ export async function reviewBundles(inputs: ReviewInputs): Promise<{ report: Rev
     const { bundle, sha256 } = read;
     const reviewed: RunReview[] = [];
     for (const entry of bundle.runs) {
-      const run = await reviewRun(entry, bundle, inputs, now, seenInstances, seenChecksums);
+      const run = await reviewRun(entry, bundle, inputs, now, seenInstances, seenChecksums, seenRunIds);
       run.bundle = { file, sha256, createdAt: bundle.createdAt, handle: bundle.contributor.handle };
       runs.push(run);
       reviewed.push(run.review);
@@ -169,6 +170,7 @@ async function reviewRun(
   now: Date,
   seenInstances: Map<string, string>,
   seenChecksums: Map<string, string>,
+  seenRunIds: Set<string>,
 ): Promise<ReviewedRun> {
   const steps: StepRecord[] = [];
   const record = (step: number, name: string, outcome: StepRecord["outcome"], reason: string, section?: string) =>
@@ -200,6 +202,10 @@ async function reviewRun(
       "reject",
       `run ${checked.result.runId} is already in the database: a release is never changed, a correction is a new run`,
     );
+  // The same run twice in one review (two bundles, or one bundle twice) would be merged twice.
+  else if (seenRunIds.has(checked.result.runId))
+    record(0, "files", "reject", `run ${checked.result.runId} was already reviewed in this review: a run counts once`);
+  seenRunIds.add(checked.result.runId);
   reviewed.files = checked.files;
   reviewed.result = checked.result;
   const { result } = checked;
