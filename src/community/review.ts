@@ -155,7 +155,9 @@ async function readBundle(
   try {
     data = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    return { problem: `not JSON: ${(error as Error).message}`, sha256 };
+    // V8 quotes the text it stopped at; the problem is published with the rejection, so it keeps none of it.
+    const reason = (error as Error).message.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/s, "");
+    return { problem: `not JSON: ${reason}`, sha256 };
   }
   const check = await checkDocument("contribution-bundle", data);
   if (!check.valid)

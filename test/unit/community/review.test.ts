@@ -352,6 +352,14 @@ describe("review with the real checks", () => {
     expect(report.bundles[2]?.runs[0]?.verdict).toBe("accept");
   });
 
+  it("says why a file is not JSON without quoting it (its problem is published with the rejection)", async () => {
+    const { report } = await review(["i-0123456789abcdef0 123456789012, my run", 'i"012345 "6789 12345']);
+    for (const bundle of report.bundles) {
+      expect(bundle.problem).toMatch(/^not JSON/);
+      expect(bundle.problem).not.toMatch(/0123|1234|6789/);
+    }
+  });
+
   it("rejects a run already in the database", async () => {
     const runId = publicBundle.runs[0]?.runId as string;
     const reviewed = await reviewOne(publicBundle, { accepted: { ...noData, runIds: new Set([runId]) } });
