@@ -19,7 +19,7 @@ import { BenchError } from "../../../src/errors.js";
 import { checkDocument } from "../../../src/schemas/documents.js";
 import type { ContributionBundle } from "../../../src/schemas/generated/contribution-bundle.js";
 import type { FamilyTable } from "../../../src/schemas/generated/families.js";
-import { ec2RunType, forgeRunFile, makeEc2Runs } from "../../helpers/ec2-runs.js";
+import { ec2RunType, forgeResult, forgeRunFile, makeEc2Runs } from "../../helpers/ec2-runs.js";
 import { makeTestIdentityAuthority, type TestIdentityAuthority } from "../../helpers/identity-ca.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -103,6 +103,16 @@ function tree(dir: string): Record<string, string> {
   return files;
 }
 
+function publicDocument(entry: ContributionBundle["runs"][number]): string {
+  if (entry.identity.visibility !== "public") throw new Error("not public");
+  return entry.identity.document;
+}
+
+function publicRsa2048(entry: ContributionBundle["runs"][number]): string {
+  if (entry.identity.visibility !== "public") throw new Error("not public");
+  return entry.identity.rsa2048;
+}
+
 const bundleOf = (file: string) => JSON.parse(readFileSync(file, "utf8")) as ContributionBundle;
 
 describe("merge", () => {
@@ -151,6 +161,32 @@ describe("merge", () => {
     expect(again.report.bundles.map((bundle) => bundle.runs[0]?.verdict)).toEqual(["reject", "accept"]);
     expect(again.report.bundles[0]?.runs[0]?.steps).toContainEqual(
       expect.objectContaining({ step: 0, outcome: "reject", reason: expect.stringMatching(/already in the database/) }),
+    );
+
+    // A copy of the merged run's outputs under a new run id is not a measurement.
+    const copy = join(temp(), "copy");
+    cpSync(join(data, folder), copy, { recursive: true });
+    rmSync(join(copy, "provenance.json"));
+    mkdirSync(join(copy, "private"));
+    writeFileSync(join(copy, "private", "instance-identity.json"), publicDocument(entry));
+    writeFileSync(join(copy, "private", "instance-identity.rsa2048"), publicRsa2048(entry));
+    forgeResult(copy, (result) => {
+      result.runId = `${result.runId.slice(0, -1)}${result.runId.endsWith("0") ? "1" : "0"}`;
+    });
+    const copied = await submitRuns({
+      runDirs: [copy],
+      out: join(temp(), "copy.json"),
+      handle: "octocat",
+      publicIdentity: true,
+    });
+    const copyReview = await review([copied.bundlePath], accepted);
+    expect(copyReview.report.bundles[0]?.runs[0]?.verdict).toBe("reject");
+    expect(copyReview.report.bundles[0]?.runs[0]?.steps).toContainEqual(
+      expect.objectContaining({
+        step: 7,
+        outcome: "reject",
+        reason: expect.stringMatching(new RegExp(`byte for byte the same as a raw file of run ${entry.runId}`)),
+      }),
     );
   });
 

@@ -285,6 +285,22 @@ describe("review with the real checks", () => {
     ]);
   });
 
+  it("rejects a document signed by a certificate of the signer's own, carried in the CMS", async () => {
+    const forger = makeTestIdentityAuthority(join(temp(), "forger"));
+    const reviewed = await reviewOne(
+      edited((entry) => {
+        const identity = publicIdentity(entry);
+        identity.rsa2048 = forger.signDocument(identity.document, {
+          attached: true,
+          stream: true,
+          signer: { certificate: forger.files.certificate, key: forger.files.key },
+        });
+      }),
+    );
+    expect(reviewed.verdict).toBe("reject");
+    expect(rejections(reviewed)).toEqual([expect.stringMatching(/^1: rsa2048: /)]);
+  });
+
   it("rejects a certificate not valid at pendingTime", async () => {
     const late = makeTestIdentityAuthority(join(temp(), "late"), { notBefore: "2026-06-01T00:00:00Z" });
     const bundle = edited((entry) => resign(entry, publicIdentity(entry).document, late));

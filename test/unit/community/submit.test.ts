@@ -167,6 +167,19 @@ describe("submit refuses, naming the folder and the reason, and writes nothing",
     );
   });
 
+  it("refuses a result.json holding a private IP, even with its checksums made to agree", async () => {
+    const { run, out } = copyOfRun("private-ip-in-result");
+    forgeResult(run, (result) => {
+      result.host.kernel = `${result.host.kernel ?? "6.1.0"} (built on ip-10-0-1-23.ec2.internal)`;
+    });
+    await expectRefused(
+      options(run, out),
+      "ContributionRefused",
+      [folderNamed(run), /result\.json/, /host\/kernel|host\.kernel/],
+      out,
+    );
+  });
+
   it("refuses a modified runner or an unpinned source without --modification, and records it with one", async () => {
     const dirty = copyOfRun("git-dirty");
     forgeResult(dirty.run, (result) => {
