@@ -18,7 +18,7 @@ import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import type { ContributionProvenance } from "../schemas/generated/contribution-provenance.js";
 import type { Evidence } from "../schemas/generated/metric-summary.js";
 import { checkRunsInParallel } from "./check-runs.js";
-import { corpusLimits, slimResult, type CheckedRun } from "./run-check.js";
+import { corpusLimits, type CheckedRun } from "./run-check.js";
 
 export { corpusLimits } from "./run-check.js";
 
@@ -137,7 +137,7 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
       seen.set(result.runId, path);
       runs.push({
         path,
-        result: slimResult(result),
+        result, // slimmed by the check (run-check.ts)
         resultSha256,
         evidence,
         ...(provenance
