@@ -2,6 +2,7 @@
  * `aws-bench review`: the reviewer's tool and the gate of contribution pull requests. Each run of each bundle goes
  * through the steps of issue #16, every step recorded with its outcome and reason in review.json:
  *   0. files      the bundle's files decode to the checksums it declares and check out as a run (run-files.ts);
+ *                 a modified runner or source the result shows must be declared, and a declared one needs a person;
  *   1. identity   the instance identity verifies against AWS's RSA-2048 certificate for its region, valid at its
  *                 pendingTime (identity.ts), and says what the bundle's public part says;
  *   2. placement  type, region, architecture and AMI match the result; pendingTime ≤ start < end ≤ submission ≤
@@ -31,7 +32,13 @@ import type { FamilyTable } from "../schemas/generated/families.js";
 import type { ReviewReport, RunReview } from "../schemas/generated/review-report.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import { checkRunFileSet, contributionLimits, writeRunFileSet, type CheckedRun, type RunFileSet } from "./run-files.js";
-import { identityMismatches, parseIdentityDocument, type IdentityDocument, type IdentityEvidence } from "./submit.js";
+import {
+  identityMismatches,
+  modificationsOf,
+  parseIdentityDocument,
+  type IdentityDocument,
+  type IdentityEvidence,
+} from "./submit.js";
 import { openSealedWithAny } from "./seal.js";
 import { pseudonymsFor } from "./pseudonyms.js";
 import type { Finding } from "./findings.js";
@@ -208,6 +215,18 @@ async function reviewRun(
   else if (seenRunIds.has(checked.result.runId))
     record(0, "files", "reject", `run ${checked.result.runId} was already reviewed in this review: a run counts once`);
   seenRunIds.add(checked.result.runId);
+  // submit promises that a modified runner or source is looked at by a person, and the bundle must say what its
+  // result shows.
+  const modifications = modificationsOf(checked.result);
+  if (modifications.length > 0 && !entry.runner.modified)
+    record(0, "runner", "reject", `the bundle declares the runner unmodified, but ${modifications.join("; ")}`);
+  else if (entry.runner.modified)
+    record(
+      0,
+      "runner",
+      "flag",
+      `the runner or a source was modified (${entry.runner.modification ?? "not said how"}): a person decides`,
+    );
   reviewed.files = checked.files;
   reviewed.result = checked.result;
   const { result } = checked;

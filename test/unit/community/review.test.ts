@@ -21,7 +21,7 @@ import type { BenchmarkResult } from "../../../src/schemas/generated/benchmark-r
 import type { ContributionBundle } from "../../../src/schemas/generated/contribution-bundle.js";
 import type { FamilyTable } from "../../../src/schemas/generated/families.js";
 import type { ReviewReport } from "../../../src/schemas/generated/review-report.js";
-import { forgeRunFile, makeEc2Runs } from "../../helpers/ec2-runs.js";
+import { forgeResult, forgeRunFile, makeEc2Runs } from "../../helpers/ec2-runs.js";
 import { makeTestIdentityAuthority, type TestIdentityAuthority } from "../../helpers/identity-ca.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -374,6 +374,36 @@ describe("review with the real checks", () => {
       expect(bundle.problem).toMatch(/^not JSON/);
       expect(bundle.problem).not.toMatch(/0123|1234|6789/);
     }
+  });
+
+  it("leaves a declared modification to a person, and rejects one the bundle hides", async () => {
+    const dirty = join(temp(), "dirty-run");
+    cpSync(run, dirty, { recursive: true });
+    forgeResult(dirty, (result) => {
+      result.runner.gitDirty = true;
+    });
+    const modification = "stream.c built with -O2 to match our cluster's flags";
+    const declared = (
+      await submitRuns({
+        runDirs: [dirty],
+        out: join(temp(), "dirty.json"),
+        handle: "octocat",
+        publicIdentity: true,
+        modification,
+      })
+    ).bundle;
+    const reviewed = await reviewOne(declared);
+    expect(reviewed.verdict).toBe("needs-human-review");
+    expect(reviewed.steps.filter((step) => step.outcome === "flag").map((step) => step.reason)).toEqual([
+      expect.stringContaining(modification),
+    ]);
+
+    const hidden = structuredClone(declared);
+    const entry = hidden.runs[0] as Entry;
+    entry.runner = { version: entry.runner.version, modified: false };
+    const rejected = await reviewOne(hidden);
+    expect(rejected.verdict).toBe("reject");
+    expect(rejections(rejected)).toEqual([expect.stringMatching(/^0: .*unmodified.*modified checkout/)]);
   });
 
   it("rejects a run already in the database", async () => {
