@@ -218,6 +218,13 @@ async function reviewRun(
   // submit promises that a modified runner or source is looked at by a person, and the bundle must say what its
   // result shows.
   const modifications = modificationsOf(checked.result);
+  if (entry.runner.version !== checked.result.runner.version)
+    record(
+      0,
+      "runner",
+      "reject",
+      `the bundle names runner ${entry.runner.version}, the result ${checked.result.runner.version}`,
+    );
   if (modifications.length > 0 && !entry.runner.modified)
     record(0, "runner", "reject", `the bundle declares the runner unmodified, but ${modifications.join("; ")}`);
   else if (entry.runner.modified)

@@ -406,6 +406,16 @@ describe("review with the real checks", () => {
     expect(rejections(rejected)).toEqual([expect.stringMatching(/^0: .*unmodified.*modified checkout/)]);
   });
 
+  it("rejects a public part whose runner version is not the result's", async () => {
+    const reviewed = await reviewOne(
+      edited((entry) => {
+        entry.runner.version = "9.9.9";
+      }),
+    );
+    expect(reviewed.verdict).toBe("reject");
+    expect(rejections(reviewed)).toEqual([expect.stringMatching(/^0: .*runner 9\.9\.9.*result/)]);
+  });
+
   it("rejects a run already in the database", async () => {
     const runId = publicBundle.runs[0]?.runId as string;
     const reviewed = await reviewOne(publicBundle, { accepted: { ...noData, runIds: new Set([runId]) } });
