@@ -63,7 +63,7 @@ export async function mergeReviewed(
           fix: "A correction is a new run with its own id; remove the bundle from this merge.",
         },
       );
-    planned.push({ folder, run, provenance: await provenanceOf(run) });
+    planned.push({ folder, run, provenance: await provenanceOf(run, report.reviewedAt) });
   }
   for (const { folder, run, provenance } of planned) {
     const parent = join(dataDir, "raw", run.review.instanceType);
@@ -100,7 +100,7 @@ export async function mergeReviewed(
   return outcome;
 }
 
-async function provenanceOf(run: ReviewedRun): Promise<ContributionProvenance> {
+async function provenanceOf(run: ReviewedRun, reviewedAt: string): Promise<ContributionProvenance> {
   const { review, entry } = run;
   if (!review.instancePseudonym || !review.accountPseudonym || !run.certificateSha256)
     throw new BenchError(
@@ -116,7 +116,7 @@ async function provenanceOf(run: ReviewedRun): Promise<ContributionProvenance> {
     contributor: run.bundle.handle,
     licence: "CC-BY-4.0",
     bundleSha256: run.bundle.sha256,
-    reviewedAt: new Date().toISOString(),
+    reviewedAt,
     submittedAt: run.bundle.createdAt,
     identity: {
       method: "rsa2048",

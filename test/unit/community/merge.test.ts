@@ -145,6 +145,7 @@ describe("merge", () => {
       contributor: "octocat",
       licence: "CC-BY-4.0",
       bundleSha256: sha256Hex(readFileSync(bundles.a)),
+      reviewedAt: report.reviewedAt,
       identity: { method: "rsa2048", certificateSha256: rsa2048?.sha256Fingerprint, region: "us-east-1" },
       instancePseudonym: report.bundles[0]?.runs[0]?.instancePseudonym,
       accountPseudonym: report.bundles[0]?.runs[0]?.accountPseudonym,
