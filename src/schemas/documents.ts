@@ -221,20 +221,20 @@ export async function readDocument<K extends DocumentKind>(kind: K, path: string
 
 /** JSON with object keys sorted at every level, two-space indent and a final newline: stable under re-runs. */
 export function stableJson(value: unknown): string {
-  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+  // Each object is re-keyed only while it is written, so a large document is never held twice in memory.
+  return `${JSON.stringify(value, sortedKeysOf, 2)}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const item = (value as Record<string, unknown>)[key];
-      if (item !== undefined) sorted[key] = sortKeys(item);
-    }
-    return sorted;
+/** JSON.stringify replacer: the value as the document holds it (toJSON not applied), objects with sorted keys. */
+function sortedKeysOf(this: Record<string, unknown>, key: string): unknown {
+  const value = this[key];
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const name of Object.keys(value).sort()) {
+    const item = (value as Record<string, unknown>)[name];
+    if (item !== undefined) sorted[name] = item;
   }
-  return value;
+  return sorted;
 }
 
 /** One document to write with {@link writeDocuments}. */
