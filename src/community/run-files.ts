@@ -114,6 +114,10 @@ export async function checkRunFileSet(files: RunFileSet): Promise<CheckedRun | {
     if (!sums.has(path)) problems.push(`SHA256SUMS does not list ${path}, which the result lists`);
   for (const [path, line] of sums) {
     if (path !== "result.json" && !raw.has(path)) problems.push(`SHA256SUMS lists ${path}, which the result does not`);
+    // The runner publishes only these folders; anything else (a provenance.json, say) would land beside what a merge
+    // writes.
+    if (path !== "result.json" && !/^(?:raw|inputs|build)\//.test(path))
+      problems.push(`${path} is not under raw/, inputs/ or build/, where the runner puts published files`);
     const bytes = files.get(path);
     if (!bytes) {
       problems.push(`${path} is missing`);
