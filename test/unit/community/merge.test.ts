@@ -113,6 +113,27 @@ function publicRsa2048(entry: ContributionBundle["runs"][number]): string {
   return entry.identity.rsa2048;
 }
 
+/** `template` with its one run's files replaced by the files the run folder `runDir` publishes. */
+function bundleWithFilesOf(template: ContributionBundle, runDir: string): ContributionBundle {
+  const bundle = structuredClone(template);
+  const entry = bundle.runs[0] as ContributionBundle["runs"][number];
+  const sums = readFileSync(join(runDir, "SHA256SUMS"));
+  const paths = [
+    "SHA256SUMS",
+    ...sums
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((line) => line.slice(66)),
+  ];
+  entry.files = paths.sort().map((path) => {
+    const bytes = readFileSync(join(runDir, path));
+    return { path, sha256: sha256Hex(bytes), bytes: bytes.length, base64: bytes.toString("base64") };
+  });
+  entry.sumsSha256 = sha256Hex(sums);
+  return bundle;
+}
+
 const bundleOf = (file: string) => JSON.parse(readFileSync(file, "utf8")) as ContributionBundle;
 
 describe("merge", () => {
@@ -216,6 +237,41 @@ describe("merge", () => {
     writeFileSync(copy, `${readFileSync(bundles.a, "utf8")} `);
     const { report, runs } = await review([bundles.a, copy]);
     expect(report.bundles.map((bundle) => bundle.runs[0]?.verdict)).toEqual(["accept", "reject"]);
+    const outcome = await mergeReviewed(runs, report, data);
+    expect(outcome.merged).toHaveLength(1);
+    expect(outcome.rejected).toHaveLength(1);
+  });
+
+  it("never lets a contributed file stand in for the provenance the merge writes", async () => {
+    const dir = temp();
+    const data = join(dir, "data");
+    mkdirSync(data);
+    const forged = join(dir, "with-provenance");
+    cpSync(join(shared, "run-1"), forged, { recursive: true });
+    const fake = `${JSON.stringify({ evidence: "maintainer" })}\n`;
+    writeFileSync(join(forged, "provenance.json"), fake);
+    forgeResult(forged, (result) => {
+      result.rawFiles.push({ path: "provenance.json", sha256: sha256Hex(fake), bytes: Buffer.byteLength(fake) });
+    });
+    writeFileSync(
+      join(forged, "SHA256SUMS"),
+      `${readFileSync(join(forged, "SHA256SUMS"), "utf8").trimEnd()}\n${sha256Hex(fake)}  provenance.json\n`,
+    );
+    const refused = await submitRuns({
+      runDirs: [forged],
+      out: join(dir, "with-provenance.json"),
+      handle: "octocat",
+      publicIdentity: true,
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect((refused as BenchError).message).toMatch(/provenance\.json is not under raw\/, inputs\/ or build\//);
+    // The same files put into a bundle by hand.
+    const bundle = join(dir, "with-provenance.json");
+    writeFileSync(bundle, JSON.stringify(bundleWithFilesOf(bundleOf(bundles.b), forged)));
+    const { report, runs } = await review([bundle, bundles.a]);
+    expect(report.bundles[0]?.runs[0]?.verdict).toBe("reject");
     const outcome = await mergeReviewed(runs, report, data);
     expect(outcome.merged).toHaveLength(1);
     expect(outcome.rejected).toHaveLength(1);
