@@ -155,6 +155,17 @@ describe("submit refuses, naming the folder and the reason, and writes nothing",
     }
   });
 
+  it("refuses an identity document whose instance launched after the run started", async () => {
+    const { run, out } = copyOfRun("launched-late");
+    const documentPath = join(run, "private", "instance-identity.json");
+    const result = JSON.parse(readFileSync(join(run, "result.json"), "utf8")) as BenchmarkResult;
+    const late = new Date(Date.parse(result.startedAt) + 1000).toISOString();
+    const document = readFileSync(documentPath, "utf8");
+    writeFileSync(documentPath, document.replace(/"pendingTime":"[^"]*"/, `"pendingTime":"${late}"`));
+    expect(readFileSync(documentPath, "utf8")).toContain(late);
+    await expectRefused(options(run, out), "ContributionRefused", [folderNamed(run), /times are out of order/], out);
+  });
+
   it("refuses a published raw file that still holds a private IP, even with its checksums made to agree", async () => {
     const { run, out } = copyOfRun("private-ip");
     const path = streamRawFile(run);
