@@ -37,6 +37,8 @@ export function detectDocumentKind(data: unknown): DocumentKind | undefined {
   if (has("contributor") && has("runs") && has("tool")) return "contribution-bundle";
   if (has("reviewedAt") && has("bundles") && has("keyed")) return "review-report";
   if (has("instancePseudonym") && has("bundleSha256")) return "contribution-provenance";
+  if (has("certificates") && has("missing")) return "aws-identity-certificates";
+  if (has("keys") && has("schemaVersion") && Object.keys(data).length === 2) return "review-keys";
   if (has("summaries") && has("skipped") && has("types")) return "analysis-database";
   if (has("apiVersion") && has("files")) return "api-index";
   if (has("rows") && has("per")) return "api-ranking";
