@@ -194,8 +194,10 @@ describe("aws-bench validate", () => {
     expect(report.valid).toBe(true);
     expect(report.files.map((f) => f.kind).sort()).toEqual([
       "architecture-mappings",
+      "aws-identity-certificates",
       "container-tags",
       "families",
+      "review-keys",
       "source-manifest",
     ]);
   });
