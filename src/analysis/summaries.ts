@@ -44,6 +44,8 @@ export interface Observation {
   /** How the section was built and sized. */
   setup: { build?: BenchmarkRun["build"]; parameters: BenchmarkRun["parameters"] };
   instance: Instance;
+  /** A community run's keyed account pseudonym (never published; only counted). */
+  account?: string;
 }
 
 /** The label a run is grouped under: its instance type, or for a run outside EC2 its CPU and CPU count. */
@@ -126,6 +128,7 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
           trials,
           setup: { ...(section.build ? { build: section.build } : {}), parameters: section.parameters },
           instance,
+          ...(run.pseudonyms ? { account: run.pseudonyms.account } : {}),
         });
       }
     }
@@ -261,8 +264,7 @@ function summarizeGroup(group: Observation[], options: SummarizeOptions): Metric
       instances: values.length,
       trials: sorted.reduce((sum, o) => sum + o.trials.length, 0),
       zones: new Set(sorted.map((o) => o.instance.availabilityZoneId).filter(Boolean)).size,
-      // Results carry no account until contributions bring a keyed pseudonym of it (issue #16).
-      accounts: null,
+      accounts: accountsOf(sorted),
     },
     dates: { first: sorted[0]?.instance.startedAt ?? last, last },
     statistics,
@@ -330,4 +332,16 @@ function setupsOf(observations: readonly Observation[]): NonNullable<MetricSumma
   return [...counts.entries()]
     .sort(([a, x], [b, y]) => y.instances - x.instances || (a < b ? -1 : 1))
     .map(([, { setup, instances }]) => ({ instances, ...setup }));
+}
+
+/**
+ * Distinct AWS accounts behind a summary: each community instance's keyed account pseudonym, and the maintainers'
+ * batches as one account. Unknown (null) when a local run is among them, since a workstation has no account.
+ */
+function accountsOf(observations: readonly Observation[]): number | null {
+  if (observations.some((o) => o.instance.evidence === "local")) return null;
+  const accounts = new Set(
+    observations.map((o) => (o.instance.evidence === "maintainer" ? "maintainers" : (o.account ?? o.instance.runId))),
+  );
+  return accounts.size;
 }

@@ -201,12 +201,18 @@ describe("community results: run on EC2 → submit → review → merge → anal
     expect(await exec(["analyze", "--input", join(data, "raw"), "--out", db, "--json"], analyze)).toBe(0);
     const database = JSON.parse(readFileSync(join(db, "processed", "latest.json"), "utf8")) as {
       types: Record<string, { evidence: string[] }>;
-      summaries: Array<{ type: string; metric: string; evidence: string; statistics: { n: number } }>;
+      summaries: Array<{
+        type: string;
+        metric: string;
+        evidence: string;
+        statistics: { n: number };
+        counts: { accounts: number | null };
+      }>;
       skipped: Array<{ reason: string }>;
     };
     expect(database.types[type]?.evidence).toEqual(["community"]);
     const summary = database.summaries.find((s) => s.type === type && s.metric === "stream.triad");
-    expect([summary?.evidence, summary?.statistics.n]).toEqual(["community", 2]);
+    expect([summary?.evidence, summary?.statistics.n, summary?.counts.accounts]).toEqual(["community", 2, 1]);
     expect(database.skipped.some((skip) => /same instance/.test(skip.reason))).toBe(true);
 
     const rank = memoryIo();

@@ -46,7 +46,7 @@ export interface MetricSummary {
      */
     zones: number;
     /**
-     * Distinct AWS accounts; null until results carry a keyed account pseudonym (community results).
+     * Distinct AWS accounts: the keyed account pseudonyms of community instances, the maintainers' batches counted as one account; null when a local run is among the instances.
      */
     accounts: number | null;
   };
