@@ -28,6 +28,8 @@ export interface CorpusInput {
   dir: string;
   /** Whether runs outside a batch (local evidence) are read from it. */
   includeLocal: boolean;
+  /** Only runs of these evidence levels (default: all; local still needs `includeLocal`). */
+  evidence?: readonly Evidence[] | undefined;
 }
 
 /** A run that passed every check. */
@@ -109,6 +111,14 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
         : type !== undefined && result.container !== undefined
           ? "maintainer"
           : "local";
+      if (input.evidence && !input.evidence.includes(evidence)) {
+        skipped.push({
+          path,
+          ...(type ? { type } : {}),
+          reason: `${evidence} evidence, not among --evidence ${input.evidence.join(",")}`,
+        });
+        continue;
+      }
       if (evidence === "local" && !input.includeLocal) {
         skipped.push({
           path,

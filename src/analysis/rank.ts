@@ -31,6 +31,11 @@ export interface RankOptions {
   architectures?: readonly string[] | undefined;
   /** Only these families (`m7i`, `c7g`). */
   families?: readonly string[] | undefined;
+  /**
+   * Only summaries of these evidence levels (a summary's level is its weakest instance's). Default: every level the
+   * database holds — maintainer and community, and local only when `analyze` was asked to read local runs.
+   */
+  evidence?: readonly string[] | undefined;
   /** Types with fewer instances are listed unranked. */
   minInstances: number;
   /** Show each row relative to this type. */
@@ -157,7 +162,8 @@ export function rankTypes(database: AnalysisDatabase, options: RankOptions): Api
     return (
       (!options.architectures?.length || options.architectures.includes(facts?.hardware.architecture ?? "")) &&
       (!options.families?.length ||
-        options.families.includes(facts?.hardware.family ?? summary.type.split(".")[0] ?? ""))
+        options.families.includes(facts?.hardware.family ?? summary.type.split(".")[0] ?? "")) &&
+      (!options.evidence?.length || options.evidence.includes(summary.evidence))
     );
   });
   const first = rows[0];

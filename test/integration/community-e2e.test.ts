@@ -218,6 +218,30 @@ describe("community results: run on EC2 → submit → review → merge → anal
     const rank = memoryIo();
     expect(await exec(["rank", "--metric", "stream.triad", "--data", db, "--json"], rank)).toBe(0);
     expect(rank.out()).toContain('"community"');
+    // Evidence filters: rank by level, analyze reading only maintainers' batches.
+    const maintainersOnly = memoryIo();
+    expect(
+      await exec(
+        ["rank", "--metric", "stream.triad", "--data", db, "--evidence", "maintainer", "--json"],
+        maintainersOnly,
+      ),
+    ).toBe(0);
+    expect((JSON.parse(maintainersOnly.out()) as { rows: unknown[] }).rows).toEqual([]);
+    const batchesOnly = join(dir, "db-batches");
+    expect(
+      await exec(
+        ["analyze", "--input", join(data, "raw"), "--evidence", "maintainer", "--out", batchesOnly],
+        memoryIo(),
+      ),
+    ).toBe(0);
+    const batchesDatabase = JSON.parse(readFileSync(join(batchesOnly, "processed", "latest.json"), "utf8")) as {
+      summaries: unknown[];
+      skipped: Array<{ reason: string }>;
+    };
+    expect(batchesDatabase.summaries).toEqual([]);
+    expect(
+      batchesDatabase.skipped.filter((skip) => /community evidence, not among --evidence maintainer/.test(skip.reason)),
+    ).toHaveLength(3);
 
     const site = join(dir, "site");
     expect(await exec(["report", "--data", db, "--out", site], memoryIo())).toBe(0);

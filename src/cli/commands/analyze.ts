@@ -21,6 +21,13 @@ export const analyzeCommand = defineCommand({
       default: false,
       describe: "Also read runs made outside a batch (run --target local), labelled `local` everywhere",
     },
+    evidence: {
+      type: "string",
+      array: true,
+      choices: ["maintainer", "community", "local"],
+      describe:
+        "Only runs of these evidence levels: maintainer (M, collected from a batch), community (C1, a reviewed contribution), local (L; implies --include-local). Default: maintainer and community",
+    },
     out: {
       type: "string",
       default: "data",
@@ -45,9 +52,11 @@ export const analyzeCommand = defineCommand({
     ["$0 analyze --input ./aws-bench-results --include-local --out /tmp/db", "local runs into a database of their own"],
   ],
   async run(args, { io }) {
+    const evidence = args.evidence as Array<"maintainer" | "community" | "local"> | undefined;
     const inputs = (args.input?.length ? args.input : ["data/raw"]).map((dir) => ({
       dir: resolve(io.cwd, dir),
-      includeLocal: args["include-local"],
+      includeLocal: args["include-local"] || (evidence?.includes("local") ?? false),
+      ...(evidence?.length ? { evidence } : {}),
     }));
     const { readDocument } = await import("../../schemas/documents.js");
     const { packagePath } = await import("../../package-files.js");

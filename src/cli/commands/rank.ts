@@ -30,6 +30,13 @@ export const rankCommand = defineCommand({
     implementation: { type: "string", describe: "The benchmark implementation, when the metric has several" },
     arch: { type: "string", array: true, describe: "Only these architectures (x86_64, arm64)" },
     family: { type: "string", array: true, describe: "Only these families (m7i, c7g, …)" },
+    evidence: {
+      type: "string",
+      array: true,
+      choices: ["maintainer", "community", "local"],
+      describe:
+        "Only these evidence levels: maintainer (M), community (C1), local (L; in a database only when analyze read --include-local). Default: all the database holds",
+    },
     "min-instances": {
       type: "number",
       default: 1,
@@ -63,6 +70,7 @@ export const rankCommand = defineCommand({
       implementation: args.implementation,
       architectures: args.arch,
       families: args.family,
+      evidence: args.evidence,
       minInstances: args["min-instances"],
       baseline: args.baseline,
       top,
