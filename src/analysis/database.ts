@@ -131,11 +131,13 @@ function typeFacts(
     const onDemand = prices?.onDemandUsdPerHour[type];
     if (prices && onDemand !== undefined) {
       const spot = prices.spotUsdPerHour?.[type];
+      const spotRange = prices.spotRangeUsdPerHour?.[type];
       entry.price = {
         region: prices.region,
         snapshotDate: prices.source.asOf,
         onDemandUsdPerHour: onDemand,
         ...(spot !== undefined ? { spotUsdPerHour: spot } : {}),
+        ...(spot !== undefined && spotRange ? { spotRangeUsdPerHour: spotRange } : {}),
       };
       const seconds = durations.get(type);
       if (seconds?.length) entry.runCostUsd = { median: (median(seconds) / 3600) * onDemand, n: seconds.length };

@@ -319,7 +319,7 @@ function typePage(
     [
       "Price (on-demand)",
       facts?.price
-        ? `${facts.price.onDemandUsdPerHour} USD/hour, ${facts.price.region}, snapshot ${facts.price.snapshotDate}${facts.price.spotUsdPerHour === undefined ? "" : `; spot ${facts.price.spotUsdPerHour} USD/hour`}`
+        ? `${facts.price.onDemandUsdPerHour} USD/hour, ${facts.price.region}, snapshot ${facts.price.snapshotDate}${facts.price.spotUsdPerHour === undefined ? "" : `; spot ${facts.price.spotUsdPerHour} USD/hour (median over zones${facts.price.spotRangeUsdPerHour ? `; ${facts.price.spotRangeUsdPerHour.low}–${facts.price.spotRangeUsdPerHour.high} across ${facts.price.spotRangeUsdPerHour.zones} zone(s)` : ""})`}`
         : "no price in the snapshot",
     ],
     [

@@ -94,6 +94,8 @@ function database(types: Record<string, TypePlan>, prices: Record<string, number
     currency: "USD",
     source: { kind: "file", asOf: "2026-10-01" },
     onDemandUsdPerHour: prices,
+    spotUsdPerHour: { "m7i.large": 1.2 },
+    spotRangeUsdPerHour: { "m7i.large": { low: 0.9, high: 2.5, zones: 4 } },
   };
   return buildDatabase({ corpus: { runs, skipped: [] }, asOf: "2026-12-01", prices: snapshot }).database;
 }
@@ -153,6 +155,11 @@ describe("rank: the unit of the values", () => {
     expectClose(byType["m7i.large"]?.median, 200 / 3.6);
     expectClose(byType["m7a.xlarge"]?.median, 500 / 7.2);
     expect(byType["m7i.large"]?.price?.onDemandUsdPerHour).toBe(3.6);
+    // Spot: the median across zones with its range, carried from the snapshot to the type's facts.
+    expect(priced.types["m7i.large"]?.price).toMatchObject({
+      spotUsdPerHour: 1.2,
+      spotRangeUsdPerHour: { low: 0.9, high: 2.5, zones: 4 },
+    });
   });
 
   it("per dollar-run is the cost to solution in USD per unit of work, lower is better", () => {
