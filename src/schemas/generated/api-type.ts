@@ -55,6 +55,14 @@ export interface Price {
    * Median over the region's zones at the snapshot.
    */
   spotUsdPerHour?: number;
+  /**
+   * The lowest and highest zone price behind the spot median, and how many zones had one.
+   */
+  spotRangeUsdPerHour?: {
+    low: number;
+    high: number;
+    zones: number;
+  };
 }
 export interface Skipped {
   path: string;
