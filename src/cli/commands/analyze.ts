@@ -52,7 +52,7 @@ export const analyzeCommand = defineCommand({
     ["$0 analyze --input ./aws-bench-results --include-local --out /tmp/db", "local runs into a database of their own"],
   ],
   async run(args, { io }) {
-    const evidence = args.evidence as Array<"maintainer" | "community" | "local"> | undefined;
+    const evidence = args.evidence;
     const inputs = (args.input?.length ? args.input : ["data/raw"]).map((dir) => ({
       dir: resolve(io.cwd, dir),
       includeLocal: args["include-local"] || (evidence?.includes("local") ?? false),
