@@ -225,6 +225,14 @@ async function reviewRun(
       "reject",
       `the bundle names runner ${entry.runner.version}, the result ${checked.result.runner.version}`,
     );
+  for (const field of ["gitCommit", "bundleSha256"] as const)
+    if (entry.runner[field] !== checked.result.runner[field])
+      record(
+        0,
+        "runner",
+        "reject",
+        `the bundle names runner ${field} ${entry.runner[field] ?? "none"}, the result ${checked.result.runner[field] ?? "none"}`,
+      );
   if (modifications.length > 0 && !entry.runner.modified)
     record(0, "runner", "reject", `the bundle declares the runner unmodified, but ${modifications.join("; ")}`);
   else if (entry.runner.modified)

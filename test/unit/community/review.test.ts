@@ -446,3 +446,25 @@ describe("review with the real checks", () => {
     expect(outcome.report).toEqual(written);
   });
 });
+
+describe("review: a bundle tampered in any one public field is rejected", () => {
+  const tamperings: ReadonlyArray<[string, (entry: Entry) => void]> = [
+    ["runId", (entry) => (entry.runId = `${entry.runId}x`)],
+    ["instanceType", (entry) => (entry.instanceType = "m7i.xlarge")],
+    ["region", (entry) => (entry.region = "us-west-2")],
+    ["availabilityZone", (entry) => (entry.availabilityZone = "us-east-1b")],
+    ["pendingTime", (entry) => (entry.pendingTime = "2025-01-01T00:00:00.000Z")],
+    ["imageId", (entry) => (entry.imageId = "ami-0123456789abcdef0")],
+    ["architecture", (entry) => (entry.architecture = "arm64")],
+    ["sumsSha256", (entry) => (entry.sumsSha256 = "0".repeat(64))],
+    ["runner.version", (entry) => (entry.runner.version = "9.9.9")],
+    ["runner.bundleSha256", (entry) => (entry.runner.bundleSha256 = "f".repeat(64))],
+    ["a file's path", (entry) => ((entry.files[1] as Entry["files"][number]).path = "raw/renamed.txt")],
+    ["a file's declared size", (entry) => ((entry.files[1] as Entry["files"][number]).bytes += 1)],
+  ];
+  it.each(tamperings)("%s", async (_field, tamper) => {
+    const reviewed = await reviewOne(edited(tamper));
+    expect(reviewed.verdict).toBe("reject");
+    expect(rejections(reviewed).length).toBeGreaterThan(0);
+  });
+});
