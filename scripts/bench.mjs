@@ -13,11 +13,12 @@
 //   5. the report: `report` over a database of 500 types × 10 instances × 3 benchmarks (goal ≤ 20 s, ≤ 1 GB; the
 //      index ≤ 2 MB). Interactivity in the browser is measured by test/browser/report-site.test.ts's corpus only.
 // Options: --runs N (default 21), --dump FILE (default ../shared/fixtures/ec2/describe-instance-types.all.json),
-//          --documents N (default 10000), --section LIST (only these sections, e.g. `--section 4` or `--section 1,1b`).
+//          --documents N (default 10000), --section LIST (only these sections, e.g. `--section 4` or `--section 1,1b`),
+//          --keep-database DIR (section 4's analyzed database is left in DIR).
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -214,6 +215,12 @@ if (wanted("4")) {
       console.log(`  ${label.padEnd(36)} ${ms(time)}  (goal ≤ 500 ms: ${time <= 0.5 ? "met" : "NOT met"})`);
     }
   } finally {
+    // --keep-database DIR leaves the analyzed database there, for profiling rank and compare against it.
+    const keep = argument("--keep-database", "");
+    if (keep) {
+      rmSync(keep, { recursive: true, force: true });
+      renameSync(join(work, "db"), keep);
+    }
     rmSync(work, { recursive: true, force: true });
   }
 }

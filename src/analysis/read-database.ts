@@ -8,6 +8,8 @@ import { parseChecksumList, sha256Hex } from "../checksums.js";
 import { BenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
+import type { ApiIndex } from "../schemas/generated/api-index.js";
+import type { ApiRanking } from "../schemas/generated/api-ranking.js";
 
 /**
  * The database `rank` and `compare` read for `metric`: its own file under `processed/by-metric/` when analyze wrote
@@ -46,4 +48,32 @@ function readVouchedFor(path: string, name: string): AnalysisDatabase | undefine
 async function readValidated(path: string): Promise<AnalysisDatabase> {
   const { readDocument } = await import("../schemas/documents.js");
   return readDocument("analysis-database", path);
+}
+
+/**
+ * The ranking `analyze` published for `metric` (api/v1/rankings/, listed in api/v1/index.json) — per instance, every
+ * type, no filter: exactly what `rankTypes` gives for that query — when its bytes match the SHA-256 the index lists;
+ * undefined otherwise (no such file, an edited one, several implementations and none named), and the caller ranks
+ * from the database instead.
+ */
+export function readPublishedRanking(dataDir: string, metric: string, implementation?: string): ApiRanking | undefined {
+  try {
+    const api = join(dataDir, "api", "v1");
+    const index = JSON.parse(readRegularFile(join(api, "index.json"), 64 * 1024 * 1024).toString("utf8")) as ApiIndex;
+    const entries = index.metrics.filter(
+      (entry) => entry.metric === metric && (implementation === undefined || entry.implementation === implementation),
+    );
+    if (entries.length !== 1) return undefined;
+    const file = (entries[0] as ApiIndex["metrics"][number]).file;
+    const listed = index.files.find((entry) => entry.path === file);
+    if (!listed || !/^rankings\/[A-Za-z0-9._-]+\.json$/.test(file)) return undefined;
+    const bytes = readRegularFile(join(api, file), 256 * 1024 * 1024);
+    if (sha256Hex(bytes) !== listed.sha256) return undefined;
+    const ranking = JSON.parse(bytes.toString("utf8")) as ApiRanking;
+    return ranking.metric === metric && ranking.per === "instance" && ranking.dataset.version === index.dataset.version
+      ? ranking
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

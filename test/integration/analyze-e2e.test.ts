@@ -394,6 +394,25 @@ describe("analyze over runs made by the real runner", () => {
     checkRows(await rankWith([]), 1, all);
   });
 
+  it("answers the published query from api/v1/rankings, byte for byte what ranking again gives, and ignores an edited file", async () => {
+    const published = await cli(["rank", "--metric", "stream.triad", "--data", dataDir, "--json"]);
+    // --top with more rows than there are types forces a fresh ranking from the database.
+    const fresh = await cli(["rank", "--metric", "stream.triad", "--data", dataDir, "--json", "--top", "999"]);
+    const file = join(dataDir, "api", "v1", "rankings", "stream.triad.json");
+    expect([published.code, published.stdout]).toEqual([0, readFileSync(file, "utf8")]);
+    expect(fresh.stdout).toBe(published.stdout);
+    // An edited published ranking no longer matches the index's SHA-256: rank ranks again instead of printing it.
+    const original = readFileSync(file, "utf8");
+    try {
+      writeFileSync(file, original.replace(/"median": (\d)/, '"median": 9$1'));
+      expect(readFileSync(file, "utf8")).not.toBe(original);
+      const afterEdit = await cli(["rank", "--metric", "stream.triad", "--data", dataDir, "--json"]);
+      expect(afterEdit.stdout).toBe(original);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
   it("ranks a lower-is-better metric (a custom benchmark's seconds) with the direction reversed", async () => {
     const { code, stdout } = await cli(["rank", "--metric", "custom.seconds", "--data", dataDir, "--json"]);
     expect(code).toBe(0);

@@ -61,25 +61,54 @@ export const rankCommand = defineCommand({
     const top = args.top;
     if (top !== undefined && !(Number.isInteger(top) && top >= 1))
       throw new BenchError("UsageError", `--top ${top} is not a whole number of at least 1.`, { fix: "e.g. --top 10" });
-    const { readDatabaseFor } = await import("../../analysis/read-database.js");
-    const database = await readDatabaseFor(resolve(io.cwd, args.data), args.metric);
-    const { rankTypes } = await import("../../analysis/rank.js");
-    const ranking = rankTypes(database, {
-      metric: args.metric,
-      per: args.per,
-      implementation: args.implementation,
-      architectures: args.arch,
-      families: args.family,
-      evidence: args.evidence,
-      minInstances: args["min-instances"],
-      baseline: args.baseline,
-      top,
-      margin,
-    });
+    const { readDatabaseFor, readPublishedRanking } = await import("../../analysis/read-database.js");
+    const data = resolve(io.cwd, args.data);
+    // The query analyze publishes (per instance, every type, no filter, no baseline) is read, not ranked again.
+    const published =
+      args.per === "instance" &&
+      args["min-instances"] === 1 &&
+      !args.arch?.length &&
+      !args.family?.length &&
+      !args.evidence?.length &&
+      args.baseline === undefined &&
+      top === undefined
+        ? readPublishedRanking(data, args.metric, args.implementation)
+        : undefined;
+    const ranking = published ?? (await rankFromDatabase());
     const { formatRanking } = await import("../format-analysis.js");
     io.stdout.write(
-      args.json ? `${JSON.stringify(ranking, null, 2)}\n` : formatRanking(ranking, args.csv ? "csv" : "table"),
+      args.json
+        ? `${JSON.stringify(sortedKeys(ranking), null, 2)}\n`
+        : formatRanking(ranking, args.csv ? "csv" : "table"),
     );
     return ExitCode.Success;
+
+    async function rankFromDatabase() {
+      const database = await readDatabaseFor(data, args.metric);
+      const { rankTypes } = await import("../../analysis/rank.js");
+      return rankTypes(database, {
+        metric: args.metric,
+        per: args.per,
+        implementation: args.implementation,
+        architectures: args.arch,
+        families: args.family,
+        evidence: args.evidence,
+        minInstances: args["min-instances"],
+        baseline: args.baseline,
+        top,
+        margin,
+      });
+    }
   },
 });
+
+/** The ranking with every object's keys in order, as analyze publishes it: the same bytes however it was obtained. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
+}
