@@ -14,7 +14,7 @@
 //      index ≤ 2 MB). Interactivity in the browser is measured by test/browser/report-site.test.ts's corpus only.
 // Options: --runs N (default 21), --dump FILE (default ../shared/fixtures/ec2/describe-instance-types.all.json),
 //          --documents N (default 10000), --section LIST (only these sections, e.g. `--section 4` or `--section 1,1b`),
-//          --keep-database DIR (section 4's analyzed database is left in DIR).
+//          --keep DIR (section 4's corpus and database are left in DIR/raw and DIR/db).
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -215,11 +215,11 @@ if (wanted("4")) {
       console.log(`  ${label.padEnd(36)} ${ms(time)}  (goal ≤ 500 ms: ${time <= 0.5 ? "met" : "NOT met"})`);
     }
   } finally {
-    // --keep-database DIR leaves the analyzed database there, for profiling rank and compare against it.
-    const keep = argument("--keep-database", "");
+    // --keep DIR leaves the corpus (DIR/raw) and the analyzed database (DIR/db) there, for profiling.
+    const keep = argument("--keep", "");
     if (keep) {
       rmSync(keep, { recursive: true, force: true });
-      renameSync(join(work, "db"), keep);
+      renameSync(work, keep);
     }
     rmSync(work, { recursive: true, force: true });
   }
