@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha256Hex } from "../../src/checksums.js";
+import { generateReviewKey, type GeneratedReviewKey } from "../../src/community/seal.js";
 import { runLocal } from "../../src/runner/local-run.js";
 import { ProcessGroupSet } from "../../src/runner/processes.js";
 import type { BenchmarkResult } from "../../src/schemas/generated/benchmark-result.js";
@@ -176,4 +177,17 @@ export function forgeResult(runDir: string, edit: (result: BenchmarkResult) => v
   edit(result);
   forgeRunFile(runDir, "result.json", `${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+/** A new review key and a key ring holding its public half, written to `ringPath` (what `submit --review-keys` reads). */
+export function writeTestKeyRing(ringPath: string): GeneratedReviewKey {
+  const key = generateReviewKey();
+  writeFileSync(
+    ringPath,
+    JSON.stringify({
+      schemaVersion: 1,
+      keys: [{ keyId: key.keyId, publicKey: key.publicKey, createdAt: "2026-01-01T00:00:00Z", note: "test key" }],
+    }),
+  );
+  return key;
 }

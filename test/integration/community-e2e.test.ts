@@ -13,10 +13,9 @@ import { describe, expect, it } from "vitest";
 import { exec } from "../../src/cli/main.js";
 import { memoryIo } from "../../src/cli/io.js";
 import { sha256Hex } from "../../src/checksums.js";
-import { generateReviewKey } from "../../src/community/seal.js";
 import type { ContributionBundle } from "../../src/schemas/generated/contribution-bundle.js";
 import type { ReviewReport } from "../../src/schemas/generated/review-report.js";
-import { ec2RunType, makeEc2Runs } from "../helpers/ec2-runs.js";
+import { ec2RunType, makeEc2Runs, writeTestKeyRing } from "../helpers/ec2-runs.js";
 import { makeTestIdentityAuthority } from "../helpers/identity-ca.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 
@@ -30,15 +29,8 @@ describe("community results: run on EC2 → submit → review → merge → anal
     const authority = makeTestIdentityAuthority(join(dir, "authority"));
     const catalogue = join(dir, "certificates.json");
     writeFileSync(catalogue, JSON.stringify(authority.catalogue));
-    const key = generateReviewKey();
     const ring = join(dir, "review-keys.json");
-    writeFileSync(
-      ring,
-      JSON.stringify({
-        schemaVersion: 1,
-        keys: [{ keyId: key.keyId, publicKey: key.publicKey, createdAt: "2026-01-01T00:00:00Z", note: "test key" }],
-      }),
-    );
+    const key = writeTestKeyRing(ring);
     const privateKey = join(dir, "review.pem");
     writeFileSync(privateKey, key.privateKeyPem);
     const secret = join(dir, "pseudonym-secret");

@@ -12,14 +12,13 @@ import { sha256Hex } from "../../../src/checksums.js";
 import { loadAcceptedData, mergeReviewed } from "../../../src/community/merge.js";
 import { reviewBundles, type AcceptedData } from "../../../src/community/review.js";
 import { standardChecks } from "../../../src/community/review-run.js";
-import { generateReviewKey } from "../../../src/community/seal.js";
 import { submitRuns } from "../../../src/community/submit.js";
 import { loadFamilyTable } from "../../../src/discovery/family-table.js";
 import { BenchError } from "../../../src/errors.js";
 import { checkDocument } from "../../../src/schemas/documents.js";
 import type { ContributionBundle } from "../../../src/schemas/generated/contribution-bundle.js";
 import type { FamilyTable } from "../../../src/schemas/generated/families.js";
-import { ec2RunType, forgeResult, forgeRunFile, makeEc2Runs } from "../../helpers/ec2-runs.js";
+import { ec2RunType, forgeResult, forgeRunFile, makeEc2Runs, writeTestKeyRing } from "../../helpers/ec2-runs.js";
 import { makeTestIdentityAuthority, type TestIdentityAuthority } from "../../helpers/identity-ca.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -39,15 +38,8 @@ beforeAll(async () => {
     { instanceId: "i-0aaaaaaaaaaaaaaa1", triad: [20000.5, 20100.5, 19900.5] },
     { instanceId: "i-0bbbbbbbbbbbbbbb2", triad: [21000.5, 21100.5, 20900.5] },
   ])) as [string, string];
-  const key = generateReviewKey();
   const ring = join(shared, "review-keys.json");
-  writeFileSync(
-    ring,
-    JSON.stringify({
-      schemaVersion: 1,
-      keys: [{ keyId: key.keyId, publicKey: key.publicKey, createdAt: "2026-01-01T00:00:00Z", note: "test key" }],
-    }),
-  );
+  writeTestKeyRing(ring);
   const forged = join(shared, "forged");
   cpSync(a, forged, { recursive: true });
   const sums = readFileSync(join(forged, "SHA256SUMS"), "utf8");

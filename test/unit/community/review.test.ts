@@ -21,7 +21,7 @@ import type { BenchmarkResult } from "../../../src/schemas/generated/benchmark-r
 import type { ContributionBundle } from "../../../src/schemas/generated/contribution-bundle.js";
 import type { FamilyTable } from "../../../src/schemas/generated/families.js";
 import type { ReviewReport } from "../../../src/schemas/generated/review-report.js";
-import { forgeResult, forgeRunFile, makeEc2Runs } from "../../helpers/ec2-runs.js";
+import { forgeResult, forgeRunFile, makeEc2Runs, writeTestKeyRing } from "../../helpers/ec2-runs.js";
 import { makeTestIdentityAuthority, type TestIdentityAuthority } from "../../helpers/identity-ca.js";
 import { useTempDir } from "../../helpers/temp-dir.js";
 
@@ -56,15 +56,8 @@ beforeAll(async () => {
   [run] = (await makeEc2Runs(shared, authority, [
     { instanceId: "i-0aaaaaaaaaaaaaaa1", triad: [20000.5, 20100.5, 19900.5] },
   ])) as [string];
-  key = generateReviewKey();
   const ring = join(shared, "review-keys.json");
-  writeFileSync(
-    ring,
-    JSON.stringify({
-      schemaVersion: 1,
-      keys: [{ keyId: key.keyId, publicKey: key.publicKey, createdAt: "2026-01-01T00:00:00Z", note: "test key" }],
-    }),
-  );
+  key = writeTestKeyRing(ring);
   publicBundle = await bundleOf(run, join(shared, "public.json"));
   sealedBundle = await bundleOf(run, join(shared, "sealed.json"), ring);
 }, 60_000);
