@@ -102,7 +102,9 @@ export async function checkRunFileSet(files: RunFileSet): Promise<CheckedRun | {
   const schema = await checkDocument("benchmark-result", document);
   if (!schema.valid)
     return {
-      problems: schema.errors.slice(0, 10).map((error) => `result.json does not match the result schema: ${error}`),
+      problems: [
+        `result.json does not match the result schema: ${schema.errors.slice(0, 10).join("; ")}${schema.errors.length > 10 ? ` (and ${schema.errors.length - 10} more)` : ""}`,
+      ],
     };
   const result = document as BenchmarkResult;
   const parsed = parseChecksumList(sumsBytes.toString("utf8"));

@@ -107,6 +107,10 @@ export async function submitRuns(options: SubmitOptions): Promise<SubmitOutcome>
     });
   const bundlePath = resolve(options.out);
   const pullRequestPath = pullRequestPathFor(bundlePath);
+  if (!existsSync(dirname(bundlePath)))
+    throw new BenchError("InvalidArgument", `--out ${bundlePath}: the folder ${dirname(bundlePath)} does not exist.`, {
+      fix: "Create the folder first, or name a file in an existing one with --out.",
+    });
   for (const path of [bundlePath, pullRequestPath])
     if (existsSync(path))
       throw new BenchError("InvalidArgument", `${path} already exists; submit never overwrites a file.`, {

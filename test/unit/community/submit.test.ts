@@ -262,6 +262,16 @@ describe("submit refuses, naming the folder and the reason, and writes nothing",
     expect(readFileSync(join(out, "contribution.pr.md"), "utf8")).toBe("mine too");
   });
 
+  it("refuses an --out in a folder that does not exist, before checking the runs", async () => {
+    const { run, out } = copyOfRun();
+    await expectRefused(
+      { ...options(run, out), out: join(out, "missing", "contribution.json") },
+      "InvalidArgument",
+      [/the folder .*missing does not exist/],
+      out,
+    );
+  });
+
   it("refuses a bad --handle", async () => {
     const { run, out } = copyOfRun();
     for (const handle of ["", "-octocat", "octo cat", "octocat\nSigned-off-by: someone else", "a".repeat(40)])
