@@ -140,21 +140,23 @@ function nthValueScript(counterDir: string, key: string, values: readonly number
   ].join("\n");
 }
 
-/** STREAM 5.10's output with Triad `$v` (Copy, Scale, Add fixed fractions of it), one trial per call. */
-function fakeStreamScript(counterDir: string, triad: readonly number[]): string {
+/**
+ * STREAM 5.10's output with Triad `$v` (Copy, Scale, Add fixed fractions of it), one trial per call, with times that
+ * agree with the rates (bytes moved per kernel / best time) as a real STREAM's do, so a review's arithmetic holds.
+ */
+export function fakeStreamScript(counterDir: string, triad: readonly number[]): string {
+  const size = 10_000_000;
   return `#!/bin/sh
 # A stand-in for a STREAM binary: prints STREAM 5.10's format with the planned Triad of this trial.
 ${nthValueScript(counterDir, "${OMP_NUM_THREADS}-${OMP_PROC_BIND}-${OMP_PLACES}", triad)}
-copy=$(awk "BEGIN { printf \\"%.1f\\", $v * 0.8 }")
-scale=$(awk "BEGIN { printf \\"%.1f\\", $v * 0.75 }")
-add=$(awk "BEGIN { printf \\"%.1f\\", $v * 0.99 }")
+line() { awk -v name="$1" -v rate="$2" -v bytes="$3" 'BEGIN { t = bytes / (rate * 1e6); printf "%-8s%11.1f  %11.6f  %11.6f  %11.6f\\n", name ":", rate, t * 1.1, t, t * 1.3 }'; }
 cat <<EOF
 -------------------------------------------------------------
 STREAM version \\$Revision: 5.10 \\$
 -------------------------------------------------------------
 This system uses 8 bytes per array element.
 -------------------------------------------------------------
-Array size = 10000000 (elements), Offset = 0 (elements)
+Array size = ${size} (elements), Offset = 0 (elements)
 Memory per array = 76.3 MiB (= 0.1 GiB).
 Total memory required = 228.9 MiB (= 0.2 GiB).
 Each kernel will be executed 10 times.
@@ -163,14 +165,14 @@ Number of Threads requested = \${OMP_NUM_THREADS:-1}
 Number of Threads counted = \${OMP_NUM_THREADS:-1}
 -------------------------------------------------------------
 Your clock granularity/precision appears to be 1 microseconds.
-Each test below will take on the order of 6818 microseconds.
-   (= 6818 clock ticks)
 -------------------------------------------------------------
 Function    Best Rate MB/s  Avg time     Min time     Max time
-Copy:          $copy     0.017602     0.010026     0.027682
-Scale:         $scale     0.010012     0.007126     0.014953
-Add:           $add     0.010808     0.007951     0.013186
-Triad:         $v     0.030449     0.007994     0.174436
+EOF
+line Copy "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.8 }")" ${2 * 8 * size}
+line Scale "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.75 }")" ${2 * 8 * size}
+line Add "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.99 }")" ${3 * 8 * size}
+line Triad "$v" ${3 * 8 * size}
+cat <<EOF
 -------------------------------------------------------------
 Solution Validates: avg error less than 1.000000e-13 on all three arrays
 -------------------------------------------------------------

@@ -15,7 +15,7 @@ import { generateReviewKey, type GeneratedReviewKey } from "../../src/community/
 import { runLocal } from "../../src/runner/local-run.js";
 import { ProcessGroupSet } from "../../src/runner/processes.js";
 import type { BenchmarkResult } from "../../src/schemas/generated/benchmark-result.js";
-import { startFakeImds } from "./corpus.js";
+import { fakeStreamScript, startFakeImds } from "./corpus.js";
 import type { TestIdentityAuthority } from "./identity-ca.js";
 
 /** The instance type every run here is made on (its recorded host is {@link fakeHostRoot}'s). */
@@ -39,53 +39,10 @@ export function fakeHostRoot(dir: string): string {
   return root;
 }
 
-/**
- * STREAM 5.10's output for a planned Triad (the n-th call of each thread setting prints the n-th value), with times
- * that agree with the rates (bytes per kernel / best time), as a real STREAM's do.
- */
+/** Writes {@link fakeStreamScript} for `triad` as `dir/stream` and returns its path. */
 export function consistentStream(dir: string, triad: readonly number[]): string {
   const path = join(dir, "stream");
-  const size = 10_000_000;
-  writeFileSync(
-    path,
-    `#!/bin/sh
-counter="${dir}/count-$OMP_NUM_THREADS-$OMP_PROC_BIND"
-n=$(cat "$counter" 2>/dev/null || echo 0); n=$((n+1)); echo "$n" > "$counter"
-case "$n" in
-${triad.map((value, index) => `  ${index + 1}) v=${value} ;;`).join("\n")}
-  *) exit 3 ;;
-esac
-line() { awk -v name="$1" -v rate="$2" -v bytes="$3" 'BEGIN { t = bytes / (rate * 1e6); printf "%-8s%11.1f  %11.6f  %11.6f  %11.6f\\n", name ":", rate, t * 1.1, t, t * 1.3 }'; }
-cat <<EOF
--------------------------------------------------------------
-STREAM version \\$Revision: 5.10 \\$
--------------------------------------------------------------
-This system uses 8 bytes per array element.
--------------------------------------------------------------
-Array size = ${size} (elements), Offset = 0 (elements)
-Memory per array = 76.3 MiB (= 0.1 GiB).
-Total memory required = 228.9 MiB (= 0.2 GiB).
-Each kernel will be executed 10 times.
--------------------------------------------------------------
-Number of Threads requested = \${OMP_NUM_THREADS:-1}
-Number of Threads counted = \${OMP_NUM_THREADS:-1}
--------------------------------------------------------------
-Your clock granularity/precision appears to be 1 microseconds.
--------------------------------------------------------------
-Function    Best Rate MB/s  Avg time     Min time     Max time
-EOF
-line Copy "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.8 }")" ${2 * 8 * size}
-line Scale "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.75 }")" ${2 * 8 * size}
-line Add "$(awk "BEGIN { printf \\"%.1f\\", $v * 0.99 }")" ${3 * 8 * size}
-line Triad "$v" ${3 * 8 * size}
-cat <<EOF
--------------------------------------------------------------
-Solution Validates: avg error less than 1.000000e-13 on all three arrays
--------------------------------------------------------------
-EOF
-`,
-    { mode: 0o755 },
-  );
+  writeFileSync(path, fakeStreamScript(dir, triad), { mode: 0o755 });
   return path;
 }
 
