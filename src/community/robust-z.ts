@@ -13,6 +13,7 @@
  * Each accepted result counts as one instance: the review's independence step (pseudonyms) is what makes two runs of
  * one instance count once before the runs reach the accepted database.
  */
+import { median } from "../analysis/order-statistics.js";
 import { MIN_VALUES_FOR_OUTLIER_FLAGS, ROBUST_Z_METHOD, robustZScores } from "../analysis/outliers.js";
 import type { BenchmarkResult, BenchmarkRun } from "../schemas/generated/benchmark-result.js";
 import type { Finding } from "./findings.js";
@@ -100,19 +101,21 @@ function judge(
 
 /** The headline figure of a section that has one (valid, conforming, not a supplementary measurement). */
 function headlineOf(section: BenchmarkRun): Headline | undefined {
-  const statistics = section.headline.statistics;
-  if (!statistics || !section.validity.valid || section.supplementary) return undefined;
+  // From the headline configuration's valid trials, as analyze takes each instance's value: the median. A result
+  // as analyze's corpus holds it (slimmed) keeps its trials but not its per-configuration statistics.
+  if (!section.headline || !section.validity.valid || section.supplementary) return undefined;
+  const { configuration: id, metric } = section.headline;
+  const trials = section.configurations.find((configuration) => configuration.id === id)?.trials ?? [];
+  const values = trials
+    .filter((trial) => trial.valid)
+    .map((trial) => trial.metrics[metric]?.value)
+    .filter((value): value is number => typeof value === "number" && Number.isFinite(value));
+  const unit = trials.map((trial) => trial.metrics[metric]?.unit).find((u) => u !== undefined);
+  if (values.length === 0 || unit === undefined) return undefined;
   return {
-    key: JSON.stringify([
-      section.benchmark,
-      section.custom?.name ?? "",
-      section.implementation,
-      section.headline.configuration,
-      section.headline.metric,
-      statistics.unit,
-    ]),
-    value: statistics.median,
-    unit: statistics.unit,
+    key: JSON.stringify([section.benchmark, section.custom?.name ?? "", section.implementation, id, metric, unit]),
+    value: median(values),
+    unit,
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readCorpus } from "../../../src/analysis/corpus.js";
 import { robustZ } from "../../../src/community/robust-z.js";
 import type { PlannedInstance } from "../../helpers/corpus.js";
 import { useRunnerCorpus } from "../../helpers/corpus.js";
@@ -69,6 +70,14 @@ describe("robust z against the accepted instances", () => {
     expect(findings[0]?.reason).toMatch(
       /far from the other instances, \|z\| > 3\.5: z = \d+\.\d\d among m7i\.large's 6/,
     );
+  });
+
+  it("flags it too against the accepted runs as the review reads them from data/raw (analyze's slimmed results)", async () => {
+    const read = await readCorpus([{ dir: corpus().root, includeLocal: false }]);
+    const slimmed = read.runs.filter((entry) => /\/b\d+-/.test(entry.path)).map((entry) => entry.result);
+    expect(slimmed).toHaveLength(accepted().length);
+    expect(robustZ(run("m7i.large", "c1", 2), slimmed)[0]?.severity).toBe("flag");
+    expect(robustZ(run("m7i.large", "c1", 1), slimmed)[0]?.reason).toMatch(/among m7i\.large's 6 accepted instances/);
   });
 
   it("compares per physical core with the family when the type has fewer than 5 instances", () => {
