@@ -199,8 +199,9 @@ function parseInstanceIdentityDocument(bytes: Buffer): InstanceIdentityDocument 
   let data: unknown;
   try {
     data = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch (error) {
-    return `the identity document is not UTF-8 JSON: ${(error as Error).message}`;
+  } catch {
+    // The parser's message would quote the document (account and instance ids), and reasons are published.
+    return "the identity document is not UTF-8 JSON";
   }
   if (data === null || typeof data !== "object" || Array.isArray(data))
     return "the identity document is not a JSON object";

@@ -9,7 +9,7 @@
  * Also the other direction: what the review needs to know of the database (accepted results, raw checksums,
  * instance pseudonyms, run ids), read from `data/raw/`.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseChecksumList } from "../checksums.js";
 import { readCorpus } from "../analysis/corpus.js";
@@ -71,7 +71,7 @@ export async function mergeReviewed(
     const staging = mkdtempSync(join(parent, ".merge-"));
     try {
       writeRunFileSet(run.files as NonNullable<ReviewedRun["files"]>, staging);
-      writeFileSync(join(staging, provenanceFile), `${stableJson(provenance)}\n`, { flag: "wx" });
+      writeFileSync(join(staging, provenanceFile), stableJson(provenance), { flag: "wx" });
       renameSync(staging, join(dataDir, folder));
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
@@ -94,7 +94,7 @@ export async function mergeReviewed(
         `The rejection record does not match its schema: ${check.errors.join("; ")}.`,
       );
     mkdirSync(join(dataDir, "rejected"), { recursive: true });
-    writeFileSync(join(dataDir, file), `${stableJson(rejection)}\n`);
+    writeFileSync(join(dataDir, file), stableJson(rejection));
     outcome.rejected.push(file);
   }
   return outcome;
@@ -160,7 +160,7 @@ export async function loadAcceptedData(dataDir: string): Promise<AcceptedData> {
     const folder = join(raw, run.path);
     const sums = parseChecksumList(readRegularFile(join(folder, "SHA256SUMS"), 4 * 1024 * 1024).toString("utf8"));
     for (const [path, line] of sums.sums ?? [])
-      if (path.startsWith("raw/") && isMeasurementOutput(path, readRegularFile(join(folder, path), 64 * 1024 * 1024)))
+      if (path.startsWith("raw/") && isMeasurementOutput(path, statSync(join(folder, path)).size))
         accepted.rawChecksums.set(line.sha256, run.result.runId);
     if (existsSync(join(folder, provenanceFile))) {
       const provenance = await readDocument("contribution-provenance", join(folder, provenanceFile));

@@ -304,7 +304,7 @@ async function reviewRun(
   // 7. Independence.
   for (const [path, bytes] of checked.files) {
     // Measurement outputs only: an empty stderr, an input file or a build log is the same for every honest run.
-    if (!isMeasurementOutput(path, bytes)) continue;
+    if (!isMeasurementOutput(path, bytes.length)) continue;
     const sum = sha256Hex(bytes);
     const other = seenChecksums.get(sum);
     if (other !== undefined && other !== entry.runId)
@@ -405,11 +405,18 @@ function openIdentity(
   }
   if (privateKeys.length === 0)
     return { skipped: "the identity is sealed to the maintainers' review key: review with --key to verify it" };
-  let opened: unknown;
+  let plaintext: Buffer;
   try {
-    opened = JSON.parse(openSealedWithAny(entry.identity.sealed, privateKeys).toString("utf8"));
+    plaintext = openSealedWithAny(entry.identity.sealed, privateKeys);
   } catch (error) {
     return { problem: `the sealed identity cannot be opened: ${(error as Error).message}` };
+  }
+  let opened: unknown;
+  try {
+    opened = JSON.parse(plaintext.toString("utf8"));
+  } catch {
+    // The parser's message quotes the text, which is private: review.json and data/rejected/ are published.
+    return { problem: "the sealed identity opens, but is not JSON" };
   }
   const form = opened as Partial<IdentityEvidence> | null;
   if (
@@ -526,6 +533,6 @@ function measuredSeconds(result: BenchmarkResult): number {
 const minimumComparedBytes = 64;
 
 /** A raw output of a measurement: under raw/, not a stderr capture, long enough to carry measured numbers. */
-export function isMeasurementOutput(path: string, bytes: Buffer): boolean {
-  return path.startsWith("raw/") && !/stderr/.test(path) && bytes.length >= minimumComparedBytes;
+export function isMeasurementOutput(path: string, bytes: number): boolean {
+  return path.startsWith("raw/") && !/stderr/.test(path) && bytes >= minimumComparedBytes;
 }

@@ -157,7 +157,7 @@ export async function submitRuns(options: SubmitOptions): Promise<SubmitOutcome>
         fix: "This is a bug in aws-bench; please report it with the run folders' result.json.",
       },
     );
-  const text = `${stableJson(bundle)}\n`;
+  const text = stableJson(bundle);
   if (Buffer.byteLength(text) > contributionLimits.bundleBytes)
     throw new BenchError(
       "InputTooLarge",
