@@ -76,11 +76,9 @@ export const rankCommand = defineCommand({
         : undefined;
     const ranking = published ?? (await rankFromDatabase());
     const { formatRanking } = await import("../format-analysis.js");
-    io.stdout.write(
-      args.json
-        ? `${JSON.stringify(sortedKeys(ranking), null, 2)}\n`
-        : formatRanking(ranking, args.csv ? "csv" : "table"),
-    );
+    // Keys sorted as analyze publishes them: the same bytes whether read or ranked again.
+    const { stableJson } = await import("../../schemas/documents.js");
+    io.stdout.write(args.json ? stableJson(ranking) : formatRanking(ranking, args.csv ? "csv" : "table"));
     return ExitCode.Success;
 
     async function rankFromDatabase() {
@@ -101,14 +99,3 @@ export const rankCommand = defineCommand({
     }
   },
 });
-
-/** The ranking with every object's keys in order, as analyze publishes it: the same bytes however it was obtained. */
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
-  );
-}
