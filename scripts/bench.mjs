@@ -18,16 +18,7 @@
 import { Buffer } from "node:buffer";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -227,8 +218,9 @@ if (wanted("4")) {
     // --keep DIR leaves the corpus (DIR/raw) and the analyzed database (DIR/db) there, for profiling.
     const keep = argument("--keep", "");
     if (keep) {
-      rmSync(keep, { recursive: true, force: true });
-      renameSync(work, keep);
+      // Never over something that is there: the folder must be new (cpSync also crosses file systems).
+      if (existsSync(keep)) console.error(`bench: --keep ${keep} already exists; the corpus was not kept`);
+      else cpSync(work, keep, { recursive: true });
     }
     rmSync(work, { recursive: true, force: true });
   }
