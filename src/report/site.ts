@@ -8,6 +8,8 @@
  * Every number shown travels with its n, interval, coverage and method: the figures come from src/analysis
  * (`rankTypes` for medians, intervals and rank intervals; `compareTypes` for the baseline and compare verdicts).
  */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { typeFileName } from "../analysis/api.js";
 import { replaceFoldersWhole } from "../output-folders.js";
 import { compareTypes, rankTypes } from "../analysis/rank.js";
@@ -631,6 +633,16 @@ export function buildSite(inputs: SiteInputs): Map<string, string> {
  * renames, so a failure leaves the previous site as it was.
  */
 export function writeSite(outDir: string, files: ReadonlyMap<string, string>): void {
+  // The folder is replaced whole: only an empty one, or a site this command wrote before (its index.html and
+  // .nojekyll), may be — never a folder of someone's files, a database or a checkout named by mistake.
+  if (
+    existsSync(outDir) &&
+    readdirSync(outDir).length > 0 &&
+    !(existsSync(join(outDir, "index.html")) && existsSync(join(outDir, ".nojekyll")))
+  )
+    throw new BenchError("InvalidArgument", `--out ${outDir} holds files that are not a site aws-bench report wrote.`, {
+      fix: "The site's folder is replaced whole: name a new or empty folder, or the folder of an earlier site.",
+    });
   try {
     replaceFoldersWhole([{ folder: outDir, name: "the site", files }], "report");
   } catch (error) {

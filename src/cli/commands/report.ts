@@ -16,7 +16,11 @@ export const reportCommand = defineCommand({
       default: "data",
       describe: "The database `analyze` wrote (its processed/latest.json and api/v1/)",
     },
-    out: { type: "string", default: "site", describe: "The site's folder (replaced whole)" },
+    out: {
+      type: "string",
+      default: "site",
+      describe: "The site's folder: new, empty, or an earlier site (replaced whole)",
+    },
     "base-url": {
       type: "string",
       describe: "The site's public address, for canonical links (e.g. https://owner.github.io/repo/)",

@@ -197,18 +197,36 @@ describe("pieces", () => {
   it("writeSite replaces the folder whole", () => {
     const out = join(scratch, "replaced");
     mkdirSync(out, { recursive: true });
+    // An earlier site (its index.html and .nojekyll) with a page the new one no longer has.
+    writeFileSync(join(out, "index.html"), "old");
+    writeFileSync(join(out, ".nojekyll"), "");
     writeFileSync(join(out, "stale.html"), "old");
     writeSite(
       out,
       new Map([
+        [".nojekyll", ""],
         ["index.html", "new"],
         ["types/a.html", "a"],
       ]),
     );
-    expect(readdirSync(out).sort()).toEqual(["index.html", "types"]);
+    expect(readdirSync(out).sort()).toEqual([".nojekyll", "index.html", "types"]);
     expect(readFileSync(join(out, "types", "a.html"), "utf8")).toBe("a");
     expect(() => writeSite(out, new Map([["../escape.html", "x"]]))).toThrow(/leaves the site/);
     expect(readFileSync(join(out, "index.html"), "utf8")).toBe("new");
+  });
+
+  it("writeSite refuses a folder of other files (a database, a checkout named by mistake) and leaves it as it was", () => {
+    const out = join(scratch, "not-a-site");
+    mkdirSync(join(out, "processed"), { recursive: true });
+    writeFileSync(join(out, "processed", "latest.json"), "{}");
+    writeFileSync(join(out, "notes.txt"), "mine");
+    expect(() => writeSite(out, new Map([["index.html", "new"]]))).toThrow(/holds files that are not a site/);
+    expect(readdirSync(out).sort()).toEqual(["notes.txt", "processed"]);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
+    const empty = join(scratch, "empty-out");
+    mkdirSync(empty, { recursive: true });
+    writeSite(empty, new Map([["index.html", "new"]]));
+    expect(readdirSync(empty)).toEqual(["index.html"]);
   });
 });
 
