@@ -17,9 +17,10 @@ import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js
 import type { ApiIndex } from "../schemas/generated/api-index.js";
 import type { ApiType } from "../schemas/generated/api-type.js";
 import { buildChangelog, type PreviousRelease } from "./changelog.js";
-import { csvField } from "./database.js";
+import { csvField } from "./csv.js";
 import { openApiDocument, openApiSchemaId, schemaId } from "./openapi.js";
 import { rankTypes } from "./rank.js";
+import { publishedRankOptions } from "./read-database.js";
 
 /** The file name of a type's page: `:` is not allowed in file names everywhere. */
 export function typeFileName(type: string): string {
@@ -48,7 +49,7 @@ export function buildApi(database: AnalysisDatabase, previous: PreviousRelease =
   // Ranked in the API: each benchmark's headline metric (every pair of types is an exact test; the other metrics of
   // the headline configuration are ranked on demand by `aws-bench rank`, from processed/by-metric/).
   for (const { metric, implementation } of headlineMetrics(database).filter((m) => m.ranked)) {
-    const ranking = rankTypes(database, { metric, implementation, per: "instance", minInstances: 1 });
+    const ranking = rankTypes(database, { metric, implementation, ...publishedRankOptions });
     const path = `rankings/${metric}${implementationSuffix(database, metric, implementation)}.json`;
     files.set(path, stableJson(ranking));
     schemas.set(path, schemaId("api-ranking"));

@@ -9,6 +9,7 @@
  *   processed/by-metric/SHA256SUMS      the checksum of each of those files as analyze validated it
  *   api/v1/…                            the published static API (src/analysis/api.ts)
  */
+import { csvField } from "./csv.js";
 import { sha256Hex } from "../checksums.js";
 import { stableJson } from "../schemas/documents.js";
 import type { AnalysisDatabase, TypeFacts } from "../schemas/generated/analysis-database.js";
@@ -201,9 +202,4 @@ function historicalSeries(database: AnalysisDatabase): Map<string, string> {
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([metric, list]) => [metric, `${header}\n${list.sort().join("\n")}\n`]),
   );
-}
-
-/** A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }

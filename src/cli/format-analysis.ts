@@ -1,5 +1,5 @@
 /** Text and CSV for `rank` and `compare`: every number printed with its n, interval, coverage and method. */
-import { csvField } from "../analysis/database.js";
+import { csvField } from "../analysis/csv.js";
 import type { RankPer } from "../analysis/rank.js";
 import type { compareTypes } from "../analysis/rank.js";
 import type { Comparison } from "../analysis/two-sample.js";

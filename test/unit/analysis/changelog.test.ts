@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildChangelog, changelogListLimit, compareRuns, parseCsv } from "../../../src/analysis/changelog.js";
-import { csvField } from "../../../src/analysis/database.js";
+import { csvField } from "../../../src/analysis/csv.js";
 
 const header = "type,metric,implementation,configuration,headline,runId,startedAt,value,unit,trials,evidence,outlier";
 
