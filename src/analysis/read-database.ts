@@ -50,6 +50,30 @@ async function readValidated(path: string): Promise<AnalysisDatabase> {
   return readDocument("analysis-database", path);
 }
 
+/** The options analyze ranks each headline metric with for api/v1/rankings/ (besides the metric and implementation). */
+export const publishedRankOptions = { per: "instance", minInstances: 1 } as const;
+
+/** Whether a `rank` query is the one analyze published: its options, and no filter, baseline or cut. */
+export function isPublishedQuery(query: {
+  per: string;
+  minInstances: number;
+  architectures?: readonly string[] | undefined;
+  families?: readonly string[] | undefined;
+  evidence?: readonly string[] | undefined;
+  baseline?: string | undefined;
+  top?: number | undefined;
+}): boolean {
+  return (
+    query.per === publishedRankOptions.per &&
+    query.minInstances === publishedRankOptions.minInstances &&
+    !query.architectures?.length &&
+    !query.families?.length &&
+    !query.evidence?.length &&
+    query.baseline === undefined &&
+    query.top === undefined
+  );
+}
+
 /**
  * The ranking `analyze` published for `metric` (api/v1/rankings/, listed in api/v1/index.json) — per instance, every
  * type, no filter: exactly what `rankTypes` gives for that query — when its bytes match the SHA-256 the index lists;
@@ -70,7 +94,9 @@ export function readPublishedRanking(dataDir: string, metric: string, implementa
     const bytes = readRegularFile(join(api, file), 256 * 1024 * 1024);
     if (sha256Hex(bytes) !== listed.sha256) return undefined;
     const ranking = JSON.parse(bytes.toString("utf8")) as ApiRanking;
-    return ranking.metric === metric && ranking.per === "instance" && ranking.dataset.version === index.dataset.version
+    return ranking.metric === metric &&
+      ranking.per === publishedRankOptions.per &&
+      ranking.dataset.version === index.dataset.version
       ? ranking
       : undefined;
   } catch {

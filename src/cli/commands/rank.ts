@@ -61,19 +61,20 @@ export const rankCommand = defineCommand({
     const top = args.top;
     if (top !== undefined && !(Number.isInteger(top) && top >= 1))
       throw new BenchError("UsageError", `--top ${top} is not a whole number of at least 1.`, { fix: "e.g. --top 10" });
-    const { readDatabaseFor, readPublishedRanking } = await import("../../analysis/read-database.js");
+    const { isPublishedQuery, readDatabaseFor, readPublishedRanking } = await import("../../analysis/read-database.js");
     const data = resolve(io.cwd, args.data);
     // The query analyze publishes (per instance, every type, no filter, no baseline) is read, not ranked again.
-    const published =
-      args.per === "instance" &&
-      args["min-instances"] === 1 &&
-      !args.arch?.length &&
-      !args.family?.length &&
-      !args.evidence?.length &&
-      args.baseline === undefined &&
-      top === undefined
-        ? readPublishedRanking(data, args.metric, args.implementation)
-        : undefined;
+    const published = isPublishedQuery({
+      per: args.per,
+      minInstances: args["min-instances"],
+      architectures: args.arch,
+      families: args.family,
+      evidence: args.evidence,
+      baseline: args.baseline,
+      top,
+    })
+      ? readPublishedRanking(data, args.metric, args.implementation)
+      : undefined;
     const ranking = published ?? (await rankFromDatabase());
     const { formatRanking } = await import("../format-analysis.js");
     // Keys sorted as analyze publishes them: the same bytes whether read or ranked again.
