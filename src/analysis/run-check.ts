@@ -91,7 +91,6 @@ function checksumProblem(folder: string, resultSha256: string, result: Benchmark
   return first.checksums
     ? `${first.file} does not match its checksum (expected ${first.checksums.expected}, got ${first.checksums.actual})`
     : `${first.file}: ${first.message}`;
-  return undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * What `rank` and `compare` read (src/analysis/analyze.ts readDatabaseFor): the by-metric file analyze wrote, taken
+ * What `rank` and `compare` read (src/analysis/read-database.ts readDatabaseFor): the by-metric file analyze wrote, taken
  * without validating it again only while its bytes match the SHA256SUMS analyze wrote beside it; an edited file, or
  * one without a listed checksum, is validated like any input and refused when it breaks the schema.
  */
@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readDatabaseFor, writeAnalysis } from "../../../src/analysis/analyze.js";
+import { writeAnalysis } from "../../../src/analysis/analyze.js";
+import { readDatabaseFor } from "../../../src/analysis/read-database.js";
 import type { CorpusRun } from "../../../src/analysis/corpus.js";
 import { buildDatabase } from "../../../src/analysis/database.js";
 import { isBenchError } from "../../../src/errors.js";
