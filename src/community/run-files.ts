@@ -45,10 +45,23 @@ export interface CheckedRun {
  */
 export function readRunFileSet(dir: string): RunFileSet {
   const files: RunFileSet = new Map();
+  let total = 0;
   const read = (path: string, limit: number) => {
     try {
-      files.set(path, readRegularFile(join(dir, path), limit));
+      // What is left of a whole bundle's bound, so a run of many large files stops early instead of filling memory.
+      const bytes = readRegularFile(join(dir, path), Math.min(limit, contributionLimits.bundleBytes - total));
+      total += bytes.length;
+      files.set(path, bytes);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EFBIG" && limit > contributionLimits.bundleBytes - total)
+        throw new BenchError(
+          "InputTooLarge",
+          `${dir}'s files come to more than a bundle may hold (${contributionLimits.bundleBytes} bytes) by ${path}.`,
+          {
+            fix: "Submit this run in a bundle of its own; a run this large cannot be contributed as it is.",
+            cause: error,
+          },
+        );
       throw new BenchError("InputUnreadable", `Cannot read ${join(dir, path)}: ${(error as Error).message}.`, {
         fix: "Pass the folder `aws-bench run --target local` wrote (it holds result.json, SHA256SUMS and raw/).",
         cause: error,

@@ -4,7 +4,16 @@
  * text, no temporary file); an honest run makes a schema-valid bundle holding the identity byte for byte, or sealed
  * so that neither the account nor the instance can be read from anything written.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -270,6 +279,20 @@ describe("submit refuses, naming the folder and the reason, and writes nothing",
       [/the folder .*missing does not exist/],
       out,
     );
+  });
+
+  it("stops reading once a run's files pass what a bundle may hold", async () => {
+    const { run, out } = copyOfRun();
+    // Two sparse files each under the per-file bound, together over the bundle's: listed so submit reads them.
+    for (const name of ["raw/big-1.bin", "raw/big-2.bin"]) {
+      writeFileSync(join(run, name), "");
+      truncateSync(join(run, name), 30 * 1024 * 1024);
+      writeFileSync(
+        join(run, "SHA256SUMS"),
+        `${readFileSync(join(run, "SHA256SUMS"), "utf8")}${"0".repeat(64)}  ${name}\n`,
+      );
+    }
+    await expectRefused(options(run, out), "InputTooLarge", [/more than a bundle may hold .* by raw\/big-2\.bin/], out);
   });
 
   it("refuses a bad --handle", async () => {
