@@ -195,7 +195,7 @@ export function certificateFacts(pem: string): CertificateFacts {
 }
 
 /** The fields of the document, or why it is not one AWS would serve. */
-function parseInstanceIdentityDocument(bytes: Buffer): InstanceIdentityDocument | string {
+export function parseInstanceIdentityDocument(bytes: Buffer): InstanceIdentityDocument | string {
   let data: unknown;
   try {
     data = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

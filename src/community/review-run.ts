@@ -93,6 +93,7 @@ export function standardChecks(
         status: verified.status,
         reason: verified.reason,
         ...(verified.certificate ? { certificateSha256: verified.certificate.sha256Fingerprint } : {}),
+        ...(verified.document ? { document: verified.document } : {}),
       };
     },
     rederive: (runDir, result) => rederiveRun(runDir, result),

@@ -32,13 +32,8 @@ import type { FamilyTable } from "../schemas/generated/families.js";
 import type { ReviewReport, RunReview } from "../schemas/generated/review-report.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import { checkRunFileSet, contributionLimits, writeRunFileSet, type CheckedRun, type RunFileSet } from "./run-files.js";
-import {
-  identityMismatches,
-  modificationsOf,
-  parseIdentityDocument,
-  type IdentityDocument,
-  type IdentityEvidence,
-} from "./submit.js";
+import type { InstanceIdentityDocument } from "./identity.js";
+import { identityMismatches, modificationsOf, type IdentityEvidence } from "./submit.js";
 import { openSealedWithAny } from "./seal.js";
 import { pseudonymsFor } from "./pseudonyms.js";
 import type { Finding } from "./findings.js";
@@ -53,6 +48,8 @@ export interface ReviewChecks {
     status: "verified" | "weak" | "failed";
     reason: string;
     certificateSha256?: string;
+    /** The document's fields, when it parsed. */
+    document?: InstanceIdentityDocument | undefined;
   };
   /** Step 3. */
   rederive(runDir: string, result: BenchmarkResult): Finding[];
@@ -248,15 +245,14 @@ async function reviewRun(
 
   // 1. The identity.
   const identity = openIdentity(entry, inputs.privateKeys);
-  let document: IdentityDocument | undefined;
+  let document: InstanceIdentityDocument | undefined;
   if ("skipped" in identity) record(1, "identity", "skipped", identity.skipped);
   else if ("problem" in identity) record(1, "identity", "reject", identity.problem);
   else {
     const verified = inputs.checks.verifyIdentity(identity.evidence);
-    document = parseDocumentOrUndefined(identity.evidence.document);
-    if (!document)
-      record(1, "identity", "reject", "the identity document lacks fields AWS always serves, or is not JSON");
-    else {
+    // A document that does not parse fails verification, with the reason why.
+    document = verified.document;
+    if (document) {
       const differences = publicPartDifferences(entry, document);
       if (differences.length > 0)
         record(
@@ -435,18 +431,8 @@ function openIdentity(
   };
 }
 
-function parseDocumentOrUndefined(text: string): IdentityDocument | undefined {
-  try {
-    return parseIdentityDocument(text, () => {
-      throw new Error("unusable");
-    });
-  } catch {
-    return undefined;
-  }
-}
-
 /** Where the bundle's public fields differ from the signed document. */
-function publicPartDifferences(entry: ContributedRun, document: IdentityDocument): string[] {
+function publicPartDifferences(entry: ContributedRun, document: InstanceIdentityDocument): string[] {
   const differences: string[] = [];
   const same = (what: string, claimed: string, signed: string) => {
     if (claimed !== signed) differences.push(`${what} ${claimed} against ${signed}`);
@@ -469,17 +455,7 @@ function placementStep(
   now: Date,
   record: (step: number, name: string, outcome: StepRecord["outcome"], reason: string) => void,
 ): void {
-  const asDocument: IdentityDocument = {
-    accountId: "",
-    instanceId: "",
-    instanceType: entry.instanceType,
-    region: entry.region,
-    availabilityZone: entry.availabilityZone,
-    pendingTime: entry.pendingTime,
-    imageId: entry.imageId,
-    architecture: entry.architecture,
-  };
-  const problems = identityMismatches(asDocument, result);
+  const problems = identityMismatches(entry, result);
   const times = {
     pending: Date.parse(entry.pendingTime),
     start: Date.parse(result.startedAt),

@@ -16,6 +16,7 @@ import { packageVersion } from "../package-files.js";
 import { checkDocument, stableJson } from "../schemas/documents.js";
 import type { ContributionBundle, ContributedRun } from "../schemas/generated/contribution-bundle.js";
 import { findRawOutputDetails } from "../schemas/private-details.js";
+import { parseInstanceIdentityDocument, type InstanceIdentityDocument } from "./identity.js";
 import { checkRunFileSet, contributionLimits, readRunFileSet, type CheckedRun } from "./run-files.js";
 import { loadReviewKeyRing, sealToReviewKey } from "./seal.js";
 
@@ -34,18 +35,6 @@ export interface IdentityEvidence {
   rsa2048: string;
   /** Base64 RSA-1024 signature (a weak fallback). */
   signature?: string;
-}
-
-/** The fields of the identity document the review compares with the result. */
-export interface IdentityDocument {
-  accountId: string;
-  instanceId: string;
-  instanceType: string;
-  region: string;
-  availabilityZone: string;
-  pendingTime: string;
-  imageId: string;
-  architecture: string;
 }
 
 /** What `submit` needs. */
@@ -192,7 +181,8 @@ async function contributedRun(dir: string, options: SubmitOptions, now: Date): P
   const { result } = checked;
   refuseUnusable(checked, refuse);
   const identity = readIdentity(dir, refuse);
-  const document = parseIdentityDocument(identity.document, refuse);
+  const document = parseInstanceIdentityDocument(Buffer.from(identity.document, "utf8"));
+  if (typeof document === "string") return refuse([document], "Submit the document exactly as IMDS served it.");
   const mismatches = identityMismatches(document, result);
   if (mismatches.length > 0)
     refuse(mismatches, "Submit the run with the identity document of the instance it ran on, as the runner kept it.");
@@ -296,43 +286,11 @@ function readIdentity(dir: string, refuse: (problems: readonly string[], fix: st
   return { document: document, rsa2048: rsa2048, ...(signature ? { signature } : {}) };
 }
 
-/** The document's fields, checked for shape (the signature is review's to verify). */
-export function parseIdentityDocument(
-  text: string,
-  refuse: (problems: readonly string[], fix: string) => never,
-): IdentityDocument {
-  let data: Record<string, unknown>;
-  try {
-    data = JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    return refuse(
-      [`the identity document is not JSON: ${(error as Error).message}`],
-      "Submit the document exactly as IMDS served it.",
-    );
-  }
-  const fields = [
-    "accountId",
-    "instanceId",
-    "instanceType",
-    "region",
-    "availabilityZone",
-    "pendingTime",
-    "imageId",
-    "architecture",
-  ] as const;
-  const missing = fields.filter((field) => typeof data?.[field] !== "string");
-  if (missing.length > 0)
-    refuse([`the identity document lacks ${missing.join(", ")}`], "Submit the document exactly as IMDS served it.");
-  if (Number.isNaN(Date.parse(data["pendingTime"] as string)))
-    refuse(
-      [`the identity document's pendingTime '${String(data["pendingTime"])}' is not a time`],
-      "Submit the document exactly as IMDS served it.",
-    );
-  return Object.fromEntries(fields.map((field) => [field, data[field]])) as unknown as IdentityDocument;
-}
-
 /** Where the document and the result disagree (type, region, architecture, AMI). */
-export function identityMismatches(document: IdentityDocument, result: CheckedRun["result"]): string[] {
+export function identityMismatches(
+  document: Pick<InstanceIdentityDocument, "instanceType" | "region" | "architecture" | "imageId">,
+  result: CheckedRun["result"],
+): string[] {
   const problems: string[] = [];
   const compare = (what: string, fromDocument: string, fromResult: string | undefined) => {
     if (fromResult === undefined) problems.push(`the result records no ${what} (the document says ${fromDocument})`);
