@@ -19,7 +19,6 @@ import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
 
-
 /** What {@link analyze} needs. */
 export interface AnalyzeOptions {
   /** Folders of runs. */

@@ -20,7 +20,6 @@ import type { Evidence } from "../schemas/generated/metric-summary.js";
 import { checkRunsInParallel } from "./check-runs.js";
 import { corpusLimits, type CheckedRun } from "./run-check.js";
 
-
 /** One folder to read runs from. */
 export interface CorpusInput {
   /** The folder. */
