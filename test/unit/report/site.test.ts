@@ -3,7 +3,16 @@
  * hostile CPU model string, and through `aws-bench report` itself. Counts are checked against the fixture's own
  * instances and prices, never against the generator's output.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -266,6 +275,20 @@ describe("aws-bench report", () => {
     expect(a["methodology.html"]).not.toContain("describes the methods");
     expect(a["licence.html"]).toContain("cff-version");
     expect(existsSync(join(scratch, "site-a.report-" + String(process.pid) + ".new"))).toBe(false);
+  });
+
+  it("copies only the API's regular files: a symbolic link (even a loop) is neither followed nor copied", async () => {
+    const data = join(scratch, "db-links");
+    writeDatabase(
+      data,
+      fixtureDatabase({ "m7i.large": { vcpus: 2, cores: 1, values: { "stream.triad": [1, 2, 3] } } }),
+    );
+    symlinkSync("..", join(data, "api", "v1", "loop"));
+    symlinkSync("/etc/hostname", join(data, "api", "v1", "hostname.json"));
+    expect(await exec(["report", "--data", data, "--out", join(scratch, "site-links")], memoryIo())).toBe(0);
+    const copied = Object.keys(tree(join(scratch, "site-links")));
+    expect(copied).toContain("api/v1/types/m7i.large.json");
+    expect(copied.filter((path) => /api\/v1\/(loop|hostname)/.test(path))).toEqual([]);
   });
 
   it("names the missing database and how to make it", async () => {
