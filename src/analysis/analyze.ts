@@ -18,6 +18,7 @@ import { buildApi } from "./api.js";
 import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
+import type { SummaryJson } from "./summary-json.js";
 
 /** What {@link analyze} needs. */
 export interface AnalyzeOptions {
@@ -59,7 +60,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> 
     throw new BenchError("UsageError", "There are no runs and no price snapshot to date the database by.", {
       fix: "Pass --as-of YYYY-MM-DD.",
     });
-  const { database, files } = buildDatabase({
+  const { database, files, json } = buildDatabase({
     corpus,
     asOf,
     dataCommit: dataCommitOf(options.inputs.map((input) => input.dir)),
@@ -68,12 +69,27 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> 
   });
   corpus = undefined;
   const previous = options.previousApiDir === undefined ? {} : readPreviousRelease(options.previousApiDir);
-  for (const [path, content] of buildApi(database, previous)) files.set(`api/v1/${path}`, content);
+  for (const [path, content] of buildApi(database, previous, json.under("api/v1/")))
+    files.set(`api/v1/${path}`, content);
+  await checkOutputs(files, json);
+  return { database, files };
+}
+
+/**
+ * Checks every JSON file about to be written against its schema, as text: each file without its summaries (its
+ * skeleton in `json`), and each summary once. Throws `SchemaViolation` naming the file or the summary.
+ */
+export async function checkOutputs(files: ReadonlyMap<string, string>, json: SummaryJson): Promise<void> {
   for (const [path, content] of files) {
     const kind = kindOf(path);
-    if (kind) await assertDocument(kind, JSON.parse(content), `${path} (to be written)`);
+    if (kind) await assertDocument(kind, JSON.parse(json.skeleton(path) ?? content), `${path} (to be written)`);
   }
-  return { database, files };
+  for (const [summary, text] of json.summaries())
+    await assertDocument(
+      "metric-summary",
+      JSON.parse(text),
+      `the summary of ${summary.type} ${summary.metric} (${summary.implementation}, ${summary.configuration}) (to be written)`,
+    );
 }
 
 /** What the release in `dir` published for the changelog; a file that is not there is left out. */
@@ -98,9 +114,8 @@ export function readPreviousRelease(dir: string): PreviousRelease {
 }
 
 function kindOf(path: string): DocumentKind | undefined {
-  // processed/by-metric/ files are not parsed again: each is latest.json with fewer types and summaries (each
-  // whole) and no skipped runs, which the schema allows whenever it allows latest.json.
   if (path === "processed/latest.json") return "analysis-database";
+  if (path.startsWith("processed/by-metric/") && path.endsWith(".json")) return "analysis-database";
   if (path === "api/v1/index.json") return "api-index";
   if (path.startsWith("api/v1/types/")) return "api-type";
   if (path.startsWith("api/v1/rankings/")) return "api-ranking";

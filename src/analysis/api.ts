@@ -21,14 +21,22 @@ import { csvField } from "./csv.js";
 import { openApiDocument, openApiSchemaId, schemaId } from "./openapi.js";
 import { rankTypes } from "./rank.js";
 import { publishedRankOptions } from "./read-database.js";
+import { SummaryJson } from "./summary-json.js";
 
 /** The file name of a type's page: `:` is not allowed in file names everywhere. */
 export function typeFileName(type: string): string {
   return `${type.replace(":", "_")}.json`;
 }
 
-/** Every file of `api/v1/`, relative to it; `previous` is what the release before published (for the changelog). */
-export function buildApi(database: AnalysisDatabase, previous: PreviousRelease = {}): Map<string, string> {
+/**
+ * Every file of `api/v1/`, relative to it; `previous` is what the release before published (for the changelog).
+ * The types' pages take their summaries' texts from `json` (made for processed/ already, when analyze passes it).
+ */
+export function buildApi(
+  database: AnalysisDatabase,
+  previous: PreviousRelease = {},
+  json: SummaryJson = new SummaryJson(),
+): Map<string, string> {
   const files = new Map<string, string>();
   const schemas = new Map<string, string>();
   const types = Object.keys(database.types).sort();
@@ -42,7 +50,7 @@ export function buildApi(database: AnalysisDatabase, previous: PreviousRelease =
       skipped: database.skipped.filter((skipped) => skipped.type === type),
     };
     const path = `types/${typeFileName(type)}`;
-    files.set(path, stableJson(page));
+    files.set(path, json.write(path, page));
     schemas.set(path, schemaId("api-type"));
   }
   const metrics: ApiIndex["metrics"] = [];

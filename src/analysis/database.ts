@@ -11,13 +11,13 @@
  */
 import { csvField } from "./csv.js";
 import { sha256Hex } from "../checksums.js";
-import { stableJson } from "../schemas/documents.js";
 import type { AnalysisDatabase, TypeFacts } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
 import type { Corpus } from "./corpus.js";
 import { median } from "./order-statistics.js";
 import { observationsOf, summarize, typeLabel, type Observation } from "./summaries.js";
+import { SummaryJson } from "./summary-json.js";
 
 /** The data licence named in every published file. */
 export const dataLicence = "CC-BY-4.0";
@@ -40,8 +40,15 @@ export interface DatabaseInputs {
   prices?: PriceSnapshot | undefined;
 }
 
-/** Builds the database document and the processed files; the API is made from the document. */
-export function buildDatabase(inputs: DatabaseInputs): { database: AnalysisDatabase; files: Map<string, string> } {
+/**
+ * Builds the database document and the processed files; the API is made from the document. `json` holds each
+ * summary's text and each file's skeleton (for the API's files and for validation).
+ */
+export function buildDatabase(inputs: DatabaseInputs): {
+  database: AnalysisDatabase;
+  files: Map<string, string>;
+  json: SummaryJson;
+} {
   const { corpus } = inputs;
   const observations: Observation[] = [];
   const skipped = [...corpus.skipped];
@@ -75,17 +82,19 @@ export function buildDatabase(inputs: DatabaseInputs): { database: AnalysisDatab
     summaries,
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.reason < b.reason ? -1 : 1)),
   };
-  const files = new Map<string, string>([["processed/latest.json", stableJson(database)]]);
+  const json = new SummaryJson();
+  const files = new Map<string, string>([["processed/latest.json", json.write("processed/latest.json", database)]]);
   for (const [metric, text] of historicalSeries(database)) files.set(`processed/historical/${metric}.csv`, text);
   const sums: string[] = [];
   for (const [metric, subset] of byMetric(database)) {
-    const text = stableJson(subset);
-    files.set(`processed/by-metric/${metric}.json`, text);
+    const path = `processed/by-metric/${metric}.json`;
+    const text = json.write(path, subset);
+    files.set(path, text);
     sums.push(`${sha256Hex(text)}  ${metric}.json`);
   }
   // analyze validates every file it writes; rank and compare skip validating again a file these sums vouch for.
   if (sums.length > 0) files.set("processed/by-metric/SHA256SUMS", `${sums.join("\n")}\n`);
-  return { database, files };
+  return { database, files, json };
 }
 
 /** Each type's hardware (catalogue first, else the probed host), evidence, runs, price and measured run cost. */

@@ -225,6 +225,35 @@ export function stableJson(value: unknown): string {
   return `${JSON.stringify(value, sortedKeysOf, 2)}\n`;
 }
 
+/**
+ * One item of a document's top-level array as {@link stableJson} writes it there (indented two levels deeper), so
+ * documents sharing an item serialize it once and splice it in with {@link stableJsonWithItems}.
+ */
+export function stableJsonItem(value: unknown): string {
+  // Written where it will stand (in an array under a top-level key), then cut out: no second pass to indent it.
+  const text = JSON.stringify({ items: [value] }, sortedKeysOf, 2);
+  return text.slice('{\n  "items": [\n    '.length, text.length - "\n  ]\n}".length);
+}
+
+/**
+ * `stableJson(document)` for a document whose top-level array `key` holds the items `items` were made from (by
+ * {@link stableJsonItem}), byte for byte, with the same text without those items (`skeleton`): `document[key]` itself is
+ * not read.
+ */
+export function stableJsonWithItems(
+  document: object,
+  key: string,
+  items: readonly string[],
+): { text: string; skeleton: string } {
+  const skeleton = stableJson({ ...document, [key]: [] });
+  // Only top-level keys are indented by exactly two spaces, and each key appears once at that level.
+  const empty = `\n  ${JSON.stringify(key)}: []`;
+  const at = skeleton.indexOf(empty);
+  if (items.length === 0) return { text: skeleton, skeleton };
+  const filled = `${empty.slice(0, -1)}\n    ${items.join(",\n    ")}\n  ]`;
+  return { text: `${skeleton.slice(0, at)}${filled}${skeleton.slice(at + empty.length)}`, skeleton };
+}
+
 /** JSON.stringify replacer: the value as the document holds it (toJSON not applied), objects with sorted keys. */
 function sortedKeysOf(this: Record<string, unknown>, key: string): unknown {
   const value = this[key];

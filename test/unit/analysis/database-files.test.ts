@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeAnalysis } from "../../../src/analysis/analyze.js";
+import { checkOutputs, writeAnalysis } from "../../../src/analysis/analyze.js";
+import { buildApi } from "../../../src/analysis/api.js";
 import { readDatabaseFor } from "../../../src/analysis/read-database.js";
 import type { CorpusRun } from "../../../src/analysis/corpus.js";
 import { buildDatabase } from "../../../src/analysis/database.js";
@@ -97,5 +98,43 @@ describe("readDatabaseFor", () => {
     writeFileSync(byMetric("stream.triad.json"), JSON.stringify(edited));
     const error: unknown = await readDatabaseFor(dir, "stream.triad").catch((e: unknown) => e);
     expect(isBenchError(error) && error.code).toBe("SchemaViolation");
+  });
+});
+
+describe("checkOutputs", () => {
+  const built = () => {
+    const { database, files, json } = buildDatabase({ corpus: { runs: runs(), skipped: [] }, asOf: "2026-12-01" });
+    for (const [path, text] of buildApi(database, {}, json.under("api/v1/"))) files.set(`api/v1/${path}`, text);
+    return { database, files, json };
+  };
+
+  it("passes what analyze builds, each summary checked once though three files hold it", async () => {
+    const { files, json } = built();
+    await expect(checkOutputs(files, json)).resolves.toBeUndefined();
+    expect([...json.summaries()]).toHaveLength(1);
+    for (const path of [
+      "processed/latest.json",
+      "processed/by-metric/stream.triad.json",
+      "api/v1/types/m7i.large.json",
+    ])
+      expect(files.get(path)).toContain(json.summaries().next().value?.[1]);
+  });
+
+  it("refuses a summary that breaks its schema, naming it, and a file whose own fields break its schema", async () => {
+    const { database, files, json } = built();
+    const broken = { ...database.summaries[0], counts: { instances: -1 } } as (typeof database.summaries)[0];
+    files.set("processed/latest.json", json.write("processed/latest.json", { ...database, summaries: [broken] }));
+    const error: unknown = await checkOutputs(files, json).catch((e: unknown) => e);
+    expect(isBenchError(error) && error.code).toBe("SchemaViolation");
+    expect((error as Error).message).toMatch(/the summary of m7i\.large stream\.triad \(stream, main\)/);
+
+    const again = built();
+    again.files.set(
+      "api/v1/types/m7i.large.json",
+      again.json.under("api/v1/").write("types/m7i.large.json", { schemaVersion: 2, summaries: database.summaries }),
+    );
+    await expect(checkOutputs(again.files, again.json)).rejects.toThrow(
+      /api\/v1\/types\/m7i\.large\.json \(to be written\)/,
+    );
   });
 });

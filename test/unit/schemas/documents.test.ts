@@ -8,6 +8,8 @@ import {
   documentKinds,
   readDocument,
   stableJson,
+  stableJsonItem,
+  stableJsonWithItems,
   writeDocuments,
 } from "../../../src/schemas/documents.js";
 import type { BenchmarkResult } from "../../../src/schemas/generated/benchmark-result.js";
@@ -152,6 +154,23 @@ describe("document validation", () => {
     expect(stableJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
       '{\n  "a": {\n    "d": [\n      3,\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
     );
+  });
+
+  it("splices items serialized once into the bytes stableJson writes for the whole document", () => {
+    const shared = { z: [1, { y: "a\nb", x: null }], a: { "quote\"": true, skipped: undefined } };
+    const items = [shared, "text", 3.5, [], {}, [shared]];
+    for (const document of [
+      { summaries: items, b: { summaries: [] }, a: 1 },
+      { a: 1, summaries: [shared] },
+      { summaries: [] as unknown[] },
+      { summaries: [shared], zz: [{ summaries: [1] }] },
+      { other: [] } as { summaries?: unknown[] },
+    ]) {
+      const texts = (document.summaries ?? []).map(stableJsonItem);
+      const { text, skeleton } = stableJsonWithItems(document, "summaries", texts);
+      expect(text).toBe(stableJson({ ...document, summaries: document.summaries ?? [] }));
+      expect(JSON.parse(skeleton)).toEqual({ ...JSON.parse(text), summaries: [] });
+    }
   });
 
   it("writes nothing when one document of a set is invalid", async () => {
