@@ -156,6 +156,27 @@ const maxNesting = 64;
 
 /** The JSON path of the first value nested deeper than `limit`, found without recursion; undefined when none is. */
 function deeperThan(data: unknown, limit: number): string | undefined {
+  // Depths alone first (nearly every document passes); paths are built only to name where one does not.
+  const values: unknown[] = [data];
+  const depths: number[] = [0];
+  let deep = false;
+  while (values.length && !deep) {
+    const value = values.pop();
+    const depth = depths.pop() as number;
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= limit) deep = true;
+    else
+      for (const child of Array.isArray(value) ? value : Object.values(value))
+        if (child !== null && typeof child === "object") {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+  }
+  return deep ? deepPath(data, limit) : undefined;
+}
+
+/** {@link deeperThan}'s answer, with the path built at every step. */
+function deepPath(data: unknown, limit: number): string | undefined {
   const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: data, depth: 0, path: "" }];
   while (stack.length) {
     const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };

@@ -89,36 +89,74 @@ const anyDocumentDetail = [...new Set(documentDetectors.map((d) => d.pattern.fla
 );
 
 function mayHoldDetail(text: string): boolean {
-  return anyDocumentDetail.some((pattern) => pattern.test(text));
+  for (const pattern of anyDocumentDetail) if (pattern.test(text)) return true;
+  return false;
 }
+
+/**
+ * Whether `key` can start a detail that only `key=value` holds. Such a match must cross the `=` between them, and
+ * only the credential detectors match `=` (their assignment `[:=]`, a session token's characters), with their name
+ * (`…key`, `…token`) in front of it, so in the key. Any other match lies within the key or within the value, where
+ * each alone is looked at anyway.
+ */
+const assignmentName = /key|token/i;
 
 /** Each private detail found in `document` as `JSON path: what`. */
 export function findPrivateDetails(document: unknown, path = ""): string[] {
-  if (typeof document === "string") {
-    if (!mayHoldDetail(document)) return [];
-    return documentDetectors
-      .filter(({ pattern }) => pattern.test(document))
-      .map(({ what }) => `${path || "/"}: contains ${what}`);
+  const walk: Walk = { found: [], keys: [], root: path };
+  visit(walk, document);
+  return walk.found;
+}
+
+/** A walk through a document: what it found, and the keys leading to where it is (joined only for a finding). */
+interface Walk {
+  found: string[];
+  keys: string[];
+  root: string;
+}
+
+function pathOf(walk: Walk): string {
+  let path = walk.root;
+  for (const key of walk.keys) path += `/${key}`;
+  return path;
+}
+
+function report(walk: Walk, text: string, label: string): void {
+  for (const { pattern, what } of documentDetectors) if (pattern.test(text)) walk.found.push(`${label}${what}`);
+}
+
+function visit(walk: Walk, value: unknown): void {
+  if (typeof value === "string") {
+    if (mayHoldDetail(value)) report(walk, value, `${pathOf(walk) || "/"}: contains `);
+    return;
   }
-  if (Array.isArray(document)) return document.flatMap((item, index) => findPrivateDetails(item, `${path}/${index}`));
-  if (document !== null && typeof document === "object") {
-    return Object.entries(document).flatMap(([key, value]) => [
-      ...(mayHoldDetail(key)
-        ? documentDetectors
-            .filter(({ pattern }) => pattern.test(key))
-            .map(({ what }) => `${path}/${key}: key contains ${what}`)
-        : []),
-      ...findPrivateDetails(value, `${path}/${key}`),
-      // A free-form map ({"SecretAccessKey": "…"}) splits an assignment into a key and a value; neither alone
-      // looks like a secret, so the pair is looked at as the assignment it is.
-      ...(typeof value === "string" && mayHoldDetail(`${key}=${value}`)
-        ? documentDetectors
-            .filter(({ pattern }) => !pattern.test(key) && !pattern.test(value) && pattern.test(`${key}=${value}`))
-            .map(({ what }) => `${path}/${key}: contains ${what}`)
-        : []),
-    ]);
+  if (value === null || typeof value !== "object") return;
+  const { keys } = walk;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      keys.push(String(index));
+      visit(walk, value[index]);
+      keys.pop();
+    }
+    return;
   }
-  return [];
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = (value as Record<string, unknown>)[key];
+    keys.push(key);
+    if (mayHoldDetail(key)) report(walk, key, `${pathOf(walk)}: key contains `);
+    visit(walk, item);
+    // A free-form map ({"SecretAccessKey": "…"}) splits an assignment into a key and a value; neither alone
+    // looks like a secret, so the pair is looked at as the assignment it is.
+    if (typeof item === "string" && assignmentName.test(key)) {
+      const pair = `${key}=${item}`;
+      if (mayHoldDetail(pair))
+        for (const { pattern, what } of documentDetectors)
+          if (!pattern.test(key) && !pattern.test(item) && pattern.test(pair))
+            walk.found.push(`${pathOf(walk)}: contains ${what}`);
+    }
+    keys.pop();
+  }
 }
 
 /** `text` with every match of one raw-output detector redacted, and how many matches changed. */
