@@ -4,7 +4,7 @@
  * through its descriptor, so what is read is what was checked. Failures are plain errors with a `code` (like
  * Node's own `ENOENT`), worded to follow "Cannot read PATH: …", so each caller keeps its own message and fix.
  */
-import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /** The largest input read whole: far above any catalogue dump, price list, result or benchmark output. */
@@ -27,9 +27,38 @@ export function readRegularFile(path: string, maxBytes: number = inputSizeLimit)
       throw Object.assign(new Error(`it holds ${stats.size} bytes, more than the limit of ${maxBytes}`), {
         code: "EFBIG",
       });
-    return readFileSync(fd);
+    return stats.size > 0 ? readSized(fd, stats.size) : readUnsized(fd, path, maxBytes);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** The `size` bytes just checked, read through the descriptor (readFileSync would stat it again). */
+function readSized(fd: number, size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  let filled = 0;
+  while (filled < size) {
+    const read = readSync(fd, bytes, filled, size - filled, null);
+    if (read === 0) break;
+    filled += read;
+  }
+  // A file that shrank meanwhile is what is left of it; one that grew is read as it was when checked.
+  return filled < size ? bytes.subarray(0, filled) : bytes;
+}
+
+/** A file that reports no size (procfs, sysfs) read to its end, within `maxBytes`. */
+function readUnsized(fd: number, path: string, maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    // Small reads: most such files are empty, and a small buffer comes from Node's pool.
+    const chunk = Buffer.allocUnsafe(4096);
+    const read = readSync(fd, chunk, 0, chunk.length, null);
+    if (read === 0) return Buffer.concat(chunks, total);
+    total += read;
+    if (total > maxBytes)
+      throw Object.assign(new Error(`it holds more than the limit of ${maxBytes} bytes`), { code: "EFBIG", path });
+    chunks.push(chunk.subarray(0, read));
   }
 }
 

@@ -136,41 +136,62 @@ function runGroups(csv: string, what: string): Map<string, string> {
     .map((name, at) => ({ name, at }))
     .filter(({ name }) => name !== "outlier")
     .sort((a, b) => (a.name < b.name ? -1 : 1));
+  // The columns' names once per run, the values in the names' order per row: the same text for the same run
+  // whatever the column order, and a different text when the columns themselves differ.
+  const names = compared.map(({ name }) => name).join("\u0000");
   for (const row of rows) {
     const key = `${row[typeAt] ?? ""} ${row[runAt] ?? ""}`;
-    const fields = compared.map(({ name, at }) => `${name}=${row[at] ?? ""}`).join("\u0000");
-    const group = groups.get(key) ?? [];
-    group.push(fields);
-    groups.set(key, group);
+    const fields = compared.map(({ at }) => row[at] ?? "").join("\u0000");
+    const group = groups.get(key);
+    if (group) group.push(fields);
+    else groups.set(key, [fields]);
   }
-  return new Map([...groups].map(([key, group]) => [key, group.sort().join("\n")]));
+  return new Map([...groups].map(([key, group]) => [key, `${names}\n${group.sort().join("\n")}`]));
 }
+
+/** Unquoted text of a field: everything up to the next comma, quote or line end. */
+const plainText = /[^",\r\n]+/y;
 
 /** RFC 4180 records (quoted fields with `""` escapes, LF or CRLF line ends); a blank last line is no record. */
 export function parseCsv(text: string): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let field = "";
-  let quoted = false;
-  for (let at = 0; at < text.length; at++) {
+  let at = 0;
+  while (at < text.length) {
     const char = text[at];
-    if (quoted) {
-      if (char !== '"') field += char;
-      else if (text[at + 1] === '"') {
-        field += '"';
-        at++;
-      } else quoted = false;
-    } else if (char === '"') quoted = true;
-    else if (char === ",") {
+    if (char === ",") {
       record.push(field);
       field = "";
+      at++;
     } else if (char === "\n" || char === "\r") {
-      if (char === "\r" && text[at + 1] === "\n") at++;
+      at += char === "\r" && text[at + 1] === "\n" ? 2 : 1;
       record.push(field);
       records.push(record);
       record = [];
       field = "";
-    } else field += char;
+    } else if (char === '"') {
+      // Quoted text: up to the quote that is not doubled, commas and line breaks included.
+      at++;
+      for (;;) {
+        const close = text.indexOf('"', at);
+        if (close < 0) {
+          field += text.slice(at);
+          at = text.length;
+          break;
+        }
+        field += text.slice(at, close);
+        at = close + 1;
+        if (text[at] !== '"') break;
+        field += '"';
+        at++;
+      }
+    } else {
+      plainText.lastIndex = at;
+      plainText.test(text);
+      field += text.slice(at, plainText.lastIndex);
+      at = plainText.lastIndex;
+    }
   }
   if (field !== "" || record.length > 0) records.push([...record, field]);
   return records;

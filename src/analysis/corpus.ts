@@ -9,13 +9,10 @@
  * (C1: its AWS-signed identity verified), carrying keyed pseudonyms of its instance and account; a second run of an
  * instance already read counts as that one instance and is skipped with the reason.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { BenchError } from "../errors.js";
-import { readRegularFile } from "../input-files.js";
-import { checkDocument } from "../schemas/documents.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
-import type { ContributionProvenance } from "../schemas/generated/contribution-provenance.js";
 import type { Evidence } from "../schemas/generated/metric-summary.js";
 import { checkRunsInParallel } from "./check-runs.js";
 import { corpusLimits, type CheckedRun } from "./run-check.js";
@@ -97,13 +94,8 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
         skipped.push({ path, ...(checked.type ? { type: checked.type } : {}), reason: checked.reason });
         continue;
       }
-      const { result, resultSha256 } = checked;
+      const { result, resultSha256, provenance } = checked;
       const type = result.host.instanceType;
-      const provenance = await readProvenance(folder);
-      if (provenance !== undefined && "reason" in provenance) {
-        skipped.push({ path, ...(type ? { type } : {}), reason: provenance.reason });
-        continue;
-      }
       const evidence: Evidence = provenance
         ? "community"
         : type !== undefined && result.container !== undefined
@@ -162,17 +154,18 @@ export async function readCorpus(inputs: readonly CorpusInput[]): Promise<Corpus
 function runFolders(root: string): string[] {
   const folders: string[] = [];
   const walk = (dir: string, depth: number) => {
+    // One lstat tells a run's folder (most folders are runs) without listing it.
+    if (lstatSync(join(dir, "result.json"), { throwIfNoEntry: false })?.isFile()) {
+      folders.push(dir);
+      return;
+    }
+    if (depth >= corpusLimits.depth) return;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
-    if (entries.some((entry) => entry.isFile() && entry.name === "result.json")) {
-      folders.push(dir);
-      return;
-    }
-    if (depth >= corpusLimits.depth) return;
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
       if (
         entry.isDirectory() &&
@@ -184,20 +177,4 @@ function runFolders(root: string): string[] {
   };
   walk(root, 0);
   return folders;
-}
-
-/** A merged community run's provenance.json: absent, valid, or why it cannot be used (the run is then skipped). */
-async function readProvenance(folder: string): Promise<ContributionProvenance | { reason: string } | undefined> {
-  const path = join(folder, "provenance.json");
-  if (!existsSync(path)) return undefined;
-  let data: unknown;
-  try {
-    data = JSON.parse(readRegularFile(path, 64 * 1024).toString("utf8"));
-  } catch (error) {
-    return { reason: `provenance.json cannot be read: ${(error as Error).message}` };
-  }
-  const check = await checkDocument("contribution-provenance", data);
-  if (!check.valid)
-    return { reason: `provenance.json does not match its schema: ${check.errors.slice(0, 3).join("; ")}` };
-  return data as ContributionProvenance;
 }

@@ -11,6 +11,7 @@ import { readRegularFile } from "../input-files.js";
 import { checkDocument } from "../schemas/documents.js";
 import { checkRawFiles } from "../schemas/validate-files.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
+import type { ContributionProvenance } from "../schemas/generated/contribution-provenance.js";
 
 /** Bounds of what one analysis reads. */
 export const corpusLimits = {
@@ -24,8 +25,13 @@ export const corpusLimits = {
   sumsBytes: 4 * 1024 * 1024,
 } as const;
 
-/** A run folder's checks passed (with the result as {@link slimResult} keeps it), or the first that failed. */
-export type CheckedRun = { result: BenchmarkResult; resultSha256: string } | { reason: string; type?: string };
+/**
+ * A run folder's checks passed (with the result as {@link slimResult} keeps it, and a merged community run's
+ * provenance), or the first that failed.
+ */
+export type CheckedRun =
+  | { result: BenchmarkResult; resultSha256: string; provenance?: ContributionProvenance }
+  | { reason: string; type?: string };
 
 /** One run folder's checks, in order; the first failure is the reason. The result comes back slimmed. */
 export async function checkRun(folder: string): Promise<CheckedRun> {
@@ -52,7 +58,25 @@ export async function checkRun(folder: string): Promise<CheckedRun> {
   const resultSha256 = sha256Hex(bytes);
   const problem = checksumProblem(folder, resultSha256, result);
   if (problem) return { reason: problem, ...(type ? { type } : {}) };
-  return { result: slimResult(result), resultSha256 };
+  const provenance = await readProvenance(folder);
+  if (provenance !== undefined && "reason" in provenance)
+    return { reason: provenance.reason, ...(type ? { type } : {}) };
+  return { result: slimResult(result), resultSha256, ...(provenance ? { provenance } : {}) };
+}
+
+/** A merged community run's provenance.json: absent, valid, or why it cannot be used (the run is then skipped). */
+async function readProvenance(folder: string): Promise<ContributionProvenance | { reason: string } | undefined> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readRegularFile(join(folder, "provenance.json"), 64 * 1024).toString("utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return { reason: `provenance.json cannot be read: ${(error as Error).message}` };
+  }
+  const check = await checkDocument("contribution-provenance", data);
+  if (!check.valid)
+    return { reason: `provenance.json does not match its schema: ${check.errors.slice(0, 3).join("; ")}` };
+  return data as ContributionProvenance;
 }
 
 function instanceTypeOf(document: unknown): string | undefined {

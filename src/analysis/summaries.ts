@@ -43,6 +43,8 @@ export interface Observation {
   trials: number[];
   /** How the section was built and sized. */
   setup: { build?: BenchmarkRun["build"]; parameters: BenchmarkRun["parameters"] };
+  /** The setup as stable JSON: equal setups, equal keys. */
+  setupKey: string;
   instance: Instance;
   /** A community run's keyed account pseudonym (never published; only counted). */
   account?: string;
@@ -81,6 +83,9 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
       skip(`non-conforming: ${section.nonConformingReason ?? "below the program's own run rules"}`);
       continue;
     }
+    // One setup per section, and its key made once: every metric of every configuration shares it.
+    const setup = { ...(section.build ? { build: section.build } : {}), parameters: section.parameters };
+    const setupKey = stableJson(setup);
     const headlineUnit = section.configurations
       .flatMap((c) => c.trials)
       .map((trial) => (section.headline ? trial.metrics[section.headline.metric]?.unit : undefined))
@@ -126,7 +131,8 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
             section.headline.metric === name,
           headlineConfiguration: section.supplementary !== true && section.headline?.configuration === configuration.id,
           trials,
-          setup: { ...(section.build ? { build: section.build } : {}), parameters: section.parameters },
+          setup,
+          setupKey,
           instance,
           ...(run.pseudonyms ? { account: run.pseudonyms.account } : {}),
         });
@@ -324,7 +330,7 @@ function daysBetween(from: string, to: string): number {
 function setupsOf(observations: readonly Observation[]): NonNullable<MetricSummary["setups"]> {
   const counts = new Map<string, { setup: Observation["setup"]; instances: number }>();
   for (const observation of observations) {
-    const key = stableJson(observation.setup);
+    const key = observation.setupKey;
     const entry = counts.get(key);
     if (entry) entry.instances++;
     else counts.set(key, { setup: observation.setup, instances: 1 });

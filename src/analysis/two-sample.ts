@@ -267,6 +267,16 @@ function countTail(scores: readonly number[], size: number, limit: number): { at
   for (let i = 0; i < N; i++) smallest[i + 1] = (smallest[i] as number) + (scores[i] as number);
   const excess = limit - (smallest[size] as number); // how far above the smallest possible sum the limit lies
   if (excess < 0) return { atMost: 0, equal: 0 };
+  if (excess === 0) {
+    // Only the smallest sum: every score below the size-th smallest, and the rest from those tied with it.
+    const last = scores[size - 1] as number;
+    let below = 0;
+    while ((scores[below] as number) < last) below++;
+    let tied = below;
+    while (tied < N && scores[tied] === last) tied++;
+    const count = binomial(tied - below, size - below);
+    return { atMost: count, equal: count };
+  }
   const width = excess + 1;
   const cells = (size + 1) * width;
   if (tailCounts.length < cells) tailCounts = new Float64Array(Math.max(cells, 2 * tailCounts.length));

@@ -135,13 +135,15 @@ export function checkRawFiles(data: unknown, directory: string): RawFileProblem[
     const within = relative(resolve(directory), file);
     if (within.startsWith("..") || isAbsolute(within))
       return [{ ...at, field: "path", message: `'${raw.path}' points outside the result's directory` }];
-    if (!existsSync(file))
-      return [{ ...at, field: "path", message: `raw file '${raw.path}' is missing beside the result (use --no-raw-files to skip)` }];
     let bytes: Buffer;
     try {
       bytes = readRegularFile(file, rawFileLimitBytes);
     } catch (error) {
-      return [{ ...at, field: "path", message: `cannot read '${raw.path}': ${(error as Error).message}` }];
+      const message =
+        (error as NodeJS.ErrnoException).code === "ENOENT"
+          ? `raw file '${raw.path}' is missing beside the result (use --no-raw-files to skip)`
+          : `cannot read '${raw.path}': ${(error as Error).message}`;
+      return [{ ...at, field: "path", message }];
     }
     const problems: RawFileProblem[] = [];
     if (bytes.length !== raw.bytes)

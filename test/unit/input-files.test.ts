@@ -23,6 +23,18 @@ describe("readRegularFile", () => {
     expect(() => readRegularFile(join(dir, "nope"))).toThrow(expect.objectContaining({ code: "ENOENT" }));
   });
 
+  it("reads an empty file, and a file that reports no size (procfs) to its end within the limit", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "empty"), "");
+    expect(readRegularFile(join(dir, "empty"))).toEqual(Buffer.alloc(0));
+    const status = readRegularFile("/proc/self/status");
+    expect(status.toString()).toMatch(/^Name:/);
+    expect(status.length).toBeGreaterThan(100);
+    expect(() => readRegularFile("/proc/self/status", 16)).toThrow(/more than the limit of 16 bytes/);
+    writeFileSync(join(dir, "big"), Buffer.alloc(200_000, 7));
+    expect(readRegularFile(join(dir, "big")).equals(Buffer.alloc(200_000, 7))).toBe(true);
+  });
+
   it("keeps the commands that read user files from hanging on a FIFO", async () => {
     const dir = tempDir();
     execFileSync("mkfifo", [join(dir, "pipe.json")]);

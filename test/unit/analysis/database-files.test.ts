@@ -131,7 +131,9 @@ describe("checkOutputs", () => {
     const again = built();
     again.files.set(
       "api/v1/types/m7i.large.json",
-      again.json.under("api/v1/").write("types/m7i.large.json", { schemaVersion: 2, summaries: database.summaries }),
+      again.json.under("api/v1/").write("types/m7i.large.json", { schemaVersion: 2, summaries: database.summaries } as {
+        summaries: typeof database.summaries;
+      }),
     );
     await expect(checkOutputs(again.files, again.json)).rejects.toThrow(
       /api\/v1\/types\/m7i\.large\.json \(to be written\)/,

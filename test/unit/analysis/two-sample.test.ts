@@ -85,6 +85,20 @@ describe("mannWhitneyTest", () => {
     }
   });
 
+  it("gives p = 1 when every value of both samples is the same (one tie block), as enumeration does", () => {
+    for (const [n, m] of [
+      [1, 1],
+      [3, 5],
+      [8, 8],
+    ] as const) {
+      const x = Array.from({ length: n }, () => 42.5);
+      const y = Array.from({ length: m }, () => 42.5);
+      expect(mannWhitneyTest(x, y).p).toBe(1);
+      expect(brutePermutationP(x, y)).toBeCloseTo(1, 12);
+    }
+    expect(mannWhitneyTest(Array(50).fill(7), Array(50).fill(7)).p).toBe(1);
+  });
+
   it("agrees with enumeration on larger tied samples, in either tail and for overlapping or separated types", () => {
     const random = seededRandom(21);
     for (let trial = 0; trial < 12; trial++) {
