@@ -55,6 +55,33 @@ describe("compareRuns", () => {
     expect(compareRuns(reversed, before)).toEqual({ added: [], changed: [], removed: [] });
   });
 
+  it("finds the same changes whether both releases share a header (lines compared) or not (fields by name)", () => {
+    let state = 11;
+    const next = (below: number) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % below;
+    };
+    const release = () =>
+      Array.from({ length: 1 + next(12) }, () => {
+        const type = ["c7i.large", "m7g.large", "local:amd-epyc-2cpu"][next(3)] as string;
+        const outlier = [undefined, true, false][next(3)];
+        return [type, `r${next(8)}`, 100 + next(3), outlier] as const;
+      });
+    const reordered = (csv: string) =>
+      parseCsv(csv)
+        .map((row) => [...row].reverse().map(csvField).join(","))
+        .join("\n");
+    let changes = 0;
+    for (let i = 0; i < 300; i++) {
+      const before = runsCsv(release());
+      const after = runsCsv(release());
+      const byLines = compareRuns(before, after);
+      expect(byLines).toEqual(compareRuns(reordered(before), after));
+      changes += byLines.changed.length;
+    }
+    expect(changes).toBeGreaterThan(50);
+  });
+
   it("refuses a previous runs.csv without type and runId columns, naming the fix", () => {
     expect(() => compareRuns("a,b\n1,2\n", runsCsv([]))).toThrow(/no type and runId columns/);
   });
