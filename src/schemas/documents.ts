@@ -3,8 +3,9 @@
  * read and on write, and writes them deterministically (sorted keys, two-space indent, newline at end), all at
  * once and atomically, so a failure never leaves a half-written set of files.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { sha256Hex } from "../checksums.js";
 import { readRegularFile } from "../input-files.js";
@@ -88,33 +89,84 @@ export const documentKinds: readonly DocumentKind[] = [
 
 type AjvInstance = { getSchema(id: string): ValidateFunction | undefined };
 
-function schemaOf(kind: DocumentKind): { $id: string } {
-  return JSON.parse(readFileSync(packagePath("schemas", `${kind}.schema.json`), "utf8")) as { $id: string };
+/** Options of the build's standalone code (ajv's `code` option). */
+export interface ValidatorCodeOptions {
+  source: true;
+  esm: true;
+  formats: unknown;
 }
-let ajv: AjvInstance | undefined;
-/** Each kind's schema `$id`, read once when the schemas are loaded. */
-const schemaIds = new Map<DocumentKind, string>();
+
+/** Each schema's text, by kind, read once. */
+let schemaTexts: Map<DocumentKind, string> | undefined;
+function schemaTextsOf(): Map<DocumentKind, string> {
+  schemaTexts ??= new Map(documentKinds.map((kind) => [kind, readFileSync(packagePath("schemas", `${kind}.schema.json`), "utf8")]));
+  return schemaTexts;
+}
+
+/** SHA-256 of every schema's text, in {@link documentKinds} order: what a set of prebuilt validators was made from. */
+export function schemasSha256(): string {
+  return sha256Hex([...schemaTextsOf().values()].join("\u0000"));
+}
+
+/** The export of a kind's validator in the prebuilt module (`benchmark-result` → `benchmark_result`). */
+export function prebuiltName(kind: DocumentKind): string {
+  return kind.replaceAll("-", "_");
+}
+
+/**
+ * An ajv instance as the project validates with, holding every schema (schemas embed each other by `$id`), and each
+ * kind's `$id`. With `code`, it keeps each validator's source: the build writes them out as standalone code
+ * (scripts/build-validators.mjs), so commands do not compile schemas at start-up.
+ */
+export async function createSchemaCompiler(code?: ValidatorCodeOptions): Promise<{
+  ajv: AjvInstance & { opts: unknown };
+  ids: Map<DocumentKind, string>;
+}> {
+  // Loaded on first use: ajv costs start-up time that --help should not pay.
+  const [{ default: Ajv2020 }, { default: addFormats }] = await Promise.all([import("ajv/dist/2020.js"), import("ajv-formats")]);
+  const instance = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true, ...(code ? { code: code as never } : {}) });
+  addFormats.default(instance);
+  // `tsType` names the generated TypeScript type of an embedded document; validation ignores it.
+  instance.addVocabulary(["tsType"]);
+  const ids = new Map<DocumentKind, string>();
+  for (const [kind, text] of schemaTextsOf()) {
+    const schema = JSON.parse(text) as { $id: string };
+    instance.addSchema(schema);
+    ids.set(kind, schema.$id);
+  }
+  return { ajv: instance, ids };
+}
+
+let compiler: Promise<{ ajv: AjvInstance; ids: Map<DocumentKind, string> }> | undefined;
+let prebuilt: Promise<Record<string, unknown> | undefined> | undefined;
 const validators = new Map<DocumentKind, ValidateFunction>();
+
+/**
+ * The validators the build wrote beside this module (dist/src/schemas/prebuilt-validators.js), when they were made
+ * from the schemas as they are now; otherwise (running from the sources, the runner bundle, or schemas edited since
+ * the build) undefined, and schemas are compiled instead.
+ */
+function prebuiltValidators(): Promise<Record<string, unknown> | undefined> {
+  prebuilt ??= (async () => {
+    const url = new URL("./prebuilt-validators.js", import.meta.url);
+    if (url.protocol !== "file:" || !existsSync(fileURLToPath(url))) return undefined;
+    const module = (await import(url.href)) as Record<string, unknown>;
+    return module["schemasSha256"] === schemasSha256() ? module : undefined;
+  })();
+  return prebuilt;
+}
 
 async function validatorFor(kind: DocumentKind): Promise<ValidateFunction> {
   const cached = validators.get(kind);
   if (cached) return cached;
-  if (!ajv) {
-    // Loaded on first use: ajv costs start-up time that --help should not pay.
-    const [{ default: Ajv2020 }, { default: addFormats }] = await Promise.all([import("ajv/dist/2020.js"), import("ajv-formats")]);
-    const instance = new Ajv2020.default({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats.default(instance);
-    // `tsType` names the generated TypeScript type of an embedded document; validation ignores it.
-    instance.addVocabulary(["tsType"]);
-    // Schemas embed each other by $id (a batch record holds a batch spec): all of them are known to every validator.
-    for (const other of documentKinds) {
-      const schema = schemaOf(other);
-      instance.addSchema(schema);
-      schemaIds.set(other, schema.$id);
-    }
-    ajv = instance;
+  const ready = (await prebuiltValidators())?.[prebuiltName(kind)];
+  let validate: ValidateFunction;
+  if (typeof ready === "function") validate = ready as ValidateFunction;
+  else {
+    compiler ??= createSchemaCompiler();
+    const { ajv, ids } = await compiler;
+    validate = ajv.getSchema(ids.get(kind) as string) as ValidateFunction;
   }
-  const validate = ajv.getSchema(schemaIds.get(kind) as string) as ValidateFunction;
   validators.set(kind, validate);
   return validate;
 }
