@@ -2,9 +2,11 @@
  * Writing a set of generated folders whole: every file goes into a sibling `<folder>.<tag>-<pid>.new` first, then
  * each folder is swapped in by renames, so a failure leaves the previous folders as they were, and a file the new
  * set no longer has (a type that disappeared) leaves nothing stale behind. `analyze` writes `processed/` and
- * `api/v1/` this way, `report` the site.
+ * `api/v1/` this way (file by file while it builds them, {@link StagedFolders}), `report` the site (all at once,
+ * {@link replaceFoldersWhole}).
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /** One folder to replace and its files, by path relative to it (`/` separators, no `..`). */
@@ -22,37 +24,102 @@ export interface FolderContents {
  * folders back. `tag` names the staging folders (`analyze`, `report`).
  */
 export function replaceFoldersWhole(folders: readonly FolderContents[], tag: string): void {
-  const suffix = `.${tag}-${process.pid}`;
-  const staged = folders.map(({ folder, name, files }) => ({
-    name,
-    files,
-    final: folder,
-    next: `${folder}${suffix}.new`,
-    old: `${folder}${suffix}.old`,
-  }));
+  const staged = new StagedFolders(folders, tag);
   try {
-    for (const { name, files, next } of staged) {
-      rmSync(next, { recursive: true, force: true });
-      mkdirSync(next, { recursive: true });
+    for (const { folder, files } of folders)
       for (const [path, content] of files) {
-        if (path.split("/").some((part) => part === ".." || part === "" || part === "."))
-          throw new Error(`${path} leaves ${name}`);
-        const target = join(next, path);
+        const target = staged.target(folder, path);
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target, content);
       }
-    }
-    for (const { final, next, old } of staged) {
-      if (existsSync(final)) renameSync(final, old);
-      renameSync(next, final);
-    }
   } catch (error) {
-    for (const { final, next, old } of staged) {
-      rmSync(next, { recursive: true, force: true });
-      if (existsSync(old) && !existsSync(final)) renameSync(old, final);
-    }
+    staged.abort();
     throw error;
-  } finally {
-    for (const { old } of staged) rmSync(old, { recursive: true, force: true });
+  }
+  staged.swapIn();
+}
+
+/**
+ * Folders being replaced whole, written file by file: {@link write} stages a file (the write proceeds in the
+ * background), {@link commit} waits for every write and swaps the folders in, {@link abort} removes what was staged
+ * and leaves the previous folders as they were. Errors are plain (the caller words them).
+ */
+export class StagedFolders {
+  readonly #staged: Array<{ name: string; final: string; next: string; old: string }>;
+  readonly #writes: Array<Promise<void>> = [];
+  readonly #folders = new Map<string, Promise<unknown>>();
+
+  constructor(folders: ReadonlyArray<{ folder: string; name: string }>, tag: string) {
+    const suffix = `.${tag}-${process.pid}`;
+    this.#staged = folders.map(({ folder, name }) => ({
+      name,
+      final: folder,
+      next: `${folder}${suffix}.new`,
+      old: `${folder}${suffix}.old`,
+    }));
+    for (const { next } of this.#staged) {
+      rmSync(next, { recursive: true, force: true });
+      mkdirSync(next, { recursive: true });
+    }
+  }
+
+  /** Where `path` (relative to `folder`, one of the folders) is staged; throws for a path that would leave it. */
+  target(folder: string, path: string): string {
+    const staged = this.#staged.find((entry) => entry.final === folder);
+    if (!staged) throw new Error(`${folder} is not being replaced`);
+    if (path.split("/").some((part) => part === ".." || part === "" || part === "."))
+      throw new Error(`${path} leaves ${staged.name}`);
+    return join(staged.next, path);
+  }
+
+  /** Stages `content` as `path` of `folder`; the write runs while the caller goes on. */
+  write(folder: string, path: string, content: string): void {
+    const target = this.target(folder, path);
+    const parent = dirname(target);
+    // Every file of a folder waits for the one mkdir of it.
+    let folderMade = this.#folders.get(parent);
+    if (!folderMade) {
+      folderMade = mkdir(parent, { recursive: true });
+      this.#folders.set(parent, folderMade);
+    }
+    const write = folderMade.then(() => writeFile(target, content));
+    // Failures are reported by commit(); until then a rejection is not unhandled.
+    write.catch(() => undefined);
+    this.#writes.push(write);
+  }
+
+  /** Waits for every staged write, then swaps the folders in; on failure, aborts and throws. */
+  async commit(): Promise<void> {
+    try {
+      await Promise.all(this.#writes);
+    } catch (error) {
+      await Promise.allSettled(this.#writes);
+      this.abort();
+      throw error;
+    }
+    this.swapIn();
+  }
+
+  /** Removes everything staged; the previous folders stay. */
+  abort(): void {
+    for (const { next } of this.#staged) rmSync(next, { recursive: true, force: true });
+  }
+
+  /** Renames the staged folders in (the previous ones aside, then removed); puts the previous ones back on failure. */
+  swapIn(): void {
+    try {
+      for (const { final, next, old } of this.#staged) {
+        if (existsSync(final)) renameSync(final, old);
+        renameSync(next, final);
+      }
+    } catch (error) {
+      for (const { final, next, old } of this.#staged) {
+        rmSync(next, { recursive: true, force: true });
+        if (existsSync(old) && !existsSync(final)) renameSync(old, final);
+      }
+      throw error;
+    } finally {
+      for (const { old } of this.#staged) rmSync(old, { recursive: true, force: true });
+    }
   }
 }

@@ -7,10 +7,10 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { BenchError } from "../errors.js";
+import { BenchError, isBenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
 import { assertDocument, type DocumentKind } from "../schemas/documents.js";
-import { replaceFoldersWhole } from "../output-folders.js";
+import { replaceFoldersWhole, StagedFolders } from "../output-folders.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
@@ -45,6 +45,53 @@ export interface AnalyzeOutcome {
 
 /** Reads, checks and analyzes; writes nothing. */
 export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> {
+  const files = new Map<string, string>();
+  const database = await buildAnalysis(options, (path, content) => files.set(path, content));
+  return { database, files };
+}
+
+/**
+ * {@link analyze}, writing `processed/` and `api/v1/` under `outDir` while it builds them: each file is staged beside
+ * its folder as soon as it is made (the writes proceed while the rest is built and checked), and the folders are
+ * swapped in only when every file is written and every check passed; on any failure nothing is replaced. Returns the
+ * database and the files' paths.
+ */
+export async function analyzeInto(
+  options: AnalyzeOptions,
+  outDir: string,
+): Promise<{ database: AnalysisDatabase; paths: string[] }> {
+  const folders = outputRoots.map((root) => ({ root, folder: join(outDir, root), name: `${root}/` }));
+  let staged: StagedFolders | undefined;
+  const paths: string[] = [];
+  try {
+    staged = new StagedFolders(folders, "analyze");
+    const stage = staged;
+    const database = await buildAnalysis(options, (path, content) => {
+      const at = folders.find(({ root }) => path.startsWith(`${root}/`));
+      if (!at) throw new Error(`${path} is outside processed/ and api/v1/`);
+      stage.write(at.folder, path.slice(at.root.length + 1), content);
+      paths.push(path);
+    });
+    await stage.commit();
+    return { database, paths };
+  } catch (error) {
+    staged?.abort();
+    if (isBenchError(error)) throw error;
+    throw writeFailed(outDir, error);
+  }
+}
+
+/** The folders analyze writes, each replaced whole. */
+const outputRoots = ["processed", "api/v1"];
+
+/**
+ * Reads, checks and analyzes, handing each file to `put` as it is made (`processed/` first, then `api/v1/`), each
+ * JSON file's own fields checked against its schema before, every summary checked once at the end.
+ */
+async function buildAnalysis(
+  options: AnalyzeOptions,
+  put: (path: string, content: string) => void,
+): Promise<AnalysisDatabase> {
   if (options.asOf !== undefined && !isDate(options.asOf))
     throw new BenchError("UsageError", `--as-of ${JSON.stringify(options.asOf)} is not a date (YYYY-MM-DD).`, {
       fix: "Pass the day to judge staleness against, e.g. --as-of 2026-12-06.",
@@ -68,11 +115,17 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> 
     prices: options.prices,
   });
   corpus = undefined;
+  await checkFiles(files, json);
+  for (const [path, content] of files) put(path, content);
+  files.clear();
   const previous = options.previousApiDir === undefined ? {} : readPreviousRelease(options.previousApiDir);
-  for (const [path, content] of buildApi(database, previous, json.under("api/v1/")))
-    files.set(`api/v1/${path}`, content);
-  await checkOutputs(files, json);
-  return { database, files };
+  const api = json.under("api/v1/");
+  for (const [path, content] of buildApi(database, previous, api)) files.set(`api/v1/${path}`, content);
+  await checkFiles(files, json);
+  for (const [path, content] of files) put(path, content);
+  files.clear();
+  await checkSummaries(json);
+  return database;
 }
 
 /**
@@ -80,10 +133,20 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeOutcome> 
  * skeleton in `json`), and each summary once. Throws `SchemaViolation` naming the file or the summary.
  */
 export async function checkOutputs(files: ReadonlyMap<string, string>, json: SummaryJson): Promise<void> {
+  await checkFiles(files, json);
+  await checkSummaries(json);
+}
+
+/** Each JSON file's own fields (without its summaries) against its schema. */
+async function checkFiles(files: ReadonlyMap<string, string>, json: SummaryJson): Promise<void> {
   for (const [path, content] of files) {
     const kind = kindOf(path);
     if (kind) await assertDocument(kind, JSON.parse(json.skeleton(path) ?? content), `${path} (to be written)`);
   }
+}
+
+/** Every summary written into the files, once, against schemas/metric-summary.schema.json. */
+async function checkSummaries(json: SummaryJson): Promise<void> {
   for (const [summary, text] of json.summaries())
     await assertDocument(
       "metric-summary",
@@ -124,7 +187,7 @@ function kindOf(path: string): DocumentKind | undefined {
 
 /** Writes `processed/` and `api/v1/` under `outDir`, each replaced whole. */
 export function writeAnalysis(outDir: string, files: ReadonlyMap<string, string>): void {
-  const roots = ["processed", "api/v1"];
+  const roots = outputRoots;
   try {
     const outside = [...files.keys()].find((path) => !roots.some((root) => path.startsWith(`${root}/`)));
     if (outside !== undefined) throw new Error(`${outside} is outside processed/ and api/v1/`);
@@ -141,11 +204,15 @@ export function writeAnalysis(outDir: string, files: ReadonlyMap<string, string>
       "analyze",
     );
   } catch (error) {
-    throw new BenchError("WriteFailed", `Cannot write the database under ${outDir}: ${(error as Error).message}.`, {
-      fix: "Check the folder and its permissions; the previous database is left as it was.",
-      cause: error,
-    });
+    throw writeFailed(outDir, error);
   }
+}
+
+function writeFailed(outDir: string, error: unknown): BenchError {
+  return new BenchError("WriteFailed", `Cannot write the database under ${outDir}: ${(error as Error).message}.`, {
+    fix: "Check the folder and its permissions; the previous database is left as it was.",
+    cause: error,
+  });
 }
 
 /**

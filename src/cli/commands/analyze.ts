@@ -68,12 +68,14 @@ export const analyzeCommand = defineCommand({
       "price-snapshot",
       args.prices ? resolve(io.cwd, args.prices) : packagePath("data", "pricing", "us-east-1.json"),
     );
-    const { analyze, writeAnalysis } = await import("../../analysis/analyze.js");
+    const { analyzeInto } = await import("../../analysis/analyze.js");
     const out = resolve(io.cwd, args.out);
     // The release being replaced: the changelog lists what this one adds, changes and removes.
     const previousApiDir = join(out, "api", "v1");
-    const { database, files } = await analyze({ inputs, asOf: args["as-of"], catalog, prices, previousApiDir });
-    writeAnalysis(out, files);
+    const { database, paths } = await analyzeInto(
+      { inputs, asOf: args["as-of"], catalog, prices, previousApiDir },
+      out,
+    );
     const types = Object.keys(database.types).length;
     const summary = {
       out,
@@ -82,7 +84,7 @@ export const analyzeCommand = defineCommand({
       types,
       summaries: database.summaries.length,
       skipped: database.skipped.length,
-      files: files.size,
+      files: paths.length,
     };
     if (args.json) io.stdout.write(`${JSON.stringify({ ...summary, skippedRuns: database.skipped }, null, 2)}\n`);
     else {
@@ -94,7 +96,7 @@ export const analyzeCommand = defineCommand({
         io.stdout.write(
           "  no runs yet: collect some with `aws-bench run`, or pass --include-local with --input ./aws-bench-results\n",
         );
-      io.stdout.write(`wrote ${files.size} files under ${out}/processed and ${out}/api/v1\n`);
+      io.stdout.write(`wrote ${paths.length} files under ${out}/processed and ${out}/api/v1\n`);
     }
     return ExitCode.Success;
   },
