@@ -39,6 +39,9 @@ export function replaceFoldersWhole(folders: readonly FolderContents[], tag: str
   staged.swapIn();
 }
 
+/** Staged writes running at once: enough to keep the disk busy, few enough that their bytes stay small. */
+const writesAtOnce = 2;
+
 /**
  * Folders being replaced whole, written file by file: {@link write} stages a file (the write proceeds in the
  * background), {@link commit} waits for every write and swaps the folders in, {@link abort} removes what was staged
@@ -48,6 +51,8 @@ export class StagedFolders {
   readonly #staged: Array<{ name: string; final: string; next: string; old: string }>;
   readonly #writes: Array<Promise<void>> = [];
   readonly #folders = new Map<string, Promise<unknown>>();
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
 
   constructor(folders: ReadonlyArray<{ folder: string; name: string }>, tag: string) {
     const suffix = `.${tag}-${process.pid}`;
@@ -82,10 +87,23 @@ export class StagedFolders {
       folderMade = mkdir(parent, { recursive: true });
       this.#folders.set(parent, folderMade);
     }
-    const write = folderMade.then(() => writeFile(target, content));
+    // At most a few writes at a time: each holds its file's bytes while it runs.
+    const write = folderMade.then(() => this.#limit(() => writeFile(target, content)));
     // Failures are reported by commit(); until then a rejection is not unhandled.
     write.catch(() => undefined);
     this.#writes.push(write);
+  }
+
+  /** Runs `job` when fewer than {@link writesAtOnce} jobs are running. */
+  async #limit<T>(job: () => Promise<T>): Promise<T> {
+    while (this.#running >= writesAtOnce) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    try {
+      return await job();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
   }
 
   /** Waits for every staged write, then swaps the folders in; on failure, aborts and throws. */

@@ -56,6 +56,8 @@ export async function checkRunsInParallel(folders: readonly string[]): Promise<C
     await Promise.all(workers.map(work));
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
+    // The listeners hold the results until the workers' exit events are handled; the caller keeps what it needs.
+    for (const worker of workers) worker.removeAllListeners();
   }
   return results;
 }
