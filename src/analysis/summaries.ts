@@ -242,8 +242,8 @@ function summarizeGroup(group: Observation[], options: SummarizeOptions): Metric
     if (o.instance.availabilityZoneId !== undefined) instance.availabilityZoneId = o.instance.availabilityZoneId;
     if (o.instance.region !== undefined) instance.region = o.instance.region;
     if (z.flaggingApplies) {
-      instance.robustZ = z.z[index] as number;
-      instance.outlier = z.outlier[index] as boolean;
+      instance.robustZ = z.z[index];
+      instance.outlier = z.outlier[index];
     }
     return instance;
   });
