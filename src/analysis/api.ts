@@ -160,5 +160,6 @@ function runsCsv(database: AnalysisDatabase): string {
           .join(","),
       );
   }
-  return `${header}\n${rows.sort().join("\n")}${rows.length ? "\n" : ""}`;
+  // One join (a flat string): a template around it would make a rope, copied whole when written and hashed.
+  return rows.length ? [header, ...rows.sort(), ""].join("\n") : `${header}\n`;
 }

@@ -12,6 +12,7 @@ import { checkDocument } from "../schemas/documents.js";
 import { checkRawFiles } from "../schemas/validate-files.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import type { ContributionProvenance } from "../schemas/generated/contribution-provenance.js";
+import { summarizedMetrics } from "./summaries.js";
 
 /** Bounds of what one analysis reads. */
 export const corpusLimits = {
@@ -119,8 +120,9 @@ function checksumProblem(folder: string, resultSha256: string, result: Benchmark
 
 /**
  * The parts of a checked result the analysis reads — the host's type, place, CPU and size, dates, container, and per
- * section its validity, conformance, headline and each trial's validity and values — so ten thousand runs fit in
- * memory. Everything else (printed numbers, raw-file lists, per-configuration statistics) stays in the files.
+ * section its validity, conformance, headline and each trial's validity and the values of the metrics it summarizes
+ * ({@link summarizedMetrics}) — so ten thousand runs fit in memory. Everything else (printed numbers, per-kernel
+ * times beside a rate headline, raw-file lists, per-configuration statistics) stays in the files.
  */
 export function slimResult(result: BenchmarkResult): BenchmarkResult {
   return {
@@ -154,17 +156,23 @@ export function slimResult(result: BenchmarkResult): BenchmarkResult {
         : {}),
       parameters: section.parameters,
       ...(section.build ? { build: section.build } : {}),
-      configurations: section.configurations.map((configuration) => ({
-        id: configuration.id,
-        description: configuration.description,
-        statistics: {},
-        trials: configuration.trials.map((trial) => ({
-          ...trial,
-          metrics: Object.fromEntries(
-            Object.entries(trial.metrics).map(([name, metric]) => [name, { value: metric.value, unit: metric.unit }]),
-          ),
-        })),
-      })),
+      configurations: section.configurations.map((configuration) => {
+        const kept = summarizedMetrics(section, configuration);
+        return {
+          id: configuration.id,
+          description: configuration.description,
+          statistics: {},
+          trials: configuration.trials.map((trial) => ({
+            ...trial,
+            metrics: Object.fromEntries(
+              kept.flatMap((name) => {
+                const metric = trial.metrics[name];
+                return metric ? [[name, { value: metric.value, unit: metric.unit }]] : [];
+              }),
+            ),
+          })),
+        };
+      }),
     })) as BenchmarkResult["benchmarks"],
   };
 }

@@ -86,18 +86,8 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
     // One setup per section, and its key made once: every metric of every configuration shares it.
     const setup = { ...(section.build ? { build: section.build } : {}), parameters: section.parameters };
     const setupKey = stableJson(setup);
-    const headlineUnit = section.configurations
-      .flatMap((c) => c.trials)
-      .map((trial) => (section.headline ? trial.metrics[section.headline.metric]?.unit : undefined))
-      .find((unit) => unit !== undefined);
     for (const configuration of section.configurations) {
-      const names = new Set(configuration.trials.flatMap((trial) => Object.keys(trial.metrics)));
-      for (const name of [...names].sort()) {
-        // Beside a rate headline, per-kernel times (STREAM's min, average and max time of each kernel) are not
-        // summarized: the rates carry the same measurement, and the times stay in result.json and the raw files.
-        const unitOf = configuration.trials.map((trial) => trial.metrics[name]?.unit).find((u) => u !== undefined);
-        if (unitOf === "s" && headlineUnit !== undefined && headlineUnit !== "s" && section.headline?.metric !== name)
-          continue;
+      for (const name of summarizedMetrics(section, configuration)) {
         const trials = configuration.trials
           .filter((trial) => trial.valid)
           .map((trial) => trial.metrics[name]?.value)
@@ -140,6 +130,26 @@ export function observationsOf(run: CorpusRun): { observations: Observation[]; s
     }
   }
   return { observations, skipped };
+}
+
+/**
+ * The metrics of `configuration` that are summarized, sorted: every one its trials report, except, beside a rate
+ * headline, per-kernel times (STREAM's min, average and max time of each kernel) — the rates carry the same
+ * measurement, and the times stay in result.json and the raw files.
+ */
+export function summarizedMetrics(
+  section: BenchmarkRun,
+  configuration: BenchmarkRun["configurations"][number],
+): string[] {
+  const headlineUnit = section.configurations
+    .flatMap((c) => c.trials)
+    .map((trial) => (section.headline ? trial.metrics[section.headline.metric]?.unit : undefined))
+    .find((unit) => unit !== undefined);
+  const names = new Set(configuration.trials.flatMap((trial) => Object.keys(trial.metrics)));
+  return [...names].sort().filter((name) => {
+    const unit = configuration.trials.map((trial) => trial.metrics[name]?.unit).find((u) => u !== undefined);
+    return !(unit === "s" && headlineUnit !== undefined && headlineUnit !== "s" && section.headline?.metric !== name);
+  });
 }
 
 /** Statistics over per-instance values (and each instance's trials, for the within-instance spread). */

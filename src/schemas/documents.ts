@@ -323,8 +323,14 @@ export function stableJsonWithItems(
   const empty = `\n  ${JSON.stringify(key)}: []`;
   const at = skeleton.indexOf(empty);
   if (items.length === 0) return { text: skeleton, skeleton };
-  const filled = `${empty.slice(0, -1)}\n    ${items.join(",\n    ")}\n  ]`;
-  return { text: `${skeleton.slice(0, at)}${filled}${skeleton.slice(at + empty.length)}`, skeleton };
+  // One join into one flat string: pieces added with `+` would make a rope that is copied whole when it is written.
+  const pieces = new Array<string>(2 * items.length + 1);
+  pieces[0] = `${skeleton.slice(0, at)}${empty.slice(0, -1)}\n    `;
+  items.forEach((item, index) => {
+    pieces[2 * index + 1] = item;
+    pieces[2 * index + 2] = index + 1 < items.length ? ",\n    " : `\n  ]${skeleton.slice(at + empty.length)}`;
+  });
+  return { text: pieces.join(""), skeleton };
 }
 
 /** JSON.stringify replacer: the value as the document holds it (toJSON not applied), objects with sorted keys. */
