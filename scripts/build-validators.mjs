@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Writes every schema's validator as standalone code (ajv's standalone mode) to dist/src/schemas/prebuilt-validators.js,
-// so a command validates without compiling the schemas first (a fifth of a second per process, per worker thread).
-// The module records the SHA-256 of the schemas it was made from; src/schemas/documents.ts uses it only while the
-// schemas are unchanged, and compiles them otherwise. Run by `npm run build`, after tsc.
+// over the compiled stub of src/schemas/prebuilt-validators.ts, so a command validates without compiling the schemas
+// first (a fifth of a second per process, per worker thread). The module records the SHA-256 of the schemas it was
+// made from; src/schemas/documents.ts uses it only while the schemas are unchanged, and compiles them otherwise. Run
+// by `npm run build` after tsc and after the runner bundle (which keeps the stub: it needs no node_modules).
 import { createRequire } from "node:module";
 import { renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -51,6 +51,7 @@ export class StagedFolders {
   readonly #staged: Array<{ name: string; final: string; next: string; old: string }>;
   readonly #writes: Array<Promise<void>> = [];
   readonly #folders = new Map<string, Promise<unknown>>();
+  readonly #madeAbove: string[] = [];
   #running = 0;
   readonly #waiting: Array<() => void> = [];
 
@@ -64,7 +65,9 @@ export class StagedFolders {
     }));
     for (const { next } of this.#staged) {
       rmSync(next, { recursive: true, force: true });
-      mkdirSync(next, { recursive: true });
+      // A folder made on the way (the output folder itself, the first time) goes again on abort: nothing is left.
+      const made = mkdirSync(next, { recursive: true });
+      if (made !== undefined && made !== next) this.#madeAbove.push(made);
     }
   }
 
@@ -118,9 +121,10 @@ export class StagedFolders {
     this.swapIn();
   }
 
-  /** Removes everything staged; the previous folders stay. */
+  /** Removes everything staged, and the folders made for it; the previous folders stay. */
   abort(): void {
     for (const { next } of this.#staged) rmSync(next, { recursive: true, force: true });
+    for (const folder of this.#madeAbove) rmSync(folder, { recursive: true, force: true });
   }
 
   /** Renames the staged folders in (the previous ones aside, then removed); puts the previous ones back on failure. */

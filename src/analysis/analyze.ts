@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BenchError, isBenchError } from "../errors.js";
 import { readRegularFile } from "../input-files.js";
-import { assertDocument, type DocumentKind } from "../schemas/documents.js";
+import { assertDocument, schemaViolation, type DocumentKind } from "../schemas/documents.js";
 import { replaceFoldersWhole, StagedFolders } from "../output-folders.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
@@ -19,6 +19,8 @@ import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
 import type { SummaryJson } from "./summary-json.js";
+import { checkSummaryTexts } from "./summary-checks.js";
+import type { MetricSummary } from "../schemas/generated/metric-summary.js";
 
 /** What {@link analyze} needs. */
 export interface AnalyzeOptions {
@@ -115,6 +117,12 @@ async function buildAnalysis(
     prices: options.prices,
   });
   corpus = undefined;
+  // Every summary is in latest.json, so every text is made: they are checked aside while the rest is built.
+  const summariesChecked = checkSummaryTexts(
+    [...json.summaries()].map(([summary, text]) => ({ label: summaryLabel(summary), text })),
+  );
+  // Awaited below; until then a failure (or the thread's) is not an unhandled rejection.
+  summariesChecked.catch(() => undefined);
   await checkFiles(files, json);
   for (const [path, content] of files) put(path, content);
   files.clear();
@@ -124,7 +132,8 @@ async function buildAnalysis(
   await checkFiles(files, json);
   for (const [path, content] of files) put(path, content);
   files.clear();
-  await checkSummaries(json);
+  const failed = await summariesChecked;
+  if (failed) throw schemaViolation("metric-summary", failed.label, failed.errors);
   return database;
 }
 
@@ -148,11 +157,11 @@ async function checkFiles(files: ReadonlyMap<string, string>, json: SummaryJson)
 /** Every summary written into the files, once, against schemas/metric-summary.schema.json. */
 async function checkSummaries(json: SummaryJson): Promise<void> {
   for (const [summary, text] of json.summaries())
-    await assertDocument(
-      "metric-summary",
-      JSON.parse(text),
-      `the summary of ${summary.type} ${summary.metric} (${summary.implementation}, ${summary.configuration}) (to be written)`,
-    );
+    await assertDocument("metric-summary", JSON.parse(text), summaryLabel(summary));
+}
+
+function summaryLabel(summary: MetricSummary): string {
+  return `the summary of ${summary.type} ${summary.metric} (${summary.implementation}, ${summary.configuration}) (to be written)`;
 }
 
 /** What the release in `dir` published for the changelog; a file that is not there is left out. */

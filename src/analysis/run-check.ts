@@ -12,7 +12,7 @@ import { checkDocument } from "../schemas/documents.js";
 import { checkRawFiles } from "../schemas/validate-files.js";
 import type { BenchmarkResult } from "../schemas/generated/benchmark-result.js";
 import type { ContributionProvenance } from "../schemas/generated/contribution-provenance.js";
-import { summarizedMetrics } from "./summaries.js";
+import { summarizedMetrics } from "./summarized-metrics.js";
 
 /** Bounds of what one analysis reads. */
 export const corpusLimits = {

@@ -3,9 +3,8 @@
  * read and on write, and writes them deterministically (sorted keys, two-space indent, newline at end), all at
  * once and atomically, so a failure never leaves a half-written set of files.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, basename, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { sha256Hex } from "../checksums.js";
 import { readRegularFile } from "../input-files.js";
@@ -142,15 +141,13 @@ let prebuilt: Promise<Record<string, unknown> | undefined> | undefined;
 const validators = new Map<DocumentKind, ValidateFunction>();
 
 /**
- * The validators the build wrote beside this module (dist/src/schemas/prebuilt-validators.js), when they were made
- * from the schemas as they are now; otherwise (running from the sources, the runner bundle, or schemas edited since
- * the build) undefined, and schemas are compiled instead.
+ * The validators the build wrote over prebuilt-validators.js beside this module, when they were made from the
+ * schemas as they are now; otherwise (the sources' module holds none, the runner bundle takes it from before the
+ * build wrote them, or a schema was edited since) undefined, and the schemas are compiled instead.
  */
 function prebuiltValidators(): Promise<Record<string, unknown> | undefined> {
   prebuilt ??= (async () => {
-    const url = new URL("./prebuilt-validators.js", import.meta.url);
-    if (url.protocol !== "file:" || !existsSync(fileURLToPath(url))) return undefined;
-    const module = (await import(url.href)) as Record<string, unknown>;
+    const module = (await import("./prebuilt-validators.js")) as unknown as Record<string, unknown>;
     return module["schemasSha256"] === schemasSha256() ? module : undefined;
   })();
   return prebuilt;
@@ -245,14 +242,17 @@ function deepPath(data: unknown, limit: number): string | undefined {
  */
 export async function assertDocument<K extends DocumentKind>(kind: K, data: unknown, label: string): Promise<DocumentTypes[K]> {
   const result = await checkDocument(kind, data);
-  if (!result.valid) {
-    const shown = result.errors.slice(0, 10).join("; ");
-    const more = result.errors.length > 10 ? ` (and ${result.errors.length - 10} more)` : "";
-    throw new BenchError("SchemaViolation", `${label} does not match schemas/${kind}.schema.json: ${shown}${more}`, {
-      fix: `Correct the listed fields, or regenerate the file with the command that owns it.`,
-    });
-  }
+  if (!result.valid) throw schemaViolation(kind, label, result.errors);
   return data as DocumentTypes[K];
+}
+
+/** The `SchemaViolation` of a `kind` document named `label`, showing its first errors. */
+export function schemaViolation(kind: DocumentKind, label: string, errors: readonly string[]): BenchError {
+  const shown = errors.slice(0, 10).join("; ");
+  const more = errors.length > 10 ? ` (and ${errors.length - 10} more)` : "";
+  return new BenchError("SchemaViolation", `${label} does not match schemas/${kind}.schema.json: ${shown}${more}`, {
+    fix: `Correct the listed fields, or regenerate the file with the command that owns it.`,
+  });
 }
 
 /** A file's bytes; throws `InputUnreadable` naming the file. */

@@ -42,6 +42,27 @@ describe("StagedFolders", () => {
     expect(readdirSync(root)).toEqual(["out"]);
   });
 
+  it("removes on abort the output folder it made, and keeps one that was there", () => {
+    const root = tempDir();
+    const fresh = join(root, "new", "db");
+    const staged = new StagedFolders(
+      [
+        { folder: join(fresh, "processed"), name: "processed/" },
+        { folder: join(fresh, "api", "v1"), name: "api/v1/" },
+      ],
+      "test",
+    );
+    expect(existsSync(join(fresh, "api"))).toBe(true);
+    staged.abort();
+    expect(readdirSync(root)).toEqual([]);
+    const kept = new StagedFolders([{ folder: join(root, "kept", "processed"), name: "processed/" }], "test");
+    kept.abort();
+    expect(readdirSync(root)).toEqual([]);
+    mkdirSync(join(root, "there"));
+    new StagedFolders([{ folder: join(root, "there", "processed"), name: "processed/" }], "test").abort();
+    expect(readdirSync(root)).toEqual(["there"]);
+  });
+
   it("refuses a path that leaves its folder, and abort leaves the previous folder", () => {
     const root = tempDir();
     const folder = previous(root);
