@@ -14,12 +14,12 @@ import { replaceFoldersWhole, StagedFolders } from "../output-folders.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
-import { buildApi } from "./api.js";
+import { buildApiPages, finishApi } from "./api.js";
 import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
 import type { SummaryJson } from "./summary-json.js";
-import { checkSummaryTexts } from "./summary-checks.js";
+import { checkAndRank } from "./summary-checks.js";
 import type { MetricSummary } from "../schemas/generated/metric-summary.js";
 
 /** What {@link analyze} needs. */
@@ -117,23 +117,25 @@ async function buildAnalysis(
     prices: options.prices,
   });
   corpus = undefined;
-  // Every summary is in latest.json, so every text is made: they are checked aside while the rest is built.
-  const summariesChecked = checkSummaryTexts(
-    [...json.summaries()].map(([summary, text]) => ({ label: summaryLabel(summary), text })),
+  // Every summary is in latest.json, so every text is made: they are checked, and the published rankings made from
+  // them, aside while the rest is built.
+  const aside = checkAndRank(
+    database.summaries.map((summary) => ({ label: summaryLabel(summary), text: json.text(summary) as string })),
+    json.skeleton("processed/latest.json") as string,
   );
   // Awaited below; until then a failure (or the thread's) is not an unhandled rejection.
-  summariesChecked.catch(() => undefined);
+  aside.catch(() => undefined);
   await checkFiles(files, json);
   for (const [path, content] of files) put(path, content);
   files.clear();
   const previous = options.previousApiDir === undefined ? {} : readPreviousRelease(options.previousApiDir);
-  const api = json.under("api/v1/");
-  for (const [path, content] of buildApi(database, previous, api)) files.set(`api/v1/${path}`, content);
+  const pages = buildApiPages(database, previous, json.under("api/v1/"));
+  const work = await aside;
+  if ("problem" in work) throw schemaViolation("metric-summary", work.problem.label, work.problem.errors);
+  for (const [path, content] of finishApi(database, pages, work.rankings)) files.set(`api/v1/${path}`, content);
   await checkFiles(files, json);
   for (const [path, content] of files) put(path, content);
   files.clear();
-  const failed = await summariesChecked;
-  if (failed) throw schemaViolation("metric-summary", failed.label, failed.errors);
   return database;
 }
 

@@ -15,6 +15,7 @@ import { sha256Hex } from "../checksums.js";
 import { stableJson } from "../schemas/documents.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { ApiIndex } from "../schemas/generated/api-index.js";
+import type { ApiRanking } from "../schemas/generated/api-ranking.js";
 import type { ApiType } from "../schemas/generated/api-type.js";
 import { buildChangelog, type PreviousRelease } from "./changelog.js";
 import { csvField } from "./csv.js";
@@ -37,10 +38,42 @@ export function buildApi(
   previous: PreviousRelease = {},
   json: SummaryJson = new SummaryJson(),
 ): Map<string, string> {
+  return finishApi(database, buildApiPages(database, previous, json), publishedRankings(database));
+}
+
+/** A ranking the API publishes, and its file. */
+export interface PublishedRanking {
+  metric: string;
+  implementation: string;
+  /** Relative to `api/v1/`. */
+  path: string;
+  ranking: ApiRanking;
+}
+
+/**
+ * The rankings the API publishes: each benchmark's headline metric per instance, every pair of types an exact test
+ * (the other metrics of the headline configuration are ranked on demand by `aws-bench rank`, from
+ * processed/by-metric/). Pure: analyze computes them on a worker thread from the summaries it wrote.
+ */
+export function publishedRankings(database: AnalysisDatabase): PublishedRanking[] {
+  return headlineMetrics(database)
+    .filter((m) => m.ranked)
+    .map(({ metric, implementation }) => ({
+      metric,
+      implementation,
+      path: `rankings/${metric}${implementationSuffix(database, metric, implementation)}.json`,
+      ranking: rankTypes(database, { metric, implementation, ...publishedRankOptions }),
+    }));
+}
+
+/** The files of `api/v1/` but the rankings and the index: the types' pages, runs.csv, CHANGELOG.md, openapi.json. */
+export function buildApiPages(
+  database: AnalysisDatabase,
+  previous: PreviousRelease = {},
+  json: SummaryJson = new SummaryJson(),
+): Map<string, string> {
   const files = new Map<string, string>();
-  const schemas = new Map<string, string>();
-  const types = Object.keys(database.types).sort();
-  for (const type of types) {
+  for (const type of Object.keys(database.types).sort()) {
     const page: ApiType = {
       schemaVersion: 1,
       dataset: database.dataset,
@@ -51,35 +84,38 @@ export function buildApi(
     };
     const path = `types/${typeFileName(type)}`;
     files.set(path, json.write(path, page));
-    schemas.set(path, schemaId("api-type"));
-  }
-  const metrics: ApiIndex["metrics"] = [];
-  // Ranked in the API: each benchmark's headline metric (every pair of types is an exact test; the other metrics of
-  // the headline configuration are ranked on demand by `aws-bench rank`, from processed/by-metric/).
-  for (const { metric, implementation } of headlineMetrics(database).filter((m) => m.ranked)) {
-    const ranking = rankTypes(database, { metric, implementation, ...publishedRankOptions });
-    const path = `rankings/${metric}${implementationSuffix(database, metric, implementation)}.json`;
-    files.set(path, stableJson(ranking));
-    schemas.set(path, schemaId("api-ranking"));
-    metrics.push({ metric, implementation, unit: ranking.unit, file: path, types: ranking.rows.length });
   }
   const runs = runsCsv(database);
   files.set("runs.csv", runs);
-  schemas.set("runs.csv", "text/csv");
   files.set("CHANGELOG.md", buildChangelog(database.dataset.version, runs, previous));
-  schemas.set("CHANGELOG.md", "text/markdown");
   files.set("openapi.json", stableJson(openApiDocument()));
-  schemas.set("openapi.json", openApiSchemaId);
+  return files;
+}
+
+/** `pages` with the rankings and index.json (every file with its SHA-256, size and schema) added. */
+export function finishApi(
+  database: AnalysisDatabase,
+  pages: ReadonlyMap<string, string>,
+  rankings: readonly PublishedRanking[],
+): Map<string, string> {
+  const files = new Map(pages);
+  const metrics: ApiIndex["metrics"] = [];
+  for (const { metric, implementation, path, ranking } of rankings) {
+    files.set(path, stableJson(ranking));
+    metrics.push({ metric, implementation, unit: ranking.unit, file: path, types: ranking.rows.length });
+  }
   const index: ApiIndex = {
     schemaVersion: 1,
     apiVersion: "v1",
     dataset: database.dataset,
-    types: types.map((type) => ({
-      type,
-      file: `types/${typeFileName(type)}`,
-      evidence: database.types[type]?.evidence ?? [],
-      runs: database.types[type]?.runs ?? 0,
-    })),
+    types: Object.keys(database.types)
+      .sort()
+      .map((type) => ({
+        type,
+        file: `types/${typeFileName(type)}`,
+        evidence: database.types[type]?.evidence ?? [],
+        runs: database.types[type]?.runs ?? 0,
+      })),
     metrics,
     files: [...files.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
@@ -87,11 +123,21 @@ export function buildApi(
         path,
         sha256: sha256Hex(content),
         bytes: Buffer.byteLength(content),
-        schema: schemas.get(path) as string,
+        schema: schemaOf(path),
       })),
   };
   files.set("index.json", stableJson(index));
   return files;
+}
+
+/** The schema (or media type) index.json names for an API file. */
+function schemaOf(path: string): string {
+  if (path.startsWith("types/")) return schemaId("api-type");
+  if (path.startsWith("rankings/")) return schemaId("api-ranking");
+  if (path === "runs.csv") return "text/csv";
+  if (path === "CHANGELOG.md") return "text/markdown";
+  if (path === "openapi.json") return openApiSchemaId;
+  throw new Error(`no schema is known for api/v1/${path}`);
 }
 
 /** Every metric measured in a benchmark's headline configuration, per implementation, sorted. */

@@ -1,10 +1,10 @@
 /**
- * A worker thread of src/analysis/summary-checks.ts: its one message is a list of summaries' texts, answered with
- * the first that does not match schemas/metric-summary.schema.json (or null).
+ * A worker thread of src/analysis/summary-checks.ts: its one message is latest.json's summaries' texts and the rest
+ * of it, answered with the first summary that does not match its schema, or the published rankings.
  */
 import { parentPort } from "node:worker_threads";
-import { checkSummaryTextsHere, type SummaryText } from "./summary-checks.js";
+import { checkAndRankHere, type SummaryText } from "./summary-checks.js";
 
-parentPort?.once("message", (items: SummaryText[]) => {
-  void checkSummaryTextsHere(items).then((failed) => parentPort?.postMessage(failed ?? null));
+parentPort?.once("message", ({ items, skeleton }: { items: SummaryText[]; skeleton: string }) => {
+  void checkAndRankHere(items, skeleton).then((work) => parentPort?.postMessage(work));
 });

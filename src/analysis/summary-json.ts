@@ -48,6 +48,11 @@ export class SummaryJson {
     return text;
   }
 
+  /** The text of a summary written here. */
+  text(summary: MetricSummary): string | undefined {
+    return this.#shared.texts.get(summary);
+  }
+
   /** The file at `path` (relative to the root this was made at) without its summaries, if it was written here. */
   skeleton(path: string): string | undefined {
     return this.#shared.skeletons.get(path);
