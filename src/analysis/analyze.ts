@@ -14,7 +14,7 @@ import { replaceFoldersWhole, StagedFolders } from "../output-folders.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
-import { buildApiPages, finishApi } from "./api.js";
+import { buildApiPages, digestOf, finishApi, type FileDigest } from "./api.js";
 import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
@@ -129,10 +129,20 @@ async function buildAnalysis(
   for (const [path, content] of files) put(path, content);
   files.clear();
   const previous = options.previousApiDir === undefined ? {} : readPreviousRelease(options.previousApiDir);
-  const pages = buildApiPages(database, previous, json.under("api/v1/"));
+  // The pages are written while the rankings are made; index.json then lists them by their digests.
+  for (const [path, content] of buildApiPages(database, previous, json.under("api/v1/")))
+    files.set(`api/v1/${path}`, content);
+  await checkFiles(files, json);
+  const digests = new Map<string, FileDigest>();
+  for (const [path, content] of files) {
+    digests.set(path.slice("api/v1/".length), digestOf(content));
+    put(path, content);
+  }
+  files.clear();
+  json.releaseTexts();
   const work = await aside;
   if ("problem" in work) throw schemaViolation("metric-summary", work.problem.label, work.problem.errors);
-  for (const [path, content] of finishApi(database, pages, work.rankings)) files.set(`api/v1/${path}`, content);
+  for (const [path, content] of finishApi(database, digests, work.rankings)) files.set(`api/v1/${path}`, content);
   await checkFiles(files, json);
   for (const [path, content] of files) put(path, content);
   files.clear();

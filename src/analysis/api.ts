@@ -38,7 +38,25 @@ export function buildApi(
   previous: PreviousRelease = {},
   json: SummaryJson = new SummaryJson(),
 ): Map<string, string> {
-  return finishApi(database, buildApiPages(database, previous, json), publishedRankings(database));
+  const pages = buildApiPages(database, previous, json);
+  const rest = finishApi(database, digestsOf(pages), publishedRankings(database));
+  return new Map([...pages, ...rest]);
+}
+
+/** A file's SHA-256 and size in bytes, as index.json lists it. */
+export interface FileDigest {
+  sha256: string;
+  bytes: number;
+}
+
+/** A file's {@link FileDigest}. */
+export function digestOf(content: string): FileDigest {
+  return { sha256: sha256Hex(content), bytes: Buffer.byteLength(content) };
+}
+
+/** Each file's {@link FileDigest}. */
+export function digestsOf(files: ReadonlyMap<string, string>): Map<string, FileDigest> {
+  return new Map([...files].map(([path, content]) => [path, digestOf(content)]));
 }
 
 /** A ranking the API publishes, and its file. */
@@ -92,16 +110,22 @@ export function buildApiPages(
   return files;
 }
 
-/** `pages` with the rankings and index.json (every file with its SHA-256, size and schema) added. */
+/**
+ * The rankings' files and index.json (every file with its SHA-256, size and schema), given the digests of the pages
+ * ({@link buildApiPages}, written already).
+ */
 export function finishApi(
   database: AnalysisDatabase,
-  pages: ReadonlyMap<string, string>,
+  pages: ReadonlyMap<string, FileDigest>,
   rankings: readonly PublishedRanking[],
 ): Map<string, string> {
-  const files = new Map(pages);
+  const files = new Map<string, string>();
+  const digests = new Map(pages);
   const metrics: ApiIndex["metrics"] = [];
   for (const { metric, implementation, path, ranking } of rankings) {
-    files.set(path, stableJson(ranking));
+    const text = stableJson(ranking);
+    files.set(path, text);
+    digests.set(path, digestOf(text));
     metrics.push({ metric, implementation, unit: ranking.unit, file: path, types: ranking.rows.length });
   }
   const index: ApiIndex = {
@@ -117,14 +141,9 @@ export function finishApi(
         runs: database.types[type]?.runs ?? 0,
       })),
     metrics,
-    files: [...files.entries()]
+    files: [...digests.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([path, content]) => ({
-        path,
-        sha256: sha256Hex(content),
-        bytes: Buffer.byteLength(content),
-        schema: schemaOf(path),
-      })),
+      .map(([path, { sha256, bytes }]) => ({ path, sha256, bytes, schema: schemaOf(path) })),
   };
   files.set("index.json", stableJson(index));
   return files;

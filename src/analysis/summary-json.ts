@@ -48,6 +48,14 @@ export class SummaryJson {
     return text;
   }
 
+  /**
+   * Lets the summaries' texts go once every file holding them is written (the skeletons stay for the checks);
+   * {@link summaries} and {@link text} then know none.
+   */
+  releaseTexts(): void {
+    this.#shared.texts.clear();
+  }
+
   /** The text of a summary written here. */
   text(summary: MetricSummary): string | undefined {
     return this.#shared.texts.get(summary);
