@@ -6,7 +6,7 @@
  * {@link replaceFoldersWhole}).
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /** One folder to replace and its files, by path relative to it (`/` separators, no `..`). */
@@ -37,6 +37,25 @@ export function replaceFoldersWhole(folders: readonly FolderContents[], tag: str
     throw error;
   }
   staged.swapIn();
+}
+
+/**
+ * Writes `text` to a new file at `path`. The string is handed to the write as it is (Node copies its bytes for the
+ * call and frees them when the write ends), not first made into a Buffer that stays until the next collection.
+ */
+async function writeText(path: string, text: string): Promise<void> {
+  const handle = await open(path, "wx");
+  try {
+    const total = Buffer.byteLength(text);
+    const { bytesWritten } = await handle.write(text, null, "utf8");
+    // A regular file takes the whole write; should one take less, the rest goes as bytes.
+    if (bytesWritten < total) {
+      const rest = Buffer.from(text).subarray(bytesWritten);
+      for (let at = 0; at < rest.length;) at += (await handle.write(rest, at, rest.length - at)).bytesWritten;
+    }
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Staged writes running at once: enough to keep the disk busy, few enough that their bytes stay small. */
@@ -91,7 +110,7 @@ export class StagedFolders {
       this.#folders.set(parent, folderMade);
     }
     // At most a few writes at a time: each holds its file's bytes while it runs.
-    const write = folderMade.then(() => this.#limit(() => writeFile(target, content)));
+    const write = folderMade.then(() => this.#limit(() => writeText(target, content)));
     // Failures are reported by commit(); until then a rejection is not unhandled.
     write.catch(() => undefined);
     this.#writes.push(write);

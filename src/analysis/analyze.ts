@@ -8,13 +8,14 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BenchError, isBenchError } from "../errors.js";
+import { collectGarbage } from "../memory.js";
 import { readRegularFile } from "../input-files.js";
 import { assertDocument, schemaViolation, type DocumentKind } from "../schemas/documents.js";
 import { replaceFoldersWhole, StagedFolders } from "../output-folders.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { InstanceCatalog } from "../schemas/generated/instance-catalog.js";
 import type { PriceSnapshot } from "../schemas/generated/price-snapshot.js";
-import { buildApiPages, digestOf, finishApi, type FileDigest } from "./api.js";
+import { apiPages, digestOf, finishApi, type FileDigest } from "./api.js";
 import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
@@ -83,6 +84,9 @@ export async function analyzeInto(
   }
 }
 
+/** API pages made between two turns of the event loop, in which the staged writes go on and finish. */
+const pagesBetweenWrites = 8;
+
 /** The folders analyze writes, each replaced whole. */
 const outputRoots = ["processed", "api/v1"];
 
@@ -128,18 +132,21 @@ async function buildAnalysis(
   await checkFiles(files, json);
   for (const [path, content] of files) put(path, content);
   files.clear();
+  // The runs and their observations are garbage now, the largest part of the heap.
+  collectGarbage();
   const previous = options.previousApiDir === undefined ? {} : readPreviousRelease(options.previousApiDir);
-  // The pages are written while the rankings are made; index.json then lists them by their digests.
-  for (const [path, content] of buildApiPages(database, previous, json.under("api/v1/")))
-    files.set(`api/v1/${path}`, content);
-  await checkFiles(files, json);
+  // The pages are written while the rankings are made, each as soon as it is made and checked (the writes proceed
+  // between pages); index.json then lists them by their digests.
   const digests = new Map<string, FileDigest>();
-  for (const [path, content] of files) {
-    digests.set(path.slice("api/v1/".length), digestOf(content));
-    put(path, content);
+  let made = 0;
+  for (const [path, content] of apiPages(database, previous, json.under("api/v1/"))) {
+    await checkFiles(new Map([[`api/v1/${path}`, content]]), json);
+    digests.set(path, digestOf(content));
+    put(`api/v1/${path}`, content);
+    if (++made % pagesBetweenWrites === 0) await new Promise((resolve) => setImmediate(resolve));
   }
-  files.clear();
   json.releaseTexts();
+  collectGarbage();
   const work = await aside;
   if ("problem" in work) throw schemaViolation("metric-summary", work.problem.label, work.problem.errors);
   for (const [path, content] of finishApi(database, digests, work.rankings)) files.set(`api/v1/${path}`, content);

@@ -90,7 +90,15 @@ export function buildApiPages(
   previous: PreviousRelease = {},
   json: SummaryJson = new SummaryJson(),
 ): Map<string, string> {
-  const files = new Map<string, string>();
+  return new Map(apiPages(database, previous, json));
+}
+
+/** {@link buildApiPages} one file at a time, each made when asked for (analyze writes each before the next). */
+export function* apiPages(
+  database: AnalysisDatabase,
+  previous: PreviousRelease = {},
+  json: SummaryJson = new SummaryJson(),
+): Generator<[string, string]> {
   for (const type of Object.keys(database.types).sort()) {
     const page: ApiType = {
       schemaVersion: 1,
@@ -101,13 +109,12 @@ export function buildApiPages(
       skipped: database.skipped.filter((skipped) => skipped.type === type),
     };
     const path = `types/${typeFileName(type)}`;
-    files.set(path, json.write(path, page));
+    yield [path, json.write(path, page)];
   }
   const runs = runsCsv(database);
-  files.set("runs.csv", runs);
-  files.set("CHANGELOG.md", buildChangelog(database.dataset.version, runs, previous));
-  files.set("openapi.json", stableJson(openApiDocument()));
-  return files;
+  yield ["runs.csv", runs];
+  yield ["CHANGELOG.md", buildChangelog(database.dataset.version, runs, previous)];
+  yield ["openapi.json", stableJson(openApiDocument())];
 }
 
 /**

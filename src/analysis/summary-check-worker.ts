@@ -3,8 +3,8 @@
  * of it, answered with the first summary that does not match its schema, or the published rankings.
  */
 import { parentPort } from "node:worker_threads";
-import { checkAndRankHere, type SummaryText } from "./summary-checks.js";
+import { checkAndRankHere, unpackTexts, type PackedTexts } from "./summary-checks.js";
 
-parentPort?.once("message", ({ items, skeleton }: { items: SummaryText[]; skeleton: string }) => {
-  void checkAndRankHere(items, skeleton).then((work) => parentPort?.postMessage(work));
+parentPort?.once("message", (packed: PackedTexts) => {
+  void checkAndRankHere(unpackTexts(packed), packed.skeleton).then((work) => parentPort?.postMessage(work));
 });

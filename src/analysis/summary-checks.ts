@@ -28,12 +28,9 @@ export interface SummaryProblem {
 export type SummaryWork = { problem: SummaryProblem } | { rankings: PublishedRanking[] };
 
 /** The work on this thread. `skeleton` is latest.json without its summaries; `items` its summaries, in its order. */
-export async function checkAndRankHere(items: SummaryText[], skeleton: string): Promise<SummaryWork> {
+export async function checkAndRankHere(items: Iterable<SummaryText>, skeleton: string): Promise<SummaryWork> {
   const summaries: MetricSummary[] = [];
-  for (let at = 0; at < items.length; at++) {
-    const { label, text } = items[at] as SummaryText;
-    // Each text is let go once read: the thread holds one at a time besides what ranking needs.
-    items[at] = { label, text: "" };
+  for (const { label, text } of items) {
     let document: unknown;
     try {
       document = JSON.parse(text);
@@ -67,17 +64,46 @@ function forRanking(summary: MetricSummary): MetricSummary {
 /** The work on a worker thread (on this one from the sources). */
 export async function checkAndRank(items: readonly SummaryText[], skeleton: string): Promise<SummaryWork> {
   const script = fileURLToPath(new URL("./summary-check-worker.js", import.meta.url));
-  if (!existsSync(script)) return checkAndRankHere([...items], skeleton);
+  if (!existsSync(script)) return checkAndRankHere(items, skeleton);
+  const message = packTexts(items, skeleton);
   const worker = new Worker(script);
   try {
     return await new Promise<SummaryWork>((resolve, reject) => {
       worker.once("message", resolve);
       worker.once("error", reject);
       worker.once("exit", (code) => reject(new Error(`the summary-checking thread exited with ${code}`)));
-      worker.postMessage({ items, skeleton });
+      // The texts' bytes move to the thread (transferred, not copied); it reads one text at a time from them.
+      worker.postMessage(message, [message.bytes]);
     });
   } finally {
     worker.removeAllListeners();
     await worker.terminate();
+  }
+}
+
+/** The texts as one block of UTF-8 with each one's label and length, for {@link unpackTexts} on the thread. */
+export interface PackedTexts {
+  labels: string[];
+  lengths: number[];
+  bytes: ArrayBuffer;
+  skeleton: string;
+}
+
+function packTexts(items: readonly SummaryText[], skeleton: string): PackedTexts {
+  const lengths = items.map(({ text }) => Buffer.byteLength(text));
+  const block = Buffer.allocUnsafeSlow(lengths.reduce((sum, length) => sum + length, 0));
+  let offset = 0;
+  items.forEach(({ text }, index) => (offset += block.write(text, offset, lengths[index] as number)));
+  return { labels: items.map(({ label }) => label), lengths, bytes: block.buffer as ArrayBuffer, skeleton };
+}
+
+/** The texts {@link packTexts} packed, one at a time. */
+export function* unpackTexts({ labels, lengths, bytes }: PackedTexts): Generator<SummaryText> {
+  const block = Buffer.from(bytes);
+  let offset = 0;
+  for (const [index, label] of labels.entries()) {
+    const length = lengths[index] as number;
+    yield { label, text: block.toString("utf8", offset, offset + length) };
+    offset += length;
   }
 }
