@@ -94,7 +94,7 @@ function packTexts(items: readonly SummaryText[], skeleton: string): PackedTexts
   const block = Buffer.allocUnsafeSlow(lengths.reduce((sum, length) => sum + length, 0));
   let offset = 0;
   items.forEach(({ text }, index) => (offset += block.write(text, offset, lengths[index] as number)));
-  return { labels: items.map(({ label }) => label), lengths, bytes: block.buffer as ArrayBuffer, skeleton };
+  return { labels: items.map(({ label }) => label), lengths, bytes: block.buffer, skeleton };
 }
 
 /** The texts {@link packTexts} packed, one at a time. */
