@@ -170,17 +170,35 @@ function plainRunGroups(
   const runAt = columns.indexOf("runId");
   const outlierAt = columns.indexOf("outlier");
   if (typeAt < 0 || runAt < 0) return undefined;
+  // Fields are found by their commas, not split out: a release has tens of thousands of rows.
+  const commas = new Array<number>(columns.length + 1);
   const groups = (csv: string) => {
     const rows = new Map<string, string[]>();
-    for (const line of csv.slice(header.length).split("\n")) {
-      if (line === "") continue;
-      const fields = line.split(",");
-      const key = `${fields[typeAt] ?? ""} ${fields[runAt] ?? ""}`;
-      if (outlierAt >= 0) fields.splice(outlierAt, 1);
-      const row = fields.join(",");
-      const group = rows.get(key);
-      if (group) group.push(row);
-      else rows.set(key, [row]);
+    for (let start = header.length; start < csv.length;) {
+      let end = csv.indexOf("\n", start);
+      if (end < 0) end = csv.length;
+      if (end > start) {
+        // commas[i]: where field i ends (its comma, or the line's end); field i starts after commas[i − 1].
+        commas[0] = start - 1;
+        let count = 0;
+        for (
+          let at = csv.indexOf(",", start);
+          at >= 0 && at < end && count < columns.length;
+          at = csv.indexOf(",", at + 1)
+        )
+          commas[++count] = at;
+        commas[++count] = end;
+        const field = (i: number) => (i < count ? csv.slice((commas[i] as number) + 1, commas[i + 1]) : "");
+        const key = `${field(typeAt)} ${field(runAt)}`;
+        const row =
+          outlierAt < 0 || outlierAt >= count
+            ? csv.slice(start, end)
+            : `${csv.slice(start, commas[outlierAt] as number)}${csv.slice(commas[outlierAt + 1] as number, end)}`;
+        const group = rows.get(key);
+        if (group) group.push(row);
+        else rows.set(key, [row]);
+      }
+      start = end + 1;
     }
     return new Map([...rows].map(([key, group]) => [key, group.sort().join("\n")]));
   };
