@@ -10,13 +10,20 @@ export function summarizedMetrics(
   section: BenchmarkRun,
   configuration: BenchmarkRun["configurations"][number],
 ): string[] {
-  const headlineUnit = section.configurations
-    .flatMap((c) => c.trials)
-    .map((trial) => (section.headline ? trial.metrics[section.headline.metric]?.unit : undefined))
-    .find((unit) => unit !== undefined);
-  const names = new Set(configuration.trials.flatMap((trial) => Object.keys(trial.metrics)));
-  return [...names].sort().filter((name) => {
-    const unit = configuration.trials.map((trial) => trial.metrics[name]?.unit).find((u) => u !== undefined);
-    return !(unit === "s" && headlineUnit !== undefined && headlineUnit !== "s" && section.headline?.metric !== name);
-  });
+  const headline = section.headline?.metric;
+  let headlineUnit: string | undefined;
+  if (headline !== undefined)
+    for (const { trials } of section.configurations) {
+      for (const trial of trials) {
+        headlineUnit = trial.metrics[headline]?.unit;
+        if (headlineUnit !== undefined) break;
+      }
+      if (headlineUnit !== undefined) break;
+    }
+  // Each metric's unit as its first trial that reports it gives it.
+  const units = new Map<string, string>();
+  for (const trial of configuration.trials)
+    for (const [name, metric] of Object.entries(trial.metrics)) if (!units.has(name)) units.set(name, metric.unit);
+  const timesAside = headlineUnit !== undefined && headlineUnit !== "s";
+  return [...units.keys()].sort().filter((name) => !(timesAside && units.get(name) === "s" && name !== headline));
 }
