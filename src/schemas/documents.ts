@@ -337,6 +337,11 @@ export function stableJsonWithItems(
 function sortedKeysOf(this: Record<string, unknown>, key: string): unknown {
   const value = this[key];
   if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  // An object whose keys are in order already is written as it is (JSON leaves out undefined values itself).
+  const keys = Object.keys(value);
+  let ordered = true;
+  for (let at = 1; at < keys.length && ordered; at++) ordered = (keys[at - 1] as string) < (keys[at] as string);
+  if (ordered) return value;
   const sorted: Record<string, unknown> = {};
   for (const name of Object.keys(value).sort()) {
     const item = (value as Record<string, unknown>)[name];

@@ -156,6 +156,13 @@ describe("document validation", () => {
     );
   });
 
+  it("writes an object whose keys are in order already the same as a sorted copy, undefined values left out", () => {
+    expect(stableJson({ a: 1, b: undefined, c: { x: [1, undefined], y: undefined, z: "z" }, d: null })).toBe(
+      '{\n  "a": 1,\n  "c": {\n    "x": [\n      1,\n      null\n    ],\n    "z": "z"\n  },\n  "d": null\n}\n',
+    );
+    expect(stableJson({ "10": 1, "9": 2, b: 3, a: 4 })).toBe('{\n  "9": 2,\n  "10": 1,\n  "a": 4,\n  "b": 3\n}\n');
+  });
+
   it("splices items serialized once into the bytes stableJson writes for the whole document", () => {
     const shared = { z: [1, { y: "a\nb", x: null }], a: { "quote\"": true, skipped: undefined } };
     const items = [shared, "text", 3.5, [], {}, [shared]];
