@@ -193,7 +193,7 @@ function plainRunGroups(
         const row =
           outlierAt < 0 || outlierAt >= count
             ? csv.slice(start, end)
-            : `${csv.slice(start, commas[outlierAt] as number)}${csv.slice(commas[outlierAt + 1] as number, end)}`;
+            : `${csv.slice(start, commas[outlierAt])}${csv.slice(commas[outlierAt + 1], end)}`;
         const group = rows.get(key);
         if (group) group.push(row);
         else rows.set(key, [row]);
