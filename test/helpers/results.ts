@@ -20,6 +20,51 @@ export function minimalResult(overrides: Partial<BenchmarkResult> = {}): Benchma
   };
 }
 
+/**
+ * A summarized run in memory (no files): an m7i-class host of `instanceType`, in a container, with one STREAM section
+ * whose configuration `main` (the headline) measured `triad` MB/s, and each of `otherConfigurations` its own triad.
+ */
+export function triadResult(options: {
+  runId: string;
+  instanceType: string;
+  triad: number;
+  region?: string;
+  otherConfigurations?: Record<string, number>;
+}): BenchmarkResult {
+  const configuration = (id: string, value: number) => ({
+    id,
+    description: id,
+    statistics: {},
+    trials: [{ index: 0, valid: true, metrics: { triad: { value, unit: "MB/s", printed: "x" } } }],
+  });
+  return minimalResult({
+    runId: options.runId,
+    host: {
+      architecture: "x86_64",
+      cpuModel: "Intel(R) Xeon(R) Platinum 8488C",
+      logicalCpus: 2,
+      memoryMiB: 8192,
+      kernel: "6.1.0",
+      instanceType: options.instanceType,
+      ...(options.region ? { region: options.region } : {}),
+    },
+    container: { imageDigest: `sha256:${"a".repeat(64)}` },
+    benchmarks: [
+      {
+        benchmark: "stream",
+        implementation: "stream",
+        parameters: {},
+        configurations: [
+          ...Object.entries(options.otherConfigurations ?? {}).map(([id, value]) => configuration(id, value)),
+          configuration("main", options.triad),
+        ],
+        headline: { configuration: "main", metric: "triad" },
+        validity: { valid: true, validTrials: 1, trials: 1 },
+      },
+    ],
+  });
+}
+
 /** One run as the runner leaves it: the result document and its raw files (path → bytes). */
 export interface RunFiles {
   result: BenchmarkResult;

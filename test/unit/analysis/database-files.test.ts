@@ -14,43 +14,14 @@ import { readDatabaseFor } from "../../../src/analysis/read-database.js";
 import type { CorpusRun } from "../../../src/analysis/corpus.js";
 import { buildDatabase } from "../../../src/analysis/database.js";
 import { isBenchError } from "../../../src/errors.js";
-import { minimalResult } from "../../helpers/results.js";
+import { triadResult } from "../../helpers/results.js";
 
 function runs(): CorpusRun[] {
   return [1, 2, 3].map((i) => ({
     path: `m7i.large/b-${i}`,
     resultSha256: "0".repeat(64),
     evidence: "maintainer",
-    result: minimalResult({
-      runId: `run-${i}`,
-      host: {
-        architecture: "x86_64",
-        cpuModel: "Intel(R) Xeon(R) Platinum 8488C",
-        logicalCpus: 2,
-        memoryMiB: 8192,
-        kernel: "6.1.0",
-        instanceType: "m7i.large",
-        region: "us-east-1",
-      },
-      container: { imageDigest: `sha256:${"a".repeat(64)}` },
-      benchmarks: [
-        {
-          benchmark: "stream",
-          implementation: "stream",
-          parameters: {},
-          configurations: [
-            {
-              id: "main",
-              description: "main",
-              statistics: {},
-              trials: [{ index: 0, valid: true, metrics: { triad: { value: 1000 + i, unit: "MB/s", printed: "x" } } }],
-            },
-          ],
-          headline: { configuration: "main", metric: "triad" },
-          validity: { valid: true, validTrials: 1, trials: 1 },
-        },
-      ],
-    }),
+    result: triadResult({ runId: `run-${i}`, instanceType: "m7i.large", triad: 1000 + i, region: "us-east-1" }),
   }));
 }
 

@@ -12,52 +12,17 @@ import { buildDatabase } from "../../../src/analysis/database.js";
 import * as fromSources from "../../../src/analysis/summary-checks.js";
 import type { AnalysisDatabase } from "../../../src/schemas/generated/analysis-database.js";
 import type { BenchmarkResult } from "../../../src/schemas/generated/benchmark-result.js";
-import { minimalResult } from "../../helpers/results.js";
+import { triadResult } from "../../helpers/results.js";
 
 const compiledPath = join(import.meta.dirname, "..", "..", "..", "dist", "src", "analysis", "summary-checks.js");
 
-/** A run of `type` whose triad differs by type and run, so the two types rank apart. */
+/** A run of `type` whose triad differs by type and run, so the two types rank apart; and a second configuration. */
 function run(type: string, i: number): BenchmarkResult {
-  return minimalResult({
+  return triadResult({
     runId: `${type}-${i}`,
-    host: {
-      architecture: "x86_64",
-      cpuModel: "Intel(R) Xeon(R) Platinum 8488C",
-      logicalCpus: 2,
-      memoryMiB: 8192,
-      kernel: "6.1.0",
-      instanceType: type,
-    },
-    container: { imageDigest: `sha256:${"a".repeat(64)}` },
-    benchmarks: [
-      {
-        benchmark: "stream",
-        implementation: "stream",
-        parameters: {},
-        configurations: [
-          {
-            id: "single",
-            description: "single thread",
-            statistics: {},
-            trials: [{ index: 0, valid: true, metrics: { triad: { value: 500 + i, unit: "MB/s", printed: "x" } } }],
-          },
-          {
-            id: "main",
-            description: "main",
-            statistics: {},
-            trials: [
-              {
-                index: 0,
-                valid: true,
-                metrics: { triad: { value: (type === "c7i.large" ? 2000 : 1000) + i, unit: "MB/s", printed: "x" } },
-              },
-            ],
-          },
-        ],
-        headline: { configuration: "main", metric: "triad" },
-        validity: { valid: true, validTrials: 1, trials: 1 },
-      },
-    ],
+    instanceType: type,
+    triad: (type === "c7i.large" ? 2000 : 1000) + i,
+    otherConfigurations: { single: 500 + i },
   });
 }
 
