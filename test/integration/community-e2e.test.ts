@@ -110,25 +110,18 @@ describe("community results: run on EC2 → submit → review → merge → anal
     expect(publicReview.bundles.map((bundle) => bundle.runs[0]?.verdict)).toEqual(["needs-human-review", "reject"]);
 
     // The keyed review and merge.
+    const keyedReview = (names: string[], out: string, io: ReturnType<typeof memoryIo>) =>
+      exec(
+        [
+          "review",
+          ...names.map((name) => join(bundles, name)),
+          ...["--key", privateKey, "--pseudonym-secret", secret, "--certificates", catalogue],
+          ...["--data", data, "--out", join(dir, out), "--merge"],
+        ],
+        io,
+      );
     const io = memoryIo();
-    const code = await exec(
-      [
-        "review",
-        ...["run-0.json", "tampered.json", "run-1.json", "run-2.json"].map((name) => join(bundles, name)),
-        "--key",
-        privateKey,
-        "--pseudonym-secret",
-        secret,
-        "--certificates",
-        catalogue,
-        "--data",
-        data,
-        "--out",
-        join(dir, "review.json"),
-        "--merge",
-      ],
-      io,
-    );
+    const code = await keyedReview(["run-0.json", "tampered.json", "run-1.json", "run-2.json"], "review.json", io);
     const review = JSON.parse(readFileSync(join(dir, "review.json"), "utf8")) as ReviewReport;
     const verdicts = review.bundles.map((bundle) => [bundle.runs[0]?.verdict, bundle.runs[0]?.evidence]);
     expect(verdicts, io.out()).toEqual([
@@ -165,26 +158,7 @@ describe("community results: run on EC2 → submit → review → merge → anal
 
     // A release is immutable: merging the same run again is refused and changes nothing.
     const again = memoryIo();
-    expect(
-      await exec(
-        [
-          "review",
-          join(bundles, "run-0.json"),
-          "--key",
-          privateKey,
-          "--pseudonym-secret",
-          secret,
-          "--certificates",
-          catalogue,
-          "--data",
-          data,
-          "--out",
-          join(dir, "again.json"),
-          "--merge",
-        ],
-        again,
-      ),
-    ).toBe(1);
+    expect(await keyedReview(["run-0.json"], "again.json", again)).toBe(1);
     expect(readdirSync(join(data, "raw", type))).toHaveLength(3);
 
     // analyze: three runs, two instances (the second run of the first instance counts as that instance).
