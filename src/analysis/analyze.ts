@@ -20,8 +20,7 @@ import type { PreviousRelease } from "./changelog.js";
 import { readCorpus, type Corpus, type CorpusInput } from "./corpus.js";
 import { buildDatabase } from "./database.js";
 import type { SummaryJson } from "./summary-json.js";
-import { checkAndRank } from "./summary-checks.js";
-import type { MetricSummary } from "../schemas/generated/metric-summary.js";
+import { checkAndRank, summaryTexts } from "./summary-checks.js";
 
 /** What {@link analyze} needs. */
 export interface AnalyzeOptions {
@@ -123,10 +122,7 @@ async function buildAnalysis(
   corpus = undefined;
   // Every summary is in latest.json, so every text is made: they are checked, and the published rankings made from
   // them, aside while the rest is built.
-  const aside = checkAndRank(
-    database.summaries.map((summary) => ({ label: summaryLabel(summary), text: json.text(summary) as string })),
-    json.skeleton("processed/latest.json") as string,
-  );
+  const aside = checkAndRank(summaryTexts(database.summaries, json), json.skeleton("processed/latest.json") as string);
   // Awaited below; until then a failure (or the thread's) is not an unhandled rejection.
   aside.catch(() => undefined);
   await checkFiles(files, json);
@@ -157,30 +153,15 @@ async function buildAnalysis(
 }
 
 /**
- * Checks every JSON file about to be written against its schema, as text: each file without its summaries (its
- * skeleton in `json`), and each summary once. Throws `SchemaViolation` naming the file or the summary.
+ * Checks each JSON file about to be written against its schema, as text: its own fields, without its summaries (its
+ * skeleton in `json`); the summaries are checked once each, on the summary-checking thread (summary-checks.ts).
+ * Throws `SchemaViolation` naming the file.
  */
-export async function checkOutputs(files: ReadonlyMap<string, string>, json: SummaryJson): Promise<void> {
-  await checkFiles(files, json);
-  await checkSummaries(json);
-}
-
-/** Each JSON file's own fields (without its summaries) against its schema. */
-async function checkFiles(files: ReadonlyMap<string, string>, json: SummaryJson): Promise<void> {
+export async function checkFiles(files: ReadonlyMap<string, string>, json: SummaryJson): Promise<void> {
   for (const [path, content] of files) {
     const kind = kindOf(path);
     if (kind) await assertDocument(kind, JSON.parse(json.skeleton(path) ?? content), `${path} (to be written)`);
   }
-}
-
-/** Every summary written into the files, once, against schemas/metric-summary.schema.json. */
-async function checkSummaries(json: SummaryJson): Promise<void> {
-  for (const [summary, text] of json.summaries())
-    await assertDocument("metric-summary", JSON.parse(text), summaryLabel(summary));
-}
-
-function summaryLabel(summary: MetricSummary): string {
-  return `the summary of ${summary.type} ${summary.metric} (${summary.implementation}, ${summary.configuration}) (to be written)`;
 }
 
 /** What the release in `dir` published for the changelog; a file that is not there is left out. */

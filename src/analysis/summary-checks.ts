@@ -11,11 +11,24 @@ import { checkDocument } from "../schemas/documents.js";
 import type { AnalysisDatabase } from "../schemas/generated/analysis-database.js";
 import type { MetricSummary } from "../schemas/generated/metric-summary.js";
 import { publishedRankings, type PublishedRanking } from "./api.js";
+import type { SummaryJson } from "./summary-json.js";
 
 /** A summary's text and how to name it in an error. */
 export interface SummaryText {
   label: string;
   text: string;
+}
+
+/** Each summary's text as `json` made it, named as an error about it names it. */
+export function summaryTexts(summaries: readonly MetricSummary[], json: SummaryJson): SummaryText[] {
+  return summaries.map((summary) => {
+    const text = json.text(summary);
+    if (text === undefined) throw new Error(`the summary of ${summary.type} ${summary.metric} has no text`);
+    return {
+      label: `the summary of ${summary.type} ${summary.metric} (${summary.implementation}, ${summary.configuration}) (to be written)`,
+      text,
+    };
+  });
 }
 
 /** The first summary that does not match its schema, with the schema's errors. */

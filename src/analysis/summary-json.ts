@@ -50,7 +50,7 @@ export class SummaryJson {
 
   /**
    * Lets the summaries' texts go once every file holding them is written (the skeletons stay for the checks);
-   * {@link summaries} and {@link text} then know none.
+   * {@link text} then knows none.
    */
   releaseTexts(): void {
     this.#shared.texts.clear();
@@ -64,10 +64,5 @@ export class SummaryJson {
   /** The file at `path` (relative to the root this was made at) without its summaries, if it was written here. */
   skeleton(path: string): string | undefined {
     return this.#shared.skeletons.get(path);
-  }
-
-  /** Every summary written, with its text. */
-  summaries(): IterableIterator<[MetricSummary, string]> {
-    return this.#shared.texts.entries();
   }
 }

@@ -8,11 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { checkOutputs, writeAnalysis } from "../../../src/analysis/analyze.js";
+import { checkFiles, writeAnalysis } from "../../../src/analysis/analyze.js";
 import { buildApi } from "../../../src/analysis/api.js";
 import { readDatabaseFor } from "../../../src/analysis/read-database.js";
 import type { CorpusRun } from "../../../src/analysis/corpus.js";
 import { buildDatabase } from "../../../src/analysis/database.js";
+import { checkAndRank, summaryTexts } from "../../../src/analysis/summary-checks.js";
+import type { SummaryJson } from "../../../src/analysis/summary-json.js";
 import { isBenchError } from "../../../src/errors.js";
 import { triadResult } from "../../helpers/results.js";
 
@@ -72,32 +74,35 @@ describe("readDatabaseFor", () => {
   });
 });
 
-describe("checkOutputs", () => {
+describe("the checks of what analyze writes", () => {
   const built = () => {
     const { database, files, json } = buildDatabase({ corpus: { runs: runs(), skipped: [] }, asOf: "2026-12-01" });
     for (const [path, text] of buildApi(database, {}, json.under("api/v1/"))) files.set(`api/v1/${path}`, text);
     return { database, files, json };
   };
+  const skeleton = (json: SummaryJson) => json.skeleton("processed/latest.json") as string;
 
   it("passes what analyze builds, each summary checked once though three files hold it", async () => {
-    const { files, json } = built();
-    await expect(checkOutputs(files, json)).resolves.toBeUndefined();
-    expect([...json.summaries()]).toHaveLength(1);
+    const { database, files, json } = built();
+    await expect(checkFiles(files, json)).resolves.toBeUndefined();
+    const texts = summaryTexts(database.summaries, json);
+    expect(texts).toHaveLength(1);
+    expect(await checkAndRank(texts, skeleton(json))).toHaveProperty("rankings");
     for (const path of [
       "processed/latest.json",
       "processed/by-metric/stream.triad.json",
       "api/v1/types/m7i.large.json",
     ])
-      expect(files.get(path)).toContain(json.summaries().next().value?.[1]);
+      expect(files.get(path)).toContain(texts[0]?.text);
   });
 
   it("refuses a summary that breaks its schema, naming it, and a file whose own fields break its schema", async () => {
     const { database, files, json } = built();
     const broken = { ...database.summaries[0], counts: { instances: -1 } } as (typeof database.summaries)[0];
     files.set("processed/latest.json", json.write("processed/latest.json", { ...database, summaries: [broken] }));
-    const error: unknown = await checkOutputs(files, json).catch((e: unknown) => e);
-    expect(isBenchError(error) && error.code).toBe("SchemaViolation");
-    expect((error as Error).message).toMatch(/the summary of m7i\.large stream\.triad \(stream, main\)/);
+    const work = await checkAndRank(summaryTexts([broken], json), skeleton(json));
+    expect("problem" in work && work.problem.label).toMatch(/the summary of m7i\.large stream\.triad \(stream, main\)/);
+    expect("problem" in work && work.problem.errors.join("; ")).toMatch(/\/counts/);
 
     const again = built();
     again.files.set(
@@ -106,7 +111,7 @@ describe("checkOutputs", () => {
         summaries: typeof database.summaries;
       }),
     );
-    await expect(checkOutputs(again.files, again.json)).rejects.toThrow(
+    await expect(checkFiles(again.files, again.json)).rejects.toThrow(
       /api\/v1\/types\/m7i\.large\.json \(to be written\)/,
     );
   });

@@ -36,10 +36,7 @@ function built(): { items: fromSources.SummaryText[]; skeleton: string; database
     })),
   );
   const { database, json } = buildDatabase({ corpus: { runs, skipped: [] }, asOf: "2026-12-01" });
-  const items = database.summaries.map((summary) => ({
-    label: `${summary.type} ${summary.metric}`,
-    text: json.text(summary) as string,
-  }));
+  const items = fromSources.summaryTexts(database.summaries, json);
   return { items, skeleton: json.skeleton("processed/latest.json") as string, database };
 }
 
