@@ -8,6 +8,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { concurrencyLimit } from "./concurrency.js";
 
 /** One folder to replace and its files, by path relative to it (`/` separators, no `..`). */
 export interface FolderContents {
@@ -71,8 +72,7 @@ export class StagedFolders {
   readonly #writes: Array<Promise<void>> = [];
   readonly #folders = new Map<string, Promise<unknown>>();
   readonly #madeAbove: string[] = [];
-  #running = 0;
-  readonly #waiting: Array<() => void> = [];
+  readonly #limit = concurrencyLimit(writesAtOnce);
 
   constructor(folders: ReadonlyArray<{ folder: string; name: string }>, tag: string) {
     const suffix = `.${tag}-${process.pid}`;
@@ -114,18 +114,6 @@ export class StagedFolders {
     // Failures are reported by commit(); until then a rejection is not unhandled.
     write.catch(() => undefined);
     this.#writes.push(write);
-  }
-
-  /** Runs `job` when fewer than {@link writesAtOnce} jobs are running. */
-  async #limit<T>(job: () => Promise<T>): Promise<T> {
-    while (this.#running >= writesAtOnce) await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    this.#running++;
-    try {
-      return await job();
-    } finally {
-      this.#running--;
-      this.#waiting.shift()?.();
-    }
   }
 
   /** Waits for every staged write, then swaps the folders in; on failure, aborts and throws. */
