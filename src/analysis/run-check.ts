@@ -2,8 +2,9 @@
  * The checks of one run folder that `analyze` makes before a run counts (src/analysis/corpus.ts decides what to do
  * with the outcome): result.json within its size bound, parsed, against schemas/benchmark-result.schema.json and free
  * of private details; SHA256SUMS beside it covering result.json and exactly the raw files the result lists; every raw
- * file matching its recorded size and checksum. Pure of any shared state, so worker threads run it
- * (src/analysis/check-runs.ts); what passes comes back slimmed to what the analysis reads.
+ * file matching its recorded size and checksum; a provenance.json, when there is one, against its schema. Pure of any
+ * shared state, so worker threads run it (src/analysis/check-runs.ts); what passes comes back slimmed to what the
+ * analysis reads.
  */
 import { join } from "node:path";
 import { parseChecksumList, sha256Hex } from "../checksums.js";
