@@ -66,13 +66,14 @@ describe("concurrencyLimit", () => {
     finish.get(1)?.();
     await settle();
     expect(started).toEqual([0, 1, 2]);
-    const failing = limit(() => Promise.reject(new Error("no space")));
+    // Its expectation is attached at once, so the rejection is handled when it comes.
+    const failing = expect(limit(() => Promise.reject(new Error("no space")))).rejects.toThrow("no space");
     finish.get(0)?.();
     finish.get(2)?.();
     await settle();
     finish.get(3)?.();
     expect(await Promise.all(results)).toEqual([0, 1, 2, 3]);
-    await expect(failing).rejects.toThrow("no space");
+    await failing;
     expect(peak).toBe(2);
     // A failed job frees its place too.
     expect(await limit(() => Promise.resolve("after"))).toBe("after");
